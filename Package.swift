@@ -1,0 +1,65 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Triad",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "triad", targets: ["triad"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // Pure: units, model specs, workloads, op graph, event engine, metrics.
+        .target(
+            name: "TriadCore",
+            dependencies: [.product(name: "HeapModule", package: "swift-collections")]
+        ),
+        // Pure: NPU, PIM and FPGA cost models and their configurations.
+        .target(name: "TriadDevices", dependencies: ["TriadCore"]),
+        // Pure: policies, KV placement, sub-batch interleaving, the simulation driver.
+        .target(name: "TriadScheduling", dependencies: ["TriadCore", "TriadDevices"]),
+        // Topology YAML parsing with file:line:column errors.
+        .target(
+            name: "TriadTopology",
+            dependencies: ["TriadCore", "TriadDevices", .product(name: "Yams", package: "Yams")]
+        ),
+        // Bundled request-length data sets and trace-file readers.
+        .target(
+            name: "TriadDatasets",
+            dependencies: ["TriadCore"],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(
+            name: "triad",
+            dependencies: [
+                "TriadCore", "TriadDevices", "TriadScheduling", "TriadTopology", "TriadDatasets",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TriadCoreTests", dependencies: ["TriadCore"]),
+        .testTarget(name: "TriadDevicesTests", dependencies: ["TriadCore", "TriadDevices"]),
+        .testTarget(
+            name: "TriadSchedulingTests",
+            dependencies: ["TriadCore", "TriadDevices", "TriadScheduling", "TriadDatasets"],
+            resources: [.copy("NeuPIMsTraces")]
+        ),
+        .testTarget(name: "TriadTopologyTests", dependencies: ["TriadTopology", "TriadDevices"]),
+        .testTarget(
+            name: "TriadEndToEndTests",
+            dependencies: ["triad"],
+            resources: [.copy("Golden")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

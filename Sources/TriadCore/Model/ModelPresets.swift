@@ -1,0 +1,46 @@
+/// Named models users can ask for with `--model NAME`, each with its source.
+public enum ModelPresets {
+    /// GPT-3 family with the tensor/pipeline split NeuPIMs uses (reference/NEUPIMS.md, "Models and workloads"):
+    /// FFN 4·d with GELU, vocabulary 50,304, d_head 128.
+    private static func gpt3(_ name: String, layers: Int, heads: Int, hidden: Int, tp: Int, pp: Int) -> ModelSpec {
+        ModelSpec(
+            name: name, architecture: .transformer, layers: layers, hiddenSize: hidden, attentionHeads: heads,
+            keyValueHeads: heads, headDimension: 128, intermediateSize: 4 * hidden, vocabularySize: 50304,
+            feedForward: .gelu, weightFormat: .fp16, tensorParallel: tp, pipelineParallel: pp,
+            source: "NeuPIMs (ASPLOS 2024) model table; reference/NEUPIMS.md")
+    }
+
+    /// HGRN-Bit MatMul-free models (reference/MATMULFREE.md, model table; ridgerchu/matmulfreellm configs):
+    /// ternary BitLinear everywhere, GLU with I = 256·⌈(8d/3)/256⌉, vocabulary 32,000, no attention.
+    private static func matmulFree(_ name: String, layers: Int, hidden: Int, intermediate: Int) -> ModelSpec {
+        ModelSpec(
+            name: name, architecture: .hgrnBit, layers: layers, hiddenSize: hidden, attentionHeads: 1,
+            keyValueHeads: 1, headDimension: hidden, intermediateSize: intermediate, vocabularySize: 32000,
+            feedForward: .gatedLinearUnit, weightFormat: .ternary,
+            source: "Scalable MatMul-free LM (arXiv 2406.02528); reference/MATMULFREE.md")
+    }
+
+    /// Every preset, in the order `triad` lists them.
+    public static let all: [ModelSpec] = [
+        gpt3("gpt3-7b", layers: 32, heads: 32, hidden: 4096, tp: 4, pp: 1),
+        gpt3("gpt3-13b", layers: 40, heads: 40, hidden: 5120, tp: 4, pp: 1),
+        gpt3("gpt3-30b", layers: 48, heads: 56, hidden: 7168, tp: 4, pp: 2),
+        gpt3("gpt3-175b", layers: 96, heads: 96, hidden: 12288, tp: 8, pp: 4),
+        matmulFree("mmfree-370m", layers: 24, hidden: 1024, intermediate: 2816),
+        matmulFree("mmfree-1.3b", layers: 24, hidden: 2048, intermediate: 5632),
+        matmulFree("mmfree-2.7b", layers: 32, hidden: 2560, intermediate: 6912),
+        // A ternary-weight transformer (BitLinear projections and FFN, ordinary attention):
+        // the public config.json of 1bitLLM/bitnet_b1_58-3B (BitNet b1.58 reproduction).
+        ModelSpec(
+            name: "bitnet-b1.58-3b", architecture: .transformer, layers: 26, hiddenSize: 3200,
+            attentionHeads: 32, keyValueHeads: 32, headDimension: 100, intermediateSize: 8640,
+            vocabularySize: 32002, feedForward: .gatedLinearUnit, weightFormat: .ternary,
+            source: "config.json of 1bitLLM/bitnet_b1_58-3B (BitNet b1.58, arXiv 2402.17764)"),
+    ]
+
+    /// The preset called `name` (case-insensitive), if any.
+    public static func named(_ name: String) -> ModelSpec? {
+        let wanted = name.lowercased()
+        return all.first { $0.name == wanted }
+    }
+}

@@ -1,0 +1,37 @@
+/// The slice of a model that one device of a tensor- and pipeline-parallel group holds: the shapes
+/// Triad costs. All devices of a group hold identical shards, so simulating one stands for all.
+public struct ModelShard: Sendable, Hashable {
+    public let model: ModelSpec
+    /// Layers in one pipeline stage.
+    public let layers: Int
+    /// Attention heads on this device.
+    public let heads: Int
+    /// KV heads on this device (at least one: GQA groups smaller than the TP degree are replicated).
+    public let keyValueHeads: Int
+    /// Query width on this device, E_tp = heads × d_head.
+    public let queryWidth: Int
+    /// K (or V) width on this device.
+    public let keyValueWidth: Int
+    /// FFN columns on this device.
+    public let intermediateColumns: Int
+    /// LM-head columns on this device.
+    public let vocabularyColumns: Int
+
+    public init(_ model: ModelSpec) {
+        self.model = model
+        let tp = model.tensorParallel
+        layers = model.layers.ceilDiv(model.pipelineParallel)
+        heads = model.attentionHeads.ceilDiv(tp)
+        keyValueHeads = max(1, model.keyValueHeads.ceilDiv(tp))
+        queryWidth = heads * model.headDimension
+        keyValueWidth = keyValueHeads * model.headDimension
+        intermediateColumns = model.intermediateSize.ceilDiv(tp)
+        vocabularyColumns = model.vocabularySize.ceilDiv(tp)
+    }
+
+    /// Bytes of K and V one token adds to one layer's cache on this device (FP16).
+    public var keyValueBytesPerTokenPerLayer: Int64 { Int64(2 * keyValueWidth * 2) }
+
+    /// Bytes of KV cache one token occupies across this device's layers.
+    public var keyValueBytesPerToken: Int64 { keyValueBytesPerTokenPerLayer * Int64(layers) }
+}

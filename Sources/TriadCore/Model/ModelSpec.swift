@@ -1,0 +1,71 @@
+/// A decoder-only language model as Triad simulates it: the shapes that decide every operation's cost.
+public struct ModelSpec: Sendable, Hashable {
+    /// How a layer mixes tokens.
+    public enum Architecture: String, Sendable, Hashable {
+        /// Attention with a KV cache (GPT-3, Llama, BitNet b1.58).
+        case transformer
+        /// HGRN-Bit (MatMul-free LM): an MLGRU token mixer with no attention and a d-sized state per request.
+        case hgrnBit = "hgrn-bit"
+    }
+
+    /// The feed-forward block.
+    public enum FeedForward: String, Sendable, Hashable {
+        /// Two matrices (d → I → d) with GELU, as in GPT-3.
+        case gelu
+        /// Three matrices (gate and up d → I, down I → d) with SiLU gating, as in Llama and HGRN-Bit.
+        case gatedLinearUnit = "glu"
+    }
+
+    /// How linear-layer weights are stored.
+    public enum WeightFormat: String, Sendable, Hashable {
+        case fp16
+        /// Weights in {-1, 0, +1} (BitLinear); packed at the device's bits per weight.
+        case ternary
+    }
+
+    public var name: String
+    public var architecture: Architecture
+    public var layers: Int
+    /// d_model.
+    public var hiddenSize: Int
+    public var attentionHeads: Int
+    /// Key/value heads; fewer than `attentionHeads` for grouped-query attention.
+    public var keyValueHeads: Int
+    public var headDimension: Int
+    /// FFN inner size I.
+    public var intermediateSize: Int
+    public var vocabularySize: Int
+    public var feedForward: FeedForward
+    public var weightFormat: WeightFormat
+    /// Tensor-parallel degree: heads, FFN columns and the LM head are split this many ways.
+    public var tensorParallel: Int
+    /// Pipeline-parallel degree: layers are split this many ways.
+    public var pipelineParallel: Int
+    /// Where the numbers come from.
+    public var source: String
+
+    public init(
+        name: String, architecture: Architecture, layers: Int, hiddenSize: Int, attentionHeads: Int,
+        keyValueHeads: Int, headDimension: Int, intermediateSize: Int, vocabularySize: Int,
+        feedForward: FeedForward, weightFormat: WeightFormat, tensorParallel: Int = 1,
+        pipelineParallel: Int = 1, source: String
+    ) {
+        self.name = name
+        self.architecture = architecture
+        self.layers = layers
+        self.hiddenSize = hiddenSize
+        self.attentionHeads = attentionHeads
+        self.keyValueHeads = keyValueHeads
+        self.headDimension = headDimension
+        self.intermediateSize = intermediateSize
+        self.vocabularySize = vocabularySize
+        self.feedForward = feedForward
+        self.weightFormat = weightFormat
+        self.tensorParallel = tensorParallel
+        self.pipelineParallel = pipelineParallel
+        self.source = source
+    }
+
+    /// Whether layers hold a KV cache and run attention.
+    public var hasAttention: Bool { architecture == .transformer }
+}

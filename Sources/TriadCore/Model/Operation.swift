@@ -1,0 +1,115 @@
+/// One operation of a decode iteration, with the shapes that decide its cost on any device.
+///
+/// Operations are plain values so that identical ones (the same layer shape in every layer, the same
+/// sequence length for two requests) compare equal and are costed once.
+public struct Operation: Hashable, Sendable {
+    /// What the operation computes.
+    public enum Kind: UInt8, Sendable, Hashable, CaseIterable {
+        case norm
+        case qkvProjection
+        case attentionLogits
+        case softmax
+        case attentionAttend
+        case outputProjection
+        case residualAdd
+        case feedForwardUp
+        case activation
+        case feedForwardDown
+        case lmHead
+        /// HGRN-Bit token-mixer BitLinears (i, f, g gates).
+        case mixerProjection
+        /// HGRN-Bit element-wise recurrence h = f ⊙ h + SiLU(i)·(1 − f) and output gate.
+        case recurrence
+        /// HGRN-Bit token-mixer output BitLinear.
+        case mixerOutput
+
+        /// How the operation maps onto hardware.
+        public var category: Category {
+            switch self {
+            case .qkvProjection, .outputProjection, .feedForwardUp, .feedForwardDown, .lmHead,
+                .mixerProjection, .mixerOutput:
+                return .matrix
+            case .attentionLogits, .attentionAttend:
+                return .attention
+            case .norm, .softmax, .residualAdd, .activation, .recurrence:
+                return .vector
+            }
+        }
+
+        public var label: String {
+            switch self {
+            case .norm: return "norm"
+            case .qkvProjection: return "qkv"
+            case .attentionLogits: return "logits"
+            case .softmax: return "softmax"
+            case .attentionAttend: return "attend"
+            case .outputProjection: return "proj"
+            case .residualAdd: return "add"
+            case .feedForwardUp: return "ffn-up"
+            case .activation: return "act"
+            case .feedForwardDown: return "ffn-down"
+            case .lmHead: return "lm-head"
+            case .mixerProjection: return "mixer-in"
+            case .recurrence: return "recurrence"
+            case .mixerOutput: return "mixer-out"
+            }
+        }
+    }
+
+    /// The hardware class of an operation.
+    public enum Category: Sendable, Hashable {
+        /// A weight matrix applied to a batch of rows: GEMM on an NPU, ternary GEMV batch on an FPGA.
+        case matrix
+        /// A per-request GEMV against that request's KV cache.
+        case attention
+        /// Element-wise or reduction work on vector units.
+        case vector
+    }
+
+    public var kind: Kind
+    /// Tokens processed (the batch or sub-batch size); 1 for a per-request attention op.
+    public var rows: Int32
+    /// Input width K of a matrix op; row width of a vector op.
+    public var inner: Int32
+    /// Output width N of a matrix op.
+    public var columns: Int32
+    /// Whether the matrix weights are ternary.
+    public var isTernary: Bool
+    /// KV length of an attention op (tokens already cached, including this step's).
+    public var sequenceLength: Int32
+    /// Query heads of an attention op.
+    public var heads: Int32
+    /// KV heads of an attention op.
+    public var keyValueHeads: Int32
+    /// Head dimension of an attention op.
+    public var headDimension: Int32
+
+    public init(
+        kind: Kind, rows: Int, inner: Int, columns: Int = 0, isTernary: Bool = false, sequenceLength: Int = 0,
+        heads: Int = 0, keyValueHeads: Int = 0, headDimension: Int = 0
+    ) {
+        self.kind = kind
+        self.rows = Int32(rows)
+        self.inner = Int32(inner)
+        self.columns = Int32(columns)
+        self.isTernary = isTernary
+        self.sequenceLength = Int32(sequenceLength)
+        self.heads = Int32(heads)
+        self.keyValueHeads = Int32(keyValueHeads)
+        self.headDimension = Int32(headDimension)
+    }
+
+    /// Multiply-accumulates (or ternary accumulates) of a matrix op.
+    public var multiplyAccumulates: Int64 { Int64(rows) * Int64(inner) * Int64(columns) }
+
+    /// Weight count of a matrix op.
+    public var weightCount: Int64 { Int64(inner) * Int64(columns) }
+
+    /// Elements a vector op touches.
+    public var elements: Int64 { Int64(rows) * Int64(inner) }
+
+    /// Bytes of K and V an attention op reads (FP16).
+    public var keyValueBytes: Int64 {
+        2 * Int64(sequenceLength) * Int64(keyValueHeads) * Int64(headDimension) * 2
+    }
+}

@@ -1,0 +1,49 @@
+/// An empirical joint distribution of (input, output) token counts, sampled with a seeded generator.
+public struct LengthDistribution: Sendable {
+    public let name: String
+    private let inputs: [Int32]
+    private let outputs: [Int32]
+    /// Running totals of the pair counts, for sampling by binary search.
+    private let cumulative: [Int64]
+
+    /// A distribution over `pairs`, each drawn with probability proportional to its count.
+    public init(name: String, pairs: [(input: Int, output: Int, count: Int)]) {
+        precondition(!pairs.isEmpty, "a length distribution needs at least one pair")
+        self.name = name
+        inputs = pairs.map { Int32($0.input) }
+        outputs = pairs.map { Int32($0.output) }
+        var running: Int64 = 0
+        cumulative = pairs.map {
+            running += Int64($0.count)
+            return running
+        }
+    }
+
+    public var totalCount: Int64 { cumulative.last! }
+
+    /// Mean input and output length over the distribution.
+    public var means: (input: Double, output: Double) {
+        var previous: Int64 = 0
+        var inputSum = 0.0
+        var outputSum = 0.0
+        for index in cumulative.indices {
+            let count = Double(cumulative[index] - previous)
+            previous = cumulative[index]
+            inputSum += count * Double(inputs[index])
+            outputSum += count * Double(outputs[index])
+        }
+        return (inputSum / Double(totalCount), outputSum / Double(totalCount))
+    }
+
+    /// One (input, output) pair.
+    public func sample(using generator: inout SplitMix64) -> (input: Int, output: Int) {
+        let target = Int64(generator.next(upperBound: UInt64(totalCount)))
+        var low = 0
+        var high = cumulative.count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if cumulative[middle] > target { high = middle } else { low = middle + 1 }
+        }
+        return (Int(inputs[low]), Int(outputs[low]))
+    }
+}

@@ -1,0 +1,27 @@
+/// One decode request: its prompt (already prefilled elsewhere) and how many tokens it will generate.
+public struct Request: Sendable, Hashable {
+    /// Position in the workload's stream, from 0.
+    public var id: Int
+    /// Prompt tokens, already in the KV cache when decoding starts.
+    public var inputTokens: Int
+    /// Tokens to generate (at least 1).
+    public var outputTokens: Int
+    /// When the request may join the batch; 0 for closed-loop workloads.
+    public var arrival: Picoseconds
+
+    public init(id: Int, inputTokens: Int, outputTokens: Int, arrival: Picoseconds = 0) {
+        self.id = id
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.arrival = arrival
+    }
+
+    /// The request with its total length capped at `maxSequence` tokens (NeuPIMs caps at 2048):
+    /// the prompt keeps at most `maxSequence − 1` tokens and at least one token is generated.
+    public func capped(at maxSequence: Int) -> Request {
+        var copy = self
+        copy.inputTokens = min(max(inputTokens, 0), maxSequence - 1)
+        copy.outputTokens = max(1, min(outputTokens, maxSequence - copy.inputTokens))
+        return copy
+    }
+}

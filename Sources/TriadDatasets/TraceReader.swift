@@ -1,0 +1,72 @@
+public import TriadCore
+import Foundation
+
+/// Reads request traces in the formats users already have (reference/PEERS.md):
+/// - vidur CSV: a header naming `arrived_at` (seconds), `num_prefill_tokens`, `num_decode_tokens`;
+/// - LLMServingSim JSONL: one `{"input_toks":…, "output_toks":…, "arrival_time_ns":…}` per line.
+public enum TraceReader {
+    /// Parses `text`; `file` names it in errors. The format follows from the content.
+    public static func parse(_ text: String, file: String) throws -> [Request] {
+        let trimmed = text.drop { $0.isWhitespace }
+        let requests = trimmed.hasPrefix("{") ? try parseJSONLines(text, file: file) : try parseCSV(text, file: file)
+        guard !requests.isEmpty else { throw DatasetError("\(file): the trace has no requests") }
+        return requests
+    }
+
+    static func parseCSV(_ text: String, file: String) throws -> [Request] {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().makeIterator()
+        guard let (_, headerLine) = lines.next() else { throw DatasetError("\(file):1: empty trace") }
+        let header = headerLine.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        func column(_ name: String) throws -> Int {
+            guard let index = header.firstIndex(of: name) else {
+                throw DatasetError("\(file):1: vidur CSV header must name '\(name)' (got \(header.joined(separator: ",")))")
+            }
+            return index
+        }
+        let arrival = try column("arrived_at")
+        let prefill = try column("num_prefill_tokens")
+        let decode = try column("num_decode_tokens")
+        var requests: [Request] = []
+        while let (index, line) = lines.next() {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard fields.count == header.count, let seconds = Double(fields[arrival]), seconds >= 0,
+                let input = Int(fields[prefill]), input >= 0, let output = Int(fields[decode]), output >= 0
+            else {
+                throw DatasetError("\(file):\(index + 1): expected \(header.count) fields with non-negative numbers")
+            }
+            requests.append(
+                Request(
+                    id: requests.count, inputTokens: input, outputTokens: output,
+                    arrival: Int64((seconds * 1e12).rounded())))
+        }
+        return requests
+    }
+
+    private struct JSONLine: Decodable {
+        var input_toks: Int
+        var output_toks: Int
+        var arrival_time_ns: Int64?
+    }
+
+    static func parseJSONLines(_ text: String, file: String) throws -> [Request] {
+        var requests: [Request] = []
+        let decoder = JSONDecoder()
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            guard let entry = try? decoder.decode(JSONLine.self, from: Data(line.utf8)), entry.input_toks >= 0,
+                entry.output_toks >= 0, (entry.arrival_time_ns ?? 0) >= 0
+            else {
+                throw DatasetError(
+                    "\(file):\(index + 1): expected {\"input_toks\": N, \"output_toks\": N, \"arrival_time_ns\": N}")
+            }
+            requests.append(
+                Request(
+                    id: requests.count, inputTokens: entry.input_toks, outputTokens: entry.output_toks,
+                    arrival: (entry.arrival_time_ns ?? 0) * 1000))
+        }
+        return requests
+    }
+}

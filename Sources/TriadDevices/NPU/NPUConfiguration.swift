@@ -1,0 +1,56 @@
+public import TriadCore
+
+/// A GEMM NPU: weight-stationary systolic arrays, vector units, on-chip SRAM, and the bandwidth of the
+/// memory it streams weights and KV cache from. Values come from a topology file; the `neupims` preset
+/// documents the NeuPIMs simulator's configuration (reference/NEUPIMS.md, "Hardware").
+public struct NPUConfiguration: Sendable, Hashable {
+    /// Systolic arrays working together (NeuPIMs: 8).
+    public var systolicArrays: Int
+    /// Rows of one array (NeuPIMs: 128). A weight tile is `arrayRows × arrayColumns`.
+    public var arrayRows: Int
+    /// Columns of one array (NeuPIMs: 128).
+    public var arrayColumns: Int
+    public var clock: ClockFrequency
+    /// Vector units (NeuPIMs: 8).
+    public var vectorUnits: Int
+    /// Lanes per vector unit (NeuPIMs: 128).
+    public var vectorLanes: Int
+    /// Latency of one vector add / multiply / exp / GELU pass, cycles (NeuPIMs: 1 each).
+    public var vectorOpLatency: Int64
+    /// On-chip SRAM, bytes (NeuPIMs config: 134,218 KB ≈ 131 MiB). Half is usable per tile (double buffering).
+    public var sramBytes: Int64
+    /// Bandwidth of the attached memory, bytes per second.
+    public var memoryBandwidthBytesPerSecond: Int64
+    /// Energy of one FP16 multiply-accumulate, picojoules (MATMULFREE.md: fp16 mul 0.34 + add 0.16 at 7 nm).
+    public var macEnergyPicojoules: Double
+    /// Energy of one element-wise vector operation, picojoules (fp16 add 0.16 at 7 nm).
+    public var vectorOpEnergyPicojoules: Double
+    /// Static power, watts, charged for the whole simulated time.
+    public var staticPowerWatts: Double
+
+    public init(
+        systolicArrays: Int, arrayRows: Int, arrayColumns: Int, clock: ClockFrequency, vectorUnits: Int,
+        vectorLanes: Int, vectorOpLatency: Int64, sramBytes: Int64, memoryBandwidthBytesPerSecond: Int64,
+        macEnergyPicojoules: Double, vectorOpEnergyPicojoules: Double, staticPowerWatts: Double
+    ) {
+        self.systolicArrays = systolicArrays
+        self.arrayRows = arrayRows
+        self.arrayColumns = arrayColumns
+        self.clock = clock
+        self.vectorUnits = vectorUnits
+        self.vectorLanes = vectorLanes
+        self.vectorOpLatency = vectorOpLatency
+        self.sramBytes = sramBytes
+        self.memoryBandwidthBytesPerSecond = memoryBandwidthBytesPerSecond
+        self.macEnergyPicojoules = macEnergyPicojoules
+        self.vectorOpEnergyPicojoules = vectorOpEnergyPicojoules
+        self.staticPowerWatts = staticPowerWatts
+    }
+
+    /// The NeuPIMs simulator's NPU (configs/systolic_ws_128x128_dev.json) with HBM2 at 32 × 32 GB/s.
+    public static let neupims = NPUConfiguration(
+        systolicArrays: 8, arrayRows: 128, arrayColumns: 128, clock: ClockFrequency(megahertz: 1000),
+        vectorUnits: 8, vectorLanes: 128, vectorOpLatency: 1, sramBytes: 134_218 * 1024,
+        memoryBandwidthBytesPerSecond: 32 * 32_000_000_000, macEnergyPicojoules: 0.5,
+        vectorOpEnergyPicojoules: 0.16, staticPowerWatts: 0)
+}

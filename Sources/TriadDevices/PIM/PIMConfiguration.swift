@@ -1,0 +1,77 @@
+/// An HBM-PIM stack: the memory, its bank organisation, timing, PIM datapath and command energies
+/// (reference/NEUPIMS.md, "Hardware" and "Energy").
+public struct PIMConfiguration: Sendable, Hashable {
+    /// Row-buffer organisation of each bank.
+    public enum RowBuffers: String, Sendable, Hashable {
+        /// One row buffer: while banks compute, ordinary reads and writes to the stack wait ("blocked").
+        case single
+        /// A separate PIM row buffer: ordinary traffic proceeds during GEMV (NeuPIMs).
+        case dual
+    }
+
+    /// How attention GEMV latency is computed.
+    public enum Fidelity: String, Sendable, Hashable {
+        /// Closed form per GEMV tile from the timing parameters.
+        case analytic
+        /// A per-bank command-level state machine (the reference model).
+        case command
+    }
+
+    public var memory: MemoryConfiguration
+    public var ranks: Int
+    public var bankGroups: Int
+    public var banksPerGroup: Int
+    /// Multipliers per bank; one COMP processes this many elements (NeuPIMs: 16).
+    public var multipliersPerBank: Int
+    /// Bytes per element (FP16: 2).
+    public var elementBytes: Int
+    public var timing: DRAMTiming
+    public var rowBuffers: RowBuffers
+    public var fidelity: Fidelity
+    /// Energy of one COMP, picojoules (4 × READ = 3,216).
+    public var compEnergyPicojoules: Double
+    /// Energy of one G_ACT, picojoules (4 × ACT = 3,312).
+    public var groupActivateEnergyPicojoules: Double
+    /// Energy of one GWRITE, picojoules (16 × READ = 12,864).
+    public var globalWriteEnergyPicojoules: Double
+    /// Energy of one READRES, picojoules (804).
+    public var readResultEnergyPicojoules: Double
+
+    public init(
+        memory: MemoryConfiguration, ranks: Int, bankGroups: Int, banksPerGroup: Int, multipliersPerBank: Int,
+        elementBytes: Int, timing: DRAMTiming, rowBuffers: RowBuffers, fidelity: Fidelity,
+        compEnergyPicojoules: Double, groupActivateEnergyPicojoules: Double, globalWriteEnergyPicojoules: Double,
+        readResultEnergyPicojoules: Double
+    ) {
+        self.memory = memory
+        self.ranks = ranks
+        self.bankGroups = bankGroups
+        self.banksPerGroup = banksPerGroup
+        self.multipliersPerBank = multipliersPerBank
+        self.elementBytes = elementBytes
+        self.timing = timing
+        self.rowBuffers = rowBuffers
+        self.fidelity = fidelity
+        self.compEnergyPicojoules = compEnergyPicojoules
+        self.groupActivateEnergyPicojoules = groupActivateEnergyPicojoules
+        self.globalWriteEnergyPicojoules = globalWriteEnergyPicojoules
+        self.readResultEnergyPicojoules = readResultEnergyPicojoules
+    }
+
+    /// Banks per channel (NeuPIMs: 2 ranks × 4 groups × 4 banks = 32).
+    public var banksPerChannel: Int { ranks * bankGroups * banksPerGroup }
+
+    /// Elements in one DRAM row (1 KB of FP16 = 512).
+    public var rowElements: Int { Int(memory.rowBytes) / elementBytes }
+
+    /// COMP commands that consume one row (512 / 16 = 32).
+    public var compsPerRow: Int { rowElements / multipliersPerBank }
+
+    /// The NeuPIMs simulator's PIM stack with the given row-buffer mode.
+    public static func neupims(rowBuffers: RowBuffers) -> PIMConfiguration {
+        PIMConfiguration(
+            memory: .neupimsHBM2, ranks: 2, bankGroups: 4, banksPerGroup: 4, multipliersPerBank: 16, elementBytes: 2,
+            timing: .neupimsHBM2, rowBuffers: rowBuffers, fidelity: .analytic, compEnergyPicojoules: 3216,
+            groupActivateEnergyPicojoules: 3312, globalWriteEnergyPicojoules: 12864, readResultEnergyPicojoules: 804)
+    }
+}

@@ -1,0 +1,56 @@
+public import TriadDevices
+
+/// The devices of a topology a run uses, by role: one NPU and the memory stack linked to it, one FPGA.
+///
+/// A topology describes one device group; a model split by tensor or pipeline parallelism runs one such
+/// group per shard, all identical, so simulating one group stands for all.
+public struct DeviceSet: Sendable {
+    /// Every device, in topology order.
+    public let devices: [DeviceDescription]
+    public let npu: (id: String, configuration: NPUConfiguration)?
+    /// The memory stack the NPU streams from (PIM or plain HBM).
+    public let memory: DeviceDescription?
+    public let fpga: (id: String, configuration: FPGAConfiguration)?
+
+    /// Resolves roles from `devices` and undirected `links` (pairs of device ids).
+    public init(devices: [DeviceDescription], links: [(String, String)]) throws {
+        self.devices = devices
+        func single(_ kinds: Set<DeviceKind>) throws -> DeviceDescription? {
+            let matches = devices.filter { kinds.contains($0.configuration.kind) }
+            guard matches.count <= 1 else {
+                let ids = matches.map(\.id).joined(separator: ", ")
+                throw SimulationError(
+                    .notYetImplemented,
+                    "topologies with more than one \(kinds.map(\.rawValue).sorted().joined(separator: "/")) device (\(ids)) are not yet supported; tensor/pipeline parallelism is set by the model")
+            }
+            return matches.first
+        }
+        let npuDevice = try single([.npu])
+        let memoryDevice = try single([.pim, .hbm])
+        let fpgaDevice = try single([.fpga])
+        if case .npu(let configuration)? = npuDevice?.configuration { npu = (npuDevice!.id, configuration) } else { npu = nil }
+        if case .fpga(let configuration)? = fpgaDevice?.configuration { fpga = (fpgaDevice!.id, configuration) } else { fpga = nil }
+        if let memoryDevice, let npuDevice {
+            let linked = links.contains { ($0.0 == npuDevice.id && $0.1 == memoryDevice.id) || ($0.1 == npuDevice.id && $0.0 == memoryDevice.id) }
+            guard linked else {
+                throw SimulationError(.incompatible, "memory \(memoryDevice.id) is not linked to NPU \(npuDevice.id)")
+            }
+        }
+        memory = memoryDevice
+    }
+
+    /// The PIM configuration, if the memory stack computes.
+    public var pim: PIMConfiguration? {
+        if case .pim(let configuration)? = memory?.configuration { return configuration }
+        return nil
+    }
+
+    /// The memory organisation of the stack, PIM or plain.
+    public var memoryConfiguration: MemoryConfiguration? {
+        switch memory?.configuration {
+        case .pim(let configuration)?: return configuration.memory
+        case .hbm(let configuration)?: return configuration
+        default: return nil
+        }
+    }
+}

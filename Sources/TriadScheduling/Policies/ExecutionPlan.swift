@@ -1,0 +1,59 @@
+public import TriadCore
+public import TriadDevices
+
+/// What a policy decides: where each operation class runs, how KV caches are placed, how the batch is
+/// split, and how the PIM is driven. The engine executes it.
+public struct ExecutionPlan: Sendable, Hashable {
+    /// Where KV caches go.
+    public enum KVPlacementRule: String, Sendable, Hashable {
+        /// Channel after channel, skipping full ones.
+        case roundRobin = "round-robin"
+        /// The channel with the least estimated attention load (NeuPIMs Algorithm 1).
+        case greedyMinLoad = "greedy-min-load"
+    }
+
+    /// Device running non-ternary matrices and vector work.
+    public var hostResource: Resource
+    /// Device running ternary matrices.
+    public var ternaryMatrixResource: Resource
+    /// Device running attention GEMVs.
+    public var attentionResource: Resource
+    public var kvPlacement: KVPlacementRule
+    /// When to split the batch into interleaved sub-batches.
+    public enum Interleaving: String, Sendable, Hashable {
+        case never
+        case always
+        /// Each iteration, compose both and keep the faster (a runtime scheduler's choice; the NeuPIMs
+        /// simulator uses a static rule, batch ≥ 256, instead).
+        case whenFaster = "when-faster"
+    }
+
+    /// Sub-batches when interleaving.
+    public var subBatches: Int
+    public var interleaving: Interleaving
+    /// The row-buffer mode the PIM is driven in.
+    public var rowBuffers: PIMConfiguration.RowBuffers
+
+    public init(
+        hostResource: Resource, ternaryMatrixResource: Resource, attentionResource: Resource,
+        kvPlacement: KVPlacementRule, subBatches: Int, interleaving: Interleaving,
+        rowBuffers: PIMConfiguration.RowBuffers
+    ) {
+        self.interleaving = subBatches > 1 ? interleaving : .never
+        self.hostResource = hostResource
+        self.ternaryMatrixResource = ternaryMatrixResource
+        self.attentionResource = attentionResource
+        self.kvPlacement = kvPlacement
+        self.subBatches = subBatches
+        self.rowBuffers = rowBuffers
+    }
+
+    /// The resource an operation of the layer runs on.
+    public func resource(for operation: Operation) -> Resource {
+        switch operation.kind.category {
+        case .attention: return attentionResource
+        case .matrix: return operation.isTernary ? ternaryMatrixResource : hostResource
+        case .vector: return hostResource
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import TriadCore
+
+/// One (sub-)batch size's layer and head, already costed and merged into segments.
+struct LayerSegments: Sendable {
+    /// Segments before attention (norm, QKV; for models without attention, the whole layer).
+    var beforeAttention: [Segment]
+    /// Segments after attention (projection, FFN).
+    var afterAttention: [Segment]
+    /// Final norm and LM head.
+    var head: [Segment]
+}
+
+/// Per-sequence-length attention cost of one request (identical in every layer).
+struct AttentionCost: Sendable {
+    /// Time on the attention device (PIM channel or NPU), logits plus attend.
+    var duration: Picoseconds
+    var energyPicojoules: Double
+    /// Bytes streamed over the memory port (NPU attention reads K and V).
+    var streamedBytes: Int64
+    /// Softmax on the NPU vector units (PIM attention only; folded into `duration` on the NPU).
+    var softmaxDuration: Picoseconds
+    var softmaxEnergyPicojoules: Double
+}

@@ -1,0 +1,79 @@
+/// The measured outcome of one run: what `triad run` prints and `--format json` serialises.
+public struct RunReport: Sendable, Hashable {
+    public var policy: String
+    public var model: String
+    public var workload: String
+    public var topology: String
+    public var batch: Int
+    public var iterations: Int
+    public var seed: UInt64
+    /// Tokens generated across the whole system.
+    public var tokens: Int64
+    /// Requests that finished during the run.
+    public var completedRequests: Int
+    /// Simulated time of the run, picoseconds.
+    public var simulatedPicoseconds: Int64
+    public var tokensPerSecond: Double
+    /// Time per output token, milliseconds: mean and nearest-rank percentiles over all tokens.
+    public var tpotMeanMilliseconds: Double
+    public var tpotP50Milliseconds: Double
+    public var tpotP99Milliseconds: Double
+    /// Energy per generated token of the whole system (all tensor/pipeline-parallel replicas), joules.
+    public var energyPerTokenJoules: Double
+    /// The same, by topology device id (summed over replicas), in topology order.
+    public var energyPerTokenByDevice: [DeviceFigure]
+    /// Busy fraction per topology device id, in topology order: compute for NPU/FPGA, in-bank compute for
+    /// PIM, streaming for plain HBM.
+    public var deviceUtilization: [DeviceFigure]
+    /// Fraction of time the NPU's memory port streamed.
+    public var memoryPortUtilization: Double
+    /// KV cache reserved over capacity available for it: mean over iterations and peak.
+    public var kvOccupancyMean: Double
+    public var kvOccupancyPeak: Double
+    /// Sub-batches when interleaving.
+    public var subBatches: Int
+    /// Fraction of iterations that ran interleaved.
+    public var interleavedFraction: Double
+
+    public init(
+        policy: String, model: String, workload: String, topology: String, batch: Int, iterations: Int, seed: UInt64,
+        tokens: Int64, completedRequests: Int, simulatedPicoseconds: Int64, tokensPerSecond: Double,
+        tpotMeanMilliseconds: Double, tpotP50Milliseconds: Double, tpotP99Milliseconds: Double,
+        energyPerTokenJoules: Double, energyPerTokenByDevice: [DeviceFigure], deviceUtilization: [DeviceFigure],
+        memoryPortUtilization: Double, kvOccupancyMean: Double, kvOccupancyPeak: Double, subBatches: Int, interleavedFraction: Double
+    ) {
+        self.interleavedFraction = interleavedFraction
+        self.policy = policy
+        self.model = model
+        self.workload = workload
+        self.topology = topology
+        self.batch = batch
+        self.iterations = iterations
+        self.seed = seed
+        self.tokens = tokens
+        self.completedRequests = completedRequests
+        self.simulatedPicoseconds = simulatedPicoseconds
+        self.tokensPerSecond = tokensPerSecond
+        self.tpotMeanMilliseconds = tpotMeanMilliseconds
+        self.tpotP50Milliseconds = tpotP50Milliseconds
+        self.tpotP99Milliseconds = tpotP99Milliseconds
+        self.energyPerTokenJoules = energyPerTokenJoules
+        self.energyPerTokenByDevice = energyPerTokenByDevice
+        self.deviceUtilization = deviceUtilization
+        self.memoryPortUtilization = memoryPortUtilization
+        self.kvOccupancyMean = kvOccupancyMean
+        self.kvOccupancyPeak = kvOccupancyPeak
+        self.subBatches = subBatches
+    }
+}
+
+/// A number attached to a device id.
+public struct DeviceFigure: Sendable, Hashable {
+    public var id: String
+    public var value: Double
+
+    public init(id: String, value: Double) {
+        self.id = id
+        self.value = value
+    }
+}

@@ -1,0 +1,48 @@
+import TriadCore
+
+/// The batch and the running totals of one simulation.
+struct RunState {
+    // The batch: one slot per request position.
+    var request: [Request]
+    var generated: [Int]
+    var channel: [Int]
+    var reservedBytes: [Int64]
+    var isActive: [Bool]
+    /// Requests drawn from the stream but not yet admitted (not arrived, or no KV room).
+    var pending: [Request] = []
+    var pendingHead = 0
+
+    // Totals.
+    var iterations = 0
+    /// Iterations that ran with more than one sub-batch.
+    var interleavedIterations = 0
+    var tokens: Int64 = 0
+    var completedRequests = 0
+    var elapsed: Picoseconds = 0
+    var busy = Array(repeating: Picoseconds(0), count: Resource.allCases.count)
+    var energyPicojoules = Array(repeating: 0.0, count: Resource.allCases.count)
+    var memoryPortBusy: Picoseconds = 0
+    var streamedBytes: Int64 = 0
+    var tokenLatency = WeightedSamples()
+    var kvOccupancySum = 0.0
+    var kvOccupancyPeak = 0.0
+
+    // Scratch reused every iteration.
+    var activeSlots: [Int] = []
+    var sequences: [Int] = []
+
+    init(batchSize: Int) {
+        request = Array(repeating: Request(id: -1, inputTokens: 0, outputTokens: 0), count: batchSize)
+        generated = Array(repeating: 0, count: batchSize)
+        channel = Array(repeating: 0, count: batchSize)
+        reservedBytes = Array(repeating: 0, count: batchSize)
+        isActive = Array(repeating: false, count: batchSize)
+    }
+
+    var activeCount: Int { isActive.reduce(0) { $0 + ($1 ? 1 : 0) } }
+
+    /// Tokens in the KV cache for the token being generated now (prompt, generated so far, this one).
+    func sequenceLength(ofSlot slot: Int, cap: Int) -> Int {
+        min(request[slot].inputTokens + generated[slot] + 1, cap)
+    }
+}

@@ -1,0 +1,31 @@
+public import TriadCore
+
+/// Everything one simulated run needs besides the devices.
+public struct SimulationConfiguration: Sendable {
+    public var model: ModelSpec
+    public var stream: RequestStream
+    /// Requests decoded together (continuous batching keeps the batch full).
+    public var batchSize: Int
+    /// Decode iterations to simulate.
+    public var iterations: Int
+    public var seed: UInt64
+    public var policy: Policy
+    /// Longest sequence (prompt + output) a request may reach; NeuPIMs caps at 2048.
+    public var maxSequence: Int
+    /// Topology name for the report.
+    public var topologyName: String
+
+    public init(
+        model: ModelSpec, stream: RequestStream, batchSize: Int, iterations: Int, seed: UInt64, policy: Policy,
+        maxSequence: Int = 2048, topologyName: String
+    ) {
+        self.model = model
+        self.stream = stream
+        self.batchSize = batchSize
+        self.iterations = iterations
+        self.seed = seed
+        self.policy = policy
+        self.maxSequence = maxSequence
+        self.topologyName = topologyName
+    }
+}

@@ -1,0 +1,149 @@
+import TriadCore
+import TriadDevices
+
+extension Simulator {
+    /// The sub-batch of each active request: per micro-batch and KV channel, the requests split by count
+    /// into `subBatches` parts; with two parts, channels with an odd count alternate which part gets the
+    /// extra request (reference/NEUPIMS.md, "Sub-batch interleaving").
+    private func assignGroups(_ state: RunState, channels: Int, parts: Int) -> [Int] {
+        // Without PIM attention every request counts as one channel's.
+        func channel(_ slot: Int) -> Int { channels == 1 ? 0 : state.channel[slot] }
+        let stages = shard.model.pipelineParallel
+        var group = Array(repeating: 0, count: state.activeSlots.count)
+        var counts = Array(repeating: 0, count: stages * channels)
+        for (ordinal, slot) in state.activeSlots.enumerated() {
+            counts[(ordinal % stages) * channels + channel(slot)] += 1
+        }
+        var seen = Array(repeating: 0, count: stages * channels)
+        var firstPart = counts.map { $0 / parts }
+        if parts == 2 {
+            var extraToFirst = true
+            for index in counts.indices where counts[index] % 2 == 1 {
+                firstPart[index] = extraToFirst ? counts[index] / 2 + 1 : counts[index] / 2
+                extraToFirst.toggle()
+            }
+        }
+        for (ordinal, slot) in state.activeSlots.enumerated() {
+            let stage = ordinal % stages
+            let key = stage * channels + channel(slot)
+            let index = seen[key]
+            seen[key] += 1
+            let part: Int
+            if parts == 1 {
+                part = 0
+            } else if parts == 2 {
+                part = index < firstPart[key] ? 0 : 1
+            } else {
+                part = index * parts / counts[key]
+            }
+            group[ordinal] = stage * parts + part
+        }
+        return group
+    }
+
+    /// Simulates one decode iteration of the current batch, adds its resource use to the totals, and
+    /// returns its duration. With `.whenFaster` interleaving both splits are composed and the faster kept.
+    mutating func simulateIteration(_ state: inout RunState, iteration: Int) throws -> Picoseconds {
+        let outcome: IterationOutcome
+        switch plan.interleaving {
+        case .never: outcome = try composeIteration(&state, iteration: iteration, parts: 1)
+        case .always: outcome = try composeIteration(&state, iteration: iteration, parts: plan.subBatches)
+        case .whenFaster:
+            let single = try composeIteration(&state, iteration: iteration, parts: 1)
+            let split = try composeIteration(&state, iteration: iteration, parts: plan.subBatches)
+            outcome = split.duration < single.duration ? split : single
+        }
+        for index in outcome.busy.indices {
+            state.busy[index] += outcome.busy[index]
+            state.energyPicojoules[index] += outcome.energyPicojoules[index]
+        }
+        state.memoryPortBusy += outcome.memoryPortBusy
+        state.streamedBytes += outcome.streamedBytes
+        if outcome.parts > 1 { state.interleavedIterations += 1 }
+        return outcome.duration
+    }
+
+    /// Composes the current batch split into `parts` sub-batches per pipeline micro-batch.
+    private mutating func composeIteration(_ state: inout RunState, iteration: Int, parts: Int) throws
+        -> IterationOutcome
+    {
+        state.activeSlots.removeAll(keepingCapacity: true)
+        state.sequences.removeAll(keepingCapacity: true)
+        for slot in state.isActive.indices where state.isActive[slot] {
+            state.activeSlots.append(slot)
+            state.sequences.append(state.sequenceLength(ofSlot: slot, cap: configuration.maxSequence))
+        }
+        let hasAttention = shard.model.hasAttention
+        if hasAttention { try costAttention(for: state.sequences, iteration: iteration) }
+        let attentionOnPIM = hasAttention && plan.attentionResource == .pim
+        let channels = attentionOnPIM ? (devices.pim?.memory.channels ?? 1) : 1
+        let stages = shard.model.pipelineParallel
+        let groups = stages * parts
+        let group = assignGroups(state, channels: attentionOnPIM ? channels : 1, parts: parts)
+
+        var rows = Array(repeating: 0, count: groups)
+        var channelTime = Array(repeating: Picoseconds(0), count: groups * channels)
+        var attention = Array(repeating: Segment(resource: plan.attentionResource), count: groups)
+        var longestSoftmax = Array(repeating: Picoseconds(0), count: groups)
+        for (ordinal, slot) in state.activeSlots.enumerated() {
+            let g = group[ordinal]
+            rows[g] += 1
+            guard hasAttention, let cost = attentionCache[state.sequences[ordinal]] else { continue }
+            attention[g].energyPicojoules += cost.energyPicojoules
+            if attentionOnPIM {
+                channelTime[g * channels + state.channel[slot]] += cost.duration
+                attention[g].npuSideDuration += cost.softmaxDuration
+                attention[g].npuSideEnergyPicojoules += cost.softmaxEnergyPicojoules
+                longestSoftmax[g] = max(longestSoftmax[g], cost.softmaxDuration)
+            } else {
+                attention[g].duration += cost.duration
+                attention[g].dataBytes += cost.streamedBytes
+            }
+        }
+        if attentionOnPIM {
+            // Channels work in parallel; the NPU's softmax pipelines with them, plus one softmax to drain.
+            for g in 0..<groups {
+                var busiest: Picoseconds = 0
+                for c in 0..<channels { busiest = max(busiest, channelTime[g * channels + c]) }
+                attention[g].duration = max(busiest, attention[g].npuSideDuration) + longestSoftmax[g]
+            }
+        }
+
+        var outcome = IterationOutcome(parts: parts)
+        var chains: [ChainProgram] = []
+        chains.reserveCapacity(parts)
+        for stage in 0..<stages {
+            chains.removeAll(keepingCapacity: true)
+            for part in 0..<parts {
+                let g = stage * parts + part
+                guard rows[g] > 0 else { continue }
+                let layer = try layerSegments(rows: rows[g], iteration: iteration)
+                let program =
+                    hasAttention
+                    ? layer.beforeAttention + [attention[g]] + layer.afterAttention : layer.beforeAttention
+                chains.append(ChainProgram(layer: program, head: layer.head))
+            }
+            let timeline = composer.compose(chains, layers: shard.layers)
+            outcome.duration += timeline.makespan
+            for index in timeline.busy.indices {
+                outcome.busy[index] += timeline.busy[index]
+                outcome.energyPicojoules[index] += timeline.energyPicojoules[index]
+            }
+            outcome.memoryPortBusy += timeline.memoryPortBusy
+            outcome.streamedBytes += timeline.streamedBytes
+        }
+        return outcome
+    }
+}
+
+/// One composed iteration, not yet added to the run's totals.
+struct IterationOutcome {
+    var parts: Int
+    var duration: Picoseconds = 0
+    var busy = Array(repeating: Picoseconds(0), count: Resource.allCases.count)
+    var energyPicojoules = Array(repeating: 0.0, count: Resource.allCases.count)
+    var memoryPortBusy: Picoseconds = 0
+    var streamedBytes: Int64 = 0
+
+    init(parts: Int) { self.parts = parts }
+}

@@ -1,0 +1,58 @@
+import TriadCore
+import TriadDevices
+
+extension Simulator {
+    /// Turns the run's totals into the report.
+    func report(_ state: RunState) -> RunReport {
+        let seconds = Double(state.elapsed) / Double(picosecondsPerSecond)
+        let replicas = Double(shard.model.tensorParallel * shard.model.pipelineParallel)
+        let tokens = max(Double(state.tokens), 1)
+        func fraction(_ busy: Picoseconds) -> Double {
+            state.elapsed == 0 ? 0 : min(1, Double(busy) / Double(state.elapsed))
+        }
+        var energy: [DeviceFigure] = []
+        var utilization: [DeviceFigure] = []
+        for device in devices.devices {
+            var joules = 0.0
+            var busy = 0.0
+            switch device.configuration {
+            case .npu(let npu) where device.id == devices.npu?.id:
+                joules = state.energyPicojoules[Resource.npu.rawValue] * 1e-12 + npu.staticPowerWatts * seconds
+                busy = fraction(state.busy[Resource.npu.rawValue])
+            case .fpga(let fpga) where device.id == devices.fpga?.id:
+                joules = fpga.powerWatts * seconds
+                busy = fraction(state.busy[Resource.fpga.rawValue])
+            case .pim(let pim) where device.id == devices.memory?.id:
+                joules =
+                    (pim.memory.streamingEnergy(readBytes: state.streamedBytes)
+                        + state.energyPicojoules[Resource.pim.rawValue]
+                        + pim.memory.backgroundEnergy(over: state.elapsed)) * 1e-12
+                busy = fraction(state.busy[Resource.pim.rawValue])
+            case .hbm(let memory) where device.id == devices.memory?.id:
+                joules =
+                    (memory.streamingEnergy(readBytes: state.streamedBytes) + memory.backgroundEnergy(over: state.elapsed))
+                    * 1e-12
+                busy = fraction(state.memoryPortBusy)
+            default:
+                break
+            }
+            energy.append(DeviceFigure(id: device.id, value: joules * replicas / tokens))
+            utilization.append(DeviceFigure(id: device.id, value: busy))
+        }
+        let toMilliseconds = 1e-9
+        return RunReport(
+            policy: configuration.policy.rawValue, model: shard.model.name, workload: configuration.stream.label,
+            topology: configuration.topologyName, batch: configuration.batchSize, iterations: state.iterations,
+            seed: configuration.seed, tokens: state.tokens, completedRequests: state.completedRequests,
+            simulatedPicoseconds: state.elapsed,
+            tokensPerSecond: seconds > 0 ? Double(state.tokens) / seconds : 0,
+            tpotMeanMilliseconds: state.tokenLatency.mean * toMilliseconds,
+            tpotP50Milliseconds: Double(state.tokenLatency.percentile(0.50)) * toMilliseconds,
+            tpotP99Milliseconds: Double(state.tokenLatency.percentile(0.99)) * toMilliseconds,
+            energyPerTokenJoules: energy.reduce(0) { $0 + $1.value }, energyPerTokenByDevice: energy,
+            deviceUtilization: utilization, memoryPortUtilization: fraction(state.memoryPortBusy),
+            kvOccupancyMean: state.iterations == 0 ? 0 : state.kvOccupancySum / Double(state.iterations),
+            kvOccupancyPeak: state.kvOccupancyPeak, subBatches: plan.subBatches,
+            interleavedFraction: state.iterations == 0 ? 0 : Double(state.interleavedIterations) / Double(state.iterations))
+    }
+}

@@ -1,0 +1,167 @@
+import TriadCore
+public import TriadDevices
+
+/// Runs batched decoding of a model on a device set under a policy and measures it.
+///
+/// The driver owns simulated time: a deterministic event queue orders iteration starts and ends (and
+/// trace arrivals); each iteration's operations are costed by the device workers (one batch per worker,
+/// each distinct operation once, and never again once known) and composed into a timeline by
+/// `TimelineComposer`. Continuous batching: a finished request is replaced at once by the next.
+public struct Simulator {
+    public let configuration: SimulationConfiguration
+    public let devices: DeviceSet
+    public let plan: ExecutionPlan
+    let shard: ModelShard
+    /// Workers by `Resource.rawValue`.
+    let workers: [(any DeviceWorker)?]
+    var composer: TimelineComposer
+
+    var layerCache: [Int: LayerSegments] = [:]
+    var attentionCache: [AttentionCost?]
+    /// NeuPIMs' attention-load estimate by sequence length (for greedy placement).
+    let loadEstimate: [Int64]
+
+    public init(configuration: SimulationConfiguration, devices: DeviceSet, workers: [any DeviceWorker]) throws {
+        self.configuration = configuration
+        self.devices = devices
+        plan = try configuration.policy.plan(for: configuration.model, on: devices)
+        shard = ModelShard(configuration.model)
+        func worker(_ id: String?) -> (any DeviceWorker)? {
+            guard let id else { return nil }
+            return workers.first { $0.device.id == id }
+        }
+        var byResource: [(any DeviceWorker)?] = Array(repeating: nil, count: Resource.allCases.count)
+        byResource[Resource.npu.rawValue] = worker(devices.npu?.id)
+        byResource[Resource.fpga.rawValue] = worker(devices.fpga?.id)
+        byResource[Resource.pim.rawValue] = devices.pim != nil ? worker(devices.memory?.id) : nil
+        self.workers = byResource
+        for resource in [plan.hostResource, plan.ternaryMatrixResource, plan.attentionResource]
+        where byResource[resource.rawValue] == nil {
+            throw SimulationError(.incompatible, "no worker for the \(resource) device the plan uses")
+        }
+        let bandwidth = devices.npu?.configuration.memoryBandwidthBytesPerSecond ?? 1
+        composer = TimelineComposer(
+            memoryBandwidthBytesPerSecond: bandwidth, weightCacheBytes: devices.npu?.configuration.sramBytes ?? 0,
+            rule: plan.attentionResource == .pim && plan.rowBuffers == .single ? .blockedDuringPIM : .independent)
+        attentionCache = Array(repeating: nil, count: configuration.maxSequence + 2)
+        let shard = self.shard
+        loadEstimate = (0...configuration.maxSequence + 1).map {
+            PIMCostModel.attentionLoadEstimate(sequenceLength: $0, width: shard.keyValueWidth, heads: shard.keyValueHeads)
+        }
+        guard configuration.batchSize >= 1 else { throw SimulationError(.incompatible, "batch must be at least 1") }
+        guard configuration.batchSize >= configuration.model.pipelineParallel * plan.subBatches else {
+            throw SimulationError(
+                .incompatible,
+                "batch \(configuration.batchSize) is smaller than pipeline stages × sub-batches (\(configuration.model.pipelineParallel) × \(plan.subBatches))")
+        }
+    }
+
+    // MARK: - Costing
+
+    func cost(_ operations: [Operation], on resource: Resource, iteration: Int) throws -> [OperationCost] {
+        guard let worker = workers[resource.rawValue] else {
+            throw SimulationError(.incompatible, "no device for \(resource)")
+        }
+        do {
+            return try worker.evaluate(EvaluationBatch(iteration: iteration, operations: operations))
+        } catch let error as DeviceError {
+            throw SimulationError(error.code == .notYetImplemented ? .notYetImplemented : .deviceFailure, error.message)
+        }
+    }
+
+    /// Costs `operations` (each on the plan's resource), one worker call per resource, identical ops once.
+    func costGrouped(_ operations: [Operation], iteration: Int) throws -> [OperationCost] {
+        var results = Array(repeating: OperationCost.zero, count: operations.count)
+        for resource in Resource.allCases {
+            var unique: [Operation] = []
+            var indexOf: [Operation: Int] = [:]
+            var positions: [(Int, Int)] = []
+            for (position, operation) in operations.enumerated() where plan.resource(for: operation) == resource {
+                if let index = indexOf[operation] {
+                    positions.append((position, index))
+                } else {
+                    indexOf[operation] = unique.count
+                    positions.append((position, unique.count))
+                    unique.append(operation)
+                }
+            }
+            guard !unique.isEmpty else { continue }
+            let costs = try cost(unique, on: resource, iteration: iteration)
+            for (position, index) in positions { results[position] = costs[index] }
+        }
+        return results
+    }
+
+    /// Merges consecutive operations on the same resource into segments.
+    func segments(of operations: [Operation], costs: ArraySlice<OperationCost>) -> [Segment] {
+        var result: [Segment] = []
+        for (operation, cost) in zip(operations, costs) {
+            let resource = plan.resource(for: operation)
+            if result.isEmpty || result[result.count - 1].resource != resource {
+                result.append(Segment(resource: resource))
+            }
+            result[result.count - 1].duration += cost.duration
+            result[result.count - 1].energyPicojoules += cost.energyPicojoules
+            if resource == .npu { result[result.count - 1].weightBytes += cost.streamedBytes }
+        }
+        return result
+    }
+
+    mutating func layerSegments(rows: Int, iteration: Int) throws -> LayerSegments {
+        if let cached = layerCache[rows] { return cached }
+        let template = LayerTemplate(shard: shard, rows: rows)
+        let head = LayerTemplate.head(shard: shard, rows: rows)
+        let all = template.beforeAttention + template.afterAttention + head
+        let costs = try costGrouped(all, iteration: iteration)
+        let firstAfter = template.beforeAttention.count
+        let firstHead = firstAfter + template.afterAttention.count
+        var before = segments(of: template.beforeAttention, costs: costs[0..<firstAfter])
+        if shard.model.hasAttention, !before.isEmpty {
+            // New K and V are appended to the cache over the memory port.
+            before[before.count - 1].dataBytes += Int64(rows) * shard.keyValueBytesPerTokenPerLayer
+        }
+        let result = LayerSegments(
+            beforeAttention: before,
+            afterAttention: segments(of: template.afterAttention, costs: costs[firstAfter..<firstHead]),
+            head: segments(of: head, costs: costs[firstHead...]))
+        layerCache[rows] = result
+        return result
+    }
+
+    /// Fills the attention cost of every sequence length in `sequences` not yet known, one call per worker.
+    mutating func costAttention(for sequences: [Int], iteration: Int) throws {
+        var missing: [Int] = []
+        for sequence in sequences where attentionCache[sequence] == nil && !missing.contains(sequence) {
+            missing.append(sequence)
+        }
+        guard !missing.isEmpty else { return }
+        var gemvs: [Operation] = []
+        var softmaxes: [Operation] = []
+        for sequence in missing {
+            let ops = LayerTemplate.attention(shard: shard, sequenceLength: sequence)
+            gemvs.append(ops.logits)
+            gemvs.append(ops.attend)
+            softmaxes.append(ops.softmax)
+        }
+        let gemvCosts = try cost(gemvs, on: plan.attentionResource, iteration: iteration)
+        let softmaxCosts = try cost(softmaxes, on: plan.hostResource, iteration: iteration)
+        for (index, sequence) in missing.enumerated() {
+            let logits = gemvCosts[2 * index]
+            let attend = gemvCosts[2 * index + 1]
+            let softmax = softmaxCosts[index]
+            if plan.attentionResource == .pim {
+                attentionCache[sequence] = AttentionCost(
+                    duration: logits.duration + attend.duration,
+                    energyPicojoules: logits.energyPicojoules + attend.energyPicojoules,
+                    streamedBytes: 0, softmaxDuration: softmax.duration,
+                    softmaxEnergyPicojoules: softmax.energyPicojoules)
+            } else {
+                attentionCache[sequence] = AttentionCost(
+                    duration: logits.duration + attend.duration + softmax.duration,
+                    energyPicojoules: logits.energyPicojoules + attend.energyPicojoules + softmax.energyPicojoules,
+                    streamedBytes: logits.streamedBytes + attend.streamedBytes, softmaxDuration: 0,
+                    softmaxEnergyPicojoules: 0)
+            }
+        }
+    }
+}

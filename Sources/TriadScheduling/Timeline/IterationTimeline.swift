@@ -1,0 +1,17 @@
+public import TriadCore
+
+/// The composed timeline of one pipeline stage pass of one decode iteration.
+public struct IterationTimeline: Sendable {
+    /// From the first segment's start to the last one's end.
+    public var makespan: Picoseconds = 0
+    /// Busy time per resource (indexed by `Resource.rawValue`).
+    public var busy: [Picoseconds] = Array(repeating: 0, count: Resource.allCases.count)
+    /// Time the memory port spent streaming.
+    public var memoryPortBusy: Picoseconds = 0
+    /// Bytes streamed over the memory port.
+    public var streamedBytes: Int64 = 0
+    /// Dynamic energy per resource, picojoules.
+    public var energyPicojoules: [Double] = Array(repeating: 0, count: Resource.allCases.count)
+
+    public init() {}
+}

@@ -1,0 +1,50 @@
+public import TriadCore
+
+/// The compute resources a segment can occupy.
+public enum Resource: Int, Sendable, Hashable, CaseIterable {
+    case npu = 0
+    case fpga = 1
+    /// All PIM channels of the stack; a segment's duration is its busiest channel's.
+    case pim = 2
+}
+
+/// A run of consecutive operations of one (sub-)batch on one resource: the unit the timeline schedules.
+public struct Segment: Sendable, Hashable {
+    public var resource: Resource
+    /// Busy time on the resource, memory streaming through the shared port excluded.
+    public var duration: Picoseconds
+    /// Weight bytes streamed from the shared memory into the NPU's SRAM, skipped while still resident.
+    public var weightBytes: Int64
+    /// Other bytes over the shared memory port (KV reads, KV appends): streamed every time.
+    public var dataBytes: Int64
+    /// Dynamic energy on the resource's device, picojoules.
+    public var energyPicojoules: Double
+    /// Extra busy time on the NPU's vector units that overlaps this segment (softmax of PIM attention).
+    public var npuSideDuration: Picoseconds
+    /// Energy of that NPU-side work, picojoules.
+    public var npuSideEnergyPicojoules: Double
+
+    public init(
+        resource: Resource, duration: Picoseconds = 0, weightBytes: Int64 = 0, dataBytes: Int64 = 0,
+        energyPicojoules: Double = 0, npuSideDuration: Picoseconds = 0, npuSideEnergyPicojoules: Double = 0
+    ) {
+        self.npuSideEnergyPicojoules = npuSideEnergyPicojoules
+        self.resource = resource
+        self.duration = duration
+        self.weightBytes = weightBytes
+        self.dataBytes = dataBytes
+        self.energyPicojoules = energyPicojoules
+        self.npuSideDuration = npuSideDuration
+    }
+}
+
+/// The segments one (sub-)batch runs in each layer, and after the last layer.
+public struct ChainProgram: Sendable {
+    public var layer: [Segment]
+    public var head: [Segment]
+
+    public init(layer: [Segment], head: [Segment]) {
+        self.layer = layer
+        self.head = head
+    }
+}

@@ -1,0 +1,153 @@
+import TriadCore
+
+/// Composes one iteration's segments into a timeline under the resource rules (the engine's inner loop).
+///
+/// Each chain is one (sub-)batch running its layer program `layers` times and then its head. Chains share
+/// the resources: every resource runs one segment at a time; the NPU streams weights and KV traffic over a
+/// single memory port, prefetching while its previous segment computes (double-buffered SRAM) and skipping
+/// weights still resident in SRAM; under `.blockedDuringPIM`, PIM segments hold the memory port.
+/// List scheduling: the chain whose next segment can start earliest goes first; ties go to PIM segments
+/// (the controller prioritises PIM commands), then to the lower chain index. Nothing here allocates
+/// after the first call with a given chain count.
+public struct TimelineComposer: Sendable {
+    public var memoryBandwidthBytesPerSecond: Int64
+    /// SRAM bytes that keep streamed weights for reuse by the next (sub-)batch.
+    public var weightCacheBytes: Int64
+    public var rule: MemoryPortRule
+
+    private var chainReady: [Picoseconds] = []
+    private var chainLayer: [Int] = []
+    private var chainSegment: [Int] = []
+    private var residentKeys: [Int] = []
+    private var residentBytes: [Int64] = []
+    private var residentTotal: Int64 = 0
+
+    public init(memoryBandwidthBytesPerSecond: Int64, weightCacheBytes: Int64, rule: MemoryPortRule) {
+        self.memoryBandwidthBytesPerSecond = max(1, memoryBandwidthBytesPerSecond)
+        self.weightCacheBytes = weightCacheBytes
+        self.rule = rule
+        residentKeys.reserveCapacity(64)
+        residentBytes.reserveCapacity(64)
+    }
+
+    private func segment(_ program: ChainProgram, layer: Int, index: Int, layers: Int) -> Segment? {
+        if layer < layers {
+            return index < program.layer.count ? program.layer[index] : nil
+        }
+        return layer == layers && index < program.head.count ? program.head[index] : nil
+    }
+
+    private mutating func isResident(_ key: Int) -> Bool {
+        for candidate in residentKeys where candidate == key { return true }
+        return false
+    }
+
+    private mutating func makeResident(_ key: Int, bytes: Int64) {
+        guard bytes <= weightCacheBytes else { return }
+        residentKeys.append(key)
+        residentBytes.append(bytes)
+        residentTotal += bytes
+        while residentTotal > weightCacheBytes {
+            residentTotal -= residentBytes.removeFirst()
+            residentKeys.removeFirst()
+        }
+    }
+
+    /// Composes `chains`, each running its layer program `layers` times then its head.
+    public mutating func compose(_ chains: [ChainProgram], layers: Int) -> IterationTimeline {
+        var timeline = IterationTimeline()
+        let count = chains.count
+        chainReady.removeAll(keepingCapacity: true)
+        chainLayer.removeAll(keepingCapacity: true)
+        chainSegment.removeAll(keepingCapacity: true)
+        residentKeys.removeAll(keepingCapacity: true)
+        residentBytes.removeAll(keepingCapacity: true)
+        residentTotal = 0
+        for program in chains {
+            chainReady.append(0)
+            // A chain with an empty layer program starts at its head.
+            chainLayer.append(program.layer.isEmpty ? layers : 0)
+            chainSegment.append(0)
+        }
+        var resourceFree = (npu: Picoseconds(0), fpga: Picoseconds(0), pim: Picoseconds(0))
+        var resourceLastStart = (npu: Picoseconds(0), fpga: Picoseconds(0), pim: Picoseconds(0))
+        var memoryFree: Picoseconds = 0
+
+        func free(_ resource: Resource) -> Picoseconds {
+            switch resource {
+            case .npu: return resourceFree.npu
+            case .fpga: return resourceFree.fpga
+            case .pim: return resourceFree.pim
+            }
+        }
+
+        while true {
+            var chosen = -1
+            var chosenStart = Picoseconds.max
+            var chosenIsPIM = false
+            for chain in 0..<count {
+                guard
+                    let next = segment(chains[chain], layer: chainLayer[chain], index: chainSegment[chain], layers: layers)
+                else { continue }
+                var start = max(chainReady[chain], free(next.resource))
+                let isPIM = next.resource == .pim
+                if isPIM && rule == .blockedDuringPIM { start = max(start, memoryFree) }
+                if start < chosenStart || (start == chosenStart && isPIM && !chosenIsPIM) {
+                    chosen = chain
+                    chosenStart = start
+                    chosenIsPIM = isPIM
+                }
+            }
+            guard chosen >= 0 else { break }
+            let layer = chainLayer[chosen]
+            let index = chainSegment[chosen]
+            let next = segment(chains[chosen], layer: layer, index: index, layers: layers)!
+            var streamEnd: Picoseconds = 0
+            if next.resource != .pim {
+                let key = (min(layer, layers) << 6) | index
+                let needsWeights = next.weightBytes > 0 && !isResident(key)
+                let bytes = next.dataBytes + (needsWeights ? next.weightBytes : 0)
+                if bytes > 0 {
+                    let lastStart = next.resource == .npu ? resourceLastStart.npu : resourceLastStart.fpga
+                    let streamStart = max(memoryFree, lastStart)
+                    let streamTime = transferTime(bytes: bytes, bytesPerSecond: memoryBandwidthBytesPerSecond)
+                    streamEnd = streamStart + streamTime
+                    memoryFree = streamEnd
+                    timeline.memoryPortBusy += streamTime
+                    timeline.streamedBytes += bytes
+                }
+                if needsWeights { makeResident(key, bytes: next.weightBytes) }
+            }
+            let start = chosenStart
+            let end = max(start + next.duration, streamEnd)
+            switch next.resource {
+            case .npu:
+                resourceFree.npu = end
+                resourceLastStart.npu = start
+            case .fpga:
+                resourceFree.fpga = end
+                resourceLastStart.fpga = start
+            case .pim:
+                resourceFree.pim = end
+                resourceLastStart.pim = start
+                if rule == .blockedDuringPIM { memoryFree = max(memoryFree, end) }
+            }
+            timeline.busy[next.resource.rawValue] += next.duration
+            timeline.busy[Resource.npu.rawValue] += next.npuSideDuration
+            timeline.energyPicojoules[Resource.npu.rawValue] += next.npuSideEnergyPicojoules
+            timeline.energyPicojoules[next.resource.rawValue] += next.energyPicojoules
+            chainReady[chosen] = end
+            timeline.makespan = max(timeline.makespan, end)
+            // Advance the chain.
+            let program = chains[chosen]
+            let length = layer < layers ? program.layer.count : program.head.count
+            if index + 1 < length {
+                chainSegment[chosen] = index + 1
+            } else {
+                chainSegment[chosen] = 0
+                chainLayer[chosen] = layer + 1
+            }
+        }
+        return timeline
+    }
+}

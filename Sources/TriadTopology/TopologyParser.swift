@@ -1,0 +1,179 @@
+import TriadCore
+import TriadDevices
+import Yams
+
+/// Parses topology YAML into a `Topology`, with every problem reported as file:line:column.
+public enum TopologyParser {
+    /// Parses `text`; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws -> Topology {
+        let root: Node
+        do {
+            guard let composed = try Yams.compose(yaml: text) else {
+                throw TopologyError(.syntax, file: file, line: 1, column: 1, "the topology file is empty")
+            }
+            root = composed
+        } catch let error as TopologyError {
+            throw error
+        } catch let error as YamlError {
+            throw syntaxError(error, file: file)
+        }
+        var top = try MappingReader(root, what: "the topology", file: file)
+        let name = try top.string("name")
+        let description = try top.optional("description").map { node -> String in
+            guard let text = node.string else {
+                throw top.error(.wrongType, at: node, "'description' of the topology must be a string")
+            }
+            return text
+        } ?? ""
+        let deviceList = try top.required("devices")
+        guard let deviceNodes = deviceList.sequence else {
+            throw top.error(.wrongType, at: deviceList, "'devices' must be a list of devices")
+        }
+        guard deviceNodes.count > 0 else {
+            throw top.error(.invalidValue, at: deviceList, "'devices' must list at least one device")
+        }
+        var devices: [DeviceDescription] = []
+        var seen: [String: Node] = [:]
+        for node in deviceNodes {
+            let device = try parseDevice(node, file: file)
+            if let first = seen[device.id] {
+                throw top.error(
+                    .duplicateID, at: node,
+                    "duplicate device id '\(device.id)' (first defined at line \(first.mark?.line ?? 0))")
+            }
+            seen[device.id] = node
+            devices.append(device)
+        }
+        var links: [(String, String)] = []
+        if let linkList = top.optional("links") {
+            guard let linkNodes = linkList.sequence else {
+                throw top.error(.wrongType, at: linkList, "'links' must be a list of {from: ID, to: ID}")
+            }
+            for node in linkNodes {
+                var link = try MappingReader(node, what: "a link", file: file)
+                let endpoints = (try link.string("from"), try link.string("to"))
+                try link.rejectUnknownKeys()
+                for (key, id) in [("from", endpoints.0), ("to", endpoints.1)] where seen[id] == nil {
+                    throw link.error(.danglingLink, at: link.optional(key), "link \(key) '\(id)' names no device")
+                }
+                guard endpoints.0 != endpoints.1 else {
+                    throw link.error(.invalidValue, at: node, "link connects '\(endpoints.0)' to itself")
+                }
+                links.append(endpoints)
+            }
+        }
+        try top.rejectUnknownKeys()
+        return Topology(name: name, description: description, devices: devices, links: links)
+    }
+
+    private static func syntaxError(_ error: YamlError, file: String) -> TopologyError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            let detail = context.map { "\(problem) \($0.text)" } ?? problem
+            return TopologyError(.syntax, file: file, line: mark.line, column: mark.column, "YAML syntax error: \(detail)")
+        default:
+            return TopologyError(.syntax, file: file, line: 1, column: 1, "YAML syntax error: \(error)")
+        }
+    }
+
+    private static func bandwidth(_ reader: inout MappingReader, _ key: String) throws -> Int64 {
+        Int64((try reader.number(key, allowZero: false) * 1e9).rounded())
+    }
+
+    private static func clock(_ reader: inout MappingReader) throws -> ClockFrequency {
+        ClockFrequency(megahertz: try reader.integer("clock_mhz"))
+    }
+
+    private static func parseDevice(_ node: Node, file: String) throws -> DeviceDescription {
+        var reader = try MappingReader(node, what: "a device", file: file)
+        let id = try reader.string("id")
+        let kindNode = try reader.required("kind")
+        guard let kindName = kindNode.string, let kind = DeviceKind(rawValue: kindName) else {
+            let known = DeviceKind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw reader.error(
+                .unknownDeviceKind, at: kindNode,
+                "unknown device kind '\(kindNode.string ?? "?")' for device '\(id)' (known: \(known))")
+        }
+        reader = try MappingReader(node, what: "\(kind.rawValue) device '\(id)'", file: file)
+        _ = reader.optional("id")
+        _ = reader.optional("kind")
+        let configuration: DeviceConfiguration
+        switch kind {
+        case .npu: configuration = .npu(try npu(&reader))
+        case .hbm: configuration = .hbm(try memory(&reader))
+        case .pim: configuration = .pim(try pim(&reader, file: file))
+        case .fpga: configuration = .fpga(try fpga(&reader))
+        }
+        try reader.rejectUnknownKeys()
+        return DeviceDescription(id: id, configuration: configuration)
+    }
+
+    private static func npu(_ r: inout MappingReader) throws -> NPUConfiguration {
+        NPUConfiguration(
+            systolicArrays: Int(try r.integer("systolic_arrays")), arrayRows: Int(try r.integer("array_rows")),
+            arrayColumns: Int(try r.integer("array_columns")), clock: try clock(&r),
+            vectorUnits: Int(try r.integer("vector_units")), vectorLanes: Int(try r.integer("vector_lanes")),
+            vectorOpLatency: try r.integer("vector_op_latency_cycles"), sramBytes: try r.integer("sram_bytes"),
+            memoryBandwidthBytesPerSecond: try bandwidth(&r, "memory_bandwidth_gb_per_s"),
+            macEnergyPicojoules: try r.number("mac_energy_pj"),
+            vectorOpEnergyPicojoules: try r.number("vector_op_energy_pj"),
+            staticPowerWatts: try r.number("static_power_w"))
+    }
+
+    private static func memory(_ r: inout MappingReader) throws -> MemoryConfiguration {
+        MemoryConfiguration(
+            channels: Int(try r.integer("channels")),
+            channelBandwidthBytesPerSecond: try bandwidth(&r, "channel_bandwidth_gb_per_s"),
+            channelCapacityBytes: try r.integer("channel_capacity_bytes"), rowBytes: try r.integer("row_bytes"),
+            accessBytes: try r.integer("access_bytes"), clock: try clock(&r),
+            activateEnergyPicojoules: try r.number("activate_energy_pj"),
+            readEnergyPicojoules: try r.number("read_energy_pj"), writeEnergyPicojoules: try r.number("write_energy_pj"),
+            standbyEnergyPicojoulesPerCycle: try r.number("standby_energy_pj_per_cycle"))
+    }
+
+    private static func pim(_ r: inout MappingReader, file: String) throws -> PIMConfiguration {
+        let memory = try memory(&r)
+        let timingNode = try r.required("timing")
+        var t = try MappingReader(timingNode, what: "the timing of \(r.what)", file: file)
+        let timing = DRAMTiming(
+            casLatency: try t.integer("cl"), rowToColumnDelay: try t.integer("trcd"), rowPrecharge: try t.integer("trp"),
+            rowActive: try t.integer("tras"), activateToActivateShort: try t.integer("trrd_s"),
+            activateToActivateLong: try t.integer("trrd_l"), fourActivateWindow: try t.integer("tfaw"),
+            columnToColumnShort: try t.integer("tccd_s"), columnToColumnLong: try t.integer("tccd_l"),
+            writeToReadShort: try t.integer("twtr_s"), writeToReadLong: try t.integer("twtr_l"),
+            writeRecovery: try t.integer("twr"), readToPrecharge: try t.integer("trtp"),
+            refreshInterval: try t.integer("trefi"), refreshCycle: try t.integer("trfc"),
+            burstCycles: try t.integer("burst_cycles"), additiveLatency: try t.integer("al", minimum: 0))
+        try t.rejectUnknownKeys()
+        guard timing.refreshCycle < timing.refreshInterval else {
+            throw t.error(.invalidValue, at: timingNode, "trfc (\(timing.refreshCycle)) must be shorter than trefi (\(timing.refreshInterval))")
+        }
+        let configuration = PIMConfiguration(
+            memory: memory, ranks: Int(try r.integer("ranks")), bankGroups: Int(try r.integer("bank_groups")),
+            banksPerGroup: Int(try r.integer("banks_per_group")),
+            multipliersPerBank: Int(try r.integer("multipliers_per_bank")),
+            elementBytes: Int(try r.integer("element_bytes")), timing: timing,
+            rowBuffers: try r.choice("row_buffers", PIMConfiguration.RowBuffers.self, allowed: [.single, .dual]),
+            fidelity: try r.choice("fidelity", PIMConfiguration.Fidelity.self, allowed: [.analytic, .command]),
+            compEnergyPicojoules: try r.number("comp_energy_pj"),
+            groupActivateEnergyPicojoules: try r.number("gact_energy_pj"),
+            globalWriteEnergyPicojoules: try r.number("gwrite_energy_pj"),
+            readResultEnergyPicojoules: try r.number("readres_energy_pj"))
+        guard configuration.rowElements >= configuration.multipliersPerBank, configuration.compsPerRow > 0 else {
+            throw r.error(.invalidValue, at: r.node, "row_bytes / element_bytes must be at least multipliers_per_bank")
+        }
+        return configuration
+    }
+
+    private static func fpga(_ r: inout MappingReader) throws -> FPGAConfiguration {
+        FPGAConfiguration(
+            cores: Int(try r.integer("cores")), addersPerCore: Int(try r.integer("adders_per_core")),
+            clock: try clock(&r), bitsPerWeight: try r.number("bits_per_weight", allowZero: false),
+            memoryBandwidthBytesPerSecond: try bandwidth(&r, "memory_bandwidth_gb_per_s"),
+            memoryEfficiency: try r.number("memory_efficiency", allowZero: false),
+            memoryBytes: try r.integer("memory_bytes"), powerWatts: try r.number("power_w"),
+            fixedLatencyCycles: try r.integer("fixed_latency_cycles", minimum: 0),
+            elementwiseLanes: Int(try r.integer("elementwise_lanes")))
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import TriadCore
+import TriadDatasets
+import TriadDevices
+import TriadScheduling
+import TriadTopology
+
+/// Loads the files and names a command refers to, turning every problem into an `InputError`.
+enum Inputs {
+    static func topology(at path: String) throws -> Topology {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw InputError("\(path):1:1: cannot read the topology file (\(reason(error)))")
+        }
+        do {
+            return try TopologyParser.parse(text, file: path)
+        } catch let error as TopologyError {
+            throw InputError(error.description)
+        }
+    }
+
+    static func deviceSet(_ topology: Topology, path: String) throws -> DeviceSet {
+        do {
+            return try DeviceSet(devices: topology.devices, links: topology.links)
+        } catch let error as SimulationError {
+            throw InputError("\(path): \(error.message)")
+        }
+    }
+
+    static func model(_ name: String, tensorParallel: Int?, pipelineParallel: Int?) throws -> ModelSpec {
+        var model: ModelSpec
+        if let preset = ModelPresets.named(name) {
+            model = preset
+        } else if name.hasSuffix(".json") || FileManager.default.fileExists(atPath: name) {
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: name))
+            } catch {
+                throw InputError("\(name): cannot read the model config (\(reason(error)))")
+            }
+            do {
+                let label = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
+                model = try HuggingFaceConfig.model(from: data, name: label)
+            } catch let error as HuggingFaceConfig.Problem {
+                throw InputError("\(name): \(error.message)")
+            }
+        } else {
+            let known = ModelPresets.all.map(\.name).joined(separator: ", ")
+            throw InputError("triad: unknown model '\(name)' (presets: \(known); or a path to a config.json)")
+        }
+        if let tensorParallel {
+            guard tensorParallel >= 1 else { throw InputError("triad: --tensor-parallel must be at least 1") }
+            model.tensorParallel = tensorParallel
+        }
+        if let pipelineParallel {
+            guard pipelineParallel >= 1 else { throw InputError("triad: --pipeline-parallel must be at least 1") }
+            model.pipelineParallel = pipelineParallel
+        }
+        return model
+    }
+
+    static func workload(_ spec: String) throws -> RequestStream {
+        if spec.hasPrefix("fixed:") {
+            let parts = spec.split(separator: ":")
+            guard parts.count == 3, let input = Int(parts[1]), let output = Int(parts[2]), input >= 0, output >= 1 else {
+                throw InputError("triad: --workload fixed:IN:OUT needs IN ≥ 0 and OUT ≥ 1 tokens (got '\(spec)')")
+            }
+            return .fixed(input: input, output: output)
+        }
+        do {
+            if let distribution = try BundledDatasets.distribution(named: spec.lowercased()) {
+                return .sampled(distribution)
+            }
+        } catch let error as DatasetError {
+            throw RunFailure(message: error.message)
+        }
+        guard FileManager.default.fileExists(atPath: spec) else {
+            throw InputError(
+                "triad: unknown workload '\(spec)' (sharegpt, alpaca, fixed:IN:OUT, or a vidur CSV / LLMServingSim JSONL trace file)")
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: spec, encoding: .utf8)
+        } catch {
+            throw InputError("\(spec): cannot read the trace (\(reason(error)))")
+        }
+        do {
+            let name = URL(fileURLWithPath: spec).lastPathComponent
+            return .trace(name: name, requests: try TraceReader.parse(text, file: spec))
+        } catch let error as DatasetError {
+            throw InputError(error.message)
+        }
+    }
+
+    static func policy(_ name: String) throws -> Policy {
+        guard let policy = Policy(name: name) else {
+            let known = Policy.allCases.map(\.rawValue).joined(separator: ", ")
+            throw InputError("triad: unknown policy '\(name)' (known: \(known))")
+        }
+        return policy
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        (error as NSError).localizedDescription
+    }
+}
