@@ -25,7 +25,7 @@ public enum BundledDatasets {
     public static func parseCounts(_ text: String, name: String) throws -> LengthDistribution {
         var pairs: [(input: Int, output: Int, count: Int)] = []
         var lineNumber = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(separator: "\t")

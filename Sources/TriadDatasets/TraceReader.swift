@@ -14,7 +14,7 @@ public enum TraceReader {
     }
 
     static func parseCSV(_ text: String, file: String) throws -> [Request] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().makeIterator()
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated().makeIterator()
         guard let (_, headerLine) = lines.next() else { throw DatasetError("\(file):1: empty trace") }
         let header = headerLine.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         func column(_ name: String) throws -> Int {
@@ -54,7 +54,7 @@ public enum TraceReader {
     static func parseJSONLines(_ text: String, file: String) throws -> [Request] {
         var requests: [Request] = []
         let decoder = JSONDecoder()
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             guard let entry = try? decoder.decode(JSONLine.self, from: Data(line.utf8)), entry.input_toks >= 0,
                 entry.output_toks >= 0, (entry.arrival_time_ns ?? 0) >= 0

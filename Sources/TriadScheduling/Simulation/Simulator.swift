@@ -49,11 +49,6 @@ public struct Simulator {
             PIMCostModel.attentionLoadEstimate(sequenceLength: $0, width: shard.keyValueWidth, heads: shard.keyValueHeads)
         }
         guard configuration.batchSize >= 1 else { throw SimulationError(.incompatible, "batch must be at least 1") }
-        guard configuration.batchSize >= configuration.model.pipelineParallel * plan.subBatches else {
-            throw SimulationError(
-                .incompatible,
-                "batch \(configuration.batchSize) is smaller than pipeline stages × sub-batches (\(configuration.model.pipelineParallel) × \(plan.subBatches))")
-        }
     }
 
     // MARK: - Costing

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import TriadCore
+
+struct ModelTests {
+    @Test func gpt3SevenBShardMatchesNeuPIMs() throws {
+        let model = try #require(ModelPresets.named("gpt3-7b"))
+        let shard = ModelShard(model)
+        #expect(shard.heads == 8)
+        #expect(shard.queryWidth == 1024)
+        #expect(shard.intermediateColumns == 4096)
+        #expect(shard.layers == 32)
+        // 2 (K and V) × 1024 × 2 B per layer.
+        #expect(shard.keyValueBytesPerTokenPerLayer == 4096)
+    }
+
+    @Test func layerHoldsTheExpectedWeights() throws {
+        let shard = ModelShard(try #require(ModelPresets.named("gpt3-7b")))
+        let layer = LayerTemplate(shard: shard, rows: 256)
+        let weights = (layer.beforeAttention + layer.afterAttention).filter { $0.kind.category == .matrix }
+            .map(\.weightCount).reduce(0, +)
+        // QKV 4096×3072 + proj 1024×4096 + FFN 4096×4096 ×2 = 50.3 M parameters per layer per device.
+        let expected: Int64 = 4096 * 3072 + 1024 * 4096 + 2 * 4096 * 4096
+        #expect(weights == expected)
+        #expect(layer.beforeAttention.allSatisfy { $0.rows == 256 })
+    }
+
+    @Test func matmulFreeLayerHasNoAttention() throws {
+        let model = try #require(ModelPresets.named("mmfree-1.3b"))
+        #expect(!model.hasAttention)
+        let layer = LayerTemplate(shard: ModelShard(model), rows: 1)
+        #expect(layer.afterAttention.isEmpty)
+        let ternary = layer.beforeAttention.filter { $0.kind.category == .matrix }
+        #expect(ternary.allSatisfy { $0.isTernary })
+        // 4 d×d mixer matrices and a 3-matrix GLU: 4·2048² + 3·2048·5632.
+        let expected: Int64 = 4 * 2048 * 2048 + 3 * 2048 * 5632
+        let total = ternary.map(\.weightCount).reduce(0, +)
+        #expect(total == expected)
+    }
+
+    @Test func huggingFaceConfigWithGroupedQueryAttention() throws {
+        let json = """
+            {"model_type": "llama", "hidden_size": 4096, "num_attention_heads": 32, "num_key_value_heads": 8,
+             "num_hidden_layers": 32, "intermediate_size": 14336, "vocab_size": 128256, "hidden_act": "silu"}
+            """
+        let model = try HuggingFaceConfig.model(from: Data(json.utf8), name: "llama-3-8b", tensorParallel: 2)
+        #expect(model.keyValueHeads == 8)
+        #expect(model.headDimension == 128)
+        #expect(model.feedForward == .gatedLinearUnit)
+        let shard = ModelShard(model)
+        #expect(shard.keyValueWidth == 4 * 128)
+        #expect(shard.queryWidth == 16 * 128)
+    }
+
+    @Test func huggingFaceConfigErrorsNameTheKey() {
+        #expect(throws: HuggingFaceConfig.Problem.self) {
+            _ = try HuggingFaceConfig.model(from: Data("{\"hidden_size\": 8}".utf8), name: "x")
+        }
+        do {
+            _ = try HuggingFaceConfig.model(from: Data("{\"hidden_size\": 8}".utf8), name: "x")
+        } catch {
+            #expect("\(error)".contains("num_attention_heads"))
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+
+/// Runs the real `triad` executable and checks what a user sees: golden reports for every bundled
+/// topology, identical output on repeat, and one-line errors with exit status 2 for bad input.
+/// Re-record the golden files with `TRIAD_RECORD_GOLDEN=1 swift test --filter EndToEnd`.
+struct EndToEndTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The `triad` binary built beside the test bundle.
+    static var executable: URL {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("triad"),
+            Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("triad"),
+            packageRoot.appendingPathComponent(".build/debug/triad"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[2]
+    }
+
+    struct Outcome {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    static func triad(_ arguments: [String]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = packageRoot
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+            error: String(decoding: errorData, as: UTF8.self))
+    }
+
+    /// One golden scenario per bundled topology (small, so the debug build runs them in seconds).
+    static let scenarios: [(name: String, arguments: [String])] = [
+        ("neupims", ["compare", "Topologies/neupims.yaml", "--policies", "npu-only,npu+pim,neupims,npu+pim+sbi", "--batch", "64", "--iterations", "20"]),
+        ("npu-pim-blocked", ["compare", "Topologies/npu-pim-blocked.yaml", "--policies", "npu-only,npu+pim,npu+pim+gmlbp", "--workload", "alpaca", "--batch", "64", "--iterations", "20"]),
+        ("npu-only", ["run", "Topologies/npu-only.yaml", "--policy", "npu-only", "--model", "gpt3-13b", "--batch", "32", "--iterations", "20"]),
+        ("matmulfree-fpga", ["run", "Topologies/matmulfree-fpga.yaml", "--policy", "ternary", "--model", "mmfree-1.3b", "--batch", "4", "--iterations", "20"]),
+        ("hetero", ["compare", "Topologies/hetero.yaml", "--policies", "ternary,neupims", "--model", "bitnet-b1.58-3b", "--batch", "32", "--iterations", "20"]),
+    ]
+
+    @Test(arguments: scenarios.map(\.name))
+    func goldenReport(name: String) throws {
+        let arguments = Self.scenarios.first { $0.name == name }!.arguments + ["--format", "json"]
+        let outcome = try Self.triad(arguments)
+        #expect(outcome.status == 0, "\(outcome.error)")
+        let golden = Self.packageRoot.appendingPathComponent("Tests/TriadEndToEndTests/Golden/\(name).json")
+        if ProcessInfo.processInfo.environment["TRIAD_RECORD_GOLDEN"] != nil {
+            try outcome.output.write(to: golden, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: golden, encoding: .utf8)
+        #expect(outcome.output == expected)
+    }
+
+    @Test func everyBundledTopologyValidates() throws {
+        let names = Self.scenarios.map { "Topologies/\($0.name).yaml" }
+        let outcome = try Self.triad(["validate"] + names)
+        #expect(outcome.status == 0, "\(outcome.error)")
+        #expect(outcome.output.split(separator: "\n").count == names.count)
+    }
+
+    @Test func neupimsRanksAboveNPUPlusPIMAboveNPUOnly() throws {
+        let outcome = try Self.triad([
+            "compare", "Topologies/neupims.yaml", "--policies", "npu-only,npu+pim,neupims", "--batch", "256",
+            "--iterations", "40", "--format", "json",
+        ])
+        #expect(outcome.status == 0)
+        let json = try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as! [String: Any]
+        let runs = json["runs"] as! [[String: Any]]
+        let throughput = runs.map { $0["tokens_per_second"] as! Double }
+        #expect(runs.map { $0["policy"] as! String } == ["npu-only", "npu+pim", "neupims"])
+        #expect(throughput[2] > throughput[1])
+        #expect(throughput[1] > throughput[0])
+    }
+
+    @Test func sameRunTwiceGivesIdenticalJSON() throws {
+        let arguments = ["run", "Topologies/neupims.yaml", "--batch", "48", "--iterations", "15", "--format", "json"]
+        let first = try Self.triad(arguments)
+        let second = try Self.triad(arguments)
+        #expect(first.status == 0)
+        #expect(first.output == second.output)
+        let reseeded = try Self.triad(arguments + ["--seed", "9"])
+        #expect(reseeded.output != first.output)
+    }
+
+    @Test func badTopologyPrintsOneLocatedLineAndExitsTwo() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("triad-e2e-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("bad.yaml")
+        let good = try String(contentsOf: Self.packageRoot.appendingPathComponent("Topologies/neupims.yaml"), encoding: .utf8)
+        try good.replacingOccurrences(of: "kind: pim", with: "kind: tpu").write(to: file, atomically: true, encoding: .utf8)
+        let outcome = try Self.triad(["run", file.path])
+        #expect(outcome.status == 2)
+        let lines = outcome.error.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasPrefix("\(file.path):21:11: unknown device kind 'tpu'") == true, "\(outcome.error)")
+    }
+
+    @Test(arguments: [
+        ["run", "Topologies/neupims.yaml", "--batch", "0"],
+        ["run", "Topologies/neupims.yaml", "--policy", "fastest"],
+        ["run", "Topologies/neupims.yaml", "--model", "gpt5"],
+        ["run", "Topologies/neupims.yaml", "--workload", "fixed:10"],
+        ["run", "Topologies/npu-only.yaml", "--policy", "neupims"],
+        ["run", "Topologies/missing.yaml"],
+    ])
+    func badArgumentsExitTwoWithOneLine(arguments: [String]) throws {
+        let outcome = try Self.triad(arguments)
+        #expect(outcome.status == 2, "\(outcome.error)")
+        #expect(outcome.error.split(separator: "\n").count == 1, "\(outcome.error)")
+        #expect(outcome.output.isEmpty)
+    }
+}

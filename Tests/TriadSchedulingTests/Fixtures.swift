@@ -1,0 +1,30 @@
+import TriadCore
+import TriadDevices
+import TriadScheduling
+
+/// Device sets built from the documented presets, so scheduling tests need no files.
+enum Fixtures {
+    static func neupims(rowBuffers: PIMConfiguration.RowBuffers = .dual) throws -> (DeviceSet, [any DeviceWorker]) {
+        let devices = [
+            DeviceDescription(id: "npu0", configuration: .npu(.neupims)),
+            DeviceDescription(id: "pim0", configuration: .pim(.neupims(rowBuffers: rowBuffers))),
+        ]
+        return (try DeviceSet(devices: devices, links: [("npu0", "pim0")]), devices.map { LocalDeviceWorker(device: $0) })
+    }
+
+    static let uniformLengths = LengthDistribution(
+        name: "uniform", pairs: (1...40).map { (input: $0 * 20, output: $0 * 15, count: 1) })
+
+    static func run(
+        _ policy: Policy, batch: Int = 64, iterations: Int = 20, seed: UInt64 = 1,
+        stream: RequestStream = .sampled(uniformLengths), model: String = "gpt3-7b",
+        rowBuffers: PIMConfiguration.RowBuffers = .dual
+    ) throws -> RunReport {
+        let (devices, workers) = try neupims(rowBuffers: rowBuffers)
+        let configuration = SimulationConfiguration(
+            model: ModelPresets.named(model)!, stream: stream, batchSize: batch, iterations: iterations, seed: seed,
+            policy: policy, topologyName: "fixture")
+        var simulator = try Simulator(configuration: configuration, devices: devices, workers: workers)
+        return try simulator.run()
+    }
+}

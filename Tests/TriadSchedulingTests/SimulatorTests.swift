@@ -1,0 +1,82 @@
+import Testing
+import TriadCore
+import TriadDevices
+import TriadScheduling
+
+struct SimulatorTests {
+    @Test func sameSeedGivesByteIdenticalReports() throws {
+        let first = RunReport.json([try Fixtures.run(.neupims, seed: 5)])
+        let second = RunReport.json([try Fixtures.run(.neupims, seed: 5)])
+        #expect(first == second)
+        let other = RunReport.json([try Fixtures.run(.neupims, seed: 6)])
+        #expect(first != other)
+    }
+
+    @Test(arguments: [Policy.npuOnly, .npuPIM, .neupims])
+    func throughputGrowsWithBatch(policy: Policy) throws {
+        var previous = 0.0
+        for batch in [16, 64, 256] {
+            let report = try Fixtures.run(policy, batch: batch, stream: .fixed(input: 200, output: 400))
+            #expect(report.tokensPerSecond > previous)
+            previous = report.tokensPerSecond
+        }
+    }
+
+    @Test(arguments: [Policy.npuOnly, .npuPIM, .neupims])
+    func timePerTokenGrowsWithSequenceLength(policy: Policy) throws {
+        var previous = 0.0
+        for input in [64, 512, 1536] {
+            let report = try Fixtures.run(policy, batch: 64, stream: .fixed(input: input, output: 300))
+            #expect(report.tpotMeanMilliseconds > previous)
+            previous = report.tpotMeanMilliseconds
+        }
+    }
+
+    @Test func dualRowBuffersAreNeverSlowerThanBlocked() throws {
+        for batch in [32, 128] {
+            let blocked = try Fixtures.run(.npuPIM, batch: batch)
+            let dual = try Fixtures.run(.npuPIMDualRowBuffers, batch: batch)
+            #expect(dual.tokensPerSecond >= blocked.tokensPerSecond)
+        }
+    }
+
+    @Test func continuousBatchingReplacesFinishedRequests() throws {
+        let report = try Fixtures.run(.npuPIM, batch: 8, iterations: 30, stream: .fixed(input: 10, output: 10))
+        #expect(report.tokens == 8 * 30)
+        #expect(report.completedRequests >= 8 * 2)
+    }
+
+    @Test func traceRequestsWaitForTheirArrival() throws {
+        let trace = RequestStream.trace(
+            name: "t",
+            requests: [
+                Request(id: 0, inputTokens: 10, outputTokens: 3, arrival: 0),
+                Request(id: 1, inputTokens: 10, outputTokens: 3, arrival: 1_000_000_000_000),
+            ])
+        let report = try Fixtures.run(.npuPIM, batch: 4, iterations: 100, stream: trace)
+        #expect(report.tokens == 6)
+        #expect(report.completedRequests == 2)
+        #expect(report.simulatedPicoseconds > 1_000_000_000_000)
+    }
+
+    @Test func policiesRefuseHardwareTheyLack() throws {
+        let devices = [DeviceDescription(id: "npu0", configuration: .npu(.neupims))]
+        let set = try DeviceSet(devices: devices, links: [])
+        #expect(throws: SimulationError.self) {
+            _ = try Policy.neupims.plan(for: ModelPresets.named("gpt3-7b")!, on: set)
+        }
+        let (blockedSet, _) = try Fixtures.neupims(rowBuffers: .single)
+        #expect(throws: SimulationError.self) {
+            _ = try Policy.neupims.plan(for: ModelPresets.named("gpt3-7b")!, on: blockedSet)
+        }
+        // npu+pim drives a dual-buffer PIM in single-buffer mode.
+        let (dualSet, _) = try Fixtures.neupims(rowBuffers: .dual)
+        #expect(try Policy.npuPIM.plan(for: ModelPresets.named("gpt3-7b")!, on: dualSet).rowBuffers == .single)
+    }
+
+    @Test func kvCacheStaysWithinCapacity() throws {
+        let report = try Fixtures.run(.neupims, batch: 512, iterations: 10, stream: .fixed(input: 1500, output: 500))
+        #expect(report.kvOccupancyPeak <= 1.0)
+        #expect(report.kvOccupancyPeak > 0.5)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import TriadDevices
+import TriadTopology
+
+struct TopologyParserTests {
+    static let topologiesDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Topologies")
+
+    static let bundled = ["neupims", "npu-pim-blocked", "npu-only", "matmulfree-fpga", "hetero"]
+
+    @Test(arguments: bundled)
+    func bundledTopologiesParse(name: String) throws {
+        let url = Self.topologiesDirectory.appendingPathComponent("\(name).yaml")
+        let topology = try TopologyParser.parse(try String(contentsOf: url, encoding: .utf8), file: url.path)
+        #expect(topology.name == name)
+        #expect(!topology.devices.isEmpty)
+    }
+
+    @Test func neupimsTopologyCarriesThePaperHardware() throws {
+        let url = Self.topologiesDirectory.appendingPathComponent("neupims.yaml")
+        let topology = try TopologyParser.parse(try String(contentsOf: url, encoding: .utf8), file: "neupims.yaml")
+        guard case .npu(let npu) = topology.devices[0].configuration, case .pim(let pim) = topology.devices[1].configuration
+        else {
+            Issue.record("expected an npu then a pim")
+            return
+        }
+        #expect(npu == .neupims)
+        #expect(pim == .neupims(rowBuffers: .dual))
+        #expect(topology.links.count == 1)
+    }
+
+    static let minimal = """
+        name: t
+        devices:
+          - id: fpga0
+            kind: fpga
+            cores: 4
+            adders_per_core: 2
+            clock_mhz: 60
+            bits_per_weight: 2
+            memory_bandwidth_gb_per_s: 76.8
+            memory_efficiency: 1
+            memory_bytes: 1000000000
+            power_w: 13
+            fixed_latency_cycles: 0
+            elementwise_lanes: 16
+        """
+
+    @Test func minimalTopologyParses() throws {
+        let topology = try TopologyParser.parse(Self.minimal, file: "t.yaml")
+        guard case .fpga(let fpga) = topology.devices[0].configuration else {
+            Issue.record("expected an fpga")
+            return
+        }
+        #expect(fpga.memoryBandwidthBytesPerSecond == 76_800_000_000)
+    }
+
+    /// Each broken file is reported with its code, line:column and a message naming the problem.
+    @Test(arguments: [
+        (Self.minimal.replacingOccurrences(of: "kind: fpga", with: "kind: gpu"), TopologyError.Code.unknownDeviceKind, 4, 11, "unknown device kind 'gpu'"),
+        (Self.minimal.replacingOccurrences(of: "    clock_mhz: 60\n", with: ""), .missingField, 3, 5, "missing required field 'clock_mhz'"),
+        (Self.minimal.replacingOccurrences(of: "memory_bytes: 1000000000", with: "memory_bytes: -5"), .invalidValue, 11, 19, "must be positive, got -5"),
+        (Self.minimal + "\nlinks:\n  - {from: fpga0, to: npu9}", .danglingLink, 16, 23, "link to 'npu9' names no device"),
+        (Self.minimal + "\n" + Self.minimal.split(separator: "\n").dropFirst(2).joined(separator: "\n"), .duplicateID, 15, 5, "duplicate device id 'fpga0'"),
+        (Self.minimal.replacingOccurrences(of: "cores: 4", with: "cores: four"), .wrongType, 5, 12, "'cores' of fpga device 'fpga0' must be an integer, got 'four'"),
+        (Self.minimal.replacingOccurrences(of: "cores: 4", with: "cores: 4\n    corez: 5"), .unknownField, 6, 5, "unknown field 'corez'"),
+        ("name: t\ndevices: [\n", .syntax, 3, 1, "YAML syntax error"),
+    ])
+    func badTopologiesAreRejectedWithTheirLocation(
+        text: String, code: TopologyError.Code, line: Int, column: Int, message: String
+    ) {
+        do {
+            _ = try TopologyParser.parse(text, file: "bad.yaml")
+            Issue.record("expected \(code)")
+        } catch let error as TopologyError {
+            #expect(error.code == code)
+            #expect(error.line == line)
+            #expect(error.column == column)
+            #expect(error.description.hasPrefix("bad.yaml:\(line):\(column): "))
+            #expect(error.message.contains(message), "\(error.message)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}
