@@ -13,7 +13,8 @@ public enum BundledDatasets {
     /// Loads the data set called `name`, or nil if there is none.
     public static func distribution(named name: String) throws -> LengthDistribution? {
         guard names.contains(name) else { return nil }
-        guard let url = Bundle.module.url(forResource: "\(name)-lengths", withExtension: "tsv", subdirectory: "Resources")
+        guard
+            let url = Bundle.module.url(forResource: "\(name)-lengths", withExtension: "tsv", subdirectory: "Resources")
         else {
             throw DatasetError("the bundled \(name) data set is missing from this build")
         }
@@ -29,7 +30,8 @@ public enum BundledDatasets {
             lineNumber += 1
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(separator: "\t")
-            guard fields.count == 3, let input = Int(fields[0]), let output = Int(fields[1]), let count = Int(fields[2]),
+            guard fields.count == 3, let input = Int(fields[0]), let output = Int(fields[1]),
+                let count = Int(fields[2]),
                 input >= 0, output >= 0, count > 0
             else {
                 throw DatasetError("\(name):\(lineNumber): expected input<TAB>output<TAB>count")

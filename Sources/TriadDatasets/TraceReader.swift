@@ -14,12 +14,14 @@ public enum TraceReader {
     }
 
     static func parseCSV(_ text: String, file: String) throws -> [Request] {
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated().makeIterator()
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
+            .makeIterator()
         guard let (_, headerLine) = lines.next() else { throw DatasetError("\(file):1: empty trace") }
         let header = headerLine.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         func column(_ name: String) throws -> Int {
             guard let index = header.firstIndex(of: name) else {
-                throw DatasetError("\(file):1: vidur CSV header must name '\(name)' (got \(header.joined(separator: ",")))")
+                throw DatasetError(
+                    "\(file):1: vidur CSV header must name '\(name)' (got \(header.joined(separator: ",")))")
             }
             return index
         }

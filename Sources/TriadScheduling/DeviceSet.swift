@@ -21,17 +21,28 @@ public struct DeviceSet: Sendable {
                 let ids = matches.map(\.id).joined(separator: ", ")
                 throw SimulationError(
                     .notYetImplemented,
-                    "topologies with more than one \(kinds.map(\.rawValue).sorted().joined(separator: "/")) device (\(ids)) are not yet supported; tensor/pipeline parallelism is set by the model")
+                    "topologies with more than one \(kinds.map(\.rawValue).sorted().joined(separator: "/")) device (\(ids)) are not yet supported; tensor/pipeline parallelism is set by the model"
+                )
             }
             return matches.first
         }
         let npuDevice = try single([.npu])
         let memoryDevice = try single([.pim, .hbm])
         let fpgaDevice = try single([.fpga])
-        if case .npu(let configuration)? = npuDevice?.configuration { npu = (npuDevice!.id, configuration) } else { npu = nil }
-        if case .fpga(let configuration)? = fpgaDevice?.configuration { fpga = (fpgaDevice!.id, configuration) } else { fpga = nil }
+        if case .npu(let configuration)? = npuDevice?.configuration {
+            npu = (npuDevice!.id, configuration)
+        } else {
+            npu = nil
+        }
+        if case .fpga(let configuration)? = fpgaDevice?.configuration {
+            fpga = (fpgaDevice!.id, configuration)
+        } else {
+            fpga = nil
+        }
         if let memoryDevice, let npuDevice {
-            let linked = links.contains { ($0.0 == npuDevice.id && $0.1 == memoryDevice.id) || ($0.1 == npuDevice.id && $0.0 == memoryDevice.id) }
+            let linked = links.contains {
+                ($0.0 == npuDevice.id && $0.1 == memoryDevice.id) || ($0.1 == npuDevice.id && $0.0 == memoryDevice.id)
+            }
             guard linked else {
                 throw SimulationError(.incompatible, "memory \(memoryDevice.id) is not linked to NPU \(npuDevice.id)")
             }

@@ -56,7 +56,9 @@ struct MappingReader {
     mutating func integer(_ key: String, minimum: Int64 = 1) throws -> Int64 {
         let value = try required(key)
         guard case .scalar(let scalar) = value, let number = Int64(scalar.string.filter { $0 != "_" }) else {
-            throw error(.wrongType, at: value, "'\(key)' of \(what) must be an integer, got '\(value.string ?? "a collection")'")
+            throw error(
+                .wrongType, at: value, "'\(key)' of \(what) must be an integer, got '\(value.string ?? "a collection")'"
+            )
         }
         guard number >= minimum else {
             let rule = minimum == 1 ? "positive" : minimum == 0 ? "zero or more" : "at least \(minimum)"
@@ -70,7 +72,8 @@ struct MappingReader {
         guard case .scalar(let scalar) = value, let number = Double(scalar.string.filter { $0 != "_" }),
             number.isFinite
         else {
-            throw error(.wrongType, at: value, "'\(key)' of \(what) must be a number, got '\(value.string ?? "a collection")'")
+            throw error(
+                .wrongType, at: value, "'\(key)' of \(what) must be a number, got '\(value.string ?? "a collection")'")
         }
         guard number > minimum || (allowZero && number == minimum) else {
             throw error(
@@ -80,11 +83,14 @@ struct MappingReader {
         return number
     }
 
-    mutating func choice<T: RawRepresentable>(_ key: String, _ type: T.Type, allowed: [T]) throws -> T where T.RawValue == String {
+    mutating func choice<T: RawRepresentable>(_ key: String, _ type: T.Type, allowed: [T]) throws -> T
+    where T.RawValue == String {
         let value = try required(key)
         guard let text = value.string, let choice = T(rawValue: text) else {
             let names = allowed.map(\.rawValue).joined(separator: ", ")
-            throw error(.invalidValue, at: value, "'\(key)' of \(what) must be one of \(names), got '\(value.string ?? "a collection")'")
+            throw error(
+                .invalidValue, at: value,
+                "'\(key)' of \(what) must be one of \(names), got '\(value.string ?? "a collection")'")
         }
         return choice
     }

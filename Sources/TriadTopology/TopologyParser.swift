@@ -19,12 +19,13 @@ public enum TopologyParser {
         }
         var top = try MappingReader(root, what: "the topology", file: file)
         let name = try top.string("name")
-        let description = try top.optional("description").map { node -> String in
-            guard let text = node.string else {
-                throw top.error(.wrongType, at: node, "'description' of the topology must be a string")
-            }
-            return text
-        } ?? ""
+        let description =
+            try top.optional("description").map { node -> String in
+                guard let text = node.string else {
+                    throw top.error(.wrongType, at: node, "'description' of the topology must be a string")
+                }
+                return text
+            } ?? ""
         let deviceList = try top.required("devices")
         guard let deviceNodes = deviceList.sequence else {
             throw top.error(.wrongType, at: deviceList, "'devices' must be a list of devices")
@@ -71,7 +72,8 @@ public enum TopologyParser {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
             let detail = context.map { "\(problem) \($0.text)" } ?? problem
-            return TopologyError(.syntax, file: file, line: mark.line, column: mark.column, "YAML syntax error: \(detail)")
+            return TopologyError(
+                .syntax, file: file, line: mark.line, column: mark.column, "YAML syntax error: \(detail)")
         default:
             return TopologyError(.syntax, file: file, line: 1, column: 1, "YAML syntax error: \(error)")
         }
@@ -128,7 +130,8 @@ public enum TopologyParser {
             channelCapacityBytes: try r.integer("channel_capacity_bytes"), rowBytes: try r.integer("row_bytes"),
             accessBytes: try r.integer("access_bytes"), clock: try clock(&r),
             activateEnergyPicojoules: try r.number("activate_energy_pj"),
-            readEnergyPicojoules: try r.number("read_energy_pj"), writeEnergyPicojoules: try r.number("write_energy_pj"),
+            readEnergyPicojoules: try r.number("read_energy_pj"),
+            writeEnergyPicojoules: try r.number("write_energy_pj"),
             standbyEnergyPicojoulesPerCycle: try r.number("standby_energy_pj_per_cycle"))
     }
 
@@ -137,7 +140,8 @@ public enum TopologyParser {
         let timingNode = try r.required("timing")
         var t = try MappingReader(timingNode, what: "the timing of \(r.what)", file: file)
         let timing = DRAMTiming(
-            casLatency: try t.integer("cl"), rowToColumnDelay: try t.integer("trcd"), rowPrecharge: try t.integer("trp"),
+            casLatency: try t.integer("cl"), rowToColumnDelay: try t.integer("trcd"),
+            rowPrecharge: try t.integer("trp"),
             rowActive: try t.integer("tras"), activateToActivateShort: try t.integer("trrd_s"),
             activateToActivateLong: try t.integer("trrd_l"), fourActivateWindow: try t.integer("tfaw"),
             columnToColumnShort: try t.integer("tccd_s"), columnToColumnLong: try t.integer("tccd_l"),
@@ -147,7 +151,9 @@ public enum TopologyParser {
             burstCycles: try t.integer("burst_cycles"), additiveLatency: try t.integer("al", minimum: 0))
         try t.rejectUnknownKeys()
         guard timing.refreshCycle < timing.refreshInterval else {
-            throw t.error(.invalidValue, at: timingNode, "trfc (\(timing.refreshCycle)) must be shorter than trefi (\(timing.refreshInterval))")
+            throw t.error(
+                .invalidValue, at: timingNode,
+                "trfc (\(timing.refreshCycle)) must be shorter than trefi (\(timing.refreshInterval))")
         }
         let configuration = PIMConfiguration(
             memory: memory, ranks: Int(try r.integer("ranks")), bankGroups: Int(try r.integer("bank_groups")),

@@ -64,7 +64,8 @@ enum Inputs {
     static func workload(_ spec: String) throws -> RequestStream {
         if spec.hasPrefix("fixed:") {
             let parts = spec.split(separator: ":")
-            guard parts.count == 3, let input = Int(parts[1]), let output = Int(parts[2]), input >= 0, output >= 1 else {
+            guard parts.count == 3, let input = Int(parts[1]), let output = Int(parts[2]), input >= 0, output >= 1
+            else {
                 throw InputError("triad: --workload fixed:IN:OUT needs IN ≥ 0 and OUT ≥ 1 tokens (got '\(spec)')")
             }
             return .fixed(input: input, output: output)
@@ -78,7 +79,8 @@ enum Inputs {
         }
         guard FileManager.default.fileExists(atPath: spec) else {
             throw InputError(
-                "triad: unknown workload '\(spec)' (sharegpt, alpaca, fixed:IN:OUT, or a vidur CSV / LLMServingSim JSONL trace file)")
+                "triad: unknown workload '\(spec)' (sharegpt, alpaca, fixed:IN:OUT, or a vidur CSV / LLMServingSim JSONL trace file)"
+            )
         }
         let text: String
         do {

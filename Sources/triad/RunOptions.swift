@@ -14,7 +14,10 @@ struct RunOptions: ParsableArguments {
     @Argument(help: "Topology file (YAML).")
     var topology: String
 
-    @Option(help: "Model preset (gpt3-7b, gpt3-13b, gpt3-30b, gpt3-175b, mmfree-370m, mmfree-1.3b, mmfree-2.7b, bitnet-b1.58-3b) or a Hugging Face config.json.")
+    @Option(
+        help:
+            "Model preset (gpt3-7b, gpt3-13b, gpt3-30b, gpt3-175b, mmfree-370m, mmfree-1.3b, mmfree-2.7b, bitnet-b1.58-3b) or a Hugging Face config.json."
+    )
     var model: String = "gpt3-7b"
 
     @Option(help: "Tensor-parallel degree (default: the preset's; 1 for config.json).")

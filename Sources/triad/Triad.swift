@@ -29,7 +29,8 @@ struct Triad: ParsableCommand {
                 exit(withError: error)
             }
             if code == .validationFailure {
-                let message = Triad.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+                let message =
+                    Triad.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
                 FileHandle.standardError.write(Data("triad: \(message) (see 'triad help')\n".utf8))
                 Foundation.exit(2)
             }

@@ -7,7 +7,8 @@ struct FPGACostModelTests {
         FPGACostModel(
             configuration: FPGAConfiguration(
                 cores: 1, addersPerCore: adders, clock: ClockFrequency(megahertz: 60), bitsPerWeight: 2,
-                memoryBandwidthBytesPerSecond: 76_800_000_000, memoryEfficiency: 1, memoryBytes: 1 << 34, powerWatts: 13,
+                memoryBandwidthBytesPerSecond: 76_800_000_000, memoryEfficiency: 1, memoryBytes: 1 << 34,
+                powerWatts: 13,
                 fixedLatencyCycles: 10, elementwiseLanes: 16))
     }
 
@@ -32,6 +33,10 @@ struct FPGACostModelTests {
         let model = fpga(adders: 1)
         #expect(model.supports(gemv))
         #expect(!model.supports(Operation(kind: .qkvProjection, rows: 1, inner: 8, columns: 8, isTernary: false)))
-        #expect(!model.supports(Operation(kind: .attentionLogits, rows: 1, inner: 8, sequenceLength: 4, heads: 1, keyValueHeads: 1, headDimension: 8)))
+        #expect(
+            !model.supports(
+                Operation(
+                    kind: .attentionLogits, rows: 1, inner: 8, sequenceLength: 4, heads: 1, keyValueHeads: 1,
+                    headDimension: 8)))
     }
 }

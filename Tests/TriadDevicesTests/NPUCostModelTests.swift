@@ -39,7 +39,9 @@ struct NPUCostModelTests {
     }
 
     @Test func attentionOnTheNPUStreamsTheKVCache() {
-        let logits = Operation(kind: .attentionLogits, rows: 1, inner: 1024, sequenceLength: 300, heads: 8, keyValueHeads: 8, headDimension: 128)
+        let logits = Operation(
+            kind: .attentionLogits, rows: 1, inner: 1024, sequenceLength: 300, heads: 8, keyValueHeads: 8,
+            headDimension: 128)
         let cost = model.attentionCost(logits)
         #expect(cost.streamedBytes == 300 * 1024 * 2)
         #expect(cost.cycles == (300 * 1024).ceilDiv(1024) * 2)

@@ -44,11 +44,41 @@ struct EndToEndTests {
 
     /// One golden scenario per bundled topology (small, so the debug build runs them in seconds).
     static let scenarios: [(name: String, arguments: [String])] = [
-        ("neupims", ["compare", "Topologies/neupims.yaml", "--policies", "npu-only,npu+pim,neupims,npu+pim+sbi", "--batch", "64", "--iterations", "20"]),
-        ("npu-pim-blocked", ["compare", "Topologies/npu-pim-blocked.yaml", "--policies", "npu-only,npu+pim,npu+pim+gmlbp", "--workload", "alpaca", "--batch", "64", "--iterations", "20"]),
-        ("npu-only", ["run", "Topologies/npu-only.yaml", "--policy", "npu-only", "--model", "gpt3-13b", "--batch", "32", "--iterations", "20"]),
-        ("matmulfree-fpga", ["run", "Topologies/matmulfree-fpga.yaml", "--policy", "ternary", "--model", "mmfree-1.3b", "--batch", "4", "--iterations", "20"]),
-        ("hetero", ["compare", "Topologies/hetero.yaml", "--policies", "ternary,neupims", "--model", "bitnet-b1.58-3b", "--batch", "32", "--iterations", "20"]),
+        (
+            "neupims",
+            [
+                "compare", "Topologies/neupims.yaml", "--policies", "npu-only,npu+pim,neupims,npu+pim+sbi", "--batch",
+                "64", "--iterations", "20",
+            ]
+        ),
+        (
+            "npu-pim-blocked",
+            [
+                "compare", "Topologies/npu-pim-blocked.yaml", "--policies", "npu-only,npu+pim,npu+pim+gmlbp",
+                "--workload", "alpaca", "--batch", "64", "--iterations", "20",
+            ]
+        ),
+        (
+            "npu-only",
+            [
+                "run", "Topologies/npu-only.yaml", "--policy", "npu-only", "--model", "gpt3-13b", "--batch", "32",
+                "--iterations", "20",
+            ]
+        ),
+        (
+            "matmulfree-fpga",
+            [
+                "run", "Topologies/matmulfree-fpga.yaml", "--policy", "ternary", "--model", "mmfree-1.3b", "--batch",
+                "4", "--iterations", "20",
+            ]
+        ),
+        (
+            "hetero",
+            [
+                "compare", "Topologies/hetero.yaml", "--policies", "ternary,neupims", "--model", "bitnet-b1.58-3b",
+                "--batch", "32", "--iterations", "20",
+            ]
+        ),
     ]
 
     @Test(arguments: scenarios.map(\.name))
@@ -100,8 +130,10 @@ struct EndToEndTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("bad.yaml")
-        let good = try String(contentsOf: Self.packageRoot.appendingPathComponent("Topologies/neupims.yaml"), encoding: .utf8)
-        try good.replacingOccurrences(of: "kind: pim", with: "kind: tpu").write(to: file, atomically: true, encoding: .utf8)
+        let good = try String(
+            contentsOf: Self.packageRoot.appendingPathComponent("Topologies/neupims.yaml"), encoding: .utf8)
+        try good.replacingOccurrences(of: "kind: pim", with: "kind: tpu").write(
+            to: file, atomically: true, encoding: .utf8)
         let outcome = try Self.triad(["run", file.path])
         #expect(outcome.status == 2)
         let lines = outcome.error.split(separator: "\n")

@@ -9,7 +9,9 @@ enum Fixtures {
             DeviceDescription(id: "npu0", configuration: .npu(.neupims)),
             DeviceDescription(id: "pim0", configuration: .pim(.neupims(rowBuffers: rowBuffers))),
         ]
-        return (try DeviceSet(devices: devices, links: [("npu0", "pim0")]), devices.map { LocalDeviceWorker(device: $0) })
+        return (
+            try DeviceSet(devices: devices, links: [("npu0", "pim0")]), devices.map { LocalDeviceWorker(device: $0) }
+        )
     }
 
     static let uniformLengths = LengthDistribution(

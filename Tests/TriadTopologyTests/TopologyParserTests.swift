@@ -21,7 +21,8 @@ struct TopologyParserTests {
     @Test func neupimsTopologyCarriesThePaperHardware() throws {
         let url = Self.topologiesDirectory.appendingPathComponent("neupims.yaml")
         let topology = try TopologyParser.parse(try String(contentsOf: url, encoding: .utf8), file: "neupims.yaml")
-        guard case .npu(let npu) = topology.devices[0].configuration, case .pim(let pim) = topology.devices[1].configuration
+        guard case .npu(let npu) = topology.devices[0].configuration,
+            case .pim(let pim) = topology.devices[1].configuration
         else {
             Issue.record("expected an npu then a pim")
             return
@@ -59,13 +60,34 @@ struct TopologyParserTests {
 
     /// Each broken file is reported with its code, line:column and a message naming the problem.
     @Test(arguments: [
-        (Self.minimal.replacingOccurrences(of: "kind: fpga", with: "kind: gpu"), TopologyError.Code.unknownDeviceKind, 4, 11, "unknown device kind 'gpu'"),
-        (Self.minimal.replacingOccurrences(of: "    clock_mhz: 60\n", with: ""), .missingField, 3, 5, "missing required field 'clock_mhz'"),
-        (Self.minimal.replacingOccurrences(of: "memory_bytes: 1000000000", with: "memory_bytes: -5"), .invalidValue, 11, 19, "must be positive, got -5"),
-        (Self.minimal + "\nlinks:\n  - {from: fpga0, to: npu9}", .danglingLink, 16, 23, "link to 'npu9' names no device"),
-        (Self.minimal + "\n" + Self.minimal.split(separator: "\n").dropFirst(2).joined(separator: "\n"), .duplicateID, 15, 5, "duplicate device id 'fpga0'"),
-        (Self.minimal.replacingOccurrences(of: "cores: 4", with: "cores: four"), .wrongType, 5, 12, "'cores' of fpga device 'fpga0' must be an integer, got 'four'"),
-        (Self.minimal.replacingOccurrences(of: "cores: 4", with: "cores: 4\n    corez: 5"), .unknownField, 6, 5, "unknown field 'corez'"),
+        (
+            Self.minimal.replacingOccurrences(of: "kind: fpga", with: "kind: gpu"),
+            TopologyError.Code.unknownDeviceKind, 4, 11, "unknown device kind 'gpu'"
+        ),
+        (
+            Self.minimal.replacingOccurrences(of: "    clock_mhz: 60\n", with: ""), .missingField, 3, 5,
+            "missing required field 'clock_mhz'"
+        ),
+        (
+            Self.minimal.replacingOccurrences(of: "memory_bytes: 1000000000", with: "memory_bytes: -5"), .invalidValue,
+            11, 19, "must be positive, got -5"
+        ),
+        (
+            Self.minimal + "\nlinks:\n  - {from: fpga0, to: npu9}", .danglingLink, 16, 23,
+            "link to 'npu9' names no device"
+        ),
+        (
+            Self.minimal + "\n" + Self.minimal.split(separator: "\n").dropFirst(2).joined(separator: "\n"),
+            .duplicateID, 15, 5, "duplicate device id 'fpga0'"
+        ),
+        (
+            Self.minimal.replacingOccurrences(of: "cores: 4", with: "cores: four"), .wrongType, 5, 12,
+            "'cores' of fpga device 'fpga0' must be an integer, got 'four'"
+        ),
+        (
+            Self.minimal.replacingOccurrences(of: "cores: 4", with: "cores: 4\n    corez: 5"), .unknownField, 6, 5,
+            "unknown field 'corez'"
+        ),
         ("name: t\ndevices: [\n", .syntax, 3, 1, "YAML syntax error"),
     ])
     func badTopologiesAreRejectedWithTheirLocation(

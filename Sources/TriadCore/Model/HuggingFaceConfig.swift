@@ -49,10 +49,12 @@ public struct HuggingFaceConfig: Decodable, Sendable {
         }
         let headDimension = try require(config.head_dim ?? (hidden / heads), "head_dim")
         let activation = (config.hidden_act ?? "gelu").lowercased()
-        let gated = activation.contains("silu") || activation.contains("swish")
+        let gated =
+            activation.contains("silu") || activation.contains("swish")
             || ["llama", "mistral", "qwen2", "gemma", "bitnet"].contains(config.model_type ?? "")
         let intermediate = try require(config.intermediate_size ?? config.n_inner ?? 4 * hidden, "intermediate_size")
-        let ternary = (config.quantization ?? "").lowercased().contains("ternary")
+        let ternary =
+            (config.quantization ?? "").lowercased().contains("ternary")
             || (config.model_type ?? "").lowercased().contains("bitnet")
         return ModelSpec(
             name: name, architecture: .transformer, layers: layers, hiddenSize: hidden, attentionHeads: heads,

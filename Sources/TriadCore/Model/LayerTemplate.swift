@@ -29,7 +29,8 @@ public struct LayerTemplate: Sendable, Hashable {
             ]
             afterAttention =
                 [
-                    Operation(kind: .outputProjection, rows: rows, inner: shard.queryWidth, columns: d, isTernary: ternary),
+                    Operation(
+                        kind: .outputProjection, rows: rows, inner: shard.queryWidth, columns: d, isTernary: ternary),
                     Operation(kind: .residualAdd, rows: rows, inner: d),
                 ] + ffn
         case .hgrnBit:
@@ -58,7 +59,9 @@ public struct LayerTemplate: Sendable, Hashable {
     }
 
     /// The attention operations of one request with `sequenceLength` cached tokens.
-    public static func attention(shard: ModelShard, sequenceLength: Int) -> (logits: Operation, softmax: Operation, attend: Operation) {
+    public static func attention(shard: ModelShard, sequenceLength: Int) -> (
+        logits: Operation, softmax: Operation, attend: Operation
+    ) {
         let logits = Operation(
             kind: .attentionLogits, rows: 1, inner: shard.queryWidth, sequenceLength: sequenceLength,
             heads: shard.heads, keyValueHeads: shard.keyValueHeads, headDimension: shard.model.headDimension)

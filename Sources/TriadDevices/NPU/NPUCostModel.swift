@@ -105,7 +105,8 @@ public struct NPUCostModel: Sendable {
         let rows = Int64(operation.rows)
         let perRow = vectorRowCycles(operation.kind, width: Int64(operation.inner))
         let cycles = rows.ceilDiv(Int64(configuration.vectorUnits)) * perRow
-        let energy = Double(operation.elements) * vectorOpsPerElement(operation.kind)
+        let energy =
+            Double(operation.elements) * vectorOpsPerElement(operation.kind)
             * configuration.vectorOpEnergyPicojoules
         return OperationCost(
             cycles: cycles, duration: configuration.clock.picoseconds(forCycles: cycles), energyPicojoules: energy,
@@ -121,7 +122,8 @@ public struct NPUCostModel: Sendable {
         let cycles = macs.ceilDiv(lanes) * 2 * configuration.vectorOpLatency
         return OperationCost(
             cycles: cycles, duration: configuration.clock.picoseconds(forCycles: cycles),
-            streamedBytes: operation.keyValueBytes / 2, energyPicojoules: Double(macs) * configuration.macEnergyPicojoules,
+            streamedBytes: operation.keyValueBytes / 2,
+            energyPicojoules: Double(macs) * configuration.macEnergyPicojoules,
             computeCycles: cycles)
     }
 

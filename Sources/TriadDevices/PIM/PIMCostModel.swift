@@ -66,7 +66,8 @@ public struct PIMCostModel: Sendable {
             counts.tiles = groups * chunks * tilesPerChunk
             counts.comps = counts.tiles * comps
             counts.readResults = counts.tiles * headsPerChunk
-            counts.cycles = counts.globalWrites * globalWriteCycles
+            counts.cycles =
+                counts.globalWrites * globalWriteCycles
                 + counts.tiles * tileCycles(comps: comps, readResults: headsPerChunk)
         case .attentionAttend:
             let chunks = sequence.ceilDiv(rowElements)
@@ -75,7 +76,8 @@ public struct PIMCostModel: Sendable {
             counts.tiles = heads * chunks * tilesPerChunk
             counts.comps = counts.tiles * compsPerRow
             counts.readResults = counts.tiles
-            counts.cycles = counts.globalWrites * globalWriteCycles
+            counts.cycles =
+                counts.globalWrites * globalWriteCycles
                 + counts.tiles * tileCycles(comps: compsPerRow, readResults: 1)
         default:
             preconditionFailure("PIM computes attention GEMVs only, not \(operation.kind)")

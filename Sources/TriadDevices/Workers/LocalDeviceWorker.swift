@@ -15,12 +15,14 @@ public struct LocalDeviceWorker: DeviceWorker {
             guard configuration.fidelity == .analytic else {
                 throw DeviceError(
                     .notYetImplemented,
-                    "\(device.id): fidelity 'command' (the command-level PIM model) is not yet implemented; use 'analytic'")
+                    "\(device.id): fidelity 'command' (the command-level PIM model) is not yet implemented; use 'analytic'"
+                )
             }
             let model = PIMCostModel(configuration: configuration)
             return try batch.operations.map {
                 guard $0.kind.category == .attention else {
-                    throw DeviceError(.unsupportedOperation, "\(device.id): PIM runs attention GEMVs only, not \($0.kind.label)")
+                    throw DeviceError(
+                        .unsupportedOperation, "\(device.id): PIM runs attention GEMVs only, not \($0.kind.label)")
                 }
                 return model.cost(of: $0)
             }
@@ -28,7 +30,8 @@ public struct LocalDeviceWorker: DeviceWorker {
             let model = FPGACostModel(configuration: configuration)
             return try batch.operations.map {
                 guard model.supports($0) else {
-                    throw DeviceError(.unsupportedOperation, "\(device.id): the ternary FPGA cannot run \($0.kind.label)")
+                    throw DeviceError(
+                        .unsupportedOperation, "\(device.id): the ternary FPGA cannot run \($0.kind.label)")
                 }
                 return model.cost(of: $0)
             }

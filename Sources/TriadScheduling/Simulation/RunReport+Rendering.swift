@@ -35,7 +35,8 @@ extension RunReport {
         fields.append("\"energy_per_token_joules_by_device\":\(jsonFigures(energyPerTokenByDevice))")
         fields.append("\"device_utilization\":\(jsonFigures(deviceUtilization))")
         fields.append("\"memory_port_utilization\":\(jsonNumber(memoryPortUtilization))")
-        fields.append("\"kv_occupancy\":{\"mean\":\(jsonNumber(kvOccupancyMean)),\"peak\":\(jsonNumber(kvOccupancyPeak))}")
+        fields.append(
+            "\"kv_occupancy\":{\"mean\":\(jsonNumber(kvOccupancyMean)),\"peak\":\(jsonNumber(kvOccupancyPeak))}")
         return "{" + fields.joined(separator: ",") + "}"
     }
 
@@ -67,10 +68,12 @@ extension RunReport {
         }
         var widths = Array(repeating: 0, count: header.count)
         for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
-        var out = "\(first.model) · \(first.workload) · batch \(first.batch) · \(first.iterations) iterations · seed \(first.seed) · \(first.topology)\n"
+        var out =
+            "\(first.model) · \(first.workload) · batch \(first.batch) · \(first.iterations) iterations · seed \(first.seed) · \(first.topology)\n"
         for (rowIndex, row) in rows.enumerated() {
             let cells = row.enumerated().map { index, cell in
-                index == 0 ? cell.padding(to: widths[index]) : String(repeating: " ", count: widths[index] - cell.count) + cell
+                index == 0
+                    ? cell.padding(to: widths[index]) : String(repeating: " ", count: widths[index] - cell.count) + cell
             }
             out += cells.joined(separator: "  ") + "\n"
             if rowIndex == 0 { out += widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n" }
@@ -94,7 +97,8 @@ func jsonString(_ text: String) -> String {
         case "\t": out += "\\t"
         default:
             if scalar.value < 0x20 {
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                out +=
+                    "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
                     + String(scalar.value, radix: 16)
             } else {
                 out.unicodeScalars.append(scalar)

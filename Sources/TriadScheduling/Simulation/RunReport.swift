@@ -40,7 +40,8 @@ public struct RunReport: Sendable, Hashable {
         tokens: Int64, completedRequests: Int, simulatedPicoseconds: Int64, tokensPerSecond: Double,
         tpotMeanMilliseconds: Double, tpotP50Milliseconds: Double, tpotP99Milliseconds: Double,
         energyPerTokenJoules: Double, energyPerTokenByDevice: [DeviceFigure], deviceUtilization: [DeviceFigure],
-        memoryPortUtilization: Double, kvOccupancyMean: Double, kvOccupancyPeak: Double, subBatches: Int, interleavedFraction: Double
+        memoryPortUtilization: Double, kvOccupancyMean: Double, kvOccupancyPeak: Double, subBatches: Int,
+        interleavedFraction: Double
     ) {
         self.interleavedFraction = interleavedFraction
         self.policy = policy

@@ -30,7 +30,8 @@ extension Simulator {
                 busy = fraction(state.busy[Resource.pim.rawValue])
             case .hbm(let memory) where device.id == devices.memory?.id:
                 joules =
-                    (memory.streamingEnergy(readBytes: state.streamedBytes) + memory.backgroundEnergy(over: state.elapsed))
+                    (memory.streamingEnergy(readBytes: state.streamedBytes)
+                        + memory.backgroundEnergy(over: state.elapsed))
                     * 1e-12
                 busy = fraction(state.memoryPortBusy)
             default:
@@ -53,6 +54,7 @@ extension Simulator {
             deviceUtilization: utilization, memoryPortUtilization: fraction(state.memoryPortBusy),
             kvOccupancyMean: state.iterations == 0 ? 0 : state.kvOccupancySum / Double(state.iterations),
             kvOccupancyPeak: state.kvOccupancyPeak, subBatches: plan.subBatches,
-            interleavedFraction: state.iterations == 0 ? 0 : Double(state.interleavedIterations) / Double(state.iterations))
+            interleavedFraction: state.iterations == 0
+                ? 0 : Double(state.interleavedIterations) / Double(state.iterations))
     }
 }

@@ -33,24 +33,28 @@ extension Simulator {
         if let fpga = devices.fpga?.configuration, weights.fpga > fpga.memoryBytes {
             throw SimulationError(
                 .incompatible,
-                "\(shard.model.name)'s ternary weights (\(weights.fpga) B) do not fit in \(devices.fpga!.id)'s \(fpga.memoryBytes) B")
+                "\(shard.model.name)'s ternary weights (\(weights.fpga) B) do not fit in \(devices.fpga!.id)'s \(fpga.memoryBytes) B"
+            )
         }
         guard shard.model.hasAttention else { return nil }
         guard let memory = devices.memoryConfiguration else {
             throw SimulationError(
-                .incompatible, "\(shard.model.name) needs a memory device (hbm or pim) linked to the npu for its KV cache")
+                .incompatible,
+                "\(shard.model.name) needs a memory device (hbm or pim) linked to the npu for its KV cache")
         }
         let perChannel = memory.channelCapacityBytes - weights.memory.ceilDiv(Int64(memory.channels))
         guard perChannel > 0 else {
             throw SimulationError(
                 .incompatible,
-                "\(shard.model.name)'s weights (\(weights.memory) B per device) do not fit in \(devices.memory!.id) (\(memory.capacityBytes) B)")
+                "\(shard.model.name)'s weights (\(weights.memory) B per device) do not fit in \(devices.memory!.id) (\(memory.capacityBytes) B)"
+            )
         }
         let longest = Int64(configuration.maxSequence) * shard.keyValueBytesPerToken
         guard longest <= perChannel else {
             throw SimulationError(
                 .incompatible,
-                "a \(configuration.maxSequence)-token KV cache (\(longest) B) does not fit in one channel of \(devices.memory!.id) (\(perChannel) B free)")
+                "a \(configuration.maxSequence)-token KV cache (\(longest) B) does not fit in one channel of \(devices.memory!.id) (\(perChannel) B free)"
+            )
         }
         return KVCacheLedger(rule: plan.kvPlacement, channels: memory.channels, capacityPerChannel: perChannel)
     }
@@ -59,7 +63,8 @@ extension Simulator {
     private func channelLoads(_ state: RunState, channels: Int) -> [Int64] {
         var loads = Array(repeating: Int64(0), count: channels)
         for slot in state.isActive.indices where state.isActive[slot] {
-            loads[state.channel[slot]] += loadEstimate[state.sequenceLength(ofSlot: slot, cap: configuration.maxSequence)]
+            loads[state.channel[slot]] +=
+                loadEstimate[state.sequenceLength(ofSlot: slot, cap: configuration.maxSequence)]
         }
         return loads
     }
@@ -87,7 +92,9 @@ extension Simulator {
                 }
                 guard let placed = ledger!.place(bytes: bytes, loads: loads) else { return }
                 channel = placed
-                if loadsReady { loads[channel] += loadEstimate[min(candidate.inputTokens + 1, configuration.maxSequence)] }
+                if loadsReady {
+                    loads[channel] += loadEstimate[min(candidate.inputTokens + 1, configuration.maxSequence)]
+                }
             }
             state.pendingHead += 1
             if state.pendingHead > 1024 && state.pendingHead * 2 > state.pending.count {

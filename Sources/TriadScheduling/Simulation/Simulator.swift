@@ -46,7 +46,8 @@ public struct Simulator {
         attentionCache = Array(repeating: nil, count: configuration.maxSequence + 2)
         let shard = self.shard
         loadEstimate = (0...configuration.maxSequence + 1).map {
-            PIMCostModel.attentionLoadEstimate(sequenceLength: $0, width: shard.keyValueWidth, heads: shard.keyValueHeads)
+            PIMCostModel.attentionLoadEstimate(
+                sequenceLength: $0, width: shard.keyValueWidth, heads: shard.keyValueHeads)
         }
         guard configuration.batchSize >= 1 else { throw SimulationError(.incompatible, "batch must be at least 1") }
     }

@@ -87,7 +87,8 @@ public struct TimelineComposer: Sendable {
             var chosenIsPIM = false
             for chain in 0..<count {
                 guard
-                    let next = segment(chains[chain], layer: chainLayer[chain], index: chainSegment[chain], layers: layers)
+                    let next = segment(
+                        chains[chain], layer: chainLayer[chain], index: chainSegment[chain], layers: layers)
                 else { continue }
                 var start = max(chainReady[chain], free(next.resource))
                 let isPIM = next.resource == .pim
