@@ -5,12 +5,18 @@ import Foundation
 /// - vidur CSV: a header naming `arrived_at` (seconds), `num_prefill_tokens`, `num_decode_tokens`;
 /// - LLMServingSim JSONL: one `{"input_toks":…, "output_toks":…, "arrival_time_ns":…}` per line.
 public enum TraceReader {
-    /// Parses `text`; `file` names it in errors. The format follows from the content.
+    /// Parses `text`; `file` names it in errors. The format follows from the content. Requests come back
+    /// in arrival order (ties keep file order), numbered from 0.
     public static func parse(_ text: String, file: String) throws -> [Request] {
         let trimmed = text.drop { $0.isWhitespace }
-        let requests = trimmed.hasPrefix("{") ? try parseJSONLines(text, file: file) : try parseCSV(text, file: file)
-        guard !requests.isEmpty else { throw DatasetError("\(file): the trace has no requests") }
-        return requests
+        let parsed = trimmed.hasPrefix("{") ? try parseJSONLines(text, file: file) : try parseCSV(text, file: file)
+        guard !parsed.isEmpty else { throw DatasetError("\(file): the trace has no requests") }
+        let ordered = parsed.sorted { ($0.arrival, $0.id) < ($1.arrival, $1.id) }
+        return ordered.enumerated().map { index, request in
+            var renumbered = request
+            renumbered.id = index
+            return renumbered
+        }
     }
 
     static func parseCSV(_ text: String, file: String) throws -> [Request] {
