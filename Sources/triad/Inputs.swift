@@ -98,7 +98,7 @@ enum Inputs {
 
     static func policy(_ name: String) throws -> Policy {
         guard let policy = Policy(name: name) else {
-            let known = Policy.allCases.map(\.rawValue).joined(separator: ", ")
+            let known = Policy.presets.map(\.name).joined(separator: ", ") + ", npu+pim+drb+gmlbp…"
             throw InputError("triad: unknown policy '\(name)' (known: \(known))")
         }
         return policy

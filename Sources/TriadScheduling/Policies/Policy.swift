@@ -1,54 +1,107 @@
 public import TriadCore
 import TriadDevices
 
-/// The placement policies users compare. Each turns (model, devices) into an `ExecutionPlan`.
+/// A placement policy users compare: a base placement plus the NeuPIMs mechanisms it switches on.
+/// It turns (model, devices) into an `ExecutionPlan`.
 ///
+/// Names: `npu-only`; `npu+pim` with any of `+drb` (dual row buffers), `+gmlbp` (greedy min-load KV
+/// placement) and `+sbi` (two-way sub-batch interleaving in every iteration), e.g. `npu+pim+drb+gmlbp`;
+/// `neupims` (all three, interleaving in the iterations where it is faster); `ternary`.
 /// A policy that assumes less hardware runs on a richer topology: `npu-only` uses a PIM stack as plain
-/// memory, and `npu+pim` drives a dual-row-buffer PIM in single-buffer mode, so one topology file serves
-/// every comparison.
-public enum Policy: String, CaseIterable, Sendable, Hashable {
-    /// Everything on the NPU; attention streams the KV cache over the memory bus.
-    case npuOnly = "npu-only"
-    /// Attention on PIM in blocked (single row buffer) mode, round-robin KV placement, no interleaving.
-    case npuPIM = "npu+pim"
-    /// NeuPIMs: dual row buffers, greedy min-load KV placement, two-way sub-batch interleaving in the
-    /// iterations where it is faster (see `ExecutionPlan.Interleaving.whenFaster`).
-    case neupims
-    /// Ablation: `npu+pim` with dual row buffers only.
-    case npuPIMDualRowBuffers = "npu+pim+drb"
-    /// Ablation: `npu+pim` with greedy min-load KV placement only.
-    case npuPIMGreedyPlacement = "npu+pim+gmlbp"
-    /// Ablation: `npu+pim` with two-way sub-batch interleaving in every iteration (still blocked).
-    case npuPIMInterleaving = "npu+pim+sbi"
-    /// Ternary matrices on the FPGA; attention (if any) on PIM; norms, softmax and element-wise work on
-    /// the NPU (or the FPGA's element-wise lanes without one); two interleaved sub-batches when faster.
-    case ternary
+/// memory, and `npu+pim` drives a dual-row-buffer PIM in single-buffer mode.
+public struct Policy: Sendable, Hashable {
+    /// Where work goes before any mechanism.
+    public enum Base: Sendable, Hashable {
+        /// Everything on the NPU; attention streams the KV cache over the memory bus.
+        case npuOnly
+        /// Attention GEMVs on PIM, the rest on the NPU.
+        case npuPIM
+        /// Ternary matrices on the FPGA; attention (if any) on PIM; norms, softmax and element-wise work on
+        /// the NPU (or the FPGA's element-wise lanes without one).
+        case ternary
+    }
+
+    public let name: String
+    public let base: Base
+    public let dualRowBuffers: Bool
+    public let greedyPlacement: Bool
+    public let interleaving: ExecutionPlan.Interleaving
+
+    private init(
+        name: String, base: Base, dualRowBuffers: Bool = false, greedyPlacement: Bool = false,
+        interleaving: ExecutionPlan.Interleaving = .never
+    ) {
+        self.name = name
+        self.base = base
+        self.dualRowBuffers = dualRowBuffers
+        self.greedyPlacement = greedyPlacement
+        self.interleaving = interleaving
+    }
+
+    /// The policy's name as users write it.
+    public var rawValue: String { name }
+
+    public static let npuOnly = Policy(name: "npu-only", base: .npuOnly)
+    /// Blocked PIM, round-robin KV placement, no interleaving: the naive NPU+PIM baseline.
+    public static let npuPIM = Policy(name: "npu+pim", base: .npuPIM)
+    public static let npuPIMDualRowBuffers = Policy(name: "npu+pim+drb", base: .npuPIM, dualRowBuffers: true)
+    public static let npuPIMGreedyPlacement = Policy(name: "npu+pim+gmlbp", base: .npuPIM, greedyPlacement: true)
+    public static let npuPIMInterleaving = Policy(name: "npu+pim+sbi", base: .npuPIM, interleaving: .always)
+    /// NeuPIMs: dual row buffers, greedy min-load KV placement, and two-way interleaving in the iterations
+    /// where it is faster (see `ExecutionPlan.Interleaving.whenFaster`).
+    public static let neupims = Policy(
+        name: "neupims", base: .npuPIM, dualRowBuffers: true, greedyPlacement: true, interleaving: .whenFaster)
+    /// BitLinear layers on the FPGA, interleaving two sub-batches when faster so the devices overlap.
+    public static let ternary = Policy(
+        name: "ternary", base: .ternary, greedyPlacement: true, interleaving: .whenFaster)
+
+    /// The named policies `triad` lists.
+    public static let presets: [Policy] = [
+        .npuOnly, .npuPIM, .npuPIMDualRowBuffers, .npuPIMGreedyPlacement, .npuPIMInterleaving, .neupims, .ternary,
+    ]
+
+    /// The policy called `name`: a preset, or `npu+pim` followed by any of `+drb`, `+gmlbp`, `+sbi`.
+    public init?(name: String) {
+        let wanted = name.lowercased()
+        if let preset = Policy.presets.first(where: { $0.name == wanted }) {
+            self = preset
+            return
+        }
+        guard wanted.hasPrefix("npu+pim+") else { return nil }
+        let mechanisms = wanted.dropFirst("npu+pim+".count).split(separator: "+").map(String.init)
+        guard !mechanisms.isEmpty, Set(mechanisms).count == mechanisms.count,
+            mechanisms.allSatisfy({ ["drb", "gmlbp", "sbi"].contains($0) })
+        else { return nil }
+        let canonical = ["drb", "gmlbp", "sbi"].filter { mechanisms.contains($0) }
+        self.init(
+            name: "npu+pim+" + canonical.joined(separator: "+"), base: .npuPIM,
+            dualRowBuffers: mechanisms.contains("drb"), greedyPlacement: mechanisms.contains("gmlbp"),
+            interleaving: mechanisms.contains("sbi") ? .always : .never)
+    }
 
     /// The plan for `model` on `devices`, or why it cannot run.
     public func plan(for model: ModelSpec, on devices: DeviceSet) throws -> ExecutionPlan {
         func need(_ present: Bool, _ what: String) throws {
-            guard present else { throw SimulationError(.incompatible, "policy \(rawValue) needs \(what)") }
+            guard present else { throw SimulationError(.incompatible, "policy \(name) needs \(what)") }
         }
-        switch self {
+        let placement: ExecutionPlan.KVPlacementRule = greedyPlacement ? .greedyMinLoad : .roundRobin
+        let subBatches = interleaving == .never ? 1 : 2
+        switch base {
         case .npuOnly:
             try need(devices.npu != nil, "an npu device")
             return ExecutionPlan(
                 hostResource: .npu, ternaryMatrixResource: .npu, attentionResource: .npu, kvPlacement: .roundRobin,
                 subBatches: 1, interleaving: .never, rowBuffers: .single)
-        case .npuPIM, .neupims, .npuPIMDualRowBuffers, .npuPIMGreedyPlacement, .npuPIMInterleaving:
+        case .npuPIM:
             try need(devices.npu != nil, "an npu device")
             try need(devices.pim != nil, "a pim device linked to the npu")
             try need(model.hasAttention, "a model with attention (\(model.name) has none); try npu-only or ternary")
-            let dual = self == .neupims || self == .npuPIMDualRowBuffers
-            if dual {
+            if dualRowBuffers {
                 try need(devices.pim?.rowBuffers == .dual, "a pim device with dual row buffers")
             }
-            let greedy = self == .neupims || self == .npuPIMGreedyPlacement
-            let interleaved = self == .neupims || self == .npuPIMInterleaving
             return ExecutionPlan(
-                hostResource: .npu, ternaryMatrixResource: .npu, attentionResource: .pim,
-                kvPlacement: greedy ? .greedyMinLoad : .roundRobin, subBatches: interleaved ? 2 : 1,
-                interleaving: self == .neupims ? .whenFaster : .always, rowBuffers: dual ? .dual : .single)
+                hostResource: .npu, ternaryMatrixResource: .npu, attentionResource: .pim, kvPlacement: placement,
+                subBatches: subBatches, interleaving: interleaving, rowBuffers: dualRowBuffers ? .dual : .single)
         case .ternary:
             try need(devices.fpga != nil, "an fpga device")
             try need(
@@ -65,11 +118,8 @@ public enum Policy: String, CaseIterable, Sendable, Hashable {
             }
             return ExecutionPlan(
                 hostResource: host, ternaryMatrixResource: .fpga, attentionResource: attention,
-                kvPlacement: .greedyMinLoad, subBatches: 2, interleaving: .whenFaster,
+                kvPlacement: placement, subBatches: subBatches, interleaving: interleaving,
                 rowBuffers: devices.pim?.rowBuffers ?? .single)
         }
     }
-
-    /// The policy called `name`, or nil.
-    public init?(name: String) { self.init(rawValue: name.lowercased()) }
 }
