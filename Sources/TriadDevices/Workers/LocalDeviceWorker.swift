@@ -12,19 +12,17 @@ public struct LocalDeviceWorker: DeviceWorker {
             let model = NPUCostModel(configuration: configuration)
             return batch.operations.map { model.cost(of: $0) }
         case .pim(let configuration):
-            guard configuration.fidelity == .analytic else {
-                throw DeviceError(
-                    .notYetImplemented,
-                    "\(device.id): fidelity 'command' (the command-level PIM model) is not yet implemented; use 'analytic'"
-                )
-            }
-            let model = PIMCostModel(configuration: configuration)
+            let analytic = PIMCostModel(configuration: configuration)
+            let command = PIMCommandModel(configuration: configuration)
             return try batch.operations.map {
                 guard $0.kind.category == .attention else {
                     throw DeviceError(
                         .unsupportedOperation, "\(device.id): PIM runs attention GEMVs only, not \($0.kind.label)")
                 }
-                return model.cost(of: $0)
+                switch configuration.fidelity {
+                case .analytic: return analytic.cost(of: $0)
+                case .command: return command.cost(of: $0)
+                }
             }
         case .fpga(let configuration):
             let model = FPGACostModel(configuration: configuration)

@@ -1,0 +1,273 @@
+import TriadCore
+
+/// The state of one PIM channel while `PIMCommandModel` runs a program: banks, ranks, buses, and the
+/// two command sources (the PIM program and the ordinary read bursts), always issuing the command that
+/// can go first (the PIM program on ties).
+struct ChannelState {
+    private let configuration: PIMConfiguration
+    private let timing: DRAMTiming
+    private let isDual: Bool
+    private let traffic: PIMCommandModel.Traffic
+
+    // Banks, indexed (rank · groups + group) · banksPerGroup + bank.
+    /// Earliest G_ACT (PIM row buffer free: precharged and tRP passed).
+    private var pimReady: [Int64]
+    /// Earliest ordinary ACT (memory row buffer free); the same buffer as `pimReady` with a single row buffer.
+    private var memoryReady: [Int64]
+    private var lastGroupActivate: [Int64]
+    private var lastOrdinaryActivate: [Int64]
+    // Ranks.
+    private var recentActivations: [[Int64]]
+    private var lastActivate: [Int64]
+    private var lastActivateGroup: [Int]
+    // Buses.
+    private var lastCommand: Int64 = -1
+    private var dataBusFree: Int64 = 0
+
+    // The PIM program.
+    private var program: [PIMProgram.Step] = []
+    private var finished: Int64 = 0
+    private var bufferReady: Int64 = 0
+    private var bufferFree: Int64 = 0
+    private var counts = PIMCommandModel.Outcome(cycles: 0)
+
+    // Ordinary bursts.
+    private var generator: SplitMix64
+    private var nextArrival: Int64
+    private var burstLatencyTotal: Int64 = 0
+
+    init(configuration: PIMConfiguration, traffic: PIMCommandModel.Traffic) {
+        self.configuration = configuration
+        timing = configuration.timing
+        isDual = configuration.rowBuffers == .dual
+        self.traffic = traffic
+        let banks = configuration.banksPerChannel
+        pimReady = Array(repeating: 0, count: banks)
+        memoryReady = Array(repeating: 0, count: banks)
+        lastGroupActivate = Array(repeating: Int64.min / 4, count: banks)
+        lastOrdinaryActivate = Array(repeating: Int64.min / 4, count: banks)
+        recentActivations = Array(repeating: Array(repeating: Int64.min / 4, count: 4), count: configuration.ranks)
+        lastActivate = Array(repeating: Int64.min / 4, count: configuration.ranks)
+        lastActivateGroup = Array(repeating: -1, count: configuration.ranks)
+        generator = SplitMix64(seed: traffic.seed)
+        nextArrival = traffic.burstInterval > 0 ? 0 : .max
+    }
+
+    // MARK: - Shared rules
+
+    /// `time` moved past an all-bank refresh window [k·tREFI − tRFC, k·tREFI).
+    private func afterRefresh(_ time: Int64) -> Int64 {
+        let interval = timing.refreshInterval
+        let next = (time / interval + 1) * interval
+        return time >= next - timing.refreshCycle ? next : time
+    }
+
+    /// The earliest slot on the command bus at or after `earliest`, outside refresh.
+    private func commandSlot(_ earliest: Int64) -> Int64 {
+        afterRefresh(max(earliest, lastCommand + 1))
+    }
+
+    private mutating func issue(at time: Int64) { lastCommand = time }
+
+    /// Earliest time `rank` may activate `weight` banks of `group` (tRRD_S/L and tFAW).
+    private func activationTime(rank: Int, group: Int, weight: Int, earliest: Int64) -> Int64 {
+        let spacing = lastActivateGroup[rank] == group ? timing.activateToActivateLong : timing.activateToActivateShort
+        let window = recentActivations[rank]  // ascending
+        let faw = window[min(weight, 4) - 1] + timing.fourActivateWindow
+        return max(earliest, lastActivate[rank] + spacing, faw)
+    }
+
+    private mutating func recordActivation(rank: Int, group: Int, weight: Int, at time: Int64) {
+        for _ in 0..<min(weight, 4) {
+            recentActivations[rank].removeFirst()
+            recentActivations[rank].append(time)
+        }
+        lastActivate[rank] = time
+        lastActivateGroup[rank] = group
+    }
+
+    private func bankIndex(rank: Int, group: Int, bank: Int) -> Int {
+        (rank * configuration.bankGroups + group) * configuration.banksPerGroup + bank
+    }
+
+    // MARK: - Ordinary traffic
+
+    /// The burst in service: its bank and how far it got (0: needs ACT, 1…reads: reads issued, then PRE).
+    private var burstBank = -1
+    private var burstRank = 0
+    private var burstGroup = 0
+    private var burstArrival: Int64 = 0
+    private var burstPhase = 0
+    private var burstActivated: Int64 = 0
+    private var burstLastRead: Int64 = 0
+
+    private var readsPerBurst: Int { Int(configuration.memory.rowBytes / configuration.memory.accessBytes) }
+
+    /// Starts the next arrived burst, if one arrived before `deadline` and none is in service.
+    private mutating func admitBurst(before deadline: Int64) -> Bool {
+        if burstBank >= 0 { return true }
+        guard nextArrival < deadline else { return false }
+        burstArrival = nextArrival
+        nextArrival += traffic.burstInterval
+        burstRank = generator.nextIndex(below: configuration.ranks)
+        burstGroup = generator.nextIndex(below: configuration.bankGroups)
+        burstBank = bankIndex(
+            rank: burstRank, group: burstGroup, bank: generator.nextIndex(below: configuration.banksPerGroup))
+        burstPhase = 0
+        return true
+    }
+
+    /// When the burst in service can issue its next command.
+    private func nextBurstCommand() -> Int64 {
+        if burstPhase == 0 {
+            // A bank whose PIM row was just activated: tRRD_L (dual) or tRC (single) to an ordinary ACT.
+            let afterPIM = lastGroupActivate[burstBank] + (isDual ? timing.activateToActivateLong : timing.rowCycle)
+            let earliest = max(burstArrival, memoryReady[burstBank], afterPIM)
+            return commandSlot(activationTime(rank: burstRank, group: burstGroup, weight: 1, earliest: earliest))
+        }
+        if burstPhase <= readsPerBurst {
+            let earliest =
+                burstPhase == 1
+                ? burstActivated + timing.rowToColumnDelay : burstLastRead + timing.columnToColumnLong
+            return commandSlot(max(earliest, dataBusFree))
+        }
+        return commandSlot(max(burstLastRead + timing.readToPrecharge, burstActivated + timing.rowActive))
+    }
+
+    private mutating func issueBurstCommand(at time: Int64) {
+        issue(at: time)
+        if burstPhase == 0 {
+            recordActivation(rank: burstRank, group: burstGroup, weight: 1, at: time)
+            lastOrdinaryActivate[burstBank] = time
+            burstActivated = time
+        } else if burstPhase <= readsPerBurst {
+            dataBusFree = time + timing.burstCycles
+            burstLastRead = time
+        } else {
+            memoryReady[burstBank] = time + timing.rowPrecharge
+            if !isDual { pimReady[burstBank] = memoryReady[burstBank] }
+            burstLatencyTotal += burstLastRead + timing.casLatency + timing.burstCycles - burstArrival
+            counts.burstsServed += 1
+            burstBank = -1
+            return
+        }
+        burstPhase += 1
+    }
+
+    /// Dual row buffers: issues ordinary commands that can go before a PIM command wanting `time`.
+    private mutating func interleaveBursts(before time: Int64) {
+        guard isDual else { return }
+        while admitBurst(before: time) {
+            let next = nextBurstCommand()
+            guard next < time else { return }
+            issueBurstCommand(at: next)
+        }
+    }
+
+    /// Single row buffer: PIM waits until every burst that arrived by now is finished.
+    private mutating func drainBursts() {
+        guard !isDual else { return }
+        while admitBurst(before: lastCommand + 1) {
+            issueBurstCommand(at: nextBurstCommand())
+        }
+    }
+
+    // MARK: - The PIM program
+
+    mutating func globalWrite() {
+        // Single row buffer: ordinary traffic queued so far goes first.
+        drainBursts()
+        let start = commandSlot(max(bufferFree, dataBusFree))
+        interleaveBursts(before: start)
+        let begin = commandSlot(max(start, dataBusFree))
+        issue(at: begin)
+        let writeCycles = (timing.columnToColumnShort + timing.columnToColumnLong) * Int64(configuration.compsPerRow)
+        dataBusFree = begin + writeCycles
+        bufferReady = begin + writeCycles
+        counts.globalWrites += 1
+    }
+
+    mutating func tile(comps: Int, readResults: Int) {
+        drainBursts()
+        let header = commandSlot(lastCommand + 1)
+        issue(at: header)
+        // G_ACT every (rank, group), ranks interleaved to use both four-activate windows.
+        var lastGACT = header
+        var activatedAt: [Int64] = []
+        activatedAt.reserveCapacity(configuration.ranks * configuration.bankGroups)
+        for group in 0..<configuration.bankGroups {
+            for rank in 0..<configuration.ranks {
+                // The controller activates a tile once the vector it multiplies is in the global buffer.
+                var earliest = max(header + 1, bufferReady)
+                for bank in 0..<configuration.banksPerGroup {
+                    let index = bankIndex(rank: rank, group: group, bank: bank)
+                    earliest = max(earliest, pimReady[index])
+                    let afterOrdinary =
+                        lastOrdinaryActivate[index] + (isDual ? timing.activateToActivateLong : timing.rowCycle)
+                    earliest = max(earliest, afterOrdinary)
+                }
+                interleaveBursts(before: earliest)
+                var at = activationTime(
+                    rank: rank, group: group, weight: configuration.banksPerGroup, earliest: earliest)
+                at = commandSlot(at)
+                while at != activationTime(rank: rank, group: group, weight: configuration.banksPerGroup, earliest: at)
+                {
+                    at = commandSlot(
+                        activationTime(rank: rank, group: group, weight: configuration.banksPerGroup, earliest: at))
+                }
+                issue(at: at)
+                recordActivation(rank: rank, group: group, weight: configuration.banksPerGroup, at: at)
+                for bank in 0..<configuration.banksPerGroup {
+                    lastGroupActivate[bankIndex(rank: rank, group: group, bank: bank)] = at
+                }
+                activatedAt.append(at)
+                lastGACT = max(lastGACT, at)
+                counts.groupActivates += 1
+            }
+        }
+        // All-bank COMPs; the pipeline takes at least 6 COMP slots.
+        let compSpacing = max(timing.burstCycles, timing.columnToColumnShort)
+        var comp = max(lastGACT + timing.rowToColumnDelay, bufferReady)
+        var lastComp = comp
+        for _ in 0..<comps {
+            interleaveBursts(before: comp)
+            comp = commandSlot(comp)
+            issue(at: comp)
+            lastComp = comp
+            comp += compSpacing
+        }
+        counts.comps += Int64(comps)
+        let firstComp = lastComp - compSpacing * Int64(comps - 1)
+        let compPhaseEnd = firstComp + compSpacing * Int64(max(comps, 6))
+        bufferFree = compPhaseEnd
+        // Results out over the data bus.
+        let readSpacing = max(timing.burstCycles, timing.columnToColumnLong)
+        var readResult = compPhaseEnd
+        var lastReadResult = readResult
+        for _ in 0..<readResults {
+            readResult = commandSlot(max(readResult, dataBusFree))
+            issue(at: readResult)
+            dataBusFree = readResult + timing.burstCycles
+            lastReadResult = readResult
+            readResult += readSpacing
+        }
+        counts.readResults += Int64(readResults)
+        finished = max(finished, lastReadResult + timing.casLatency + timing.burstCycles)
+        // PIM precharge of every bank: tRTP after the last COMP with one row buffer, at once with two.
+        let earliestActivation = activatedAt.min() ?? lastGACT
+        let precharge = commandSlot(
+            max(lastComp + (isDual ? 0 : timing.readToPrecharge), earliestActivation + timing.rowActive))
+        issue(at: precharge)
+        for index in pimReady.indices {
+            pimReady[index] = precharge + timing.rowPrecharge
+            if !isDual { memoryReady[index] = pimReady[index] }
+        }
+    }
+
+    func outcome() -> PIMCommandModel.Outcome {
+        var result = counts
+        result.cycles = finished
+        result.meanBurstLatency = counts.burstsServed == 0 ? 0 : Double(burstLatencyTotal) / Double(counts.burstsServed)
+        return result
+    }
+}

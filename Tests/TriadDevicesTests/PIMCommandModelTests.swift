@@ -1,0 +1,101 @@
+import Testing
+import TriadCore
+import TriadDevices
+
+struct PIMCommandModelTests {
+    static func attention(_ kind: Operation.Kind, sequence: Int, heads: Int, keyValueHeads: Int? = nil) -> Operation {
+        Operation(
+            kind: kind, rows: 1, inner: heads * 128, sequenceLength: sequence, heads: heads,
+            keyValueHeads: keyValueHeads ?? heads, headDimension: 128)
+    }
+
+    /// The analytic model stays within 5 % of the command-level one over sequence lengths, head counts
+    /// (GPT3-7B/13B/30B/175B shards and a GQA shard) and both row-buffer modes. Refresh is off here: the
+    /// analytic model charges its expected cost (tREFI / (tREFI − tRFC)) while a short command-level run
+    /// either hits a refresh window or not; `refreshStretchesLongRunsLikeTheAnalyticModel` covers it.
+    @Test(arguments: [PIMConfiguration.RowBuffers.single, .dual])
+    func analyticAgreesWithCommandLevel(rowBuffers: PIMConfiguration.RowBuffers) {
+        var configuration = PIMConfiguration.neupims(rowBuffers: rowBuffers)
+        configuration.timing.refreshInterval = 1 << 40
+        let analytic = PIMCostModel(configuration: configuration)
+        let command = PIMCommandModel(configuration: configuration)
+        var worst = 0.0
+        for (heads, keyValueHeads) in [(8, 8), (10, 10), (14, 14), (12, 12), (8, 2)] {
+            for sequence in [16, 33, 128, 300, 512, 777, 1024, 2048] {
+                for kind in [Operation.Kind.attentionLogits, .attentionAttend] {
+                    let operation = Self.attention(kind, sequence: sequence, heads: heads, keyValueHeads: keyValueHeads)
+                    let reference = Double(command.cost(of: operation).cycles)
+                    let estimate = Double(analytic.cost(of: operation).cycles)
+                    let error = abs(estimate / reference - 1)
+                    worst = max(worst, error)
+                    #expect(
+                        error < 0.05,
+                        "\(kind) seq \(sequence) heads \(heads): analytic \(estimate), command \(reference)")
+                }
+            }
+        }
+        print("PIM analytic vs command-level (\(rowBuffers)): worst error \(worst)")
+    }
+
+    /// reference/NEUPIMS.md check values of the load estimate for GPT3-7B TP4 come out of the command model
+    /// (refresh off: tREFI far beyond the run) within 5 %.
+    @Test(arguments: [(128, 8360), (512, 12776), (2048, 50504)])
+    func loadEstimateCheckValuesComeOutOfTheCommandModel(sequence: Int, cycles: Int) {
+        var configuration = PIMConfiguration.neupims(rowBuffers: .dual)
+        configuration.timing.refreshInterval = 1 << 40
+        let model = PIMCommandModel(configuration: configuration)
+        let total =
+            model.cycles(of: Self.attention(.attentionLogits, sequence: sequence, heads: 8))
+            + model.cycles(of: Self.attention(.attentionAttend, sequence: sequence, heads: 8))
+        #expect(abs(Double(total) / Double(cycles) - 1) < 0.05, "command model \(total) vs \(cycles)")
+    }
+
+    @Test func oneTileMatchesTheControllerEstimate() {
+        var configuration = PIMConfiguration.neupims(rowBuffers: .dual)
+        configuration.timing.refreshInterval = 1 << 40
+        let model = PIMCommandModel(configuration: configuration)
+        let outcome = model.run(PIMProgram(steps: [.globalWrite, .tile(comps: 32, readResults: 1)]))
+        // GWRITE 96, then one tile: 3·tFAW + tRCD + 2·32 + CL + BL/2 = 184 (plus command-bus slots).
+        #expect(outcome.globalWrites == 1)
+        #expect(outcome.groupActivates == 8)
+        #expect(outcome.comps == 32)
+        #expect(outcome.cycles >= 96 + 184 && outcome.cycles <= 96 + 184 + 4, "\(outcome.cycles)")
+        // A second tile on the same vector pipelines its activation with the first one's read-out.
+        let two = model.run(
+            PIMProgram(steps: [.globalWrite, .tile(comps: 32, readResults: 1), .tile(comps: 32, readResults: 1)]))
+        #expect(two.cycles - outcome.cycles <= 184)
+    }
+
+    /// Over a run much longer than tREFI the command model loses tRFC every tREFI, as the analytic model assumes.
+    @Test(arguments: [PIMConfiguration.RowBuffers.single, .dual])
+    func refreshStretchesLongRunsLikeTheAnalyticModel(rowBuffers: PIMConfiguration.RowBuffers) {
+        let configuration = PIMConfiguration.neupims(rowBuffers: rowBuffers)
+        let operation = Self.attention(.attentionLogits, sequence: 2048, heads: 14)
+        let command = PIMCommandModel(configuration: configuration).cost(of: operation).cycles
+        let analytic = PIMCostModel(configuration: configuration).cost(of: operation).cycles
+        #expect(abs(Double(analytic) / Double(command) - 1) < 0.05, "analytic \(analytic) command \(command)")
+    }
+
+    /// Ordinary NPU traffic to the same channel delays PIM with one row buffer (it waits for the queue and
+    /// blocks it) far more than with two, and dual row buffers serve that traffic during the GEMV.
+    @Test func ordinaryTrafficBlocksSingleButNotDualRowBuffers() {
+        let operation = Self.attention(.attentionLogits, sequence: 1024, heads: 8)
+        var results: [PIMConfiguration.RowBuffers: (idle: Int64, busy: PIMCommandModel.Outcome)] = [:]
+        for mode in [PIMConfiguration.RowBuffers.single, .dual] {
+            let configuration = PIMConfiguration.neupims(rowBuffers: mode)
+            let model = PIMCommandModel(configuration: configuration)
+            let program = PIMProgram(operation: operation, configuration: configuration)
+            results[mode] = (model.run(program).cycles, model.run(program, traffic: .init(burstInterval: 200, seed: 3)))
+        }
+        let single = results[.single]!
+        let dual = results[.dual]!
+        let singleSlowdown = Double(single.busy.cycles) / Double(single.idle)
+        let dualSlowdown = Double(dual.busy.cycles) / Double(dual.idle)
+        print(
+            "PIM slowdown under ordinary traffic: single \(singleSlowdown), dual \(dualSlowdown); burst latency single \(single.busy.meanBurstLatency), dual \(dual.busy.meanBurstLatency)"
+        )
+        #expect(singleSlowdown > dualSlowdown)
+        #expect(dual.busy.burstsServed > 0)
+        #expect(dual.busy.meanBurstLatency < single.busy.meanBurstLatency)
+    }
+}
