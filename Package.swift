@@ -33,10 +33,15 @@ let package = Package(
             dependencies: ["TriadCore"],
             resources: [.copy("Resources")]
         ),
+        // Paper reproductions: experiments, claims, CSV and SVG output.
+        .target(
+            name: "TriadReproduction",
+            dependencies: ["TriadCore", "TriadDevices", "TriadScheduling", "TriadDatasets"]
+        ),
         .executableTarget(
             name: "triad",
             dependencies: [
-                "TriadCore", "TriadDevices", "TriadScheduling", "TriadTopology", "TriadDatasets",
+                "TriadCore", "TriadDevices", "TriadScheduling", "TriadTopology", "TriadDatasets", "TriadReproduction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,6 +53,10 @@ let package = Package(
             resources: [.copy("NeuPIMsTraces")]
         ),
         .testTarget(name: "TriadTopologyTests", dependencies: ["TriadTopology", "TriadDevices"]),
+        .testTarget(
+            name: "TriadReproductionTests",
+            dependencies: ["TriadReproduction", "TriadScheduling", "TriadDevices", "TriadCore"]
+        ),
         .testTarget(
             name: "TriadEndToEndTests",
             dependencies: ["triad"],

@@ -112,7 +112,7 @@ public enum TopologyParser {
     }
 
     private static func npu(_ r: inout MappingReader) throws -> NPUConfiguration {
-        NPUConfiguration(
+        var configuration = NPUConfiguration(
             systolicArrays: Int(try r.integer("systolic_arrays")), arrayRows: Int(try r.integer("array_rows")),
             arrayColumns: Int(try r.integer("array_columns")), clock: try clock(&r),
             vectorUnits: Int(try r.integer("vector_units")), vectorLanes: Int(try r.integer("vector_lanes")),
@@ -121,6 +121,12 @@ public enum TopologyParser {
             macEnergyPicojoules: try r.number("mac_energy_pj"),
             vectorOpEnergyPicojoules: try r.number("vector_op_energy_pj"),
             staticPowerWatts: try r.number("static_power_w"))
+        if r.optional("attention_mapping") != nil {
+            configuration.attentionMapping = try r.choice(
+                "attention_mapping", NPUConfiguration.AttentionMapping.self,
+                allowed: NPUConfiguration.AttentionMapping.allCases)
+        }
+        return configuration
     }
 
     private static func memory(_ r: inout MappingReader) throws -> MemoryConfiguration {

@@ -4,6 +4,15 @@ public import TriadCore
 /// memory it streams weights and KV cache from. Values come from a topology file; the `neupims` preset
 /// documents the NeuPIMs simulator's configuration (reference/NEUPIMS.md, "Hardware").
 public struct NPUConfiguration: Sendable, Hashable {
+    /// How the NPU runs a request's attention GEMVs.
+    public enum AttentionMapping: String, Sendable, Hashable, CaseIterable {
+        /// On the vector units, a multiply and an accumulate per lane per pass (the default).
+        case vectorUnits = "vector-units"
+        /// As the NeuPIMs simulator's FusedMHA does: per head, on one systolic array, one key per cycle for
+        /// the logits and one head dimension per cycle for the attend GEMV.
+        case singleArray = "single-array"
+    }
+
     /// Systolic arrays working together (NeuPIMs: 8).
     public var systolicArrays: Int
     /// Rows of one array (NeuPIMs: 128). A weight tile is `arrayRows × arrayColumns`.
@@ -27,6 +36,8 @@ public struct NPUConfiguration: Sendable, Hashable {
     public var vectorOpEnergyPicojoules: Double
     /// Static power, watts, charged for the whole simulated time.
     public var staticPowerWatts: Double
+    /// How attention GEMVs map onto the NPU when it runs them.
+    public var attentionMapping: AttentionMapping = .vectorUnits
 
     public init(
         systolicArrays: Int, arrayRows: Int, arrayColumns: Int, clock: ClockFrequency, vectorUnits: Int,

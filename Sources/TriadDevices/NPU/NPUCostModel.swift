@@ -113,18 +113,25 @@ public struct NPUCostModel: Sendable {
             computeCycles: cycles)
     }
 
-    /// An attention GEMV (logits or attend) of one request on the NPU: a one-row GEMV cannot amortize the
-    /// arrays' weight preload, so it runs on the vector units (a multiply and an accumulate per pass) and
-    /// streams the request's K or V from memory.
+    /// An attention GEMV (logits or attend) of one request on the NPU, streaming the request's K or V from
+    /// memory. With `.vectorUnits` a one-row GEMV runs on the vector units (it cannot amortise the arrays'
+    /// weight preload): a multiply and an accumulate per lane per pass. With `.singleArray` it runs as the
+    /// NeuPIMs simulator's FusedMHA: per head on one array, a key (logits) or a head dimension (attend) per cycle.
     public func attentionCost(_ operation: Operation) -> OperationCost {
         let macs = Int64(operation.sequenceLength) * Int64(operation.heads) * Int64(operation.headDimension)
-        let lanes = Int64(configuration.vectorUnits * configuration.vectorLanes)
-        let cycles = macs.ceilDiv(lanes) * 2 * configuration.vectorOpLatency
+        let cycles: Int64
+        switch configuration.attentionMapping {
+        case .vectorUnits:
+            let lanes = Int64(configuration.vectorUnits * configuration.vectorLanes)
+            cycles = macs.ceilDiv(lanes) * 2 * configuration.vectorOpLatency
+        case .singleArray:
+            let perHead = operation.kind == .attentionLogits ? operation.sequenceLength : operation.headDimension
+            cycles = Int64(operation.heads) * max(Int64(perHead), 4)
+        }
         return OperationCost(
             cycles: cycles, duration: configuration.clock.picoseconds(forCycles: cycles),
             streamedBytes: operation.keyValueBytes / 2,
-            energyPicojoules: Double(macs) * configuration.macEnergyPicojoules,
-            computeCycles: cycles)
+            energyPicojoules: Double(macs) * configuration.macEnergyPicojoules, computeCycles: cycles)
     }
 
     /// The cost of any operation on this NPU. Ternary weights are streamed at 2 bits and expanded on chip.

@@ -26,6 +26,7 @@ extension RunReport {
         fields.append("\"seed\":\(seed)")
         fields.append("\"tokens\":\(tokens)")
         fields.append("\"completed_requests\":\(completedRequests)")
+        fields.append("\"mean_active_requests\":\(jsonNumber(meanActiveRequests))")
         fields.append("\"simulated_seconds\":\(jsonNumber(Double(simulatedPicoseconds) / 1e12))")
         fields.append("\"tokens_per_second\":\(jsonNumber(tokensPerSecond))")
         fields.append(
@@ -50,6 +51,7 @@ extension RunReport {
         let deviceIDs = first.deviceUtilization.map(\.id)
         var header = ["policy", "tokens/s", "vs " + first.policy, "TPOT ms (mean/p50/p99)", "J/token"]
         header += deviceIDs.map { "\($0) busy" }
+        header.append("active")
         header.append("KV occ.")
         header.append("SBI")
         var rows: [[String]] = [header]
@@ -62,6 +64,7 @@ extension RunReport {
                 fixed(report.energyPerTokenJoules, 4),
             ]
             row += report.deviceUtilization.map { fixed($0.value * 100, 1) + " %" }
+            row.append(fixed(report.meanActiveRequests, 1))
             row.append(fixed(report.kvOccupancyMean * 100, 1) + " %")
             row.append(report.subBatches > 1 ? fixed(report.interleavedFraction * 100, 0) + " %" : "—")
             rows.append(row)

@@ -30,6 +30,8 @@ public struct RunReport: Sendable, Hashable {
     /// KV cache reserved over capacity available for it: mean over iterations and peak.
     public var kvOccupancyMean: Double
     public var kvOccupancyPeak: Double
+    /// Requests decoding per iteration on average: below `batch` when KV capacity or arrivals limit it.
+    public var meanActiveRequests: Double { iterations == 0 ? 0 : Double(tokens) / Double(iterations) }
     /// Sub-batches when interleaving.
     public var subBatches: Int
     /// Fraction of iterations that ran interleaved.

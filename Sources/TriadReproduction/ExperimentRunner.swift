@@ -1,0 +1,53 @@
+public import TriadCore
+public import TriadDevices
+public import TriadScheduling
+import TriadDatasets
+
+/// Runs one simulation point of a reproduction on a fixed device group.
+public struct ExperimentRunner: Sendable {
+    public let devices: [DeviceDescription]
+    public let links: [(String, String)]
+    public let iterations: Int
+    public let seed: UInt64
+    let deviceSet: DeviceSet
+    let workers: [any DeviceWorker]
+
+    public init(devices: [DeviceDescription], links: [(String, String)], iterations: Int, seed: UInt64) throws {
+        self.devices = devices
+        self.links = links
+        self.iterations = iterations
+        self.seed = seed
+        deviceSet = try DeviceSet(devices: devices, links: links)
+        workers = devices.map { LocalDeviceWorker(device: $0) }
+    }
+
+    /// The NeuPIMs hardware: the simulator's NPU and a dual-row-buffer HBM2-PIM (policies that assume less
+    /// drive it as such).
+    public static func neupims(
+        iterations: Int, seed: UInt64, attentionMapping: NPUConfiguration.AttentionMapping = .vectorUnits
+    ) throws -> ExperimentRunner {
+        var npu = NPUConfiguration.neupims
+        npu.attentionMapping = attentionMapping
+        return try ExperimentRunner(
+            devices: [
+                DeviceDescription(id: "npu0", configuration: .npu(npu)),
+                DeviceDescription(id: "pim0", configuration: .pim(.neupims(rowBuffers: .dual))),
+            ], links: [("npu0", "pim0")], iterations: iterations, seed: seed)
+    }
+
+    public func run(model: ModelSpec, stream: RequestStream, batch: Int, policy: Policy) throws -> RunReport {
+        let configuration = SimulationConfiguration(
+            model: model, stream: stream, batchSize: batch, iterations: iterations, seed: seed, policy: policy,
+            topologyName: "reproduce")
+        var simulator = try Simulator(configuration: configuration, devices: deviceSet, workers: workers)
+        return try simulator.run()
+    }
+
+    /// A bundled data set as a request stream.
+    public static func dataset(_ name: String) throws -> RequestStream {
+        guard let distribution = try BundledDatasets.distribution(named: name) else {
+            throw SimulationError(.incompatible, "no bundled data set \(name)")
+        }
+        return .sampled(distribution)
+    }
+}
