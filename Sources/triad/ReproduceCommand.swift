@@ -128,7 +128,7 @@ struct ReproduceCommand: ParsableCommand {
                 adders *= 2
             }
             return LogLogChart.svg(
-                points, title: "mmfree-1.3b on a 60 MHz ternary FPGA: tokens/s vs adders (76.8 GB/s DDR)",
+                points, title: "mmfree-1.3b, 60 MHz ternary FPGA, 76.8 GB/s: tokens/s vs adders",
                 xLabel: "ternary adders", yLabel: "tokens per second")
         }
     }

@@ -156,3 +156,23 @@ struct EndToEndTests {
         #expect(outcome.output.isEmpty)
     }
 }
+
+extension EndToEndTests {
+    @Test func reproduceWritesClaimsCSVAndSVG() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("triad-reproduce-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outcome = try Self.triad([
+            "reproduce", "neupims", "--quick", "--iterations", "10", "--format", "json", "--out", directory.path,
+        ])
+        #expect(outcome.status == 0, "\(outcome.error)")
+        let json = try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as! [String: Any]
+        let ids = (json["claims"] as! [[String: Any]]).map { $0["id"] as! String }
+        #expect(ids.contains("drb_gain") && ids.contains("energy_neupims_vs_npu_only"))
+        let csv = try String(contentsOf: directory.appendingPathComponent("neupims-points.csv"), encoding: .utf8)
+        #expect(csv.hasPrefix("experiment,model,dataset,batch,system"))
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("neupims-sweep.svg").path))
+        let matmulFree = try Self.triad(["reproduce", "matmulfree", "--format", "json", "--out", directory.path])
+        #expect(matmulFree.status == 0)
+        #expect(matmulFree.output.contains("\"fpga_block_d512_ms\""))
+    }
+}
