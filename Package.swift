@@ -11,6 +11,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure: units, model specs, workloads, op graph, event engine, metrics.
@@ -33,6 +36,25 @@ let package = Package(
             dependencies: ["TriadCore"],
             resources: [.copy("Resources")]
         ),
+        // Generated protobuf (Proto/triad.proto) and conversions to core types.
+        .target(
+            name: "TriadWire",
+            dependencies: [
+                "TriadCore", "TriadDevices", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        // libzmq from Debian's libzmq3-dev.
+        .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
+        // ZeroMQ and in-memory transports: framing caps, one thread per socket.
+        .target(name: "TriadTransport", dependencies: ["CZeroMQ"]),
+        // Coordinator and worker services over a transport.
+        .target(
+            name: "TriadCluster",
+            dependencies: [
+                "TriadCore", "TriadDevices", "TriadScheduling", "TriadWire", "TriadTransport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Paper reproductions: experiments, claims, CSV and SVG output.
         .target(
             name: "TriadReproduction",
@@ -42,7 +64,10 @@ let package = Package(
             name: "triad",
             dependencies: [
                 "TriadCore", "TriadDevices", "TriadScheduling", "TriadTopology", "TriadDatasets", "TriadReproduction",
+                "TriadCluster", "TriadTransport", "TriadWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "TriadCoreTests", dependencies: ["TriadCore"]),
@@ -53,6 +78,10 @@ let package = Package(
             resources: [.copy("NeuPIMsTraces")]
         ),
         .testTarget(name: "TriadTopologyTests", dependencies: ["TriadTopology", "TriadDevices"]),
+        .testTarget(
+            name: "TriadClusterTests",
+            dependencies: ["TriadCluster", "TriadTransport", "TriadWire", "TriadCore", "TriadDevices", "TriadScheduling"]
+        ),
         .testTarget(
             name: "TriadReproductionTests",
             dependencies: ["TriadReproduction", "TriadScheduling", "TriadDevices", "TriadCore"]
@@ -66,7 +95,7 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-for target in package.targets {
+for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("InternalImportsByDefault"))

@@ -44,14 +44,25 @@ extension Simulator {
     /// Simulates one decode iteration of the current batch, adds its resource use to the totals, and
     /// returns its duration. With `.whenFaster` interleaving both splits are composed and the faster kept.
     mutating func simulateIteration(_ state: inout RunState, iteration: Int) throws -> Picoseconds {
-        let outcome: IterationOutcome
+        state.activeSlots.removeAll(keepingCapacity: true)
+        state.sequences.removeAll(keepingCapacity: true)
+        for slot in state.isActive.indices where state.isActive[slot] {
+            state.activeSlots.append(slot)
+            state.sequences.append(state.sequenceLength(ofSlot: slot, cap: configuration.maxSequence))
+        }
+        let splits: [Int]
         switch plan.interleaving {
-        case .never: outcome = try composeIteration(&state, iteration: iteration, parts: 1)
-        case .always: outcome = try composeIteration(&state, iteration: iteration, parts: plan.subBatches)
-        case .whenFaster:
-            let single = try composeIteration(&state, iteration: iteration, parts: 1)
-            let split = try composeIteration(&state, iteration: iteration, parts: plan.subBatches)
-            outcome = split.duration < single.duration ? split : single
+        case .never: splits = [1]
+        case .always: splits = [plan.subBatches]
+        case .whenFaster: splits = [1, plan.subBatches]
+        }
+        let partitions = splits.map { partition(state, parts: $0) }
+        try prepareCosts(
+            rowCounts: partitions.flatMap(\.rows), sequences: state.sequences, iteration: iteration)
+        var outcome = composeIteration(state, partitions[0])
+        for candidate in partitions.dropFirst() {
+            let split = composeIteration(state, candidate)
+            if split.duration < outcome.duration { outcome = split }
         }
         for index in outcome.busy.indices {
             state.busy[index] += outcome.busy[index]
@@ -63,31 +74,39 @@ extension Simulator {
         return outcome.duration
     }
 
-    /// Composes the current batch split into `parts` sub-batches per pipeline micro-batch.
-    private mutating func composeIteration(_ state: inout RunState, iteration: Int, parts: Int) throws
-        -> IterationOutcome
-    {
-        state.activeSlots.removeAll(keepingCapacity: true)
-        state.sequences.removeAll(keepingCapacity: true)
-        for slot in state.isActive.indices where state.isActive[slot] {
-            state.activeSlots.append(slot)
-            state.sequences.append(state.sequenceLength(ofSlot: slot, cap: configuration.maxSequence))
-        }
-        let hasAttention = shard.model.hasAttention
-        if hasAttention { try costAttention(for: state.sequences, iteration: iteration) }
-        let attentionOnPIM = hasAttention && plan.attentionResource == .pim
-        let channels = attentionOnPIM ? (devices.pim?.memory.channels ?? 1) : 1
-        let stages = shard.model.pipelineParallel
-        let groups = stages * parts
-        let group = assignGroups(state, channels: attentionOnPIM ? channels : 1, parts: parts)
+    /// How the batch splits: each active request's group (micro-batch × sub-batch) and each group's size.
+    struct Partition {
+        var parts: Int
+        var group: [Int]
+        var rows: [Int]
+    }
 
-        var rows = Array(repeating: 0, count: groups)
+    private var attentionOnPIM: Bool { shard.model.hasAttention && plan.attentionResource == .pim }
+
+    private var attentionChannels: Int { attentionOnPIM ? (devices.pim?.memory.channels ?? 1) : 1 }
+
+    private func partition(_ state: RunState, parts: Int) -> Partition {
+        let group = assignGroups(state, channels: attentionChannels, parts: parts)
+        var rows = Array(repeating: 0, count: shard.model.pipelineParallel * parts)
+        for g in group { rows[g] += 1 }
+        return Partition(parts: parts, group: group, rows: rows)
+    }
+
+    /// Composes the current batch split as `partition` says (its costs already prepared).
+    private mutating func composeIteration(_ state: RunState, _ partition: Partition) -> IterationOutcome {
+        let hasAttention = shard.model.hasAttention
+        let attentionOnPIM = self.attentionOnPIM
+        let channels = attentionChannels
+        let stages = shard.model.pipelineParallel
+        let parts = partition.parts
+        let groups = stages * parts
+        let group = partition.group
+        let rows = partition.rows
         var channelTime = Array(repeating: Picoseconds(0), count: groups * channels)
         var attention = Array(repeating: Segment(resource: plan.attentionResource), count: groups)
         var longestSoftmax = Array(repeating: Picoseconds(0), count: groups)
         for (ordinal, slot) in state.activeSlots.enumerated() {
             let g = group[ordinal]
-            rows[g] += 1
             guard hasAttention, let cost = attentionCache[state.sequences[ordinal]] else { continue }
             attention[g].energyPicojoules += cost.energyPicojoules
             if attentionOnPIM {
@@ -117,7 +136,7 @@ extension Simulator {
             for part in 0..<parts {
                 let g = stage * parts + part
                 guard rows[g] > 0 else { continue }
-                let layer = try layerSegments(rows: rows[g], iteration: iteration)
+                let layer = layerCache[rows[g]]!
                 let program =
                     hasAttention
                     ? layer.beforeAttention + [attention[g]] + layer.afterAttention : layer.beforeAttention

@@ -103,54 +103,58 @@ public struct Simulator {
         return result
     }
 
-    mutating func layerSegments(rows: Int, iteration: Int) throws -> LayerSegments {
-        if let cached = layerCache[rows] { return cached }
-        let template = LayerTemplate(shard: shard, rows: rows)
-        let head = LayerTemplate.head(shard: shard, rows: rows)
-        let all = template.beforeAttention + template.afterAttention + head
-        let costs = try costGrouped(all, iteration: iteration)
-        let firstAfter = template.beforeAttention.count
-        let firstHead = firstAfter + template.afterAttention.count
-        var before = segments(of: template.beforeAttention, costs: costs[0..<firstAfter])
-        if shard.model.hasAttention, !before.isEmpty {
-            // New K and V are appended to the cache over the memory port.
-            before[before.count - 1].dataBytes += Int64(rows) * shard.keyValueBytesPerTokenPerLayer
+    /// Costs every layer shape and sequence length this iteration needs and no earlier one did, with one
+    /// worker request per device (identical operations merged), and caches the results.
+    mutating func prepareCosts(rowCounts: [Int], sequences: [Int], iteration: Int) throws {
+        var newRows: [Int] = []
+        for rows in rowCounts where rows > 0 && layerCache[rows] == nil && !newRows.contains(rows) {
+            newRows.append(rows)
         }
-        let result = LayerSegments(
-            beforeAttention: before,
-            afterAttention: segments(of: template.afterAttention, costs: costs[firstAfter..<firstHead]),
-            head: segments(of: head, costs: costs[firstHead...]))
-        layerCache[rows] = result
-        return result
-    }
-
-    /// Fills the attention cost of every sequence length in `sequences` not yet known, one call per worker.
-    mutating func costAttention(for sequences: [Int], iteration: Int) throws {
-        var missing: [Int] = []
-        for sequence in sequences where attentionCache[sequence] == nil && !missing.contains(sequence) {
-            missing.append(sequence)
+        var newSequences: [Int] = []
+        if shard.model.hasAttention {
+            for sequence in sequences where attentionCache[sequence] == nil && !newSequences.contains(sequence) {
+                newSequences.append(sequence)
+            }
         }
-        guard !missing.isEmpty else { return }
-        var gemvs: [Operation] = []
-        var softmaxes: [Operation] = []
-        for sequence in missing {
+        guard !newRows.isEmpty || !newSequences.isEmpty else { return }
+        var operations: [Operation] = []
+        var templates: [(rows: Int, template: LayerTemplate, head: [Operation], start: Int)] = []
+        for rows in newRows {
+            let template = LayerTemplate(shard: shard, rows: rows)
+            let head = LayerTemplate.head(shard: shard, rows: rows)
+            templates.append((rows, template, head, operations.count))
+            operations += template.beforeAttention + template.afterAttention + head
+        }
+        let attentionStart = operations.count
+        for sequence in newSequences {
             let ops = LayerTemplate.attention(shard: shard, sequenceLength: sequence)
-            gemvs.append(ops.logits)
-            gemvs.append(ops.attend)
-            softmaxes.append(ops.softmax)
+            operations += [ops.logits, ops.attend, ops.softmax]
         }
-        let gemvCosts = try cost(gemvs, on: plan.attentionResource, iteration: iteration)
-        let softmaxCosts = try cost(softmaxes, on: plan.hostResource, iteration: iteration)
-        for (index, sequence) in missing.enumerated() {
-            let logits = gemvCosts[2 * index]
-            let attend = gemvCosts[2 * index + 1]
-            let softmax = softmaxCosts[index]
+        let costs = try costGrouped(operations, iteration: iteration)
+        for entry in templates {
+            let firstAfter = entry.start + entry.template.beforeAttention.count
+            let firstHead = firstAfter + entry.template.afterAttention.count
+            let end = firstHead + entry.head.count
+            var before = segments(of: entry.template.beforeAttention, costs: costs[entry.start..<firstAfter])
+            if shard.model.hasAttention, !before.isEmpty {
+                // New K and V are appended to the cache over the memory port.
+                before[before.count - 1].dataBytes += Int64(entry.rows) * shard.keyValueBytesPerTokenPerLayer
+            }
+            layerCache[entry.rows] = LayerSegments(
+                beforeAttention: before,
+                afterAttention: segments(of: entry.template.afterAttention, costs: costs[firstAfter..<firstHead]),
+                head: segments(of: entry.head, costs: costs[firstHead..<end]))
+        }
+        for (index, sequence) in newSequences.enumerated() {
+            let base = attentionStart + 3 * index
+            let logits = costs[base]
+            let attend = costs[base + 1]
+            let softmax = costs[base + 2]
             if plan.attentionResource == .pim {
                 attentionCache[sequence] = AttentionCost(
                     duration: logits.duration + attend.duration,
-                    energyPicojoules: logits.energyPicojoules + attend.energyPicojoules,
-                    streamedBytes: 0, softmaxDuration: softmax.duration,
-                    softmaxEnergyPicojoules: softmax.energyPicojoules)
+                    energyPicojoules: logits.energyPicojoules + attend.energyPicojoules, streamedBytes: 0,
+                    softmaxDuration: softmax.duration, softmaxEnergyPicojoules: softmax.energyPicojoules)
             } else {
                 attentionCache[sequence] = AttentionCost(
                     duration: logits.duration + attend.duration + softmax.duration,

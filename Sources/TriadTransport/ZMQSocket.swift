@@ -1,0 +1,172 @@
+@preconcurrency import CZeroMQ
+public import Foundation
+
+/// One ZeroMQ socket. Not `Sendable`: create it, use it and close it on one thread.
+public final class ZMQSocket {
+    public enum Kind {
+        case router
+        case dealer
+
+        var zmqType: Int32 {
+            switch self {
+            case .router: return ZMQ_ROUTER
+            case .dealer: return ZMQ_DEALER
+            }
+        }
+    }
+
+    private var handle: UnsafeMutableRawPointer?
+    public let kind: Kind
+
+    public init(context: ZMQContext, kind: Kind) throws {
+        guard let socket = zmq_socket(context.handle, kind.zmqType) else {
+            throw TransportError.zmq("zmq_socket", errno: zmq_errno())
+        }
+        handle = socket
+        self.kind = kind
+    }
+
+    deinit {
+        if let handle { _ = zmq_close(handle) }
+    }
+
+    private func socket() throws -> UnsafeMutableRawPointer {
+        guard let handle else { throw TransportError.closed }
+        return handle
+    }
+
+    public func set(_ option: Int32, _ value: Int32) throws {
+        var copy = value
+        guard zmq_setsockopt(try socket(), option, &copy, MemoryLayout<Int32>.size) == 0 else {
+            throw TransportError.zmq("zmq_setsockopt(\(option))", errno: zmq_errno())
+        }
+    }
+
+    public func set(_ option: Int32, _ value: Int64) throws {
+        var copy = value
+        guard zmq_setsockopt(try socket(), option, &copy, MemoryLayout<Int64>.size) == 0 else {
+            throw TransportError.zmq("zmq_setsockopt(\(option))", errno: zmq_errno())
+        }
+    }
+
+    public func set(_ option: Int32, bytes: [UInt8]) throws {
+        let result = bytes.withUnsafeBufferPointer { zmq_setsockopt(handle, option, $0.baseAddress, $0.count) }
+        guard result == 0 else { throw TransportError.zmq("zmq_setsockopt(\(option))", errno: zmq_errno()) }
+    }
+
+    public func set(_ option: Int32, text: String) throws {
+        try set(option, bytes: Array(text.utf8))
+    }
+
+    public func bind(_ endpoint: String) throws {
+        guard zmq_bind(try socket(), endpoint) == 0 else {
+            throw TransportError.zmq("zmq_bind(\(endpoint))", errno: zmq_errno())
+        }
+    }
+
+    public func connect(_ endpoint: String) throws {
+        guard zmq_connect(try socket(), endpoint) == 0 else {
+            throw TransportError.zmq("zmq_connect(\(endpoint))", errno: zmq_errno())
+        }
+    }
+
+    /// The endpoint actually bound (resolves `tcp://127.0.0.1:*`).
+    public func lastEndpoint() throws -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        var size = buffer.count
+        guard zmq_getsockopt(try socket(), ZMQ_LAST_ENDPOINT, &buffer, &size) == 0 else {
+            throw TransportError.zmq("zmq_getsockopt(LAST_ENDPOINT)", errno: zmq_errno())
+        }
+        return cText(buffer)
+    }
+
+    /// Sends a multipart message without blocking. Returns false if it could not be queued now
+    /// (the peer is gone or its queue is full: `EHOSTUNREACH`/`EAGAIN`).
+    @discardableResult
+    public func send(_ frames: [Data]) throws -> Bool {
+        let socket = try socket()
+        for (index, frame) in frames.enumerated() {
+            let flags = ZMQ_DONTWAIT | (index < frames.count - 1 ? ZMQ_SNDMORE : 0)
+            let result = frame.withUnsafeBytes { zmq_send(socket, $0.baseAddress, $0.count, flags) }
+            if result < 0 {
+                let code = zmq_errno()
+                if code == EAGAIN || code == EHOSTUNREACH { return false }
+                throw TransportError.zmq("zmq_send", errno: code)
+            }
+        }
+        return true
+    }
+
+    /// Waits up to `timeoutMilliseconds` for a message (0: don't wait) and reads it whole, enforcing
+    /// `limits` before anything parses it: an over-limit message is drained and reported as `.rejected`.
+    public func receive(timeoutMilliseconds: Int, limits: FrameLimits) throws -> Received? {
+        let socket = try socket()
+        var item = zmq_pollitem_t(socket: socket, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
+        let ready = zmq_poll(&item, 1, timeoutMilliseconds)
+        if ready < 0 {
+            let code = zmq_errno()
+            if code == EINTR { return nil }
+            throw TransportError.zmq("zmq_poll", errno: code)
+        }
+        guard ready > 0 else { return nil }
+        var frames: [Data] = []
+        var total = 0
+        var violation: FrameLimits.Violation?
+        while true {
+            var message = zmq_msg_t()
+            zmq_msg_init(&message)
+            defer { zmq_msg_close(&message) }
+            let size = zmq_msg_recv(&message, socket, ZMQ_DONTWAIT)
+            if size < 0 {
+                let code = zmq_errno()
+                if code == EAGAIN && frames.isEmpty { return nil }
+                throw TransportError.zmq("zmq_msg_recv", errno: code)
+            }
+            total += Int(size)
+            if violation == nil {
+                if frames.count >= limits.maximumFrames {
+                    violation = .tooManyFrames
+                } else if total > limits.maximumBytes {
+                    violation = .oversize
+                } else {
+                    frames.append(Data(bytes: zmq_msg_data(&message), count: Int(size)))
+                }
+            }
+            if zmq_msg_more(&message) == 0 { break }
+        }
+        if let violation { return .rejected(violation, firstFrame: frames.first) }
+        return .message(frames)
+    }
+
+    /// Closes the socket after at most `lingerMilliseconds` for queued messages to go.
+    public func close(lingerMilliseconds: Int32) {
+        guard let handle else { return }
+        var linger = lingerMilliseconds
+        _ = zmq_setsockopt(handle, ZMQ_LINGER, &linger, MemoryLayout<Int32>.size)
+        _ = zmq_close(handle)
+        self.handle = nil
+    }
+}
+
+/// Caps checked on every received message before it is parsed.
+public struct FrameLimits: Sendable {
+    public enum Violation: String, Sendable {
+        case tooManyFrames
+        case oversize
+    }
+
+    public var maximumFrames: Int
+    public var maximumBytes: Int
+
+    public init(maximumFrames: Int, maximumBytes: Int) {
+        self.maximumFrames = maximumFrames
+        self.maximumBytes = maximumBytes
+    }
+}
+
+/// What `receive` got.
+public enum Received: Sendable {
+    case message([Data])
+    /// A message over the limits, drained; its first frame (a ROUTER's peer id) if one was kept.
+    case rejected(FrameLimits.Violation, firstFrame: Data?)
+}

@@ -1,0 +1,105 @@
+public import TriadCore
+public import TriadDevices
+
+extension Operation.Kind {
+    public var wire: Triad_V1_OperationKind {
+        switch self {
+        case .norm: return .norm
+        case .qkvProjection: return .qkvProjection
+        case .attentionLogits: return .attentionLogits
+        case .softmax: return .softmax
+        case .attentionAttend: return .attentionAttend
+        case .outputProjection: return .outputProjection
+        case .residualAdd: return .residualAdd
+        case .feedForwardUp: return .feedForwardUp
+        case .activation: return .activation
+        case .feedForwardDown: return .feedForwardDown
+        case .lmHead: return .lmHead
+        case .mixerProjection: return .mixerProjection
+        case .recurrence: return .recurrence
+        case .mixerOutput: return .mixerOutput
+        }
+    }
+
+    public init(wire: Triad_V1_OperationKind) throws(WireError) {
+        guard let kind = Operation.Kind.allCases.first(where: { $0.wire == wire }) else {
+            throw WireError(.malformed, "unknown operation kind \(wire.rawValue)")
+        }
+        self = kind
+    }
+}
+
+extension Operation {
+    public var wire: Triad_V1_Operation {
+        var message = Triad_V1_Operation()
+        message.kind = kind.wire
+        message.rows = rows
+        message.inner = inner
+        message.columns = columns
+        message.isTernary = isTernary
+        message.sequenceLength = sequenceLength
+        message.heads = heads
+        message.keyValueHeads = keyValueHeads
+        message.headDimension = headDimension
+        return message
+    }
+
+    /// Rebuilds an operation, rejecting shapes no model produces (negative or absurd sizes).
+    public init(wire: Triad_V1_Operation) throws(WireError) {
+        let limit: Int32 = 1 << 24
+        for value in [
+            wire.rows, wire.inner, wire.columns, wire.sequenceLength, wire.heads, wire.keyValueHeads,
+            wire.headDimension,
+        ]
+        where value < 0 || value > limit {
+            throw WireError(.malformed, "operation size \(value) out of range")
+        }
+        self.init(
+            kind: try Operation.Kind(wire: wire.kind), rows: Int(wire.rows), inner: Int(wire.inner),
+            columns: Int(wire.columns), isTernary: wire.isTernary, sequenceLength: Int(wire.sequenceLength),
+            heads: Int(wire.heads), keyValueHeads: Int(wire.keyValueHeads), headDimension: Int(wire.headDimension))
+        if kind.category == .attention
+            && (heads < 1 || keyValueHeads < 1 || headDimension < 1 || heads % keyValueHeads != 0)
+        {
+            throw WireError(.malformed, "attention operation needs heads, KV heads and head dimension")
+        }
+    }
+}
+
+extension OperationCost {
+    public var wire: Triad_V1_OperationCost {
+        var message = Triad_V1_OperationCost()
+        message.cycles = cycles
+        message.durationPs = duration
+        message.streamedBytes = streamedBytes
+        message.energyPj = energyPicojoules
+        message.computeCycles = computeCycles
+        message.memoryCycles = memoryCycles
+        message.preloadCycles = preloadCycles
+        message.commandCycles = commandCycles
+        return message
+    }
+
+    public init(wire: Triad_V1_OperationCost) {
+        self.init(
+            cycles: wire.cycles, duration: wire.durationPs, streamedBytes: wire.streamedBytes,
+            energyPicojoules: wire.energyPj, computeCycles: wire.computeCycles, memoryCycles: wire.memoryCycles,
+            preloadCycles: wire.preloadCycles, commandCycles: wire.commandCycles)
+    }
+}
+
+extension DeviceKind {
+    public var wire: Triad_V1_DeviceKind {
+        switch self {
+        case .npu: return .npu
+        case .pim: return .pim
+        case .hbm: return .hbm
+        case .fpga: return .fpga
+        }
+    }
+
+    public init?(wire: Triad_V1_DeviceKind) {
+        guard let kind = DeviceKind.allCases.first(where: { $0.wire == wire }) else { return nil }
+        self = kind
+    }
+}
