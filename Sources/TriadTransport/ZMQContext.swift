@@ -5,6 +5,9 @@ import Foundation
 public final class ZMQContext: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
 
+    /// The raw context, for the one socket that must be created outside `ZMQSocket` (the ZAP handler's REP).
+    public var handleForZAP: UnsafeMutableRawPointer { handle }
+
     public init() {
         handle = zmq_ctx_new()
     }

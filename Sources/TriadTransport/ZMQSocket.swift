@@ -80,21 +80,30 @@ public final class ZMQSocket {
         return cText(buffer)
     }
 
-    /// Sends a multipart message without blocking. Returns false if it could not be queued now
-    /// (the peer is gone or its queue is full: `EHOSTUNREACH`/`EAGAIN`).
+    /// What became of a send.
+    public enum SendOutcome: Sendable {
+        case sent
+        /// The peer's queue is full (`EAGAIN`).
+        case wouldBlock
+        /// A ROUTER with `ROUTER_MANDATORY` has no connection with that routing id (`EHOSTUNREACH`).
+        case unreachable
+    }
+
+    /// Sends a multipart message without blocking.
     @discardableResult
-    public func send(_ frames: [Data]) throws -> Bool {
+    public func send(_ frames: [Data]) throws -> SendOutcome {
         let socket = try socket()
         for (index, frame) in frames.enumerated() {
             let flags = ZMQ_DONTWAIT | (index < frames.count - 1 ? ZMQ_SNDMORE : 0)
             let result = frame.withUnsafeBytes { zmq_send(socket, $0.baseAddress, $0.count, flags) }
             if result < 0 {
                 let code = zmq_errno()
-                if code == EAGAIN || code == EHOSTUNREACH { return false }
+                if code == EAGAIN { return .wouldBlock }
+                if code == EHOSTUNREACH { return .unreachable }
                 throw TransportError.zmq("zmq_send", errno: code)
             }
         }
-        return true
+        return .sent
     }
 
     /// Waits up to `timeoutMilliseconds` for a message (0: don't wait) and reads it whole, enforcing
@@ -110,6 +119,7 @@ public final class ZMQSocket {
         }
         guard ready > 0 else { return nil }
         var frames: [Data] = []
+        var userID: String?
         var total = 0
         var violation: FrameLimits.Violation?
         while true {
@@ -123,6 +133,9 @@ public final class ZMQSocket {
                 throw TransportError.zmq("zmq_msg_recv", errno: code)
             }
             total += Int(size)
+            if frames.isEmpty && userID == nil, let property = zmq_msg_gets(&message, "User-Id") {
+                userID = String(cString: property)
+            }
             if violation == nil {
                 if frames.count >= limits.maximumFrames {
                     violation = .tooManyFrames
@@ -135,7 +148,7 @@ public final class ZMQSocket {
             if zmq_msg_more(&message) == 0 { break }
         }
         if let violation { return .rejected(violation, firstFrame: frames.first) }
-        return .message(frames)
+        return .message(frames, userID: userID)
     }
 
     /// Closes the socket after at most `lingerMilliseconds` for queued messages to go.
@@ -166,7 +179,8 @@ public struct FrameLimits: Sendable {
 
 /// What `receive` got.
 public enum Received: Sendable {
-    case message([Data])
+    /// The frames, and the CURVE key that authenticated the sender (ZAP `User-Id`), if any.
+    case message([Data], userID: String?)
     /// A message over the limits, drained; its first frame (a ROUTER's peer id) if one was kept.
     case rejected(FrameLimits.Violation, firstFrame: Data?)
 }

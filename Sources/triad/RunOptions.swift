@@ -2,6 +2,7 @@ import ArgumentParser
 import TriadCore
 import TriadDevices
 import TriadScheduling
+import TriadTopology
 
 /// Output format of run and compare.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -50,19 +51,41 @@ struct RunOptions: ParsableArguments {
         guard maxSequence >= 2 else { throw ValidationError("--max-sequence must be at least 2") }
     }
 
-    /// Runs `policies` one after another on the same inputs.
-    func run(policies: [Policy]) throws -> [RunReport] {
+    @Flag(help: "Ask the workers again every iteration instead of reusing learnt costs (same results; a testing aid).")
+    var noCostReuse = false
+
+    /// Everything a run reads from files and names.
+    struct LoadedInputs {
+        var topology: Topology
+        var devices: DeviceSet
+        var model: ModelSpec
+        var stream: RequestStream
+    }
+
+    func load() throws -> LoadedInputs {
         let topologyFile = try Inputs.topology(at: topology)
-        let devices = try Inputs.deviceSet(topologyFile, path: topology)
-        let modelSpec = try Inputs.model(model, tensorParallel: tensorParallel, pipelineParallel: pipelineParallel)
-        let stream = try Inputs.workload(workload)
-        let workers: [any DeviceWorker] = topologyFile.devices.map { LocalDeviceWorker(device: $0) }
-        return try policies.map { policy in
-            let configuration = SimulationConfiguration(
-                model: modelSpec, stream: stream, batchSize: batch, iterations: iterations, seed: seed, policy: policy,
-                maxSequence: maxSequence, topologyName: topologyFile.name)
+        return LoadedInputs(
+            topology: topologyFile, devices: try Inputs.deviceSet(topologyFile, path: topology),
+            model: try Inputs.model(model, tensorParallel: tensorParallel, pipelineParallel: pipelineParallel),
+            stream: try Inputs.workload(workload))
+    }
+
+    /// Runs `policies` one after another in this process.
+    func run(policies: [Policy]) throws -> [RunReport] {
+        let inputs = try load()
+        return try simulate(
+            policies: policies, inputs: inputs, workers: inputs.topology.devices.map { LocalDeviceWorker(device: $0) })
+    }
+
+    /// Runs `policies` one after another on `workers` (in-process or remote).
+    func simulate(policies: [Policy], inputs: LoadedInputs, workers: [any DeviceWorker]) throws -> [RunReport] {
+        try policies.map { policy in
+            var configuration = SimulationConfiguration(
+                model: inputs.model, stream: inputs.stream, batchSize: batch, iterations: iterations, seed: seed,
+                policy: policy, maxSequence: maxSequence, topologyName: inputs.topology.name)
+            configuration.reusesCosts = !noCostReuse
             do {
-                var simulator = try Simulator(configuration: configuration, devices: devices, workers: workers)
+                var simulator = try Simulator(configuration: configuration, devices: inputs.devices, workers: workers)
                 return try simulator.run()
             } catch let error as SimulationError {
                 switch error.code {

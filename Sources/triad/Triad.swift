@@ -8,7 +8,8 @@ struct Triad: ParsableCommand {
         commandName: "triad",
         abstract: "Simulate batched LLM decoding on NPUs, HBM-PIM and ternary FPGAs, and compare placement policies.",
         subcommands: [
-            ValidateCommand.self, RunCommand.self, CompareCommand.self, ReproduceCommand.self, BenchCommand.self,
+            ValidateCommand.self, RunCommand.self, CompareCommand.self, UpCommand.self, ReproduceCommand.self,
+            WorkerCommand.self, KeygenCommand.self, BenchCommand.self,
             ModelsCommand.self,
         ])
 

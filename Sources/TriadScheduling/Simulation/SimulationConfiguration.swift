@@ -14,6 +14,9 @@ public struct SimulationConfiguration: Sendable {
     public var maxSequence: Int
     /// Topology name for the report.
     public var topologyName: String
+    /// Whether costs learnt in one iteration are reused in later ones (results are identical either way;
+    /// turning it off makes every iteration ask its workers, which fault tests use).
+    public var reusesCosts = true
 
     public init(
         model: ModelSpec, stream: RequestStream, batchSize: Int, iterations: Int, seed: UInt64, policy: Policy,

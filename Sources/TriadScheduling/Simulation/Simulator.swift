@@ -106,6 +106,10 @@ public struct Simulator {
     /// Costs every layer shape and sequence length this iteration needs and no earlier one did, with one
     /// worker request per device (identical operations merged), and caches the results.
     mutating func prepareCosts(rowCounts: [Int], sequences: [Int], iteration: Int) throws {
+        if !configuration.reusesCosts {
+            layerCache.removeAll(keepingCapacity: true)
+            for index in attentionCache.indices { attentionCache[index] = nil }
+        }
         var newRows: [Int] = []
         for rows in rowCounts where rows > 0 && layerCache[rows] == nil && !newRows.contains(rows) {
             newRows.append(rows)

@@ -1,0 +1,197 @@
+import Foundation
+public import Logging
+@preconcurrency import CZeroMQ
+import TriadCore
+import TriadDevices
+public import TriadTransport
+import TriadWire
+
+/// A device worker: connects a DEALER to the coordinator, registers, takes its device configuration, and
+/// answers evaluate requests with its cost model. Runs on the calling thread until stopped or told to
+/// disconnect; re-registers whenever the coordinator falls silent (it restarted).
+public final class WorkerLoop {
+    public struct Configuration: Sendable {
+        public var endpoint: String
+        public var deviceID: String
+        /// Application heartbeat period, milliseconds.
+        public var heartbeatMilliseconds: Int64 = 250
+        /// Silence after which the coordinator is presumed gone and the worker registers again.
+        public var livenessMilliseconds: Int64 = 2000
+        public var curve: CurveClientKeys?
+
+        public init(endpoint: String, deviceID: String, curve: CurveClientKeys? = nil) {
+            self.endpoint = endpoint
+            self.deviceID = deviceID
+            self.curve = curve
+        }
+    }
+
+    public let configuration: Configuration
+    private let logger: Logger
+    private let stop: StopSignal
+    private var socket: ZMQSocket?
+    private var device: DeviceDescription?
+    private var rejections = RejectionCounter()
+    private var lastHeard: Int64 = 0
+    private var lastSent: Int64 = 0
+    private var nextRequestID: UInt64 = 1
+    /// Requests answered, for logs.
+    public private(set) var answered = 0
+
+    public init(configuration: Configuration, logger: Logger, stop: StopSignal) {
+        self.configuration = configuration
+        self.logger = logger
+        self.stop = stop
+    }
+
+    /// Rejected input so far by code.
+    public var rejectionSummary: String { rejections.summary }
+
+    /// Serves until `stop` is raised or the coordinator sends Disconnect.
+    public func run(context: ZMQContext) throws {
+        let socket = try ZMQSocket(context: context, kind: .dealer)
+        self.socket = socket
+        try socket.set(ZMQ_HEARTBEAT_IVL, Int32(500))
+        try socket.set(ZMQ_HEARTBEAT_TIMEOUT, Int32(1500))
+        try socket.set(ZMQ_RECONNECT_IVL, Int32(100))
+        try socket.set(ZMQ_MAXMSGSIZE, Int64(WireProtocol.maximumMessageBytes))
+        if let curve = configuration.curve { try curve.apply(to: socket) }
+        try socket.connect(configuration.endpoint)
+        logger.info(
+            "worker connecting",
+            metadata: ["device": "\(configuration.deviceID)", "endpoint": "\(configuration.endpoint)"])
+        register()
+        lastHeard = monotonicMilliseconds()
+        let limits = FrameLimits(maximumFrames: 1, maximumBytes: WireProtocol.maximumMessageBytes)
+        var disconnected = false
+        while !stop.isRaised && !disconnected {
+            let received = try socket.receive(
+                timeoutMilliseconds: Int(configuration.heartbeatMilliseconds), limits: limits)
+            let now = monotonicMilliseconds()
+            switch received {
+            case .message(let frames, _)?:
+                lastHeard = now
+                disconnected = handle(frames[0])
+            case .rejected(let violation, _)?:
+                lastHeard = now
+                let code: WireError.Code = violation == .oversize ? .oversize : .tooManyFrames
+                rejections.reject(WireError(code, "message over the frame limits"), peer: "coordinator", logger: logger)
+            case nil:
+                break
+            }
+            if now - lastHeard > configuration.livenessMilliseconds {
+                logger.notice(
+                    "coordinator silent; registering again", metadata: ["device": "\(configuration.deviceID)"])
+                device = nil
+                register()
+                lastHeard = now
+            } else if now - lastSent >= configuration.heartbeatMilliseconds {
+                send(WireProtocol.envelope(requestID: 0, .heartbeat(Triad_V1_Heartbeat())))
+            }
+        }
+        if !disconnected {
+            var body = Triad_V1_Disconnect()
+            body.reason = "worker shutting down"
+            send(WireProtocol.envelope(requestID: 0, .disconnect(body)))
+        }
+        logger.info(
+            "worker stopped",
+            metadata: [
+                "device": "\(configuration.deviceID)", "answered": "\(answered)", "rejected": "\(rejections.summary)",
+            ])
+        socket.close(lingerMilliseconds: 1000)
+        self.socket = nil
+    }
+
+    private func send(_ envelope: Triad_V1_Envelope) {
+        lastSent = monotonicMilliseconds()
+        _ = try? socket?.send([WireProtocol.encode(envelope)])
+    }
+
+    private func register() {
+        var body = Triad_V1_Register()
+        body.deviceID = configuration.deviceID
+        body.protocolVersion = WireProtocol.version
+        body.capabilities = ["matrix", "vector", "attention", "pim-command-model"]
+        body.instance = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        send(WireProtocol.envelope(requestID: nextRequestID, .register(body)))
+        nextRequestID += 1
+    }
+
+    /// Handles one message from the coordinator; returns true when told to disconnect.
+    private func handle(_ bytes: Data) -> Bool {
+        let envelope: Triad_V1_Envelope
+        do {
+            envelope = try WireProtocol.decode(bytes)
+        } catch {
+            rejections.reject(error, peer: "coordinator", logger: logger)
+            send(WireProtocol.error(requestID: 0, error))
+            return false
+        }
+        switch envelope.body {
+        case .registerAck?:
+            logger.info("registered", metadata: ["device": "\(configuration.deviceID)"])
+        case .configure(let configure)?:
+            do {
+                let described = try DeviceDescription(wire: configure.device)
+                guard described.id == configuration.deviceID else {
+                    throw WireError(
+                        .unknownDevice, "configured as \(described.id), but this worker is \(configuration.deviceID)")
+                }
+                device = described
+                var ack = Triad_V1_ConfigureAck()
+                ack.deviceID = described.id
+                send(WireProtocol.envelope(requestID: envelope.requestID, .configureAck(ack)))
+                logger.info(
+                    "configured",
+                    metadata: [
+                        "device": "\(described.id)", "kind": "\(described.configuration.kind.rawValue)",
+                        "model": "\(configure.modelName)",
+                    ])
+            } catch let error as WireError {
+                reply(error: error, to: envelope.requestID)
+            } catch {
+                reply(error: WireError(.malformed, "\(error)"), to: envelope.requestID)
+            }
+        case .evaluate(let batch)?:
+            guard let device else {
+                reply(error: WireError(.notConfigured, "evaluate before configure"), to: envelope.requestID)
+                return false
+            }
+            do {
+                var operations: [TriadCore.Operation] = []
+                operations.reserveCapacity(batch.operations.count)
+                for operation in batch.operations { operations.append(try TriadCore.Operation(wire: operation)) }
+                let costs = try LocalDeviceWorker(device: device).evaluate(
+                    EvaluationBatch(iteration: Int(clamping: batch.iteration), operations: operations))
+                var result = Triad_V1_EvaluateResult()
+                result.costs = costs.map(\.wire)
+                send(WireProtocol.envelope(requestID: envelope.requestID, .result(result)))
+                answered += 1
+            } catch let error as WireError {
+                reply(error: error, to: envelope.requestID)
+            } catch let error as DeviceError {
+                let code: WireError.Code = error.code == .notYetImplemented ? .notYetImplemented : .unsupportedOperation
+                reply(error: WireError(code, error.message), to: envelope.requestID)
+            } catch {
+                reply(error: WireError(.unsupportedOperation, "\(error)"), to: envelope.requestID)
+            }
+        case .heartbeat?:
+            break
+        case .disconnect(let body)?:
+            logger.info("coordinator disconnected", metadata: ["reason": "\(body.reason)"])
+            return true
+        case .error(let body)?:
+            logger.warning(
+                "coordinator reported an error", metadata: ["code": "\(body.code)", "message": "\(body.message)"])
+        default:
+            reply(error: WireError(.unknownMessage, "a worker does not accept this message"), to: envelope.requestID)
+        }
+        return false
+    }
+
+    private func reply(error: WireError, to requestID: UInt64) {
+        rejections.reject(error, peer: "coordinator", logger: logger)
+        send(WireProtocol.error(requestID: requestID, error))
+    }
+}

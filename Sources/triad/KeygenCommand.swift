@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import TriadTransport
+
+/// `triad keygen NAME`: writes a CURVE key pair as NAME.key (secret, mode 600) and NAME.pub (public).
+struct KeygenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keygen", abstract: "Write a CurveZMQ key pair: NAME.key (secret) and NAME.pub (public).")
+
+    @Argument(help: "Path prefix of the key files.")
+    var name: String
+
+    func run() throws {
+        guard ZMQContext.hasCurve else { throw RunFailure(message: "this libzmq has no CURVE support") }
+        let keys = try ZMQContext.curveKeyPair()
+        let secretPath = name + ".key"
+        let publicPath = name + ".pub"
+        guard
+            FileManager.default.createFile(
+                atPath: secretPath,
+                contents: Data("public-key: \(keys.publicKey)\nsecret-key: \(keys.secretKey)\n".utf8),
+                attributes: [.posixPermissions: 0o600])
+        else { throw RunFailure(message: "cannot write \(secretPath)") }
+        guard FileManager.default.createFile(atPath: publicPath, contents: Data("public-key: \(keys.publicKey)\n".utf8))
+        else { throw RunFailure(message: "cannot write \(publicPath)") }
+        print("wrote \(secretPath) and \(publicPath) (public key \(keys.publicKey))")
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TriadCluster
+import TriadDevices
+import TriadScheduling
+import TriadTransport
+
+/// `triad up TOPOLOGY`: a local cluster — one worker process per device on loopback plus the coordinator —
+/// runs the workload and prints the same report as `triad compare`.
+struct UpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Start one worker process per device on loopback, run the workload through them, print the report.")
+
+    @OptionGroup var options: RunOptions
+
+    @Option(help: "Comma-separated policies.")
+    var policies: String = "npu-only,npu+pim,neupims"
+
+    @Option(help: "Log level of the coordinator and workers.")
+    var logLevel: String = "warning"
+
+    @Option(help: "Write each worker's pid to DIR/<device>.pid (fault tests).")
+    var pidDirectory: String?
+
+    func run() throws {
+        let list = try policies.split(separator: ",").map { try Inputs.policy(String($0)) }
+        let inputs = try options.load()
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw InputError("triad: unknown --log-level '\(logLevel)'")
+        }
+        LoggingSystem.bootstrap { name in
+            var handler = StreamLogHandler.standardError(label: name)
+            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
+            return handler
+        }
+        let logger = Logger(label: "triad.up")
+        let started = Date()
+        let context = ZMQContext()
+        let coordinator = Coordinator(
+            configuration: .init(bind: "tcp://127.0.0.1:*"), devices: inputs.topology.devices,
+            modelName: inputs.model.name, logger: logger, context: context)
+        let endpoint = try coordinator.start()
+        let supervisor = WorkerSupervisor(endpoint: endpoint, logLevel: logLevel, pidDirectory: pidDirectory)
+        let interrupt = SignalCleanup(supervisor: supervisor)
+        defer { interrupt.cancel() }
+        coordinator.onDeviceDead = { device in supervisor.restart(device: device) }
+        do {
+            for device in inputs.topology.devices { try supervisor.start(device: device.id) }
+            try coordinator.waitUntilReady(timeoutMilliseconds: 60_000)
+            let ready = Date()
+            let workers: [any DeviceWorker] = inputs.topology.devices.map {
+                RemoteDeviceWorker(device: $0, coordinator: coordinator)
+            }
+            let reports = try options.simulate(policies: list, inputs: inputs, workers: workers)
+            let finished = Date()
+            coordinator.shutdown()
+            supervisor.waitForExit(grace: 3)
+            let stats = coordinator.statistics
+            var summary =
+                "triad up: \(inputs.topology.devices.count) workers ready in \(milliseconds(ready.timeIntervalSince(started))) ms; run \(milliseconds(finished.timeIntervalSince(ready))) ms; \(stats.requests) requests, \(stats.messagesSent) sent, \(stats.messagesReceived) received, \(stats.resent) re-sent, \(stats.duplicateReplies) duplicate replies discarded, \(supervisor.restarts) restarts"
+            for death in stats.deaths {
+                summary += "; \(death.device) declared dead after \(death.silentMilliseconds) ms silent"
+            }
+            for recovery in stats.recoveries {
+                summary += "; \(recovery.device) replaced in \(recovery.milliseconds) ms"
+            }
+            options.print(reports)
+            fflush(nil)
+            FileHandle.standardError.write(Data((summary + "\n").utf8))
+        } catch {
+            coordinator.shutdown(reason: "run failed")
+            supervisor.stopAll(grace: 1)
+            context.terminate()
+            if let error = error as? ClusterError { throw RunFailure(message: error.message) }
+            throw error
+        }
+        context.terminate()
+    }
+
+    private func milliseconds(_ interval: TimeInterval) -> Int { Int((interval * 1000).rounded()) }
+}
+
+/// On SIGINT or SIGTERM, stops the worker processes and exits (no orphans on Ctrl-C).
+final class SignalCleanup: @unchecked Sendable {
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(supervisor: WorkerSupervisor) {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                supervisor.stopAll(grace: 1)
+                exit(128 + signalNumber)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import TriadCluster
+import TriadTransport
+
+/// `triad worker --connect ENDPOINT --device ID`: a device worker daemon.
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Serve one device of a topology to a coordinator over ZeroMQ.")
+
+    @Option(help: "Coordinator endpoint, e.g. tcp://10.0.0.1:5555.")
+    var connect: String
+
+    @Option(help: "The device id this worker emulates.")
+    var device: String
+
+    @Option(help: "Topology file to check the device id against (the coordinator sends the configuration).")
+    var topology: String?
+
+    @Option(help: "This worker's CURVE key file (from `triad keygen`); enables CURVE.")
+    var curveKey: String?
+
+    @Option(help: "The coordinator's CURVE public key (Z85) or key file.")
+    var serverKey: String?
+
+    @Flag(help: "Exit when the parent process dies (used by `triad up`).")
+    var exitWithParent = false
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() throws {
+        if let topology {
+            let parsed = try Inputs.topology(at: topology)
+            guard parsed.devices.contains(where: { $0.id == device }) else {
+                throw InputError("\(topology): no device '\(device)'")
+            }
+        }
+        if exitWithParent { ParentWatch.exitWhenParentDies() }
+        var configuration = WorkerLoop.Configuration(endpoint: connect, deviceID: device)
+        if let curveKey {
+            guard let serverKey else { throw InputError("triad: --curve-key needs --server-key") }
+            let keys = try KeyFile.read(curveKey)
+            configuration.curve = CurveClientKeys(
+                publicKey: keys.publicKey, secretKey: keys.secretKey, serverPublicKey: try KeyFile.publicKey(serverKey))
+        }
+        let logger = logging.bootstrap(label: "triad.worker.\(device)")
+        let stop = StopSignal()
+        let context = ZMQContext()
+        let loop = WorkerLoop(configuration: configuration, logger: logger, stop: stop)
+        let shared = UncheckedBox(loop)
+        try runServices(
+            [
+                ThreadService(
+                    name: "worker \(device)", body: { try shared.value.run(context: context) }, stop: { stop.raise() })
+            ],
+            logger: logger)
+        context.terminate()
+    }
+}
+
+/// Hands a thread-confined object to the one thread that uses it.
+final class UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// Starts one `triad worker` process per device on loopback, restarts a worker the coordinator declared
+/// dead (after killing what is left of it), and stops them all at the end or on a signal.
+final class WorkerSupervisor: @unchecked Sendable {
+    private let lock = NSLock()
+    private var processes: [String: Process] = [:]
+    private let executable: URL
+    private let endpoint: String
+    private let logLevel: String
+    private let pidDirectory: String?
+    private(set) var restarts = 0
+
+    init(endpoint: String, logLevel: String, pidDirectory: String?) {
+        executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        self.endpoint = endpoint
+        self.logLevel = logLevel
+        self.pidDirectory = pidDirectory
+    }
+
+    func start(device: String) throws {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = [
+            "worker", "--connect", endpoint, "--device", device, "--exit-with-parent", "--log-level", logLevel,
+        ]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw RunFailure(message: "cannot start a worker for \(device): \(error.localizedDescription)")
+        }
+        lock.lock()
+        processes[device] = process
+        lock.unlock()
+        if let pidDirectory {
+            try? "\(process.processIdentifier)\n".write(
+                toFile: (pidDirectory as NSString).appendingPathComponent("\(device).pid"), atomically: true,
+                encoding: .utf8)
+        }
+    }
+
+    /// Kills whatever is left of `device`'s worker (even a stopped one) and starts a new one.
+    func restart(device: String) {
+        lock.lock()
+        let old = processes[device]
+        restarts += 1
+        lock.unlock()
+        if let old, old.isRunning {
+            kill(old.processIdentifier, SIGKILL)
+            kill(old.processIdentifier, SIGCONT)
+            old.waitUntilExit()
+        }
+        try? start(device: device)
+    }
+
+    /// Asks every worker to stop (SIGTERM), waits up to `grace` seconds, then kills the rest.
+    func stopAll(grace: TimeInterval) {
+        lock.lock()
+        let all = Array(processes.values)
+        lock.unlock()
+        for process in all where process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        let deadline = Date().addingTimeInterval(grace)
+        while all.contains(where: \.isRunning) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        for process in all where process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// Waits up to `grace` seconds for workers told to disconnect to exit on their own, then stops the rest.
+    func waitForExit(grace: TimeInterval) {
+        lock.lock()
+        let all = Array(processes.values)
+        lock.unlock()
+        let deadline = Date().addingTimeInterval(grace)
+        while all.contains(where: \.isRunning) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        stopAll(grace: 1)
+    }
+}
