@@ -65,6 +65,8 @@ public final class Coordinator {
     private var rejections = RejectionCounter()
     private var zap: ZAPHandler?
     public private(set) var statistics = Statistics()
+    /// Raised to abandon the run (graceful shutdown of a coordinator daemon).
+    public var stop: StopSignal?
     /// Called (on the coordinator's thread) when a worker is declared dead.
     public var onDeviceDead: (String) -> Void = { _ in }
     /// The endpoint actually bound.
@@ -95,7 +97,8 @@ public final class Coordinator {
         try socket.set(ZMQ_ROUTER_MANDATORY, Int32(1))
         try socket.set(ZMQ_HEARTBEAT_IVL, Int32(500))
         try socket.set(ZMQ_HEARTBEAT_TIMEOUT, Int32(1500))
-        try socket.set(ZMQ_MAXMSGSIZE, Int64(WireProtocol.maximumMessageBytes))
+        // libzmq drops peers sending frames over twice our cap (memory safety); our own cap below counts the rest.
+        try socket.set(ZMQ_MAXMSGSIZE, Int64(2 * WireProtocol.maximumMessageBytes))
         if let curve = configuration.curve { try curve.apply(to: socket) }
         try socket.bind(configuration.bind)
         self.socket = socket
@@ -189,29 +192,33 @@ public final class Coordinator {
         if case .sent? = try? socket?.send([routingID, WireProtocol.encode(envelope)]) { statistics.messagesSent += 1 }
     }
 
-    /// Receives at most one message (waiting up to `timeoutMilliseconds`), then sends heartbeats and checks
-    /// liveness.
+    /// Receives what has arrived (waiting up to `timeoutMilliseconds` for the first message, then taking
+    /// at most 1,000 more without waiting), then sends heartbeats and checks liveness.
     public func pump(timeoutMilliseconds: Int) throws {
         guard let socket else { throw ClusterError("coordinator not started") }
+        if stop?.isRaised == true { throw ClusterError("coordinator stopped before the run finished") }
         let limits = FrameLimits(maximumFrames: 2, maximumBytes: WireProtocol.maximumMessageBytes + 256)
-        switch try socket.receive(timeoutMilliseconds: timeoutMilliseconds, limits: limits) {
-        case .message(let frames, let userID)?:
+        var timeout = timeoutMilliseconds
+        for _ in 0..<1000 {
+            guard let received = try socket.receive(timeoutMilliseconds: timeout, limits: limits) else { break }
+            timeout = 0
             statistics.messagesReceived += 1
-            if let zap, frames.count >= 1, !zap.isAllowed(routingID: frames[0], userID: userID) {
+            switch received {
+            case .message(let frames, let userID):
+                if let zap, !zap.isAllowed(routingID: frames[0], userID: userID) {
+                    reject(
+                        WireError(.unauthorized, "routing id does not match its authenticated key"),
+                        routingID: frames[0])
+                } else if frames.count == 2 {
+                    handle(frames[1], from: frames[0])
+                } else {
+                    reject(WireError(.tooManyFrames, "expected one payload frame"), routingID: frames.first)
+                }
+            case .rejected(let violation, let routingID):
                 reject(
-                    WireError(.unauthorized, "routing id does not match its authenticated key"), routingID: frames[0])
-            } else if frames.count == 2 {
-                handle(frames[1], from: frames[0])
-            } else {
-                reject(WireError(.tooManyFrames, "expected one payload frame"), routingID: frames.first)
+                    WireError(violation == .oversize ? .oversize : .tooManyFrames, "message over the frame limits"),
+                    routingID: routingID)
             }
-        case .rejected(let violation, let routingID)?:
-            statistics.messagesReceived += 1
-            reject(
-                WireError(violation == .oversize ? .oversize : .tooManyFrames, "message over the frame limits"),
-                routingID: routingID)
-        case nil:
-            break
         }
         housekeeping()
     }

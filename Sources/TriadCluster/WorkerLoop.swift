@@ -54,7 +54,8 @@ public final class WorkerLoop {
         try socket.set(ZMQ_HEARTBEAT_IVL, Int32(500))
         try socket.set(ZMQ_HEARTBEAT_TIMEOUT, Int32(1500))
         try socket.set(ZMQ_RECONNECT_IVL, Int32(100))
-        try socket.set(ZMQ_MAXMSGSIZE, Int64(WireProtocol.maximumMessageBytes))
+        // libzmq drops peers sending frames over twice our cap (memory safety); our own cap below counts the rest.
+        try socket.set(ZMQ_MAXMSGSIZE, Int64(2 * WireProtocol.maximumMessageBytes))
         if let curve = configuration.curve { try curve.apply(to: socket) }
         try socket.connect(configuration.endpoint)
         logger.info(

@@ -12,15 +12,28 @@ public struct ClockFrequency: Sendable, Hashable {
         self.megahertz = megahertz
     }
 
-    /// Simulated time of `cycles` cycles, rounded to the nearest picosecond.
+    /// Simulated time of `cycles` cycles, rounded to the nearest picosecond (saturating at `Int64.max`).
     public func picoseconds(forCycles cycles: Int64) -> Picoseconds {
-        (cycles * 1_000_000 + megahertz / 2) / megahertz
+        scaled(cycles, times: 1_000_000, over: megahertz, roundingUp: false)
     }
 
     /// Cycles that fit in `picoseconds`, rounded up (an operation that needs any part of a cycle takes all of it).
     public func cycles(in picoseconds: Picoseconds) -> Int64 {
-        (picoseconds * megahertz + 999_999) / 1_000_000
+        scaled(picoseconds, times: megahertz, over: 1_000_000, roundingUp: true)
     }
+}
+
+/// `value · multiplier / divisor` for non-negative operands without intermediate overflow, rounded to nearest
+/// (or up), saturating at `Int64.max`.
+@inlinable public func scaled(_ value: Int64, times multiplier: Int64, over divisor: Int64, roundingUp: Bool) -> Int64 {
+    let product = value.multipliedFullWidth(by: multiplier)
+    let bias = roundingUp ? divisor - 1 : divisor / 2
+    let (low, carry) = product.low.addingReportingOverflow(UInt64(bias))
+    let high = product.high + (carry ? 1 : 0)
+    let fits = (high == 0 && low < 1 << 63) || (high >= 0 && UInt64(high) < UInt64(divisor) / 2)
+    guard fits else { return .max }
+    let (quotient, _) = divisor.dividingFullWidth((high, low))
+    return quotient
 }
 
 /// Picoseconds per second.
@@ -39,7 +52,5 @@ extension Int {
 /// Picoseconds needed to move `bytes` at `bytesPerSecond`, rounded up.
 @inlinable public func transferTime(bytes: Int64, bytesPerSecond: Int64) -> Picoseconds {
     guard bytes > 0 else { return 0 }
-    let product = bytes.multipliedFullWidth(by: picosecondsPerSecond)
-    let (quotient, remainder) = bytesPerSecond.dividingFullWidth(product)
-    return remainder > 0 ? quotient + 1 : quotient
+    return scaled(bytes, times: picosecondsPerSecond, over: bytesPerSecond, roundingUp: true)
 }

@@ -32,8 +32,22 @@ extension DeviceDescription {
     }
 }
 
+/// A positive value no larger than a bound that keeps every cost model's arithmetic in range: counts up to
+/// 65,536, sizes and bandwidths up to 2^50, timings up to 2^20 cycles, clocks up to 2^20 MHz.
 private func positive<T: BinaryInteger>(_ value: T, _ name: String) throws(WireError) -> T {
     guard value > 0 else { throw WireError(.malformed, "\(name) must be positive") }
+    let limit: Int64
+    if T.self == UInt32.self {
+        limit = 1 << 16
+    } else if [
+        "cl", "trcd", "trp", "tras", "trrd_s", "trrd_l", "tfaw", "tccd_s", "tccd_l", "twtr_s", "twtr_l", "twr",
+        "trtp", "trefi", "trfc", "burst_cycles", "clock_mhz", "vector_op_latency_cycles",
+    ].contains(name) {
+        limit = 1 << 20
+    } else {
+        limit = 1 << 50
+    }
+    guard Int64(value) <= limit else { throw WireError(.malformed, "\(name) \(value) is out of range") }
     return value
 }
 
@@ -72,6 +86,9 @@ extension NPUConfiguration {
             memoryBandwidthBytesPerSecond: try positive(m.memoryBandwidthBytesPerSecond, "memory_bandwidth"),
             macEnergyPicojoules: m.macEnergyPj, vectorOpEnergyPicojoules: m.vectorOpEnergyPj,
             staticPowerWatts: m.staticPowerW)
+        guard [m.macEnergyPj, m.vectorOpEnergyPj, m.staticPowerW].allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw WireError(.malformed, "energies and power must be finite and non-negative")
+        }
         guard let mapping = AttentionMapping(rawValue: m.attentionMapping) else {
             throw WireError(.malformed, "unknown attention mapping '\(m.attentionMapping)'")
         }
@@ -200,7 +217,9 @@ extension FPGAConfiguration {
     }
 
     init(wire m: Triad_V1_FPGAConfig) throws(WireError) {
-        guard m.bitsPerWeight > 0, m.memoryEfficiency > 0 else {
+        guard m.bitsPerWeight > 0, m.bitsPerWeight <= 64, m.memoryEfficiency > 0, m.memoryEfficiency <= 1,
+            m.powerW.isFinite, m.powerW >= 0
+        else {
             throw WireError(.malformed, "bits_per_weight and memory_efficiency must be positive")
         }
         self.init(

@@ -87,7 +87,8 @@ public struct PIMCostModel: Sendable {
 
     /// `cycles` stretched by refresh (tRFC lost every tREFI), rounded up.
     public func withRefresh(_ cycles: Int64) -> Int64 {
-        (cycles * timing.refreshInterval).ceilDiv(timing.refreshInterval - timing.refreshCycle)
+        scaled(
+            cycles, times: timing.refreshInterval, over: timing.refreshInterval - timing.refreshCycle, roundingUp: true)
     }
 
     /// The cost of an attention GEMV of one request on its channel.

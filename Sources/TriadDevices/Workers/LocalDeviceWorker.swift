@@ -7,6 +7,7 @@ public struct LocalDeviceWorker: DeviceWorker {
     public init(device: DeviceDescription) { self.device = device }
 
     public func evaluate(_ batch: EvaluationBatch) throws -> [OperationCost] {
+        for operation in batch.operations { try CostBound.check(operation, on: device.configuration) }
         switch device.configuration {
         case .npu(let configuration):
             let model = NPUCostModel(configuration: configuration)

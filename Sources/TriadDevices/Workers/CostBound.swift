@@ -1,0 +1,81 @@
+public import TriadCore
+
+/// Refuses operations whose cost would be absurd on a device, before any integer arithmetic runs: a
+/// hostile or corrupted request must get an error, not overflow a cost model or stall a worker.
+public enum CostBound {
+    /// More device cycles than any real operation needs (≈ 11 days at 1 GHz).
+    public static let maximumCycles = 1e15
+    /// Most GEMV tiles the command-level PIM model simulates for one operation.
+    public static let maximumCommandTiles = 1 << 22
+
+    /// Throws if `operation` on `configuration` would exceed the bounds.
+    public static func check(_ operation: Operation, on configuration: DeviceConfiguration) throws {
+        let shapeIsValid: Bool
+        switch operation.kind.category {
+        case .matrix: shapeIsValid = operation.rows > 0 && operation.inner > 0 && operation.columns > 0
+        case .vector: shapeIsValid = operation.rows > 0 && operation.inner > 0
+        case .attention:
+            shapeIsValid =
+                operation.sequenceLength > 0 && operation.heads > 0 && operation.keyValueHeads > 0
+                && operation.headDimension > 0 && operation.heads % operation.keyValueHeads == 0
+        }
+        guard shapeIsValid else {
+            throw DeviceError(
+                .unsupportedOperation, "operation \(operation.kind.label) has an empty or inconsistent shape")
+        }
+        let rows = Double(operation.rows)
+        let inner = Double(operation.inner)
+        let columns = Double(operation.columns)
+        let sequence = Double(operation.sequenceLength)
+        let heads = Double(operation.heads)
+        let headDimension = Double(operation.headDimension)
+        var cycles = 0.0
+        switch configuration {
+        case .npu(let npu):
+            switch operation.kind.category {
+            case .matrix:
+                let tiles =
+                    (inner / Double(npu.arrayRows)).rounded(.up) * (columns / Double(npu.arrayColumns)).rounded(.up)
+                cycles =
+                    tiles * (Double(npu.arrayRows) * max(1, rows) + rows) + Double(npu.arrayRows + npu.arrayColumns)
+            case .attention:
+                cycles = sequence * heads * headDimension + sequence * heads
+            case .vector:
+                cycles = max(1, rows) * (inner / Double(npu.vectorLanes) + 16) * 16 * Double(npu.vectorOpLatency)
+            }
+        case .pim(let pim):
+            guard operation.kind.category == .attention else { return }
+            let model = PIMCostModel(configuration: pim)
+            let banks = Double(pim.banksPerChannel)
+            let rowElements = Double(pim.rowElements)
+            let tiles =
+                heads * (heads * headDimension / rowElements).rounded(.up) * (sequence / banks + 1)
+                + heads * (sequence / rowElements + 1) * (headDimension / banks + 1)
+            let timing = pim.timing
+            let perTile =
+                Double(timing.fourActivateWindow) * Double(pim.ranks * pim.bankGroups) + Double(timing.rowToColumnDelay)
+                + Double(max(timing.burstCycles, timing.columnToColumnLong)) * (Double(pim.compsPerRow) + heads + 6)
+                + Double(timing.casLatency + timing.burstCycles + timing.rowPrecharge + timing.rowActive)
+            cycles = tiles * perTile + tiles * Double(model.globalWriteCycles)
+            if pim.fidelity == .command && tiles > Double(maximumCommandTiles) {
+                throw DeviceError(
+                    .unsupportedOperation, "operation too large for the command-level PIM model (\(Int(tiles)) tiles)")
+            }
+        case .fpga(let fpga):
+            let adds = rows * inner * max(columns, 1)
+            let memory =
+                (inner * max(columns, 1) * fpga.bitsPerWeight / 8 + rows * (inner + columns))
+                / (Double(fpga.memoryBandwidthBytesPerSecond) * fpga.memoryEfficiency) * Double(fpga.clock.megahertz)
+                * 1e6
+            cycles =
+                adds / Double(fpga.cores * fpga.addersPerCore) + memory + Double(fpga.fixedLatencyCycles)
+                + rows * inner * 15 / Double(fpga.elementwiseLanes)
+        case .hbm:
+            return
+        }
+        guard cycles.isFinite, cycles <= maximumCycles else {
+            throw DeviceError(
+                .unsupportedOperation, "operation \(operation.kind.label) is far too large for this device")
+        }
+    }
+}

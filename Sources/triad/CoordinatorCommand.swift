@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TriadCluster
+import TriadDevices
+import TriadScheduling
+import TriadTransport
+
+/// `triad coordinator --bind tcp://*:PORT TOPOLOGY`: waits for one worker per device (started anywhere with
+/// `triad worker --connect`), runs the workload through them, prints the report and releases the workers.
+struct CoordinatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator",
+        abstract: "Bind a ROUTER, wait for a worker per device, run the workload through them, print the report.")
+
+    @Option(help: "Endpoint to bind, e.g. tcp://*:5555.")
+    var bind: String
+
+    @OptionGroup var options: RunOptions
+
+    @Option(help: "Comma-separated policies.")
+    var policies: String = "npu-only,npu+pim,neupims"
+
+    @Option(help: "Seconds to wait for every worker to register.")
+    var waitTimeout: Int = 600
+
+    @Option(help: "The coordinator's CURVE key file (from `triad keygen`); enables CURVE.")
+    var curveKey: String?
+
+    @Option(help: "Public key files (or Z85 keys) of the workers to admit under CURVE.")
+    var allow: [String] = []
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() throws {
+        let list = try policies.split(separator: ",").map { try Inputs.policy(String($0)) }
+        let inputs = try options.load()
+        var coordinatorConfiguration = Coordinator.Configuration(bind: bind)
+        if let curveKey {
+            let keys = try KeyFile.read(curveKey)
+            guard !allow.isEmpty else { throw InputError("triad: --curve-key needs at least one --allow key") }
+            coordinatorConfiguration.curve = CurveServerKeys(
+                publicKey: keys.publicKey, secretKey: keys.secretKey,
+                allowedClientKeys: Set(try allow.map { try KeyFile.publicKey($0) }))
+        }
+        let logger = logging.bootstrap(label: "triad.coordinator")
+        let stop = StopSignal()
+        let context = ZMQContext()
+        let coordinator = Coordinator(
+            configuration: coordinatorConfiguration, devices: inputs.topology.devices, modelName: inputs.model.name,
+            logger: logger, context: context)
+        coordinator.stop = stop
+        let job = UncheckedBox(
+            CoordinatorJob(
+                coordinator: coordinator, options: options, policies: list, inputs: inputs, wait: waitTimeout))
+        do {
+            try runServices(
+                [ThreadService(name: "coordinator", body: { try job.value.run() }, stop: { stop.raise() })],
+                logger: logger)
+        } catch let error as ClusterError {
+            context.terminate()
+            throw RunFailure(message: error.message)
+        }
+        context.terminate()
+        guard let reports = job.value.reports else {
+            throw RunFailure(message: "coordinator stopped before the run finished")
+        }
+        options.print(reports)
+    }
+}
+
+/// The coordinator daemon's one job, run on its own thread.
+final class CoordinatorJob {
+    let coordinator: Coordinator
+    let options: RunOptions
+    let policies: [Policy]
+    let inputs: RunOptions.LoadedInputs
+    let wait: Int
+    var reports: [RunReport]?
+
+    init(coordinator: Coordinator, options: RunOptions, policies: [Policy], inputs: RunOptions.LoadedInputs, wait: Int)
+    {
+        self.coordinator = coordinator
+        self.options = options
+        self.policies = policies
+        self.inputs = inputs
+        self.wait = wait
+    }
+
+    func run() throws {
+        try coordinator.start()
+        defer { coordinator.shutdown(reason: reports == nil ? "run abandoned" : "run finished") }
+        try coordinator.waitUntilReady(timeoutMilliseconds: Int64(wait) * 1000)
+        let workers: [any DeviceWorker] = inputs.topology.devices.map {
+            RemoteDeviceWorker(device: $0, coordinator: coordinator)
+        }
+        reports = try options.simulate(policies: policies, inputs: inputs, workers: workers)
+    }
+}
