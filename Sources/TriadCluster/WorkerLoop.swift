@@ -34,6 +34,7 @@ public final class WorkerLoop {
     private var rejections = RejectionCounter()
     private var lastHeard: Int64 = 0
     private var lastSent: Int64 = 0
+    private var lastRegistered: Int64 = 0
     private var nextRequestID: UInt64 = 1
     /// Requests answered, for logs.
     public private(set) var answered = 0
@@ -110,6 +111,7 @@ public final class WorkerLoop {
     }
 
     private func register() {
+        lastRegistered = monotonicMilliseconds()
         var body = Triad_V1_Register()
         body.deviceID = configuration.deviceID
         body.protocolVersion = WireProtocol.version
@@ -183,8 +185,21 @@ public final class WorkerLoop {
             logger.info("coordinator disconnected", metadata: ["reason": "\(body.reason)"])
             return true
         case .error(let body)?:
-            logger.warning(
-                "coordinator reported an error", metadata: ["code": "\(body.code)", "message": "\(body.message)"])
+            let code = WireError.Code(wire: body.code)
+            if code == .unknownDevice || code == .duplicateDevice || code == .notConfigured {
+                // The coordinator does not know us (it restarted) or another worker holds our device (we are
+                // a standby): register again, at most once a second.
+                if monotonicMilliseconds() - lastRegistered >= 1000 {
+                    logger.info(
+                        "coordinator does not know this worker; registering again",
+                        metadata: ["device": "\(configuration.deviceID)"])
+                    device = nil
+                    register()
+                }
+            } else {
+                logger.warning(
+                    "coordinator reported an error", metadata: ["code": "\(body.code)", "message": "\(body.message)"])
+            }
         default:
             reply(error: WireError(.unknownMessage, "a worker does not accept this message"), to: envelope.requestID)
         }

@@ -25,6 +25,10 @@ struct EndToEndTests {
     }
 
     static func triad(_ arguments: [String]) throws -> Outcome {
+        try triadProcess(arguments)
+    }
+
+    static func triadProcess(_ arguments: [String]) throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+
+/// The cluster with real processes: `triad up` equals the in-process report byte for byte, and survives a
+/// killed worker, a stopped worker and a restarted coordinator with the same report.
+@Suite(.serialized)
+struct ClusterProcessTests {
+    typealias Outcome = EndToEndTests.Outcome
+
+    /// A started `triad` process whose output is collected in the background.
+    final class Running: @unchecked Sendable {
+        let process = Process()
+        private let output = Pipe()
+        private let error = Pipe()
+        private var outputData = Data()
+        private var errorData = Data()
+        private let group = DispatchGroup()
+
+        init(_ arguments: [String]) throws {
+            process.executableURL = EndToEndTests.executable
+            process.arguments = arguments
+            process.currentDirectoryURL = EndToEndTests.packageRoot
+            process.standardOutput = output
+            process.standardError = error
+            try process.run()
+            for (pipe, isOutput) in [(output, true), (error, false)] {
+                group.enter()
+                DispatchQueue.global().async {
+                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                    if isOutput { self.outputData = data } else { self.errorData = data }
+                    self.group.leave()
+                }
+            }
+        }
+
+        func wait() -> Outcome {
+            process.waitUntilExit()
+            group.wait()
+            return Outcome(
+                status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+                error: String(decoding: errorData, as: UTF8.self))
+        }
+    }
+
+    static func temporaryDirectory(_ name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "triad-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func waitForPID(_ directory: URL, device: String) -> pid_t? {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let text = try? String(contentsOf: directory.appendingPathComponent("\(device).pid"), encoding: .utf8),
+                let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                return pid
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return nil
+    }
+
+    /// Every bundled topology, every policy that runs on it: `triad up` JSON == `triad compare` JSON.
+    @Test(arguments: [
+        ("neupims", "npu-only,npu+pim,npu+pim+drb,npu+pim+gmlbp,npu+pim+sbi,neupims", "gpt3-7b"),
+        ("npu-pim-blocked", "npu-only,npu+pim,npu+pim+gmlbp,npu+pim+sbi", "gpt3-7b"),
+        ("npu-only", "npu-only", "gpt3-13b"),
+        ("matmulfree-fpga", "ternary", "mmfree-1.3b"),
+        ("hetero", "npu-only,npu+pim,neupims,ternary", "bitnet-b1.58-3b"),
+    ])
+    func upEqualsInProcess(topology: String, policies: String, model: String) throws {
+        let common = [
+            "Topologies/\(topology).yaml", "--policies", policies, "--model", model, "--batch", "32", "--iterations",
+            "15",
+            "--format", "json",
+        ]
+        let local = try EndToEndTests.triad(["compare"] + common)
+        let cluster = try EndToEndTests.triad(["up"] + common)
+        #expect(local.status == 0, "\(local.error)")
+        #expect(cluster.status == 0, "\(cluster.error)")
+        #expect(cluster.output == local.output)
+        #expect(!cluster.output.isEmpty)
+    }
+
+    /// The fault runs: the report of the interrupted run equals the fault-free one.
+    static let faultArguments = [
+        "Topologies/neupims.yaml", "--policies", "neupims", "--batch", "64", "--iterations", "1200", "--format", "json",
+    ]
+
+    static var expected: String {
+        get throws { try EndToEndTests.triad(["compare"] + faultArguments).output }
+    }
+
+    @Test(arguments: ["SIGKILL", "SIGSTOP"])
+    func workerFaultIsSurvived(signal: String) throws {
+        let directory = try Self.temporaryDirectory("fault")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try Running(
+            ["up"] + Self.faultArguments + [
+                "--no-cost-reuse", "--pid-directory", directory.path, "--log-level", "error",
+            ])
+        let device = signal == "SIGKILL" ? "npu0" : "pim0"
+        let pid = try #require(Self.waitForPID(directory, device: device))
+        Thread.sleep(forTimeInterval: 0.6)
+        let faultAt = Date()
+        kill(pid, signal == "SIGKILL" ? SIGKILL : SIGSTOP)
+        if signal == "SIGSTOP" {
+            Thread.sleep(forTimeInterval: 2.5)
+            kill(pid, SIGCONT)
+        }
+        let outcome = run.wait()
+        #expect(outcome.status == 0, "\(outcome.error)")
+        #expect(outcome.output == (try Self.expected))
+        #expect(outcome.error.contains("\(device) declared dead"), "\(outcome.error)")
+        #expect(outcome.error.contains("\(device) replaced in"), "\(outcome.error)")
+        let summary = outcome.error.split(separator: "\n").last { $0.hasPrefix("triad up:") } ?? ""
+        print("\(signal) \(device) at +\(Int(faultAt.timeIntervalSinceNow * -1000)) ms: \(summary)")
+        // No orphan: the killed or stopped process is gone.
+        #expect(kill(pid, 0) != 0)
+    }
+
+    @Test func coordinatorRestartIsSurvived() throws {
+        let port = 20_000 + Int(getpid() % 20_000)
+        let endpoint = "tcp://127.0.0.1:\(port)"
+        let arguments =
+            ["coordinator", "--bind", endpoint] + Self.faultArguments + ["--no-cost-reuse", "--log-level", "error"]
+        let first = try Running(arguments)
+        Thread.sleep(forTimeInterval: 0.3)
+        let workers = try ["npu0", "pim0"].map {
+            try Running(["worker", "--connect", endpoint, "--device", $0, "--log-level", "error"])
+        }
+        Thread.sleep(forTimeInterval: 1.0)
+        kill(first.process.processIdentifier, SIGKILL)
+        _ = first.wait()
+        let restartedAt = Date()
+        let second = try Running(arguments)
+        let outcome = second.wait()
+        let elapsed = Date().timeIntervalSince(restartedAt)
+        #expect(outcome.status == 0, "\(outcome.error)")
+        #expect(outcome.output == (try Self.expected))
+        print("coordinator restart: the new coordinator finished the run \(Int(elapsed * 1000)) ms after it started")
+        for worker in workers {
+            let result = worker.wait()
+            #expect(result.status == 0, "\(result.error)")
+        }
+    }
+}
