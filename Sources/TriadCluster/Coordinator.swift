@@ -126,6 +126,21 @@ public final class Coordinator {
     /// if this one dies; only the first reply counts.
     public func evaluate(deviceID: String, iteration: Int, operations: [TriadCore.Operation]) throws -> [OperationCost]
     {
+        try evaluate([(deviceID, iteration, operations)])[0]
+    }
+
+    /// Sends every request before waiting for any reply (one round trip for the lot), then returns the
+    /// costs in request order.
+    public func evaluate(_ requests: [(deviceID: String, iteration: Int, operations: [TriadCore.Operation])]) throws
+        -> [[OperationCost]]
+    {
+        let ids = requests.map { submit(deviceID: $0.deviceID, iteration: $0.iteration, operations: $0.operations) }
+        return try zip(ids, requests).map { id, request in
+            try awaitReply(id, deviceID: request.deviceID, expected: request.operations.count)
+        }
+    }
+
+    private func submit(deviceID: String, iteration: Int, operations: [TriadCore.Operation]) -> UInt64 {
         var batch = Triad_V1_EvaluateBatch()
         batch.iteration = UInt64(max(0, iteration))
         batch.operations = operations.map(\.wire)
@@ -135,24 +150,22 @@ public final class Coordinator {
         inFlight[requestID] = InFlight(deviceID: deviceID, payload: payload, sentTo: nil)
         statistics.requests += 1
         dispatch(requestID)
-        var waitedSince = monotonicMilliseconds()
+        return requestID
+    }
+
+    private func awaitReply(_ requestID: UInt64, deviceID: String, expected: Int) throws -> [OperationCost] {
+        let started = monotonicMilliseconds()
         while replies[requestID] == nil {
             try pump(timeoutMilliseconds: Int(configuration.heartbeatMilliseconds))
-            if inFlight[requestID]?.sentTo != nil || peers[deviceID]?.configured == true {
-                // Still waiting on a live worker.
-            } else {
-                waitedSince = min(waitedSince, monotonicMilliseconds())
-            }
-            if monotonicMilliseconds() - waitedSince > configuration.requestTimeoutMilliseconds {
+            if monotonicMilliseconds() - started > configuration.requestTimeoutMilliseconds {
                 throw ClusterError("no reply from \(deviceID) within \(configuration.requestTimeoutMilliseconds) ms")
             }
         }
         let reply = replies.removeValue(forKey: requestID)!
         switch reply.body {
         case .result(let result)?:
-            guard result.costs.count == operations.count else {
-                throw ClusterError(
-                    "\(deviceID) answered \(result.costs.count) costs for \(operations.count) operations")
+            guard result.costs.count == expected else {
+                throw ClusterError("\(deviceID) answered \(result.costs.count) costs for \(expected) operations")
             }
             return result.costs.map(OperationCost.init(wire:))
         case .error(let error)?:

@@ -133,7 +133,7 @@ public final class ZMQSocket {
                 throw TransportError.zmq("zmq_msg_recv", errno: code)
             }
             total += Int(size)
-            if frames.isEmpty && userID == nil, let property = zmq_msg_gets(&message, "User-Id") {
+            if userID == nil, let property = zmq_msg_gets(&message, "User-Id") {
                 userID = String(cString: property)
             }
             if violation == nil {

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Logging
+import TriadCluster
 import TriadCore
 import TriadDatasets
 import TriadDevices
@@ -18,6 +20,9 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "table or json.")
     var format: OutputFormat = .table
+
+    @Flag(help: "Skip the local-cluster scenario (worker processes over ZeroMQ).")
+    var noCluster = false
 
     struct Scenario {
         var name: String
@@ -69,6 +74,9 @@ struct BenchCommand: ParsableCommand {
         var tokens: Int64
         var iterations: Int
         var wallSeconds: Double
+        /// For the cluster scenario: the same run in-process, and messages exchanged.
+        var inProcessWallSeconds: Double?
+        var messages: Int?
         var tokensPerSecond: Double { wallSeconds > 0 ? Double(tokens) / wallSeconds : 0 }
         var iterationsPerSecond: Double { wallSeconds > 0 ? Double(iterations) / wallSeconds : 0 }
     }
@@ -92,22 +100,83 @@ struct BenchCommand: ParsableCommand {
                 Measurement(
                     name: scenario.name, tokens: report!.tokens, iterations: report!.iterations, wallSeconds: seconds))
         }
+        if !noCluster && self.scenario.map({ "gpt3-7b/sharegpt/b512/neupims/cluster".contains($0) }) ?? true {
+            measurements.append(try clusterMeasurement())
+        }
         guard !measurements.isEmpty else { throw InputError("triad: no bench scenario matches '\(scenario ?? "")'") }
         switch format {
         case .json:
-            let items = measurements.map {
-                "{\"name\":\"\($0.name)\",\"simulated_tokens_per_second\":\(Int64($0.tokensPerSecond.rounded())),\"iterations_per_second\":\(Int64($0.iterationsPerSecond.rounded())),\"iterations\":\($0.iterations),\"tokens\":\($0.tokens),\"wall_seconds\":\($0.wallSeconds)}"
+            let items = measurements.map { m -> String in
+                var fields =
+                    "\"name\":\"\(m.name)\",\"simulated_tokens_per_second\":\(Int64(m.tokensPerSecond.rounded())),\"iterations_per_second\":\(Int64(m.iterationsPerSecond.rounded())),\"iterations\":\(m.iterations),\"tokens\":\(m.tokens),\"wall_seconds\":\(m.wallSeconds)"
+                if let local = m.inProcessWallSeconds, let messages = m.messages {
+                    fields +=
+                        ",\"in_process_wall_seconds\":\(local),\"wall_ratio_to_in_process\":\(m.wallSeconds / local),\"messages\":\(messages),\"messages_per_second\":\(Int64((Double(messages) / m.wallSeconds).rounded()))"
+                }
+                return "{" + fields + "}"
             }
             print("{\"scenarios\":[" + items.joined(separator: ",") + "]}")
         case .table:
             print("scenario                                   sim tokens/s   iterations/s   wall s")
             for m in measurements {
                 let name = m.name.padding(toLength: 40)
-                print(
+                var line =
                     "\(name)  \(String(Int64(m.tokensPerSecond.rounded())).leftPadded(13))  \(String(Int64(m.iterationsPerSecond.rounded())).leftPadded(13))  \(String(Double(Int(m.wallSeconds * 1000)) / 1000).leftPadded(7))"
-                )
+                if let local = m.inProcessWallSeconds, let messages = m.messages {
+                    line +=
+                        "   (in-process \(Double(Int(local * 1000)) / 1000) s → \(Double(Int(m.wallSeconds / local * 100)) / 100)×; \(messages) messages, \(Int(Double(messages) / m.wallSeconds)) /s)"
+                }
+                print(line)
             }
         }
+    }
+}
+
+extension BenchCommand {
+    /// GPT3-7B, ShareGPT, batch 512, neupims, 1,000 iterations: wall time through worker processes (from
+    /// spawning them to their exit) against the same run in-process.
+    func clusterMeasurement() throws -> Measurement {
+        let devices = [
+            DeviceDescription(id: "npu0", configuration: .npu(.neupims)),
+            DeviceDescription(id: "pim0", configuration: .pim(.neupims(rowBuffers: .dual))),
+        ]
+        let deviceSet = try DeviceSet(devices: devices, links: [("npu0", "pim0")])
+        let configuration = SimulationConfiguration(
+            model: try Inputs.model("gpt3-7b", tensorParallel: nil, pipelineParallel: nil),
+            stream: try Inputs.workload("sharegpt"), batchSize: 512, iterations: max(1, Int(1000 * scale)), seed: 1,
+            policy: .neupims, topologyName: "bench")
+        let clock = ContinuousClock()
+        func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        }
+        var local: RunReport?
+        let localTime = try clock.measure {
+            var simulator = try Simulator(
+                configuration: configuration, devices: deviceSet, workers: devices.map { LocalDeviceWorker(device: $0) }
+            )
+            local = try simulator.run()
+        }
+        var remote: RunReport?
+        var messages = 0
+        let clusterTime = try clock.measure {
+            var logger = Logger(label: "triad.bench")
+            logger.logLevel = .error
+            let cluster = try LocalCluster(
+                devices: devices, modelName: "gpt3-7b", logLevel: "error", pidDirectory: nil, logger: logger)
+            try cluster.start()
+            var simulator = try Simulator(
+                configuration: configuration, devices: deviceSet, workers: cluster.workers,
+                broker: CoordinatorCostBroker(coordinator: cluster.coordinator))
+            remote = try simulator.run()
+            messages = cluster.coordinator.statistics.messagesSent + cluster.coordinator.statistics.messagesReceived
+            cluster.stop()
+        }
+        guard remote == local else {
+            throw RunFailure(message: "bench: the cluster run differs from the in-process run")
+        }
+        return Measurement(
+            name: "gpt3-7b/sharegpt/b512/neupims/cluster", tokens: remote!.tokens, iterations: remote!.iterations,
+            wallSeconds: seconds(clusterTime), inProcessWallSeconds: seconds(localTime), messages: messages)
     }
 }
 

@@ -94,6 +94,8 @@ final class CoordinatorJob {
         let workers: [any DeviceWorker] = inputs.topology.devices.map {
             RemoteDeviceWorker(device: $0, coordinator: coordinator)
         }
-        reports = try options.simulate(policies: policies, inputs: inputs, workers: workers)
+        reports = try options.simulate(
+            policies: policies, inputs: inputs, workers: workers,
+            broker: CoordinatorCostBroker(coordinator: coordinator))
     }
 }

@@ -78,14 +78,18 @@ struct RunOptions: ParsableArguments {
     }
 
     /// Runs `policies` one after another on `workers` (in-process or remote).
-    func simulate(policies: [Policy], inputs: LoadedInputs, workers: [any DeviceWorker]) throws -> [RunReport] {
+    func simulate(
+        policies: [Policy], inputs: LoadedInputs, workers: [any DeviceWorker],
+        broker: any CostBroker = SequentialCostBroker()
+    ) throws -> [RunReport] {
         try policies.map { policy in
             var configuration = SimulationConfiguration(
                 model: inputs.model, stream: inputs.stream, batchSize: batch, iterations: iterations, seed: seed,
                 policy: policy, maxSequence: maxSequence, topologyName: inputs.topology.name)
             configuration.reusesCosts = !noCostReuse
             do {
-                var simulator = try Simulator(configuration: configuration, devices: inputs.devices, workers: workers)
+                var simulator = try Simulator(
+                    configuration: configuration, devices: inputs.devices, workers: workers, broker: broker)
                 return try simulator.run()
             } catch let error as SimulationError {
                 switch error.code {

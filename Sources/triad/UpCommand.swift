@@ -37,29 +37,20 @@ struct UpCommand: ParsableCommand {
         }
         let logger = Logger(label: "triad.up")
         let started = Date()
-        let context = ZMQContext()
-        let coordinator = Coordinator(
-            configuration: .init(bind: "tcp://127.0.0.1:*"), devices: inputs.topology.devices,
-            modelName: inputs.model.name, logger: logger, context: context)
-        let endpoint = try coordinator.start()
-        let supervisor = WorkerSupervisor(endpoint: endpoint, logLevel: logLevel, pidDirectory: pidDirectory)
-        let interrupt = SignalCleanup(supervisor: supervisor)
-        defer { interrupt.cancel() }
-        coordinator.onDeviceDead = { device in supervisor.restart(device: device) }
+        let cluster = try LocalCluster(
+            devices: inputs.topology.devices, modelName: inputs.model.name, logLevel: logLevel,
+            pidDirectory: pidDirectory, logger: logger)
         do {
-            for device in inputs.topology.devices { try supervisor.start(device: device.id) }
-            try coordinator.waitUntilReady(timeoutMilliseconds: 60_000)
+            try cluster.start()
             let ready = Date()
-            let workers: [any DeviceWorker] = inputs.topology.devices.map {
-                RemoteDeviceWorker(device: $0, coordinator: coordinator)
-            }
-            let reports = try options.simulate(policies: list, inputs: inputs, workers: workers)
+            let reports = try options.simulate(
+                policies: list, inputs: inputs, workers: cluster.workers,
+                broker: CoordinatorCostBroker(coordinator: cluster.coordinator))
             let finished = Date()
-            coordinator.shutdown()
-            supervisor.waitForExit(grace: 3)
-            let stats = coordinator.statistics
+            cluster.stop()
+            let stats = cluster.coordinator.statistics
             var summary =
-                "triad up: \(inputs.topology.devices.count) workers ready in \(milliseconds(ready.timeIntervalSince(started))) ms; run \(milliseconds(finished.timeIntervalSince(ready))) ms; \(stats.requests) requests, \(stats.messagesSent) sent, \(stats.messagesReceived) received, \(stats.resent) re-sent, \(stats.duplicateReplies) duplicate replies discarded, \(supervisor.restarts) restarts"
+                "triad up: \(inputs.topology.devices.count) workers ready in \(milliseconds(ready.timeIntervalSince(started))) ms; run \(milliseconds(finished.timeIntervalSince(ready))) ms; \(stats.requests) requests, \(stats.messagesSent) sent, \(stats.messagesReceived) received, \(stats.resent) re-sent, \(stats.duplicateReplies) duplicate replies discarded, \(cluster.supervisor.restarts) restarts"
             for death in stats.deaths {
                 summary += "; \(death.device) declared dead after \(death.silentMilliseconds) ms silent"
             }
@@ -70,13 +61,10 @@ struct UpCommand: ParsableCommand {
             fflush(nil)
             FileHandle.standardError.write(Data((summary + "\n").utf8))
         } catch {
-            coordinator.shutdown(reason: "run failed")
-            supervisor.stopAll(grace: 1)
-            context.terminate()
+            cluster.abandon()
             if let error = error as? ClusterError { throw RunFailure(message: error.message) }
             throw error
         }
-        context.terminate()
     }
 
     private func milliseconds(_ interval: TimeInterval) -> Int { Int((interval * 1000).rounded()) }

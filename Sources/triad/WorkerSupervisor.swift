@@ -62,7 +62,7 @@ final class WorkerSupervisor: @unchecked Sendable {
         lock.unlock()
         for process in all where process.isRunning { kill(process.processIdentifier, SIGTERM) }
         let deadline = Date().addingTimeInterval(grace)
-        while all.contains(where: \.isRunning) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        while all.contains(where: \.isRunning) && Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
         for process in all where process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -75,7 +75,7 @@ final class WorkerSupervisor: @unchecked Sendable {
         let all = Array(processes.values)
         lock.unlock()
         let deadline = Date().addingTimeInterval(grace)
-        while all.contains(where: \.isRunning) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        while all.contains(where: \.isRunning) && Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
         stopAll(grace: 1)
     }
 }

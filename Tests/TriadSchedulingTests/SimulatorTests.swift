@@ -80,3 +80,41 @@ struct SimulatorTests {
         #expect(report.kvOccupancyPeak > 0.5)
     }
 }
+
+/// Records how an iteration's requests reach the workers.
+final class RecordingBroker: CostBroker, @unchecked Sendable {
+    private(set) var calls: [(iteration: Int, devices: [String])] = []
+
+    func evaluate(_ requests: [(worker: any DeviceWorker, batch: EvaluationBatch)]) throws -> [[OperationCost]] {
+        calls.append((requests.first?.batch.iteration ?? -1, requests.map(\.worker.device.id)))
+        return try requests.map { try $0.worker.evaluate($0.batch) }
+    }
+}
+
+struct WorkerRequestTests {
+    /// At most one request per worker per decode iteration, whether or not costs are reused.
+    @Test(arguments: [true, false])
+    func atMostOneRequestPerWorkerPerIteration(reusesCosts: Bool) throws {
+        let (devices, workers) = try Fixtures.neupims()
+        var configuration = SimulationConfiguration(
+            model: ModelPresets.named("gpt3-7b")!, stream: .sampled(Fixtures.uniformLengths), batchSize: 64,
+            iterations: 40, seed: 3, policy: .neupims, topologyName: "fixture")
+        configuration.reusesCosts = reusesCosts
+        let broker = RecordingBroker()
+        var simulator = try Simulator(configuration: configuration, devices: devices, workers: workers, broker: broker)
+        let report = try simulator.run()
+        let iterations = broker.calls.map(\.iteration)
+        #expect(Set(iterations).count == iterations.count)
+        #expect(broker.calls.allSatisfy { Set($0.devices).count == $0.devices.count })
+        if reusesCosts {
+            #expect(broker.calls.count < 40)
+        } else {
+            #expect(broker.calls.count == 40)
+        }
+        // Reusing costs or not changes nothing in the report.
+        var other = configuration
+        other.reusesCosts = !reusesCosts
+        var baseline = try Simulator(configuration: other, devices: devices, workers: workers)
+        #expect(RunReport.json([try baseline.run()]) == RunReport.json([report]))
+    }
+}

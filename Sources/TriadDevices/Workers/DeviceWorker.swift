@@ -40,3 +40,18 @@ public struct DeviceError: Error, CustomStringConvertible, Sendable, Hashable {
 
     public var description: String { message }
 }
+
+/// Delivers one iteration's batches to their workers. The default asks them one after another; a cluster
+/// sends every request before waiting for any reply, so an iteration costs one round trip.
+public protocol CostBroker: Sendable {
+    func evaluate(_ requests: [(worker: any DeviceWorker, batch: EvaluationBatch)]) throws -> [[OperationCost]]
+}
+
+/// Asks each worker in turn (in-process workers answer at once).
+public struct SequentialCostBroker: CostBroker {
+    public init() {}
+
+    public func evaluate(_ requests: [(worker: any DeviceWorker, batch: EvaluationBatch)]) throws -> [[OperationCost]] {
+        try requests.map { try $0.worker.evaluate($0.batch) }
+    }
+}

@@ -15,14 +15,23 @@ public struct Simulator {
     /// Workers by `Resource.rawValue`.
     let workers: [(any DeviceWorker)?]
     var composer: TimelineComposer
+    let broker: any CostBroker
 
     var layerCache: [Int: LayerSegments] = [:]
     var attentionCache: [AttentionCost?]
+    /// Sequence lengths beyond a missing one that are costed with it.
+    static let attentionLookahead = 31
+    /// (Sub-)batch sizes on either side of a missing one that are costed with it.
+    static let rowsWindow = 8
     /// NeuPIMs' attention-load estimate by sequence length (for greedy placement).
     let loadEstimate: [Int64]
 
-    public init(configuration: SimulationConfiguration, devices: DeviceSet, workers: [any DeviceWorker]) throws {
+    public init(
+        configuration: SimulationConfiguration, devices: DeviceSet, workers: [any DeviceWorker],
+        broker: any CostBroker = SequentialCostBroker()
+    ) throws {
         self.configuration = configuration
+        self.broker = broker
         self.devices = devices
         plan = try configuration.policy.plan(for: configuration.model, on: devices)
         shard = ModelShard(configuration.model)
@@ -54,24 +63,16 @@ public struct Simulator {
 
     // MARK: - Costing
 
-    func cost(_ operations: [Operation], on resource: Resource, iteration: Int) throws -> [OperationCost] {
-        guard let worker = workers[resource.rawValue] else {
-            throw SimulationError(.incompatible, "no device for \(resource)")
-        }
-        do {
-            return try worker.evaluate(EvaluationBatch(iteration: iteration, operations: operations))
-        } catch let error as DeviceError {
-            throw SimulationError(error.code == .notYetImplemented ? .notYetImplemented : .deviceFailure, error.message)
-        }
-    }
-
-    /// Costs `operations` (each on the plan's resource), one worker call per resource, identical ops once.
+    /// Costs `operations` (each on the plan's resource): identical operations once, one request per device,
+    /// all requests of the iteration handed to the broker together.
     func costGrouped(_ operations: [Operation], iteration: Int) throws -> [OperationCost] {
         var results = Array(repeating: OperationCost.zero, count: operations.count)
+        var requests: [(worker: any DeviceWorker, batch: EvaluationBatch)] = []
+        var placements: [[(position: Int, index: Int)]] = []
         for resource in Resource.allCases {
             var unique: [Operation] = []
             var indexOf: [Operation: Int] = [:]
-            var positions: [(Int, Int)] = []
+            var positions: [(position: Int, index: Int)] = []
             for (position, operation) in operations.enumerated() where plan.resource(for: operation) == resource {
                 if let index = indexOf[operation] {
                     positions.append((position, index))
@@ -82,8 +83,20 @@ public struct Simulator {
                 }
             }
             guard !unique.isEmpty else { continue }
-            let costs = try cost(unique, on: resource, iteration: iteration)
-            for (position, index) in positions { results[position] = costs[index] }
+            guard let worker = workers[resource.rawValue] else {
+                throw SimulationError(.incompatible, "no device for \(resource)")
+            }
+            requests.append((worker, EvaluationBatch(iteration: iteration, operations: unique)))
+            placements.append(positions)
+        }
+        let answers: [[OperationCost]]
+        do {
+            answers = try broker.evaluate(requests)
+        } catch let error as DeviceError {
+            throw SimulationError(error.code == .notYetImplemented ? .notYetImplemented : .deviceFailure, error.message)
+        }
+        for (answer, positions) in zip(answers, placements) {
+            for (position, index) in positions { results[position] = answer[index] }
         }
         return results
     }
@@ -110,14 +123,30 @@ public struct Simulator {
             layerCache.removeAll(keepingCapacity: true)
             for index in attentionCache.indices { attentionCache[index] = nil }
         }
+        // (Sub-)batch sizes drift by a few requests between iterations; costing the neighbours of a missing
+        // size with it saves later requests.
         var newRows: [Int] = []
-        for rows in rowCounts where rows > 0 && layerCache[rows] == nil && !newRows.contains(rows) {
-            newRows.append(rows)
+        let window = configuration.reusesCosts ? Simulator.rowsWindow : 0
+        for rows in rowCounts where rows > 0 && layerCache[rows] == nil {
+            for size in max(1, rows - window)...min(configuration.batchSize, rows + window)
+            where layerCache[size] == nil && !newRows.contains(size) {
+                newRows.append(size)
+            }
         }
         var newSequences: [Int] = []
         if shard.model.hasAttention {
-            for sequence in sequences where attentionCache[sequence] == nil && !newSequences.contains(sequence) {
-                newSequences.append(sequence)
+            // A request's sequence grows by one token per iteration, so costing the next lengths now saves
+            // later requests (the costs are the same whenever they are asked for).
+            let lookahead = configuration.reusesCosts ? Simulator.attentionLookahead : 0
+            var requested: [Bool] = []
+            for sequence in sequences where attentionCache[sequence] == nil {
+                if requested.isEmpty { requested = Array(repeating: false, count: attentionCache.count) }
+                guard !requested[sequence] else { continue }
+                for next in sequence...min(sequence + lookahead, configuration.maxSequence + 1)
+                where attentionCache[next] == nil && !requested[next] {
+                    requested[next] = true
+                    newSequences.append(next)
+                }
             }
         }
         guard !newRows.isEmpty || !newSequences.isEmpty else { return }

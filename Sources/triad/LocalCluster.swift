@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+import TriadCluster
+import TriadDevices
+import TriadTransport
+
+/// A coordinator in this process and one `triad worker` process per device on loopback.
+final class LocalCluster {
+    let context = ZMQContext()
+    let coordinator: Coordinator
+    let supervisor: WorkerSupervisor
+    let devices: [DeviceDescription]
+    private let cleanup: SignalCleanup
+    private(set) var workers: [any DeviceWorker] = []
+
+    init(devices: [DeviceDescription], modelName: String, logLevel: String, pidDirectory: String?, logger: Logger)
+        throws
+    {
+        self.devices = devices
+        coordinator = Coordinator(
+            configuration: .init(bind: "tcp://127.0.0.1:*"), devices: devices, modelName: modelName, logger: logger,
+            context: context)
+        let endpoint = try coordinator.start()
+        let supervisor = WorkerSupervisor(endpoint: endpoint, logLevel: logLevel, pidDirectory: pidDirectory)
+        self.supervisor = supervisor
+        cleanup = SignalCleanup(supervisor: supervisor)
+        coordinator.onDeviceDead = { device in supervisor.restart(device: device) }
+    }
+
+    /// Starts the workers and waits until each has registered and taken its configuration.
+    func start() throws {
+        for device in devices { try supervisor.start(device: device.id) }
+        try coordinator.waitUntilReady(timeoutMilliseconds: 60_000)
+        workers = devices.map { RemoteDeviceWorker(device: $0, coordinator: coordinator) }
+    }
+
+    /// Releases the workers (they exit on Disconnect) and closes the sockets.
+    func stop(reason: String = "run finished") {
+        coordinator.shutdown(reason: reason)
+        supervisor.waitForExit(grace: 3)
+        cleanup.cancel()
+        context.terminate()
+    }
+
+    /// Kills the workers at once (after a failure).
+    func abandon() {
+        coordinator.shutdown(reason: "run failed")
+        supervisor.stopAll(grace: 1)
+        cleanup.cancel()
+        context.terminate()
+    }
+}
