@@ -56,7 +56,7 @@ public final class Coordinator {
     public let modelName: String
     private let logger: Logger
     private let context: ZMQContext
-    private var socket: ZMQSocket?
+    private var socket: (any MessageSocket)?
     private var peers: [String: Peer] = [:]
     private var inFlight: [UInt64: InFlight] = [:]
     private var replies: [UInt64: Triad_V1_Envelope] = [:]
@@ -86,6 +86,12 @@ public final class Coordinator {
     /// Rejected input so far by code.
     public var rejectionSummary: String { rejections.summary }
     public var rejectionCount: Int { rejections.total }
+
+    /// Serves over an already-connected socket (the router end of an in-memory transport in tests).
+    public func start(socket: any MessageSocket) {
+        self.socket = socket
+        endpoint = "inmemory"
+    }
 
     /// Binds the ROUTER and returns the endpoint.
     @discardableResult

@@ -29,7 +29,7 @@ public final class WorkerLoop {
     public let configuration: Configuration
     private let logger: Logger
     private let stop: StopSignal
-    private var socket: ZMQSocket?
+    private var socket: (any MessageSocket)?
     private var device: DeviceDescription?
     private var rejections = RejectionCounter()
     private var lastHeard: Int64 = 0
@@ -59,6 +59,12 @@ public final class WorkerLoop {
         try socket.set(ZMQ_MAXMSGSIZE, Int64(2 * WireProtocol.maximumMessageBytes))
         if let curve = configuration.curve { try curve.apply(to: socket) }
         try socket.connect(configuration.endpoint)
+        try serve(on: socket)
+    }
+
+    /// Serves over an already-connected socket (a dealer of an in-memory transport in tests).
+    public func serve(on socket: any MessageSocket) throws {
+        self.socket = socket
         logger.info(
             "worker connecting",
             metadata: ["device": "\(configuration.deviceID)", "endpoint": "\(configuration.endpoint)"])

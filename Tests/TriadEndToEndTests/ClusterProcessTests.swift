@@ -121,6 +121,24 @@ struct ClusterProcessTests {
         #expect(kill(pid, 0) != 0)
     }
 
+    /// Ctrl-C during `triad up` stops the workers too: no orphan processes.
+    @Test func interruptLeavesNoOrphans() throws {
+        let directory = try Self.temporaryDirectory("interrupt")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try Running(
+            ["up"] + Self.faultArguments + [
+                "--no-cost-reuse", "--pid-directory", directory.path, "--log-level", "error",
+            ])
+        let workers = try ["npu0", "pim0"].map { try #require(Self.waitForPID(directory, device: $0)) }
+        Thread.sleep(forTimeInterval: 0.5)
+        kill(run.process.processIdentifier, SIGINT)
+        let outcome = run.wait()
+        #expect(outcome.status == 128 + SIGINT)
+        let deadline = Date().addingTimeInterval(5)
+        while workers.contains(where: { kill($0, 0) == 0 }) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        for pid in workers { #expect(kill(pid, 0) != 0, "worker \(pid) outlived triad up") }
+    }
+
     @Test func coordinatorRestartIsSurvived() throws {
         let port = 20_000 + Int(getpid() % 20_000)
         let endpoint = "tcp://127.0.0.1:\(port)"
