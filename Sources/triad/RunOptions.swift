@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import TriadCore
 import TriadDevices
@@ -54,6 +55,12 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Ask the workers again every iteration instead of reusing learnt costs (same results; a testing aid).")
     var noCostReuse = false
 
+    @Option(help: "Write the first iterations' timeline here as Chrome trace JSON (opens in Perfetto).")
+    var trace: String?
+
+    @Option(help: "Iterations the --trace timeline covers.")
+    var traceIterations: Int = 2
+
     /// Everything a run reads from files and names.
     struct LoadedInputs {
         var topology: Topology
@@ -82,15 +89,19 @@ struct RunOptions: ParsableArguments {
         policies: [Policy], inputs: LoadedInputs, workers: [any DeviceWorker],
         broker: any CostBroker = SequentialCostBroker()
     ) throws -> [RunReport] {
-        try policies.map { policy in
+        var traces: [(label: String, events: [TraceEvent])] = []
+        let reports = try policies.map { policy in
             var configuration = SimulationConfiguration(
                 model: inputs.model, stream: inputs.stream, batchSize: batch, iterations: iterations, seed: seed,
                 policy: policy, maxSequence: maxSequence, topologyName: inputs.topology.name)
             configuration.reusesCosts = !noCostReuse
+            configuration.traceIterations = trace == nil ? 0 : max(1, traceIterations)
             do {
                 var simulator = try Simulator(
                     configuration: configuration, devices: inputs.devices, workers: workers, broker: broker)
-                return try simulator.run()
+                let report = try simulator.run()
+                traces.append((policy.name, simulator.trace))
+                return report
             } catch let error as SimulationError {
                 switch error.code {
                 case .incompatible, .notYetImplemented:
@@ -100,6 +111,14 @@ struct RunOptions: ParsableArguments {
                 }
             }
         }
+        if let trace {
+            do {
+                try TraceEvent.chromeTrace(traces).write(toFile: trace, atomically: true, encoding: .utf8)
+            } catch {
+                throw RunFailure(message: "cannot write \(trace): \(error.localizedDescription)")
+            }
+        }
+        return reports
     }
 
     func print(_ reports: [RunReport]) {

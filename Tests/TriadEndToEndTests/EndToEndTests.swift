@@ -180,3 +180,29 @@ extension EndToEndTests {
         #expect(matmulFree.output.contains("\"fpga_block_d512_ms\""))
     }
 }
+
+extension EndToEndTests {
+    @Test func traceOpensAsChromeTraceJSONAndChangesNothing() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("triad-trace-\(getpid()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let arguments = [
+            "compare", "Topologies/neupims.yaml", "--policies", "npu+pim,npu+pim+sbi", "--batch", "64",
+            "--iterations", "6", "--format", "json",
+        ]
+        let traced = try Self.triad(arguments + ["--trace", path, "--trace-iterations", "2"])
+        let plain = try Self.triad(arguments)
+        #expect(traced.status == 0, "\(traced.error)")
+        #expect(traced.output == plain.output)
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        let events = (json["traceEvents"] as! [[String: Any]]).filter { $0["ph"] as? String == "X" }
+        let tracks = Set(events.map { $0["tid"] as! Int })
+        #expect(tracks.isSuperset(of: [1, 2]))  // npu and pim
+        let iterations = Set(events.map { ($0["args"] as! [String: Any])["iteration"] as! Int })
+        #expect(iterations == [0, 1])
+        // With interleaving, two sub-batches appear.
+        let subBatches = Set(
+            events.filter { $0["pid"] as! Int == 2 }.map { ($0["args"] as! [String: Any])["sub_batch"] as! Int })
+        #expect(subBatches == [0, 1])
+    }
+}

@@ -17,6 +17,8 @@ public struct SimulationConfiguration: Sendable {
     /// Whether costs learnt in one iteration are reused in later ones (results are identical either way;
     /// turning it off makes every iteration ask its workers, which fault tests use).
     public var reusesCosts = true
+    /// Iterations, from the first, whose timeline is kept as `TraceEvent`s (0: none).
+    public var traceIterations = 0
 
     public init(
         model: ModelSpec, stream: RequestStream, batchSize: Int, iterations: Int, seed: UInt64, policy: Policy,

@@ -43,7 +43,10 @@ extension Simulator {
 
     /// Simulates one decode iteration of the current batch, adds its resource use to the totals, and
     /// returns its duration. With `.whenFaster` interleaving both splits are composed and the faster kept.
-    mutating func simulateIteration(_ state: inout RunState, iteration: Int) throws -> Picoseconds {
+    mutating func simulateIteration(_ state: inout RunState, iteration: Int, startingAt now: Picoseconds) throws
+        -> Picoseconds
+    {
+        composer.isRecording = iteration < configuration.traceIterations
         state.activeSlots.removeAll(keepingCapacity: true)
         state.sequences.removeAll(keepingCapacity: true)
         for slot in state.isActive.indices where state.isActive[slot] {
@@ -71,6 +74,11 @@ extension Simulator {
         state.memoryPortBusy += outcome.memoryPortBusy
         state.streamedBytes += outcome.streamedBytes
         if outcome.parts > 1 { state.interleavedIterations += 1 }
+        for var event in outcome.events {
+            event.start += now
+            event.iteration = iteration
+            trace.append(event)
+        }
         return outcome.duration
     }
 
@@ -143,6 +151,10 @@ extension Simulator {
                 chains.append(ChainProgram(layer: program, head: layer.head))
             }
             let timeline = composer.compose(chains, layers: shard.layers)
+            if composer.isRecording {
+                record(
+                    composer.recorded, stage: stage, parts: parts, rows: rows, after: outcome.duration, into: &outcome)
+            }
             outcome.duration += timeline.makespan
             for index in timeline.busy.indices {
                 outcome.busy[index] += timeline.busy[index]
@@ -155,8 +167,54 @@ extension Simulator {
     }
 }
 
+extension Simulator {
+    /// Names the recorded segments of one pipeline stage and adds them to `outcome`, offset by `offset`.
+    fileprivate func record(
+        _ segments: [ScheduledSegment], stage: Int, parts: Int, rows: [Int], after offset: Picoseconds,
+        into outcome: inout IterationOutcome
+    ) {
+        // Chains were built for the stage's non-empty sub-batches, in order.
+        let subBatches = (0..<parts).filter { rows[stage * parts + $0] > 0 }
+        for segment in segments {
+            let subBatch = segment.chain < subBatches.count ? subBatches[segment.chain] : segment.chain
+            let beforeCount = layerCache[rows[stage * parts + subBatch]]?.beforeAttention.count ?? 0
+            let phase: String
+            if segment.isHead {
+                phase = "lm head"
+            } else if !shard.model.hasAttention {
+                phase = "layer"
+            } else if segment.index < beforeCount {
+                phase = "qkv"
+            } else if segment.index == beforeCount {
+                phase = "attention"
+            } else {
+                phase = "proj+ffn"
+            }
+            let track: String
+            switch segment.resource {
+            case .npu: track = "npu"
+            case .pim: track = "pim"
+            case .fpga: track = "fpga"
+            }
+            let name = segment.isHead ? "\(phase) sb\(subBatch)" : "L\(segment.layer) \(phase) sb\(subBatch)"
+            outcome.events.append(
+                TraceEvent(
+                    track: track, name: name, start: offset + segment.start, duration: segment.end - segment.start,
+                    iteration: 0, subBatch: subBatch, layer: segment.layer))
+            if segment.streamEnd > segment.streamStart {
+                outcome.events.append(
+                    TraceEvent(
+                        track: "memory port", name: "stream for \(name)", start: offset + segment.streamStart,
+                        duration: segment.streamEnd - segment.streamStart, iteration: 0, subBatch: subBatch,
+                        layer: segment.layer))
+            }
+        }
+    }
+}
+
 /// One composed iteration, not yet added to the run's totals.
 struct IterationOutcome {
+    var events: [TraceEvent] = []
     var parts: Int
     var duration: Picoseconds = 0
     var busy = Array(repeating: Picoseconds(0), count: Resource.allCases.count)

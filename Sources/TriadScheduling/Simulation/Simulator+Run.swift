@@ -130,7 +130,7 @@ extension Simulator {
                     }
                     continue run
                 }
-                let duration = try simulateIteration(&state, iteration: state.iterations)
+                let duration = try simulateIteration(&state, iteration: state.iterations, startingAt: now)
                 queue.schedule(.endIteration(duration), at: now + duration)
             case .endIteration(let duration):
                 let tokens = Int64(state.activeCount)

@@ -16,6 +16,8 @@ public struct Simulator {
     let workers: [(any DeviceWorker)?]
     var composer: TimelineComposer
     let broker: any CostBroker
+    /// The timeline of the first `configuration.traceIterations` iterations.
+    public internal(set) var trace: [TraceEvent] = []
 
     var layerCache: [Int: LayerSegments] = [:]
     var attentionCache: [AttentionCost?]

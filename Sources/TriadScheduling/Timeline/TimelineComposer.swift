@@ -14,6 +14,10 @@ public struct TimelineComposer: Sendable {
     /// SRAM bytes that keep streamed weights for reuse by the next (sub-)batch.
     public var weightCacheBytes: Int64
     public var rule: MemoryPortRule
+    /// Whether `compose` keeps every scheduled segment in `recorded` (for timelines; off in the fast path).
+    public var isRecording = false
+    /// The segments of the last `compose`, when recording.
+    public private(set) var recorded: [ScheduledSegment] = []
 
     private var chainReady: [Picoseconds] = []
     private var chainLayer: [Int] = []
@@ -63,6 +67,7 @@ public struct TimelineComposer: Sendable {
         residentKeys.removeAll(keepingCapacity: true)
         residentBytes.removeAll(keepingCapacity: true)
         residentTotal = 0
+        if isRecording { recorded.removeAll(keepingCapacity: true) }
         for program in chains {
             chainReady.append(0)
             // A chain with an empty layer program starts at its head.
@@ -104,13 +109,14 @@ public struct TimelineComposer: Sendable {
             let index = chainSegment[chosen]
             let next = segment(chains[chosen], layer: layer, index: index, layers: layers)!
             var streamEnd: Picoseconds = 0
+            var streamStart: Picoseconds = 0
             if next.resource != .pim {
                 let key = (min(layer, layers) << 6) | index
                 let needsWeights = next.weightBytes > 0 && !isResident(key)
                 let bytes = next.dataBytes + (needsWeights ? next.weightBytes : 0)
                 if bytes > 0 {
                     let lastStart = next.resource == .npu ? resourceLastStart.npu : resourceLastStart.fpga
-                    let streamStart = max(memoryFree, lastStart)
+                    streamStart = max(memoryFree, lastStart)
                     let streamTime = transferTime(bytes: bytes, bytesPerSecond: memoryBandwidthBytesPerSecond)
                     streamEnd = streamStart + streamTime
                     memoryFree = streamEnd
@@ -139,6 +145,12 @@ public struct TimelineComposer: Sendable {
             timeline.energyPicojoules[next.resource.rawValue] += next.energyPicojoules
             chainReady[chosen] = end
             timeline.makespan = max(timeline.makespan, end)
+            if isRecording {
+                recorded.append(
+                    ScheduledSegment(
+                        resource: next.resource, start: start, end: end, streamStart: streamStart, streamEnd: streamEnd,
+                        chain: chosen, layer: layer, index: index, isHead: layer >= layers))
+            }
             // Advance the chain.
             let program = chains[chosen]
             let length = layer < layers ? program.layer.count : program.head.count
