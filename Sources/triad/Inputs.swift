@@ -58,6 +58,14 @@ enum Inputs {
             guard pipelineParallel >= 1 else { throw InputError("triad: --pipeline-parallel must be at least 1") }
             model.pipelineParallel = pipelineParallel
         }
+        guard model.pipelineParallel <= model.layers else {
+            throw InputError(
+                "triad: pipeline-parallel \(model.pipelineParallel) exceeds \(model.name)'s \(model.layers) layers")
+        }
+        guard model.tensorParallel <= model.attentionHeads || !model.hasAttention else {
+            throw InputError(
+                "triad: tensor-parallel \(model.tensorParallel) exceeds \(model.name)'s \(model.attentionHeads) heads")
+        }
         return model
     }
 
