@@ -24,7 +24,10 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "Seconds to wait for every worker to register.")
     var waitTimeout: Int = 600
 
-    @Option(help: "The coordinator's CURVE key file (from `triad keygen`); enables CURVE.")
+    @Flag(help: "Encrypt with CurveZMQ and admit only --allow'ed worker keys (needs --curve-key).")
+    var curve = false
+
+    @Option(help: "The coordinator's CURVE key file (from `triad keygen`); implies --curve.")
     var curveKey: String?
 
     @Option(help: "Public key files (or Z85 keys) of the workers to admit under CURVE.")
@@ -36,6 +39,7 @@ struct CoordinatorCommand: ParsableCommand {
         let list = try policies.split(separator: ",").map { try Inputs.policy(String($0)) }
         let inputs = try options.load()
         var coordinatorConfiguration = Coordinator.Configuration(bind: bind)
+        if curve && curveKey == nil { throw InputError("triad: --curve needs --curve-key FILE (see `triad keygen`)") }
         if let curveKey {
             let keys = try KeyFile.read(curveKey)
             guard !allow.isEmpty else { throw InputError("triad: --curve-key needs at least one --allow key") }

@@ -17,7 +17,10 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Topology file to check the device id against (the coordinator sends the configuration).")
     var topology: String?
 
-    @Option(help: "This worker's CURVE key file (from `triad keygen`); enables CURVE.")
+    @Flag(help: "Connect with CurveZMQ (needs --curve-key and --server-key).")
+    var curve = false
+
+    @Option(help: "This worker's CURVE key file (from `triad keygen`); implies --curve.")
     var curveKey: String?
 
     @Option(help: "The coordinator's CURVE public key (Z85) or key file.")
@@ -37,6 +40,7 @@ struct WorkerCommand: ParsableCommand {
         }
         if exitWithParent { ParentWatch.exitWhenParentDies() }
         var configuration = WorkerLoop.Configuration(endpoint: connect, deviceID: device)
+        if curve && curveKey == nil { throw InputError("triad: --curve needs --curve-key FILE and --server-key KEY") }
         if let curveKey {
             guard let serverKey else { throw InputError("triad: --curve-key needs --server-key") }
             let keys = try KeyFile.read(curveKey)

@@ -139,6 +139,42 @@ struct ClusterProcessTests {
         for pid in workers { #expect(kill(pid, 0) != 0, "worker \(pid) outlived triad up") }
     }
 
+    /// `triad keygen` + `--curve`: listed workers run the job; an unlisted key never gets in.
+    @Test func curveAdmitsOnlyListedWorkers() throws {
+        let directory = try Self.temporaryDirectory("curve")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for name in ["coordinator", "listed", "unlisted"] {
+            #expect(try EndToEndTests.triad(["keygen", directory.appendingPathComponent(name).path]).status == 0)
+        }
+        func key(_ name: String, _ suffix: String) -> String {
+            directory.appendingPathComponent("\(name).\(suffix)").path
+        }
+        for (pimKey, expectedStatus) in [("listed", Int32(0)), ("unlisted", Int32(1))] {
+            let port = 30_000 + Int(getpid() % 10_000) + (pimKey == "listed" ? 0 : 1)
+            let endpoint = "tcp://127.0.0.1:\(port)"
+            let coordinator = try Running([
+                "coordinator", "--bind", endpoint, "Topologies/neupims.yaml", "--batch", "16", "--iterations", "5",
+                "--format", "json", "--curve", "--curve-key", key("coordinator", "key"), "--allow",
+                key("listed", "pub"),
+                "--wait-timeout", "4", "--log-level", "error",
+            ])
+            Thread.sleep(forTimeInterval: 0.3)
+            let workers = try [("npu0", "listed"), ("pim0", pimKey)].map { device, name in
+                try Running([
+                    "worker", "--connect", endpoint, "--device", device, "--curve", "--curve-key", key(name, "key"),
+                    "--server-key", key("coordinator", "pub"), "--log-level", "error",
+                ])
+            }
+            let outcome = coordinator.wait()
+            #expect(outcome.status == expectedStatus, "\(outcome.error)")
+            if expectedStatus != 0 { #expect(outcome.error.contains("did not register in time: pim0")) }
+            for worker in workers {
+                if worker.process.isRunning { kill(worker.process.processIdentifier, SIGTERM) }
+                _ = worker.wait()
+            }
+        }
+    }
+
     @Test func coordinatorRestartIsSurvived() throws {
         let port = 20_000 + Int(getpid() % 20_000)
         let endpoint = "tcp://127.0.0.1:\(port)"
