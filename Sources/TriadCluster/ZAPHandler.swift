@@ -3,27 +3,6 @@ import Logging
 @preconcurrency import CZeroMQ
 import TriadTransport
 
-/// The coordinator's CURVE keys and the worker public keys it accepts (Z85 text).
-public struct CurveServerKeys: Sendable {
-    public var publicKey: String
-    public var secretKey: String
-    public var allowedClientKeys: Set<String>
-
-    public init(publicKey: String, secretKey: String, allowedClientKeys: Set<String>) {
-        self.publicKey = publicKey
-        self.secretKey = secretKey
-        self.allowedClientKeys = allowedClientKeys
-    }
-
-    func apply(to socket: ZMQSocket) throws {
-        try socket.set(ZMQ_CURVE_SERVER, Int32(1))
-        try socket.set(ZMQ_CURVE_SECRETKEY, text: secretKey)
-        try socket.set(ZMQ_ZAP_DOMAIN, text: "triad")
-        // ZMQ_ZAP_ENFORCE_DOMAIN (93) sits behind libzmq's draft guard; its value is stable.
-        try socket.set(93, Int32(1))
-    }
-}
-
 /// A ZAP handler (RFC 27) on `inproc://zeromq.zap.01`: admits CURVE clients whose public key is on the
 /// allowlist and names each by its key (the `User-Id` of its messages). It runs on its own thread, which
 /// owns its REP socket.
