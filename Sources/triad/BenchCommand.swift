@@ -10,7 +10,8 @@ import TriadScheduling
 /// wall-clock second. Speed is measured here, never asserted in tests.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Measure simulator speed on fixed in-process scenarios.")
+        commandName: "bench",
+        abstract: "Measure simulator speed on fixed scenarios: in-process, and GPT3-7B through a local cluster.")
 
     @Option(help: "Only scenarios whose name contains this text.")
     var scenario: String?
