@@ -52,6 +52,31 @@ enum ClusterHarness {
         }
     }
 
+    /// A started coordinator for `devices` on loopback with one ready worker thread per device.
+    final class LiveCluster {
+        let context = ZMQContext()
+        let coordinator: Coordinator
+        let endpoint: String
+        let workers: [RunningWorker]
+
+        init(devices: [DeviceDescription] = ClusterHarness.devices) throws {
+            coordinator = Coordinator(
+                configuration: .init(bind: "tcp://127.0.0.1:*"), devices: devices, modelName: "gpt3-7b",
+                logger: ClusterHarness.logger, context: context)
+            endpoint = try coordinator.start()
+            let endpoint = endpoint
+            let context = context
+            workers = devices.map { RunningWorker(endpoint: endpoint, device: $0.id, context: context) }
+            try coordinator.waitUntilReady(timeoutMilliseconds: 10_000)
+        }
+
+        func stop() {
+            coordinator.shutdown()
+            for worker in workers { worker.stop() }
+            context.terminate()
+        }
+    }
+
     static let sampleOperations: [TriadCore.Operation] = {
         let shard = ModelShard(ModelPresets.named("gpt3-7b")!)
         let layer = LayerTemplate(shard: shard, rows: 256)

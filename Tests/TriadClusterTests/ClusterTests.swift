@@ -12,15 +12,8 @@ import TriadWire
 struct ClusterTests {
     @Test func remoteCostsEqualLocalCosts() async throws {
         try await ClusterHarness.onThread {
-            let context = ZMQContext()
-            let coordinator = Coordinator(
-                configuration: .init(bind: "tcp://127.0.0.1:*"), devices: ClusterHarness.devices, modelName: "gpt3-7b",
-                logger: ClusterHarness.logger, context: context)
-            let endpoint = try coordinator.start()
-            let workers = ClusterHarness.devices.map {
-                ClusterHarness.RunningWorker(endpoint: endpoint, device: $0.id, context: context)
-            }
-            try coordinator.waitUntilReady(timeoutMilliseconds: 10_000)
+            let cluster = try ClusterHarness.LiveCluster()
+            let coordinator = cluster.coordinator
             let remote = try coordinator.evaluate(
                 deviceID: "npu0", iteration: 0, operations: ClusterHarness.sampleOperations)
             let local = try LocalDeviceWorker(device: ClusterHarness.devices[0]).evaluate(
@@ -36,24 +29,17 @@ struct ClusterTests {
                 _ = try coordinator.evaluate(
                     deviceID: "pim0", iteration: 2, operations: ClusterHarness.sampleOperations)
             }
-            coordinator.shutdown()
-            for worker in workers { worker.stop() }
-            context.terminate()
+            cluster.stop()
         }
     }
 
     /// Each kind of bad input is rejected and counted, and the coordinator keeps serving.
     @Test func coordinatorRejectsBadInputAndKeepsServing() async throws {
         try await ClusterHarness.onThread {
-            let context = ZMQContext()
-            let coordinator = Coordinator(
-                configuration: .init(bind: "tcp://127.0.0.1:*"), devices: [ClusterHarness.devices[0]], modelName: "m",
-                logger: ClusterHarness.logger, context: context)
-            let endpoint = try coordinator.start()
-            let worker = ClusterHarness.RunningWorker(endpoint: endpoint, device: "npu0", context: context)
-            try coordinator.waitUntilReady(timeoutMilliseconds: 10_000)
-            let attacker = try ZMQSocket(context: context, kind: .dealer)
-            try attacker.connect(endpoint)
+            let cluster = try ClusterHarness.LiveCluster(devices: [ClusterHarness.devices[0]])
+            let coordinator = cluster.coordinator
+            let attacker = try ZMQSocket(context: cluster.context, kind: .dealer)
+            try attacker.connect(cluster.endpoint)
             var wrongVersion = WireProtocol.envelope(requestID: 1, .heartbeat(Triad_V1_Heartbeat()))
             wrongVersion.protocolVersion = 99
             var noBody = Triad_V1_Envelope()
@@ -87,9 +73,7 @@ struct ClusterTests {
                 deviceID: "npu0", iteration: 0, operations: ClusterHarness.sampleOperations)
             #expect(costs.count == ClusterHarness.sampleOperations.count)
             attacker.close(lingerMilliseconds: 0)
-            coordinator.shutdown()
-            worker.stop()
-            context.terminate()
+            cluster.stop()
         }
     }
 }

@@ -126,15 +126,10 @@ struct FuzzTests {
 
     @Test func fuzzedCoordinatorKeepsServing() async throws {
         try await ClusterHarness.onThread {
-            let context = ZMQContext()
-            let coordinator = Coordinator(
-                configuration: .init(bind: "tcp://127.0.0.1:*"), devices: [ClusterHarness.devices[0]], modelName: "m",
-                logger: ClusterHarness.logger, context: context)
-            let endpoint = try coordinator.start()
-            let worker = ClusterHarness.RunningWorker(endpoint: endpoint, device: "npu0", context: context)
-            try coordinator.waitUntilReady(timeoutMilliseconds: 10_000)
-            let attacker = try ZMQSocket(context: context, kind: .dealer)
-            try attacker.connect(endpoint)
+            let cluster = try ClusterHarness.LiveCluster(devices: [ClusterHarness.devices[0]])
+            let coordinator = cluster.coordinator
+            let attacker = try ZMQSocket(context: cluster.context, kind: .dealer)
+            try attacker.connect(cluster.endpoint)
             let limits = FrameLimits(maximumFrames: 4, maximumBytes: 1 << 24)
             var source = FrameSource()
             var sent = 0
@@ -163,9 +158,7 @@ struct FuzzTests {
             #expect(coordinator.rejectionCount > 0)
             print("fuzz: \(sent) frames at a live coordinator; rejected \(coordinator.rejectionSummary)")
             attacker.close(lingerMilliseconds: 0)
-            coordinator.shutdown()
-            worker.stop()
-            context.terminate()
+            cluster.stop()
         }
     }
 }
