@@ -41,6 +41,10 @@ struct ReproductionTests {
         #expect(try #require(claim("gain_sharegpt_over_alpaca")).holds == true)
         #expect(try #require(claim("tp_vs_pp")).holds == true)
         #expect(try #require(claim("energy_neupims_vs_npu_only")).measured < 1)
+        // Greedy min-load placement balances channels better than round-robin.
+        let greedy = try #require(claim("kv_busiest_channel_greedy")).measured
+        let roundRobin = try #require(claim("kv_busiest_channel_round_robin")).measured
+        #expect(greedy >= 1 && greedy < roundRobin)
         // Where our model disagrees (see the notes): interleaving does not pay at batch ≥ 256 and dual row
         // buffers alone gain nothing, because our GEMMs are compute-bound.
         #expect(try #require(claim("sbi_gain_large_batch")).holds == false)

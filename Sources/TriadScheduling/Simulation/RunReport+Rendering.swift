@@ -36,6 +36,7 @@ extension RunReport {
         fields.append("\"energy_per_token_joules_by_device\":\(jsonFigures(energyPerTokenByDevice))")
         fields.append("\"device_utilization\":\(jsonFigures(deviceUtilization))")
         fields.append("\"memory_port_utilization\":\(jsonNumber(memoryPortUtilization))")
+        fields.append("\"pim_channel_imbalance\":\(jsonNumber(channelImbalance))")
         fields.append(
             "\"kv_occupancy\":{\"mean\":\(jsonNumber(kvOccupancyMean)),\"peak\":\(jsonNumber(kvOccupancyPeak))}")
         return "{" + fields.joined(separator: ",") + "}"

@@ -32,6 +32,9 @@ public struct RunReport: Sendable, Hashable {
     public var kvOccupancyPeak: Double
     /// Requests decoding per iteration on average: below `batch` when KV capacity or arrivals limit it.
     public var meanActiveRequests: Double { iterations == 0 ? 0 : Double(tokens) / Double(iterations) }
+    /// Busiest PIM channel's attention load over the channels' mean, averaged over iterations (1 = perfectly
+    /// balanced; 0 when attention does not run on PIM).
+    public var channelImbalance: Double = 0
     /// Sub-batches when interleaving.
     public var subBatches: Int
     /// Fraction of iterations that ran interleaved.

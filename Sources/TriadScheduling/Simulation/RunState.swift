@@ -23,6 +23,7 @@ struct RunState {
     var energyPicojoules = Array(repeating: 0.0, count: Resource.allCases.count)
     var memoryPortBusy: Picoseconds = 0
     var streamedBytes: Int64 = 0
+    var channelImbalanceSum = 0.0
     var tokenLatency = WeightedSamples()
     var kvOccupancySum = 0.0
     var kvOccupancyPeak = 0.0

@@ -74,6 +74,7 @@ extension Simulator {
         state.memoryPortBusy += outcome.memoryPortBusy
         state.streamedBytes += outcome.streamedBytes
         if outcome.parts > 1 { state.interleavedIterations += 1 }
+        state.channelImbalanceSum += outcome.channelImbalance
         for var event in outcome.events {
             event.start += now
             event.iteration = iteration
@@ -137,6 +138,18 @@ extension Simulator {
         }
 
         var outcome = IterationOutcome(parts: parts)
+        if attentionOnPIM {
+            // Load balance of the KV placement: busiest channel's attention time over the channels' mean.
+            var busiest: Picoseconds = 0
+            var total: Picoseconds = 0
+            for c in 0..<channels {
+                var load: Picoseconds = 0
+                for g in 0..<groups { load += channelTime[g * channels + c] }
+                busiest = max(busiest, load)
+                total += load
+            }
+            outcome.channelImbalance = total > 0 ? Double(busiest) * Double(channels) / Double(total) : 0
+        }
         var chains: [ChainProgram] = []
         chains.reserveCapacity(parts)
         for stage in 0..<stages {
@@ -215,6 +228,8 @@ extension Simulator {
 /// One composed iteration, not yet added to the run's totals.
 struct IterationOutcome {
     var events: [TraceEvent] = []
+    /// Busiest PIM channel's attention load over the mean (0 without PIM attention).
+    var channelImbalance = 0.0
     var parts: Int
     var duration: Picoseconds = 0
     var busy = Array(repeating: Picoseconds(0), count: Resource.allCases.count)

@@ -41,7 +41,7 @@ extension Simulator {
             utilization.append(DeviceFigure(id: device.id, value: busy))
         }
         let toMilliseconds = 1e-9
-        return RunReport(
+        var report = RunReport(
             policy: configuration.policy.rawValue, model: shard.model.name, workload: configuration.stream.label,
             topology: configuration.topologyName, batch: configuration.batchSize, iterations: state.iterations,
             seed: configuration.seed, tokens: state.tokens, completedRequests: state.completedRequests,
@@ -56,5 +56,7 @@ extension Simulator {
             kvOccupancyPeak: state.kvOccupancyPeak, subBatches: plan.subBatches,
             interleavedFraction: state.iterations == 0
                 ? 0 : Double(state.interleavedIterations) / Double(state.iterations))
+        report.channelImbalance = state.iterations == 0 ? 0 : state.channelImbalanceSum / Double(state.iterations)
+        return report
     }
 }
