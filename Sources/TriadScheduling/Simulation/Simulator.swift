@@ -56,9 +56,13 @@ public struct Simulator {
             rule: plan.attentionResource == .pim && plan.rowBuffers == .single ? .blockedDuringPIM : .independent)
         attentionCache = Array(repeating: nil, count: configuration.maxSequence + 2)
         let shard = self.shard
+        // Placement estimates with the PIM's own row width and bank count (NeuPIMs' 512 and 32 otherwise).
+        let rowElements = devices.pim?.rowElements ?? 512
+        let banks = devices.pim?.banksPerChannel ?? 32
         loadEstimate = (0...configuration.maxSequence + 1).map {
             PIMCostModel.attentionLoadEstimate(
-                sequenceLength: $0, width: shard.keyValueWidth, heads: shard.keyValueHeads)
+                sequenceLength: $0, width: shard.keyValueWidth, heads: shard.keyValueHeads, rowElements: rowElements,
+                banks: banks)
         }
         guard configuration.batchSize >= 1 else { throw SimulationError(.incompatible, "batch must be at least 1") }
     }

@@ -75,7 +75,8 @@ public struct TimelineComposer: Sendable {
             chainSegment.append(0)
         }
         var resourceFree = (npu: Picoseconds(0), fpga: Picoseconds(0), pim: Picoseconds(0))
-        var resourceLastStart = (npu: Picoseconds(0), fpga: Picoseconds(0), pim: Picoseconds(0))
+        // Start of the previous segment on the NPU and FPGA: streams for the next one may begin then.
+        var resourceLastStart = (npu: Picoseconds(0), fpga: Picoseconds(0))
         var memoryFree: Picoseconds = 0
 
         func free(_ resource: Resource) -> Picoseconds {
@@ -136,7 +137,6 @@ public struct TimelineComposer: Sendable {
                 resourceLastStart.fpga = start
             case .pim:
                 resourceFree.pim = end
-                resourceLastStart.pim = start
                 if rule == .blockedDuringPIM { memoryFree = max(memoryFree, end) }
             }
             timeline.busy[next.resource.rawValue] += next.duration
