@@ -3,7 +3,7 @@ public struct LengthDistribution: Sendable {
     public let name: String
     private let inputs: [Int32]
     private let outputs: [Int32]
-    /// Running totals of the pair counts, for sampling by binary search.
+    /// Running totals of the pair weights (counts), for sampling by binary search.
     private let cumulative: [Int64]
 
     /// A distribution over `pairs`, each drawn with probability proportional to its count.
@@ -20,6 +20,25 @@ public struct LengthDistribution: Sendable {
     }
 
     public var totalCount: Int64 { cumulative.last! }
+
+    /// The distribution of the requests *in flight* in a closed-loop steady state, where each finished
+    /// request is replaced at once: a request stays in the batch for its output length (capped as
+    /// `Request.capped(at:)` caps it), so it is found there with probability proportional to its count
+    /// times that length (the inspection paradox of renewal processes). Pair it with a uniform position
+    /// in the output to start a run in steady state.
+    public func inFlight(maxSequence: Int) -> LengthDistribution {
+        var previous: Int64 = 0
+        var pairs: [(input: Int, output: Int, count: Int)] = []
+        pairs.reserveCapacity(cumulative.count)
+        for index in cumulative.indices {
+            let count = cumulative[index] - previous
+            previous = cumulative[index]
+            let residence = Request(id: 0, inputTokens: Int(inputs[index]), outputTokens: Int(outputs[index]))
+                .capped(at: maxSequence).outputTokens
+            pairs.append((Int(inputs[index]), Int(outputs[index]), Int(count) * residence))
+        }
+        return LengthDistribution(name: name, pairs: pairs)
+    }
 
     /// Mean input and output length over the distribution.
     public var means: (input: Double, output: Double) {

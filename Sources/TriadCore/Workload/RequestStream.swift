@@ -27,11 +27,18 @@ public struct RequestGenerator: Sendable {
     public let maxSequence: Int
     private var generator: SplitMix64
     private var nextID = 0
+    /// The length-biased distribution of requests in flight, for `nextInFlight()`.
+    private let inFlight: LengthDistribution?
 
     public init(stream: RequestStream, maxSequence: Int, generator: SplitMix64) {
         self.stream = stream
         self.maxSequence = maxSequence
         self.generator = generator
+        if case .sampled(let distribution) = stream {
+            inFlight = distribution.inFlight(maxSequence: maxSequence)
+        } else {
+            inFlight = nil
+        }
     }
 
     /// The next request, or nil when a trace is exhausted.
@@ -52,6 +59,21 @@ public struct RequestGenerator: Sendable {
         return request.capped(at: maxSequence)
     }
 
-    /// A value in 0..<bound from the same seeded stream (used to stagger the first batch).
-    public mutating func uniform(below bound: Int) -> Int { generator.nextIndex(below: bound) }
+    /// A request found in the batch of a closed-loop steady state, and how many of its output tokens it
+    /// has generated already: drawn in proportion to its output length, at a uniform position in it
+    /// (see `LengthDistribution.inFlight(maxSequence:)`). Nil for traces, which start from their first request.
+    public mutating func nextInFlight() -> (request: Request, generated: Int)? {
+        let request: Request
+        switch stream {
+        case .sampled:
+            let pair = inFlight!.sample(using: &generator)
+            request = Request(id: nextID, inputTokens: pair.input, outputTokens: pair.output).capped(at: maxSequence)
+        case .fixed(let input, let output):
+            request = Request(id: nextID, inputTokens: input, outputTokens: output).capped(at: maxSequence)
+        case .trace:
+            return nil
+        }
+        nextID += 1
+        return (request, generator.nextIndex(below: request.outputTokens))
+    }
 }

@@ -77,9 +77,15 @@ extension Simulator {
         var loads: [Int64] = []
         var loadsReady = false
         for slot in state.isActive.indices where !state.isActive[slot] {
+            var generated = 0
             if state.pendingHead == state.pending.count {
-                guard let next = requests.next() else { return }
-                state.pending.append(next)
+                if stagger, let inFlight = requests.nextInFlight() {
+                    state.pending.append(inFlight.request)
+                    generated = inFlight.generated
+                } else {
+                    guard let next = requests.next() else { return }
+                    state.pending.append(next)
+                }
             }
             let candidate = state.pending[state.pendingHead]
             guard candidate.arrival <= now else { return }
@@ -93,7 +99,7 @@ extension Simulator {
                 guard let placed = ledger!.place(bytes: bytes, loads: loads) else { return }
                 channel = placed
                 if loadsReady {
-                    loads[channel] += loadEstimate[min(candidate.inputTokens + 1, configuration.maxSequence)]
+                    loads[channel] += loadEstimate[min(candidate.inputTokens + generated + 1, configuration.maxSequence)]
                 }
             }
             state.pendingHead += 1
@@ -102,7 +108,7 @@ extension Simulator {
                 state.pendingHead = 0
             }
             state.request[slot] = candidate
-            state.generated[slot] = stagger ? requests.uniform(below: candidate.outputTokens) : 0
+            state.generated[slot] = generated
             state.channel[slot] = channel
             state.reservedBytes[slot] = ledger == nil ? 0 : bytes
             state.isActive[slot] = true
@@ -117,7 +123,8 @@ extension Simulator {
             stream: configuration.stream, maxSequence: configuration.maxSequence, generator: root.substream(1))
         var ledger = try makeLedger()
         var queue = EventQueue<Event>()
-        // Closed-loop workloads start in steady state: each first request is part-way through its output.
+        // Closed-loop workloads start in steady state: the first batch holds requests as a long run finds them
+        // (length-biased, each part-way through its output).
         fillSlots(&state, ledger: &ledger, requests: &requests, now: 0, stagger: !configuration.stream.isFinite)
         queue.schedule(.startIteration, at: 0)
         run: while let (now, event) = queue.pop() {
