@@ -95,6 +95,15 @@ struct MappingReader {
         return choice
     }
 
+    mutating func boolean(_ key: String) throws -> Bool {
+        let value = try required(key)
+        guard case .scalar(let scalar) = value, let flag = Bool(scalar.string) else {
+            throw error(
+                .wrongType, at: value, "'\(key)' of \(what) must be true or false, got '\(value.string ?? "a collection")'")
+        }
+        return flag
+    }
+
     /// Fails on the first key no reader asked for.
     func rejectUnknownKeys() throws {
         for pair in pairs where !used.contains(pair.key) {

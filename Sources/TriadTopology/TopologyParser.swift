@@ -126,6 +126,24 @@ public enum TopologyParser {
                 "attention_mapping", NPUConfiguration.AttentionMapping.self,
                 allowed: NPUConfiguration.AttentionMapping.allCases)
         }
+        if r.optional("gemm_mapping") != nil {
+            configuration.gemmMapping = try r.choice(
+                "gemm_mapping", NPUConfiguration.GEMMMapping.self, allowed: NPUConfiguration.GEMMMapping.allCases)
+        }
+        if let node = r.optional("memory_efficiency") {
+            configuration.memoryEfficiency = try r.number("memory_efficiency", allowZero: false)
+            guard configuration.memoryEfficiency <= 1 else {
+                throw r.error(.invalidValue, at: node, "'memory_efficiency' of \(r.what) must be at most 1")
+            }
+        }
+        if r.optional("prefetch_weights") != nil { configuration.prefetchesWeights = try r.boolean("prefetch_weights") }
+        if r.optional("reuse_weights") != nil { configuration.reusesWeights = try r.boolean("reuse_weights") }
+        if let node = r.optional("pim_issue_rate") {
+            configuration.pimIssueRate = Int(try r.integer("pim_issue_rate", minimum: 0))
+            guard configuration.pimIssueRate <= 1 << 20 else {
+                throw r.error(.invalidValue, at: node, "'pim_issue_rate' of \(r.what) must be at most 1048576")
+            }
+        }
         return configuration
     }
 

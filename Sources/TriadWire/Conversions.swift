@@ -41,6 +41,7 @@ extension Operation {
         message.heads = heads
         message.keyValueHeads = keyValueHeads
         message.headDimension = headDimension
+        message.pimModes = UInt32(pimModes.rawValue)
         return message
     }
 
@@ -58,6 +59,10 @@ extension Operation {
             kind: try Operation.Kind(wire: wire.kind), rows: Int(wire.rows), inner: Int(wire.inner),
             columns: Int(wire.columns), isTernary: wire.isTernary, sequenceLength: Int(wire.sequenceLength),
             heads: Int(wire.heads), keyValueHeads: Int(wire.keyValueHeads), headDimension: Int(wire.headDimension))
+        guard wire.pimModes <= UInt32(PIMModes.all.rawValue) else {
+            throw WireError(.malformed, "unknown PIM mode bits \(wire.pimModes)")
+        }
+        pimModes = PIMModes(rawValue: UInt8(wire.pimModes))
         if kind.category == .attention
             && (heads < 1 || keyValueHeads < 1 || headDimension < 1 || heads % keyValueHeads != 0)
         {

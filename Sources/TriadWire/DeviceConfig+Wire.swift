@@ -71,6 +71,11 @@ extension NPUConfiguration {
         m.vectorOpEnergyPj = vectorOpEnergyPicojoules
         m.staticPowerW = staticPowerWatts
         m.attentionMapping = attentionMapping.rawValue
+        m.gemmMapping = gemmMapping.rawValue
+        m.memoryEfficiency = memoryEfficiency
+        m.prefetchesWeights = prefetchesWeights
+        m.reusesWeights = reusesWeights
+        m.pimIssueRate = UInt32(pimIssueRate)
         return m
     }
 
@@ -93,6 +98,18 @@ extension NPUConfiguration {
             throw WireError(.malformed, "unknown attention mapping '\(m.attentionMapping)'")
         }
         attentionMapping = mapping
+        guard let gemm = GEMMMapping(rawValue: m.gemmMapping.isEmpty ? "activation-stationary" : m.gemmMapping) else {
+            throw WireError(.malformed, "unknown GEMM mapping '\(m.gemmMapping)'")
+        }
+        gemmMapping = gemm
+        guard m.memoryEfficiency.isFinite, m.memoryEfficiency > 0, m.memoryEfficiency <= 1 else {
+            throw WireError(.malformed, "memory_efficiency must be in (0, 1]")
+        }
+        memoryEfficiency = m.memoryEfficiency
+        prefetchesWeights = m.prefetchesWeights
+        reusesWeights = m.reusesWeights
+        guard m.pimIssueRate <= 1 << 20 else { throw WireError(.malformed, "pim_issue_rate out of range") }
+        pimIssueRate = Int(m.pimIssueRate)
     }
 }
 

@@ -272,120 +272,111 @@ public nonisolated enum Triad_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIterab
 
 }
 
-public nonisolated struct Triad_V1_Envelope: @unchecked Sendable {
+public nonisolated struct Triad_V1_Envelope: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var protocolVersion: UInt32 {
-    get {_storage._protocolVersion}
-    set {_uniqueStorage()._protocolVersion = newValue}
-  }
+  public var protocolVersion: UInt32 = 0
 
-  public var requestID: UInt64 {
-    get {_storage._requestID}
-    set {_uniqueStorage()._requestID = newValue}
-  }
+  public var requestID: UInt64 = 0
 
-  public var body: OneOf_Body? {
-    get {return _storage._body}
-    set {_uniqueStorage()._body = newValue}
-  }
+  public var body: Triad_V1_Envelope.OneOf_Body? = nil
 
   public var register: Triad_V1_Register {
     get {
-      if case .register(let v)? = _storage._body {return v}
+      if case .register(let v)? = body {return v}
       return Triad_V1_Register()
     }
-    set {_uniqueStorage()._body = .register(newValue)}
+    set {body = .register(newValue)}
   }
 
   public var registerAck: Triad_V1_RegisterAck {
     get {
-      if case .registerAck(let v)? = _storage._body {return v}
+      if case .registerAck(let v)? = body {return v}
       return Triad_V1_RegisterAck()
     }
-    set {_uniqueStorage()._body = .registerAck(newValue)}
+    set {body = .registerAck(newValue)}
   }
 
   public var configure: Triad_V1_Configure {
     get {
-      if case .configure(let v)? = _storage._body {return v}
+      if case .configure(let v)? = body {return v}
       return Triad_V1_Configure()
     }
-    set {_uniqueStorage()._body = .configure(newValue)}
+    set {body = .configure(newValue)}
   }
 
   public var configureAck: Triad_V1_ConfigureAck {
     get {
-      if case .configureAck(let v)? = _storage._body {return v}
+      if case .configureAck(let v)? = body {return v}
       return Triad_V1_ConfigureAck()
     }
-    set {_uniqueStorage()._body = .configureAck(newValue)}
+    set {body = .configureAck(newValue)}
   }
 
   public var evaluate: Triad_V1_EvaluateBatch {
     get {
-      if case .evaluate(let v)? = _storage._body {return v}
+      if case .evaluate(let v)? = body {return v}
       return Triad_V1_EvaluateBatch()
     }
-    set {_uniqueStorage()._body = .evaluate(newValue)}
+    set {body = .evaluate(newValue)}
   }
 
   public var result: Triad_V1_EvaluateResult {
     get {
-      if case .result(let v)? = _storage._body {return v}
+      if case .result(let v)? = body {return v}
       return Triad_V1_EvaluateResult()
     }
-    set {_uniqueStorage()._body = .result(newValue)}
+    set {body = .result(newValue)}
   }
 
   public var kvAllocate: Triad_V1_KVAllocate {
     get {
-      if case .kvAllocate(let v)? = _storage._body {return v}
+      if case .kvAllocate(let v)? = body {return v}
       return Triad_V1_KVAllocate()
     }
-    set {_uniqueStorage()._body = .kvAllocate(newValue)}
+    set {body = .kvAllocate(newValue)}
   }
 
   public var kvFree: Triad_V1_KVFree {
     get {
-      if case .kvFree(let v)? = _storage._body {return v}
+      if case .kvFree(let v)? = body {return v}
       return Triad_V1_KVFree()
     }
-    set {_uniqueStorage()._body = .kvFree(newValue)}
+    set {body = .kvFree(newValue)}
   }
 
   public var kvAck: Triad_V1_KVAck {
     get {
-      if case .kvAck(let v)? = _storage._body {return v}
+      if case .kvAck(let v)? = body {return v}
       return Triad_V1_KVAck()
     }
-    set {_uniqueStorage()._body = .kvAck(newValue)}
+    set {body = .kvAck(newValue)}
   }
 
   public var heartbeat: Triad_V1_Heartbeat {
     get {
-      if case .heartbeat(let v)? = _storage._body {return v}
+      if case .heartbeat(let v)? = body {return v}
       return Triad_V1_Heartbeat()
     }
-    set {_uniqueStorage()._body = .heartbeat(newValue)}
+    set {body = .heartbeat(newValue)}
   }
 
   public var disconnect: Triad_V1_Disconnect {
     get {
-      if case .disconnect(let v)? = _storage._body {return v}
+      if case .disconnect(let v)? = body {return v}
       return Triad_V1_Disconnect()
     }
-    set {_uniqueStorage()._body = .disconnect(newValue)}
+    set {body = .disconnect(newValue)}
   }
 
   public var error: Triad_V1_Error {
     get {
-      if case .error(let v)? = _storage._body {return v}
+      if case .error(let v)? = body {return v}
       return Triad_V1_Error()
     }
-    set {_uniqueStorage()._body = .error(newValue)}
+    set {body = .error(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -407,8 +398,6 @@ public nonisolated struct Triad_V1_Envelope: @unchecked Sendable {
   }
 
   public init() {}
-
-  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// Worker → coordinator, on connect and again whenever the coordinator seems to have restarted.
@@ -541,40 +530,109 @@ public nonisolated struct Triad_V1_DeviceConfig: Sendable {
   public init() {}
 }
 
-public nonisolated struct Triad_V1_NPUConfig: Sendable {
+public nonisolated struct Triad_V1_NPUConfig: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var systolicArrays: UInt32 = 0
+  public var systolicArrays: UInt32 {
+    get {_storage._systolicArrays}
+    set {_uniqueStorage()._systolicArrays = newValue}
+  }
 
-  public var arrayRows: UInt32 = 0
+  public var arrayRows: UInt32 {
+    get {_storage._arrayRows}
+    set {_uniqueStorage()._arrayRows = newValue}
+  }
 
-  public var arrayColumns: UInt32 = 0
+  public var arrayColumns: UInt32 {
+    get {_storage._arrayColumns}
+    set {_uniqueStorage()._arrayColumns = newValue}
+  }
 
-  public var clockMhz: Int64 = 0
+  public var clockMhz: Int64 {
+    get {_storage._clockMhz}
+    set {_uniqueStorage()._clockMhz = newValue}
+  }
 
-  public var vectorUnits: UInt32 = 0
+  public var vectorUnits: UInt32 {
+    get {_storage._vectorUnits}
+    set {_uniqueStorage()._vectorUnits = newValue}
+  }
 
-  public var vectorLanes: UInt32 = 0
+  public var vectorLanes: UInt32 {
+    get {_storage._vectorLanes}
+    set {_uniqueStorage()._vectorLanes = newValue}
+  }
 
-  public var vectorOpLatencyCycles: Int64 = 0
+  public var vectorOpLatencyCycles: Int64 {
+    get {_storage._vectorOpLatencyCycles}
+    set {_uniqueStorage()._vectorOpLatencyCycles = newValue}
+  }
 
-  public var sramBytes: Int64 = 0
+  public var sramBytes: Int64 {
+    get {_storage._sramBytes}
+    set {_uniqueStorage()._sramBytes = newValue}
+  }
 
-  public var memoryBandwidthBytesPerSecond: Int64 = 0
+  public var memoryBandwidthBytesPerSecond: Int64 {
+    get {_storage._memoryBandwidthBytesPerSecond}
+    set {_uniqueStorage()._memoryBandwidthBytesPerSecond = newValue}
+  }
 
-  public var macEnergyPj: Double = 0
+  public var macEnergyPj: Double {
+    get {_storage._macEnergyPj}
+    set {_uniqueStorage()._macEnergyPj = newValue}
+  }
 
-  public var vectorOpEnergyPj: Double = 0
+  public var vectorOpEnergyPj: Double {
+    get {_storage._vectorOpEnergyPj}
+    set {_uniqueStorage()._vectorOpEnergyPj = newValue}
+  }
 
-  public var staticPowerW: Double = 0
+  public var staticPowerW: Double {
+    get {_storage._staticPowerW}
+    set {_uniqueStorage()._staticPowerW = newValue}
+  }
 
-  public var attentionMapping: String = String()
+  public var attentionMapping: String {
+    get {_storage._attentionMapping}
+    set {_uniqueStorage()._attentionMapping = newValue}
+  }
+
+  /// "activation-stationary" (default when empty) or "weight-stationary".
+  public var gemmMapping: String {
+    get {_storage._gemmMapping}
+    set {_uniqueStorage()._gemmMapping = newValue}
+  }
+
+  /// Fraction of the peak bandwidth a stream sustains, (0, 1].
+  public var memoryEfficiency: Double {
+    get {_storage._memoryEfficiency}
+    set {_uniqueStorage()._memoryEfficiency = newValue}
+  }
+
+  public var prefetchesWeights: Bool {
+    get {_storage._prefetchesWeights}
+    set {_uniqueStorage()._prefetchesWeights = newValue}
+  }
+
+  public var reusesWeights: Bool {
+    get {_storage._reusesWeights}
+    set {_uniqueStorage()._reusesWeights = newValue}
+  }
+
+  /// PIM instructions the host moves to the channel queues per cycle (0: a whole tile at once).
+  public var pimIssueRate: UInt32 {
+    get {_storage._pimIssueRate}
+    set {_uniqueStorage()._pimIssueRate = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Triad_V1_MemoryConfig: Sendable {
@@ -844,6 +902,9 @@ public nonisolated struct Triad_V1_Operation: Sendable {
 
   public var headDimension: Int32 = 0
 
+  /// How the PIM is driven for an attention GEMV: bit 0 dual row buffers, bit 1 fused COMPS_READRES.
+  public var pimModes: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1005,284 +1066,244 @@ nonisolated extension Triad_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._M
   public static let protoMessageName: String = _protobuf_package + ".Envelope"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}request_id\0\u{2}\u{8}register\0\u{3}register_ack\0\u{1}configure\0\u{3}configure_ack\0\u{1}evaluate\0\u{1}result\0\u{3}kv_allocate\0\u{3}kv_free\0\u{3}kv_ack\0\u{1}heartbeat\0\u{1}disconnect\0\u{1}error\0")
 
-  fileprivate class _StorageClass {
-    var _protocolVersion: UInt32 = 0
-    var _requestID: UInt64 = 0
-    var _body: Triad_V1_Envelope.OneOf_Body?
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _protocolVersion = source._protocolVersion
-      _requestID = source._requestID
-      _body = source._body
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
-
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularUInt32Field(value: &_storage._protocolVersion) }()
-        case 2: try { try decoder.decodeSingularUInt64Field(value: &_storage._requestID) }()
-        case 10: try {
-          var v: Triad_V1_Register?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .register(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .register(v)
-          }
-        }()
-        case 11: try {
-          var v: Triad_V1_RegisterAck?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .registerAck(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .registerAck(v)
-          }
-        }()
-        case 12: try {
-          var v: Triad_V1_Configure?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .configure(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .configure(v)
-          }
-        }()
-        case 13: try {
-          var v: Triad_V1_ConfigureAck?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .configureAck(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .configureAck(v)
-          }
-        }()
-        case 14: try {
-          var v: Triad_V1_EvaluateBatch?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .evaluate(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .evaluate(v)
-          }
-        }()
-        case 15: try {
-          var v: Triad_V1_EvaluateResult?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .result(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .result(v)
-          }
-        }()
-        case 16: try {
-          var v: Triad_V1_KVAllocate?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .kvAllocate(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .kvAllocate(v)
-          }
-        }()
-        case 17: try {
-          var v: Triad_V1_KVFree?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .kvFree(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .kvFree(v)
-          }
-        }()
-        case 18: try {
-          var v: Triad_V1_KVAck?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .kvAck(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .kvAck(v)
-          }
-        }()
-        case 19: try {
-          var v: Triad_V1_Heartbeat?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .heartbeat(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .heartbeat(v)
-          }
-        }()
-        case 20: try {
-          var v: Triad_V1_Disconnect?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .disconnect(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .disconnect(v)
-          }
-        }()
-        case 21: try {
-          var v: Triad_V1_Error?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .error(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .error(v)
-          }
-        }()
-        default: break
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.protocolVersion) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.requestID) }()
+      case 10: try {
+        var v: Triad_V1_Register?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .register(let m) = current {v = m}
         }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .register(v)
+        }
+      }()
+      case 11: try {
+        var v: Triad_V1_RegisterAck?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .registerAck(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .registerAck(v)
+        }
+      }()
+      case 12: try {
+        var v: Triad_V1_Configure?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .configure(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .configure(v)
+        }
+      }()
+      case 13: try {
+        var v: Triad_V1_ConfigureAck?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .configureAck(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .configureAck(v)
+        }
+      }()
+      case 14: try {
+        var v: Triad_V1_EvaluateBatch?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .evaluate(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .evaluate(v)
+        }
+      }()
+      case 15: try {
+        var v: Triad_V1_EvaluateResult?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .result(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .result(v)
+        }
+      }()
+      case 16: try {
+        var v: Triad_V1_KVAllocate?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .kvAllocate(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .kvAllocate(v)
+        }
+      }()
+      case 17: try {
+        var v: Triad_V1_KVFree?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .kvFree(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .kvFree(v)
+        }
+      }()
+      case 18: try {
+        var v: Triad_V1_KVAck?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .kvAck(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .kvAck(v)
+        }
+      }()
+      case 19: try {
+        var v: Triad_V1_Heartbeat?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .heartbeat(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .heartbeat(v)
+        }
+      }()
+      case 20: try {
+        var v: Triad_V1_Disconnect?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .disconnect(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .disconnect(v)
+        }
+      }()
+      case 21: try {
+        var v: Triad_V1_Error?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .error(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .error(v)
+        }
+      }()
+      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      if _storage._protocolVersion != 0 {
-        try visitor.visitSingularUInt32Field(value: _storage._protocolVersion, fieldNumber: 1)
-      }
-      if _storage._requestID != 0 {
-        try visitor.visitSingularUInt64Field(value: _storage._requestID, fieldNumber: 2)
-      }
-      switch _storage._body {
-      case .register?: try {
-        guard case .register(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-      }()
-      case .registerAck?: try {
-        guard case .registerAck(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-      }()
-      case .configure?: try {
-        guard case .configure(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
-      }()
-      case .configureAck?: try {
-        guard case .configureAck(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
-      }()
-      case .evaluate?: try {
-        guard case .evaluate(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
-      }()
-      case .result?: try {
-        guard case .result(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
-      }()
-      case .kvAllocate?: try {
-        guard case .kvAllocate(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
-      }()
-      case .kvFree?: try {
-        guard case .kvFree(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
-      }()
-      case .kvAck?: try {
-        guard case .kvAck(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
-      }()
-      case .heartbeat?: try {
-        guard case .heartbeat(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
-      }()
-      case .disconnect?: try {
-        guard case .disconnect(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
-      }()
-      case .error?: try {
-        guard case .error(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
-      }()
-      case nil: break
-      }
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.protocolVersion != 0 {
+      try visitor.visitSingularUInt32Field(value: self.protocolVersion, fieldNumber: 1)
+    }
+    if self.requestID != 0 {
+      try visitor.visitSingularUInt64Field(value: self.requestID, fieldNumber: 2)
+    }
+    switch self.body {
+    case .register?: try {
+      guard case .register(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
+    case .registerAck?: try {
+      guard case .registerAck(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    }()
+    case .configure?: try {
+      guard case .configure(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+    }()
+    case .configureAck?: try {
+      guard case .configureAck(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+    }()
+    case .evaluate?: try {
+      guard case .evaluate(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+    }()
+    case .result?: try {
+      guard case .result(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+    }()
+    case .kvAllocate?: try {
+      guard case .kvAllocate(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+    }()
+    case .kvFree?: try {
+      guard case .kvFree(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+    }()
+    case .kvAck?: try {
+      guard case .kvAck(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+    }()
+    case .heartbeat?: try {
+      guard case .heartbeat(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
+    }()
+    case .disconnect?: try {
+      guard case .disconnect(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+    }()
+    case .error?: try {
+      guard case .error(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+    }()
+    case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Triad_V1_Envelope, rhs: Triad_V1_Envelope) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._protocolVersion != rhs_storage._protocolVersion {return false}
-        if _storage._requestID != rhs_storage._requestID {return false}
-        if _storage._body != rhs_storage._body {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
+    if lhs.protocolVersion != rhs.protocolVersion {return false}
+    if lhs.requestID != rhs.requestID {return false}
+    if lhs.body != rhs.body {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1555,89 +1576,184 @@ nonisolated extension Triad_V1_DeviceConfig: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Triad_V1_NPUConfig: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".NPUConfig"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}systolic_arrays\0\u{3}array_rows\0\u{3}array_columns\0\u{3}clock_mhz\0\u{3}vector_units\0\u{3}vector_lanes\0\u{3}vector_op_latency_cycles\0\u{3}sram_bytes\0\u{3}memory_bandwidth_bytes_per_second\0\u{3}mac_energy_pj\0\u{3}vector_op_energy_pj\0\u{3}static_power_w\0\u{3}attention_mapping\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}systolic_arrays\0\u{3}array_rows\0\u{3}array_columns\0\u{3}clock_mhz\0\u{3}vector_units\0\u{3}vector_lanes\0\u{3}vector_op_latency_cycles\0\u{3}sram_bytes\0\u{3}memory_bandwidth_bytes_per_second\0\u{3}mac_energy_pj\0\u{3}vector_op_energy_pj\0\u{3}static_power_w\0\u{3}attention_mapping\0\u{3}gemm_mapping\0\u{3}memory_efficiency\0\u{3}prefetches_weights\0\u{3}reuses_weights\0\u{3}pim_issue_rate\0")
+
+  fileprivate class _StorageClass {
+    var _systolicArrays: UInt32 = 0
+    var _arrayRows: UInt32 = 0
+    var _arrayColumns: UInt32 = 0
+    var _clockMhz: Int64 = 0
+    var _vectorUnits: UInt32 = 0
+    var _vectorLanes: UInt32 = 0
+    var _vectorOpLatencyCycles: Int64 = 0
+    var _sramBytes: Int64 = 0
+    var _memoryBandwidthBytesPerSecond: Int64 = 0
+    var _macEnergyPj: Double = 0
+    var _vectorOpEnergyPj: Double = 0
+    var _staticPowerW: Double = 0
+    var _attentionMapping: String = String()
+    var _gemmMapping: String = String()
+    var _memoryEfficiency: Double = 0
+    var _prefetchesWeights: Bool = false
+    var _reusesWeights: Bool = false
+    var _pimIssueRate: UInt32 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _systolicArrays = source._systolicArrays
+      _arrayRows = source._arrayRows
+      _arrayColumns = source._arrayColumns
+      _clockMhz = source._clockMhz
+      _vectorUnits = source._vectorUnits
+      _vectorLanes = source._vectorLanes
+      _vectorOpLatencyCycles = source._vectorOpLatencyCycles
+      _sramBytes = source._sramBytes
+      _memoryBandwidthBytesPerSecond = source._memoryBandwidthBytesPerSecond
+      _macEnergyPj = source._macEnergyPj
+      _vectorOpEnergyPj = source._vectorOpEnergyPj
+      _staticPowerW = source._staticPowerW
+      _attentionMapping = source._attentionMapping
+      _gemmMapping = source._gemmMapping
+      _memoryEfficiency = source._memoryEfficiency
+      _prefetchesWeights = source._prefetchesWeights
+      _reusesWeights = source._reusesWeights
+      _pimIssueRate = source._pimIssueRate
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.systolicArrays) }()
-      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.arrayRows) }()
-      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.arrayColumns) }()
-      case 4: try { try decoder.decodeSingularInt64Field(value: &self.clockMhz) }()
-      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.vectorUnits) }()
-      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.vectorLanes) }()
-      case 7: try { try decoder.decodeSingularInt64Field(value: &self.vectorOpLatencyCycles) }()
-      case 8: try { try decoder.decodeSingularInt64Field(value: &self.sramBytes) }()
-      case 9: try { try decoder.decodeSingularInt64Field(value: &self.memoryBandwidthBytesPerSecond) }()
-      case 10: try { try decoder.decodeSingularDoubleField(value: &self.macEnergyPj) }()
-      case 11: try { try decoder.decodeSingularDoubleField(value: &self.vectorOpEnergyPj) }()
-      case 12: try { try decoder.decodeSingularDoubleField(value: &self.staticPowerW) }()
-      case 13: try { try decoder.decodeSingularStringField(value: &self.attentionMapping) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt32Field(value: &_storage._systolicArrays) }()
+        case 2: try { try decoder.decodeSingularUInt32Field(value: &_storage._arrayRows) }()
+        case 3: try { try decoder.decodeSingularUInt32Field(value: &_storage._arrayColumns) }()
+        case 4: try { try decoder.decodeSingularInt64Field(value: &_storage._clockMhz) }()
+        case 5: try { try decoder.decodeSingularUInt32Field(value: &_storage._vectorUnits) }()
+        case 6: try { try decoder.decodeSingularUInt32Field(value: &_storage._vectorLanes) }()
+        case 7: try { try decoder.decodeSingularInt64Field(value: &_storage._vectorOpLatencyCycles) }()
+        case 8: try { try decoder.decodeSingularInt64Field(value: &_storage._sramBytes) }()
+        case 9: try { try decoder.decodeSingularInt64Field(value: &_storage._memoryBandwidthBytesPerSecond) }()
+        case 10: try { try decoder.decodeSingularDoubleField(value: &_storage._macEnergyPj) }()
+        case 11: try { try decoder.decodeSingularDoubleField(value: &_storage._vectorOpEnergyPj) }()
+        case 12: try { try decoder.decodeSingularDoubleField(value: &_storage._staticPowerW) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._attentionMapping) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._gemmMapping) }()
+        case 15: try { try decoder.decodeSingularDoubleField(value: &_storage._memoryEfficiency) }()
+        case 16: try { try decoder.decodeSingularBoolField(value: &_storage._prefetchesWeights) }()
+        case 17: try { try decoder.decodeSingularBoolField(value: &_storage._reusesWeights) }()
+        case 18: try { try decoder.decodeSingularUInt32Field(value: &_storage._pimIssueRate) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.systolicArrays != 0 {
-      try visitor.visitSingularUInt32Field(value: self.systolicArrays, fieldNumber: 1)
-    }
-    if self.arrayRows != 0 {
-      try visitor.visitSingularUInt32Field(value: self.arrayRows, fieldNumber: 2)
-    }
-    if self.arrayColumns != 0 {
-      try visitor.visitSingularUInt32Field(value: self.arrayColumns, fieldNumber: 3)
-    }
-    if self.clockMhz != 0 {
-      try visitor.visitSingularInt64Field(value: self.clockMhz, fieldNumber: 4)
-    }
-    if self.vectorUnits != 0 {
-      try visitor.visitSingularUInt32Field(value: self.vectorUnits, fieldNumber: 5)
-    }
-    if self.vectorLanes != 0 {
-      try visitor.visitSingularUInt32Field(value: self.vectorLanes, fieldNumber: 6)
-    }
-    if self.vectorOpLatencyCycles != 0 {
-      try visitor.visitSingularInt64Field(value: self.vectorOpLatencyCycles, fieldNumber: 7)
-    }
-    if self.sramBytes != 0 {
-      try visitor.visitSingularInt64Field(value: self.sramBytes, fieldNumber: 8)
-    }
-    if self.memoryBandwidthBytesPerSecond != 0 {
-      try visitor.visitSingularInt64Field(value: self.memoryBandwidthBytesPerSecond, fieldNumber: 9)
-    }
-    if self.macEnergyPj.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.macEnergyPj, fieldNumber: 10)
-    }
-    if self.vectorOpEnergyPj.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.vectorOpEnergyPj, fieldNumber: 11)
-    }
-    if self.staticPowerW.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.staticPowerW, fieldNumber: 12)
-    }
-    if !self.attentionMapping.isEmpty {
-      try visitor.visitSingularStringField(value: self.attentionMapping, fieldNumber: 13)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if _storage._systolicArrays != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._systolicArrays, fieldNumber: 1)
+      }
+      if _storage._arrayRows != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._arrayRows, fieldNumber: 2)
+      }
+      if _storage._arrayColumns != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._arrayColumns, fieldNumber: 3)
+      }
+      if _storage._clockMhz != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._clockMhz, fieldNumber: 4)
+      }
+      if _storage._vectorUnits != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._vectorUnits, fieldNumber: 5)
+      }
+      if _storage._vectorLanes != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._vectorLanes, fieldNumber: 6)
+      }
+      if _storage._vectorOpLatencyCycles != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._vectorOpLatencyCycles, fieldNumber: 7)
+      }
+      if _storage._sramBytes != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._sramBytes, fieldNumber: 8)
+      }
+      if _storage._memoryBandwidthBytesPerSecond != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._memoryBandwidthBytesPerSecond, fieldNumber: 9)
+      }
+      if _storage._macEnergyPj.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._macEnergyPj, fieldNumber: 10)
+      }
+      if _storage._vectorOpEnergyPj.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._vectorOpEnergyPj, fieldNumber: 11)
+      }
+      if _storage._staticPowerW.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._staticPowerW, fieldNumber: 12)
+      }
+      if !_storage._attentionMapping.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._attentionMapping, fieldNumber: 13)
+      }
+      if !_storage._gemmMapping.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._gemmMapping, fieldNumber: 14)
+      }
+      if _storage._memoryEfficiency.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._memoryEfficiency, fieldNumber: 15)
+      }
+      if _storage._prefetchesWeights != false {
+        try visitor.visitSingularBoolField(value: _storage._prefetchesWeights, fieldNumber: 16)
+      }
+      if _storage._reusesWeights != false {
+        try visitor.visitSingularBoolField(value: _storage._reusesWeights, fieldNumber: 17)
+      }
+      if _storage._pimIssueRate != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._pimIssueRate, fieldNumber: 18)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Triad_V1_NPUConfig, rhs: Triad_V1_NPUConfig) -> Bool {
-    if lhs.systolicArrays != rhs.systolicArrays {return false}
-    if lhs.arrayRows != rhs.arrayRows {return false}
-    if lhs.arrayColumns != rhs.arrayColumns {return false}
-    if lhs.clockMhz != rhs.clockMhz {return false}
-    if lhs.vectorUnits != rhs.vectorUnits {return false}
-    if lhs.vectorLanes != rhs.vectorLanes {return false}
-    if lhs.vectorOpLatencyCycles != rhs.vectorOpLatencyCycles {return false}
-    if lhs.sramBytes != rhs.sramBytes {return false}
-    if lhs.memoryBandwidthBytesPerSecond != rhs.memoryBandwidthBytesPerSecond {return false}
-    if lhs.macEnergyPj != rhs.macEnergyPj {return false}
-    if lhs.vectorOpEnergyPj != rhs.vectorOpEnergyPj {return false}
-    if lhs.staticPowerW != rhs.staticPowerW {return false}
-    if lhs.attentionMapping != rhs.attentionMapping {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._systolicArrays != rhs_storage._systolicArrays {return false}
+        if _storage._arrayRows != rhs_storage._arrayRows {return false}
+        if _storage._arrayColumns != rhs_storage._arrayColumns {return false}
+        if _storage._clockMhz != rhs_storage._clockMhz {return false}
+        if _storage._vectorUnits != rhs_storage._vectorUnits {return false}
+        if _storage._vectorLanes != rhs_storage._vectorLanes {return false}
+        if _storage._vectorOpLatencyCycles != rhs_storage._vectorOpLatencyCycles {return false}
+        if _storage._sramBytes != rhs_storage._sramBytes {return false}
+        if _storage._memoryBandwidthBytesPerSecond != rhs_storage._memoryBandwidthBytesPerSecond {return false}
+        if _storage._macEnergyPj != rhs_storage._macEnergyPj {return false}
+        if _storage._vectorOpEnergyPj != rhs_storage._vectorOpEnergyPj {return false}
+        if _storage._staticPowerW != rhs_storage._staticPowerW {return false}
+        if _storage._attentionMapping != rhs_storage._attentionMapping {return false}
+        if _storage._gemmMapping != rhs_storage._gemmMapping {return false}
+        if _storage._memoryEfficiency != rhs_storage._memoryEfficiency {return false}
+        if _storage._prefetchesWeights != rhs_storage._prefetchesWeights {return false}
+        if _storage._reusesWeights != rhs_storage._reusesWeights {return false}
+        if _storage._pimIssueRate != rhs_storage._pimIssueRate {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2127,7 +2243,7 @@ nonisolated extension Triad_V1_FPGAConfig: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Triad_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Operation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}rows\0\u{1}inner\0\u{1}columns\0\u{3}is_ternary\0\u{3}sequence_length\0\u{1}heads\0\u{3}key_value_heads\0\u{3}head_dimension\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}rows\0\u{1}inner\0\u{1}columns\0\u{3}is_ternary\0\u{3}sequence_length\0\u{1}heads\0\u{3}key_value_heads\0\u{3}head_dimension\0\u{3}pim_modes\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2144,6 +2260,7 @@ nonisolated extension Triad_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._
       case 7: try { try decoder.decodeSingularInt32Field(value: &self.heads) }()
       case 8: try { try decoder.decodeSingularInt32Field(value: &self.keyValueHeads) }()
       case 9: try { try decoder.decodeSingularInt32Field(value: &self.headDimension) }()
+      case 10: try { try decoder.decodeSingularUInt32Field(value: &self.pimModes) }()
       default: break
       }
     }
@@ -2177,6 +2294,9 @@ nonisolated extension Triad_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._
     if self.headDimension != 0 {
       try visitor.visitSingularInt32Field(value: self.headDimension, fieldNumber: 9)
     }
+    if self.pimModes != 0 {
+      try visitor.visitSingularUInt32Field(value: self.pimModes, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2190,6 +2310,7 @@ nonisolated extension Triad_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.heads != rhs.heads {return false}
     if lhs.keyValueHeads != rhs.keyValueHeads {return false}
     if lhs.headDimension != rhs.headDimension {return false}
+    if lhs.pimModes != rhs.pimModes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -83,6 +83,8 @@ public struct Operation: Hashable, Sendable {
     public var keyValueHeads: Int32
     /// Head dimension of an attention op.
     public var headDimension: Int32
+    /// How the PIM is driven when an attention op runs there (empty elsewhere).
+    public var pimModes: PIMModes = []
 
     public init(
         kind: Kind, rows: Int, inner: Int, columns: Int = 0, isTernary: Bool = false, sequenceLength: Int = 0,

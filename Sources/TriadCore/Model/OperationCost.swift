@@ -32,6 +32,13 @@ public struct OperationCost: Sendable, Hashable {
         self.commandCycles = commandCycles
     }
 
+    /// Busy time with the operation's weights already on chip: `duration` less the share of `cycles` spent
+    /// waiting on memory.
+    public var residentDuration: Picoseconds {
+        guard cycles > 0, memoryCycles > 0 else { return duration }
+        return scaled(duration, times: max(0, cycles - memoryCycles), over: cycles, roundingUp: false)
+    }
+
     public static let zero = OperationCost(cycles: 0, duration: 0, energyPicojoules: 0)
 
     /// The cost of running `self` then `other` on the same device.

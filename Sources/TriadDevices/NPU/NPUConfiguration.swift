@@ -1,8 +1,8 @@
 public import TriadCore
 
-/// A GEMM NPU: weight-stationary systolic arrays, vector units, on-chip SRAM, and the bandwidth of the
-/// memory it streams weights and KV cache from. Values come from a topology file; the `neupims` preset
-/// documents the NeuPIMs simulator's configuration (reference/NEUPIMS.md, "Hardware").
+/// A GEMM NPU: systolic arrays, vector units, on-chip SRAM, and the bandwidth of the memory it streams
+/// weights, activations and KV cache from. Values come from a topology file; the `neupims` preset is the
+/// NeuPIMs simulator's configuration (casys-kaist/NeuPIMs `configs/systolic_ws_128x128_dev.json`; docs/MODEL.md §1).
 public struct NPUConfiguration: Sendable, Hashable {
     /// How the NPU runs a request's attention GEMVs.
     public enum AttentionMapping: String, Sendable, Hashable, CaseIterable {
@@ -11,6 +11,16 @@ public struct NPUConfiguration: Sendable, Hashable {
         /// As the NeuPIMs simulator's FusedMHA does: per head, on one systolic array, one key per cycle for
         /// the logits and one head dimension per cycle for the attend GEMV.
         case singleArray = "single-array"
+    }
+
+    /// Which GEMM operand stays in the arrays (docs/MODEL.md §1.1).
+    public enum GEMMMapping: String, Sendable, Hashable, CaseIterable {
+        /// The NeuPIMs simulator's mapping (`src/operations/MatMul.cc`, `_is_transposed = true`): a token ×
+        /// K activation tile is preloaded and weight columns stream through it; the first token pass is
+        /// bound by streaming the weights in, later passes by the arrays.
+        case activationStationary = "activation-stationary"
+        /// A weight tile is preloaded and the tokens stream through it; weights stream in under compute.
+        case weightStationary = "weight-stationary"
     }
 
     /// Systolic arrays working together (NeuPIMs: 8).
@@ -30,7 +40,7 @@ public struct NPUConfiguration: Sendable, Hashable {
     public var sramBytes: Int64
     /// Bandwidth of the attached memory, bytes per second.
     public var memoryBandwidthBytesPerSecond: Int64
-    /// Energy of one FP16 multiply-accumulate, picojoules (MATMULFREE.md: fp16 mul 0.34 + add 0.16 at 7 nm).
+    /// Energy of one FP16 multiply-accumulate, picojoules (fp16 mul 0.34 + add 0.16 at 7 nm; docs/MODEL.md §6).
     public var macEnergyPicojoules: Double
     /// Energy of one element-wise vector operation, picojoules (fp16 add 0.16 at 7 nm).
     public var vectorOpEnergyPicojoules: Double
@@ -38,6 +48,21 @@ public struct NPUConfiguration: Sendable, Hashable {
     public var staticPowerWatts: Double
     /// How attention GEMVs map onto the NPU when it runs them.
     public var attentionMapping: AttentionMapping = .vectorUnits
+    /// How GEMMs map onto the systolic arrays.
+    public var gemmMapping: GEMMMapping = .activationStationary
+    /// Fraction of `memoryBandwidthBytesPerSecond` a long sequential stream sustains (0 < η ≤ 1). The
+    /// `neupims` preset takes the share of time its HBM2 is not refreshing, (tREFI − tRFC) / tREFI =
+    /// 3640 / 3900 (docs/MODEL.md §1.3).
+    public var memoryEfficiency: Double = 1
+    /// Whether an operation's weights may stream in while the previous operation still computes. The
+    /// NeuPIMs simulator runs operations one after another with a flushed scratchpad: no (docs/MODEL.md §1.4).
+    public var prefetchesWeights = false
+    /// Whether weights stay in SRAM for the next sub-batch's same operation. The simulator: no.
+    public var reusesWeights = false
+    /// PIM instructions the host moves to the channel queues per NPU cycle (0: all of a tile's at once, the
+    /// NeuPIMs simulator's `main`; 1: its `npu+pim` baseline's one per cycle). Policies without `+bulk`
+    /// use this rate; `+bulk` moves whole tiles (docs/MODEL.md §2.4).
+    public var pimIssueRate: Int = 1
 
     public init(
         systolicArrays: Int, arrayRows: Int, arrayColumns: Int, clock: ClockFrequency, vectorUnits: Int,
@@ -59,9 +84,18 @@ public struct NPUConfiguration: Sendable, Hashable {
     }
 
     /// The NeuPIMs simulator's NPU (configs/systolic_ws_128x128_dev.json) with HBM2 at 32 × 32 GB/s.
-    public static let neupims = NPUConfiguration(
-        systolicArrays: 8, arrayRows: 128, arrayColumns: 128, clock: ClockFrequency(megahertz: 1000),
-        vectorUnits: 8, vectorLanes: 128, vectorOpLatency: 1, sramBytes: 134_218 * 1024,
-        memoryBandwidthBytesPerSecond: 32 * 32_000_000_000, macEnergyPicojoules: 0.5,
-        vectorOpEnergyPicojoules: 0.16, staticPowerWatts: 0)
+    public static let neupims: NPUConfiguration = {
+        var npu = NPUConfiguration(
+            systolicArrays: 8, arrayRows: 128, arrayColumns: 128, clock: ClockFrequency(megahertz: 1000),
+            vectorUnits: 8, vectorLanes: 128, vectorOpLatency: 1, sramBytes: 134_218 * 1024,
+            memoryBandwidthBytesPerSecond: 32 * 32_000_000_000, macEnergyPicojoules: 0.5,
+            vectorOpEnergyPicojoules: 0.16, staticPowerWatts: 0)
+        npu.memoryEfficiency = 3640.0 / 3900.0
+        return npu
+    }()
+
+    /// Bytes per NPU cycle the memory sustains (peak × efficiency).
+    public var sustainedBytesPerCycle: Double {
+        Double(memoryBandwidthBytesPerSecond) * memoryEfficiency / (Double(clock.megahertz) * 1e6)
+    }
 }

@@ -32,16 +32,23 @@ public enum CostBound {
         var cycles = 0.0
         switch configuration {
         case .npu(let npu):
+            // Everything an op moves through memory, at the sustained rate, on top of its compute.
+            let bytesPerCycle = npu.sustainedBytesPerCycle
             switch operation.kind.category {
             case .matrix:
                 let tiles =
                     (inner / Double(npu.arrayRows)).rounded(.up) * (columns / Double(npu.arrayColumns)).rounded(.up)
                 cycles =
-                    tiles * (Double(npu.arrayRows) * max(1, rows) + rows) + Double(npu.arrayRows + npu.arrayColumns)
+                    tiles * (Double(npu.arrayRows) * max(1, rows) + rows) + 2 * Double(npu.arrayRows + npu.arrayColumns)
+                    + 2 * (inner * columns + rows * (inner + columns)) / bytesPerCycle
             case .attention:
-                cycles = sequence * heads * headDimension + sequence * heads
+                cycles =
+                    sequence * heads * headDimension + 2 * sequence * heads + 4 * sequence * heads * headDimension
+                    / bytesPerCycle
             case .vector:
-                cycles = max(1, rows) * (inner / Double(npu.vectorLanes) + 16) * 16 * Double(npu.vectorOpLatency)
+                cycles =
+                    max(1, rows) * (inner / Double(npu.vectorLanes) + 16) * 16 * Double(npu.vectorOpLatency)
+                    + 10 * max(1, rows) * inner / bytesPerCycle
             }
         case .pim(let pim):
             guard operation.kind.category == .attention else { return }

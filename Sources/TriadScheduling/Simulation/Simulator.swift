@@ -50,10 +50,13 @@ public struct Simulator {
         where byResource[resource.rawValue] == nil {
             throw SimulationError(.incompatible, "no worker for the \(resource) device the plan uses")
         }
-        let bandwidth = devices.npu?.configuration.memoryBandwidthBytesPerSecond ?? 1
+        let npu = devices.npu?.configuration
+        let sustained = npu.map { Double($0.memoryBandwidthBytesPerSecond) * $0.memoryEfficiency } ?? 1
         composer = TimelineComposer(
-            memoryBandwidthBytesPerSecond: bandwidth, weightCacheBytes: devices.npu?.configuration.sramBytes ?? 0,
+            memoryBandwidthBytesPerSecond: Int64(min(sustained, 9e18)), weightCacheBytes: npu?.sramBytes ?? 0,
             rule: plan.attentionResource == .pim && plan.rowBuffers == .single ? .blockedDuringPIM : .independent)
+        composer.prefetchesWeights = npu?.prefetchesWeights ?? false
+        composer.reusesWeights = npu?.reusesWeights ?? false
         attentionCache = Array(repeating: nil, count: configuration.maxSequence + 2)
         let shard = self.shard
         // Placement estimates with the PIM's own row width and bank count (NeuPIMs' 512 and 32 otherwise).
@@ -116,8 +119,17 @@ public struct Simulator {
                 result.append(Segment(resource: resource))
             }
             result[result.count - 1].duration += cost.duration
+            // Only NPU GEMMs wait on weights that could already be on chip.
+            let weightsOnChip = resource == .npu && operation.kind.category == .matrix
+            result[result.count - 1].residentDuration += weightsOnChip ? cost.residentDuration : cost.duration
             result[result.count - 1].energyPicojoules += cost.energyPicojoules
-            if resource == .npu { result[result.count - 1].weightBytes += cost.streamedBytes }
+            if resource == .npu {
+                if operation.kind.category == .matrix {
+                    result[result.count - 1].weightBytes += cost.streamedBytes
+                } else {
+                    result[result.count - 1].dataBytes += cost.streamedBytes
+                }
+            }
         }
         return result
     }

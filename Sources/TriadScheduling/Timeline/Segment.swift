@@ -11,8 +11,12 @@ public enum Resource: Int, Sendable, Hashable, CaseIterable {
 /// A run of consecutive operations of one (sub-)batch on one resource: the unit the timeline schedules.
 public struct Segment: Sendable, Hashable {
     public var resource: Resource
-    /// Busy time on the resource, memory streaming through the shared port excluded.
+    /// Busy time on the resource with its weights and activations streaming in during the segment (no
+    /// prefetch, nothing resident: the NeuPIMs simulator's rule).
     public var duration: Picoseconds
+    /// Busy time when the weights are already in SRAM (resident or prefetched); equals `duration` for
+    /// segments without weights.
+    public var residentDuration: Picoseconds
     /// Weight bytes streamed from the shared memory into the NPU's SRAM, skipped while still resident.
     public var weightBytes: Int64
     /// Other bytes over the shared memory port (KV reads, KV appends): streamed every time.
@@ -25,12 +29,13 @@ public struct Segment: Sendable, Hashable {
     public var npuSideEnergyPicojoules: Double
 
     public init(
-        resource: Resource, duration: Picoseconds = 0, weightBytes: Int64 = 0, dataBytes: Int64 = 0,
+        resource: Resource, duration: Picoseconds = 0, residentDuration: Picoseconds? = nil, weightBytes: Int64 = 0, dataBytes: Int64 = 0,
         energyPicojoules: Double = 0, npuSideDuration: Picoseconds = 0, npuSideEnergyPicojoules: Double = 0
     ) {
         self.npuSideEnergyPicojoules = npuSideEnergyPicojoules
         self.resource = resource
         self.duration = duration
+        self.residentDuration = residentDuration ?? duration
         self.weightBytes = weightBytes
         self.dataBytes = dataBytes
         self.energyPicojoules = energyPicojoules

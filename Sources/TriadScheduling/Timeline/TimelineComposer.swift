@@ -3,9 +3,11 @@ import TriadCore
 /// Composes one iteration's segments into a timeline under the resource rules (the engine's inner loop).
 ///
 /// Each chain is one (sub-)batch running its layer program `layers` times and then its head. Chains share
-/// the resources: every resource runs one segment at a time; the NPU streams weights and KV traffic over a
-/// single memory port, prefetching while its previous segment computes (double-buffered SRAM) and skipping
-/// weights still resident in SRAM; under `.blockedDuringPIM`, PIM segments hold the memory port.
+/// the resources: every resource runs one segment at a time. NPU segments move their weights and
+/// activations over the single memory port: by default while they run (the NeuPIMs simulator's operations
+/// run one at a time with a flushed scratchpad); with `prefetchesWeights` a segment's stream may start
+/// when the previous segment on its device starts, and with `reusesWeights` weights still in SRAM from
+/// another sub-batch are not streamed again. Under `.blockedDuringPIM`, PIM segments hold the memory port.
 /// List scheduling: the chain whose next segment can start earliest goes first; ties go to PIM segments
 /// (the controller prioritises PIM commands), then to the lower chain index. Nothing here allocates
 /// after the first call with a given chain count.
@@ -14,6 +16,10 @@ public struct TimelineComposer: Sendable {
     /// SRAM bytes that keep streamed weights for reuse by the next (sub-)batch.
     public var weightCacheBytes: Int64
     public var rule: MemoryPortRule
+    /// Whether a segment's weights may stream during the previous segment on its device.
+    public var prefetchesWeights = false
+    /// Whether weights left in SRAM by one sub-batch serve the next one's same operation.
+    public var reusesWeights = false
     /// Whether `compose` keeps every scheduled segment in `recorded` (for timelines; off in the fast path).
     public var isRecording = false
     /// The segments of the last `compose`, when recording.
@@ -99,6 +105,9 @@ public struct TimelineComposer: Sendable {
                 var start = max(chainReady[chain], free(next.resource))
                 let isPIM = next.resource == .pim
                 if isPIM && rule == .blockedDuringPIM { start = max(start, memoryFree) }
+                if !isPIM && !prefetchesWeights && next.weightBytes + next.dataBytes > 0 {
+                    start = max(start, memoryFree)
+                }
                 if start < chosenStart || (start == chosenStart && isPIM && !chosenIsPIM) {
                     chosen = chain
                     chosenStart = start
@@ -109,25 +118,27 @@ public struct TimelineComposer: Sendable {
             let layer = chainLayer[chosen]
             let index = chainSegment[chosen]
             let next = segment(chains[chosen], layer: layer, index: index, layers: layers)!
+            let start = chosenStart
             var streamEnd: Picoseconds = 0
             var streamStart: Picoseconds = 0
+            var duration = next.duration
             if next.resource != .pim {
                 let key = (min(layer, layers) << 6) | index
-                let needsWeights = next.weightBytes > 0 && !isResident(key)
+                let needsWeights = next.weightBytes > 0 && !(reusesWeights && isResident(key))
                 let bytes = next.dataBytes + (needsWeights ? next.weightBytes : 0)
+                if !needsWeights || prefetchesWeights { duration = next.residentDuration }
                 if bytes > 0 {
                     let lastStart = next.resource == .npu ? resourceLastStart.npu : resourceLastStart.fpga
-                    streamStart = max(memoryFree, lastStart)
+                    streamStart = prefetchesWeights ? max(memoryFree, lastStart) : start
                     let streamTime = transferTime(bytes: bytes, bytesPerSecond: memoryBandwidthBytesPerSecond)
                     streamEnd = streamStart + streamTime
                     memoryFree = streamEnd
                     timeline.memoryPortBusy += streamTime
                     timeline.streamedBytes += bytes
                 }
-                if needsWeights { makeResident(key, bytes: next.weightBytes) }
+                if needsWeights && reusesWeights { makeResident(key, bytes: next.weightBytes) }
             }
-            let start = chosenStart
-            let end = max(start + next.duration, streamEnd)
+            let end = max(start + duration, streamEnd)
             switch next.resource {
             case .npu:
                 resourceFree.npu = end
@@ -139,7 +150,7 @@ public struct TimelineComposer: Sendable {
                 resourceFree.pim = end
                 if rule == .blockedDuringPIM { memoryFree = max(memoryFree, end) }
             }
-            timeline.busy[next.resource.rawValue] += next.duration
+            timeline.busy[next.resource.rawValue] += duration
             timeline.busy[Resource.npu.rawValue] += next.npuSideDuration
             timeline.energyPicojoules[Resource.npu.rawValue] += next.npuSideEnergyPicojoules
             timeline.energyPicojoules[next.resource.rawValue] += next.energyPicojoules
