@@ -179,7 +179,7 @@ public enum TopologyParser {
                 .invalidValue, at: timingNode,
                 "trfc (\(timing.refreshCycle)) must be shorter than trefi (\(timing.refreshInterval))")
         }
-        let configuration = PIMConfiguration(
+        var configuration = PIMConfiguration(
             memory: memory, ranks: Int(try r.integer("ranks")), bankGroups: Int(try r.integer("bank_groups")),
             banksPerGroup: Int(try r.integer("banks_per_group")),
             multipliersPerBank: Int(try r.integer("multipliers_per_bank")),
@@ -190,6 +190,10 @@ public enum TopologyParser {
             groupActivateEnergyPicojoules: try r.number("gact_energy_pj"),
             globalWriteEnergyPicojoules: try r.number("gwrite_energy_pj"),
             readResultEnergyPicojoules: try r.number("readres_energy_pj"))
+        if r.optional("command_set") != nil {
+            configuration.commandSet = try r.choice(
+                "command_set", PIMConfiguration.CommandSet.self, allowed: PIMConfiguration.CommandSet.allCases)
+        }
         guard configuration.rowElements >= configuration.multipliersPerBank, configuration.compsPerRow > 0 else {
             throw r.error(.invalidValue, at: r.node, "row_bytes / element_bytes must be at least multipliers_per_bank")
         }

@@ -195,6 +195,7 @@ extension PIMConfiguration {
         m.gactEnergyPj = groupActivateEnergyPicojoules
         m.gwriteEnergyPj = globalWriteEnergyPicojoules
         m.readresEnergyPj = readResultEnergyPicojoules
+        m.commandSet = commandSet.rawValue
         return m
     }
 
@@ -214,6 +215,10 @@ extension PIMConfiguration {
         guard compsPerRow > 0, banksPerChannel <= 4096 else {
             throw WireError(.malformed, "PIM organisation out of range")
         }
+        guard let commands = CommandSet(rawValue: m.commandSet.isEmpty ? "fused" : m.commandSet) else {
+            throw WireError(.malformed, "unknown command_set '\(m.commandSet)'")
+        }
+        commandSet = commands
     }
 }
 

@@ -842,6 +842,12 @@ public nonisolated struct Triad_V1_PIMConfig: @unchecked Sendable {
     set {_uniqueStorage()._readresEnergyPj = newValue}
   }
 
+  /// "fused" (COMPS_READRES available; default when empty) or "newton" (COMP and READRES only).
+  public var commandSet: String {
+    get {_storage._commandSet}
+    set {_uniqueStorage()._commandSet = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2014,7 +2020,7 @@ nonisolated extension Triad_V1_DRAMTiming: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PIMConfig"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}memory\0\u{1}ranks\0\u{3}bank_groups\0\u{3}banks_per_group\0\u{3}multipliers_per_bank\0\u{3}element_bytes\0\u{1}timing\0\u{3}row_buffers\0\u{1}fidelity\0\u{3}comp_energy_pj\0\u{3}gact_energy_pj\0\u{3}gwrite_energy_pj\0\u{3}readres_energy_pj\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}memory\0\u{1}ranks\0\u{3}bank_groups\0\u{3}banks_per_group\0\u{3}multipliers_per_bank\0\u{3}element_bytes\0\u{1}timing\0\u{3}row_buffers\0\u{1}fidelity\0\u{3}comp_energy_pj\0\u{3}gact_energy_pj\0\u{3}gwrite_energy_pj\0\u{3}readres_energy_pj\0\u{3}command_set\0")
 
   fileprivate class _StorageClass {
     var _memory: Triad_V1_MemoryConfig? = nil
@@ -2030,6 +2036,7 @@ nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._
     var _gactEnergyPj: Double = 0
     var _gwriteEnergyPj: Double = 0
     var _readresEnergyPj: Double = 0
+    var _commandSet: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2053,6 +2060,7 @@ nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._
       _gactEnergyPj = source._gactEnergyPj
       _gwriteEnergyPj = source._gwriteEnergyPj
       _readresEnergyPj = source._readresEnergyPj
+      _commandSet = source._commandSet
     }
   }
 
@@ -2084,6 +2092,7 @@ nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._
         case 11: try { try decoder.decodeSingularDoubleField(value: &_storage._gactEnergyPj) }()
         case 12: try { try decoder.decodeSingularDoubleField(value: &_storage._gwriteEnergyPj) }()
         case 13: try { try decoder.decodeSingularDoubleField(value: &_storage._readresEnergyPj) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._commandSet) }()
         default: break
         }
       }
@@ -2135,6 +2144,9 @@ nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._
       if _storage._readresEnergyPj.bitPattern != 0 {
         try visitor.visitSingularDoubleField(value: _storage._readresEnergyPj, fieldNumber: 13)
       }
+      if !_storage._commandSet.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._commandSet, fieldNumber: 14)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2157,6 +2169,7 @@ nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._gactEnergyPj != rhs_storage._gactEnergyPj {return false}
         if _storage._gwriteEnergyPj != rhs_storage._gwriteEnergyPj {return false}
         if _storage._readresEnergyPj != rhs_storage._readresEnergyPj {return false}
+        if _storage._commandSet != rhs_storage._commandSet {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -9,7 +9,7 @@ struct Triad: ParsableCommand {
         abstract: "Simulate batched LLM decoding on NPUs, HBM-PIM and ternary FPGAs, and compare placement policies.",
         subcommands: [
             ValidateCommand.self, RunCommand.self, CompareCommand.self, UpCommand.self, ReproduceCommand.self,
-            CoordinatorCommand.self, WorkerCommand.self, KeygenCommand.self, BenchCommand.self,
+            SnapshotCommand.self, CoordinatorCommand.self, WorkerCommand.self, KeygenCommand.self, BenchCommand.self,
             ModelsCommand.self,
         ])
 

@@ -1,5 +1,7 @@
+public import TriadCore
+
 /// An HBM-PIM stack: the memory, its bank organisation, timing, PIM datapath and command energies
-/// (reference/NEUPIMS.md, "Hardware" and "Energy").
+/// (the NeuPIMs simulator's `configs/memory_configs/neupims.json` and NewtonSim; docs/MODEL.md §2).
 public struct PIMConfiguration: Sendable, Hashable {
     /// Row-buffer organisation of each bank.
     public enum RowBuffers: String, Sendable, Hashable {
@@ -7,6 +9,14 @@ public struct PIMConfiguration: Sendable, Hashable {
         case single
         /// A separate PIM row buffer: ordinary traffic proceeds during GEMV (NeuPIMs).
         case dual
+    }
+
+    /// The PIM commands the stack accepts (docs/MODEL.md §2.3).
+    public enum CommandSet: String, Sendable, Hashable, CaseIterable {
+        /// COMP, READRES and the fused COMPS_READRES (NeuPIMs).
+        case fused
+        /// COMP and READRES only (Newton / AiM): one host transaction per COMP.
+        case newton
     }
 
     /// How attention GEMV latency is computed.
@@ -28,6 +38,8 @@ public struct PIMConfiguration: Sendable, Hashable {
     public var timing: DRAMTiming
     public var rowBuffers: RowBuffers
     public var fidelity: Fidelity
+    /// Commands the stack accepts.
+    public var commandSet: CommandSet = .fused
     /// Energy of one COMP, picojoules (4 × READ = 3,216).
     public var compEnergyPicojoules: Double
     /// Energy of one G_ACT, picojoules (4 × ACT = 3,312).
@@ -56,6 +68,15 @@ public struct PIMConfiguration: Sendable, Hashable {
         self.groupActivateEnergyPicojoules = groupActivateEnergyPicojoules
         self.globalWriteEnergyPicojoules = globalWriteEnergyPicojoules
         self.readResultEnergyPicojoules = readResultEnergyPicojoules
+    }
+
+    /// The stack as a policy drives it: dual row buffers only if asked for and present, the fused command
+    /// only if asked for and accepted.
+    public func driven(by modes: PIMModes) -> PIMConfiguration {
+        var copy = self
+        copy.rowBuffers = modes.contains(.dualRowBuffers) && rowBuffers == .dual ? .dual : .single
+        copy.commandSet = modes.contains(.fusedCommands) && commandSet == .fused ? .fused : .newton
+        return copy
     }
 
     /// Banks per channel (NeuPIMs: 2 ranks × 4 groups × 4 banks = 32).

@@ -41,6 +41,13 @@ public struct PIMCostModel: Sendable {
         public var comps: Int64 = 0
         public var readResults: Int64 = 0
         public var cycles: Int64 = 0
+
+        /// Transactions the host sends to the channel: a GWRITE per vector chunk, a header per tile, and
+        /// either one fused COMPS_READRES per result or every COMP plus a READRES per result (the Newton
+        /// command set) (`NeuPIMSLogitSoftmax.cc`, `NeuPIMSAttend.cc`).
+        public func hostTransactions(fused: Bool) -> Int64 {
+            globalWrites + tiles + readResults + (fused ? 0 : comps)
+        }
     }
 
     /// The command stream of the logits or attend GEMV of one request, before refresh.
@@ -70,15 +77,20 @@ public struct PIMCostModel: Sendable {
                 counts.globalWrites * globalWriteCycles
                 + counts.tiles * tileCycles(comps: comps, readResults: headsPerChunk)
         case .attentionAttend:
+            // The last 512-token chunk is partial: its tiles need only ⌈tokens / multipliers⌉ COMPs.
             let chunks = sequence.ceilDiv(rowElements)
             let tilesPerChunk = headDimension.ceilDiv(banks)
+            let lastTokens = sequence - (chunks - 1) * rowElements
+            let lastComps = lastTokens.ceilDiv(Int64(configuration.multipliersPerBank))
             counts.globalWrites = heads * chunks
             counts.tiles = heads * chunks * tilesPerChunk
-            counts.comps = counts.tiles * compsPerRow
+            counts.comps = heads * tilesPerChunk * ((chunks - 1) * compsPerRow + lastComps)
             counts.readResults = counts.tiles
             counts.cycles =
                 counts.globalWrites * globalWriteCycles
-                + counts.tiles * tileCycles(comps: compsPerRow, readResults: 1)
+                + heads * tilesPerChunk
+                * ((chunks - 1) * tileCycles(comps: compsPerRow, readResults: 1)
+                    + tileCycles(comps: lastComps, readResults: 1))
         default:
             preconditionFailure("PIM computes attention GEMVs only, not \(operation.kind)")
         }

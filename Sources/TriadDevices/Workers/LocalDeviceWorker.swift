@@ -13,16 +13,15 @@ public struct LocalDeviceWorker: DeviceWorker {
             let model = NPUCostModel(configuration: configuration)
             return batch.operations.map { model.cost(of: $0) }
         case .pim(let configuration):
-            let analytic = PIMCostModel(configuration: configuration)
-            let command = PIMCommandModel(configuration: configuration)
             return try batch.operations.map {
                 guard $0.kind.category == .attention else {
                     throw DeviceError(
                         .unsupportedOperation, "\(device.id): PIM runs attention GEMVs only, not \($0.kind.label)")
                 }
+                let driven = configuration.driven(by: $0.pimModes)
                 switch configuration.fidelity {
-                case .analytic: return analytic.cost(of: $0)
-                case .command: return command.cost(of: $0)
+                case .analytic: return PIMCostModel(configuration: driven).cost(of: $0)
+                case .command: return PIMCommandModel(configuration: driven).cost(of: $0)
                 }
             }
         case .fpga(let configuration):

@@ -31,13 +31,18 @@ public struct ExecutionPlan: Sendable, Hashable {
     /// Sub-batches when interleaving.
     public var subBatches: Int
     public var interleaving: Interleaving
+    /// How the PIM is driven: row buffers and command set.
+    public var pimModes: PIMModes
+    /// PIM instructions the host moves to the channel queues per NPU cycle (0: a whole tile at once).
+    public var pimIssueRate: Int
+
     /// The row-buffer mode the PIM is driven in.
-    public var rowBuffers: PIMConfiguration.RowBuffers
+    public var rowBuffers: PIMConfiguration.RowBuffers { pimModes.contains(.dualRowBuffers) ? .dual : .single }
 
     public init(
         hostResource: Resource, ternaryMatrixResource: Resource, attentionResource: Resource,
-        kvPlacement: KVPlacementRule, subBatches: Int, interleaving: Interleaving,
-        rowBuffers: PIMConfiguration.RowBuffers
+        kvPlacement: KVPlacementRule, subBatches: Int, interleaving: Interleaving, pimModes: PIMModes,
+        pimIssueRate: Int
     ) {
         self.interleaving = subBatches > 1 ? interleaving : .never
         self.hostResource = hostResource
@@ -45,7 +50,8 @@ public struct ExecutionPlan: Sendable, Hashable {
         self.attentionResource = attentionResource
         self.kvPlacement = kvPlacement
         self.subBatches = subBatches
-        self.rowBuffers = rowBuffers
+        self.pimModes = pimModes
+        self.pimIssueRate = pimIssueRate
     }
 
     /// The resource an operation of the layer runs on.

@@ -4,9 +4,12 @@ import TriadDevices
 /// A placement policy users compare: a base placement plus the NeuPIMs mechanisms it switches on.
 /// It turns (model, devices) into an `ExecutionPlan`.
 ///
-/// Names: `npu-only`; `npu+pim` with any of `+drb` (dual row buffers), `+gmlbp` (greedy min-load KV
-/// placement) and `+sbi` (two-way sub-batch interleaving in every iteration), e.g. `npu+pim+drb+gmlbp`;
-/// `neupims` (all three, interleaving in the iterations where it is faster); `ternary`.
+/// Names: `npu-only`; `npu+pim` with any of `+drb` (dual row buffers and the NeuPIMs controller),
+/// `+fused` (the fused COMPS_READRES command), `+bulk` (the host moves a whole tile of PIM instructions to
+/// the channel queues at once instead of the NPU's `pim_issue_rate` per cycle), `+gmlbp` (greedy min-load
+/// KV placement) and `+sbi` (two-way sub-batch interleaving in every iteration), e.g.
+/// `npu+pim+drb+fused+bulk`; `neupims` (all five, interleaving in the iterations where it is faster);
+/// `ternary`. The paper's "dual row buffers" ablation step is `+drb+fused+bulk` (docs/MODEL.md §2.3).
 /// A policy that assumes less hardware runs on a richer topology: `npu-only` uses a PIM stack as plain
 /// memory, and `npu+pim` drives a dual-row-buffer PIM in single-buffer mode.
 public struct Policy: Sendable, Hashable {
@@ -24,16 +27,20 @@ public struct Policy: Sendable, Hashable {
     public let name: String
     public let base: Base
     public let dualRowBuffers: Bool
+    public let fusedCommands: Bool
+    public let bulkIssue: Bool
     public let greedyPlacement: Bool
     public let interleaving: ExecutionPlan.Interleaving
 
     private init(
-        name: String, base: Base, dualRowBuffers: Bool = false, greedyPlacement: Bool = false,
-        interleaving: ExecutionPlan.Interleaving = .never
+        name: String, base: Base, dualRowBuffers: Bool = false, fusedCommands: Bool = false, bulkIssue: Bool = false,
+        greedyPlacement: Bool = false, interleaving: ExecutionPlan.Interleaving = .never
     ) {
         self.name = name
         self.base = base
         self.dualRowBuffers = dualRowBuffers
+        self.fusedCommands = fusedCommands
+        self.bulkIssue = bulkIssue
         self.greedyPlacement = greedyPlacement
         self.interleaving = interleaving
     }
@@ -47,13 +54,19 @@ public struct Policy: Sendable, Hashable {
     public static let npuPIMDualRowBuffers = Policy(name: "npu+pim+drb", base: .npuPIM, dualRowBuffers: true)
     public static let npuPIMGreedyPlacement = Policy(name: "npu+pim+gmlbp", base: .npuPIM, greedyPlacement: true)
     public static let npuPIMInterleaving = Policy(name: "npu+pim+sbi", base: .npuPIM, interleaving: .always)
-    /// NeuPIMs: dual row buffers, greedy min-load KV placement, and two-way interleaving in the iterations
-    /// where it is faster (see `ExecutionPlan.Interleaving.whenFaster`).
+    /// NeuPIMs: dual row buffers, the fused command set, whole-tile issue, greedy min-load KV placement, and
+    /// two-way interleaving in the iterations where it is faster (see `ExecutionPlan.Interleaving.whenFaster`).
     public static let neupims = Policy(
-        name: "neupims", base: .npuPIM, dualRowBuffers: true, greedyPlacement: true, interleaving: .whenFaster)
-    /// BitLinear layers on the FPGA, interleaving two sub-batches when faster so the devices overlap.
+        name: "neupims", base: .npuPIM, dualRowBuffers: true, fusedCommands: true, bulkIssue: true,
+        greedyPlacement: true, interleaving: .whenFaster)
+    /// BitLinear layers on the FPGA, interleaving two sub-batches when faster so the devices overlap; a PIM
+    /// is driven with everything it has.
     public static let ternary = Policy(
-        name: "ternary", base: .ternary, greedyPlacement: true, interleaving: .whenFaster)
+        name: "ternary", base: .ternary, dualRowBuffers: true, fusedCommands: true, bulkIssue: true,
+        greedyPlacement: true, interleaving: .whenFaster)
+
+    /// The mechanisms `npu+pim+…` may name, in canonical order.
+    public static let mechanisms = ["drb", "fused", "bulk", "gmlbp", "sbi"]
 
     /// The named policies `triad` lists.
     public static let presets: [Policy] = [
@@ -70,12 +83,13 @@ public struct Policy: Sendable, Hashable {
         guard wanted.hasPrefix("npu+pim+") else { return nil }
         let mechanisms = wanted.dropFirst("npu+pim+".count).split(separator: "+").map(String.init)
         guard !mechanisms.isEmpty, Set(mechanisms).count == mechanisms.count,
-            mechanisms.allSatisfy({ ["drb", "gmlbp", "sbi"].contains($0) })
+            mechanisms.allSatisfy({ Policy.mechanisms.contains($0) })
         else { return nil }
-        let canonical = ["drb", "gmlbp", "sbi"].filter { mechanisms.contains($0) }
+        let canonical = Policy.mechanisms.filter { mechanisms.contains($0) }
         self.init(
             name: "npu+pim+" + canonical.joined(separator: "+"), base: .npuPIM,
-            dualRowBuffers: mechanisms.contains("drb"), greedyPlacement: mechanisms.contains("gmlbp"),
+            dualRowBuffers: mechanisms.contains("drb"), fusedCommands: mechanisms.contains("fused"),
+            bulkIssue: mechanisms.contains("bulk"), greedyPlacement: mechanisms.contains("gmlbp"),
             interleaving: mechanisms.contains("sbi") ? .always : .never)
     }
 
@@ -91,7 +105,7 @@ public struct Policy: Sendable, Hashable {
             try need(devices.npu != nil, "an npu device")
             return ExecutionPlan(
                 hostResource: .npu, ternaryMatrixResource: .npu, attentionResource: .npu, kvPlacement: .roundRobin,
-                subBatches: 1, interleaving: .never, rowBuffers: .single)
+                subBatches: 1, interleaving: .never, pimModes: [], pimIssueRate: 0)
         case .npuPIM:
             try need(devices.npu != nil, "an npu device")
             try need(devices.pim != nil, "a pim device linked to the npu")
@@ -99,9 +113,13 @@ public struct Policy: Sendable, Hashable {
             if dualRowBuffers {
                 try need(devices.pim?.rowBuffers == .dual, "a pim device with dual row buffers")
             }
+            if fusedCommands {
+                try need(devices.pim?.commandSet == .fused, "a pim device with the fused command set (command_set: fused)")
+            }
             return ExecutionPlan(
                 hostResource: .npu, ternaryMatrixResource: .npu, attentionResource: .pim, kvPlacement: placement,
-                subBatches: subBatches, interleaving: interleaving, rowBuffers: dualRowBuffers ? .dual : .single)
+                subBatches: subBatches, interleaving: interleaving, pimModes: pimModes(available: devices.pim),
+                pimIssueRate: bulkIssue ? 0 : devices.npu?.configuration.pimIssueRate ?? 0)
         case .ternary:
             try need(devices.fpga != nil, "an fpga device")
             try need(
@@ -119,7 +137,16 @@ public struct Policy: Sendable, Hashable {
             return ExecutionPlan(
                 hostResource: host, ternaryMatrixResource: .fpga, attentionResource: attention,
                 kvPlacement: placement, subBatches: subBatches, interleaving: interleaving,
-                rowBuffers: devices.pim?.rowBuffers ?? .single)
+                pimModes: pimModes(available: devices.pim),
+                pimIssueRate: bulkIssue ? 0 : devices.npu?.configuration.pimIssueRate ?? 0)
         }
+    }
+
+    /// The PIM modes this policy asks for that `pim` offers.
+    private func pimModes(available pim: PIMConfiguration?) -> PIMModes {
+        var modes: PIMModes = []
+        if dualRowBuffers && pim?.rowBuffers == .dual { modes.insert(.dualRowBuffers) }
+        if fusedCommands && pim?.commandSet == .fused { modes.insert(.fusedCommands) }
+        return modes
     }
 }

@@ -20,4 +20,6 @@ struct AttentionCost: Sendable {
     /// Softmax on the NPU vector units (PIM attention only; folded into `duration` on the NPU).
     var softmaxDuration: Picoseconds
     var softmaxEnergyPicojoules: Double
+    /// PIM instructions the host hands to the channel for logits and attend (PIM attention only).
+    var transactions: Int64 = 0
 }

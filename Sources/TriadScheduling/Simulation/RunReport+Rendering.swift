@@ -70,20 +70,26 @@ extension RunReport {
             row.append(report.subBatches > 1 ? fixed(report.interleavedFraction * 100, 0) + " %" : "—")
             rows.append(row)
         }
-        var widths = Array(repeating: 0, count: header.count)
-        for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
-        var out =
+        return
             "\(first.model) · \(first.workload) · batch \(first.batch) · \(first.iterations) iterations · seed \(first.seed) · \(first.topology)\n"
-        for (rowIndex, row) in rows.enumerated() {
-            let cells = row.enumerated().map { index, cell in
-                index == 0
-                    ? cell.padding(to: widths[index]) : String(repeating: " ", count: widths[index] - cell.count) + cell
-            }
-            out += cells.joined(separator: "  ") + "\n"
-            if rowIndex == 0 { out += widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n" }
-        }
-        return out
+            + renderTable(rows)
     }
+}
+
+/// Rows as aligned text columns: the first left-aligned, the rest right-aligned, a rule under the header.
+func renderTable(_ rows: [[String]]) -> String {
+    var widths = Array(repeating: 0, count: rows.first?.count ?? 0)
+    for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
+    var out = ""
+    for (rowIndex, row) in rows.enumerated() {
+        let cells = row.enumerated().map { index, cell in
+            index == 0
+                ? cell.padding(to: widths[index]) : String(repeating: " ", count: widths[index] - cell.count) + cell
+        }
+        out += cells.joined(separator: "  ") + "\n"
+        if rowIndex == 0 { out += widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n" }
+    }
+    return out
 }
 
 extension String {

@@ -92,26 +92,28 @@ extension Simulator {
 
     private var attentionOnPIM: Bool { shard.model.hasAttention && plan.attentionResource == .pim }
 
+    /// One NPU clock cycle (the host's PIM issue path runs at it).
+    var npuCycle: Picoseconds { devices.npu?.configuration.clock.picoseconds(forCycles: 1) ?? 1 }
+
     private var attentionChannels: Int { attentionOnPIM ? (devices.pim?.memory.channels ?? 1) : 1 }
 
-    private func partition(_ state: RunState, parts: Int) -> Partition {
+    func partition(_ state: RunState, parts: Int) -> Partition {
         let group = assignGroups(state, channels: attentionChannels, parts: parts)
         var rows = Array(repeating: 0, count: shard.model.pipelineParallel * parts)
         for g in group { rows[g] += 1 }
         return Partition(parts: parts, group: group, rows: rows)
     }
 
-    /// Composes the current batch split as `partition` says (its costs already prepared).
-    private mutating func composeIteration(_ state: RunState, _ partition: Partition) -> IterationOutcome {
+    /// Each group's attention segment for the batch split as `partition` says (costs already prepared),
+    /// and the KV placement's balance: busiest PIM channel's attention time over the channels' mean.
+    func attentionSegments(_ state: RunState, _ partition: Partition) -> (segments: [Segment], imbalance: Double) {
         let hasAttention = shard.model.hasAttention
         let attentionOnPIM = self.attentionOnPIM
         let channels = attentionChannels
-        let stages = shard.model.pipelineParallel
-        let parts = partition.parts
-        let groups = stages * parts
+        let groups = shard.model.pipelineParallel * partition.parts
         let group = partition.group
-        let rows = partition.rows
         var channelTime = Array(repeating: Picoseconds(0), count: groups * channels)
+        var channelTransactions = Array(repeating: Int64(0), count: groups * channels)
         var attention = Array(repeating: Segment(resource: plan.attentionResource), count: groups)
         var longestSoftmax = Array(repeating: Picoseconds(0), count: groups)
         for (ordinal, slot) in state.activeSlots.enumerated() {
@@ -120,6 +122,7 @@ extension Simulator {
             attention[g].energyPicojoules += cost.energyPicojoules
             if attentionOnPIM {
                 channelTime[g * channels + state.channel[slot]] += cost.duration
+                channelTransactions[g * channels + state.channel[slot]] += cost.transactions
                 attention[g].npuSideDuration += cost.softmaxDuration
                 attention[g].npuSideEnergyPicojoules += cost.softmaxEnergyPicojoules
                 longestSoftmax[g] = max(longestSoftmax[g], cost.softmaxDuration)
@@ -128,28 +131,39 @@ extension Simulator {
                 attention[g].dataBytes += cost.streamedBytes
             }
         }
-        if attentionOnPIM {
-            // Channels work in parallel; the NPU's softmax pipelines with them, plus one softmax to drain.
-            for g in 0..<groups {
-                var busiest: Picoseconds = 0
-                for c in 0..<channels { busiest = max(busiest, channelTime[g * channels + c]) }
-                attention[g].duration = max(busiest, attention[g].npuSideDuration) + longestSoftmax[g]
-            }
-        }
-
-        var outcome = IterationOutcome(parts: parts)
-        if attentionOnPIM {
-            // Load balance of the KV placement: busiest channel's attention time over the channels' mean.
-            var busiest: Picoseconds = 0
+        guard attentionOnPIM else { return (attention, 0) }
+        // Channels work in parallel once the host handed them their instructions; the NPU's softmax
+        // pipelines with them, plus one softmax to drain.
+        for g in 0..<groups {
+            let makespan = PIMAttentionPhase.makespan(
+                channelTime: channelTime, transactions: channelTransactions, offset: g * channels,
+                channels: channels, issueRate: plan.pimIssueRate, npuCycle: npuCycle)
+            attention[g].duration = max(makespan, attention[g].npuSideDuration) + longestSoftmax[g]
+            // Busy as the paper counts PIM: the channels' mean time with work queued.
             var total: Picoseconds = 0
-            for c in 0..<channels {
-                var load: Picoseconds = 0
-                for g in 0..<groups { load += channelTime[g * channels + c] }
-                busiest = max(busiest, load)
-                total += load
-            }
-            outcome.channelImbalance = total > 0 ? Double(busiest) * Double(channels) / Double(total) : 0
+            for c in 0..<channels { total += channelTime[g * channels + c] }
+            attention[g].meanChannelBusy = total / Picoseconds(max(channels, 1))
         }
+        var busiest: Picoseconds = 0
+        var total: Picoseconds = 0
+        for c in 0..<channels {
+            var load: Picoseconds = 0
+            for g in 0..<groups { load += channelTime[g * channels + c] }
+            busiest = max(busiest, load)
+            total += load
+        }
+        return (attention, total > 0 ? Double(busiest) * Double(channels) / Double(total) : 0)
+    }
+
+    /// Composes the current batch split as `partition` says (its costs already prepared).
+    private mutating func composeIteration(_ state: RunState, _ partition: Partition) -> IterationOutcome {
+        let hasAttention = shard.model.hasAttention
+        let stages = shard.model.pipelineParallel
+        let parts = partition.parts
+        let rows = partition.rows
+        let (attention, imbalance) = attentionSegments(state, partition)
+        var outcome = IterationOutcome(parts: parts)
+        outcome.channelImbalance = imbalance
         var chains: [ChainProgram] = []
         chains.reserveCapacity(parts)
         for stage in 0..<stages {

@@ -178,7 +178,7 @@ public struct Simulator {
         }
         let attentionStart = operations.count
         for sequence in newSequences {
-            let ops = LayerTemplate.attention(shard: shard, sequenceLength: sequence)
+            let ops = attentionOperations(sequenceLength: sequence)
             operations += [ops.logits, ops.attend, ops.softmax]
         }
         let costs = try costGrouped(operations, iteration: iteration)
@@ -205,7 +205,8 @@ public struct Simulator {
                 attentionCache[sequence] = AttentionCost(
                     duration: logits.duration + attend.duration,
                     energyPicojoules: logits.energyPicojoules + attend.energyPicojoules, streamedBytes: 0,
-                    softmaxDuration: softmax.duration, softmaxEnergyPicojoules: softmax.energyPicojoules)
+                    softmaxDuration: softmax.duration, softmaxEnergyPicojoules: softmax.energyPicojoules,
+                    transactions: hostTransactions(sequenceLength: sequence))
             } else {
                 attentionCache[sequence] = AttentionCost(
                     duration: logits.duration + attend.duration + softmax.duration,
@@ -214,5 +215,25 @@ public struct Simulator {
                     softmaxEnergyPicojoules: 0)
             }
         }
+    }
+
+    /// A request's attention operations, the PIM ones marked with how the plan drives the PIM.
+    func attentionOperations(sequenceLength: Int) -> (logits: Operation, softmax: Operation, attend: Operation) {
+        var ops = LayerTemplate.attention(shard: shard, sequenceLength: sequenceLength)
+        if plan.attentionResource == .pim {
+            ops.logits.pimModes = plan.pimModes
+            ops.attend.pimModes = plan.pimModes
+        }
+        return ops
+    }
+
+    /// PIM instructions the host hands over for one request's logits and attend GEMVs.
+    func hostTransactions(sequenceLength: Int) -> Int64 {
+        guard let pim = devices.pim else { return 0 }
+        let model = PIMCostModel(configuration: pim)
+        let ops = attentionOperations(sequenceLength: sequenceLength)
+        let fused = plan.pimModes.contains(.fusedCommands)
+        return model.commands(for: ops.logits).hostTransactions(fused: fused)
+            + model.commands(for: ops.attend).hostTransactions(fused: fused)
     }
 }

@@ -27,6 +27,8 @@ public struct Segment: Sendable, Hashable {
     public var npuSideDuration: Picoseconds
     /// Energy of that NPU-side work, picojoules.
     public var npuSideEnergyPicojoules: Double
+    /// PIM segments: the channels' mean busy time (the paper's PIM utilization counts it).
+    public var meanChannelBusy: Picoseconds = 0
 
     public init(
         resource: Resource, duration: Picoseconds = 0, residentDuration: Picoseconds? = nil, weightBytes: Int64 = 0, dataBytes: Int64 = 0,

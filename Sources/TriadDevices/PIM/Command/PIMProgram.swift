@@ -41,11 +41,14 @@ public struct PIMProgram: Sendable, Hashable {
                 }
             }
         case .attentionAttend:
+            let chunks = sequence.ceilDiv(rowElements)
+            let lastComps = (sequence - (chunks - 1) * rowElements).ceilDiv(configuration.multipliersPerBank)
             for _ in 0..<heads {
-                for _ in 0..<sequence.ceilDiv(rowElements) {
+                for chunk in 0..<chunks {
                     steps.append(.globalWrite)
+                    let comps = chunk == chunks - 1 ? lastComps : configuration.compsPerRow
                     for _ in 0..<headDimension.ceilDiv(banks) {
-                        steps.append(.tile(comps: configuration.compsPerRow, readResults: 1))
+                        steps.append(.tile(comps: comps, readResults: 1))
                     }
                 }
             }

@@ -1,0 +1,57 @@
+public import TriadCore
+import TriadDevices
+
+extension Simulator {
+    /// Costs one decode step of one layer over `batch` (KV lengths and channels fixed by the caller, as in
+    /// the NeuPIMs simulator's request traces) and stages it as the simulator does (`StagePipeline`):
+    /// serial A/B/E, or A–F with two sub-batches when the policy interleaves.
+    public mutating func snapshot(_ batch: [BatchEntry], trace: String) throws -> SnapshotReport {
+        guard !batch.isEmpty else { throw SimulationError(.incompatible, "\(trace): the batch is empty") }
+        guard let npu = devices.npu?.configuration else {
+            throw SimulationError(.incompatible, "a snapshot needs an npu device")
+        }
+        let channels = devices.memoryConfiguration?.channels ?? 1
+        var state = RunState(batchSize: batch.count)
+        for (slot, entry) in batch.enumerated() {
+            guard entry.sequenceLength <= configuration.maxSequence else {
+                throw SimulationError(
+                    .incompatible,
+                    "\(trace): a KV length of \(entry.sequenceLength) exceeds --max-sequence \(configuration.maxSequence)")
+            }
+            guard entry.channel < channels else {
+                throw SimulationError(
+                    .incompatible, "\(trace): channel \(entry.channel) does not exist (the memory has \(channels))")
+            }
+            state.request[slot] = Request(id: slot, inputTokens: entry.sequenceLength - 1, outputTokens: 1)
+            state.channel[slot] = entry.channel
+            state.isActive[slot] = true
+            state.activeSlots.append(slot)
+            state.sequences.append(entry.sequenceLength)
+        }
+        let parts = plan.interleaving == .never ? 1 : plan.subBatches
+        let split = partition(state, parts: parts)
+        guard !split.rows.contains(0) else {
+            throw SimulationError(.incompatible, "\(trace): a sub-batch would be empty; interleaving needs two requests")
+        }
+        try prepareCosts(rowCounts: split.rows, sequences: state.sequences, iteration: 0)
+        let (attention, _) = attentionSegments(state, split)
+        var phases: [StagePipeline.Phases] = []
+        for (index, rows) in split.rows.enumerated() {
+            let layer = layerCache[rows]!
+            let hasAttention = shard.model.hasAttention
+            phases.append(
+                StagePipeline.Phases(
+                    qkv: layer.beforeAttention.reduce(0) { $0 + $1.duration },
+                    attention: hasAttention ? attention[index].duration : 0,
+                    projectionFeedForward: layer.afterAttention.reduce(0) { $0 + $1.duration }))
+        }
+        let stages = phases.count == 1 ? StagePipeline.serial(phases[0]) : StagePipeline.interleaved(phases[0], phases[1])
+        let pimBusy = attention.reduce(Picoseconds(0)) { $0 + $1.meanChannelBusy }
+        return SnapshotReport(
+            policy: configuration.policy.rawValue, model: shard.model.name, trace: trace, batch: batch.count,
+            subBatches: split.rows, stages: zip(stages.names, stages.durations).map { ($0, npu.clock.cycles(in: $1)) },
+            perLayerCycles: npu.clock.cycles(in: stages.perLayer),
+            modelCycles: npu.clock.cycles(in: stages.model(layers: shard.layers)),
+            pimBusyCycles: npu.clock.cycles(in: pimBusy))
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import TriadCore
+import TriadDatasets
+import TriadDevices
+import TriadScheduling
+
+/// `triad snapshot TOPOLOGY BATCH.csv`: one decode step of one layer over a fixed batch in the NeuPIMs
+/// simulator's request-trace format, staged as the simulator stages it.
+struct SnapshotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Cycles per stage of one decode step over a fixed batch (NeuPIMs 'seq_len,ch_idx' CSV).")
+
+    @Argument(help: "Topology file (YAML).")
+    var topology: String
+
+    @Argument(help: "Batch file: a 'seq_len,ch_idx' header, then one request per line (the NeuPIMs simulator's format).")
+    var batch: String
+
+    @Option(help: "Model preset or a Hugging Face config.json.")
+    var model: String = "gpt3-7b"
+
+    @Option(help: "Tensor-parallel degree (default: the preset's; 1 for config.json).")
+    var tensorParallel: Int?
+
+    @Option(help: "Comma-separated policies.")
+    var policies: String = "npu-only,npu+pim,npu+pim+drb+fused+bulk+gmlbp,neupims"
+
+    @Option(help: "table or json.")
+    var format: OutputFormat = .table
+
+    func run() throws {
+        let topologyFile = try Inputs.topology(at: topology)
+        let devices = try Inputs.deviceSet(topologyFile, path: topology)
+        var spec = try Inputs.model(model, tensorParallel: tensorParallel, pipelineParallel: 1)
+        spec.pipelineParallel = 1
+        let text: String
+        do {
+            text = try String(contentsOfFile: batch, encoding: .utf8)
+        } catch {
+            throw InputError("\(batch): cannot read the batch file (\((error as NSError).localizedDescription))")
+        }
+        let entries: [BatchEntry]
+        do {
+            entries = try NeuPIMsBatchReader.parse(text, file: batch)
+        } catch let error as DatasetError {
+            throw InputError(error.message)
+        }
+        let list = try policies.split(separator: ",").map { try Inputs.policy(String($0)) }
+        guard !list.isEmpty else { throw InputError("triad: --policies lists no policy") }
+        let longest = entries.map(\.sequenceLength).max() ?? 1
+        let workers = topologyFile.devices.map { LocalDeviceWorker(device: $0) }
+        let name = URL(fileURLWithPath: batch).lastPathComponent
+        var reports: [SnapshotReport] = []
+        for policy in list {
+            let configuration = SimulationConfiguration(
+                model: spec, stream: .fixed(input: 0, output: 1), batchSize: entries.count, iterations: 1, seed: 0,
+                policy: policy, maxSequence: max(longest, 2), topologyName: topologyFile.name)
+            do {
+                var simulator = try Simulator(configuration: configuration, devices: devices, workers: workers)
+                reports.append(try simulator.snapshot(entries, trace: name))
+            } catch let error as SimulationError {
+                switch error.code {
+                case .incompatible, .notYetImplemented: throw InputError("\(topology): \(error.message)")
+                case .deviceFailure: throw RunFailure(message: error.message)
+                }
+            }
+        }
+        switch format {
+        case .json: print(SnapshotReport.json(reports), terminator: "")
+        case .table: print(SnapshotReport.table(reports), terminator: "")
+        }
+    }
+}
