@@ -34,6 +34,14 @@ public struct PIMCostModel: Sendable {
             + timing.casLatency + timing.burstCycles
     }
 
+    /// Cycles one GEMV result (its COMPs and READRES) keeps ordinary traffic off the channel.
+    public func resultBlockingCycles(comps: Int64) -> Int64 {
+        switch configuration.commandSet {
+        case .fused: return 2 * (max(comps, 6) + 1)
+        case .newton: return max(timing.burstCycles, timing.columnToColumnShort) * comps + timing.burstCycles
+        }
+    }
+
     /// Command counts of one attention GEMV.
     public struct CommandCounts: Sendable, Hashable {
         public var globalWrites: Int64 = 0
@@ -41,6 +49,11 @@ public struct PIMCostModel: Sendable {
         public var comps: Int64 = 0
         public var readResults: Int64 = 0
         public var cycles: Int64 = 0
+        /// Cycles the channel cannot serve ordinary reads and writes while the program runs (docs/MODEL.md
+        /// §2.5): a fused COMPS_READRES holds the channel 2·(max(nc, 6) + 1) cycles (NewtonSim
+        /// `ChannelState::UpdateChannelTiming`), a Newton COMP its issue slot and a READRES its burst, and a
+        /// GWRITE the data bus for its whole write.
+        public var blockedCycles: Int64 = 0
 
         /// Transactions the host sends to the channel: a GWRITE per vector chunk, a header per tile, and
         /// either one fused COMPS_READRES per result or every COMP plus a READRES per result (the Newton
@@ -76,6 +89,9 @@ public struct PIMCostModel: Sendable {
             counts.cycles =
                 counts.globalWrites * globalWriteCycles
                 + counts.tiles * tileCycles(comps: comps, readResults: headsPerChunk)
+            counts.blockedCycles =
+                counts.globalWrites * globalWriteCycles
+                + counts.tiles * headsPerChunk * resultBlockingCycles(comps: comps.ceilDiv(headsPerChunk))
         case .attentionAttend:
             // The last 512-token chunk is partial: its tiles need only ⌈tokens / multipliers⌉ COMPs.
             let chunks = sequence.ceilDiv(rowElements)
@@ -91,6 +107,10 @@ public struct PIMCostModel: Sendable {
                 + heads * tilesPerChunk
                 * ((chunks - 1) * tileCycles(comps: compsPerRow, readResults: 1)
                     + tileCycles(comps: lastComps, readResults: 1))
+            counts.blockedCycles =
+                counts.globalWrites * globalWriteCycles
+                + heads * tilesPerChunk
+                * ((chunks - 1) * resultBlockingCycles(comps: compsPerRow) + resultBlockingCycles(comps: lastComps))
         default:
             preconditionFailure("PIM computes attention GEMVs only, not \(operation.kind)")
         }

@@ -22,4 +22,6 @@ struct AttentionCost: Sendable {
     var softmaxEnergyPicojoules: Double
     /// PIM instructions the host hands to the channel for logits and attend (PIM attention only).
     var transactions: Int64 = 0
+    /// Time the request's PIM commands keep ordinary traffic off its channel.
+    var blocked: Picoseconds = 0
 }

@@ -35,6 +35,7 @@ extension RunReport {
         fields.append("\"energy_per_token_joules\":\(jsonNumber(energyPerTokenJoules))")
         fields.append("\"energy_per_token_joules_by_device\":\(jsonFigures(energyPerTokenByDevice))")
         fields.append("\"device_utilization\":\(jsonFigures(deviceUtilization))")
+        fields.append("\"paper_utilization\":\(jsonFigures(paperUtilization))")
         fields.append("\"memory_port_utilization\":\(jsonNumber(memoryPortUtilization))")
         fields.append("\"pim_channel_imbalance\":\(jsonNumber(channelImbalance))")
         fields.append(

@@ -25,6 +25,10 @@ public struct RunReport: Sendable, Hashable {
     /// Busy fraction per topology device id, in topology order: compute for NPU/FPGA, in-bank compute for
     /// PIM, streaming for plain HBM.
     public var deviceUtilization: [DeviceFigure]
+    /// Utilization as the NeuPIMs paper measures it, per NPU and PIM device id: NPU = share of time its
+    /// systolic pipeline holds an instruction (GEMMs run); PIM = the channels' mean share of time with PIM
+    /// work queued (docs/MODEL.md §4).
+    public var paperUtilization: [DeviceFigure] = []
     /// Fraction of time the NPU's memory port streamed.
     public var memoryPortUtilization: Double
     /// KV cache reserved over capacity available for it: mean over iterations and peak.

@@ -22,6 +22,8 @@ struct RunState {
     var busy = Array(repeating: Picoseconds(0), count: Resource.allCases.count)
     var energyPicojoules = Array(repeating: 0.0, count: Resource.allCases.count)
     var memoryPortBusy: Picoseconds = 0
+    var pipelineBusy: Picoseconds = 0
+    var pimChannelBusy: Picoseconds = 0
     var streamedBytes: Int64 = 0
     var channelImbalanceSum = 0.0
     var tokenLatency = WeightedSamples()

@@ -72,6 +72,8 @@ extension Simulator {
             state.energyPicojoules[index] += outcome.energyPicojoules[index]
         }
         state.memoryPortBusy += outcome.memoryPortBusy
+        state.pipelineBusy += outcome.pipelineBusy
+        state.pimChannelBusy += outcome.pimChannelBusy
         state.streamedBytes += outcome.streamedBytes
         if outcome.parts > 1 { state.interleavedIterations += 1 }
         state.channelImbalanceSum += outcome.channelImbalance
@@ -114,6 +116,7 @@ extension Simulator {
         let group = partition.group
         var channelTime = Array(repeating: Picoseconds(0), count: groups * channels)
         var channelTransactions = Array(repeating: Int64(0), count: groups * channels)
+        var blocked = Array(repeating: Picoseconds(0), count: groups)
         var attention = Array(repeating: Segment(resource: plan.attentionResource), count: groups)
         var longestSoftmax = Array(repeating: Picoseconds(0), count: groups)
         for (ordinal, slot) in state.activeSlots.enumerated() {
@@ -123,6 +126,7 @@ extension Simulator {
             if attentionOnPIM {
                 channelTime[g * channels + state.channel[slot]] += cost.duration
                 channelTransactions[g * channels + state.channel[slot]] += cost.transactions
+                blocked[g] += cost.blocked
                 attention[g].npuSideDuration += cost.softmaxDuration
                 attention[g].npuSideEnergyPicojoules += cost.softmaxEnergyPicojoules
                 longestSoftmax[g] = max(longestSoftmax[g], cost.softmaxDuration)
@@ -143,6 +147,9 @@ extension Simulator {
             var total: Picoseconds = 0
             for c in 0..<channels { total += channelTime[g * channels + c] }
             attention[g].meanChannelBusy = total / Picoseconds(max(channels, 1))
+            // With dual row buffers ordinary traffic runs between PIM commands but loses the cycles they hold
+            // each channel; a stream spread over every channel loses the channels' mean.
+            attention[g].meanChannelBlocked = blocked[g] / Picoseconds(max(channels, 1))
         }
         var busiest: Picoseconds = 0
         var total: Picoseconds = 0
@@ -188,6 +195,8 @@ extension Simulator {
                 outcome.energyPicojoules[index] += timeline.energyPicojoules[index]
             }
             outcome.memoryPortBusy += timeline.memoryPortBusy
+            outcome.pipelineBusy += timeline.pipelineBusy
+            outcome.pimChannelBusy += timeline.pimChannelBusy
             outcome.streamedBytes += timeline.streamedBytes
         }
         return outcome
@@ -249,6 +258,8 @@ struct IterationOutcome {
     var busy = Array(repeating: Picoseconds(0), count: Resource.allCases.count)
     var energyPicojoules = Array(repeating: 0.0, count: Resource.allCases.count)
     var memoryPortBusy: Picoseconds = 0
+    var pipelineBusy: Picoseconds = 0
+    var pimChannelBusy: Picoseconds = 0
     var streamedBytes: Int64 = 0
 
     init(parts: Int) { self.parts = parts }

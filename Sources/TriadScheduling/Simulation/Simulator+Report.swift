@@ -12,6 +12,7 @@ extension Simulator {
         }
         var energy: [DeviceFigure] = []
         var utilization: [DeviceFigure] = []
+        var paperUtilization: [DeviceFigure] = []
         for device in devices.devices {
             var joules = 0.0
             var busy = 0.0
@@ -37,6 +38,13 @@ extension Simulator {
             default:
                 break
             }
+            switch device.configuration {
+            case .npu where device.id == devices.npu?.id:
+                paperUtilization.append(DeviceFigure(id: device.id, value: fraction(state.pipelineBusy)))
+            case .pim where device.id == devices.memory?.id:
+                paperUtilization.append(DeviceFigure(id: device.id, value: fraction(state.pimChannelBusy)))
+            default: break
+            }
             energy.append(DeviceFigure(id: device.id, value: joules * replicas / tokens))
             utilization.append(DeviceFigure(id: device.id, value: busy))
         }
@@ -56,6 +64,7 @@ extension Simulator {
             kvOccupancyPeak: state.kvOccupancyPeak, subBatches: plan.subBatches,
             interleavedFraction: state.iterations == 0
                 ? 0 : Double(state.interleavedIterations) / Double(state.iterations))
+        report.paperUtilization = paperUtilization
         report.channelImbalance = state.iterations == 0 ? 0 : state.channelImbalanceSum / Double(state.iterations)
         return report
     }

@@ -121,6 +121,7 @@ public struct Simulator {
             result[result.count - 1].duration += cost.duration
             // Only NPU GEMMs wait on weights that could already be on chip.
             let weightsOnChip = resource == .npu && operation.kind.category == .matrix
+            if weightsOnChip { result[result.count - 1].pipelineDuration += cost.duration }
             result[result.count - 1].residentDuration += weightsOnChip ? cost.residentDuration : cost.duration
             result[result.count - 1].energyPicojoules += cost.energyPicojoules
             if resource == .npu {
@@ -202,11 +203,13 @@ public struct Simulator {
             let attend = costs[base + 1]
             let softmax = costs[base + 2]
             if plan.attentionResource == .pim {
+                let figures = pimCommandFigures(sequenceLength: sequence)
                 attentionCache[sequence] = AttentionCost(
                     duration: logits.duration + attend.duration,
                     energyPicojoules: logits.energyPicojoules + attend.energyPicojoules, streamedBytes: 0,
                     softmaxDuration: softmax.duration, softmaxEnergyPicojoules: softmax.energyPicojoules,
-                    transactions: hostTransactions(sequenceLength: sequence))
+                    transactions: figures.transactions,
+                    blocked: devices.pim!.memory.clock.picoseconds(forCycles: figures.blockedCycles))
             } else {
                 attentionCache[sequence] = AttentionCost(
                     duration: logits.duration + attend.duration + softmax.duration,
@@ -227,13 +230,18 @@ public struct Simulator {
         return ops
     }
 
-    /// PIM instructions the host hands over for one request's logits and attend GEMVs.
-    func hostTransactions(sequenceLength: Int) -> Int64 {
-        guard let pim = devices.pim else { return 0 }
-        let model = PIMCostModel(configuration: pim)
+    /// PIM instructions the host hands over for one request's logits and attend GEMVs, and the cycles they
+    /// keep ordinary traffic off the request's channel.
+    func pimCommandFigures(sequenceLength: Int) -> (transactions: Int64, blockedCycles: Int64) {
+        guard let pim = devices.pim else { return (0, 0) }
+        let model = PIMCostModel(configuration: pim.driven(by: plan.pimModes))
         let ops = attentionOperations(sequenceLength: sequenceLength)
-        let fused = plan.pimModes.contains(.fusedCommands)
-        return model.commands(for: ops.logits).hostTransactions(fused: fused)
-            + model.commands(for: ops.attend).hostTransactions(fused: fused)
+        let fused = model.configuration.commandSet == .fused
+        let logits = model.commands(for: ops.logits)
+        let attend = model.commands(for: ops.attend)
+        return (
+            logits.hostTransactions(fused: fused) + attend.hostTransactions(fused: fused),
+            logits.blockedCycles + attend.blockedCycles
+        )
     }
 }

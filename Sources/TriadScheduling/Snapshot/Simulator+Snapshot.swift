@@ -43,9 +43,13 @@ extension Simulator {
                 StagePipeline.Phases(
                     qkv: layer.beforeAttention.reduce(0) { $0 + $1.duration },
                     attention: hasAttention ? attention[index].duration : 0,
-                    projectionFeedForward: layer.afterAttention.reduce(0) { $0 + $1.duration }))
+                    projectionFeedForward: layer.afterAttention.reduce(0) { $0 + $1.duration },
+                    attentionBlocking: hasAttention ? attention[index].meanChannelBlocked : 0))
         }
-        let stages = phases.count == 1 ? StagePipeline.serial(phases[0]) : StagePipeline.interleaved(phases[0], phases[1])
+        let stages =
+            phases.count == 1
+            ? StagePipeline.serial(phases[0])
+            : StagePipeline.interleaved(phases[0], phases[1], singleRowBuffer: composer.rule == .blockedDuringPIM)
         let pimBusy = attention.reduce(Picoseconds(0)) { $0 + $1.meanChannelBusy }
         return SnapshotReport(
             policy: configuration.policy.rawValue, model: shard.model.name, trace: trace, batch: batch.count,

@@ -28,11 +28,17 @@ public enum StagePipeline {
         public var attention: Picoseconds
         /// Output projection, residual, norm, FFN on the NPU.
         public var projectionFeedForward: Picoseconds
+        /// Time the attention's PIM commands close the channels to the NPU's stream (channels' mean).
+        public var attentionBlocking: Picoseconds
 
-        public init(qkv: Picoseconds, attention: Picoseconds, projectionFeedForward: Picoseconds) {
+        public init(
+            qkv: Picoseconds, attention: Picoseconds, projectionFeedForward: Picoseconds,
+            attentionBlocking: Picoseconds = 0
+        ) {
             self.qkv = qkv
             self.attention = attention
             self.projectionFeedForward = projectionFeedForward
+            self.attentionBlocking = attentionBlocking
         }
     }
 
@@ -61,13 +67,22 @@ public enum StagePipeline {
         Stages(names: ["A", "B", "E"], durations: [batch.qkv, batch.attention, batch.projectionFeedForward])
     }
 
-    /// The interleaved schedule of two sub-batches.
-    public static func interleaved(_ first: Phases, _ second: Phases) -> Stages {
+    /// The interleaved schedule of two sub-batches. With dual row buffers (`sharedMemory` false) the NPU's
+    /// stream runs beside the other sub-batch's attention and loses the share of its blocked time it
+    /// overlaps; with a single row buffer the two sides of a stage cannot overlap at all.
+    public static func interleaved(_ first: Phases, _ second: Phases, singleRowBuffer: Bool = false) -> Stages {
+        func stage(npu: Picoseconds, pim: Phases?) -> Picoseconds {
+            guard let pim, pim.attention > 0 else { return npu }
+            if singleRowBuffer { return npu + pim.attention }
+            let overlap = min(npu, pim.attention)
+            let slowed = npu + scaled(pim.attentionBlocking, times: overlap, over: pim.attention, roundingUp: false)
+            return max(slowed, pim.attention)
+        }
         let a = first.qkv
-        let b = max(second.qkv, first.attention)
-        let c = max(first.projectionFeedForward + first.qkv, second.attention)
-        let d = max(second.projectionFeedForward + second.qkv, first.attention)
-        let e = max(first.projectionFeedForward, second.attention)
+        let b = stage(npu: second.qkv, pim: first)
+        let c = stage(npu: first.projectionFeedForward + first.qkv, pim: second)
+        let d = stage(npu: second.projectionFeedForward + second.qkv, pim: first)
+        let e = stage(npu: first.projectionFeedForward, pim: second)
         let f = second.projectionFeedForward
         return Stages(names: ["A", "B", "C", "D", "E", "F"], durations: [a, b, c, d, e, f])
     }

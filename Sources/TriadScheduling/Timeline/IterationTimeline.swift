@@ -6,6 +6,10 @@ public struct IterationTimeline: Sendable {
     public var makespan: Picoseconds = 0
     /// Busy time per resource (indexed by `Resource.rawValue`).
     public var busy: [Picoseconds] = Array(repeating: 0, count: Resource.allCases.count)
+    /// Time the NPU's systolic pipeline held an instruction (its GEMMs ran): the paper's NPU utilization.
+    public var pipelineBusy: Picoseconds = 0
+    /// The PIM channels' mean time with PIM work queued: the paper's PIM utilization.
+    public var pimChannelBusy: Picoseconds = 0
     /// Time the memory port spent streaming.
     public var memoryPortBusy: Picoseconds = 0
     /// Bytes streamed over the memory port.

@@ -9,7 +9,8 @@ import TriadCore
 /// when the previous segment on its device starts, and with `reusesWeights` weights still in SRAM from
 /// another sub-batch are not streamed again. Under `.blockedDuringPIM`, PIM segments hold the memory port.
 /// List scheduling: the chain whose next segment can start earliest goes first; ties go to PIM segments
-/// (the controller prioritises PIM commands), then to the lower chain index. Nothing here allocates
+/// (the controller prioritises PIM commands), then to the chain that ran the last NPU segment (a stage's
+/// NPU program is one sub-batch's consecutive operations), then to the lower chain index. Nothing here allocates
 /// after the first call with a given chain count.
 public struct TimelineComposer: Sendable {
     public var memoryBandwidthBytesPerSecond: Int64
@@ -84,6 +85,11 @@ public struct TimelineComposer: Sendable {
         // Start of the previous segment on the NPU and FPGA: streams for the next one may begin then.
         var resourceLastStart = (npu: Picoseconds(0), fpga: Picoseconds(0))
         var memoryFree: Picoseconds = 0
+        // The chain that ran the last NPU segment keeps the NPU on ties (a stage's NPU program is one
+        // sub-batch's consecutive operations, `Scheduler::make_program`).
+        var lastChainOnNPU = -1
+        // The last PIM segment: NPU streams that overlap it lose a share of its blocked time.
+        var pimBusy = (start: Picoseconds(0), end: Picoseconds(0), blocked: Picoseconds(0))
 
         func free(_ resource: Resource) -> Picoseconds {
             switch resource {
@@ -108,7 +114,10 @@ public struct TimelineComposer: Sendable {
                 if !isPIM && !prefetchesWeights && next.weightBytes + next.dataBytes > 0 {
                     start = max(start, memoryFree)
                 }
-                if start < chosenStart || (start == chosenStart && isPIM && !chosenIsPIM) {
+                let continues = chain == lastChainOnNPU && next.resource == .npu
+                if start < chosenStart || (start == chosenStart && isPIM && !chosenIsPIM)
+                    || (start == chosenStart && isPIM == chosenIsPIM && continues)
+                {
                     chosen = chain
                     chosenStart = start
                     chosenIsPIM = isPIM
@@ -137,20 +146,31 @@ public struct TimelineComposer: Sendable {
                     timeline.streamedBytes += bytes
                 }
                 if needsWeights && reusesWeights { makeResident(key, bytes: next.weightBytes) }
+                if bytes > 0, pimBusy.blocked > 0, start < pimBusy.end {
+                    let overlap = min(start + duration, pimBusy.end) - max(start, pimBusy.start)
+                    if overlap > 0 {
+                        duration += scaled(
+                            pimBusy.blocked, times: overlap, over: pimBusy.end - pimBusy.start, roundingUp: false)
+                    }
+                }
             }
             let end = max(start + duration, streamEnd)
             switch next.resource {
             case .npu:
                 resourceFree.npu = end
+                lastChainOnNPU = chosen
                 resourceLastStart.npu = start
             case .fpga:
                 resourceFree.fpga = end
                 resourceLastStart.fpga = start
             case .pim:
                 resourceFree.pim = end
+                pimBusy = (start, end, rule == .independent ? next.meanChannelBlocked : 0)
                 if rule == .blockedDuringPIM { memoryFree = max(memoryFree, end) }
             }
             timeline.busy[next.resource.rawValue] += duration
+            timeline.pipelineBusy += min(next.pipelineDuration, duration)
+            timeline.pimChannelBusy += next.meanChannelBusy
             timeline.busy[Resource.npu.rawValue] += next.npuSideDuration
             timeline.energyPicojoules[Resource.npu.rawValue] += next.npuSideEnergyPicojoules
             timeline.energyPicojoules[next.resource.rawValue] += next.energyPicojoules
