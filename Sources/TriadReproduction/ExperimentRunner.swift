@@ -1,7 +1,7 @@
 public import TriadCore
 public import TriadDevices
 public import TriadScheduling
-import TriadDatasets
+public import TriadDatasets
 
 /// Runs one simulation point of a reproduction on a fixed device group.
 public struct ExperimentRunner: Sendable {
@@ -41,6 +41,16 @@ public struct ExperimentRunner: Sendable {
             topologyName: "reproduce")
         var simulator = try Simulator(configuration: configuration, devices: deviceSet, workers: workers)
         return try simulator.run()
+    }
+
+    /// One decode step of one layer over `batch`, staged as the NeuPIMs simulator stages it.
+    public func snapshot(model: ModelSpec, batch: BundledBatches.Batch, policy: Policy) throws -> SnapshotReport {
+        let longest = batch.entries.map(\.sequenceLength).max() ?? 2
+        let configuration = SimulationConfiguration(
+            model: model, stream: .fixed(input: 0, output: 1), batchSize: batch.entries.count, iterations: 1,
+            seed: seed, policy: policy, maxSequence: max(longest, 2), topologyName: "reproduce")
+        var simulator = try Simulator(configuration: configuration, devices: deviceSet, workers: workers)
+        return try simulator.snapshot(batch.entries, trace: batch.name)
     }
 
     /// A bundled data set as a request stream.

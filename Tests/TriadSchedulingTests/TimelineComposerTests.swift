@@ -54,10 +54,12 @@ struct TimelineComposerTests {
     @Test func residentWeightsAreNotStreamedAgain() {
         let program = ChainProgram(layer: [Segment(resource: .npu, duration: 10, weightBytes: 100)], head: [])
         var cached = composer(.independent, cache: 1000)
+        cached.reusesWeights = true
         let result = cached.compose([program, program], layers: 2)
-        // Two chains share each layer's weights: streamed once per layer.
+        // With reuse on, two chains share each layer's weights: streamed once per layer.
         #expect(result.streamedBytes == 200)
         var uncached = composer(.independent, cache: 0)
+        uncached.reusesWeights = true
         #expect(uncached.compose([program, program], layers: 2).streamedBytes == 400)
     }
 }

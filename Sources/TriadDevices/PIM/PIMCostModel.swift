@@ -1,14 +1,16 @@
 public import TriadCore
 
 /// Analytic costs of attention GEMVs on an HBM-PIM channel, built from the PIM command sequence and the
-/// DRAM timing parameters (reference/NEUPIMS.md, "GEMV latency" and "KV layout and attention on PIM").
+/// DRAM timing parameters as the NeuPIMs simulator's controllers issue them (docs/MODEL.md §2).
 ///
 /// KV layout: a key occupies one bank (one row per 512 elements), so a GEMV tile covers `banksPerChannel`
 /// tokens; V is stored transposed, one head dimension per bank for 512 consecutive tokens.
 /// - Logits K·q: per 512-element chunk of the K width, one GWRITE of the query chunk, then per token tile
-///   one composite GEMV whose READRES count is the heads in the chunk.
-/// - Attend S·V: per head and 512-token chunk, one GWRITE of the scores, then ⌈d_head / banks⌉ tiles.
-/// All latencies are stretched by refresh: tREFI / (tREFI − tRFC).
+///   one header whose results are the heads in the chunk.
+/// - Attend S·V: per head and 512-token chunk, one GWRITE of the scores, then ⌈d_head / banks⌉ tiles, the
+///   last chunk's with only the COMPs its tokens need.
+/// Headers follow one another back to back; refresh costs what the controller's deadline check and the
+/// refreshed rank's tRFC make it cost (`refreshStretch`).
 public struct PIMCostModel: Sendable {
     public let configuration: PIMConfiguration
 
@@ -16,22 +18,61 @@ public struct PIMCostModel: Sendable {
 
     private var timing: DRAMTiming { configuration.timing }
 
-    /// Cycles of one GWRITE: a row's worth of vector written into the global buffer, one write per COMP
-    /// width at tCCD_S + tCCD_L each (NewtonSim's gwrite delay; the row is already open).
+    /// Cycles between COMPs: max(BL/2, tCCD_S).
+    private var compSpacing: Int64 { max(timing.burstCycles, timing.columnToColumnShort) }
+
+    /// Cycles a GWRITE holds the channel: a row's worth of vector written into the global buffer at
+    /// tCCD_S + tCCD_L per COMP width (NewtonSim `gwrite_delay`, 96); with one row buffer the row must be
+    /// precharged and activated first (+ tRP + tRCD).
     public var globalWriteCycles: Int64 {
         (timing.columnToColumnShort + timing.columnToColumnLong) * Int64(configuration.compsPerRow)
+            + (configuration.rowBuffers == .single ? timing.rowPrecharge + timing.rowToColumnDelay : 0)
     }
 
-    /// G_ACT commands per tile: one per (rank, bank group) with no PIM row open.
+    /// G_ACT commands per tile: one per (rank, bank group).
     public var groupActivatesPerTile: Int64 { Int64(configuration.ranks * configuration.bankGroups) }
 
-    /// Cycles of one composite GEMV tile (header, G_ACTs, COMPs, READRESes) until its result is back:
-    /// tFAW·(G_ACT/2 − 1) + tRCD + max(BL/2, tCCD_S)·max(COMPs, 6) + max(BL/2, tCCD_L)·(READRES − 1) + CL + BL/2.
-    public func tileCycles(comps: Int64, readResults: Int64) -> Int64 {
-        timing.fourActivateWindow * (groupActivatesPerTile / 2 - 1) + timing.rowToColumnDelay
-            + max(timing.burstCycles, timing.columnToColumnShort) * max(comps, 6)
-            + max(timing.burstCycles, timing.columnToColumnLong) * (readResults - 1)
-            + timing.casLatency + timing.burstCycles
+    /// Cycles from one header's last result command to the next one's, in a back-to-back stream
+    /// (NewtonSim `BankState::GetReadyPIMCommand`, `timing.cc`, `ChannelState::UpdateChannelTiming`):
+    /// the lazy precharge of the previous tile's banks, one per cycle after tRTP; the header's own slot;
+    /// the G_ACTs, tFAW apart within a rank with the ranks interleaved; tRCD; then the results — fused,
+    /// each COMPS_READRES but the last holds the channel 2·(max(nc, 6) + 1) cycles; Newton, each result's
+    /// nc COMPs then its READRES take max(2·nc, 6) + 2. NeuPIMs (dual, fused): 143 + 54 = 197 cycles for a
+    /// logit header of 4 results × 8 COMPs, 143 for an attend header.
+    public func headerCycles(comps: Int64, results: Int64) -> Int64 {
+        let sweep = timing.readToPrecharge + Int64(configuration.banksPerChannel) + 1
+        let activation =
+            timing.fourActivateWindow * Int64(configuration.bankGroups - 1) + Int64(configuration.ranks - 1)
+        let perResult = comps.ceilDiv(max(results, 1))
+        let resultPhase: Int64
+        switch configuration.commandSet {
+        case .fused: resultPhase = (results - 1) * compSpacing * (max(perResult, 6) + 1)
+        case .newton: resultPhase = results * (max(compSpacing * perResult, 6) + compSpacing) - compSpacing
+        }
+        return sweep + activation + timing.rowToColumnDelay + resultPhase
+    }
+
+    /// The controller's latency estimate for a header, checked against the time left before the next
+    /// refresh (`EstimatePIMOperationLatency`): every bank's precharge at AL + tRTP, tFAW·(G_ACT/2 − 1),
+    /// tRCD, the COMPs (at least 6) and the further READRESes.
+    public func controllerEstimate(comps: Int64, results: Int64) -> Int64 {
+        Int64(configuration.banksPerChannel) * (timing.additiveLatency + timing.readToPrecharge)
+            + timing.fourActivateWindow * (groupActivatesPerTile / 2 - 1) + timing.rowToColumnDelay
+            + compSpacing * max(comps, 6) + max(timing.burstCycles, timing.columnToColumnLong) * (results - 1)
+    }
+
+    /// `cycles` of back-to-back headers (mean period `period`, controller estimate `estimate`) stretched by
+    /// refresh. Refreshes are rank-staggered, one every tREFI / ranks per channel. Before each header the
+    /// controller checks it fits before the next refresh and otherwise idles, on average estimate + 1 −
+    /// period/2 cycles; after the refresh every header waits tRFC for the refreshed rank's G_ACT
+    /// (`CanMeetRefreshDeadline`, `refresh.cc`, `timing.cc`):
+    /// T = T₀ · R / (R − tRFC − W), R = tREFI / ranks, W = max(0, estimate + 1 − period / 2).
+    public func refreshStretch(_ cycles: Int64, period: Double, estimate: Double) -> Int64 {
+        let window = Double(timing.refreshInterval) / Double(max(configuration.ranks, 1))
+        let idle = max(0, estimate + 1 - period / 2)
+        let usable = max(window - Double(timing.refreshCycle) - idle, 1)
+        let stretched = (Double(cycles) * window / usable).rounded(.up)
+        return stretched < 9e18 ? Int64(stretched) : .max
     }
 
     /// Cycles one GEMV result (its COMPs and READRES) keeps ordinary traffic off the channel.
@@ -48,7 +89,10 @@ public struct PIMCostModel: Sendable {
         public var tiles: Int64 = 0
         public var comps: Int64 = 0
         public var readResults: Int64 = 0
+        /// Cycles of the program without refresh.
         public var cycles: Int64 = 0
+        /// The controller's latency estimates of all headers, summed (for the refresh rule).
+        public var estimateCycles: Int64 = 0
         /// Cycles the channel cannot serve ordinary reads and writes while the program runs (docs/MODEL.md
         /// §2.5): a fused COMPS_READRES holds the channel 2·(max(nc, 6) + 1) cycles (NewtonSim
         /// `ChannelState::UpdateChannelTiming`), a Newton COMP its issue slot and a READRES its burst, and a
@@ -87,8 +131,8 @@ public struct PIMCostModel: Sendable {
             counts.comps = counts.tiles * comps
             counts.readResults = counts.tiles * headsPerChunk
             counts.cycles =
-                counts.globalWrites * globalWriteCycles
-                + counts.tiles * tileCycles(comps: comps, readResults: headsPerChunk)
+                counts.globalWrites * globalWriteCycles + counts.tiles * headerCycles(comps: comps, results: headsPerChunk)
+            counts.estimateCycles = counts.tiles * controllerEstimate(comps: comps, results: headsPerChunk)
             counts.blockedCycles =
                 counts.globalWrites * globalWriteCycles
                 + counts.tiles * headsPerChunk * resultBlockingCycles(comps: comps.ceilDiv(headsPerChunk))
@@ -105,8 +149,11 @@ public struct PIMCostModel: Sendable {
             counts.cycles =
                 counts.globalWrites * globalWriteCycles
                 + heads * tilesPerChunk
-                * ((chunks - 1) * tileCycles(comps: compsPerRow, readResults: 1)
-                    + tileCycles(comps: lastComps, readResults: 1))
+                * ((chunks - 1) * headerCycles(comps: compsPerRow, results: 1) + headerCycles(comps: lastComps, results: 1))
+            counts.estimateCycles =
+                heads * tilesPerChunk
+                * ((chunks - 1) * controllerEstimate(comps: compsPerRow, results: 1)
+                    + controllerEstimate(comps: lastComps, results: 1))
             counts.blockedCycles =
                 counts.globalWrites * globalWriteCycles
                 + heads * tilesPerChunk
@@ -117,16 +164,12 @@ public struct PIMCostModel: Sendable {
         return counts
     }
 
-    /// `cycles` stretched by refresh (tRFC lost every tREFI), rounded up.
-    public func withRefresh(_ cycles: Int64) -> Int64 {
-        scaled(
-            cycles, times: timing.refreshInterval, over: timing.refreshInterval - timing.refreshCycle, roundingUp: true)
-    }
-
     /// The cost of an attention GEMV of one request on its channel.
     public func cost(of operation: Operation) -> OperationCost {
         let counts = commands(for: operation)
-        let cycles = withRefresh(counts.cycles)
+        let headers = Double(max(counts.tiles, 1))
+        let cycles = refreshStretch(
+            counts.cycles, period: Double(counts.cycles) / headers, estimate: Double(counts.estimateCycles) / headers)
         let computeCycles = counts.comps * max(timing.burstCycles, timing.columnToColumnShort)
         let energy =
             Double(counts.globalWrites) * configuration.globalWriteEnergyPicojoules
@@ -140,7 +183,7 @@ public struct PIMCostModel: Sendable {
 
     /// NeuPIMs' attention-load estimate (Algorithm 1), cycles, used to place KV caches: with E = K width,
     /// P = row elements, B = banks and the algorithm's constants L_GWRITE = 100 and L_tile = 184
-    /// (reference/NEUPIMS.md):
+    /// (docs/MODEL.md §2.6):
     /// L = L_GWRITE·⌈E/P⌉ + L_tile·⌈seq/B⌉·⌈E/P⌉ + L_GWRITE·⌈seq/P⌉·H + L_tile·⌈(E/H)/B⌉·⌈seq/P⌉·H.
     public static func attentionLoadEstimate(
         sequenceLength: Int, width: Int, heads: Int, rowElements: Int = 512, banks: Int = 32

@@ -135,7 +135,7 @@ public struct TimelineComposer: Sendable {
                 let key = (min(layer, layers) << 6) | index
                 let needsWeights = next.weightBytes > 0 && !(reusesWeights && isResident(key))
                 let bytes = next.dataBytes + (needsWeights ? next.weightBytes : 0)
-                if !needsWeights || prefetchesWeights { duration = next.residentDuration }
+                if next.weightBytes > 0 && (!needsWeights || prefetchesWeights) { duration = next.residentDuration }
                 if bytes > 0 {
                     let lastStart = next.resource == .npu ? resourceLastStart.npu : resourceLastStart.fpga
                     streamStart = prefetchesWeights ? max(memoryFree, lastStart) : start

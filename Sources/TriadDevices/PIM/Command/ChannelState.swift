@@ -23,6 +23,11 @@ struct ChannelState {
     // Buses.
     private var lastCommand: Int64 = -1
     private var dataBusFree: Int64 = 0
+    /// Until when a PIM command holds the channel against ordinary traffic and further results.
+    private var channelHeldUntil: Int64 = 0
+    /// The last PIM result command, and whether the previous tile's PIM rows are still open.
+    private var lastResultCommand: Int64 = 0
+    private var pimRowsOpen = false
 
     // The PIM program.
     private var program: [PIMProgram.Step] = []
@@ -55,16 +60,23 @@ struct ChannelState {
 
     // MARK: - Shared rules
 
-    /// `time` moved past an all-bank refresh window [k·tREFI − tRFC, k·tREFI).
+    /// Cycles between refreshes of the channel: rank-staggered, tREFI / ranks (NewtonSim `refresh.cc`).
+    private var refreshPeriod: Int64 { max(1, timing.refreshInterval / Int64(max(configuration.ranks, 1))) }
+
+    /// `time` moved past a refresh and the refreshed rank's tRFC [k·R, k·R + tRFC).
     private func afterRefresh(_ time: Int64) -> Int64 {
-        let interval = timing.refreshInterval
-        let next = (time / interval + 1) * interval
-        return time >= next - timing.refreshCycle ? next : time
+        let start = time / refreshPeriod * refreshPeriod
+        return start > 0 && time < start + timing.refreshCycle ? start + timing.refreshCycle : time
     }
 
-    /// The earliest slot on the command bus at or after `earliest`, outside refresh.
+    /// The earliest slot on the command bus at or after `earliest`.
     private func commandSlot(_ earliest: Int64) -> Int64 {
-        afterRefresh(max(earliest, lastCommand + 1))
+        max(earliest, lastCommand + 1)
+    }
+
+    /// The earliest slot for an ordinary command: outside refresh.
+    private func ordinarySlot(_ earliest: Int64) -> Int64 {
+        afterRefresh(commandSlot(earliest))
     }
 
     private mutating func issue(at time: Int64) { lastCommand = time }
@@ -123,15 +135,15 @@ struct ChannelState {
             // A bank whose PIM row was just activated: tRRD_L (dual) or tRC (single) to an ordinary ACT.
             let afterPIM = lastGroupActivate[burstBank] + (isDual ? timing.activateToActivateLong : timing.rowCycle)
             let earliest = max(burstArrival, memoryReady[burstBank], afterPIM)
-            return commandSlot(activationTime(rank: burstRank, group: burstGroup, weight: 1, earliest: earliest))
+            return ordinarySlot(activationTime(rank: burstRank, group: burstGroup, weight: 1, earliest: earliest))
         }
         if burstPhase <= readsPerBurst {
             let earliest =
                 burstPhase == 1
                 ? burstActivated + timing.rowToColumnDelay : burstLastRead + timing.columnToColumnLong
-            return commandSlot(max(earliest, dataBusFree))
+            return ordinarySlot(max(earliest, dataBusFree))
         }
-        return commandSlot(max(burstLastRead + timing.readToPrecharge, burstActivated + timing.rowActive))
+        return ordinarySlot(max(burstLastRead + timing.readToPrecharge, burstActivated + timing.rowActive))
     }
 
     private mutating func issueBurstCommand(at time: Int64) {
@@ -177,28 +189,63 @@ struct ChannelState {
     mutating func globalWrite() {
         // Single row buffer: ordinary traffic queued so far goes first.
         drainBursts()
+        // A GWRITE does not wait out the last result's hold (NewtonSim issues it right after).
         let start = commandSlot(max(bufferFree, dataBusFree))
         interleaveBursts(before: start)
-        let begin = commandSlot(max(start, dataBusFree))
+        var begin = commandSlot(max(start, dataBusFree))
+        // One row buffer: the global buffer's row is closed by ordinary traffic; precharge and activate it.
+        if !isDual { begin += timing.rowPrecharge + timing.rowToColumnDelay }
         issue(at: begin)
         let writeCycles = (timing.columnToColumnShort + timing.columnToColumnLong) * Int64(configuration.compsPerRow)
+        // Nothing else runs on the channel until the write returns (`is_gwriting_`).
         dataBusFree = begin + writeCycles
+        channelHeldUntil = begin + writeCycles
+        lastCommand = max(lastCommand, begin + writeCycles - 1)
         bufferReady = begin + writeCycles
         counts.globalWrites += 1
     }
 
+    /// The controller's latency estimate for a header (`EstimatePIMOperationLatency`).
+    private func estimate(comps: Int, readResults: Int) -> Int64 {
+        Int64(configuration.banksPerChannel) * (timing.additiveLatency + timing.readToPrecharge)
+            + timing.fourActivateWindow * Int64(configuration.ranks * configuration.bankGroups / 2 - 1)
+            + timing.rowToColumnDelay + max(timing.burstCycles, timing.columnToColumnShort) * Int64(max(comps, 6))
+            + max(timing.burstCycles, timing.columnToColumnLong) * Int64(readResults - 1)
+    }
+
     mutating func tile(comps: Int, readResults: Int) {
         drainBursts()
-        let header = commandSlot(lastCommand + 1)
+        // The controller starts a header only if its estimate fits before the next refresh; otherwise it
+        // waits for the refresh, and the refreshed rank takes no G_ACT for tRFC (`CanMeetRefreshDeadline`).
+        var start = commandSlot(pimRowsOpen ? lastResultCommand + timing.readToPrecharge : lastCommand + 1)
+        var activationFloor: Int64 = 0
+        let nextRefresh = (start / refreshPeriod + 1) * refreshPeriod
+        if nextRefresh - start <= estimate(comps: comps, readResults: readResults) {
+            // The header restarts once the refreshed rank can activate again.
+            start = nextRefresh + timing.refreshCycle
+            activationFloor = start
+        } else if start / refreshPeriod > 0 {
+            activationFloor = start / refreshPeriod * refreshPeriod + timing.refreshCycle
+        }
+        // Lazy precharge of the previous tile's PIM rows, one bank per cycle.
+        var slot = start
+        if pimRowsOpen {
+            for index in pimReady.indices {
+                interleaveBursts(before: slot)
+                slot = commandSlot(slot)
+                issue(at: slot)
+                pimReady[index] = slot + timing.rowPrecharge
+                if !isDual { memoryReady[index] = pimReady[index] }
+                slot += 1
+            }
+        }
+        let header = commandSlot(slot)
         issue(at: header)
         // G_ACT every (rank, group), ranks interleaved to use both four-activate windows.
         var lastGACT = header
-        var activatedAt: [Int64] = []
-        activatedAt.reserveCapacity(configuration.ranks * configuration.bankGroups)
         for group in 0..<configuration.bankGroups {
             for rank in 0..<configuration.ranks {
-                // The controller activates a tile once the vector it multiplies is in the global buffer.
-                var earliest = max(header + 1, bufferReady)
+                var earliest = max(header + 1, bufferReady, activationFloor)
                 for bank in 0..<configuration.banksPerGroup {
                     let index = bankIndex(rank: rank, group: group, bank: bank)
                     earliest = max(earliest, pimReady[index])
@@ -207,9 +254,8 @@ struct ChannelState {
                     earliest = max(earliest, afterOrdinary)
                 }
                 interleaveBursts(before: earliest)
-                var at = activationTime(
-                    rank: rank, group: group, weight: configuration.banksPerGroup, earliest: earliest)
-                at = commandSlot(at)
+                var at = commandSlot(
+                    activationTime(rank: rank, group: group, weight: configuration.banksPerGroup, earliest: earliest))
                 while at != activationTime(rank: rank, group: group, weight: configuration.banksPerGroup, earliest: at)
                 {
                     at = commandSlot(
@@ -220,48 +266,44 @@ struct ChannelState {
                 for bank in 0..<configuration.banksPerGroup {
                     lastGroupActivate[bankIndex(rank: rank, group: group, bank: bank)] = at
                 }
-                activatedAt.append(at)
                 lastGACT = max(lastGACT, at)
                 counts.groupActivates += 1
             }
         }
-        // All-bank COMPs; the pipeline takes at least 6 COMP slots.
-        let compSpacing = max(timing.burstCycles, timing.columnToColumnShort)
-        var comp = max(lastGACT + timing.rowToColumnDelay, bufferReady)
-        var lastComp = comp
-        for _ in 0..<comps {
-            interleaveBursts(before: comp)
-            comp = commandSlot(comp)
-            issue(at: comp)
-            lastComp = comp
-            comp += compSpacing
+        // Results, tRCD after the last G_ACT: fused, one COMPS_READRES per result holding the channel
+        // 2·(max(nc, 6) + 1) cycles; Newton, nc COMPs every max(BL/2, tCCD_S) then a READRES.
+        let spacing = max(timing.burstCycles, timing.columnToColumnShort)
+        let perResult = (comps + readResults - 1) / max(readResults, 1)
+        var next = max(lastGACT + timing.rowToColumnDelay, bufferReady)
+        for _ in 0..<readResults {
+            interleaveBursts(before: next)
+            switch configuration.commandSet {
+            case .fused:
+                let command = commandSlot(max(next, channelHeldUntil))
+                issue(at: command)
+                lastResultCommand = command
+                channelHeldUntil = command + spacing * Int64(max(perResult, 6) + 1)
+                next = channelHeldUntil
+            case .newton:
+                var comp = commandSlot(next)
+                let first = comp
+                for _ in 0..<perResult {
+                    comp = commandSlot(comp)
+                    issue(at: comp)
+                    comp += spacing
+                }
+                let readResult = commandSlot(max(first + max(spacing * Int64(perResult), 6), dataBusFree))
+                issue(at: readResult)
+                dataBusFree = readResult + timing.burstCycles
+                lastResultCommand = readResult
+                next = readResult + spacing
+            }
         }
         counts.comps += Int64(comps)
-        let firstComp = lastComp - compSpacing * Int64(comps - 1)
-        let compPhaseEnd = firstComp + compSpacing * Int64(max(comps, 6))
-        bufferFree = compPhaseEnd
-        // Results out over the data bus.
-        let readSpacing = max(timing.burstCycles, timing.columnToColumnLong)
-        var readResult = compPhaseEnd
-        var lastReadResult = readResult
-        for _ in 0..<readResults {
-            readResult = commandSlot(max(readResult, dataBusFree))
-            issue(at: readResult)
-            dataBusFree = readResult + timing.burstCycles
-            lastReadResult = readResult
-            readResult += readSpacing
-        }
         counts.readResults += Int64(readResults)
-        finished = max(finished, lastReadResult + timing.casLatency + timing.burstCycles)
-        // PIM precharge of every bank: tRTP after the last COMP with one row buffer, at once with two.
-        let earliestActivation = activatedAt.min() ?? lastGACT
-        let precharge = commandSlot(
-            max(lastComp + (isDual ? 0 : timing.readToPrecharge), earliestActivation + timing.rowActive))
-        issue(at: precharge)
-        for index in pimReady.indices {
-            pimReady[index] = precharge + timing.rowPrecharge
-            if !isDual { memoryReady[index] = pimReady[index] }
-        }
+        bufferFree = lastResultCommand + 1
+        pimRowsOpen = true
+        finished = max(finished, lastResultCommand + timing.casLatency + timing.burstCycles)
     }
 
     func outcome() -> PIMCommandModel.Outcome {
