@@ -9,44 +9,87 @@ import TriadScheduling
 /// batch-256 GPT3-7B TP4 trace its own `trace-generator/get_distributions.py` made; docs/MODEL.md §7
 /// lists every figure and how it was obtained).
 struct SnapshotTests {
-    /// The simulator's cycles per stage (`_summary.tsv`) for each run on the shipped trace.
-    static let reference: [(policy: String, stages: [String: Int64], perLayer: Int64)] = [
-        (
-            "neupims",
-            ["A": 32_765, "B": 101_686, "C": 148_834, "D": 152_237, "E": 113_336, "F": 96_490], 301_071
-        ),
-        ("npu+pim+drb+fused+bulk+gmlbp", ["A": 49_338, "B": 159_117, "E": 155_263], 363_718),
-        ("npu+pim", ["A": 49_338, "B": 484_060, "E": 153_824], 687_222),
-    ]
-
-    static func snapshot(_ policy: String) throws -> SnapshotReport {
-        let url = try #require(
-            Bundle.module.url(forResource: "NeuPIMsTraces", withExtension: nil)?
-                .appendingPathComponent("generated/share-gpt2-bs256-ms7B-tp4-pp1-clb-0.csv"))
-        let batch = try NeuPIMsBatchReader.parse(try String(contentsOf: url, encoding: .utf8), file: "bs256")
-        let (devices, workers) = try Fixtures.neupims()
-        let configuration = SimulationConfiguration(
-            model: ModelPresets.named("gpt3-7b")!, stream: .fixed(input: 0, output: 1), batchSize: batch.count,
-            iterations: 1, seed: 0, policy: Policy(name: policy)!, topologyName: "fixture")
-        var simulator = try Simulator(configuration: configuration, devices: devices, workers: workers)
-        return try simulator.snapshot(batch, trace: "bs256")
+    /// One run of the simulator: the batch file, model, the Triad policy that corresponds to the run, the
+    /// simulator's cycles per stage (`_summary.tsv`) and per layer.
+    struct Reference: Sendable, CustomStringConvertible {
+        var file: String
+        var model: String
+        var policy: String
+        var stages: [String: Int64]
+        var perLayer: Int64 {
+            stages["C"].map { $0 + stages["D"]! } ?? stages.values.reduce(0, +)
+        }
+        var description: String { "\(model) \(file) \(policy)" }
     }
 
-    @Test(arguments: 0..<3)
-    func stagesMatchTheSimulator(index: Int) throws {
-        let reference = Self.reference[index]
-        let report = try Self.snapshot(reference.policy)
+    static let neupims = "neupims"
+    static let dualOnly = "npu+pim+drb+fused+bulk+gmlbp"
+    static let blocked = "npu+pim"
+
+    /// The simulator on batches its own generator made (seed 0, greedy placement): main + sub-batch-on
+    /// (NeuPIMs), main + sub-batch-off (dual buffers only), the npu+pim branch (blocked).
+    static let references: [Reference] = [
+        Reference(
+            file: "share-gpt2-bs256-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: neupims,
+            stages: ["A": 32_765, "B": 101_686, "C": 148_834, "D": 152_237, "E": 113_336, "F": 96_490]),
+        Reference(
+            file: "share-gpt2-bs256-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: dualOnly,
+            stages: ["A": 49_338, "B": 159_117, "E": 155_263]),
+        Reference(
+            file: "share-gpt2-bs256-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: blocked,
+            stages: ["A": 49_338, "B": 484_060, "E": 153_824]),
+        Reference(
+            file: "share-gpt2-bs64-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: neupims,
+            stages: ["A": 31_466, "B": 43_468, "C": 129_836, "D": 125_576, "E": 100_357, "F": 89_493]),
+        Reference(
+            file: "share-gpt2-bs64-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: dualOnly,
+            stages: ["A": 28_396, "B": 63_818, "E": 86_131]),
+        Reference(
+            file: "share-gpt2-bs64-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: blocked,
+            stages: ["A": 28_396, "B": 168_255, "E": 91_632]),
+        Reference(
+            file: "share-gpt2-bs128-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: neupims,
+            stages: ["A": 28_396, "B": 70_611, "C": 135_618, "D": 141_707, "E": 105_106, "F": 94_564]),
+        Reference(
+            file: "share-gpt2-bs128-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: dualOnly,
+            stages: ["A": 32_765, "B": 87_957, "E": 97_104]),
+        Reference(
+            file: "share-gpt2-bs128-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: blocked,
+            stages: ["A": 32_765, "B": 249_034, "E": 97_183]),
+        Reference(
+            file: "share-gpt2-bs256-ms13B-tp4-pp1-clb-0", model: "gpt3-13b", policy: neupims,
+            stages: ["A": 47_142, "B": 128_298, "C": 216_337, "D": 223_107, "E": 174_489, "F": 142_748]),
+    ]
+
+    static func snapshot(_ policy: String, file: String = "share-gpt2-bs256-ms7B-tp4-pp1-clb-0", model: String = "gpt3-7b")
+        throws -> SnapshotReport
+    {
+        let url = try #require(
+            Bundle.module.url(forResource: "NeuPIMsTraces", withExtension: nil)?
+                .appendingPathComponent("generated/\(file).csv"))
+        let batch = try NeuPIMsBatchReader.parse(try String(contentsOf: url, encoding: .utf8), file: file)
+        let (devices, workers) = try Fixtures.neupims()
+        let configuration = SimulationConfiguration(
+            model: ModelPresets.named(model)!, stream: .fixed(input: 0, output: 1), batchSize: batch.count,
+            iterations: 1, seed: 0, policy: Policy(name: policy)!, topologyName: "fixture")
+        var simulator = try Simulator(configuration: configuration, devices: devices, workers: workers)
+        return try simulator.snapshot(batch, trace: file)
+    }
+
+    /// Every stage within ±15 % of the simulator and every per-layer total within ±10 %.
+    @Test(arguments: SnapshotTests.references)
+    func stagesMatchTheSimulator(reference: Reference) throws {
+        let report = try Self.snapshot(reference.policy, file: reference.file, model: reference.model)
         #expect(report.stages.map(\.name) == reference.stages.keys.sorted())
         for (name, cycles) in reference.stages {
             let ours = try #require(report.cycles(ofStage: name))
             let error = Double(ours) / Double(cycles) - 1
-            #expect(abs(error) <= 0.15, "\(reference.policy) stage \(name): \(ours) vs \(cycles) (\(error))")
+            #expect(abs(error) <= 0.15, "\(reference) stage \(name): \(ours) vs \(cycles) (\(error))")
         }
         let error = Double(report.perLayerCycles) / Double(reference.perLayer) - 1
-        #expect(abs(error) <= 0.10, "\(reference.policy) per layer: \(report.perLayerCycles) vs \(reference.perLayer)")
+        #expect(abs(error) <= 0.10, "\(reference) per layer: \(report.perLayerCycles) vs \(reference.perLayer)")
     }
 
-    /// The simulator splits each channel's requests in trace order, odd channels alternating the extra one.
     @Test func subBatchesSplitEveryChannelInHalf() throws {
         let report = try Self.snapshot("neupims")
         #expect(report.subBatches == [128, 128])
