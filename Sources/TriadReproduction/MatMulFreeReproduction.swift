@@ -1,8 +1,9 @@
 public import TriadCore
 public import TriadDevices
 
-/// The MatMul-free LM paper's FPGA results (reference/MATMULFREE.md, "Results to reproduce") on Triad's
-/// ternary FPGA cost model.
+/// The MatMul-free LM paper's FPGA figures (Zhu et al. 2024, §5.2 and Table 3: projections, not
+/// measurements) and published ternary FPGA designs with measured throughput, on Triad's ternary FPGA cost
+/// model (docs/MODEL.md §5).
 public enum MatMulFreeReproduction {
     /// The paper's token-generation core: one ternary accumulate per cycle at 60 MHz, fed 8 bits per cycle
     /// from DDR (60 MB/s), weights at 2 bits, 13 W for the board.
@@ -26,7 +27,7 @@ public enum MatMulFreeReproduction {
             ParameterSource(
                 "DDR per core", "8 bits per cycle = 60 MB/s", "\"the core receives 8 bits per cycle from DDR\" [paper]"),
             ParameterSource("board DDR", "76.8 GB/s", "4 × DDR4-2400 on the D5005 [derived]"),
-            ParameterSource("weights", "2 bits per ternary weight", "I2_S packing (reference/MATMULFREE.md)"),
+            ParameterSource("weights", "2 bits per ternary weight", "the RTL's packing (docs/MODEL.md §5)"),
             ParameterSource("power", "13 W", "[secondary: press coverage of the paper]"),
             ParameterSource(
                 "multi-core count", "\(bundledCores) (bundled matmulfree-fpga.yaml)",
@@ -58,32 +59,30 @@ public enum MatMulFreeReproduction {
         return Double(picoseconds) / Double(picosecondsPerSecond)
     }
 
-    /// One HGRN-Bit block at d = 512 (I = 1536).
-    public static let blockD512 = ModelSpec(
-        name: "hgrn-bit-d512-block", architecture: .hgrnBit, layers: 1, hiddenSize: 512, attentionHeads: 1,
+    /// The 24-layer d = 512 HGRN-Bit stack of the paper's Table 3 (I = 1536).
+    public static let stackD512 = ModelSpec(
+        name: "hgrn-bit-24x512", architecture: .hgrnBit, layers: 24, hiddenSize: 512, attentionHeads: 1,
         keyValueHeads: 1, headDimension: 512, intermediateSize: 1536, vocabularySize: 32000,
-        feedForward: .gatedLinearUnit, weightFormat: .ternary, source: "MatMul-free LM, one block at d = 512")
+        feedForward: .gatedLinearUnit, weightFormat: .ternary, source: "MatMul-free LM, Table 3: L = 24, d = 512")
+
+    /// Ternary adds per token of `model`'s layers (no LM head).
+    static func layerAdds(_ model: ModelSpec) -> Int64 {
+        let shard = ModelShard(model)
+        let layer = LayerTemplate(shard: shard, rows: 1)
+        return (layer.beforeAttention + layer.afterAttention).map(\.multiplyAccumulates).reduce(0, +) * Int64(shard.layers)
+    }
 
     public static func run() -> [Claim] {
         let model = ModelPresets.named("mmfree-1.3b")!
-        let blockMilliseconds = secondsPerToken(blockD512, on: core(count: 1), includeHead: false) * 1000
+        let stackAdds = layerAdds(stackD512)
+        let oneCoreMilliseconds = secondsPerToken(stackD512, on: core(count: 1), includeHead: false) * 1000
         let tokensPerSecond = 1 / secondsPerToken(model, on: core(count: bundledCores))
         let joules = 13 / tokensPerSecond
-        // Ternary operations per 1.3B token, and the cores our one-adder core needs for the paper's rate.
+        let adds1p3b = layerAdds(model)
         let shard = ModelShard(model)
+        let withHead = adds1p3b + LayerTemplate.head(shard: shard, rows: 1).map(\.multiplyAccumulates).reduce(0, +)
+        func addsPerCycle(_ adds: Int64, seconds: Double) -> Double { Double(adds) / (seconds * 60e6) }
         let layer = LayerTemplate(shard: shard, rows: 1)
-        let opsPerToken =
-            (layer.beforeAttention.map(\.multiplyAccumulates).reduce(0, +)) * Int64(shard.layers)
-            + LayerTemplate.head(shard: shard, rows: 1).map(\.multiplyAccumulates).reduce(0, +)
-        let coresForPaperRate = Double(opsPerToken) * 23.8 / 60e6
-        // Compute- to memory-bound crossover: total adders at which the 1.3B GLU up-projection's streaming time
-        // (76.8 GB/s) exceeds its compute time.
-        // The block's ternary adds, and what one core's 8-bit-per-cycle DDR feed at 2 bits per weight allows.
-        let blockLayer = LayerTemplate(shard: ModelShard(blockD512), rows: 1)
-        let blockAdds = blockLayer.beforeAttention.map(\.multiplyAccumulates).reduce(0, +)
-        let oneAdderMilliseconds = Double(blockAdds) / 60e3
-        let feedLimitMilliseconds = Double(blockAdds) * 2 / 8 / 60e3
-        let impliedAddsPerCycle = Double(blockAdds) / (43e-3 * 60e6)
         let ffn = layer.beforeAttention.first { $0.kind == .feedForwardUp }!
         var adders = 64
         while adders < 1 << 20 {
@@ -94,28 +93,45 @@ public enum MatMulFreeReproduction {
             if FPGACostModel(configuration: configuration).matrixCost(ffn).memoryCycles > 0 { break }
             adders += 64
         }
-        return [
+        let projection = "a projection in the paper, not a measurement"
+        var claims = [
             Claim(
-                id: "fpga_block_d512_ms", description: "one core, one d = 512 block at 60 MHz, milliseconds",
-                paper: 43, paperText: "43 ms", measured: blockMilliseconds,
+                id: "fpga_table3_d512_ms",
+                description: "24-layer d = 512 stack on one one-adder core at 60 MHz, ms per token", paper: 43,
+                paperText: "43 ms (Table 3; the text says 16.08)", measured: oneCoreMilliseconds,
                 note:
-                    "one ternary add per cycle gives \(Int(oneAdderMilliseconds)) ms for the block's \(blockAdds) adds (its 8-bit/cycle DDR feed at 2 bits/weight would allow \(Int(feedLimitMilliseconds)) ms); the paper's 43 ms implies \(ClaimRendering.format(impliedAddsPerCycle, 2)) adds per cycle, which is not a whole number of adders"
+                    "\(projection): 43 ms implies \(ClaimRendering.format(addsPerCycle(stackAdds, seconds: 43e-3), 1)) adds per cycle, the text's 16.08 ms \(ClaimRendering.format(addsPerCycle(stackAdds, seconds: 16.08e-3), 1)) (\(stackAdds / 1_000_000) M ternary adds); the public RTL's core does one add per cycle, so either is a multi-adder projection (matmulfreellm issue #36 asks, unanswered)"
             ),
             Claim(
                 id: "fpga_1p3b_tokens_per_s",
                 description: "1.3B model, \(bundledCores) one-adder cores at 60 MHz, batch 1, tokens/s", paper: 23.8,
                 paperText: "≈23.8 tokens/s at 13 W", measured: tokensPerSecond,
                 note:
-                    "the sources do not give the paper's core count; at one add per core-cycle the paper's rate needs ≈\(Int(coresForPaperRate.rounded())) cores (\(opsPerToken / 1_000_000) M ternary adds per token)"
+                    "\(projection): 23.8 tokens/s needs ≈\(Int(addsPerCycle(adds1p3b, seconds: 1 / 23.8).rounded())) one-add cores at 60 MHz (\(Int(addsPerCycle(withHead, seconds: 1 / 23.8).rounded())) with the LM head) for \(adds1p3b / 1_000_000) M adds per token"
             ),
             Claim(
                 id: "fpga_1p3b_joules_per_token", description: "1.3B model at 13 W, joules per token", paper: 0.55,
-                paperText: "≈0.55 J/token", measured: joules, note: "13 W over our token time"),
+                paperText: "≈0.55 J/token", measured: joules, note: "13 W over our token time (\(projection))"),
             Claim(
                 id: "fpga_memory_bound_adders",
                 description: "adders at 60 MHz where a 1.3B GLU GEMV turns memory-bound at 76.8 GB/s", paper: 5000,
                 paperText: "≈5,000 adders [derived]", measured: Double(adders),
                 holds: nil, note: "below it the device is compute-bound, as the paper's design is"),
         ]
+        for design in TernaryDesign.ternip {
+            let predicted = design.predictedTokensPerSecond(share: design.matrixShare)
+            let error = predicted / design.measuredTokensPerSecond - 1
+            claims.append(
+                Claim(
+                    id: "ternip_\(design.model.replacingOccurrences(of: ".", with: "p"))_\(design.lanes)_lanes",
+                    description: "\(design.name), \(design.model): predicted tokens/s (measured in its notes)",
+                    paper: design.measuredTokensPerSecond,
+                    paperText: "\(ClaimRendering.format(design.measuredTokensPerSecond, 0)) measured", measured: predicted,
+                    holds: abs(error) <= 0.15,
+                    note:
+                        "min(128 weights/cycle × 300 MHz, 19.2 GB/s bank) per lane × \(design.lanes) lanes × the notes' 76 % matrix share; matrix work alone would give \(ClaimRendering.format(design.predictedTokensPerSecond(share: 1), 0)); the share is the notes' figure, not fitted here, and shrinks with width (element-wise work runs 4 per cycle)",
+                    unit: .plain))
+        }
+        return claims
     }
 }

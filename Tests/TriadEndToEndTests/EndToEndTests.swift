@@ -177,7 +177,7 @@ extension EndToEndTests {
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("neupims-sweep.svg").path))
         let matmulFree = try Self.triad(["reproduce", "matmulfree", "--format", "json", "--out", directory.path])
         #expect(matmulFree.status == 0)
-        #expect(matmulFree.output.contains("\"fpga_block_d512_ms\""))
+        #expect(matmulFree.output.contains("\"fpga_table3_d512_ms\""))
     }
 }
 
