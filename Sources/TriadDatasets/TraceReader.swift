@@ -1,7 +1,7 @@
 public import TriadCore
 import Foundation
 
-/// Reads request traces in the formats users already have (reference/PEERS.md):
+/// Reads request traces in the formats users of vidur and LLMServingSim already have:
 /// - vidur CSV: a header naming `arrived_at` (seconds), `num_prefill_tokens`, `num_decode_tokens`;
 /// - LLMServingSim JSONL: one `{"input_toks":…, "output_toks":…, "arrival_time_ns":…}` per line.
 public enum TraceReader {

@@ -4,18 +4,27 @@ import TriadDevices
 /// Where every number a reproduction uses comes from, in one place: the values are read from the presets
 /// the experiments run on, the sources written next to them.
 public enum Provenance {
-    /// The NeuPIMs hardware (reference/NEUPIMS.md; casys-kaist/NeuPIMs configs and NewtonSim).
+    /// The NeuPIMs hardware (casys-kaist/NeuPIMs configs and NewtonSim; docs/MODEL.md §1–§2).
     public static var neupims: [ParameterSource] {
         let npu = NPUConfiguration.neupims
         let pim = PIMConfiguration.neupims(rowBuffers: .dual)
         let t = pim.timing
-        let sim = "NeuPIMs simulator configs (reference/NEUPIMS.md, Hardware)"
+        let sim = "NeuPIMs simulator configs (configs/systolic_ws_128x128_dev.json, memory_configs/neupims.json)"
         return [
             ParameterSource("NPU systolic arrays", "\(npu.systolicArrays) × \(npu.arrayRows)×\(npu.arrayColumns)", sim),
             ParameterSource("NPU clock", "\(npu.clock.megahertz) MHz", sim),
             ParameterSource(
-                "NPU weight-tile preload", "\(npu.arrayRows) cycles, not shared between arrays",
-                "NeuPIMs simulator, NeuPIMSystolicWS.cc [sim]"),
+                "NPU GEMM mapping", "\(npu.gemmMapping.rawValue): 16-cycle instructions, \(npu.arrayRows)-cycle preload",
+                "src/operations/MatMul.cc (_is_transposed), src/NeuPIMSystolicWS.cc [sim]"),
+            ParameterSource(
+                "NPU sustained bandwidth", "\(npu.memoryEfficiency) of peak",
+                "(tREFI − tRFC) / tREFI of the HBM2 [derived]"),
+            ParameterSource(
+                "NPU prefetch / weight reuse", "\(npu.prefetchesWeights) / \(npu.reusesWeights)",
+                "src/NeuPIMSCore.cc: ops one at a time, scratchpad flushed [sim]"),
+            ParameterSource(
+                "host PIM issue (baseline)", "\(npu.pimIssueRate) instruction per cycle; +bulk: whole tiles",
+                "NeuPIMSystolicWS::pim_ld_queue_cycle, npu+pim branch vs main [sim]"),
             ParameterSource(
                 "NPU vector units", "\(npu.vectorUnits) × \(npu.vectorLanes) lanes, \(npu.vectorOpLatency)-cycle ops",
                 sim),
@@ -25,7 +34,7 @@ public enum Provenance {
                 "32 channels × 32 GB/s [sim]"),
             ParameterSource(
                 "NPU MAC energy", "\(npu.macEnergyPicojoules) pJ",
-                "fp16 mul 0.34 + add 0.16 pJ at 7 nm (reference/MATMULFREE.md) — assumption: the sources give no NPU energy"
+                "fp16 mul 0.34 + add 0.16 pJ at 7 nm (docs/MODEL.md §6) — assumption: the sources give no NPU energy"
             ),
             ParameterSource("NPU static power", "\(npu.staticPowerWatts) W", "assumption: no source gives one"),
             ParameterSource(
@@ -49,16 +58,17 @@ public enum Provenance {
             ParameterSource("max sequence", "2048 tokens", "NeuPIMs method [paper]"),
             ParameterSource(
                 "workloads", "ShareGPT 80.3/295.0, Alpaca 12.1/55.8 mean tokens",
-                "NeuPIMs repository length data (data/README.md)"),
+                "NeuPIMs repository length data (Sources/TriadDatasets/Resources)"),
         ]
     }
 
     /// Modelling assumptions the sources do not settle.
     public static let neupimsAssumptions: [String] = [
-        "NPU-only attention runs on the vector units (a one-row GEMV cannot amortise the 128-cycle preload) and streams K/V at the memory bandwidth.",
+        "NPU-only attention runs on the vector units and streams K/V at the sustained bandwidth; the simulator's FusedMHA mapping is shown beside it.",
+        "With dual row buffers an NPU stream beside PIM work loses the channels' mean time held by PIM commands (docs/MODEL.md §2.5).",
         "Softmax of PIM attention runs on the NPU vector units, pipelined with the channels.",
         "TP all-reduce and PP activation transfers are not modelled; PP splits the batch into PP micro-batches.",
-        "`neupims` interleaves in the iterations where the composed timeline is faster; `npu+pim+drb+gmlbp+sbi` interleaves always.",
+        "`neupims` interleaves in the iterations where the composed timeline is faster; `npu+pim+…+sbi` interleaves always.",
         "Each request reserves KV capacity for its full length on admission.",
         "Averages over the sweep are arithmetic means of per-point ratios.",
     ]

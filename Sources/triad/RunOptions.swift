@@ -37,6 +37,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Decode iterations to simulate.")
     var iterations: Int = 200
 
+    @Option(help: "Iterations to simulate before measuring (e.g. while a trace's batch fills up).")
+    var warmup: Int = 0
+
     @Option(help: "Seed for request sampling.")
     var seed: UInt64 = 1
 
@@ -49,6 +52,7 @@ struct RunOptions: ParsableArguments {
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        guard (0...10_000_000).contains(warmup) else { throw ValidationError("--warmup must be in 0…10000000") }
         guard maxSequence >= 2 else { throw ValidationError("--max-sequence must be at least 2") }
     }
 
@@ -95,6 +99,7 @@ struct RunOptions: ParsableArguments {
                 model: inputs.model, stream: inputs.stream, batchSize: batch, iterations: iterations, seed: seed,
                 policy: policy, maxSequence: maxSequence, topologyName: inputs.topology.name)
             configuration.reusesCosts = !noCostReuse
+            configuration.warmupIterations = warmup
             configuration.traceIterations = trace == nil ? 0 : max(1, traceIterations)
             do {
                 var simulator = try Simulator(

@@ -14,7 +14,7 @@ struct FPGACostModelTests {
 
     let gemv = Operation(kind: .feedForwardUp, rows: 1, inner: 2048, columns: 11264, isTernary: true)
 
-    /// reference/MATMULFREE.md: ≈5,000 adders at 60 MHz saturate 76.8 GB/s at 2 bits per weight.
+    /// ≈5,000 adders at 60 MHz saturate 76.8 GB/s at 2 bits per weight (docs/MODEL.md §5).
     @Test func crossoverFromComputeToMemoryBoundNearFiveThousandAdders() {
         let computeBound = fpga(adders: 4096).matrixCost(gemv)
         #expect(computeBound.memoryCycles == 0)

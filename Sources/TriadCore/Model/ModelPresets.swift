@@ -1,23 +1,23 @@
 /// Named models users can ask for with `--model NAME`, each with its source.
 public enum ModelPresets {
-    /// GPT-3 family with the tensor/pipeline split NeuPIMs uses (reference/NEUPIMS.md, "Models and workloads"):
+    /// GPT-3 family with the tensor/pipeline split NeuPIMs uses (NeuPIMs paper §6.1; docs/MODEL.md):
     /// FFN 4·d with GELU, vocabulary 50,304, d_head 128.
     private static func gpt3(_ name: String, layers: Int, heads: Int, hidden: Int, tp: Int, pp: Int) -> ModelSpec {
         ModelSpec(
             name: name, architecture: .transformer, layers: layers, hiddenSize: hidden, attentionHeads: heads,
             keyValueHeads: heads, headDimension: 128, intermediateSize: 4 * hidden, vocabularySize: 50304,
             feedForward: .gelu, weightFormat: .fp16, tensorParallel: tp, pipelineParallel: pp,
-            source: "NeuPIMs (ASPLOS 2024) model table; reference/NEUPIMS.md")
+            source: "NeuPIMs (ASPLOS 2024) model table")
     }
 
-    /// HGRN-Bit MatMul-free models (reference/MATMULFREE.md, model table; ridgerchu/matmulfreellm configs):
+    /// HGRN-Bit MatMul-free models (ridgerchu/matmulfreellm configs; docs/MODEL.md §5):
     /// ternary BitLinear everywhere, GLU with I = 256·⌈(8d/3)/256⌉, vocabulary 32,000, no attention.
     private static func matmulFree(_ name: String, layers: Int, hidden: Int, intermediate: Int) -> ModelSpec {
         ModelSpec(
             name: name, architecture: .hgrnBit, layers: layers, hiddenSize: hidden, attentionHeads: 1,
             keyValueHeads: 1, headDimension: hidden, intermediateSize: intermediate, vocabularySize: 32000,
             feedForward: .gatedLinearUnit, weightFormat: .ternary,
-            source: "Scalable MatMul-free LM (arXiv 2406.02528); reference/MATMULFREE.md")
+            source: "Scalable MatMul-free LM (arXiv 2406.02528)")
     }
 
     /// Every preset, in the order `triad` lists them.

@@ -1,6 +1,6 @@
 public import TriadCore
 
-/// A ternary-weight FPGA engine (reference/MATMULFREE.md, "The FPGA" and "Cost model for a ternary device"):
+/// A ternary-weight FPGA engine (docs/MODEL.md §5):
 /// N cores × P adders at clock f, weights packed at b bits, int8 activations, its own DDR port, fixed power.
 public struct FPGAConfiguration: Sendable, Hashable {
     public var cores: Int

@@ -1,6 +1,6 @@
 public import TriadCore
 
-/// Costs of operations on a ternary FPGA (reference/MATMULFREE.md, "Cost model for a ternary device"):
+/// Costs of operations on a ternary FPGA (docs/MODEL.md §5):
 /// t = max(B·M·K / (cores · adders · f), (M·K·bits/8 + activations) / (efficiency · bandwidth)) + t_fixed.
 public struct FPGACostModel: Sendable {
     public let configuration: FPGAConfiguration

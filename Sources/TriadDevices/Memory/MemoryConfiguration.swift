@@ -1,7 +1,7 @@
 public import TriadCore
 
 /// An HBM stack as seen from the devices that stream from it: channels, bandwidth, capacity, and the
-/// DRAM energy of ordinary traffic (reference/NEUPIMS.md, "Memory" and "Energy").
+/// DRAM energy of ordinary traffic (docs/MODEL.md §6).
 public struct MemoryConfiguration: Sendable, Hashable {
     public var channels: Int
     /// Bandwidth of one channel, bytes per second (NeuPIMs: 32 GB/s).
@@ -60,7 +60,7 @@ public struct MemoryConfiguration: Sendable, Hashable {
         Double(clock.cycles(in: duration)) * Double(channels) * standbyEnergyPicojoulesPerCycle
     }
 
-    /// NeuPIMs' HBM2 (reference/NEUPIMS.md): 32 channels × 1 GB, 32 GB/s each, 1 KB rows, 64 B accesses.
+    /// NeuPIMs' HBM2 (configs/memory_configs/neupims.json): 32 channels × 1 GB, 32 GB/s each, 1 KB rows, 64 B accesses.
     public static let neupimsHBM2 = MemoryConfiguration(
         channels: 32, channelBandwidthBytesPerSecond: 32_000_000_000, channelCapacityBytes: 1 << 30,
         rowBytes: 1024, accessBytes: 64, clock: ClockFrequency(megahertz: 1000), activateEnergyPicojoules: 828,

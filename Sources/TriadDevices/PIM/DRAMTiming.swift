@@ -1,4 +1,4 @@
-/// DRAM timing parameters, in memory-clock cycles (reference/NEUPIMS.md, "DRAM timing", tCK 1 ns).
+/// DRAM timing parameters, in memory-clock cycles (NeuPIMs HBM2 config, tCK 1 ns; docs/MODEL.md §2).
 public struct DRAMTiming: Sendable, Hashable {
     public var casLatency: Int64  // CL 14
     public var rowToColumnDelay: Int64  // tRCD 14
@@ -47,7 +47,7 @@ public struct DRAMTiming: Sendable, Hashable {
     /// Row cycle tRC = tRAS + tRP.
     public var rowCycle: Int64 { rowActive + rowPrecharge }
 
-    /// NeuPIMs' HBM2 timing (reference/NEUPIMS.md; tRTP is the simulator's code default).
+    /// NeuPIMs' HBM2 timing (NewtonSim ini of the simulator; tRTP is the code default).
     public static let neupimsHBM2 = DRAMTiming(
         casLatency: 14, rowToColumnDelay: 14, rowPrecharge: 14, rowActive: 34, activateToActivateShort: 4,
         activateToActivateLong: 6, fourActivateWindow: 30, columnToColumnShort: 1, columnToColumnLong: 2,

@@ -34,6 +34,24 @@ struct RunState {
     var activeSlots: [Int] = []
     var sequences: [Int] = []
 
+    /// Simulated time when measurement began (after the warm-up).
+    var measuredFrom: Picoseconds = 0
+
+    /// Forgets everything measured so far (the warm-up is over) but keeps the batch.
+    mutating func startMeasuring(at now: Picoseconds) {
+        var fresh = RunState(batchSize: 0)
+        fresh.request = request
+        fresh.generated = generated
+        fresh.channel = channel
+        fresh.reservedBytes = reservedBytes
+        fresh.isActive = isActive
+        fresh.pending = pending
+        fresh.pendingHead = pendingHead
+        fresh.measuredFrom = now
+        fresh.elapsed = now
+        self = fresh
+    }
+
     init(batchSize: Int) {
         request = Array(repeating: Request(id: -1, inputTokens: 0, outputTokens: 0), count: batchSize)
         generated = Array(repeating: 0, count: batchSize)

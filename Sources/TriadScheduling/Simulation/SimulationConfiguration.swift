@@ -17,6 +17,8 @@ public struct SimulationConfiguration: Sendable {
     /// Whether costs learnt in one iteration are reused in later ones (results are identical either way;
     /// turning it off makes every iteration ask its workers, which fault tests use).
     public var reusesCosts = true
+    /// Iterations simulated before measuring starts (a trace's first batch fills up in these).
+    public var warmupIterations = 0
     /// Iterations, from the first, whose timeline is kept as `TraceEvent`s (0: none).
     public var traceIterations = 0
 

@@ -4,7 +4,7 @@ import TriadDevices
 extension Simulator {
     /// The sub-batch of each active request: per micro-batch and KV channel, the requests split by count
     /// into `subBatches` parts; with two parts, channels with an odd count alternate which part gets the
-    /// extra request (reference/NEUPIMS.md, "Sub-batch interleaving").
+    /// extra request (`Scheduler::group_sub_batches`; docs/MODEL.md §3).
     private func assignGroups(_ state: RunState, channels: Int, parts: Int) -> [Int] {
         // Without PIM attention every request counts as one channel's.
         func channel(_ slot: Int) -> Int { channels == 1 ? 0 : state.channel[slot] }

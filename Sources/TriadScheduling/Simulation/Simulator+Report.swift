@@ -4,6 +4,8 @@ import TriadDevices
 extension Simulator {
     /// Turns the run's totals into the report.
     func report(_ state: RunState) -> RunReport {
+        var state = state
+        state.elapsed -= state.measuredFrom
         let seconds = Double(state.elapsed) / Double(picosecondsPerSecond)
         let replicas = Double(shard.model.tensorParallel * shard.model.pipelineParallel)
         let tokens = max(Double(state.tokens), 1)

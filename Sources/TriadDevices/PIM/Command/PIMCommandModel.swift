@@ -4,7 +4,7 @@ public import TriadCore
 /// issuing a request's PIM program together with the NPU's ordinary read traffic to the same channel.
 /// It is the reference the analytic `PIMCostModel` is checked against.
 ///
-/// Rules (reference/NEUPIMS.md, "Dual row buffers", "DRAM timing", "GEMV latency"):
+/// Rules (NewtonSim as the NeuPIMs simulator configures it; docs/MODEL.md §2.2):
 /// - one command per cycle on the channel's command bus; READ, READRES and GWRITE data share the data bus;
 /// - a G_ACT opens the same row in every bank of a bank group and counts as that many activations in its
 ///   rank's four-activate window (tFAW); activations in one rank are spaced tRRD_S (other group) or tRRD_L

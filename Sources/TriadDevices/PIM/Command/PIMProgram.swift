@@ -1,7 +1,7 @@
 public import TriadCore
 
 /// The PIM command program of one request's attention GEMV on its channel: global-buffer writes and
-/// composite GEMV tiles, in issue order (reference/NEUPIMS.md, "KV layout and attention on PIM").
+/// composite GEMV tiles, in issue order (docs/MODEL.md §2.1).
 public struct PIMProgram: Sendable, Hashable {
     /// One step of the program.
     public enum Step: Sendable, Hashable {
