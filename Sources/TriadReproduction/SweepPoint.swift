@@ -16,6 +16,11 @@ public struct SweepPoint: Sendable {
         self.report = report
     }
 
+    /// Utilization of device `id` as the NeuPIMs paper measures it (pipeline busy, channels' mean PIM busy).
+    public func paperUtilization(_ id: String) -> Double {
+        report.paperUtilization.first { $0.id == id }?.value ?? 0
+    }
+
     public func utilization(_ id: String) -> Double {
         report.deviceUtilization.first { $0.id == id }?.value ?? 0
     }

@@ -66,6 +66,11 @@ struct ReproduceCommand: ParsableCommand {
             for point in result.utilization { csv += point.csvRow(experiment: "utilization") + "\n" }
             for point in result.parallelism { csv += point.csvRow(experiment: "parallelism") + "\n" }
             for point in result.simulatorAttention { csv += point.csvRow(experiment: "simulator-attention") + "\n" }
+            var check = "policy,stage,simulator_cycles,triad_cycles,error\n"
+            for row in result.simulatorCheck {
+                check += "\(row.policy),\(row.stage),\(row.simulator),\(row.triad),\(row.error)\n"
+            }
+            let checkPath = try output.write(check, to: "neupims-simulator-check.csv")
             let csvPath = try output.write(csv, to: "neupims-points.csv")
             let svgPath = try output.write(
                 SweepChart.svg(
@@ -85,8 +90,9 @@ struct ReproduceCommand: ParsableCommand {
                     "NeuPIMs (ASPLOS 2024) reproduction — \(result.sweep.count + result.ablation.count + result.utilization.count + result.parallelism.count) simulated points, \(iterations) iterations each\n"
                 )
                 print(ClaimRendering.table(result.claims))
+                print(SimulatorCheck.table(result.simulatorCheck))
                 print(ClaimRendering.parameters(Provenance.neupims, assumptions: Provenance.neupimsAssumptions))
-                print("wrote \(csvPath), \(svgPath), \(ablationPath)")
+                print("wrote \(csvPath), \(svgPath), \(ablationPath), \(checkPath)")
             }
         }
     }

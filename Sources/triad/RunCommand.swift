@@ -7,7 +7,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: RunOptions
 
-    @Option(help: "Placement policy (npu-only, npu+pim, neupims, npu+pim+drb, npu+pim+gmlbp, npu+pim+sbi, ternary).")
+    @Option(help: "Placement policy (npu-only, npu+pim, neupims, ternary, or npu+pim+ any of drb, fused, bulk, gmlbp, sbi).")
     var policy: String = "neupims"
 
     func run() throws {

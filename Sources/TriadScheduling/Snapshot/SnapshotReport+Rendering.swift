@@ -22,7 +22,7 @@ extension SnapshotReport {
     public static func table(_ reports: [SnapshotReport]) -> String {
         guard let first = reports.first else { return "" }
         let letters = ["A", "B", "C", "D", "E", "F"]
-        var rows: [[String]] = [["policy"] + letters + ["per layer", "vs " + first.policy, "PIM busy", "sub-batches"]]
+        var rows: [[String]] = [["policy"] + letters + ["per layer", "cycles / " + first.policy, "PIM busy", "sub-batches"]]
         for report in reports {
             var row = [report.policy]
             row += letters.map { letter in report.cycles(ofStage: letter).map(String.init) ?? "—" }
