@@ -7,6 +7,11 @@ public enum BundledBatches {
     public struct Batch: Sendable {
         public var name: String
         public var entries: [BatchEntry]
+
+        public init(name: String, entries: [BatchEntry]) {
+            self.name = name
+            self.entries = entries
+        }
     }
 
     /// The ten 512-request GPT3-7B ShareGPT batches placed greedily (`clb`) or round-robin (`rr`).

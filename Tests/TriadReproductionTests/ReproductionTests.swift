@@ -7,7 +7,8 @@ import TriadReproduction
 struct ReproductionTests {
     static let result: NeuPIMsReproduction.Result = {
         let runner = try! ExperimentRunner.neupims(iterations: 30, seed: 1)
-        return try! NeuPIMsReproduction.run(.quick, runner: runner)
+        let fused = try! ExperimentRunner.neupims(iterations: 30, seed: 1, attentionMapping: .singleArray)
+        return try! NeuPIMsReproduction.run(.quick, runner: runner, sensitivityRunner: fused)
     }()
 
     func claim(_ id: String) -> Claim? { Self.result.claims.first { $0.id == id } }
@@ -55,6 +56,18 @@ struct ReproductionTests {
         // NeuPIMs over the naive NPU+PIM, mean over the sweep, in the paper's neighbourhood (1.6×).
         let overBaseline = try #require(claim("neupims_vs_npu_pim")).measured
         #expect(overBaseline > 1.2 && overBaseline < 2.2, "\(overBaseline)")
+    }
+
+    /// The simulator's mode: Triad within the bounds of the simulator itself, and NeuPIMs ahead of
+    /// both baselines on steady-state batches of every model, data set and batch.
+    @Test func snapshotModeChecks() throws {
+        #expect(try #require(claim("simulator_worst_stage_error")).holds == true)
+        #expect(try #require(claim("simulator_worst_layer_error")).holds == true)
+        #expect(try #require(claim("snapshot_sweep_neupims_vs_npu_pim")).measured > 1.2)
+        #expect(try #require(claim("snapshot_sweep_neupims_vs_npu_only")).measured > 1)
+        // The simulator's FusedMHA baseline is far slower than streaming K/V at full bandwidth.
+        let fused = try #require(claim("snapshot_neupims_vs_npu_only_fusedmha")).measured
+        #expect(fused > 2 * (try #require(claim("snapshot_neupims_vs_npu_only")).measured))
     }
 
     @Test func utilizationsAreFractions() throws {

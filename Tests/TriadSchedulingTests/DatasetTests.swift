@@ -20,6 +20,38 @@ struct DatasetTests {
         #expect(abs(Double(sum) / 100_000 - 295.0) < 5)
     }
 
+    /// ShareGPT in steady state: iteration 0's mean context (prompt + generated + this token, capped at 2048)
+    /// equals a long closed-loop run's within 2 % and renewal theory's E[o·i + o(o+1)/2] / E[o] = 289.5 tokens
+    /// (the NeuPIMs simulator's recorded batches average 300–308), where a uniformly drawn request at a uniform
+    /// position would give ≈ 219.
+    @Test func shareGPTStartsInSteadyState() throws {
+        let stream = RequestStream.sampled(try #require(try BundledDatasets.distribution(named: "sharegpt")))
+        var generator = RequestGenerator(stream: stream, maxSequence: 2048, generator: SplitMix64(seed: 4))
+        var first = 0.0
+        for _ in 0..<100_000 {
+            let (request, generated) = generator.nextInFlight()!
+            first += Double(request.inputTokens + generated + 1)
+        }
+        first /= 100_000
+        var replay = RequestGenerator(stream: stream, maxSequence: 2048, generator: SplitMix64(seed: 5))
+        var slots = (0..<256).map { _ in (replay.next()!, 0) }
+        var sum = 0.0
+        var count = 0.0
+        for iteration in 0..<40_000 {
+            for index in slots.indices {
+                if iteration >= 10_000 {
+                    sum += Double(slots[index].0.inputTokens + slots[index].1 + 1)
+                    count += 1
+                }
+                slots[index].1 += 1
+                if slots[index].1 >= slots[index].0.outputTokens { slots[index] = (replay.next()!, 0) }
+            }
+        }
+        let long = sum / count
+        #expect(abs(first / long - 1) < 0.02, "iteration 0: \(first), long run: \(long)")
+        #expect(abs(first / 289.5 - 1) < 0.01, "\(first)")
+    }
+
     @Test func vidurCSVTraceIsReadInArrivalOrder() throws {
         let csv = """
             request_id,arrived_at,num_prefill_tokens,num_decode_tokens

@@ -4,7 +4,8 @@ import TriadDevices
 extension Simulator {
     /// Costs one decode step of one layer over `batch` (KV lengths and channels fixed by the caller, as in
     /// the NeuPIMs simulator's request traces) and stages it as the simulator does (`StagePipeline`):
-    /// serial A/B/E, or A–F with two sub-batches when the policy interleaves.
+    /// serial A/B/E, or A–F with two sub-batches when the policy interleaves (when it interleaves "when
+    /// faster", whichever layer is faster).
     public mutating func snapshot(_ batch: [BatchEntry], trace: String) throws -> SnapshotReport {
         guard !batch.isEmpty else { throw SimulationError(.incompatible, "\(trace): the batch is empty") }
         guard let npu = devices.npu?.configuration else {
@@ -28,7 +29,24 @@ extension Simulator {
             state.activeSlots.append(slot)
             state.sequences.append(entry.sequenceLength)
         }
-        let parts = plan.interleaving == .never ? 1 : plan.subBatches
+        // `.whenFaster` stages the batch both ways and keeps the faster layer, as `run` does per iteration.
+        let candidates: [Int]
+        switch plan.interleaving {
+        case .never: candidates = [1]
+        case .always: candidates = [plan.subBatches]
+        case .whenFaster: candidates = batch.count >= plan.subBatches ? [1, plan.subBatches] : [1]
+        }
+        var best: SnapshotReport?
+        for parts in candidates {
+            let report = try snapshot(state, parts: parts, trace: trace, clock: npu.clock)
+            if best == nil || report.perLayerCycles < best!.perLayerCycles { best = report }
+        }
+        return best!
+    }
+
+    private mutating func snapshot(_ state: RunState, parts: Int, trace: String, clock: ClockFrequency) throws
+        -> SnapshotReport
+    {
         let split = partition(state, parts: parts)
         guard !split.rows.contains(0) else {
             throw SimulationError(.incompatible, "\(trace): a sub-batch would be empty; interleaving needs two requests")
@@ -52,10 +70,9 @@ extension Simulator {
             : StagePipeline.interleaved(phases[0], phases[1], singleRowBuffer: composer.rule == .blockedDuringPIM)
         let pimBusy = attention.reduce(Picoseconds(0)) { $0 + $1.meanChannelBusy }
         return SnapshotReport(
-            policy: configuration.policy.rawValue, model: shard.model.name, trace: trace, batch: batch.count,
-            subBatches: split.rows, stages: zip(stages.names, stages.durations).map { ($0, npu.clock.cycles(in: $1)) },
-            perLayerCycles: npu.clock.cycles(in: stages.perLayer),
-            modelCycles: npu.clock.cycles(in: stages.model(layers: shard.layers)),
-            pimBusyCycles: npu.clock.cycles(in: pimBusy))
+            policy: configuration.policy.rawValue, model: shard.model.name, trace: trace, batch: state.activeSlots.count,
+            subBatches: split.rows, stages: zip(stages.names, stages.durations).map { ($0, clock.cycles(in: $1)) },
+            perLayerCycles: clock.cycles(in: stages.perLayer), modelCycles: clock.cycles(in: stages.model(layers: shard.layers)),
+            pimBusyCycles: clock.cycles(in: pimBusy))
     }
 }
