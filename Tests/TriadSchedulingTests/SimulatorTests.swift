@@ -118,3 +118,31 @@ struct WorkerRequestTests {
         #expect(RunReport.json([try baseline.run()]) == RunReport.json([report]))
     }
 }
+
+struct WarmupTests {
+    /// `--warmup`: the first iterations run but are neither measured nor traced.
+    @Test func warmupIterationsAreNotMeasured() throws {
+        let (devices, workers) = try Fixtures.neupims()
+        let trace = RequestStream.trace(
+            name: "t", requests: (0..<64).map { Request(id: $0, inputTokens: 100, outputTokens: 400) })
+        func run(warmup: Int) throws -> (RunReport, [TraceEvent]) {
+            var configuration = SimulationConfiguration(
+                model: ModelPresets.named("gpt3-7b")!, stream: trace, batchSize: 32, iterations: 10, seed: 1,
+                policy: .neupims, topologyName: "fixture")
+            configuration.warmupIterations = warmup
+            configuration.traceIterations = 1
+            var simulator = try Simulator(configuration: configuration, devices: devices, workers: workers)
+            let report = try simulator.run()
+            return (report, simulator.trace)
+        }
+        let (cold, coldTrace) = try run(warmup: 0)
+        let (warm, warmTrace) = try run(warmup: 50)
+        #expect(cold.iterations == 10 && warm.iterations == 10)
+        #expect(warm.tokens == 10 * 32)
+        // Later iterations carry longer KV caches, so a measured iteration after warm-up takes longer.
+        #expect(warm.simulatedPicoseconds > cold.simulatedPicoseconds)
+        // Only one measured iteration is traced, starting after the warm-up.
+        #expect(Set(warmTrace.map(\.iteration)) == [0] && Set(coldTrace.map(\.iteration)) == [0])
+        #expect(warmTrace.map(\.start).min()! > coldTrace.map(\.start).max()!)
+    }
+}

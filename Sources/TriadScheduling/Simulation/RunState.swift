@@ -34,6 +34,8 @@ struct RunState {
     var activeSlots: [Int] = []
     var sequences: [Int] = []
 
+    /// Whether the iterations so far are warm-up (not measured, not traced).
+    var isWarmingUp = false
     /// Simulated time when measurement began (after the warm-up).
     var measuredFrom: Picoseconds = 0
 

@@ -46,7 +46,7 @@ extension Simulator {
     mutating func simulateIteration(_ state: inout RunState, iteration: Int, startingAt now: Picoseconds) throws
         -> Picoseconds
     {
-        composer.isRecording = iteration < configuration.traceIterations
+        composer.isRecording = !state.isWarmingUp && iteration < configuration.traceIterations
         state.activeSlots.removeAll(keepingCapacity: true)
         state.sequences.removeAll(keepingCapacity: true)
         for slot in state.isActive.indices where state.isActive[slot] {

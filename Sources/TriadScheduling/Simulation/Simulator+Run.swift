@@ -127,7 +127,7 @@ extension Simulator {
         // (length-biased, each part-way through its output).
         fillSlots(&state, ledger: &ledger, requests: &requests, now: 0, stagger: !configuration.stream.isFinite)
         queue.schedule(.startIteration, at: 0)
-        var warmingUp = configuration.warmupIterations > 0
+        state.isWarmingUp = configuration.warmupIterations > 0
         run: while let (now, event) = queue.pop() {
             switch event {
             case .startIteration:
@@ -159,11 +159,10 @@ extension Simulator {
                 }
                 state.iterations += 1
                 state.elapsed = now
-                if warmingUp && state.iterations == configuration.warmupIterations {
-                    warmingUp = false
+                if state.isWarmingUp && state.iterations == configuration.warmupIterations {
                     state.startMeasuring(at: now)
                 }
-                if warmingUp || state.iterations < configuration.iterations {
+                if state.isWarmingUp || state.iterations < configuration.iterations {
                     queue.schedule(.startIteration, at: now)
                 }
             }
