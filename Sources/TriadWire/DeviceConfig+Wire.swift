@@ -34,7 +34,7 @@ extension DeviceDescription {
 
 /// A positive value no larger than a bound that keeps every cost model's arithmetic in range: counts up to
 /// 65,536, sizes and bandwidths up to 2^50, timings up to 2^20 cycles, clocks up to 2^20 MHz.
-private func positive<T: BinaryInteger>(_ value: T, _ name: String) throws(WireError) -> T {
+func positive<T: BinaryInteger>(_ value: T, _ name: String) throws(WireError) -> T {
     guard value > 0 else { throw WireError(.malformed, "\(name) must be positive") }
     let limit: Int64
     if T.self == UInt32.self {
@@ -51,7 +51,7 @@ private func positive<T: BinaryInteger>(_ value: T, _ name: String) throws(WireE
     return value
 }
 
-private func wireClock(_ megahertz: Int64) throws(WireError) -> ClockFrequency {
+func wireClock(_ megahertz: Int64) throws(WireError) -> ClockFrequency {
     ClockFrequency(megahertz: try positive(megahertz, "clock_mhz"))
 }
 
@@ -110,115 +110,6 @@ extension NPUConfiguration {
         reusesWeights = m.reusesWeights
         guard m.pimIssueRate <= 1 << 20 else { throw WireError(.malformed, "pim_issue_rate out of range") }
         pimIssueRate = Int(m.pimIssueRate)
-    }
-}
-
-extension MemoryConfiguration {
-    var wire: Triad_V1_MemoryConfig {
-        var m = Triad_V1_MemoryConfig()
-        m.channels = UInt32(channels)
-        m.channelBandwidthBytesPerSecond = channelBandwidthBytesPerSecond
-        m.channelCapacityBytes = channelCapacityBytes
-        m.rowBytes = rowBytes
-        m.accessBytes = accessBytes
-        m.clockMhz = clock.megahertz
-        m.activateEnergyPj = activateEnergyPicojoules
-        m.readEnergyPj = readEnergyPicojoules
-        m.writeEnergyPj = writeEnergyPicojoules
-        m.standbyEnergyPjPerCycle = standbyEnergyPicojoulesPerCycle
-        return m
-    }
-
-    init(wire m: Triad_V1_MemoryConfig) throws(WireError) {
-        self.init(
-            channels: Int(try positive(m.channels, "channels")),
-            channelBandwidthBytesPerSecond: try positive(m.channelBandwidthBytesPerSecond, "channel_bandwidth"),
-            channelCapacityBytes: try positive(m.channelCapacityBytes, "channel_capacity_bytes"),
-            rowBytes: try positive(m.rowBytes, "row_bytes"), accessBytes: try positive(m.accessBytes, "access_bytes"),
-            clock: try wireClock(m.clockMhz), activateEnergyPicojoules: m.activateEnergyPj,
-            readEnergyPicojoules: m.readEnergyPj, writeEnergyPicojoules: m.writeEnergyPj,
-            standbyEnergyPicojoulesPerCycle: m.standbyEnergyPjPerCycle)
-    }
-}
-
-extension DRAMTiming {
-    var wire: Triad_V1_DRAMTiming {
-        var m = Triad_V1_DRAMTiming()
-        m.cl = casLatency
-        m.trcd = rowToColumnDelay
-        m.trp = rowPrecharge
-        m.tras = rowActive
-        m.trrdS = activateToActivateShort
-        m.trrdL = activateToActivateLong
-        m.tfaw = fourActivateWindow
-        m.tccdS = columnToColumnShort
-        m.tccdL = columnToColumnLong
-        m.twtrS = writeToReadShort
-        m.twtrL = writeToReadLong
-        m.twr = writeRecovery
-        m.trtp = readToPrecharge
-        m.trefi = refreshInterval
-        m.trfc = refreshCycle
-        m.burstCycles = burstCycles
-        m.al = additiveLatency
-        return m
-    }
-
-    init(wire m: Triad_V1_DRAMTiming) throws(WireError) {
-        self.init(
-            casLatency: try positive(m.cl, "cl"), rowToColumnDelay: try positive(m.trcd, "trcd"),
-            rowPrecharge: try positive(m.trp, "trp"), rowActive: try positive(m.tras, "tras"),
-            activateToActivateShort: try positive(m.trrdS, "trrd_s"),
-            activateToActivateLong: try positive(m.trrdL, "trrd_l"), fourActivateWindow: try positive(m.tfaw, "tfaw"),
-            columnToColumnShort: try positive(m.tccdS, "tccd_s"), columnToColumnLong: try positive(m.tccdL, "tccd_l"),
-            writeToReadShort: try positive(m.twtrS, "twtr_s"), writeToReadLong: try positive(m.twtrL, "twtr_l"),
-            writeRecovery: try positive(m.twr, "twr"), readToPrecharge: try positive(m.trtp, "trtp"),
-            refreshInterval: try positive(m.trefi, "trefi"), refreshCycle: try positive(m.trfc, "trfc"),
-            burstCycles: try positive(m.burstCycles, "burst_cycles"), additiveLatency: max(0, m.al))
-        guard refreshCycle < refreshInterval else { throw WireError(.malformed, "trfc must be shorter than trefi") }
-    }
-}
-
-extension PIMConfiguration {
-    var wire: Triad_V1_PIMConfig {
-        var m = Triad_V1_PIMConfig()
-        m.memory = memory.wire
-        m.ranks = UInt32(ranks)
-        m.bankGroups = UInt32(bankGroups)
-        m.banksPerGroup = UInt32(banksPerGroup)
-        m.multipliersPerBank = UInt32(multipliersPerBank)
-        m.elementBytes = UInt32(elementBytes)
-        m.timing = timing.wire
-        m.rowBuffers = rowBuffers.rawValue
-        m.fidelity = fidelity.rawValue
-        m.compEnergyPj = compEnergyPicojoules
-        m.gactEnergyPj = groupActivateEnergyPicojoules
-        m.gwriteEnergyPj = globalWriteEnergyPicojoules
-        m.readresEnergyPj = readResultEnergyPicojoules
-        m.commandSet = commandSet.rawValue
-        return m
-    }
-
-    init(wire m: Triad_V1_PIMConfig) throws(WireError) {
-        guard let rowBuffers = RowBuffers(rawValue: m.rowBuffers), let fidelity = Fidelity(rawValue: m.fidelity) else {
-            throw WireError(.malformed, "unknown row_buffers or fidelity")
-        }
-        self.init(
-            memory: try MemoryConfiguration(wire: m.memory), ranks: Int(try positive(m.ranks, "ranks")),
-            bankGroups: Int(try positive(m.bankGroups, "bank_groups")),
-            banksPerGroup: Int(try positive(m.banksPerGroup, "banks_per_group")),
-            multipliersPerBank: Int(try positive(m.multipliersPerBank, "multipliers_per_bank")),
-            elementBytes: Int(try positive(m.elementBytes, "element_bytes")), timing: try DRAMTiming(wire: m.timing),
-            rowBuffers: rowBuffers, fidelity: fidelity, compEnergyPicojoules: m.compEnergyPj,
-            groupActivateEnergyPicojoules: m.gactEnergyPj, globalWriteEnergyPicojoules: m.gwriteEnergyPj,
-            readResultEnergyPicojoules: m.readresEnergyPj)
-        guard compsPerRow > 0, banksPerChannel <= 4096 else {
-            throw WireError(.malformed, "PIM organisation out of range")
-        }
-        guard let commands = CommandSet(rawValue: m.commandSet.isEmpty ? "fused" : m.commandSet) else {
-            throw WireError(.malformed, "unknown command_set '\(m.commandSet)'")
-        }
-        commandSet = commands
     }
 }
 

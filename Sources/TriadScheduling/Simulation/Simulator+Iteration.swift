@@ -2,45 +2,6 @@ import TriadCore
 import TriadDevices
 
 extension Simulator {
-    /// The sub-batch of each active request: per micro-batch and KV channel, the requests split by count
-    /// into `subBatches` parts; with two parts, channels with an odd count alternate which part gets the
-    /// extra request (`Scheduler::group_sub_batches`; docs/MODEL.md §3).
-    private func assignGroups(_ state: RunState, channels: Int, parts: Int) -> [Int] {
-        // Without PIM attention every request counts as one channel's.
-        func channel(_ slot: Int) -> Int { channels == 1 ? 0 : state.channel[slot] }
-        let stages = shard.model.pipelineParallel
-        var group = Array(repeating: 0, count: state.activeSlots.count)
-        var counts = Array(repeating: 0, count: stages * channels)
-        for (ordinal, slot) in state.activeSlots.enumerated() {
-            counts[(ordinal % stages) * channels + channel(slot)] += 1
-        }
-        var seen = Array(repeating: 0, count: stages * channels)
-        var firstPart = counts.map { $0 / parts }
-        if parts == 2 {
-            var extraToFirst = true
-            for index in counts.indices where counts[index] % 2 == 1 {
-                firstPart[index] = extraToFirst ? counts[index] / 2 + 1 : counts[index] / 2
-                extraToFirst.toggle()
-            }
-        }
-        for (ordinal, slot) in state.activeSlots.enumerated() {
-            let stage = ordinal % stages
-            let key = stage * channels + channel(slot)
-            let index = seen[key]
-            seen[key] += 1
-            let part: Int
-            if parts == 1 {
-                part = 0
-            } else if parts == 2 {
-                part = index < firstPart[key] ? 0 : 1
-            } else {
-                part = index * parts / counts[key]
-            }
-            group[ordinal] = stage * parts + part
-        }
-        return group
-    }
-
     /// Simulates one decode iteration of the current batch, adds its resource use to the totals, and
     /// returns its duration. With `.whenFaster` interleaving both splits are composed and the faster kept.
     mutating func simulateIteration(_ state: inout RunState, iteration: Int, startingAt now: Picoseconds) throws
@@ -85,83 +46,6 @@ extension Simulator {
         return outcome.duration
     }
 
-    /// How the batch splits: each active request's group (micro-batch × sub-batch) and each group's size.
-    struct Partition {
-        var parts: Int
-        var group: [Int]
-        var rows: [Int]
-    }
-
-    private var attentionOnPIM: Bool { shard.model.hasAttention && plan.attentionResource == .pim }
-
-    /// One NPU clock cycle (the host's PIM issue path runs at it).
-    var npuCycle: Picoseconds { devices.npu?.configuration.clock.picoseconds(forCycles: 1) ?? 1 }
-
-    private var attentionChannels: Int { attentionOnPIM ? (devices.pim?.memory.channels ?? 1) : 1 }
-
-    func partition(_ state: RunState, parts: Int) -> Partition {
-        let group = assignGroups(state, channels: attentionChannels, parts: parts)
-        var rows = Array(repeating: 0, count: shard.model.pipelineParallel * parts)
-        for g in group { rows[g] += 1 }
-        return Partition(parts: parts, group: group, rows: rows)
-    }
-
-    /// Each group's attention segment for the batch split as `partition` says (costs already prepared),
-    /// and the KV placement's balance: busiest PIM channel's attention time over the channels' mean.
-    func attentionSegments(_ state: RunState, _ partition: Partition) -> (segments: [Segment], imbalance: Double) {
-        let hasAttention = shard.model.hasAttention
-        let attentionOnPIM = self.attentionOnPIM
-        let channels = attentionChannels
-        let groups = shard.model.pipelineParallel * partition.parts
-        let group = partition.group
-        var channelTime = Array(repeating: Picoseconds(0), count: groups * channels)
-        var channelTransactions = Array(repeating: Int64(0), count: groups * channels)
-        var blocked = Array(repeating: Picoseconds(0), count: groups)
-        var attention = Array(repeating: Segment(resource: plan.attentionResource), count: groups)
-        var longestSoftmax = Array(repeating: Picoseconds(0), count: groups)
-        for (ordinal, slot) in state.activeSlots.enumerated() {
-            let g = group[ordinal]
-            guard hasAttention, let cost = attentionCache[state.sequences[ordinal]] else { continue }
-            attention[g].energyPicojoules += cost.energyPicojoules
-            if attentionOnPIM {
-                channelTime[g * channels + state.channel[slot]] += cost.duration
-                channelTransactions[g * channels + state.channel[slot]] += cost.transactions
-                blocked[g] += cost.blocked
-                attention[g].npuSideDuration += cost.softmaxDuration
-                attention[g].npuSideEnergyPicojoules += cost.softmaxEnergyPicojoules
-                longestSoftmax[g] = max(longestSoftmax[g], cost.softmaxDuration)
-            } else {
-                attention[g].duration += cost.duration
-                attention[g].dataBytes += cost.streamedBytes
-            }
-        }
-        guard attentionOnPIM else { return (attention, 0) }
-        // Channels work in parallel once the host handed them their instructions; the NPU's softmax
-        // pipelines with them, plus one softmax to drain.
-        for g in 0..<groups {
-            let makespan = PIMAttentionPhase.makespan(
-                channelTime: channelTime, transactions: channelTransactions, offset: g * channels,
-                channels: channels, issueRate: plan.pimIssueRate, npuCycle: npuCycle)
-            attention[g].duration = max(makespan, attention[g].npuSideDuration) + longestSoftmax[g]
-            // Busy as the paper counts PIM: the channels' mean time with work queued.
-            var total: Picoseconds = 0
-            for c in 0..<channels { total += channelTime[g * channels + c] }
-            attention[g].meanChannelBusy = total / Picoseconds(max(channels, 1))
-            // With dual row buffers ordinary traffic runs between PIM commands but loses the cycles they hold
-            // each channel; a stream spread over every channel loses the channels' mean.
-            attention[g].meanChannelBlocked = blocked[g] / Picoseconds(max(channels, 1))
-        }
-        var busiest: Picoseconds = 0
-        var total: Picoseconds = 0
-        for c in 0..<channels {
-            var load: Picoseconds = 0
-            for g in 0..<groups { load += channelTime[g * channels + c] }
-            busiest = max(busiest, load)
-            total += load
-        }
-        return (attention, total > 0 ? Double(busiest) * Double(channels) / Double(total) : 0)
-    }
-
     /// Composes the current batch split as `partition` says (its costs already prepared).
     private mutating func composeIteration(_ state: RunState, _ partition: Partition) -> IterationOutcome {
         let hasAttention = shard.model.hasAttention
@@ -200,51 +84,6 @@ extension Simulator {
             outcome.streamedBytes += timeline.streamedBytes
         }
         return outcome
-    }
-}
-
-extension Simulator {
-    /// Names the recorded segments of one pipeline stage and adds them to `outcome`, offset by `offset`.
-    fileprivate func record(
-        _ segments: [ScheduledSegment], stage: Int, parts: Int, rows: [Int], after offset: Picoseconds,
-        into outcome: inout IterationOutcome
-    ) {
-        // Chains were built for the stage's non-empty sub-batches, in order.
-        let subBatches = (0..<parts).filter { rows[stage * parts + $0] > 0 }
-        for segment in segments {
-            let subBatch = segment.chain < subBatches.count ? subBatches[segment.chain] : segment.chain
-            let beforeCount = layerCache[rows[stage * parts + subBatch]]?.beforeAttention.count ?? 0
-            let phase: String
-            if segment.isHead {
-                phase = "lm head"
-            } else if !shard.model.hasAttention {
-                phase = "layer"
-            } else if segment.index < beforeCount {
-                phase = "qkv"
-            } else if segment.index == beforeCount {
-                phase = "attention"
-            } else {
-                phase = "proj+ffn"
-            }
-            let track: String
-            switch segment.resource {
-            case .npu: track = "npu"
-            case .pim: track = "pim"
-            case .fpga: track = "fpga"
-            }
-            let name = segment.isHead ? "\(phase) sb\(subBatch)" : "L\(segment.layer) \(phase) sb\(subBatch)"
-            outcome.events.append(
-                TraceEvent(
-                    track: track, name: name, start: offset + segment.start, duration: segment.end - segment.start,
-                    iteration: 0, subBatch: subBatch, layer: segment.layer))
-            if segment.streamEnd > segment.streamStart {
-                outcome.events.append(
-                    TraceEvent(
-                        track: "memory port", name: "stream for \(name)", start: offset + segment.streamStart,
-                        duration: segment.streamEnd - segment.streamStart, iteration: 0, subBatch: subBatch,
-                        layer: segment.layer))
-            }
-        }
     }
 }
 

@@ -4,42 +4,42 @@ import TriadCore
 /// two command sources (the PIM program and the ordinary read bursts), always issuing the command that
 /// can go first (the PIM program on ties).
 struct ChannelState {
-    private let configuration: PIMConfiguration
-    private let timing: DRAMTiming
-    private let isDual: Bool
-    private let traffic: PIMCommandModel.Traffic
+    let configuration: PIMConfiguration
+    let timing: DRAMTiming
+    let isDual: Bool
+    let traffic: PIMCommandModel.Traffic
 
     // Banks, indexed (rank · groups + group) · banksPerGroup + bank.
     /// Earliest G_ACT (PIM row buffer free: precharged and tRP passed).
-    private var pimReady: [Int64]
+    var pimReady: [Int64]
     /// Earliest ordinary ACT (memory row buffer free); the same buffer as `pimReady` with a single row buffer.
-    private var memoryReady: [Int64]
-    private var lastGroupActivate: [Int64]
-    private var lastOrdinaryActivate: [Int64]
+    var memoryReady: [Int64]
+    var lastGroupActivate: [Int64]
+    var lastOrdinaryActivate: [Int64]
     // Ranks.
-    private var recentActivations: [[Int64]]
-    private var lastActivate: [Int64]
-    private var lastActivateGroup: [Int]
+    var recentActivations: [[Int64]]
+    var lastActivate: [Int64]
+    var lastActivateGroup: [Int]
     // Buses.
-    private var lastCommand: Int64 = -1
-    private var dataBusFree: Int64 = 0
+    var lastCommand: Int64 = -1
+    var dataBusFree: Int64 = 0
     /// Until when a PIM command holds the channel against ordinary traffic and further results.
-    private var channelHeldUntil: Int64 = 0
+    var channelHeldUntil: Int64 = 0
     /// The last PIM result command, and whether the previous tile's PIM rows are still open.
-    private var lastResultCommand: Int64 = 0
-    private var pimRowsOpen = false
+    var lastResultCommand: Int64 = 0
+    var pimRowsOpen = false
 
     // The PIM program.
-    private var program: [PIMProgram.Step] = []
-    private var finished: Int64 = 0
-    private var bufferReady: Int64 = 0
-    private var bufferFree: Int64 = 0
-    private var counts = PIMCommandModel.Outcome(cycles: 0)
+    var program: [PIMProgram.Step] = []
+    var finished: Int64 = 0
+    var bufferReady: Int64 = 0
+    var bufferFree: Int64 = 0
+    var counts = PIMCommandModel.Outcome(cycles: 0)
 
     // Ordinary bursts.
-    private var generator: SplitMix64
-    private var nextArrival: Int64
-    private var burstLatencyTotal: Int64 = 0
+    var generator: SplitMix64
+    var nextArrival: Int64
+    var burstLatencyTotal: Int64 = 0
 
     init(configuration: PIMConfiguration, traffic: PIMCommandModel.Traffic) {
         self.configuration = configuration
@@ -61,35 +61,35 @@ struct ChannelState {
     // MARK: - Shared rules
 
     /// Cycles between refreshes of the channel: rank-staggered, tREFI / ranks (NewtonSim `refresh.cc`).
-    private var refreshPeriod: Int64 { max(1, timing.refreshInterval / Int64(max(configuration.ranks, 1))) }
+    var refreshPeriod: Int64 { max(1, timing.refreshInterval / Int64(max(configuration.ranks, 1))) }
 
     /// `time` moved past a refresh and the refreshed rank's tRFC [k·R, k·R + tRFC).
-    private func afterRefresh(_ time: Int64) -> Int64 {
+    func afterRefresh(_ time: Int64) -> Int64 {
         let start = time / refreshPeriod * refreshPeriod
         return start > 0 && time < start + timing.refreshCycle ? start + timing.refreshCycle : time
     }
 
     /// The earliest slot on the command bus at or after `earliest`.
-    private func commandSlot(_ earliest: Int64) -> Int64 {
+    func commandSlot(_ earliest: Int64) -> Int64 {
         max(earliest, lastCommand + 1)
     }
 
     /// The earliest slot for an ordinary command: outside refresh.
-    private func ordinarySlot(_ earliest: Int64) -> Int64 {
+    func ordinarySlot(_ earliest: Int64) -> Int64 {
         afterRefresh(commandSlot(earliest))
     }
 
-    private mutating func issue(at time: Int64) { lastCommand = time }
+    mutating func issue(at time: Int64) { lastCommand = time }
 
     /// Earliest time `rank` may activate `weight` banks of `group` (tRRD_S/L and tFAW).
-    private func activationTime(rank: Int, group: Int, weight: Int, earliest: Int64) -> Int64 {
+    func activationTime(rank: Int, group: Int, weight: Int, earliest: Int64) -> Int64 {
         let spacing = lastActivateGroup[rank] == group ? timing.activateToActivateLong : timing.activateToActivateShort
         let window = recentActivations[rank]  // ascending
         let faw = window[min(weight, 4) - 1] + timing.fourActivateWindow
         return max(earliest, lastActivate[rank] + spacing, faw)
     }
 
-    private mutating func recordActivation(rank: Int, group: Int, weight: Int, at time: Int64) {
+    mutating func recordActivation(rank: Int, group: Int, weight: Int, at time: Int64) {
         for _ in 0..<min(weight, 4) {
             recentActivations[rank].removeFirst()
             recentActivations[rank].append(time)
@@ -98,91 +98,20 @@ struct ChannelState {
         lastActivateGroup[rank] = group
     }
 
-    private func bankIndex(rank: Int, group: Int, bank: Int) -> Int {
+    func bankIndex(rank: Int, group: Int, bank: Int) -> Int {
         (rank * configuration.bankGroups + group) * configuration.banksPerGroup + bank
     }
 
-    // MARK: - Ordinary traffic
+    // MARK: - Ordinary traffic (ChannelState+OrdinaryTraffic.swift)
 
     /// The burst in service: its bank and how far it got (0: needs ACT, 1…reads: reads issued, then PRE).
-    private var burstBank = -1
-    private var burstRank = 0
-    private var burstGroup = 0
-    private var burstArrival: Int64 = 0
-    private var burstPhase = 0
-    private var burstActivated: Int64 = 0
-    private var burstLastRead: Int64 = 0
-
-    private var readsPerBurst: Int { Int(configuration.memory.rowBytes / configuration.memory.accessBytes) }
-
-    /// Starts the next arrived burst, if one arrived before `deadline` and none is in service.
-    private mutating func admitBurst(before deadline: Int64) -> Bool {
-        if burstBank >= 0 { return true }
-        guard nextArrival < deadline else { return false }
-        burstArrival = nextArrival
-        nextArrival += traffic.burstInterval
-        burstRank = generator.nextIndex(below: configuration.ranks)
-        burstGroup = generator.nextIndex(below: configuration.bankGroups)
-        burstBank = bankIndex(
-            rank: burstRank, group: burstGroup, bank: generator.nextIndex(below: configuration.banksPerGroup))
-        burstPhase = 0
-        return true
-    }
-
-    /// When the burst in service can issue its next command.
-    private func nextBurstCommand() -> Int64 {
-        if burstPhase == 0 {
-            // A bank whose PIM row was just activated: tRRD_L (dual) or tRC (single) to an ordinary ACT.
-            let afterPIM = lastGroupActivate[burstBank] + (isDual ? timing.activateToActivateLong : timing.rowCycle)
-            let earliest = max(burstArrival, memoryReady[burstBank], afterPIM)
-            return ordinarySlot(activationTime(rank: burstRank, group: burstGroup, weight: 1, earliest: earliest))
-        }
-        if burstPhase <= readsPerBurst {
-            let earliest =
-                burstPhase == 1
-                ? burstActivated + timing.rowToColumnDelay : burstLastRead + timing.columnToColumnLong
-            return ordinarySlot(max(earliest, dataBusFree))
-        }
-        return ordinarySlot(max(burstLastRead + timing.readToPrecharge, burstActivated + timing.rowActive))
-    }
-
-    private mutating func issueBurstCommand(at time: Int64) {
-        issue(at: time)
-        if burstPhase == 0 {
-            recordActivation(rank: burstRank, group: burstGroup, weight: 1, at: time)
-            lastOrdinaryActivate[burstBank] = time
-            burstActivated = time
-        } else if burstPhase <= readsPerBurst {
-            dataBusFree = time + timing.burstCycles
-            burstLastRead = time
-        } else {
-            memoryReady[burstBank] = time + timing.rowPrecharge
-            if !isDual { pimReady[burstBank] = memoryReady[burstBank] }
-            burstLatencyTotal += burstLastRead + timing.casLatency + timing.burstCycles - burstArrival
-            counts.burstsServed += 1
-            burstBank = -1
-            return
-        }
-        burstPhase += 1
-    }
-
-    /// Dual row buffers: issues ordinary commands that can go before a PIM command wanting `time`.
-    private mutating func interleaveBursts(before time: Int64) {
-        guard isDual else { return }
-        while admitBurst(before: time) {
-            let next = nextBurstCommand()
-            guard next < time else { return }
-            issueBurstCommand(at: next)
-        }
-    }
-
-    /// Single row buffer: PIM waits until every burst that arrived by now is finished.
-    private mutating func drainBursts() {
-        guard !isDual else { return }
-        while admitBurst(before: lastCommand + 1) {
-            issueBurstCommand(at: nextBurstCommand())
-        }
-    }
+    var burstBank = -1
+    var burstRank = 0
+    var burstGroup = 0
+    var burstArrival: Int64 = 0
+    var burstPhase = 0
+    var burstActivated: Int64 = 0
+    var burstLastRead: Int64 = 0
 
     // MARK: - The PIM program
 
@@ -206,7 +135,7 @@ struct ChannelState {
     }
 
     /// The controller's latency estimate for a header (`EstimatePIMOperationLatency`).
-    private func estimate(comps: Int, readResults: Int) -> Int64 {
+    func estimate(comps: Int, readResults: Int) -> Int64 {
         Int64(configuration.banksPerChannel) * (timing.additiveLatency + timing.readToPrecharge)
             + timing.fourActivateWindow * Int64(configuration.ranks * configuration.bankGroups / 2 - 1)
             + timing.rowToColumnDelay + max(timing.burstCycles, timing.columnToColumnShort) * Int64(max(comps, 6))

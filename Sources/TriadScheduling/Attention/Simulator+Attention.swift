@@ -1,0 +1,70 @@
+import TriadCore
+import TriadDevices
+
+/// Attention: each (sub-)batch's attention phase from its requests' costs — PIM channels in parallel behind
+/// the host's issue path, or the NPU streaming K and V.
+extension Simulator {
+    var attentionOnPIM: Bool { shard.model.hasAttention && plan.attentionResource == .pim }
+
+    /// One NPU clock cycle (the host's PIM issue path runs at it).
+    var npuCycle: Picoseconds { devices.npu?.configuration.clock.picoseconds(forCycles: 1) ?? 1 }
+
+    var attentionChannels: Int { attentionOnPIM ? (devices.pim?.memory.channels ?? 1) : 1 }
+
+    /// Each group's attention segment for the batch split as `partition` says (costs already prepared),
+    /// and the KV placement's balance: busiest PIM channel's attention time over the channels' mean.
+    func attentionSegments(_ state: RunState, _ partition: Partition) -> (segments: [Segment], imbalance: Double) {
+        let hasAttention = shard.model.hasAttention
+        let attentionOnPIM = self.attentionOnPIM
+        let channels = attentionChannels
+        let groups = shard.model.pipelineParallel * partition.parts
+        let group = partition.group
+        var channelTime = Array(repeating: Picoseconds(0), count: groups * channels)
+        var channelTransactions = Array(repeating: Int64(0), count: groups * channels)
+        var blocked = Array(repeating: Picoseconds(0), count: groups)
+        var attention = Array(repeating: Segment(resource: plan.attentionResource), count: groups)
+        var longestSoftmax = Array(repeating: Picoseconds(0), count: groups)
+        for (ordinal, slot) in state.activeSlots.enumerated() {
+            let g = group[ordinal]
+            guard hasAttention, let cost = attentionCache[state.sequences[ordinal]] else { continue }
+            attention[g].energyPicojoules += cost.energyPicojoules
+            if attentionOnPIM {
+                channelTime[g * channels + state.channel[slot]] += cost.duration
+                channelTransactions[g * channels + state.channel[slot]] += cost.transactions
+                blocked[g] += cost.blocked
+                attention[g].npuSideDuration += cost.softmaxDuration
+                attention[g].npuSideEnergyPicojoules += cost.softmaxEnergyPicojoules
+                longestSoftmax[g] = max(longestSoftmax[g], cost.softmaxDuration)
+            } else {
+                attention[g].duration += cost.duration
+                attention[g].dataBytes += cost.streamedBytes
+            }
+        }
+        guard attentionOnPIM else { return (attention, 0) }
+        // Channels work in parallel once the host handed them their instructions; the NPU's softmax
+        // pipelines with them, plus one softmax to drain.
+        for g in 0..<groups {
+            let makespan = PIMAttentionPhase.makespan(
+                channelTime: channelTime, transactions: channelTransactions, offset: g * channels,
+                channels: channels, issueRate: plan.pimIssueRate, npuCycle: npuCycle)
+            attention[g].duration = max(makespan, attention[g].npuSideDuration) + longestSoftmax[g]
+            // Busy as the paper counts PIM: the channels' mean time with work queued.
+            var total: Picoseconds = 0
+            for c in 0..<channels { total += channelTime[g * channels + c] }
+            attention[g].meanChannelBusy = total / Picoseconds(max(channels, 1))
+            // With dual row buffers ordinary traffic runs between PIM commands but loses the cycles they hold
+            // each channel; a stream spread over every channel loses the channels' mean.
+            attention[g].meanChannelBlocked = blocked[g] / Picoseconds(max(channels, 1))
+        }
+        var busiest: Picoseconds = 0
+        var total: Picoseconds = 0
+        for c in 0..<channels {
+            var load: Picoseconds = 0
+            for g in 0..<groups { load += channelTime[g * channels + c] }
+            busiest = max(busiest, load)
+            total += load
+        }
+        return (attention, total > 0 ? Double(busiest) * Double(channels) / Double(total) : 0)
+    }
+
+}

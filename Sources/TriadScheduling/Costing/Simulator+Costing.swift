@@ -1,0 +1,179 @@
+import TriadCore
+import TriadDevices
+
+/// Costing: every operation an iteration needs is asked of its device's worker once, identical operations
+/// merged, and kept for later iterations (layer shapes per (sub-)batch size, attention per sequence length).
+extension Simulator {
+    /// Costs `operations` (each on the plan's resource): identical operations once, one request per device,
+    /// all requests of the iteration handed to the broker together.
+    func costGrouped(_ operations: [Operation], iteration: Int) throws -> [OperationCost] {
+        var results = Array(repeating: OperationCost.zero, count: operations.count)
+        var requests: [(worker: any DeviceWorker, batch: EvaluationBatch)] = []
+        var placements: [[(position: Int, index: Int)]] = []
+        for resource in Resource.allCases {
+            var unique: [Operation] = []
+            var indexOf: [Operation: Int] = [:]
+            var positions: [(position: Int, index: Int)] = []
+            for (position, operation) in operations.enumerated() where plan.resource(for: operation) == resource {
+                if let index = indexOf[operation] {
+                    positions.append((position, index))
+                } else {
+                    indexOf[operation] = unique.count
+                    positions.append((position, unique.count))
+                    unique.append(operation)
+                }
+            }
+            guard !unique.isEmpty else { continue }
+            guard let worker = workers[resource.rawValue] else {
+                throw SimulationError(.incompatible, "no device for \(resource)")
+            }
+            requests.append((worker, EvaluationBatch(iteration: iteration, operations: unique)))
+            placements.append(positions)
+        }
+        let answers: [[OperationCost]]
+        do {
+            answers = try broker.evaluate(requests)
+        } catch let error as DeviceError {
+            throw SimulationError(error.code == .notYetImplemented ? .notYetImplemented : .deviceFailure, error.message)
+        }
+        for (answer, positions) in zip(answers, placements) {
+            for (position, index) in positions { results[position] = answer[index] }
+        }
+        return results
+    }
+
+    /// Merges consecutive operations on the same resource into segments.
+    func segments(of operations: [Operation], costs: ArraySlice<OperationCost>) -> [Segment] {
+        var result: [Segment] = []
+        for (operation, cost) in zip(operations, costs) {
+            let resource = plan.resource(for: operation)
+            if result.isEmpty || result[result.count - 1].resource != resource {
+                result.append(Segment(resource: resource))
+            }
+            result[result.count - 1].duration += cost.duration
+            // Only NPU GEMMs wait on weights that could already be on chip.
+            let weightsOnChip = resource == .npu && operation.kind.category == .matrix
+            if weightsOnChip { result[result.count - 1].pipelineDuration += cost.duration }
+            result[result.count - 1].residentDuration += weightsOnChip ? cost.residentDuration : cost.duration
+            result[result.count - 1].energyPicojoules += cost.energyPicojoules
+            if resource == .npu {
+                if operation.kind.category == .matrix {
+                    result[result.count - 1].weightBytes += cost.streamedBytes
+                } else {
+                    result[result.count - 1].dataBytes += cost.streamedBytes
+                }
+            }
+        }
+        return result
+    }
+
+    /// Costs every layer shape and sequence length this iteration needs and no earlier one did, with one
+    /// worker request per device (identical operations merged), and caches the results.
+    mutating func prepareCosts(rowCounts: [Int], sequences: [Int], iteration: Int) throws {
+        if !configuration.reusesCosts {
+            layerCache.removeAll(keepingCapacity: true)
+            for index in attentionCache.indices { attentionCache[index] = nil }
+        }
+        // (Sub-)batch sizes drift by a few requests between iterations; costing the neighbours of a missing
+        // size with it saves later requests.
+        var newRows: [Int] = []
+        let window = configuration.reusesCosts ? Simulator.rowsWindow : 0
+        for rows in rowCounts where rows > 0 && layerCache[rows] == nil {
+            for size in max(1, rows - window)...min(configuration.batchSize, rows + window)
+            where layerCache[size] == nil && !newRows.contains(size) {
+                newRows.append(size)
+            }
+        }
+        var newSequences: [Int] = []
+        if shard.model.hasAttention {
+            // A request's sequence grows by one token per iteration, so costing the next lengths now saves
+            // later requests (the costs are the same whenever they are asked for).
+            let lookahead = configuration.reusesCosts ? Simulator.attentionLookahead : 0
+            var requested: [Bool] = []
+            for sequence in sequences where attentionCache[sequence] == nil {
+                if requested.isEmpty { requested = Array(repeating: false, count: attentionCache.count) }
+                guard !requested[sequence] else { continue }
+                for next in sequence...min(sequence + lookahead, configuration.maxSequence + 1)
+                where attentionCache[next] == nil && !requested[next] {
+                    requested[next] = true
+                    newSequences.append(next)
+                }
+            }
+        }
+        guard !newRows.isEmpty || !newSequences.isEmpty else { return }
+        var operations: [Operation] = []
+        var templates: [(rows: Int, template: LayerTemplate, head: [Operation], start: Int)] = []
+        for rows in newRows {
+            let template = LayerTemplate(shard: shard, rows: rows)
+            let head = LayerTemplate.head(shard: shard, rows: rows)
+            templates.append((rows, template, head, operations.count))
+            operations += template.beforeAttention + template.afterAttention + head
+        }
+        let attentionStart = operations.count
+        for sequence in newSequences {
+            let ops = attentionOperations(sequenceLength: sequence)
+            operations += [ops.logits, ops.attend, ops.softmax]
+        }
+        let costs = try costGrouped(operations, iteration: iteration)
+        for entry in templates {
+            let firstAfter = entry.start + entry.template.beforeAttention.count
+            let firstHead = firstAfter + entry.template.afterAttention.count
+            let end = firstHead + entry.head.count
+            var before = segments(of: entry.template.beforeAttention, costs: costs[entry.start..<firstAfter])
+            if shard.model.hasAttention, !before.isEmpty {
+                // New K and V are appended to the cache over the memory port.
+                before[before.count - 1].dataBytes += Int64(entry.rows) * shard.keyValueBytesPerTokenPerLayer
+            }
+            layerCache[entry.rows] = LayerSegments(
+                beforeAttention: before,
+                afterAttention: segments(of: entry.template.afterAttention, costs: costs[firstAfter..<firstHead]),
+                head: segments(of: entry.head, costs: costs[firstHead..<end]))
+        }
+        for (index, sequence) in newSequences.enumerated() {
+            let base = attentionStart + 3 * index
+            let logits = costs[base]
+            let attend = costs[base + 1]
+            let softmax = costs[base + 2]
+            if plan.attentionResource == .pim {
+                let figures = pimCommandFigures(sequenceLength: sequence)
+                attentionCache[sequence] = AttentionCost(
+                    duration: logits.duration + attend.duration,
+                    energyPicojoules: logits.energyPicojoules + attend.energyPicojoules, streamedBytes: 0,
+                    softmaxDuration: softmax.duration, softmaxEnergyPicojoules: softmax.energyPicojoules,
+                    transactions: figures.transactions,
+                    blocked: devices.pim!.memory.clock.picoseconds(forCycles: figures.blockedCycles))
+            } else {
+                attentionCache[sequence] = AttentionCost(
+                    duration: logits.duration + attend.duration + softmax.duration,
+                    energyPicojoules: logits.energyPicojoules + attend.energyPicojoules + softmax.energyPicojoules,
+                    streamedBytes: logits.streamedBytes + attend.streamedBytes, softmaxDuration: 0,
+                    softmaxEnergyPicojoules: 0)
+            }
+        }
+    }
+
+    /// A request's attention operations, the PIM ones marked with how the plan drives the PIM.
+    func attentionOperations(sequenceLength: Int) -> (logits: Operation, softmax: Operation, attend: Operation) {
+        var ops = LayerTemplate.attention(shard: shard, sequenceLength: sequenceLength)
+        if plan.attentionResource == .pim {
+            ops.logits.pimModes = plan.pimModes
+            ops.attend.pimModes = plan.pimModes
+        }
+        return ops
+    }
+
+    /// PIM instructions the host hands over for one request's logits and attend GEMVs, and the cycles they
+    /// keep ordinary traffic off the request's channel.
+    func pimCommandFigures(sequenceLength: Int) -> (transactions: Int64, blockedCycles: Int64) {
+        guard let pim = devices.pim else { return (0, 0) }
+        let model = PIMCostModel(configuration: pim.driven(by: plan.pimModes))
+        let ops = attentionOperations(sequenceLength: sequenceLength)
+        let fused = model.configuration.commandSet == .fused
+        let logits = model.commands(for: ops.logits)
+        let attend = model.commands(for: ops.attend)
+        return (
+            logits.hostTransactions(fused: fused) + attend.hostTransactions(fused: fused),
+            logits.blockedCycles + attend.blockedCycles
+        )
+    }
+}

@@ -1,0 +1,58 @@
+import TriadCore
+import TriadDevices
+
+/// Interleaving: how a batch splits into sub-batches (per micro-batch and KV channel, by count).
+extension Simulator {
+    /// The sub-batch of each active request: per micro-batch and KV channel, the requests split by count
+    /// into `subBatches` parts; with two parts, channels with an odd count alternate which part gets the
+    /// extra request (`Scheduler::group_sub_batches`; docs/MODEL.md §3).
+    func assignGroups(_ state: RunState, channels: Int, parts: Int) -> [Int] {
+        // Without PIM attention every request counts as one channel's.
+        func channel(_ slot: Int) -> Int { channels == 1 ? 0 : state.channel[slot] }
+        let stages = shard.model.pipelineParallel
+        var group = Array(repeating: 0, count: state.activeSlots.count)
+        var counts = Array(repeating: 0, count: stages * channels)
+        for (ordinal, slot) in state.activeSlots.enumerated() {
+            counts[(ordinal % stages) * channels + channel(slot)] += 1
+        }
+        var seen = Array(repeating: 0, count: stages * channels)
+        var firstPart = counts.map { $0 / parts }
+        if parts == 2 {
+            var extraToFirst = true
+            for index in counts.indices where counts[index] % 2 == 1 {
+                firstPart[index] = extraToFirst ? counts[index] / 2 + 1 : counts[index] / 2
+                extraToFirst.toggle()
+            }
+        }
+        for (ordinal, slot) in state.activeSlots.enumerated() {
+            let stage = ordinal % stages
+            let key = stage * channels + channel(slot)
+            let index = seen[key]
+            seen[key] += 1
+            let part: Int
+            if parts == 1 {
+                part = 0
+            } else if parts == 2 {
+                part = index < firstPart[key] ? 0 : 1
+            } else {
+                part = index * parts / counts[key]
+            }
+            group[ordinal] = stage * parts + part
+        }
+        return group
+    }
+
+    /// How the batch splits: each active request's group (micro-batch × sub-batch) and each group's size.
+    struct Partition {
+        var parts: Int
+        var group: [Int]
+        var rows: [Int]
+    }
+
+    func partition(_ state: RunState, parts: Int) -> Partition {
+        let group = assignGroups(state, channels: attentionChannels, parts: parts)
+        var rows = Array(repeating: 0, count: shard.model.pipelineParallel * parts)
+        for g in group { rows[g] += 1 }
+        return Partition(parts: parts, group: group, rows: rows)
+    }
+}

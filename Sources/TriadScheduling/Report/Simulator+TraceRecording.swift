@@ -1,0 +1,48 @@
+import TriadCore
+import TriadDevices
+
+extension Simulator {
+    /// Names the recorded segments of one pipeline stage and adds them to `outcome`, offset by `offset`.
+    func record(
+        _ segments: [ScheduledSegment], stage: Int, parts: Int, rows: [Int], after offset: Picoseconds,
+        into outcome: inout IterationOutcome
+    ) {
+        // Chains were built for the stage's non-empty sub-batches, in order.
+        let subBatches = (0..<parts).filter { rows[stage * parts + $0] > 0 }
+        for segment in segments {
+            let subBatch = segment.chain < subBatches.count ? subBatches[segment.chain] : segment.chain
+            let beforeCount = layerCache[rows[stage * parts + subBatch]]?.beforeAttention.count ?? 0
+            let phase: String
+            if segment.isHead {
+                phase = "lm head"
+            } else if !shard.model.hasAttention {
+                phase = "layer"
+            } else if segment.index < beforeCount {
+                phase = "qkv"
+            } else if segment.index == beforeCount {
+                phase = "attention"
+            } else {
+                phase = "proj+ffn"
+            }
+            let track: String
+            switch segment.resource {
+            case .npu: track = "npu"
+            case .pim: track = "pim"
+            case .fpga: track = "fpga"
+            }
+            let name = segment.isHead ? "\(phase) sb\(subBatch)" : "L\(segment.layer) \(phase) sb\(subBatch)"
+            outcome.events.append(
+                TraceEvent(
+                    track: track, name: name, start: offset + segment.start, duration: segment.end - segment.start,
+                    iteration: 0, subBatch: subBatch, layer: segment.layer))
+            if segment.streamEnd > segment.streamStart {
+                outcome.events.append(
+                    TraceEvent(
+                        track: "memory port", name: "stream for \(name)", start: offset + segment.streamStart,
+                        duration: segment.streamEnd - segment.streamStart, iteration: 0, subBatch: subBatch,
+                        layer: segment.layer))
+            }
+        }
+    }
+}
+
