@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "TriadCluster",
             dependencies: [
-                "TriadCore", "TriadDevices", "TriadScheduling", "TriadWire", "TriadTransport", "CZeroMQ",
+                "TriadCore", "TriadDevices", "TriadWire", "TriadTransport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -64,7 +64,7 @@ let package = Package(
             name: "triad",
             dependencies: [
                 "TriadCore", "TriadDevices", "TriadScheduling", "TriadTopology", "TriadDatasets", "TriadReproduction",
-                "TriadCluster", "TriadTransport", "TriadWire",
+                "TriadCluster", "TriadTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -80,7 +80,9 @@ let package = Package(
         .testTarget(name: "TriadTopologyTests", dependencies: ["TriadTopology", "TriadDevices"]),
         .testTarget(
             name: "TriadClusterTests",
-            dependencies: ["TriadCluster", "TriadTransport", "TriadWire", "TriadCore", "TriadDevices", "TriadScheduling"]
+            dependencies: [
+                "TriadCluster", "TriadTransport", "TriadWire", "TriadCore", "TriadDevices", "TriadScheduling", "CZeroMQ",
+            ]
         ),
         .testTarget(
             name: "TriadReproductionTests",

@@ -1,6 +1,5 @@
 import Foundation
 public import Logging
-@preconcurrency import CZeroMQ
 public import TriadCore
 public import TriadDevices
 public import TriadTransport
@@ -97,16 +96,14 @@ public final class Coordinator {
     @discardableResult
     public func start() throws -> String {
         if let curve = configuration.curve {
-            zap = try ZAPHandler(context: context, allowedPublicKeys: curve.allowedClientKeys, logger: logger)
+            let logger = self.logger
+            zap = try ZAPHandler(context: context, allowedPublicKeys: curve.allowedClientKeys) { key in
+                logger.warning("refused a CURVE key not on the allowlist", metadata: ["key": "\(key)"])
+            }
         }
-        let socket = try ZMQSocket(context: context, kind: .router)
-        try socket.set(ZMQ_ROUTER_MANDATORY, Int32(1))
-        try socket.set(ZMQ_HEARTBEAT_IVL, Int32(500))
-        try socket.set(ZMQ_HEARTBEAT_TIMEOUT, Int32(1500))
-        // libzmq drops peers sending frames over twice our cap (memory safety); our own cap below counts the rest.
-        try socket.set(ZMQ_MAXMSGSIZE, Int64(2 * WireProtocol.maximumMessageBytes))
-        if let curve = configuration.curve { try curve.apply(to: socket) }
-        try socket.bind(configuration.bind)
+        let socket = try ZMQSocket.coordinatorRouter(
+            context: context, bind: configuration.bind, maximumMessageBytes: WireProtocol.maximumMessageBytes,
+            curve: configuration.curve)
         self.socket = socket
         endpoint = try socket.lastEndpoint()
         logger.info("coordinator bound", metadata: ["endpoint": "\(endpoint)", "devices": "\(devices.count)"])

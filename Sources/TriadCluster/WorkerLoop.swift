@@ -1,6 +1,5 @@
 import Foundation
 public import Logging
-@preconcurrency import CZeroMQ
 import TriadCore
 import TriadDevices
 public import TriadTransport
@@ -50,15 +49,10 @@ public final class WorkerLoop {
 
     /// Serves until `stop` is raised or the coordinator sends Disconnect.
     public func run(context: ZMQContext) throws {
-        let socket = try ZMQSocket(context: context, kind: .dealer)
+        let socket = try ZMQSocket.workerDealer(
+            context: context, connect: configuration.endpoint, maximumMessageBytes: WireProtocol.maximumMessageBytes,
+            curve: configuration.curve)
         self.socket = socket
-        try socket.set(ZMQ_HEARTBEAT_IVL, Int32(500))
-        try socket.set(ZMQ_HEARTBEAT_TIMEOUT, Int32(1500))
-        try socket.set(ZMQ_RECONNECT_IVL, Int32(100))
-        // libzmq drops peers sending frames over twice our cap (memory safety); our own cap below counts the rest.
-        try socket.set(ZMQ_MAXMSGSIZE, Int64(2 * WireProtocol.maximumMessageBytes))
-        if let curve = configuration.curve { try curve.apply(to: socket) }
-        try socket.connect(configuration.endpoint)
         try serve(on: socket)
     }
 

@@ -79,7 +79,7 @@ public final class InMemorySocket: MessageSocket, @unchecked Sendable {
         condition.unlock()
     }
 
-    public func send(_ frames: [Data]) throws -> ZMQSocket.SendOutcome {
+    public func send(_ frames: [Data]) throws -> SendOutcome {
         guard !isClosed else { throw TransportError.closed }
         if let peerID {
             router.deliverToRouter([peerID] + frames)

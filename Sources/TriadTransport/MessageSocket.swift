@@ -5,11 +5,20 @@ public import Foundation
 public protocol MessageSocket: AnyObject {
     /// Sends a multipart message without blocking.
     @discardableResult
-    func send(_ frames: [Data]) throws -> ZMQSocket.SendOutcome
+    func send(_ frames: [Data]) throws -> SendOutcome
     /// Waits up to `timeoutMilliseconds` for a message, enforcing `limits`.
     func receive(timeoutMilliseconds: Int, limits: FrameLimits) throws -> Received?
     /// Closes after at most `lingerMilliseconds` for queued messages.
     func close(lingerMilliseconds: Int32)
+}
+
+/// What became of a send.
+public enum SendOutcome: Sendable {
+    case sent
+    /// The peer's queue is full (ZeroMQ's `EAGAIN`).
+    case wouldBlock
+    /// The routing id names no connected peer (a ROUTER with `ROUTER_MANDATORY`: `EHOSTUNREACH`).
+    case unreachable
 }
 
 extension ZMQSocket: MessageSocket {}

@@ -80,15 +80,6 @@ public final class ZMQSocket {
         return cText(buffer)
     }
 
-    /// What became of a send.
-    public enum SendOutcome: Sendable {
-        case sent
-        /// The peer's queue is full (`EAGAIN`).
-        case wouldBlock
-        /// A ROUTER with `ROUTER_MANDATORY` has no connection with that routing id (`EHOSTUNREACH`).
-        case unreachable
-    }
-
     /// Sends a multipart message without blocking.
     @discardableResult
     public func send(_ frames: [Data]) throws -> SendOutcome {
@@ -183,4 +174,40 @@ public enum Received: Sendable {
     case message([Data], userID: String?)
     /// A message over the limits, drained; its first frame (a ROUTER's peer id) if one was kept.
     case rejected(FrameLimits.Violation, firstFrame: Data?)
+}
+
+extension ZMQSocket {
+    /// ZMQ_ZAP_ENFORCE_DOMAIN: behind libzmq's draft guard in the headers, its value is stable (93).
+    static let zapEnforceDomain: Int32 = 93
+
+    /// The coordinator's ROUTER: unroutable sends fail instead of vanishing, ZMTP heartbeats every 500 ms
+    /// (1.5 s timeout), libzmq drops peers sending frames over twice `maximumMessageBytes` (a memory net;
+    /// the receive limits count the rest), CURVE server keys if given; bound to `endpoint`.
+    public static func coordinatorRouter(
+        context: ZMQContext, bind endpoint: String, maximumMessageBytes: Int, curve: CurveServerKeys?
+    ) throws -> ZMQSocket {
+        let socket = try ZMQSocket(context: context, kind: .router)
+        try socket.set(ZMQ_ROUTER_MANDATORY, Int32(1))
+        try socket.set(ZMQ_HEARTBEAT_IVL, Int32(500))
+        try socket.set(ZMQ_HEARTBEAT_TIMEOUT, Int32(1500))
+        try socket.set(ZMQ_MAXMSGSIZE, Int64(2 * maximumMessageBytes))
+        if let curve { try curve.apply(to: socket) }
+        try socket.bind(endpoint)
+        return socket
+    }
+
+    /// A worker's DEALER: ZMTP heartbeats, reconnect every 100 ms, the same frame-size net, CURVE client
+    /// keys if given; connected to `endpoint`.
+    public static func workerDealer(
+        context: ZMQContext, connect endpoint: String, maximumMessageBytes: Int, curve: CurveClientKeys?
+    ) throws -> ZMQSocket {
+        let socket = try ZMQSocket(context: context, kind: .dealer)
+        try socket.set(ZMQ_HEARTBEAT_IVL, Int32(500))
+        try socket.set(ZMQ_HEARTBEAT_TIMEOUT, Int32(1500))
+        try socket.set(ZMQ_RECONNECT_IVL, Int32(100))
+        try socket.set(ZMQ_MAXMSGSIZE, Int64(2 * maximumMessageBytes))
+        if let curve { try curve.apply(to: socket) }
+        try socket.connect(endpoint)
+        return socket
+    }
 }

@@ -1,5 +1,4 @@
 @preconcurrency import CZeroMQ
-import TriadTransport
 
 /// The coordinator's CURVE keys and the worker public keys it accepts (Z85 text).
 public struct CurveServerKeys: Sendable {
@@ -13,11 +12,11 @@ public struct CurveServerKeys: Sendable {
         self.allowedClientKeys = allowedClientKeys
     }
 
+    /// Sets the socket options that make `socket` use these keys.
     func apply(to socket: ZMQSocket) throws {
         try socket.set(ZMQ_CURVE_SERVER, Int32(1))
         try socket.set(ZMQ_CURVE_SECRETKEY, text: secretKey)
         try socket.set(ZMQ_ZAP_DOMAIN, text: "triad")
-        // ZMQ_ZAP_ENFORCE_DOMAIN (93) sits behind libzmq's draft guard; its value is stable.
-        try socket.set(93, Int32(1))
+        try socket.set(ZMQSocket.zapEnforceDomain, Int32(1))
     }
 }

@@ -1,5 +1,4 @@
 @preconcurrency import CZeroMQ
-import TriadTransport
 
 /// A worker's CURVE keys and the coordinator's public key (Z85 text).
 public struct CurveClientKeys: Sendable {
@@ -13,6 +12,7 @@ public struct CurveClientKeys: Sendable {
         self.serverPublicKey = serverPublicKey
     }
 
+    /// Sets the socket options that make `socket` use these keys.
     func apply(to socket: ZMQSocket) throws {
         try socket.set(ZMQ_CURVE_SERVERKEY, text: serverPublicKey)
         try socket.set(ZMQ_CURVE_PUBLICKEY, text: publicKey)

@@ -1,18 +1,19 @@
-import Foundation
-import Logging
+public import Foundation
 @preconcurrency import CZeroMQ
-import TriadTransport
 
 /// A ZAP handler (RFC 27) on `inproc://zeromq.zap.01`: admits CURVE clients whose public key is on the
 /// allowlist and names each by its key (the `User-Id` of its messages). It runs on its own thread, which
 /// owns its REP socket.
-final class ZAPHandler: @unchecked Sendable {
+public final class ZAPHandler: @unchecked Sendable {
     private let stop = StopSignal()
     private let finished = DispatchSemaphore(value: 0)
     private let lock = NSLock()
     private var keyOfRouting: [Data: String] = [:]
 
-    init(context: ZMQContext, allowedPublicKeys: Set<String>, logger: Logger) throws {
+    /// Starts the handler; `refused` hears the Z85 key of every client it turns away.
+    public init(context: ZMQContext, allowedPublicKeys: Set<String>, refused: @escaping @Sendable (String) -> Void)
+        throws
+    {
         let ready = DispatchSemaphore(value: 0)
         let bound = BindOutcome()
         let thread = Thread { [stop, finished] in
@@ -52,7 +53,7 @@ final class ZAPHandler: @unchecked Sendable {
                         text = "OK"
                         userID = key
                     } else {
-                        logger.warning("refused a CURVE key not on the allowlist", metadata: ["key": "\(key)"])
+                        refused(key)
                     }
                 }
                 let reply = [frames[0], frames[1], Data(status.utf8), Data(text.utf8), Data(userID.utf8), Data()]
@@ -68,11 +69,11 @@ final class ZAPHandler: @unchecked Sendable {
         }
         thread.start()
         ready.wait()
-        if bound.failed { throw ClusterError("cannot bind the ZAP handler on inproc://zeromq.zap.01") }
+        if bound.failed { throw TransportError.zmq("zmq_bind(inproc://zeromq.zap.01)", errno: zmq_errno()) }
     }
 
     /// Binds a routing id to the key that authenticated it on first sight; false if another key uses it.
-    func isAllowed(routingID: Data, userID: String?) -> Bool {
+    public func isAllowed(routingID: Data, userID: String?) -> Bool {
         guard let userID, !userID.isEmpty else { return false }
         lock.lock()
         defer { lock.unlock() }
@@ -81,14 +82,14 @@ final class ZAPHandler: @unchecked Sendable {
         return true
     }
 
-    func close() {
+    public func close() {
         stop.raise()
         finished.wait()
     }
 }
 
 /// Z85 encoding (ZeroMQ RFC 32) of a key.
-func z85(_ data: Data) -> String {
+public func z85(_ data: Data) -> String {
     var buffer = [CChar](repeating: 0, count: data.count * 5 / 4 + 1)
     _ = data.withUnsafeBytes { zmq_z85_encode(&buffer, $0.bindMemory(to: UInt8.self).baseAddress, data.count) }
     return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

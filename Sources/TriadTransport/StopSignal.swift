@@ -19,8 +19,3 @@ public final class StopSignal: @unchecked Sendable {
         return raised
     }
 }
-
-/// Milliseconds on a monotonic clock, for heartbeats and liveness (never for simulated time).
-func monotonicMilliseconds() -> Int64 {
-    Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000)
-}
