@@ -38,7 +38,11 @@ public final class WorkerLoop {
     /// Requests answered, for logs.
     public private(set) var answered = 0
 
-    public init(configuration: Configuration, logger: Logger, stop: StopSignal) {
+    /// Wall-clock milliseconds for heartbeats and the coordinator's liveness (a manual clock in tests).
+    let clock: any ClusterClock
+
+    public init(configuration: Configuration, logger: Logger, stop: StopSignal, clock: any ClusterClock = SystemClock()) {
+        self.clock = clock
         self.configuration = configuration
         self.logger = logger
         self.stop = stop
@@ -63,13 +67,13 @@ public final class WorkerLoop {
             "worker connecting",
             metadata: ["device": "\(configuration.deviceID)", "endpoint": "\(configuration.endpoint)"])
         register()
-        lastHeard = monotonicMilliseconds()
+        lastHeard = clock.milliseconds()
         let limits = FrameLimits(maximumFrames: 1, maximumBytes: WireProtocol.maximumMessageBytes)
         var disconnected = false
         while !stop.isRaised && !disconnected {
             let received = try socket.receive(
                 timeoutMilliseconds: Int(configuration.heartbeatMilliseconds), limits: limits)
-            let now = monotonicMilliseconds()
+            let now = clock.milliseconds()
             switch received {
             case .message(let frames, _)?:
                 lastHeard = now
@@ -106,12 +110,12 @@ public final class WorkerLoop {
     }
 
     private func send(_ envelope: Triad_V1_Envelope) {
-        lastSent = monotonicMilliseconds()
+        lastSent = clock.milliseconds()
         _ = try? socket?.send([WireProtocol.encode(envelope)])
     }
 
     private func register() {
-        lastRegistered = monotonicMilliseconds()
+        lastRegistered = clock.milliseconds()
         var body = Triad_V1_Register()
         body.deviceID = configuration.deviceID
         body.protocolVersion = WireProtocol.version
@@ -189,7 +193,7 @@ public final class WorkerLoop {
             if code == .unknownDevice || code == .duplicateDevice || code == .notConfigured {
                 // The coordinator does not know us (it restarted) or another worker holds our device (we are
                 // a standby): register again, at most once a second.
-                if monotonicMilliseconds() - lastRegistered >= 1000 {
+                if clock.milliseconds() - lastRegistered >= 1000 {
                     logger.info(
                         "coordinator does not know this worker; registering again",
                         metadata: ["device": "\(configuration.deviceID)"])

@@ -1,0 +1,152 @@
+import Foundation
+import Logging
+import TriadCore
+import TriadDevices
+import TriadTransport
+import TriadWire
+
+/// What the coordinator does with each message it receives: registrations, configuration acks, replies,
+/// heartbeats and disconnects; anything else is rejected, counted and answered with a typed error.
+extension Coordinator {
+    /// Receives what has arrived (waiting up to `timeoutMilliseconds` for the first message, then taking
+    /// at most 1,000 more without waiting), then sends heartbeats and checks liveness.
+    public func pump(timeoutMilliseconds: Int) throws {
+        guard let socket else { throw ClusterError("coordinator not started") }
+        if stop?.isRaised == true { throw ClusterError("coordinator stopped before the run finished") }
+        let limits = FrameLimits(maximumFrames: 2, maximumBytes: WireProtocol.maximumMessageBytes + 256)
+        var timeout = timeoutMilliseconds
+        for _ in 0..<1000 {
+            guard let received = try socket.receive(timeoutMilliseconds: timeout, limits: limits) else { break }
+            timeout = 0
+            statistics.messagesReceived += 1
+            switch received {
+            case .message(let frames, let userID):
+                if let zap, !zap.isAllowed(routingID: frames[0], userID: userID) {
+                    reject(
+                        WireError(.unauthorized, "routing id does not match its authenticated key"),
+                        routingID: frames[0])
+                } else if frames.count == 2 {
+                    handle(frames[1], from: frames[0])
+                } else {
+                    reject(WireError(.tooManyFrames, "expected one payload frame"), routingID: frames.first)
+                }
+            case .rejected(let violation, let routingID):
+                reject(
+                    WireError(violation == .oversize ? .oversize : .tooManyFrames, "message over the frame limits"),
+                    routingID: routingID)
+            }
+        }
+        housekeeping()
+    }
+
+    func peerName(_ routingID: Data?) -> String {
+        guard let routingID else { return "unknown" }
+        if let device = peers.first(where: { $0.value.routingID == routingID })?.key { return device }
+        return "peer-" + routingID.map { String(format: "%02x", $0) }.joined()
+    }
+
+    func reject(_ error: WireError, routingID: Data?, requestID: UInt64 = 0) {
+        rejections.reject(error, peer: peerName(routingID), logger: logger)
+        if let routingID { send(WireProtocol.error(requestID: requestID, error), toRouting: routingID) }
+    }
+
+    func handle(_ payload: Data, from routingID: Data) {
+        let envelope: Triad_V1_Envelope
+        do {
+            envelope = try WireProtocol.decode(payload)
+        } catch {
+            reject(error, routingID: routingID)
+            return
+        }
+        let now = clock.milliseconds()
+        let device = peers.first { $0.value.routingID == routingID }?.key
+        if let device { peers[device]?.lastSeen = now }
+        switch envelope.body {
+        case .register(let register)?:
+            handleRegister(register, routingID: routingID, requestID: envelope.requestID)
+        case .configureAck(let ack)?:
+            guard let device, device == ack.deviceID else {
+                reject(
+                    WireError(.unknownRequest, "configure ack from a worker that was not configured"),
+                    routingID: routingID)
+                return
+            }
+            peers[device]?.configured = true
+            if let died = diedAt.removeValue(forKey: device) {
+                statistics.recoveries.append((device, now - died))
+                logger.notice(
+                    "replacement configured", metadata: ["device": "\(device)", "recovery_ms": "\(now - died)"])
+            }
+            for (requestID, request) in inFlight.sorted(by: { $0.key < $1.key }) where request.deviceID == device {
+                dispatch(requestID)
+            }
+        case .result?, .error?:
+            guard let request = inFlight[envelope.requestID], let device, request.deviceID == device else {
+                statistics.duplicateReplies += 1
+                rejections.reject(
+                    WireError(.unknownRequest, "reply for unknown request \(envelope.requestID)"),
+                    peer: peerName(routingID),
+                    logger: logger)
+                return
+            }
+            inFlight.removeValue(forKey: envelope.requestID)
+            replies[envelope.requestID] = envelope
+        case .heartbeat?:
+            if device == nil {
+                reject(WireError(.unknownDevice, "heartbeat from an unregistered peer"), routingID: routingID)
+            }
+        case .disconnect?:
+            if let device {
+                logger.notice("worker disconnected", metadata: ["device": "\(device)"])
+                declareDead(device, silentFor: 0)
+            }
+        default:
+            reject(
+                WireError(.unknownMessage, "a coordinator does not accept this message"), routingID: routingID,
+                requestID: envelope.requestID)
+        }
+    }
+
+    func handleRegister(_ register: Triad_V1_Register, routingID: Data, requestID: UInt64) {
+        guard let description = devices.first(where: { $0.id == register.deviceID }) else {
+            reject(
+                WireError(.unknownDevice, "no device '\(register.deviceID)' in the topology"), routingID: routingID,
+                requestID: requestID)
+            return
+        }
+        guard register.protocolVersion == WireProtocol.version else {
+            reject(
+                WireError(.wrongProtocolVersion, "worker speaks version \(register.protocolVersion)"),
+                routingID: routingID, requestID: requestID)
+            return
+        }
+        let now = clock.milliseconds()
+        if let existing = peers[register.deviceID], existing.routingID != routingID {
+            if now - existing.lastSeen <= configuration.livenessMilliseconds {
+                reject(
+                    WireError(.duplicateDevice, "device '\(register.deviceID)' is served by a live worker"),
+                    routingID: routingID,
+                    requestID: requestID)
+                return
+            }
+            declareDead(register.deviceID, silentFor: now - existing.lastSeen)
+        }
+        // A worker serving another device under this routing id gives that device up.
+        for (other, peer) in peers where peer.routingID == routingID && other != register.deviceID {
+            peers.removeValue(forKey: other)
+        }
+        peers[register.deviceID] = Peer(routingID: routingID, lastSeen: now, lastSent: now, configured: false)
+        logger.info(
+            "worker registered", metadata: ["device": "\(register.deviceID)", "instance": "\(register.instance)"])
+        var ack = Triad_V1_RegisterAck()
+        ack.deviceID = register.deviceID
+        ack.heartbeatMs = UInt32(configuration.heartbeatMilliseconds)
+        ack.livenessMs = UInt32(configuration.livenessMilliseconds)
+        send(WireProtocol.envelope(requestID: requestID, .registerAck(ack)), toRouting: routingID)
+        var configure = Triad_V1_Configure()
+        configure.device = description.wire
+        configure.modelName = modelName
+        send(WireProtocol.envelope(requestID: nextRequestID, .configure(configure)), toRouting: routingID)
+        nextRequestID += 1
+    }
+}
