@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "TriadCluster",
             dependencies: [
-                "TriadCore", "TriadDevices", "TriadWire", "TriadTransport",
+                "TriadCore", "TriadDevices", "TriadScheduling", "TriadWire", "TriadTransport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

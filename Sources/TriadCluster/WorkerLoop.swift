@@ -169,8 +169,7 @@ public final class WorkerLoop {
                 var operations: [TriadCore.Operation] = []
                 operations.reserveCapacity(batch.operations.count)
                 for operation in batch.operations { operations.append(try TriadCore.Operation(wire: operation)) }
-                let costs = try LocalDeviceWorker(device: device).evaluate(
-                    EvaluationBatch(iteration: Int(clamping: batch.iteration), operations: operations))
+                let costs = try DeviceEvaluator(device: device).costs(of: operations)
                 var result = Triad_V1_EvaluateResult()
                 result.costs = costs.map(\.wire)
                 send(WireProtocol.envelope(requestID: envelope.requestID, .result(result)))

@@ -10,7 +10,7 @@ public struct ExperimentRunner: Sendable {
     public let iterations: Int
     public let seed: UInt64
     let deviceSet: DeviceSet
-    let workers: [any DeviceWorker]
+    let costs: LocalCostService
 
     public init(devices: [DeviceDescription], links: [(String, String)], iterations: Int, seed: UInt64) throws {
         self.devices = devices
@@ -18,7 +18,7 @@ public struct ExperimentRunner: Sendable {
         self.iterations = iterations
         self.seed = seed
         deviceSet = try DeviceSet(devices: devices, links: links)
-        workers = devices.map { LocalDeviceWorker(device: $0) }
+        costs = LocalCostService(devices: devices)
     }
 
     /// The NeuPIMs hardware: the simulator's NPU and a dual-row-buffer HBM2-PIM (policies that assume less
@@ -39,7 +39,7 @@ public struct ExperimentRunner: Sendable {
         let configuration = SimulationConfiguration(
             model: model, stream: stream, batchSize: batch, iterations: iterations, seed: seed, policy: policy,
             topologyName: "reproduce")
-        var simulator = try Simulator(configuration: configuration, devices: deviceSet, workers: workers)
+        var simulator = try Simulator(configuration: configuration, devices: deviceSet, costs: costs)
         return try simulator.run()
     }
 
@@ -49,7 +49,7 @@ public struct ExperimentRunner: Sendable {
         let configuration = SimulationConfiguration(
             model: model, stream: .fixed(input: 0, output: 1), batchSize: batch.entries.count, iterations: 1,
             seed: seed, policy: policy, maxSequence: max(longest, 2), topologyName: "reproduce")
-        var simulator = try Simulator(configuration: configuration, devices: deviceSet, workers: workers)
+        var simulator = try Simulator(configuration: configuration, devices: deviceSet, costs: costs)
         return try simulator.snapshot(batch.entries, trace: batch.name)
     }
 

@@ -91,8 +91,7 @@ struct BenchCommand: ParsableCommand {
                 stream: try Inputs.workload(scenario.workload), batchSize: scenario.batch,
                 iterations: max(1, Int(Double(scenario.iterations) * scale)), seed: 1, policy: scenario.policy,
                 topologyName: "bench")
-            let workers: [any DeviceWorker] = scenario.devices.map { LocalDeviceWorker(device: $0) }
-            var simulator = try Simulator(configuration: configuration, devices: devices, workers: workers)
+            var simulator = try Simulator(configuration: configuration, devices: devices)
             let clock = ContinuousClock()
             var report: RunReport?
             let elapsed = try clock.measure { report = try simulator.run() }
@@ -152,9 +151,7 @@ extension BenchCommand {
         }
         var local: RunReport?
         let localTime = try clock.measure {
-            var simulator = try Simulator(
-                configuration: configuration, devices: deviceSet, workers: devices.map { LocalDeviceWorker(device: $0) }
-            )
+            var simulator = try Simulator(configuration: configuration, devices: deviceSet)
             local = try simulator.run()
         }
         var remote: RunReport?
@@ -166,8 +163,8 @@ extension BenchCommand {
                 devices: devices, modelName: "gpt3-7b", logLevel: "error", pidDirectory: nil, logger: logger)
             try cluster.start()
             var simulator = try Simulator(
-                configuration: configuration, devices: deviceSet, workers: cluster.workers,
-                broker: CoordinatorCostBroker(coordinator: cluster.coordinator))
+                configuration: configuration, devices: deviceSet,
+                costs: ClusterCostService(coordinator: cluster.coordinator))
             remote = try simulator.run()
             messages = cluster.coordinator.statistics.messagesSent + cluster.coordinator.statistics.messagesReceived
             cluster.stop()

@@ -95,11 +95,7 @@ final class CoordinatorJob {
         try coordinator.start()
         defer { coordinator.shutdown(reason: reports == nil ? "run abandoned" : "run finished") }
         try coordinator.waitUntilReady(timeoutMilliseconds: Int64(wait) * 1000)
-        let workers: [any DeviceWorker] = inputs.topology.devices.map {
-            RemoteDeviceWorker(device: $0, coordinator: coordinator)
-        }
         reports = try options.simulate(
-            policies: policies, inputs: inputs, workers: workers,
-            broker: CoordinatorCostBroker(coordinator: coordinator))
+            policies: policies, inputs: inputs, costs: ClusterCostService(coordinator: coordinator))
     }
 }

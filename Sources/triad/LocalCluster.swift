@@ -11,7 +11,6 @@ final class LocalCluster {
     let supervisor: WorkerSupervisor
     let devices: [DeviceDescription]
     private let cleanup: SignalCleanup
-    private(set) var workers: [any DeviceWorker] = []
 
     init(devices: [DeviceDescription], modelName: String, logLevel: String, pidDirectory: String?, logger: Logger)
         throws
@@ -31,7 +30,6 @@ final class LocalCluster {
     func start() throws {
         for device in devices { try supervisor.start(device: device.id) }
         try coordinator.waitUntilReady(timeoutMilliseconds: 60_000)
-        workers = devices.map { RemoteDeviceWorker(device: $0, coordinator: coordinator) }
     }
 
     /// Releases the workers (they exit on Disconnect) and closes the sockets.

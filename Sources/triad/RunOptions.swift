@@ -84,15 +84,11 @@ struct RunOptions: ParsableArguments {
     /// Runs `policies` one after another in this process.
     func run(policies: [Policy]) throws -> [RunReport] {
         let inputs = try load()
-        return try simulate(
-            policies: policies, inputs: inputs, workers: inputs.topology.devices.map { LocalDeviceWorker(device: $0) })
+        return try simulate(policies: policies, inputs: inputs, costs: LocalCostService(devices: inputs.topology.devices))
     }
 
-    /// Runs `policies` one after another on `workers` (in-process or remote).
-    func simulate(
-        policies: [Policy], inputs: LoadedInputs, workers: [any DeviceWorker],
-        broker: any CostBroker = SequentialCostBroker()
-    ) throws -> [RunReport] {
+    /// Runs `policies` one after another, costing through `costs` (in-process or remote workers).
+    func simulate(policies: [Policy], inputs: LoadedInputs, costs: any CostService) throws -> [RunReport] {
         var traces: [(label: String, events: [TraceEvent])] = []
         let reports = try policies.map { policy in
             var configuration = SimulationConfiguration(
@@ -102,8 +98,7 @@ struct RunOptions: ParsableArguments {
             configuration.warmupIterations = warmup
             configuration.traceIterations = trace == nil ? 0 : max(1, traceIterations)
             do {
-                var simulator = try Simulator(
-                    configuration: configuration, devices: inputs.devices, workers: workers, broker: broker)
+                var simulator = try Simulator(configuration: configuration, devices: inputs.devices, costs: costs)
                 let report = try simulator.run()
                 traces.append((policy.name, simulator.trace))
                 return report

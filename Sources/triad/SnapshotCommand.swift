@@ -50,7 +50,6 @@ struct SnapshotCommand: ParsableCommand {
         let list = try policies.split(separator: ",").map { try Inputs.policy(String($0)) }
         guard !list.isEmpty else { throw InputError("triad: --policies lists no policy") }
         let longest = entries.map(\.sequenceLength).max() ?? 1
-        let workers = topologyFile.devices.map { LocalDeviceWorker(device: $0) }
         let name = URL(fileURLWithPath: batch).lastPathComponent
         var reports: [SnapshotReport] = []
         for policy in list {
@@ -58,7 +57,7 @@ struct SnapshotCommand: ParsableCommand {
                 model: spec, stream: .fixed(input: 0, output: 1), batchSize: entries.count, iterations: 1, seed: 0,
                 policy: policy, maxSequence: max(longest, 2), topologyName: topologyFile.name)
             do {
-                var simulator = try Simulator(configuration: configuration, devices: devices, workers: workers)
+                var simulator = try Simulator(configuration: configuration, devices: devices)
                 reports.append(try simulator.snapshot(entries, trace: name))
             } catch let error as SimulationError {
                 switch error.code {

@@ -44,8 +44,7 @@ struct UpCommand: ParsableCommand {
             try cluster.start()
             let ready = Date()
             let reports = try options.simulate(
-                policies: list, inputs: inputs, workers: cluster.workers,
-                broker: CoordinatorCostBroker(coordinator: cluster.coordinator))
+                policies: list, inputs: inputs, costs: ClusterCostService(coordinator: cluster.coordinator))
             let finished = Date()
             cluster.stop()
             let stats = cluster.coordinator.statistics

@@ -112,8 +112,8 @@ struct FuzzTests {
                     answer = result
                 }
             }
-            let local = try LocalDeviceWorker(device: ClusterHarness.devices[0]).evaluate(
-                EvaluationBatch(iteration: 0, operations: ClusterHarness.sampleOperations))
+            let local = try DeviceEvaluator(device: ClusterHarness.devices[0]).costs(of:
+                ClusterHarness.sampleOperations)
             #expect(answer?.costs.map(OperationCost.init(wire:)) == local)
             print(
                 "fuzz: \(sent) frames at a live worker, \(replies) replies; rejected \(worker.loop?.rejectionSummary ?? "")"
@@ -152,8 +152,8 @@ struct FuzzTests {
             #expect(coordinator.statistics.messagesReceived >= sent)
             let costs = try coordinator.evaluate(
                 deviceID: "npu0", iteration: 0, operations: ClusterHarness.sampleOperations)
-            let local = try LocalDeviceWorker(device: ClusterHarness.devices[0]).evaluate(
-                EvaluationBatch(iteration: 0, operations: ClusterHarness.sampleOperations))
+            let local = try DeviceEvaluator(device: ClusterHarness.devices[0]).costs(of:
+                ClusterHarness.sampleOperations)
             #expect(costs == local)
             #expect(coordinator.rejectionCount > 0)
             print("fuzz: \(sent) frames at a live coordinator; rejected \(coordinator.rejectionSummary)")

@@ -40,11 +40,10 @@ struct InMemoryTransportTests {
                 iterations: 60, seed: 4, policy: .neupims, topologyName: "t")
             var remote = try Simulator(
                 configuration: configuration, devices: deviceSet,
-                workers: ClusterHarness.devices.map { RemoteDeviceWorker(device: $0, coordinator: coordinator) },
-                broker: CoordinatorCostBroker(coordinator: coordinator))
+                costs: ClusterCostService(coordinator: coordinator))
             var local = try Simulator(
                 configuration: configuration, devices: deviceSet,
-                workers: ClusterHarness.devices.map { LocalDeviceWorker(device: $0) })
+                costs: LocalCostService(devices: ClusterHarness.devices))
             #expect(RunReport.json([try remote.run()]) == RunReport.json([try local.run()]))
             coordinator.shutdown()
             for done in finished { done.wait() }

@@ -4,13 +4,13 @@ import TriadScheduling
 
 /// Device sets built from the documented presets, so scheduling tests need no files.
 enum Fixtures {
-    static func neupims(rowBuffers: PIMConfiguration.RowBuffers = .dual) throws -> (DeviceSet, [any DeviceWorker]) {
+    static func neupims(rowBuffers: PIMConfiguration.RowBuffers = .dual) throws -> (DeviceSet, LocalCostService) {
         let devices = [
             DeviceDescription(id: "npu0", configuration: .npu(.neupims)),
             DeviceDescription(id: "pim0", configuration: .pim(.neupims(rowBuffers: rowBuffers))),
         ]
         return (
-            try DeviceSet(devices: devices, links: [("npu0", "pim0")]), devices.map { LocalDeviceWorker(device: $0) }
+            try DeviceSet(devices: devices, links: [("npu0", "pim0")]), LocalCostService(devices: devices)
         )
     }
 
@@ -22,11 +22,11 @@ enum Fixtures {
         stream: RequestStream = .sampled(uniformLengths), model: String = "gpt3-7b",
         rowBuffers: PIMConfiguration.RowBuffers = .dual
     ) throws -> RunReport {
-        let (devices, workers) = try neupims(rowBuffers: rowBuffers)
+        let (devices, costs) = try neupims(rowBuffers: rowBuffers)
         let configuration = SimulationConfiguration(
             model: ModelPresets.named(model)!, stream: stream, batchSize: batch, iterations: iterations, seed: seed,
             policy: policy, topologyName: "fixture")
-        var simulator = try Simulator(configuration: configuration, devices: devices, workers: workers)
+        var simulator = try Simulator(configuration: configuration, devices: devices, costs: costs)
         return try simulator.run()
     }
 }

@@ -81,13 +81,16 @@ struct SimulatorTests {
     }
 }
 
-/// Records how an iteration's requests reach the workers.
-final class RecordingBroker: CostBroker, @unchecked Sendable {
+/// Records how an iteration's requests reach the devices.
+final class RecordingCostService: CostService, @unchecked Sendable {
     private(set) var calls: [(iteration: Int, devices: [String])] = []
+    let local: LocalCostService
 
-    func evaluate(_ requests: [(worker: any DeviceWorker, batch: EvaluationBatch)]) throws -> [[OperationCost]] {
-        calls.append((requests.first?.batch.iteration ?? -1, requests.map(\.worker.device.id)))
-        return try requests.map { try $0.worker.evaluate($0.batch) }
+    init(_ local: LocalCostService) { self.local = local }
+
+    func costs(_ requests: [CostRequest]) throws -> [[OperationCost]] {
+        calls.append((requests.first?.iteration ?? -1, requests.map(\.deviceID)))
+        return try local.costs(requests)
     }
 }
 
@@ -95,13 +98,13 @@ struct WorkerRequestTests {
     /// At most one request per worker per decode iteration, whether or not costs are reused.
     @Test(arguments: [true, false])
     func atMostOneRequestPerWorkerPerIteration(reusesCosts: Bool) throws {
-        let (devices, workers) = try Fixtures.neupims()
+        let (devices, costs) = try Fixtures.neupims()
         var configuration = SimulationConfiguration(
             model: ModelPresets.named("gpt3-7b")!, stream: .sampled(Fixtures.uniformLengths), batchSize: 64,
             iterations: 40, seed: 3, policy: .neupims, topologyName: "fixture")
         configuration.reusesCosts = reusesCosts
-        let broker = RecordingBroker()
-        var simulator = try Simulator(configuration: configuration, devices: devices, workers: workers, broker: broker)
+        let broker = RecordingCostService(costs)
+        var simulator = try Simulator(configuration: configuration, devices: devices, costs: broker)
         let report = try simulator.run()
         let iterations = broker.calls.map(\.iteration)
         #expect(Set(iterations).count == iterations.count)
@@ -114,7 +117,7 @@ struct WorkerRequestTests {
         // Reusing costs or not changes nothing in the report.
         var other = configuration
         other.reusesCosts = !reusesCosts
-        var baseline = try Simulator(configuration: other, devices: devices, workers: workers)
+        var baseline = try Simulator(configuration: other, devices: devices, costs: costs)
         #expect(RunReport.json([try baseline.run()]) == RunReport.json([report]))
     }
 }
@@ -122,7 +125,7 @@ struct WorkerRequestTests {
 struct WarmupTests {
     /// `--warmup`: the first iterations run but are neither measured nor traced.
     @Test func warmupIterationsAreNotMeasured() throws {
-        let (devices, workers) = try Fixtures.neupims()
+        let (devices, costs) = try Fixtures.neupims()
         let trace = RequestStream.trace(
             name: "t", requests: (0..<64).map { Request(id: $0, inputTokens: 100, outputTokens: 400) })
         func run(warmup: Int) throws -> (RunReport, [TraceEvent]) {
@@ -131,7 +134,7 @@ struct WarmupTests {
                 policy: .neupims, topologyName: "fixture")
             configuration.warmupIterations = warmup
             configuration.traceIterations = 1
-            var simulator = try Simulator(configuration: configuration, devices: devices, workers: workers)
+            var simulator = try Simulator(configuration: configuration, devices: devices, costs: costs)
             let report = try simulator.run()
             return (report, simulator.trace)
         }

@@ -76,11 +76,11 @@ struct SnapshotTests {
             Bundle.module.url(forResource: "NeuPIMsTraces", withExtension: nil)?
                 .appendingPathComponent("generated/\(file).csv"))
         let batch = try NeuPIMsBatchReader.parse(try String(contentsOf: url, encoding: .utf8), file: file)
-        let (devices, workers) = try Fixtures.neupims()
+        let (devices, costs) = try Fixtures.neupims()
         let configuration = SimulationConfiguration(
             model: ModelPresets.named(model)!, stream: .fixed(input: 0, output: 1), batchSize: batch.count,
             iterations: 1, seed: 0, policy: Policy(name: policy)!, topologyName: "fixture")
-        var simulator = try Simulator(configuration: configuration, devices: devices, workers: workers)
+        var simulator = try Simulator(configuration: configuration, devices: devices, costs: costs)
         return try simulator.snapshot(batch, trace: file)
     }
 

@@ -5,10 +5,10 @@ import TriadDevices
 /// merged, and kept for later iterations (layer shapes per (sub-)batch size, attention per sequence length).
 extension Simulator {
     /// Costs `operations` (each on the plan's resource): identical operations once, one request per device,
-    /// all requests of the iteration handed to the broker together.
+    /// all requests of the iteration handed to the cost service together.
     func costGrouped(_ operations: [Operation], iteration: Int) throws -> [OperationCost] {
         var results = Array(repeating: OperationCost.zero, count: operations.count)
-        var requests: [(worker: any DeviceWorker, batch: EvaluationBatch)] = []
+        var requests: [CostRequest] = []
         var placements: [[(position: Int, index: Int)]] = []
         for resource in Resource.allCases {
             var unique: [Operation] = []
@@ -24,15 +24,15 @@ extension Simulator {
                 }
             }
             guard !unique.isEmpty else { continue }
-            guard let worker = workers[resource.rawValue] else {
+            guard let deviceID = deviceIDs[resource.rawValue] else {
                 throw SimulationError(.incompatible, "no device for \(resource)")
             }
-            requests.append((worker, EvaluationBatch(iteration: iteration, operations: unique)))
+            requests.append(CostRequest(deviceID: deviceID, iteration: iteration, operations: unique))
             placements.append(positions)
         }
         let answers: [[OperationCost]]
         do {
-            answers = try broker.evaluate(requests)
+            answers = try costService.costs(requests)
         } catch let error as DeviceError {
             throw SimulationError(error.code == .notYetImplemented ? .notYetImplemented : .deviceFailure, error.message)
         }

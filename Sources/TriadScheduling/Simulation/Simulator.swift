@@ -12,10 +12,10 @@ public struct Simulator {
     public let devices: DeviceSet
     public let plan: ExecutionPlan
     let shard: ModelShard
-    /// Workers by `Resource.rawValue`.
-    let workers: [(any DeviceWorker)?]
+    /// The device id serving each `Resource.rawValue`, if any.
+    let deviceIDs: [String?]
     var composer: TimelineComposer
-    let broker: any CostBroker
+    let costService: any CostService
     /// The timeline of the first `configuration.traceIterations` iterations.
     public internal(set) var trace: [TraceEvent] = []
 
@@ -28,27 +28,22 @@ public struct Simulator {
     /// NeuPIMs' attention-load estimate by sequence length (for greedy placement).
     let loadEstimate: [Int64]
 
-    public init(
-        configuration: SimulationConfiguration, devices: DeviceSet, workers: [any DeviceWorker],
-        broker: any CostBroker = SequentialCostBroker()
-    ) throws {
+    /// A simulator of `configuration` on `devices`, costing operations through `costs` (in this process
+    /// unless given).
+    public init(configuration: SimulationConfiguration, devices: DeviceSet, costs: (any CostService)? = nil) throws {
         self.configuration = configuration
-        self.broker = broker
+        self.costService = costs ?? LocalCostService(devices: devices.devices)
         self.devices = devices
         plan = try configuration.policy.plan(for: configuration.model, on: devices)
         shard = ModelShard(configuration.model)
-        func worker(_ id: String?) -> (any DeviceWorker)? {
-            guard let id else { return nil }
-            return workers.first { $0.device.id == id }
-        }
-        var byResource: [(any DeviceWorker)?] = Array(repeating: nil, count: Resource.allCases.count)
-        byResource[Resource.npu.rawValue] = worker(devices.npu?.id)
-        byResource[Resource.fpga.rawValue] = worker(devices.fpga?.id)
-        byResource[Resource.pim.rawValue] = devices.pim != nil ? worker(devices.memory?.id) : nil
-        self.workers = byResource
+        var ids: [String?] = Array(repeating: nil, count: Resource.allCases.count)
+        ids[Resource.npu.rawValue] = devices.npu?.id
+        ids[Resource.fpga.rawValue] = devices.fpga?.id
+        ids[Resource.pim.rawValue] = devices.pim != nil ? devices.memory?.id : nil
+        deviceIDs = ids
         for resource in [plan.hostResource, plan.ternaryMatrixResource, plan.attentionResource]
-        where byResource[resource.rawValue] == nil {
-            throw SimulationError(.incompatible, "no worker for the \(resource) device the plan uses")
+        where ids[resource.rawValue] == nil {
+            throw SimulationError(.incompatible, "no \(resource) device for the plan")
         }
         let npu = devices.npu?.configuration
         let sustained = npu.map { Double($0.memoryBandwidthBytesPerSecond) * $0.memoryEfficiency } ?? 1

@@ -1,19 +1,21 @@
 public import TriadCore
 
-/// A worker that runs the device's cost model in the caller's process.
-public struct LocalDeviceWorker: DeviceWorker {
+/// One device's cost models behind one call: the costs of operations on `device`, each first checked
+/// against the device's bounds. The in-process cost service and the worker daemon both use it.
+public struct DeviceEvaluator: Sendable {
     public let device: DeviceDescription
 
     public init(device: DeviceDescription) { self.device = device }
 
-    public func evaluate(_ batch: EvaluationBatch) throws -> [OperationCost] {
-        for operation in batch.operations { try CostBound.check(operation, on: device.configuration) }
+    /// The cost of each of `operations`, in order.
+    public func costs(of operations: [Operation]) throws -> [OperationCost] {
+        for operation in operations { try CostBound.check(operation, on: device.configuration) }
         switch device.configuration {
         case .npu(let configuration):
             let model = NPUCostModel(configuration: configuration)
-            return batch.operations.map { model.cost(of: $0) }
+            return operations.map { model.cost(of: $0) }
         case .pim(let configuration):
-            return try batch.operations.map {
+            return try operations.map {
                 guard $0.kind.category == .attention else {
                     throw DeviceError(
                         .unsupportedOperation, "\(device.id): PIM runs attention GEMVs only, not \($0.kind.label)")
@@ -26,7 +28,7 @@ public struct LocalDeviceWorker: DeviceWorker {
             }
         case .fpga(let configuration):
             let model = FPGACostModel(configuration: configuration)
-            return try batch.operations.map {
+            return try operations.map {
                 guard model.supports($0) else {
                     throw DeviceError(
                         .unsupportedOperation, "\(device.id): the ternary FPGA cannot run \($0.kind.label)")
