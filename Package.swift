@@ -5,7 +5,14 @@ let package = Package(
     name: "Triad",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "triad", targets: ["triad"])
+        .executable(name: "triad", targets: ["triad"]),
+        // Triad as a library: build an `Experiment` and run it in-process or through a cluster.
+        .library(
+            name: "TriadKit",
+            targets: [
+                "TriadCore", "TriadDevices", "TriadScheduling", "TriadTopology", "TriadDatasets", "TriadReproduction",
+                "TriadCluster", "TriadTransport",
+            ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

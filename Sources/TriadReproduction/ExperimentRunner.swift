@@ -35,22 +35,23 @@ public struct ExperimentRunner: Sendable {
             ], links: [("npu0", "pim0")], iterations: iterations, seed: seed)
     }
 
+    /// The experiment of one point.
+    func experiment(model: ModelSpec, stream: RequestStream, batch: Int) -> Experiment {
+        var experiment = Experiment(devices: deviceSet, model: model, workload: stream, topologyName: "reproduce")
+        experiment.batch = batch
+        experiment.iterations = iterations
+        experiment.seed = seed
+        return experiment
+    }
+
     public func run(model: ModelSpec, stream: RequestStream, batch: Int, policy: Policy) throws -> RunReport {
-        let configuration = SimulationConfiguration(
-            model: model, stream: stream, batchSize: batch, iterations: iterations, seed: seed, policy: policy,
-            topologyName: "reproduce")
-        var simulator = try Simulator(configuration: configuration, devices: deviceSet, costs: costs)
-        return try simulator.run()
+        try experiment(model: model, stream: stream, batch: batch).run([policy], costs: costs).reports[0]
     }
 
     /// One decode step of one layer over `batch`, staged as the NeuPIMs simulator stages it.
     public func snapshot(model: ModelSpec, batch: BundledBatches.Batch, policy: Policy) throws -> SnapshotReport {
-        let longest = batch.entries.map(\.sequenceLength).max() ?? 2
-        let configuration = SimulationConfiguration(
-            model: model, stream: .fixed(input: 0, output: 1), batchSize: batch.entries.count, iterations: 1,
-            seed: seed, policy: policy, maxSequence: max(longest, 2), topologyName: "reproduce")
-        var simulator = try Simulator(configuration: configuration, devices: deviceSet, costs: costs)
-        return try simulator.snapshot(batch.entries, trace: batch.name)
+        try experiment(model: model, stream: .fixed(input: 0, output: 1), batch: batch.entries.count)
+            .snapshot(batch.entries, trace: batch.name, policies: [policy], costs: costs)[0]
     }
 
     /// A bundled data set as a request stream.

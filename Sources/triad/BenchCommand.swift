@@ -85,16 +85,15 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         var measurements: [Measurement] = []
         for scenario in Self.scenarios where self.scenario.map({ scenario.name.contains($0) }) ?? true {
-            let devices = try DeviceSet(devices: scenario.devices, links: scenario.links)
-            let configuration = SimulationConfiguration(
+            var experiment = Experiment(
+                devices: try DeviceSet(devices: scenario.devices, links: scenario.links),
                 model: try Inputs.model(scenario.model, tensorParallel: nil, pipelineParallel: nil),
-                stream: try Inputs.workload(scenario.workload), batchSize: scenario.batch,
-                iterations: max(1, Int(Double(scenario.iterations) * scale)), seed: 1, policy: scenario.policy,
-                topologyName: "bench")
-            var simulator = try Simulator(configuration: configuration, devices: devices)
+                workload: try Inputs.workload(scenario.workload), topologyName: "bench")
+            experiment.batch = scenario.batch
+            experiment.iterations = max(1, Int(Double(scenario.iterations) * scale))
             let clock = ContinuousClock()
             var report: RunReport?
-            let elapsed = try clock.measure { report = try simulator.run() }
+            let elapsed = try clock.measure { report = try experiment.run([scenario.policy]).reports[0] }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             measurements.append(
                 Measurement(
@@ -140,19 +139,19 @@ extension BenchCommand {
             DeviceDescription(id: "npu0", configuration: .npu(.neupims)),
             DeviceDescription(id: "pim0", configuration: .pim(.neupims(rowBuffers: .dual))),
         ]
-        let deviceSet = try DeviceSet(devices: devices, links: [("npu0", "pim0")])
-        let configuration = SimulationConfiguration(
+        var experiment = Experiment(
+            devices: try DeviceSet(devices: devices, links: [("npu0", "pim0")]),
             model: try Inputs.model("gpt3-7b", tensorParallel: nil, pipelineParallel: nil),
-            stream: try Inputs.workload("sharegpt"), batchSize: 512, iterations: max(1, Int(1000 * scale)), seed: 1,
-            policy: .neupims, topologyName: "bench")
+            workload: try Inputs.workload("sharegpt"), topologyName: "bench")
+        experiment.batch = 512
+        experiment.iterations = max(1, Int(1000 * scale))
         let clock = ContinuousClock()
         func seconds(_ duration: Duration) -> Double {
             Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
         }
         var local: RunReport?
         let localTime = try clock.measure {
-            var simulator = try Simulator(configuration: configuration, devices: deviceSet)
-            local = try simulator.run()
+            local = try experiment.run([.neupims]).reports[0]
         }
         var remote: RunReport?
         var messages = 0
@@ -162,10 +161,8 @@ extension BenchCommand {
             let cluster = try LocalCluster(
                 devices: devices, modelName: "gpt3-7b", logLevel: "error", pidDirectory: nil, logger: logger)
             try cluster.start()
-            var simulator = try Simulator(
-                configuration: configuration, devices: deviceSet,
-                costs: ClusterCostService(coordinator: cluster.coordinator))
-            remote = try simulator.run()
+            remote = try experiment.run([.neupims], costs: ClusterCostService(coordinator: cluster.coordinator))
+                .reports[0]
             messages = cluster.coordinator.statistics.messagesSent + cluster.coordinator.statistics.messagesReceived
             cluster.stop()
         }

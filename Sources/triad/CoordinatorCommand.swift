@@ -56,7 +56,7 @@ struct CoordinatorCommand: ParsableCommand {
         coordinator.stop = stop
         let job = UncheckedBox(
             CoordinatorJob(
-                coordinator: coordinator, options: options, policies: list, inputs: inputs, wait: waitTimeout))
+                coordinator: coordinator, experiment: options.experiment(inputs), policies: list, wait: waitTimeout))
         do {
             try runServices(
                 [ThreadService(name: "coordinator", body: { try job.value.run() }, stop: { stop.raise() })],
@@ -66,36 +66,34 @@ struct CoordinatorCommand: ParsableCommand {
             throw RunFailure(message: error.message)
         }
         context.terminate()
-        guard let reports = job.value.reports else {
+        guard let result = job.value.outcome else {
             throw RunFailure(message: "coordinator stopped before the run finished")
         }
-        options.print(reports)
+        let outcome = try RunOptions.mappingErrors(topology: options.topology) { try result.get() }
+        try options.writeTrace(outcome)
+        options.print(outcome.reports)
     }
 }
 
-/// The coordinator daemon's one job, run on its own thread.
+/// The coordinator daemon's one job, run on its own thread: wait for the workers, run the experiment.
 final class CoordinatorJob {
     let coordinator: Coordinator
-    let options: RunOptions
+    let experiment: Experiment
     let policies: [Policy]
-    let inputs: RunOptions.LoadedInputs
     let wait: Int
-    var reports: [RunReport]?
+    var outcome: Result<Experiment.Outcome, any Error>?
 
-    init(coordinator: Coordinator, options: RunOptions, policies: [Policy], inputs: RunOptions.LoadedInputs, wait: Int)
-    {
+    init(coordinator: Coordinator, experiment: Experiment, policies: [Policy], wait: Int) {
         self.coordinator = coordinator
-        self.options = options
+        self.experiment = experiment
         self.policies = policies
-        self.inputs = inputs
         self.wait = wait
     }
 
     func run() throws {
         try coordinator.start()
-        defer { coordinator.shutdown(reason: reports == nil ? "run abandoned" : "run finished") }
+        defer { coordinator.shutdown(reason: outcome == nil ? "run abandoned" : "run finished") }
         try coordinator.waitUntilReady(timeoutMilliseconds: Int64(wait) * 1000)
-        reports = try options.simulate(
-            policies: policies, inputs: inputs, costs: ClusterCostService(coordinator: coordinator))
+        outcome = Result { try experiment.run(policies, costs: ClusterCostService(coordinator: coordinator)) }
     }
 }

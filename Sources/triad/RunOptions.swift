@@ -81,44 +81,56 @@ struct RunOptions: ParsableArguments {
             stream: try Inputs.workload(workload))
     }
 
-    /// Runs `policies` one after another in this process.
-    func run(policies: [Policy]) throws -> [RunReport] {
-        let inputs = try load()
-        return try simulate(policies: policies, inputs: inputs, costs: LocalCostService(devices: inputs.topology.devices))
+    /// The experiment these options describe.
+    func experiment(_ inputs: LoadedInputs) -> Experiment {
+        var experiment = Experiment(
+            devices: inputs.devices, model: inputs.model, workload: inputs.stream, topologyName: inputs.topology.name)
+        experiment.batch = batch
+        experiment.iterations = iterations
+        experiment.seed = seed
+        experiment.maxSequence = maxSequence
+        experiment.warmupIterations = warmup
+        experiment.reusesCosts = !noCostReuse
+        experiment.traceIterations = trace == nil ? 0 : max(1, traceIterations)
+        return experiment
     }
 
-    /// Runs `policies` one after another, costing through `costs` (in-process or remote workers).
-    func simulate(policies: [Policy], inputs: LoadedInputs, costs: any CostService) throws -> [RunReport] {
-        var traces: [(label: String, events: [TraceEvent])] = []
-        let reports = try policies.map { policy in
-            var configuration = SimulationConfiguration(
-                model: inputs.model, stream: inputs.stream, batchSize: batch, iterations: iterations, seed: seed,
-                policy: policy, maxSequence: maxSequence, topologyName: inputs.topology.name)
-            configuration.reusesCosts = !noCostReuse
-            configuration.warmupIterations = warmup
-            configuration.traceIterations = trace == nil ? 0 : max(1, traceIterations)
-            do {
-                var simulator = try Simulator(configuration: configuration, devices: inputs.devices, costs: costs)
-                let report = try simulator.run()
-                traces.append((policy.name, simulator.trace))
-                return report
-            } catch let error as SimulationError {
-                switch error.code {
-                case .incompatible, .notYetImplemented:
-                    throw InputError("\(topology): \(error.message)")
-                case .deviceFailure:
-                    throw RunFailure(message: error.message)
-                }
+    /// Runs `policies` one after another in this process.
+    func run(policies: [Policy]) throws -> [RunReport] {
+        try simulate(policies: policies, inputs: try load(), costs: nil)
+    }
+
+    /// Runs `policies` one after another, costing through `costs` (in-process unless given), writes the
+    /// `--trace` file, and turns simulation errors into the CLI's.
+    func simulate(policies: [Policy], inputs: LoadedInputs, costs: (any CostService)?) throws -> [RunReport] {
+        let outcome = try Self.mappingErrors(topology: topology) {
+            try experiment(inputs).run(policies, costs: costs)
+        }
+        try writeTrace(outcome)
+        return outcome.reports
+    }
+
+    /// Writes `--trace`, if asked for.
+    func writeTrace(_ outcome: Experiment.Outcome) throws {
+        guard let trace else { return }
+        do {
+            try TraceEvent.chromeTrace(outcome.traces.map { ($0.policy, $0.events) })
+                .write(toFile: trace, atomically: true, encoding: .utf8)
+        } catch {
+            throw RunFailure(message: "cannot write \(trace): \(error.localizedDescription)")
+        }
+    }
+
+    /// `body`'s simulation errors as the CLI's: bad input (exit 2) or a failed run (exit 1).
+    static func mappingErrors<T>(topology: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SimulationError {
+            switch error.code {
+            case .incompatible, .notYetImplemented: throw InputError("\(topology): \(error.message)")
+            case .deviceFailure: throw RunFailure(message: error.message)
             }
         }
-        if let trace {
-            do {
-                try TraceEvent.chromeTrace(traces).write(toFile: trace, atomically: true, encoding: .utf8)
-            } catch {
-                throw RunFailure(message: "cannot write \(trace): \(error.localizedDescription)")
-            }
-        }
-        return reports
     }
 
     func print(_ reports: [RunReport]) {

@@ -33,8 +33,7 @@ struct SnapshotCommand: ParsableCommand {
     func run() throws {
         let topologyFile = try Inputs.topology(at: topology)
         let devices = try Inputs.deviceSet(topologyFile, path: topology)
-        var spec = try Inputs.model(model, tensorParallel: tensorParallel, pipelineParallel: 1)
-        spec.pipelineParallel = 1
+        let spec = try Inputs.model(model, tensorParallel: tensorParallel, pipelineParallel: 1)
         let text: String
         do {
             text = try String(contentsOfFile: batch, encoding: .utf8)
@@ -49,22 +48,11 @@ struct SnapshotCommand: ParsableCommand {
         }
         let list = try policies.split(separator: ",").map { try Inputs.policy(String($0)) }
         guard !list.isEmpty else { throw InputError("triad: --policies lists no policy") }
-        let longest = entries.map(\.sequenceLength).max() ?? 1
         let name = URL(fileURLWithPath: batch).lastPathComponent
-        var reports: [SnapshotReport] = []
-        for policy in list {
-            let configuration = SimulationConfiguration(
-                model: spec, stream: .fixed(input: 0, output: 1), batchSize: entries.count, iterations: 1, seed: 0,
-                policy: policy, maxSequence: max(longest, 2), topologyName: topologyFile.name)
-            do {
-                var simulator = try Simulator(configuration: configuration, devices: devices)
-                reports.append(try simulator.snapshot(entries, trace: name))
-            } catch let error as SimulationError {
-                switch error.code {
-                case .incompatible, .notYetImplemented: throw InputError("\(topology): \(error.message)")
-                case .deviceFailure: throw RunFailure(message: error.message)
-                }
-            }
+        let experiment = Experiment(
+            devices: devices, model: spec, workload: .fixed(input: 0, output: 1), topologyName: topologyFile.name)
+        let reports = try RunOptions.mappingErrors(topology: topology) {
+            try experiment.snapshot(entries, trace: name, policies: list)
         }
         switch format {
         case .json: print(SnapshotReport.json(reports), terminator: "")

@@ -149,3 +149,22 @@ struct WarmupTests {
         #expect(warmTrace.map(\.start).min()! > coldTrace.map(\.start).max()!)
     }
 }
+
+struct ExperimentTests {
+    /// The library entry point runs each policy as its own simulation and keeps timelines only when asked.
+    @Test func experimentRunsEachPolicyLikeTheSimulator() throws {
+        let (devices, costs) = try Fixtures.neupims()
+        var experiment = Experiment(
+            devices: devices, model: ModelPresets.named("gpt3-7b")!, workload: .sampled(Fixtures.uniformLengths),
+            topologyName: "fixture")
+        experiment.batch = 64
+        experiment.iterations = 20
+        let outcome = try experiment.run([.npuOnly, .neupims], costs: costs)
+        #expect(outcome.reports.map(\.policy) == ["npu-only", "neupims"])
+        #expect(outcome.traces.allSatisfy { $0.events.isEmpty })
+        let alone = try Fixtures.run(.neupims, batch: 64, iterations: 20)
+        #expect(RunReport.json([outcome.reports[1]]) == RunReport.json([alone]))
+        experiment.traceIterations = 1
+        #expect(try experiment.run([.neupims]).traces[0].events.isEmpty == false)
+    }
+}

@@ -68,7 +68,7 @@ extension Simulator {
     }
 
     /// Costs every layer shape and sequence length this iteration needs and no earlier one did, with one
-    /// worker request per device (identical operations merged), and caches the results.
+    /// cost request per device (identical operations merged), and caches the results.
     mutating func prepareCosts(rowCounts: [Int], sequences: [Int], iteration: Int) throws {
         if !configuration.reusesCosts {
             layerCache.removeAll(keepingCapacity: true)

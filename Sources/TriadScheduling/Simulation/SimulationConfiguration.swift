@@ -15,7 +15,7 @@ public struct SimulationConfiguration: Sendable {
     /// Topology name for the report.
     public var topologyName: String
     /// Whether costs learnt in one iteration are reused in later ones (results are identical either way;
-    /// turning it off makes every iteration ask its workers, which fault tests use).
+    /// turning it off makes every iteration ask the cost service, which fault tests use).
     public var reusesCosts = true
     /// Iterations simulated before measuring starts (a trace's first batch fills up in these).
     public var warmupIterations = 0
