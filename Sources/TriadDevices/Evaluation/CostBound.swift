@@ -52,18 +52,19 @@ public enum CostBound {
             }
         case .pim(let pim):
             guard operation.kind.category == .attention else { return }
+            // The layout the models use, multiplied out in floating point so nothing can overflow here.
             let model = PIMCostModel(configuration: pim)
-            let banks = Double(pim.banksPerChannel)
-            let rowElements = Double(pim.rowElements)
-            let tiles =
-                heads * (heads * headDimension / rowElements).rounded(.up) * (sequence / banks + 1)
-                + heads * (sequence / rowElements + 1) * (headDimension / banks + 1)
-            let timing = pim.timing
-            let perTile =
-                Double(timing.fourActivateWindow) * Double(pim.ranks * pim.bankGroups) + Double(timing.rowToColumnDelay)
-                + Double(max(timing.burstCycles, timing.columnToColumnLong)) * (Double(pim.compsPerRow) + heads + 6)
-                + Double(timing.casLatency + timing.burstCycles + timing.rowPrecharge + timing.rowActive)
-            cycles = tiles * perTile + tiles * Double(model.globalWriteCycles)
+            let layout = PIMLayout(operation: operation, configuration: pim)
+            var tiles = 0.0
+            for run in layout.runs {
+                let chunks = Double(layout.repeats) * Double(run.count)
+                tiles += chunks * Double(run.tiles)
+                cycles +=
+                    chunks * Double(model.globalWriteCycles)
+                    + chunks * Double(run.tiles) * Double(model.headerCycles(comps: min(run.comps, 1 << 20), results: min(run.results, 1 << 20)))
+            }
+            // Refresh stretches by at most the refresh window over its smallest usable part (1 cycle).
+            cycles *= Double(pim.timing.refreshInterval)
             if pim.fidelity == .command && tiles > Double(maximumCommandTiles) {
                 throw DeviceError(
                     .unsupportedOperation, "operation too large for the command-level PIM model (\(Int(tiles)) tiles)")

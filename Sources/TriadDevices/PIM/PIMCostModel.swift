@@ -109,57 +109,20 @@ public struct PIMCostModel: Sendable {
 
     /// The command stream of the logits or attend GEMV of one request, before refresh.
     public func commands(for operation: Operation) -> CommandCounts {
-        let sequence = Int64(operation.sequenceLength)
-        let heads = Int64(operation.heads)
-        let keyValueHeads = Int64(max(1, operation.keyValueHeads))
-        let headDimension = Int64(operation.headDimension)
-        let rowElements = Int64(configuration.rowElements)
-        let banks = Int64(configuration.banksPerChannel)
-        let compsPerRow = Int64(configuration.compsPerRow)
+        let layout = PIMLayout(operation: operation, configuration: configuration)
         var counts = CommandCounts()
-        switch operation.kind {
-        case .attentionLogits:
-            // Each query group (heads sharing a KV head, GQA) runs over the same K rows.
-            let keyWidth = keyValueHeads * headDimension
-            let chunks = keyWidth.ceilDiv(rowElements)
-            let groups = heads / keyValueHeads
-            let headsPerChunk = max(1, min(keyValueHeads, rowElements / headDimension))
-            let tilesPerChunk = sequence.ceilDiv(banks)
-            let comps = min(keyWidth, rowElements).ceilDiv(Int64(configuration.multipliersPerBank))
-            counts.globalWrites = groups * chunks
-            counts.tiles = groups * chunks * tilesPerChunk
-            counts.comps = counts.tiles * comps
-            counts.readResults = counts.tiles * headsPerChunk
-            counts.cycles =
-                counts.globalWrites * globalWriteCycles + counts.tiles * headerCycles(comps: comps, results: headsPerChunk)
-            counts.estimateCycles = counts.tiles * controllerEstimate(comps: comps, results: headsPerChunk)
-            counts.blockedCycles =
-                counts.globalWrites * globalWriteCycles
-                + counts.tiles * headsPerChunk * resultBlockingCycles(comps: comps.ceilDiv(headsPerChunk))
-        case .attentionAttend:
-            // The last 512-token chunk is partial: its tiles need only ⌈tokens / multipliers⌉ COMPs.
-            let chunks = sequence.ceilDiv(rowElements)
-            let tilesPerChunk = headDimension.ceilDiv(banks)
-            let lastTokens = sequence - (chunks - 1) * rowElements
-            let lastComps = lastTokens.ceilDiv(Int64(configuration.multipliersPerBank))
-            counts.globalWrites = heads * chunks
-            counts.tiles = heads * chunks * tilesPerChunk
-            counts.comps = heads * tilesPerChunk * ((chunks - 1) * compsPerRow + lastComps)
-            counts.readResults = counts.tiles
-            counts.cycles =
-                counts.globalWrites * globalWriteCycles
-                + heads * tilesPerChunk
-                * ((chunks - 1) * headerCycles(comps: compsPerRow, results: 1) + headerCycles(comps: lastComps, results: 1))
-            counts.estimateCycles =
-                heads * tilesPerChunk
-                * ((chunks - 1) * controllerEstimate(comps: compsPerRow, results: 1)
-                    + controllerEstimate(comps: lastComps, results: 1))
-            counts.blockedCycles =
-                counts.globalWrites * globalWriteCycles
-                + heads * tilesPerChunk
-                * ((chunks - 1) * resultBlockingCycles(comps: compsPerRow) + resultBlockingCycles(comps: lastComps))
-        default:
-            preconditionFailure("PIM computes attention GEMVs only, not \(operation.kind)")
+        for run in layout.runs {
+            let chunks = layout.repeats * run.count
+            let tiles = chunks * run.tiles
+            counts.globalWrites += chunks
+            counts.tiles += tiles
+            counts.comps += tiles * run.comps
+            counts.readResults += tiles * run.results
+            counts.cycles += chunks * globalWriteCycles + tiles * headerCycles(comps: run.comps, results: run.results)
+            counts.estimateCycles += tiles * controllerEstimate(comps: run.comps, results: run.results)
+            counts.blockedCycles +=
+                chunks * globalWriteCycles
+                + tiles * run.results * resultBlockingCycles(comps: run.comps.ceilDiv(run.results))
         }
         return counts
     }

@@ -17,43 +17,17 @@ public struct PIMProgram: Sendable, Hashable {
     /// A program of explicit steps.
     public init(steps: [Step]) { self.steps = steps }
 
-    /// The program of a logits or attend GEMV, laid out like `PIMCostModel.commands(for:)`.
+    /// The program of a logits or attend GEMV, in `PIMLayout`'s order.
     public init(operation: Operation, configuration: PIMConfiguration) {
-        let sequence = Int(operation.sequenceLength)
-        let heads = Int(operation.heads)
-        let keyValueHeads = max(1, Int(operation.keyValueHeads))
-        let headDimension = Int(operation.headDimension)
-        let rowElements = configuration.rowElements
-        let banks = configuration.banksPerChannel
+        let layout = PIMLayout(operation: operation, configuration: configuration)
         var steps: [Step] = []
-        switch operation.kind {
-        case .attentionLogits:
-            let keyWidth = keyValueHeads * headDimension
-            let chunks = keyWidth.ceilDiv(rowElements)
-            let headsPerChunk = max(1, min(keyValueHeads, rowElements / headDimension))
-            let comps = min(keyWidth, rowElements).ceilDiv(configuration.multipliersPerBank)
-            for _ in 0..<(heads / keyValueHeads) {
-                for _ in 0..<chunks {
+        for _ in 0..<layout.repeats {
+            for run in layout.runs {
+                for _ in 0..<run.count {
                     steps.append(.globalWrite)
-                    for _ in 0..<sequence.ceilDiv(banks) {
-                        steps.append(.tile(comps: comps, readResults: headsPerChunk))
-                    }
+                    for _ in 0..<run.tiles { steps.append(.tile(comps: Int(run.comps), readResults: Int(run.results))) }
                 }
             }
-        case .attentionAttend:
-            let chunks = sequence.ceilDiv(rowElements)
-            let lastComps = (sequence - (chunks - 1) * rowElements).ceilDiv(configuration.multipliersPerBank)
-            for _ in 0..<heads {
-                for chunk in 0..<chunks {
-                    steps.append(.globalWrite)
-                    let comps = chunk == chunks - 1 ? lastComps : configuration.compsPerRow
-                    for _ in 0..<headDimension.ceilDiv(banks) {
-                        steps.append(.tile(comps: comps, readResults: 1))
-                    }
-                }
-            }
-        default:
-            preconditionFailure("PIM programs exist for attention GEMVs only")
         }
         self.steps = steps
     }
