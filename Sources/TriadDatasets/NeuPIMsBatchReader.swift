@@ -20,9 +20,10 @@ public enum NeuPIMsBatchReader {
         {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces)
+            guard let raw = CSV.fields(Substring(line)) else {
+                throw DatasetError("\(file):\(index + 1): unclosed quote")
             }
+            let fields = raw.map { $0.trimmingCharacters(in: .whitespaces) }
             if !sawHeader {
                 guard fields == ["seq_len", "ch_idx"] else {
                     throw DatasetError("\(file):\(index + 1): expected the header 'seq_len,ch_idx'")

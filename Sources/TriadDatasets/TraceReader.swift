@@ -23,7 +23,8 @@ public enum TraceReader {
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
             .makeIterator()
         guard let (_, headerLine) = lines.next() else { throw DatasetError("\(file):1: empty trace") }
-        let header = headerLine.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let headerFields = CSV.fields(headerLine) else { throw DatasetError("\(file):1: unclosed quote") }
+        let header = headerFields.map { $0.trimmingCharacters(in: .whitespaces) }
         func column(_ name: String) throws -> Int {
             guard let index = header.firstIndex(of: name) else {
                 throw DatasetError(
@@ -37,9 +38,8 @@ public enum TraceReader {
         var requests: [Request] = []
         while let (index, line) = lines.next() {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }
+            guard let raw = CSV.fields(line) else { throw DatasetError("\(file):\(index + 1): unclosed quote") }
+            let fields = raw.map { $0.trimmingCharacters(in: .whitespaces) }
             guard fields.count == header.count, let seconds = Double(fields[arrival]), seconds >= 0,
                 let input = Int(fields[prefill]), input >= 0, let output = Int(fields[decode]), output >= 0
             else {

@@ -1,18 +1,18 @@
+public import TriadCore
+
 /// Tables and JSON for claims, and the parameter listing.
 public enum ClaimRendering {
     /// `{"claims":[{"id","description","paper","paper_text","measured","ratio","holds","note"}]}`.
     public static func json(_ claims: [Claim]) -> String {
-        let items = claims.map { claim -> String in
-            var fields = [
-                "\"id\":\(quoted(claim.id))", "\"description\":\(quoted(claim.description))",
-                "\"paper\":\(claim.paper.map(number) ?? "null")", "\"paper_text\":\(quoted(claim.paperText))",
-                "\"measured\":\(number(claim.measured))", "\"ratio\":\(claim.ratio.map(number) ?? "null")",
-            ]
-            fields.append("\"holds\":\(claim.holds.map { $0 ? "true" : "false" } ?? "null")")
-            fields.append("\"note\":\(quoted(claim.note))")
-            return "{" + fields.joined(separator: ",") + "}"
+        func number(_ value: Double?) -> JSON { value.map { $0.isFinite ? .number($0) : .null } ?? .null }
+        let items = claims.map { claim -> JSON in
+            .object([
+                "id": .string(claim.id), "description": .string(claim.description), "paper": number(claim.paper),
+                "paper_text": .string(claim.paperText), "measured": number(claim.measured), "ratio": number(claim.ratio),
+                "holds": claim.holds.map { .bool($0) } ?? .null, "note": .string(claim.note),
+            ])
         }
-        return "{\"claims\":[" + items.joined(separator: ",") + "]}\n"
+        return JSON.object(["claims": .array(items)]).rendered + "\n"
     }
 
     /// A terminal table: claim, paper, ours, ratio or verdict.
@@ -35,15 +35,7 @@ public enum ClaimRendering {
             }
             rows.append([claim.id, claim.paperText, measured, verdict])
         }
-        var widths = Array(repeating: 0, count: 4)
-        for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
-        var out = ""
-        for (index, row) in rows.enumerated() {
-            out +=
-                row.enumerated().map { $1 + String(repeating: " ", count: widths[$0] - $1.count) }
-                .joined(separator: "  ") + "\n"
-            if index == 0 { out += widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n" }
-        }
+        var out = TextTable.render(rows, leftAligned: true)
         let notes = claims.filter { !$0.note.isEmpty }
         if !notes.isEmpty {
             out += "\nwhy ours differs:\n"
@@ -62,36 +54,8 @@ public enum ClaimRendering {
         return out
     }
 
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for character in text.unicodeScalars {
-            switch character {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out + "\""
-    }
-
-    static func number(_ value: Double) -> String {
-        guard value.isFinite else { return "null" }
-        return format(value, 4)
-    }
-
-    /// `value` with `decimals` digits after the point.
+    /// `value` with `decimals` digits after the point ("—" if it is not a number).
     static func format(_ value: Double, _ decimals: Int) -> String {
-        guard value.isFinite else { return "—" }
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let scaled = (abs(value) * scale).rounded()
-        let whole = Int64(scaled / scale)
-        var text = String(whole)
-        if decimals > 0 {
-            let fraction = String(Int64(scaled - Double(whole) * scale))
-            text += "." + String(repeating: "0", count: max(0, decimals - fraction.count)) + fraction
-        }
-        return value < 0 && scaled > 0 ? "-" + text : text
+        value.isFinite ? TextTable.fixed(value, decimals) : "—"
     }
 }

@@ -1,5 +1,4 @@
 public import TriadCore
-import Foundation
 public import TriadDatasets
 public import TriadScheduling
 
@@ -63,19 +62,15 @@ public enum SimulatorCheck {
 
     /// The comparison as a table.
     public static func table(_ rows: [Row]) -> String {
-        var out = "Triad vs the NeuPIMs simulator, GPT3-7B TP4, its batch-256 trace (cycles, one layer)\n"
-        out += "policy                          stage        simulator        Triad   error\n"
+        var cells = [["policy", "stage", "simulator", "Triad", "error"]]
         for row in rows {
-            out +=
-                row.policy.padding(toLength: 32, withPad: " ", startingAt: 0)
-                + row.stage.padding(toLength: 10, withPad: " ", startingAt: 0)
-                + String(row.simulator).leftPadded(13) + String(row.triad).leftPadded(13)
-                + (String(format: "%+.1f %%", row.error * 100)).leftPadded(9) + "\n"
+            let sign = row.error >= 0 ? "+" : ""
+            cells.append([
+                row.policy, row.stage, String(row.simulator), String(row.triad),
+                sign + TextTable.fixed(row.error * 100, 1) + " %",
+            ])
         }
-        return out
+        return "Triad vs the NeuPIMs simulator, GPT3-7B TP4, its batch-256 trace (cycles, one layer)\n"
+            + TextTable.render(cells)
     }
-}
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }

@@ -1,4 +1,5 @@
 public import TriadScheduling
+import TriadCore
 
 /// One simulated point of a reproduction sweep.
 public struct SweepPoint: Sendable {
@@ -35,6 +36,11 @@ public struct SweepPoint: Sendable {
             String(report.tpotMeanMilliseconds), String(report.tpotP99Milliseconds),
             String(report.energyPerTokenJoules), String(utilization("npu0")), String(utilization("pim0")),
             String(report.interleavedFraction),
-        ].joined(separator: ",")
+        ].csvLine
     }
+}
+
+extension [String] {
+    /// The fields as one CSV line (quoted where they need it).
+    var csvLine: String { CSV.line(self) }
 }

@@ -105,28 +105,39 @@ struct BenchCommand: ParsableCommand {
         guard !measurements.isEmpty else { throw InputError("triad: no bench scenario matches '\(scenario ?? "")'") }
         switch format {
         case .json:
-            let items = measurements.map { m -> String in
-                var fields =
-                    "\"name\":\"\(m.name)\",\"simulated_tokens_per_second\":\(Int64(m.tokensPerSecond.rounded())),\"iterations_per_second\":\(Int64(m.iterationsPerSecond.rounded())),\"iterations\":\(m.iterations),\"tokens\":\(m.tokens),\"wall_seconds\":\(m.wallSeconds)"
+            let items = measurements.map { m -> JSON in
+                var members: [JSON.Member] = [
+                    .init("name", .string(m.name)),
+                    .init("simulated_tokens_per_second", .integer(Int64(m.tokensPerSecond.rounded()))),
+                    .init("iterations_per_second", .integer(Int64(m.iterationsPerSecond.rounded()))),
+                    .init("iterations", .integer(Int64(m.iterations))), .init("tokens", .integer(m.tokens)),
+                    .init("wall_seconds", .number(m.wallSeconds)),
+                ]
                 if let local = m.inProcessWallSeconds, let messages = m.messages {
-                    fields +=
-                        ",\"in_process_wall_seconds\":\(local),\"wall_ratio_to_in_process\":\(m.wallSeconds / local),\"messages\":\(messages),\"messages_per_second\":\(Int64((Double(messages) / m.wallSeconds).rounded()))"
+                    members += [
+                        .init("in_process_wall_seconds", .number(local)),
+                        .init("wall_ratio_to_in_process", .number(m.wallSeconds / local)),
+                        .init("messages", .integer(Int64(messages))),
+                        .init("messages_per_second", .integer(Int64((Double(messages) / m.wallSeconds).rounded()))),
+                    ]
                 }
-                return "{" + fields + "}"
+                return .object(members)
             }
-            print("{\"scenarios\":[" + items.joined(separator: ",") + "]}")
+            print(JSON.object(["scenarios": .array(items)]).rendered)
         case .table:
-            print("scenario                                   sim tokens/s   iterations/s   wall s")
+            var rows = [["scenario", "sim tokens/s", "iterations/s", "wall s", ""]]
             for m in measurements {
-                let name = m.name.padding(toLength: 40)
-                var line =
-                    "\(name)  \(String(Int64(m.tokensPerSecond.rounded())).leftPadded(13))  \(String(Int64(m.iterationsPerSecond.rounded())).leftPadded(13))  \(String(Double(Int(m.wallSeconds * 1000)) / 1000).leftPadded(7))"
+                var note = ""
                 if let local = m.inProcessWallSeconds, let messages = m.messages {
-                    line +=
-                        "   (in-process \(Double(Int(local * 1000)) / 1000) s → \(Double(Int(m.wallSeconds / local * 100)) / 100)×; \(messages) messages, \(Int(Double(messages) / m.wallSeconds)) /s)"
+                    note =
+                        "(in-process \(TextTable.fixed(local, 3)) s → \(TextTable.fixed(m.wallSeconds / local, 2))×; \(messages) messages, \(Int(Double(messages) / m.wallSeconds)) /s)"
                 }
-                print(line)
+                rows.append([
+                    m.name, String(Int64(m.tokensPerSecond.rounded())), String(Int64(m.iterationsPerSecond.rounded())),
+                    TextTable.fixed(m.wallSeconds, 3), note,
+                ])
             }
+            print(TextTable.render(rows), terminator: "")
         }
     }
 }
@@ -173,9 +184,4 @@ extension BenchCommand {
             name: "gpt3-7b/sharegpt/b512/neupims/cluster", tokens: remote!.tokens, iterations: remote!.iterations,
             wallSeconds: seconds(clusterTime), inProcessWallSeconds: seconds(localTime), messages: messages)
     }
-}
-
-extension String {
-    func padding(toLength length: Int) -> String { self + String(repeating: " ", count: max(0, length - count)) }
-    func leftPadded(_ length: Int) -> String { String(repeating: " ", count: max(0, length - count)) + self }
 }

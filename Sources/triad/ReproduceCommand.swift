@@ -68,7 +68,7 @@ struct ReproduceCommand: ParsableCommand {
             for point in result.simulatorAttention { csv += point.csvRow(experiment: "simulator-attention") + "\n" }
             var check = "policy,stage,simulator_cycles,triad_cycles,error\n"
             for row in result.simulatorCheck {
-                check += "\(row.policy),\(row.stage),\(row.simulator),\(row.triad),\(row.error)\n"
+                check += CSV.line([row.policy, row.stage, String(row.simulator), String(row.triad), String(row.error)]) + "\n"
             }
             let checkPath = try output.write(check, to: "neupims-simulator-check.csv")
             let csvPath = try output.write(csv, to: "neupims-points.csv")
@@ -106,7 +106,9 @@ struct ReproduceCommand: ParsableCommand {
         func run() throws {
             let claims = MatMulFreeReproduction.run()
             var csv = "id,paper,measured\n"
-            for claim in claims { csv += "\(claim.id),\(claim.paper.map { String($0) } ?? ""),\(claim.measured)\n" }
+            for claim in claims {
+                csv += CSV.line([claim.id, claim.paper.map { String($0) } ?? "", String(claim.measured)]) + "\n"
+            }
             let csvPath = try output.write(csv, to: "matmulfree-claims.csv")
             let svgPath = try output.write(crossoverChart(), to: "matmulfree-crossover.svg")
             switch output.format {

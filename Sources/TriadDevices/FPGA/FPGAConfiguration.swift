@@ -38,4 +38,9 @@ public struct FPGAConfiguration: Sendable, Hashable {
         self.fixedLatencyCycles = fixedLatencyCycles
         self.elementwiseLanes = elementwiseLanes
     }
+
+    /// Bytes a ternary matrix op's weights take in the FPGA's memory at `bitsPerWeight`.
+    public func storedWeightBytes(of operation: Operation) -> Int64 {
+        Int64((Double(operation.weightCount) * bitsPerWeight / 8).rounded(.up))
+    }
 }

@@ -21,7 +21,7 @@ public struct FPGACostModel: Sendable {
     public func matrixCost(_ operation: Operation) -> OperationCost {
         let adds = operation.multiplyAccumulates
         let compute = adds.ceilDiv(addsPerCycle)
-        let weightBytes = Int64((Double(operation.weightCount) * configuration.bitsPerWeight / 8).rounded(.up))
+        let weightBytes = configuration.storedWeightBytes(of: operation)
         let activationBytes = Int64(operation.rows) * (Int64(operation.inner) + Int64(operation.columns))
         let memory = memoryCycles(bytes: weightBytes + activationBytes)
         let cycles = max(compute, memory) + configuration.fixedLatencyCycles

@@ -94,6 +94,11 @@ public struct NPUConfiguration: Sendable, Hashable {
         return npu
     }()
 
+    /// Bytes a matrix op's weights take in memory: FP16, or ternary packed at 2 bits and expanded on chip.
+    public func storedWeightBytes(of operation: Operation) -> Int64 {
+        (operation.weightCount * (operation.isTernary ? 2 : 16)).ceilDiv(8)
+    }
+
     /// Bytes per NPU cycle the memory sustains (peak × efficiency).
     public var sustainedBytesPerCycle: Double {
         Double(memoryBandwidthBytesPerSecond) * memoryEfficiency / (Double(clock.megahertz) * 1e6)

@@ -232,10 +232,9 @@ public struct NPUCostModel: Sendable {
     public func cost(of operation: Operation) -> OperationCost {
         switch operation.kind.category {
         case .matrix:
-            let weightBits: Int64 = operation.isTernary ? 2 : 16
             return matrixCost(
                 tokens: Int64(operation.rows), inner: Int64(operation.inner), outputs: Int64(operation.columns),
-                weightBytes: (operation.weightCount * weightBits).ceilDiv(8))
+                weightBytes: configuration.storedWeightBytes(of: operation))
         case .attention:
             return attentionCost(operation)
         case .vector:

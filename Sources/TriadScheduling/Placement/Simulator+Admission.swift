@@ -13,10 +13,10 @@ extension Simulator {
             for operation in operations where operation.kind.category == .matrix {
                 let resource = plan.resource(for: operation)
                 if resource == .fpga {
-                    let bits = devices.fpga?.configuration.bitsPerWeight ?? 2
-                    fpga += times * Int64((Double(operation.weightCount) * bits / 8).rounded(.up))
+                    fpga += times * (devices.fpga?.configuration.storedWeightBytes(of: operation) ?? 0)
                 } else {
-                    memory += times * (operation.weightCount * (operation.isTernary ? 2 : 16)).ceilDiv(8)
+                    let npu = devices.npu?.configuration ?? .neupims
+                    memory += times * npu.storedWeightBytes(of: operation)
                 }
             }
         }

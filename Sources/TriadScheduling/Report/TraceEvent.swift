@@ -19,19 +19,30 @@ extension TraceEvent {
         let tracks = ["npu", "pim", "fpga", "memory port"]
         var items: [String] = []
         for (pid, run) in runs.enumerated() {
+            let process = JSON.integer(Int64(pid + 1))
             items.append(
-                "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":\(pid + 1),\"args\":{\"name\":\(jsonString(run.label))}}"
-            )
+                JSON.object([
+                    "name": .string("process_name"), "ph": .string("M"), "pid": process,
+                    "args": .object(["name": .string(run.label)]),
+                ]).rendered)
             for (tid, track) in tracks.enumerated() {
                 items.append(
-                    "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":\(pid + 1),\"tid\":\(tid + 1),\"args\":{\"name\":\(jsonString(track))}}"
-                )
+                    JSON.object([
+                        "name": .string("thread_name"), "ph": .string("M"), "pid": process,
+                        "tid": .integer(Int64(tid + 1)), "args": .object(["name": .string(track)]),
+                    ]).rendered)
             }
             for event in run.events {
                 let tid = (tracks.firstIndex(of: event.track) ?? 0) + 1
                 items.append(
-                    "{\"name\":\(jsonString(event.name)),\"ph\":\"X\",\"pid\":\(pid + 1),\"tid\":\(tid),\"ts\":\(jsonNumber(Double(event.start) / 1e6)),\"dur\":\(jsonNumber(Double(event.duration) / 1e6)),\"args\":{\"iteration\":\(event.iteration),\"sub_batch\":\(event.subBatch),\"layer\":\(event.layer)}}"
-                )
+                    JSON.object([
+                        "name": .string(event.name), "ph": .string("X"), "pid": process, "tid": .integer(Int64(tid)),
+                        "ts": .number(Double(event.start) / 1e6), "dur": .number(Double(event.duration) / 1e6),
+                        "args": .object([
+                            "iteration": .integer(Int64(event.iteration)), "sub_batch": .integer(Int64(event.subBatch)),
+                            "layer": .integer(Int64(event.layer)),
+                        ]),
+                    ]).rendered)
             }
         }
         return "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n" + items.joined(separator: ",\n") + "\n]}\n"

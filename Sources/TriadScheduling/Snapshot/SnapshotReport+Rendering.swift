@@ -1,20 +1,20 @@
+public import TriadCore
+
 /// JSON and table renderings of snapshot reports, with a stable key order.
 extension SnapshotReport {
     /// `{"snapshots":[…]}` for `reports`.
     public static func json(_ reports: [SnapshotReport]) -> String {
-        "{\"snapshots\":[" + reports.map(\.jsonObject).joined(separator: ",") + "]}\n"
+        JSON.object(["snapshots": .array(reports.map(\.json))]).rendered + "\n"
     }
 
     /// This report as one JSON object.
-    public var jsonObject: String {
-        let stageFields = stages.map { "\(jsonString($0.name)):\($0.cycles)" }.joined(separator: ",")
-        let fields = [
-            "\"policy\":\(jsonString(policy))", "\"model\":\(jsonString(model))", "\"trace\":\(jsonString(trace))",
-            "\"batch\":\(batch)", "\"stages\":{\(stageFields)}", "\"per_layer_cycles\":\(perLayerCycles)",
-            "\"sub_batches\":[\(subBatches.map(String.init).joined(separator: ","))]",
-            "\"model_cycles\":\(modelCycles)", "\"pim_busy_cycles\":\(pimBusyCycles)",
-        ]
-        return "{" + fields.joined(separator: ",") + "}"
+    public var json: JSON {
+        .object([
+            "policy": .string(policy), "model": .string(model), "trace": .string(trace), "batch": .integer(Int64(batch)),
+            "stages": .object(stages.map { JSON.Member($0.name, .integer($0.cycles)) }),
+            "per_layer_cycles": .integer(perLayerCycles), "sub_batches": .array(subBatches.map { .integer(Int64($0)) }),
+            "model_cycles": .integer(modelCycles), "pim_busy_cycles": .integer(pimBusyCycles),
+        ])
     }
 
     /// A terminal table: one row per policy, one column per stage letter, per-layer cycles and the ratio to
@@ -27,12 +27,12 @@ extension SnapshotReport {
             var row = [report.policy]
             row += letters.map { letter in report.cycles(ofStage: letter).map(String.init) ?? "—" }
             row.append(String(report.perLayerCycles))
-            row.append(fixed(Double(report.perLayerCycles) / Double(max(first.perLayerCycles, 1)), 2) + "×")
+            row.append(TextTable.fixed(Double(report.perLayerCycles) / Double(max(first.perLayerCycles, 1)), 2) + "×")
             row.append(String(report.pimBusyCycles))
             row.append(report.subBatches.map(String.init).joined(separator: "/"))
             rows.append(row)
         }
         return "\(first.model) · \(first.trace) · batch \(first.batch) · cycles of the NPU clock, one layer\n"
-            + renderTable(rows)
+            + TextTable.render(rows)
     }
 }
