@@ -85,6 +85,8 @@ let package = Package(
             resources: [.copy("NeuPIMsTraces")]
         ),
         .testTarget(name: "TriadTopologyTests", dependencies: ["TriadTopology", "TriadDevices"]),
+        .testTarget(name: "TriadWireTests", dependencies: ["TriadWire", "TriadCore", "TriadDevices"]),
+        .testTarget(name: "TriadTransportTests", dependencies: ["TriadTransport"]),
         .testTarget(
             name: "TriadClusterTests",
             dependencies: [

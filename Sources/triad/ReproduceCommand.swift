@@ -49,50 +49,26 @@ struct ReproduceCommand: ParsableCommand {
             let sensitivity = try ExperimentRunner.neupims(
                 iterations: iterations, seed: seed, attentionMapping: .singleArray)
             let plan: NeuPIMsReproduction.Plan = quick ? .quick : .full
-            let total =
-                plan.models.count * plan.datasets.count * plan.batches.count * NeuPIMsReproduction.systems.count
-                + plan.ablationBatches.count * NeuPIMsReproduction.ablationSystems.count + 2 + 4
-                + plan.models.count * plan.datasets.count * plan.batches.count
             var done = 0
             let showProgress = isatty(STDERR_FILENO) != 0
             let result = try NeuPIMsReproduction.run(plan, runner: runner, sensitivityRunner: sensitivity) { label in
                 done += 1
-                if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K[\(done)/\(total)] \(label)".utf8)) }
+                if showProgress {
+                    FileHandle.standardError.write(Data("\r\u{1B}[K[\(done)/\(plan.steps)] \(label)".utf8))
+                }
             }
             if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            var csv = SweepPoint.csvHeader + "\n"
-            for point in result.sweep { csv += point.csvRow(experiment: "sweep") + "\n" }
-            for point in result.ablation { csv += point.csvRow(experiment: "ablation") + "\n" }
-            for point in result.utilization { csv += point.csvRow(experiment: "utilization") + "\n" }
-            for point in result.parallelism { csv += point.csvRow(experiment: "parallelism") + "\n" }
-            for point in result.simulatorAttention { csv += point.csvRow(experiment: "simulator-attention") + "\n" }
-            var check = "policy,stage,simulator_cycles,triad_cycles,error\n"
-            for row in result.simulatorCheck {
-                check += CSV.line([row.policy, row.stage, String(row.simulator), String(row.triad), String(row.error)]) + "\n"
-            }
-            let checkPath = try output.write(check, to: "neupims-simulator-check.csv")
-            let csvPath = try output.write(csv, to: "neupims-points.csv")
-            let svgPath = try output.write(
-                SweepChart.svg(
-                    result.sweep, systems: NeuPIMsReproduction.systems,
-                    title: "NeuPIMs reproduction: decode throughput vs batch (\(iterations) iterations per point)"),
-                to: "neupims-sweep.svg")
-            let ablationPath = try output.write(
-                SweepChart.svg(
-                    result.ablation, systems: NeuPIMsReproduction.ablationSystems,
-                    title: "NeuPIMs ablation, GPT3-7B ShareGPT"),
-                to: "neupims-ablation.svg")
+            let paths = try result.files(iterations: iterations).map { try output.write($0.contents, to: $0.name) }
             switch output.format {
             case .json:
                 print(ClaimRendering.json(result.claims), terminator: "")
             case .table:
                 print(
-                    "NeuPIMs (ASPLOS 2024) reproduction — \(result.sweep.count + result.ablation.count + result.utilization.count + result.parallelism.count) simulated points, \(iterations) iterations each\n"
-                )
+                    "NeuPIMs (ASPLOS 2024) reproduction — \(result.pointCount) simulated points, \(iterations) iterations each\n")
                 print(ClaimRendering.table(result.claims))
                 print(SimulatorCheck.table(result.simulatorCheck))
                 print(ClaimRendering.parameters(Provenance.neupims, assumptions: Provenance.neupimsAssumptions))
-                print("wrote \(csvPath), \(svgPath), \(ablationPath), \(checkPath)")
+                print("wrote " + paths.joined(separator: ", "))
             }
         }
     }
@@ -105,12 +81,7 @@ struct ReproduceCommand: ParsableCommand {
 
         func run() throws {
             let claims = MatMulFreeReproduction.run()
-            var csv = "id,paper,measured\n"
-            for claim in claims {
-                csv += CSV.line([claim.id, claim.paper.map { String($0) } ?? "", String(claim.measured)]) + "\n"
-            }
-            let csvPath = try output.write(csv, to: "matmulfree-claims.csv")
-            let svgPath = try output.write(crossoverChart(), to: "matmulfree-crossover.svg")
+            let paths = try MatMulFreeReproduction.files(claims).map { try output.write($0.contents, to: $0.name) }
             switch output.format {
             case .json:
                 print(ClaimRendering.json(claims), terminator: "")
@@ -118,26 +89,8 @@ struct ReproduceCommand: ParsableCommand {
                 print("Scalable MatMul-free LM reproduction (ternary FPGA)\n")
                 print(ClaimRendering.table(claims))
                 print(ClaimRendering.parameters(MatMulFreeReproduction.parameters, assumptions: []))
-                print("wrote \(csvPath), \(svgPath)")
+                print("wrote " + paths.joined(separator: ", "))
             }
-        }
-
-        /// mmfree-1.3b tokens/s against total adders at 60 MHz, with the DDR roof.
-        func crossoverChart() -> String {
-            let model = ModelPresets.named("mmfree-1.3b")!
-            var points: [(Double, Double)] = []
-            var adders = 64
-            while adders <= 16384 {
-                var configuration = MatMulFreeReproduction.core(count: 1)
-                configuration.addersPerCore = adders
-                configuration.elementwiseLanes = 64
-                configuration.memoryBandwidthBytesPerSecond = 76_800_000_000
-                points.append((Double(adders), 1 / MatMulFreeReproduction.secondsPerToken(model, on: configuration)))
-                adders *= 2
-            }
-            return LogLogChart.svg(
-                points, title: "mmfree-1.3b, 60 MHz ternary FPGA, 76.8 GB/s: tokens/s vs adders",
-                xLabel: "ternary adders", yLabel: "tokens per second")
         }
     }
 }

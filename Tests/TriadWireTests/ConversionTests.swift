@@ -1,0 +1,39 @@
+import Testing
+import TriadCore
+import TriadDevices
+import TriadWire
+
+/// Core values survive the wire unchanged, and out-of-range wire values are refused.
+struct ConversionTests {
+    @Test func operationsRoundTripWithTheirPIMModes() throws {
+        var operation = Operation(
+            kind: .attentionLogits, rows: 1, inner: 1024, sequenceLength: 300, heads: 8, keyValueHeads: 8,
+            headDimension: 128)
+        operation.pimModes = [.dualRowBuffers, .fusedCommands]
+        #expect(try Operation(wire: operation.wire) == operation)
+        var hostile = operation.wire
+        hostile.pimModes = 1 << 7
+        #expect(throws: WireError.self) { try Operation(wire: hostile) }
+        hostile = operation.wire
+        hostile.sequenceLength = -1
+        #expect(throws: WireError.self) { try Operation(wire: hostile) }
+    }
+
+    @Test func deviceConfigurationsRoundTrip() throws {
+        var npu = NPUConfiguration.neupims
+        npu.gemmMapping = .weightStationary
+        npu.prefetchesWeights = true
+        npu.pimIssueRate = 4
+        var pim = PIMConfiguration.neupims(rowBuffers: .single)
+        pim.commandSet = .newton
+        for device in [
+            DeviceDescription(id: "npu0", configuration: .npu(npu)),
+            DeviceDescription(id: "pim0", configuration: .pim(pim)),
+        ] {
+            #expect(try DeviceDescription(wire: device.wire) == device)
+        }
+        var wire = DeviceDescription(id: "npu0", configuration: .npu(npu)).wire
+        wire.npu.memoryEfficiency = 1.5
+        #expect(throws: WireError.self) { try DeviceDescription(wire: wire) }
+    }
+}
