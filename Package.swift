@@ -85,6 +85,7 @@ let package = Package(
             resources: [.copy("NeuPIMsTraces")]
         ),
         .testTarget(name: "TriadTopologyTests", dependencies: ["TriadTopology", "TriadDevices"]),
+        .testTarget(name: "TriadDatasetsTests", dependencies: ["TriadDatasets", "TriadCore"]),
         .testTarget(name: "TriadWireTests", dependencies: ["TriadWire", "TriadCore", "TriadDevices"]),
         .testTarget(name: "TriadTransportTests", dependencies: ["TriadTransport"]),
         .testTarget(
