@@ -1,5 +1,6 @@
 import Testing
 import TriadCore
+import TriadDevices
 import TriadScheduling
 
 struct TimelineComposerTests {
@@ -15,8 +16,8 @@ struct TimelineComposerTests {
             head: [Segment(resource: .npu, duration: 7)])
         let result = timeline.compose([program], layers: 3)
         #expect(result.makespan == 3 * 150 + 7)
-        #expect(result.busy[Resource.npu.rawValue] == 307)
-        #expect(result.busy[Resource.pim.rawValue] == 150)
+        #expect(result.busy[DeviceKind.npu.index] == 307)
+        #expect(result.busy[DeviceKind.pim.index] == 150)
     }
 
     @Test func twoChainsOverlapNPUAndPIM() {

@@ -10,7 +10,7 @@ extension Simulator {
         var results = Array(repeating: OperationCost.zero, count: operations.count)
         var requests: [CostRequest] = []
         var placements: [[(position: Int, index: Int)]] = []
-        for resource in Resource.allCases {
+        for resource in DeviceKind.allCases where resource != .hbm {
             var unique: [Operation] = []
             var indexOf: [Operation: Int] = [:]
             var positions: [(position: Int, index: Int)] = []
@@ -24,7 +24,7 @@ extension Simulator {
                 }
             }
             guard !unique.isEmpty else { continue }
-            guard let deviceID = deviceIDs[resource.rawValue] else {
+            guard let deviceID = deviceIDs[resource.index] else {
                 throw SimulationError(.incompatible, "no device for \(resource)")
             }
             requests.append(CostRequest(deviceID: deviceID, iteration: iteration, operations: unique))

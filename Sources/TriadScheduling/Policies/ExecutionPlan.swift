@@ -13,11 +13,11 @@ public struct ExecutionPlan: Sendable, Hashable {
     }
 
     /// Device running non-ternary matrices and vector work.
-    public var hostResource: Resource
+    public var hostResource: DeviceKind
     /// Device running ternary matrices.
-    public var ternaryMatrixResource: Resource
+    public var ternaryMatrixResource: DeviceKind
     /// Device running attention GEMVs.
-    public var attentionResource: Resource
+    public var attentionResource: DeviceKind
     public var kvPlacement: KVPlacementRule
     /// When to split the batch into interleaved sub-batches.
     public enum Interleaving: String, Sendable, Hashable {
@@ -40,7 +40,7 @@ public struct ExecutionPlan: Sendable, Hashable {
     public var rowBuffers: PIMConfiguration.RowBuffers { pimModes.contains(.dualRowBuffers) ? .dual : .single }
 
     public init(
-        hostResource: Resource, ternaryMatrixResource: Resource, attentionResource: Resource,
+        hostResource: DeviceKind, ternaryMatrixResource: DeviceKind, attentionResource: DeviceKind,
         kvPlacement: KVPlacementRule, subBatches: Int, interleaving: Interleaving, pimModes: PIMModes,
         pimIssueRate: Int
     ) {
@@ -55,7 +55,7 @@ public struct ExecutionPlan: Sendable, Hashable {
     }
 
     /// The resource an operation of the layer runs on.
-    public func resource(for operation: Operation) -> Resource {
+    public func resource(for operation: Operation) -> DeviceKind {
         switch operation.kind.category {
         case .attention: return attentionResource
         case .matrix: return operation.isTernary ? ternaryMatrixResource : hostResource

@@ -125,8 +125,8 @@ public struct Policy: Sendable, Hashable {
             try need(
                 model.weightFormat == .ternary,
                 "a ternary-weight model (mmfree-*, bitnet-b1.58-3b; \(model.name) has fp16 weights)")
-            let host: Resource = devices.npu != nil ? .npu : .fpga
-            var attention: Resource = host
+            let host: DeviceKind = devices.npu != nil ? .npu : .fpga
+            var attention: DeviceKind = host
             if model.hasAttention {
                 if devices.pim != nil {
                     attention = .pim

@@ -20,17 +20,17 @@ extension Simulator {
             var busy = 0.0
             switch device.configuration {
             case .npu(let npu) where device.id == devices.npu?.id:
-                joules = state.energyPicojoules[Resource.npu.rawValue] * 1e-12 + npu.staticPowerWatts * seconds
-                busy = fraction(state.busy[Resource.npu.rawValue])
+                joules = state.energyPicojoules[DeviceKind.npu.index] * 1e-12 + npu.staticPowerWatts * seconds
+                busy = fraction(state.busy[DeviceKind.npu.index])
             case .fpga(let fpga) where device.id == devices.fpga?.id:
                 joules = fpga.powerWatts * seconds
-                busy = fraction(state.busy[Resource.fpga.rawValue])
+                busy = fraction(state.busy[DeviceKind.fpga.index])
             case .pim(let pim) where device.id == devices.memory?.id:
                 joules =
                     (pim.memory.streamingEnergy(readBytes: state.streamedBytes)
-                        + state.energyPicojoules[Resource.pim.rawValue]
+                        + state.energyPicojoules[DeviceKind.pim.index]
                         + pim.memory.backgroundEnergy(over: state.elapsed)) * 1e-12
-                busy = fraction(state.busy[Resource.pim.rawValue])
+                busy = fraction(state.busy[DeviceKind.pim.index])
             case .hbm(let memory) where device.id == devices.memory?.id:
                 joules =
                     (memory.streamingEnergy(readBytes: state.streamedBytes)

@@ -24,12 +24,7 @@ extension Simulator {
             } else {
                 phase = "proj+ffn"
             }
-            let track: String
-            switch segment.resource {
-            case .npu: track = "npu"
-            case .pim: track = "pim"
-            case .fpga: track = "fpga"
-            }
+            let track = segment.resource.rawValue
             let name = segment.isHead ? "\(phase) sb\(subBatch)" : "L\(segment.layer) \(phase) sb\(subBatch)"
             outcome.events.append(
                 TraceEvent(

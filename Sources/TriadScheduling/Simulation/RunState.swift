@@ -1,4 +1,5 @@
 import TriadCore
+import TriadDevices
 
 /// The batch and the running totals of one simulation.
 struct RunState {
@@ -19,8 +20,8 @@ struct RunState {
     var tokens: Int64 = 0
     var completedRequests = 0
     var elapsed: Picoseconds = 0
-    var busy = Array(repeating: Picoseconds(0), count: Resource.allCases.count)
-    var energyPicojoules = Array(repeating: 0.0, count: Resource.allCases.count)
+    var busy = Array(repeating: Picoseconds(0), count: DeviceKind.allCases.count)
+    var energyPicojoules = Array(repeating: 0.0, count: DeviceKind.allCases.count)
     var memoryPortBusy: Picoseconds = 0
     var pipelineBusy: Picoseconds = 0
     var pimChannelBusy: Picoseconds = 0

@@ -94,8 +94,8 @@ struct IterationOutcome {
     var channelImbalance = 0.0
     var parts: Int
     var duration: Picoseconds = 0
-    var busy = Array(repeating: Picoseconds(0), count: Resource.allCases.count)
-    var energyPicojoules = Array(repeating: 0.0, count: Resource.allCases.count)
+    var busy = Array(repeating: Picoseconds(0), count: DeviceKind.allCases.count)
+    var energyPicojoules = Array(repeating: 0.0, count: DeviceKind.allCases.count)
     var memoryPortBusy: Picoseconds = 0
     var pipelineBusy: Picoseconds = 0
     var pimChannelBusy: Picoseconds = 0

@@ -12,7 +12,7 @@ public struct Simulator {
     public let devices: DeviceSet
     public let plan: ExecutionPlan
     let shard: ModelShard
-    /// The device id serving each `Resource.rawValue`, if any.
+    /// The device id serving each `DeviceKind.rawValue`, if any.
     let deviceIDs: [String?]
     var composer: TimelineComposer
     let costService: any CostService
@@ -36,13 +36,13 @@ public struct Simulator {
         self.devices = devices
         plan = try configuration.policy.plan(for: configuration.model, on: devices)
         shard = ModelShard(configuration.model)
-        var ids: [String?] = Array(repeating: nil, count: Resource.allCases.count)
-        ids[Resource.npu.rawValue] = devices.npu?.id
-        ids[Resource.fpga.rawValue] = devices.fpga?.id
-        ids[Resource.pim.rawValue] = devices.pim != nil ? devices.memory?.id : nil
+        var ids: [String?] = Array(repeating: nil, count: DeviceKind.allCases.count)
+        ids[DeviceKind.npu.index] = devices.npu?.id
+        ids[DeviceKind.fpga.index] = devices.fpga?.id
+        ids[DeviceKind.pim.index] = devices.pim != nil ? devices.memory?.id : nil
         deviceIDs = ids
         for resource in [plan.hostResource, plan.ternaryMatrixResource, plan.attentionResource]
-        where ids[resource.rawValue] == nil {
+        where ids[resource.index] == nil {
             throw SimulationError(.incompatible, "no \(resource) device for the plan")
         }
         let npu = devices.npu?.configuration

@@ -1,8 +1,9 @@
 public import TriadCore
+public import TriadDevices
 
 /// Where the composer placed one segment (kept only when recording a timeline).
 public struct ScheduledSegment: Sendable, Hashable {
-    public var resource: Resource
+    public var resource: DeviceKind
     public var start: Picoseconds
     public var end: Picoseconds
     /// The memory-port stream that fed it (`streamEnd == 0`: none).

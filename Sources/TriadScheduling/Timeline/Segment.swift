@@ -1,16 +1,9 @@
 public import TriadCore
-
-/// The compute resources a segment can occupy.
-public enum Resource: Int, Sendable, Hashable, CaseIterable {
-    case npu = 0
-    case fpga = 1
-    /// All PIM channels of the stack; a segment's duration is its busiest channel's.
-    case pim = 2
-}
+public import TriadDevices
 
 /// A run of consecutive operations of one (sub-)batch on one resource: the unit the timeline schedules.
 public struct Segment: Sendable, Hashable {
-    public var resource: Resource
+    public var resource: DeviceKind
     /// Busy time on the resource with its weights and activations streaming in during the segment (no
     /// prefetch, nothing resident: the NeuPIMs simulator's rule).
     public var duration: Picoseconds
@@ -36,7 +29,7 @@ public struct Segment: Sendable, Hashable {
     public var meanChannelBlocked: Picoseconds = 0
 
     public init(
-        resource: Resource, duration: Picoseconds = 0, residentDuration: Picoseconds? = nil, weightBytes: Int64 = 0, dataBytes: Int64 = 0,
+        resource: DeviceKind, duration: Picoseconds = 0, residentDuration: Picoseconds? = nil, weightBytes: Int64 = 0, dataBytes: Int64 = 0,
         energyPicojoules: Double = 0, npuSideDuration: Picoseconds = 0, npuSideEnergyPicojoules: Double = 0
     ) {
         self.npuSideEnergyPicojoules = npuSideEnergyPicojoules

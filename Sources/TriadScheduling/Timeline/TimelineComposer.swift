@@ -1,4 +1,5 @@
 import TriadCore
+import TriadDevices
 
 /// Composes one iteration's segments into a timeline under the resource rules (the engine's inner loop).
 ///
@@ -91,11 +92,12 @@ public struct TimelineComposer: Sendable {
         // The last PIM segment: NPU streams that overlap it lose a share of its blocked time.
         var pimBusy = (start: Picoseconds(0), end: Picoseconds(0), blocked: Picoseconds(0))
 
-        func free(_ resource: Resource) -> Picoseconds {
+        func free(_ resource: DeviceKind) -> Picoseconds {
             switch resource {
             case .npu: return resourceFree.npu
             case .fpga: return resourceFree.fpga
             case .pim: return resourceFree.pim
+            case .hbm: return memoryFree  // plain memory runs no segments; it only streams
             }
         }
 
@@ -167,13 +169,15 @@ public struct TimelineComposer: Sendable {
                 resourceFree.pim = end
                 pimBusy = (start, end, rule == .independent ? next.meanChannelBlocked : 0)
                 if rule == .blockedDuringPIM { memoryFree = max(memoryFree, end) }
+            case .hbm:
+                memoryFree = max(memoryFree, end)
             }
-            timeline.busy[next.resource.rawValue] += duration
+            timeline.busy[next.resource.index] += duration
             timeline.pipelineBusy += min(next.pipelineDuration, duration)
             timeline.pimChannelBusy += next.meanChannelBusy
-            timeline.busy[Resource.npu.rawValue] += next.npuSideDuration
-            timeline.energyPicojoules[Resource.npu.rawValue] += next.npuSideEnergyPicojoules
-            timeline.energyPicojoules[next.resource.rawValue] += next.energyPicojoules
+            timeline.busy[DeviceKind.npu.index] += next.npuSideDuration
+            timeline.energyPicojoules[DeviceKind.npu.index] += next.npuSideEnergyPicojoules
+            timeline.energyPicojoules[next.resource.index] += next.energyPicojoules
             chainReady[chosen] = end
             timeline.makespan = max(timeline.makespan, end)
             if isRecording {
