@@ -3,8 +3,6 @@ public struct SimulationError: Error, CustomStringConvertible, Sendable, Hashabl
     public enum Code: String, Sendable, Hashable {
         /// The policy needs hardware the topology does not have, or the model does not fit.
         case incompatible
-        /// A device refused to cost an operation.
-        case deviceFailure
         /// Asked for something not built yet.
         case notYetImplemented
     }

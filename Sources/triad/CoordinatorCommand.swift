@@ -57,15 +57,9 @@ struct CoordinatorCommand: ParsableCommand {
         let job = UncheckedBox(
             CoordinatorJob(
                 coordinator: coordinator, experiment: options.experiment(inputs), policies: list, wait: waitTimeout))
-        do {
-            try runServices(
-                [ThreadService(name: "coordinator", body: { try job.value.run() }, stop: { stop.raise() })],
-                logger: logger)
-        } catch let error as ClusterError {
-            context.terminate()
-            throw RunFailure(message: error.message)
-        }
-        context.terminate()
+        defer { context.terminate() }
+        try runServices(
+            [ThreadService(name: "coordinator", body: { try job.value.run() }, stop: { stop.raise() })], logger: logger)
         guard let result = job.value.outcome else {
             throw RunFailure(message: "coordinator stopped before the run finished")
         }

@@ -126,10 +126,7 @@ struct RunOptions: ParsableArguments {
         do {
             return try body()
         } catch let error as SimulationError {
-            switch error.code {
-            case .incompatible, .notYetImplemented: throw InputError("\(topology): \(error.message)")
-            case .deviceFailure: throw RunFailure(message: error.message)
-            }
+            throw InputError("\(topology): \(error.message)")
         }
     }
 

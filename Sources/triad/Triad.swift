@@ -13,8 +13,8 @@ struct Triad: ParsableCommand {
             ModelsCommand.self,
         ])
 
-    /// Parses and runs; bad input (arguments, topology, model, workload) prints one line and exits 2,
-    /// a failed run exits 1.
+    /// Parses and runs; every error ends in one line on stderr and the exit status `ExitStatus` gives it
+    /// (2: bad input, 1: a failed run).
     static func main() {
         do {
             var command = try parseAsRoot()
@@ -22,14 +22,12 @@ struct Triad: ParsableCommand {
         } catch let error as InputError {
             FileHandle.standardError.write(Data("\(error.description)\n".utf8))
             Foundation.exit(2)
-        } catch let error as RunFailure {
-            FileHandle.standardError.write(Data("triad: \(error.message)\n".utf8))
-            Foundation.exit(1)
         } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                exit(withError: error)
+            if let (status, message) = ExitStatus.of(error) {
+                FileHandle.standardError.write(Data("triad: \(message)\n".utf8))
+                Foundation.exit(status)
             }
+            let code = exitCode(for: error)
             if code == .validationFailure {
                 let message =
                     Triad.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"

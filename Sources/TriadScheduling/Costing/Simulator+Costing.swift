@@ -30,12 +30,8 @@ extension Simulator {
             requests.append(CostRequest(deviceID: deviceID, iteration: iteration, operations: unique))
             placements.append(positions)
         }
-        let answers: [[OperationCost]]
-        do {
-            answers = try costService.costs(requests)
-        } catch let error as DeviceError {
-            throw SimulationError(error.code == .notYetImplemented ? .notYetImplemented : .deviceFailure, error.message)
-        }
+        // A device's refusal (`DeviceError`) passes through unchanged: the CLI maps it to its exit status.
+        let answers = try costService.costs(requests)
         for (answer, positions) in zip(answers, placements) {
             for (position, index) in positions { results[position] = answer[index] }
         }
