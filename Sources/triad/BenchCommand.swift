@@ -4,6 +4,7 @@ import TriadCluster
 import TriadCore
 import TriadDatasets
 import TriadDevices
+import TriadReproduction
 import TriadScheduling
 
 /// `triad bench`: simulator speed on fixed in-process scenarios, in simulated decode tokens per
@@ -25,79 +26,10 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Skip the local-cluster scenario (worker processes over ZeroMQ).")
     var noCluster = false
 
-    struct Scenario {
-        var name: String
-        var model: String
-        var workload: String
-        var batch: Int
-        var policy: Policy
-        var iterations: Int
-        var devices: [DeviceDescription]
-        var links: [(String, String)]
-    }
-
-    static var scenarios: [Scenario] {
-        let npu = DeviceDescription(id: "npu0", configuration: .npu(.neupims))
-        let dualPIM = DeviceDescription(id: "pim0", configuration: .pim(.neupims(rowBuffers: .dual)))
-        let fpga = DeviceDescription(
-            id: "fpga0",
-            configuration: .fpga(
-                FPGAConfiguration(
-                    cores: 256, addersPerCore: 1, clock: ClockFrequency(megahertz: 60), bitsPerWeight: 2,
-                    memoryBandwidthBytesPerSecond: 76_800_000_000, memoryEfficiency: 1, memoryBytes: 32 << 30,
-                    powerWatts: 13, fixedLatencyCycles: 0, elementwiseLanes: 16)))
-        let neupims = [npu, dualPIM]
-        let link = [("npu0", "pim0")]
-        return [
-            Scenario(
-                name: "gpt3-7b/sharegpt/b512/neupims", model: "gpt3-7b", workload: "sharegpt", batch: 512,
-                policy: .neupims, iterations: 20000, devices: neupims, links: link),
-            Scenario(
-                name: "gpt3-7b/sharegpt/b256/npu+pim", model: "gpt3-7b", workload: "sharegpt", batch: 256,
-                policy: .npuPIM, iterations: 20000, devices: neupims, links: link),
-            Scenario(
-                name: "gpt3-7b/sharegpt/b256/npu-only", model: "gpt3-7b", workload: "sharegpt", batch: 256,
-                policy: .npuOnly, iterations: 20000, devices: neupims, links: link),
-            Scenario(
-                name: "gpt3-30b/alpaca/b256/neupims", model: "gpt3-30b", workload: "alpaca", batch: 256,
-                policy: .neupims, iterations: 20000, devices: neupims, links: link),
-            Scenario(
-                name: "gpt3-175b/sharegpt/b512/neupims", model: "gpt3-175b", workload: "sharegpt", batch: 512,
-                policy: .neupims, iterations: 10000, devices: neupims, links: link),
-            Scenario(
-                name: "mmfree-1.3b/fixed/b16/ternary", model: "mmfree-1.3b", workload: "fixed:64:256", batch: 16,
-                policy: .ternary, iterations: 100000, devices: [fpga], links: []),
-        ]
-    }
-
-    struct Measurement {
-        var name: String
-        var tokens: Int64
-        var iterations: Int
-        var wallSeconds: Double
-        /// For the cluster scenario: the same run in-process, and messages exchanged.
-        var inProcessWallSeconds: Double?
-        var messages: Int?
-        var tokensPerSecond: Double { wallSeconds > 0 ? Double(tokens) / wallSeconds : 0 }
-        var iterationsPerSecond: Double { wallSeconds > 0 ? Double(iterations) / wallSeconds : 0 }
-    }
-
     func run() throws {
-        var measurements: [Measurement] = []
-        for scenario in Self.scenarios where self.scenario.map({ scenario.name.contains($0) }) ?? true {
-            var experiment = Experiment(
-                devices: try DeviceSet(devices: scenario.devices, links: scenario.links),
-                model: try Inputs.model(scenario.model, tensorParallel: nil, pipelineParallel: nil),
-                workload: try Inputs.workload(scenario.workload), topologyName: "bench")
-            experiment.batch = scenario.batch
-            experiment.iterations = max(1, Int(Double(scenario.iterations) * scale))
-            let clock = ContinuousClock()
-            var report: RunReport?
-            let elapsed = try clock.measure { report = try experiment.run([scenario.policy]).reports[0] }
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            measurements.append(
-                Measurement(
-                    name: scenario.name, tokens: report!.tokens, iterations: report!.iterations, wallSeconds: seconds))
+        var measurements: [Bench.Measurement] = []
+        for scenario in Bench.scenarios where self.scenario.map({ scenario.name.contains($0) }) ?? true {
+            measurements.append(try Bench.measure(scenario, scale: scale))
         }
         if !noCluster && self.scenario.map({ "gpt3-7b/sharegpt/b512/neupims/cluster".contains($0) }) ?? true {
             measurements.append(try clusterMeasurement())
@@ -145,7 +77,7 @@ struct BenchCommand: ParsableCommand {
 extension BenchCommand {
     /// GPT3-7B, ShareGPT, batch 512, neupims, 1,000 iterations: wall time through worker processes (from
     /// spawning them to their exit) against the same run in-process.
-    func clusterMeasurement() throws -> Measurement {
+    func clusterMeasurement() throws -> Bench.Measurement {
         let devices = [
             DeviceDescription(id: "npu0", configuration: .npu(.neupims)),
             DeviceDescription(id: "pim0", configuration: .pim(.neupims(rowBuffers: .dual))),
@@ -180,7 +112,7 @@ extension BenchCommand {
         guard remote == local else {
             throw RunFailure(message: "bench: the cluster run differs from the in-process run")
         }
-        return Measurement(
+        return Bench.Measurement(
             name: "gpt3-7b/sharegpt/b512/neupims/cluster", tokens: remote!.tokens, iterations: remote!.iterations,
             wallSeconds: seconds(clusterTime), inProcessWallSeconds: seconds(localTime), messages: messages)
     }
