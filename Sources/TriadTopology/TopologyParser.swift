@@ -132,8 +132,8 @@ public enum TopologyParser {
         }
         if let node = r.optional("memory_efficiency") {
             configuration.memoryEfficiency = try r.number("memory_efficiency", allowZero: false)
-            guard configuration.memoryEfficiency <= 1 else {
-                throw r.error(.invalidValue, at: node, "'memory_efficiency' of \(r.what) must be at most 1")
+            guard (NPUConfiguration.memoryEfficiencyRange).contains(configuration.memoryEfficiency) else {
+                throw r.error(.invalidValue, at: node, "'memory_efficiency' of \(r.what) must be in 0.001…1")
             }
         }
         if r.optional("prefetch_weights") != nil { configuration.prefetchesWeights = try r.boolean("prefetch_weights") }

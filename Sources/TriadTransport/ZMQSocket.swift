@@ -186,11 +186,8 @@ extension ZMQSocket {
     public static func coordinatorRouter(
         context: ZMQContext, bind endpoint: String, maximumMessageBytes: Int, curve: CurveServerKeys?
     ) throws -> ZMQSocket {
-        let socket = try ZMQSocket(context: context, kind: .router)
+        let socket = try clusterSocket(context: context, kind: .router, maximumMessageBytes: maximumMessageBytes)
         try socket.set(ZMQ_ROUTER_MANDATORY, Int32(1))
-        try socket.set(ZMQ_HEARTBEAT_IVL, Int32(500))
-        try socket.set(ZMQ_HEARTBEAT_TIMEOUT, Int32(1500))
-        try socket.set(ZMQ_MAXMSGSIZE, Int64(2 * maximumMessageBytes))
         if let curve { try curve.apply(to: socket) }
         try socket.bind(endpoint)
         return socket
@@ -201,13 +198,19 @@ extension ZMQSocket {
     public static func workerDealer(
         context: ZMQContext, connect endpoint: String, maximumMessageBytes: Int, curve: CurveClientKeys?
     ) throws -> ZMQSocket {
-        let socket = try ZMQSocket(context: context, kind: .dealer)
-        try socket.set(ZMQ_HEARTBEAT_IVL, Int32(500))
-        try socket.set(ZMQ_HEARTBEAT_TIMEOUT, Int32(1500))
+        let socket = try clusterSocket(context: context, kind: .dealer, maximumMessageBytes: maximumMessageBytes)
         try socket.set(ZMQ_RECONNECT_IVL, Int32(100))
-        try socket.set(ZMQ_MAXMSGSIZE, Int64(2 * maximumMessageBytes))
         if let curve { try curve.apply(to: socket) }
         try socket.connect(endpoint)
+        return socket
+    }
+
+    /// ZMTP heartbeats every 500 ms with a 1.5 s timeout, and the frame-size net.
+    private static func clusterSocket(context: ZMQContext, kind: Kind, maximumMessageBytes: Int) throws -> ZMQSocket {
+        let socket = try ZMQSocket(context: context, kind: kind)
+        try socket.set(ZMQ_HEARTBEAT_IVL, Int32(500))
+        try socket.set(ZMQ_HEARTBEAT_TIMEOUT, Int32(1500))
+        try socket.set(ZMQ_MAXMSGSIZE, Int64(2 * maximumMessageBytes))
         return socket
     }
 }

@@ -102,8 +102,8 @@ extension NPUConfiguration {
             throw WireError(.malformed, "unknown GEMM mapping '\(m.gemmMapping)'")
         }
         gemmMapping = gemm
-        guard m.memoryEfficiency.isFinite, m.memoryEfficiency > 0, m.memoryEfficiency <= 1 else {
-            throw WireError(.malformed, "memory_efficiency must be in (0, 1]")
+        guard NPUConfiguration.memoryEfficiencyRange.contains(m.memoryEfficiency) else {
+            throw WireError(.malformed, "memory_efficiency must be in 0.001…1")
         }
         memoryEfficiency = m.memoryEfficiency
         prefetchesWeights = m.prefetchesWeights

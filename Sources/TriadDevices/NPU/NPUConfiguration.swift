@@ -54,6 +54,8 @@ public struct NPUConfiguration: Sendable, Hashable {
     /// `neupims` preset takes the share of time its HBM2 is not refreshing, (tREFI − tRFC) / tREFI =
     /// 3640 / 3900 (docs/MODEL.md §1.3).
     public var memoryEfficiency: Double = 1
+    /// The efficiencies a topology or a peer may give (NaN and ∞ fall outside).
+    public static let memoryEfficiencyRange: ClosedRange<Double> = 0.001...1
     /// Whether an operation's weights may stream in while the previous operation still computes. The
     /// NeuPIMs simulator runs operations one after another with a flushed scratchpad: no (docs/MODEL.md §1.4).
     public var prefetchesWeights = false
