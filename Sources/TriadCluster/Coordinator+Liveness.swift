@@ -6,7 +6,7 @@ import TriadWire
 /// in-flight requests wait for a replacement).
 extension Coordinator {
     func declareDead(_ device: String, silentFor silence: Int64) {
-        guard peers.removeValue(forKey: device) != nil else { return }
+        guard peers.remove(device) != nil else { return }
         statistics.deaths.append((device, silence))
         diedAt[device] = clock.milliseconds()
         logger.warning("worker declared dead", metadata: ["device": "\(device)", "silent_ms": "\(silence)"])
@@ -15,7 +15,7 @@ extension Coordinator {
 
     func housekeeping() {
         let now = clock.milliseconds()
-        for (device, peer) in peers.sorted(by: { $0.key < $1.key }) {
+        for (device, peer) in peers.sorted {
             if now - peer.lastSeen > configuration.livenessMilliseconds {
                 declareDead(device, silentFor: now - peer.lastSeen)
             } else if now - peer.lastSent >= configuration.heartbeatMilliseconds {

@@ -41,7 +41,7 @@ extension Coordinator {
 
     func peerName(_ routingID: Data?) -> String {
         guard let routingID else { return "unknown" }
-        if let device = peers.first(where: { $0.value.routingID == routingID })?.key { return device }
+        if let device = peers.device(routing: routingID) { return device }
         return "peer-" + routingID.map { String(format: "%02x", $0) }.joined()
     }
 
@@ -59,7 +59,7 @@ extension Coordinator {
             return
         }
         let now = clock.milliseconds()
-        let device = peers.first { $0.value.routingID == routingID }?.key
+        let device = peers.device(routing: routingID)
         if let device { peers[device]?.lastSeen = now }
         switch envelope.body {
         case .register(let register)?:
@@ -77,11 +77,9 @@ extension Coordinator {
                 logger.notice(
                     "replacement configured", metadata: ["device": "\(device)", "recovery_ms": "\(now - died)"])
             }
-            for (requestID, request) in inFlight.sorted(by: { $0.key < $1.key }) where request.deviceID == device {
-                dispatch(requestID)
-            }
+            for requestID in inFlight.waiting(on: device) { dispatch(requestID) }
         case .result?, .error?:
-            guard let request = inFlight[envelope.requestID], let device, request.deviceID == device else {
+            guard inFlight.complete(with: envelope, from: device) else {
                 statistics.duplicateReplies += 1
                 rejections.reject(
                     WireError(.unknownRequest, "reply for unknown request \(envelope.requestID)"),
@@ -89,8 +87,6 @@ extension Coordinator {
                     logger: logger)
                 return
             }
-            inFlight.removeValue(forKey: envelope.requestID)
-            replies[envelope.requestID] = envelope
         case .heartbeat?:
             if device == nil {
                 reject(WireError(.unknownDevice, "heartbeat from an unregistered peer"), routingID: routingID)
@@ -132,10 +128,8 @@ extension Coordinator {
             declareDead(register.deviceID, silentFor: now - existing.lastSeen)
         }
         // A worker serving another device under this routing id gives that device up.
-        for (other, peer) in peers where peer.routingID == routingID && other != register.deviceID {
-            peers.removeValue(forKey: other)
-        }
-        peers[register.deviceID] = Peer(routingID: routingID, lastSeen: now, lastSent: now, configured: false)
+        peers.release(routing: routingID, keeping: register.deviceID)
+        peers[register.deviceID] = PeerTable.Peer(routingID: routingID, lastSeen: now, lastSent: now, configured: false)
         logger.info(
             "worker registered", metadata: ["device": "\(register.deviceID)", "instance": "\(register.instance)"])
         var ack = Triad_V1_RegisterAck()
@@ -146,7 +140,6 @@ extension Coordinator {
         var configure = Triad_V1_Configure()
         configure.device = description.wire
         configure.modelName = modelName
-        send(WireProtocol.envelope(requestID: nextRequestID, .configure(configure)), toRouting: routingID)
-        nextRequestID += 1
+        send(WireProtocol.envelope(requestID: inFlight.newID(), .configure(configure)), toRouting: routingID)
     }
 }

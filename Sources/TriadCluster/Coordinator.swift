@@ -37,19 +37,6 @@ public final class Coordinator {
         public var recoveries: [(device: String, milliseconds: Int64)] = []
     }
 
-    struct Peer {
-        var routingID: Data
-        var lastSeen: Int64
-        var lastSent: Int64
-        var configured: Bool
-    }
-
-    struct InFlight {
-        var deviceID: String
-        var payload: Data
-        var sentTo: Data?
-    }
-
     public let configuration: Configuration
     public let devices: [DeviceDescription]
     public let modelName: String
@@ -58,11 +45,9 @@ public final class Coordinator {
     /// Wall-clock milliseconds for heartbeats and liveness (a manual clock in tests).
     let clock: any ClusterClock
     var socket: (any MessageSocket)?
-    var peers: [String: Peer] = [:]
-    var inFlight: [UInt64: InFlight] = [:]
-    var replies: [UInt64: Triad_V1_Envelope] = [:]
+    var peers = PeerTable()
+    var inFlight = InFlightRequests()
     var diedAt: [String: Int64] = [:]
-    var nextRequestID: UInt64 = 1
     var rejections = RejectionCounter()
     var zap: ZAPHandler?
     public internal(set) var statistics = Statistics()
@@ -150,10 +135,9 @@ public final class Coordinator {
         var batch = Triad_V1_EvaluateBatch()
         batch.iteration = UInt64(max(0, iteration))
         batch.operations = operations.map(\.wire)
-        let requestID = nextRequestID
-        nextRequestID += 1
+        let requestID = inFlight.newID()
         let payload = WireProtocol.encode(WireProtocol.envelope(requestID: requestID, .evaluate(batch)))
-        inFlight[requestID] = InFlight(deviceID: deviceID, payload: payload, sentTo: nil)
+        inFlight[requestID] = InFlightRequests.Request(deviceID: deviceID, payload: payload, sentTo: nil)
         statistics.requests += 1
         dispatch(requestID)
         return requestID
@@ -161,13 +145,15 @@ public final class Coordinator {
 
     func awaitReply(_ requestID: UInt64, deviceID: String, expected: Int) throws -> [OperationCost] {
         let started = clock.milliseconds()
-        while replies[requestID] == nil {
+        var answer = inFlight.takeAnswer(requestID)
+        while answer == nil {
             try pump(timeoutMilliseconds: Int(configuration.heartbeatMilliseconds))
             if clock.milliseconds() - started > configuration.requestTimeoutMilliseconds {
                 throw ClusterError("no reply from \(deviceID) within \(configuration.requestTimeoutMilliseconds) ms")
             }
+            answer = inFlight.takeAnswer(requestID)
         }
-        let reply = replies.removeValue(forKey: requestID)!
+        let reply = answer!
         switch reply.body {
         case .result(let result)?:
             guard result.costs.count == expected else {
@@ -215,7 +201,7 @@ public final class Coordinator {
     public func shutdown(reason: String = "run finished") {
         var body = Triad_V1_Disconnect()
         body.reason = reason
-        for device in peers.keys.sorted() {
+        for (device, _) in peers.sorted {
             send(WireProtocol.encode(WireProtocol.envelope(requestID: 0, .disconnect(body))), to: device)
         }
         socket?.close(lingerMilliseconds: 1000)
