@@ -45,7 +45,7 @@ struct KVPlacementTests {
                     return Double(channel.max()!) / (Double(channel.reduce(0, +)) / 32)
                 }
                 recorded[kind, default: []].append(ratio(fields.map { $0[1] }))
-                ours[kind, default: []].append(ratio(KVCacheLedger.greedyBatchPlacement(loads: loads, channels: 32)))
+                ours[kind, default: []].append(ratio(BatchPlacement.greedy(loads: loads, channels: 32)))
             }
         }
         func mean(_ values: [Double]?) -> Double { values!.reduce(0, +) / Double(values!.count) }

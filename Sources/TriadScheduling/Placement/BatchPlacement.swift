@@ -11,19 +11,33 @@ public enum BatchPlacement {
         _ sequences: [Int], channels: Int, rule: ExecutionPlan.KVPlacementRule, shard: ModelShard,
         rowElements: Int = 512, banks: Int = 32
     ) -> [BatchEntry] {
-        var ledger = KVCacheLedger(rule: rule, channels: channels, capacityPerChannel: .max / 2)
-        var loads = Array(repeating: Int64(0), count: channels)
-        var entries = sequences.map { BatchEntry(sequenceLength: $0, channel: 0) }
-        let order =
-            rule == .greedyMinLoad
-            ? sequences.indices.sorted { (sequences[$0], $1) > (sequences[$1], $0) } : Array(sequences.indices)
-        for index in order {
-            let channel = ledger.place(bytes: 0, loads: loads)!
-            entries[index].channel = channel
-            loads[channel] += PIMCostModel.attentionLoadEstimate(
-                sequenceLength: sequences[index], width: shard.keyValueWidth, heads: shard.keyValueHeads,
-                rowElements: rowElements, banks: banks)
+        let placement: [Int]
+        switch rule {
+        case .roundRobin:
+            placement = sequences.indices.map { $0 % channels }
+        case .greedyMinLoad:
+            placement = greedy(
+                loads: sequences.map {
+                    PIMCostModel.attentionLoadEstimate(
+                        sequenceLength: $0, width: shard.keyValueWidth, heads: shard.keyValueHeads,
+                        rowElements: rowElements, banks: banks)
+                }, channels: channels)
         }
-        return entries
+        return zip(sequences, placement).map { BatchEntry(sequenceLength: $0, channel: $1) }
+    }
+
+    /// Greedy min-load over estimated loads: heaviest first, each into the least loaded channel so far.
+    /// Returns each request's channel, in input order.
+    public static func greedy(loads requestLoads: [Int64], channels: Int) -> [Int] {
+        let order = requestLoads.indices.sorted { (requestLoads[$0], $1) > (requestLoads[$1], $0) }
+        var channelLoad = Array(repeating: Int64(0), count: channels)
+        var placement = Array(repeating: 0, count: requestLoads.count)
+        for request in order {
+            var best = 0
+            for channel in 1..<max(channels, 1) where channelLoad[channel] < channelLoad[best] { best = channel }
+            channelLoad[best] += requestLoads[request]
+            placement[request] = best
+        }
+        return placement
     }
 }

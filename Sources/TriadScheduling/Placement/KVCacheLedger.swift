@@ -51,19 +51,4 @@ public struct KVCacheLedger: Sendable {
     public mutating func release(bytes: Int64, channel: Int) {
         usedBytes[channel] -= bytes
     }
-
-    /// Places a whole batch at once as NeuPIMs does: longest first, each into the channel with the least
-    /// load so far. Returns each request's channel (in input order).
-    public static func greedyBatchPlacement(loads requestLoads: [Int64], channels: Int) -> [Int] {
-        let order = requestLoads.indices.sorted { (requestLoads[$0], $1) > (requestLoads[$1], $0) }
-        var channelLoad = Array(repeating: Int64(0), count: channels)
-        var placement = Array(repeating: 0, count: requestLoads.count)
-        for request in order {
-            var best = 0
-            for channel in 1..<channels where channelLoad[channel] < channelLoad[best] { best = channel }
-            channelLoad[best] += requestLoads[request]
-            placement[request] = best
-        }
-        return placement
-    }
 }
