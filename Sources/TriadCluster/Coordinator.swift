@@ -72,7 +72,7 @@ public final class Coordinator {
 
     /// Rejected input so far by code.
     public var rejectionSummary: String { rejections.summary }
-    public var rejectionCount: Int { rejections.total }
+    package var rejectionCount: Int { rejections.total }
 
     /// Serves over an already-connected socket (the router end of an in-memory transport in tests).
     public func start(socket: any MessageSocket) {

@@ -90,7 +90,7 @@ public struct NPUCostModel: Sendable {
     }
 
     /// Fraction of peak MAC throughput the weight-stationary arrays reach with `tokens` rows.
-    public func weightStationaryEfficiency(tokens: Int64) -> Double {
+    package func weightStationaryEfficiency(tokens: Int64) -> Double {
         Double(tokens) / Double(arrays) / Double(cyclesPerWeightTile(tokens: tokens))
     }
 
