@@ -16,30 +16,28 @@ extension Simulator {
         var utilization: [DeviceFigure] = []
         var paperUtilization: [DeviceFigure] = []
         for device in devices.devices {
-            var joules = 0.0
+            // Dynamic energy (and memory traffic) by the device's role, then what it spends regardless.
+            var picojoules = 0.0
             var busy = 0.0
+            var inGroup = true
             switch device.configuration {
-            case .npu(let npu) where device.id == devices.npu?.id:
-                joules = state.energyPicojoules[DeviceKind.npu.index] * 1e-12 + npu.staticPowerWatts * seconds
+            case .npu where device.id == devices.npu?.id:
+                picojoules = state.energyPicojoules[DeviceKind.npu.index]
                 busy = fraction(state.busy[DeviceKind.npu.index])
-            case .fpga(let fpga) where device.id == devices.fpga?.id:
-                joules = fpga.powerWatts * seconds
+            case .fpga where device.id == devices.fpga?.id:
                 busy = fraction(state.busy[DeviceKind.fpga.index])
             case .pim(let pim) where device.id == devices.memory?.id:
-                joules =
-                    (pim.memory.streamingEnergy(readBytes: state.streamedBytes)
-                        + state.energyPicojoules[DeviceKind.pim.index]
-                        + pim.memory.backgroundEnergy(over: state.elapsed)) * 1e-12
+                picojoules =
+                    pim.memory.streamingEnergy(readBytes: state.streamedBytes) + state.energyPicojoules[DeviceKind.pim.index]
                 busy = fraction(state.busy[DeviceKind.pim.index])
             case .hbm(let memory) where device.id == devices.memory?.id:
-                joules =
-                    (memory.streamingEnergy(readBytes: state.streamedBytes)
-                        + memory.backgroundEnergy(over: state.elapsed))
-                    * 1e-12
+                picojoules = memory.streamingEnergy(readBytes: state.streamedBytes)
                 busy = fraction(state.memoryPortBusy)
             default:
-                break
+                inGroup = false
             }
+            if inGroup { picojoules += device.configuration.staticEnergyPicojoules(over: state.elapsed) }
+            let joules = picojoules * 1e-12
             switch device.configuration {
             case .npu where device.id == devices.npu?.id:
                 paperUtilization.append(DeviceFigure(id: device.id, value: fraction(state.pipelineBusy)))
