@@ -49,11 +49,27 @@ struct RunOptions: ParsableArguments {
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
+    /// The ranges the run options accept (Topologies/README.md, "Limits"): wide enough for any study, small
+    /// enough that memory and simulated time stay bounded.
+    enum Limits {
+        static let batch = 1...65_536
+        static let iterations = 1...100_000_000
+        static let warmup = 0...10_000_000
+        static let maxSequence = 2...1_048_576
+        static let traceIterations = 1...1_000
+    }
+
     func validate() throws {
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
-        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
-        guard (0...10_000_000).contains(warmup) else { throw ValidationError("--warmup must be in 0…10000000") }
-        guard maxSequence >= 2 else { throw ValidationError("--max-sequence must be at least 2") }
+        func check(_ value: Int, _ range: ClosedRange<Int>, _ flag: String) throws {
+            guard range.contains(value) else {
+                throw ValidationError("\(flag) must be in \(range.lowerBound)…\(range.upperBound) (got \(value))")
+            }
+        }
+        try check(batch, Limits.batch, "--batch")
+        try check(iterations, Limits.iterations, "--iterations")
+        try check(warmup, Limits.warmup, "--warmup")
+        try check(maxSequence, Limits.maxSequence, "--max-sequence")
+        try check(traceIterations, Limits.traceIterations, "--trace-iterations")
     }
 
     @Flag(help: "Ask the workers again every iteration instead of reusing learnt costs (same results; a testing aid).")

@@ -152,6 +152,12 @@ struct EndToEndTests {
         ["run", "Topologies/neupims.yaml", "--workload", "fixed:10"],
         ["run", "Topologies/npu-only.yaml", "--policy", "neupims"],
         ["run", "Topologies/missing.yaml"],
+        ["run", "Topologies/neupims.yaml", "--batch", "9223372036854775807"],
+        ["run", "Topologies/neupims.yaml", "--batch", "1000000000000"],
+        ["run", "Topologies/neupims.yaml", "--iterations", "9223372036854775807"],
+        ["run", "Topologies/neupims.yaml", "--max-sequence", "9223372036854775807"],
+        ["run", "Topologies/neupims.yaml", "--trace-iterations", "9223372036854775807"],
+        ["snapshot", "Topologies/neupims.yaml", "Topologies/missing.csv"],
     ])
     func badArgumentsExitTwoWithOneLine(arguments: [String]) throws {
         let outcome = try Self.triad(arguments)
