@@ -5,6 +5,11 @@ import Foundation
 /// - vidur CSV: a header naming `arrived_at` (seconds), `num_prefill_tokens`, `num_decode_tokens`;
 /// - LLMServingSim JSONL: one `{"input_toks":…, "output_toks":…, "arrival_time_ns":…}` per line.
 public enum TraceReader {
+    /// Latest arrival a trace may give (about 11.6 days), so arrivals fit integer picoseconds.
+    public static let maximumArrivalSeconds = 1e6
+    /// Most prompt or output tokens a request may have.
+    public static let maximumTokens = 1 << 20
+
     /// Parses `text`; `file` names it in errors. The format follows from the content. Requests come back
     /// in arrival order (ties keep file order), numbered from 0.
     public static func parse(_ text: String, file: String) throws -> [Request] {
@@ -40,10 +45,13 @@ public enum TraceReader {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             guard let raw = CSV.fields(line) else { throw DatasetError("\(file):\(index + 1): unclosed quote") }
             let fields = raw.map { $0.trimmingCharacters(in: .whitespaces) }
-            guard fields.count == header.count, let seconds = Double(fields[arrival]), seconds >= 0,
-                let input = Int(fields[prefill]), input >= 0, let output = Int(fields[decode]), output >= 0
+            guard fields.count == header.count, let seconds = Double(fields[arrival]), (0...maximumArrivalSeconds).contains(seconds),
+                let input = Int(fields[prefill]), (0...maximumTokens).contains(input), let output = Int(fields[decode]),
+                (0...maximumTokens).contains(output)
             else {
-                throw DatasetError("\(file):\(index + 1): expected \(header.count) fields with non-negative numbers")
+                throw DatasetError(
+                    "\(file):\(index + 1): expected \(header.count) fields: an arrival in 0…\(Int(maximumArrivalSeconds)) s and token counts in 0…\(maximumTokens)"
+                )
             }
             requests.append(
                 Request(
@@ -64,8 +72,9 @@ public enum TraceReader {
         let decoder = JSONDecoder()
         for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            guard let entry = try? decoder.decode(JSONLine.self, from: Data(line.utf8)), entry.input_toks >= 0,
-                entry.output_toks >= 0, (entry.arrival_time_ns ?? 0) >= 0
+            guard let entry = try? decoder.decode(JSONLine.self, from: Data(line.utf8)),
+                (0...maximumTokens).contains(entry.input_toks), (0...maximumTokens).contains(entry.output_toks),
+                (0...Int64(maximumArrivalSeconds * 1e9)).contains(entry.arrival_time_ns ?? 0)
             else {
                 throw DatasetError(
                     "\(file):\(index + 1): expected {\"input_toks\": N, \"output_toks\": N, \"arrival_time_ns\": N}")

@@ -53,7 +53,8 @@ struct MappingReader {
         return scalar.string
     }
 
-    mutating func integer(_ key: String, minimum: Int64 = 1) throws -> Int64 {
+    /// An integer in `minimum…maximum` (counts and cycles default to at most 2^20).
+    mutating func integer(_ key: String, minimum: Int64 = 1, maximum: Int64 = 1 << 20) throws -> Int64 {
         let value = try required(key)
         guard case .scalar(let scalar) = value, let number = Int64(scalar.string.filter { $0 != "_" }) else {
             throw error(
@@ -64,10 +65,16 @@ struct MappingReader {
             let rule = minimum == 1 ? "positive" : minimum == 0 ? "zero or more" : "at least \(minimum)"
             throw error(.invalidValue, at: value, "'\(key)' of \(what) must be \(rule), got \(number)")
         }
+        guard number <= maximum else {
+            throw error(.invalidValue, at: value, "'\(key)' of \(what) must be at most \(maximum), got \(number)")
+        }
         return number
     }
 
-    mutating func number(_ key: String, minimum: Double = 0, allowZero: Bool = true) throws -> Double {
+    /// A finite number above `minimum` (or equal, with `allowZero`) and at most `maximum`.
+    mutating func number(_ key: String, minimum: Double = 0, allowZero: Bool = true, maximum: Double = 1e9) throws
+        -> Double
+    {
         let value = try required(key)
         guard case .scalar(let scalar) = value, let number = Double(scalar.string.filter { $0 != "_" }),
             number.isFinite
@@ -79,6 +86,9 @@ struct MappingReader {
             throw error(
                 .invalidValue, at: value,
                 "'\(key)' of \(what) must be \(allowZero ? "zero or more" : "positive"), got \(scalar.string)")
+        }
+        guard number <= maximum else {
+            throw error(.invalidValue, at: value, "'\(key)' of \(what) must be at most \(maximum), got \(scalar.string)")
         }
         return number
     }

@@ -80,11 +80,12 @@ public enum TopologyParser {
     }
 
     private static func bandwidth(_ reader: inout MappingReader, _ key: String) throws -> Int64 {
-        Int64((try reader.number(key, allowZero: false) * 1e9).rounded())
+        // At most 1 PB/s, so bytes per second fit in Int64 with room for products.
+        Int64((try reader.number(key, allowZero: false, maximum: 1e6) * 1e9).rounded())
     }
 
     private static func clock(_ reader: inout MappingReader) throws -> ClockFrequency {
-        ClockFrequency(megahertz: try reader.integer("clock_mhz"))
+        ClockFrequency(megahertz: try reader.integer("clock_mhz", maximum: 100_000))
     }
 
     private static func parseDevice(_ node: Node, file: String) throws -> DeviceDescription {
@@ -116,7 +117,7 @@ public enum TopologyParser {
             systolicArrays: Int(try r.integer("systolic_arrays")), arrayRows: Int(try r.integer("array_rows")),
             arrayColumns: Int(try r.integer("array_columns")), clock: try clock(&r),
             vectorUnits: Int(try r.integer("vector_units")), vectorLanes: Int(try r.integer("vector_lanes")),
-            vectorOpLatency: try r.integer("vector_op_latency_cycles"), sramBytes: try r.integer("sram_bytes"),
+            vectorOpLatency: try r.integer("vector_op_latency_cycles"), sramBytes: try r.integer("sram_bytes", maximum: 1 << 46),
             memoryBandwidthBytesPerSecond: try bandwidth(&r, "memory_bandwidth_gb_per_s"),
             macEnergyPicojoules: try r.number("mac_energy_pj"),
             vectorOpEnergyPicojoules: try r.number("vector_op_energy_pj"),
@@ -151,7 +152,7 @@ public enum TopologyParser {
         MemoryConfiguration(
             channels: Int(try r.integer("channels")),
             channelBandwidthBytesPerSecond: try bandwidth(&r, "channel_bandwidth_gb_per_s"),
-            channelCapacityBytes: try r.integer("channel_capacity_bytes"), rowBytes: try r.integer("row_bytes"),
+            channelCapacityBytes: try r.integer("channel_capacity_bytes", maximum: 1 << 46), rowBytes: try r.integer("row_bytes"),
             accessBytes: try r.integer("access_bytes"), clock: try clock(&r),
             activateEnergyPicojoules: try r.number("activate_energy_pj"),
             readEnergyPicojoules: try r.number("read_energy_pj"),
@@ -203,10 +204,10 @@ public enum TopologyParser {
     private static func fpga(_ r: inout MappingReader) throws -> FPGAConfiguration {
         FPGAConfiguration(
             cores: Int(try r.integer("cores")), addersPerCore: Int(try r.integer("adders_per_core")),
-            clock: try clock(&r), bitsPerWeight: try r.number("bits_per_weight", allowZero: false),
+            clock: try clock(&r), bitsPerWeight: try r.number("bits_per_weight", allowZero: false, maximum: 64),
             memoryBandwidthBytesPerSecond: try bandwidth(&r, "memory_bandwidth_gb_per_s"),
-            memoryEfficiency: try r.number("memory_efficiency", allowZero: false),
-            memoryBytes: try r.integer("memory_bytes"), powerWatts: try r.number("power_w"),
+            memoryEfficiency: try r.number("memory_efficiency", allowZero: false, maximum: 1),
+            memoryBytes: try r.integer("memory_bytes", maximum: 1 << 46), powerWatts: try r.number("power_w"),
             fixedLatencyCycles: try r.integer("fixed_latency_cycles", minimum: 0),
             elementwiseLanes: Int(try r.integer("elementwise_lanes")))
     }

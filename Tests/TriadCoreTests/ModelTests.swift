@@ -63,3 +63,14 @@ struct ModelTests {
         }
     }
 }
+
+struct HuggingFaceBoundsTests {
+    @Test func absurdSizesAreRefused() {
+        for json in [
+            #"{"hidden_size": 1e12, "num_attention_heads": 32, "num_hidden_layers": 32, "vocab_size": 32000}"#,
+            #"{"hidden_size": 4096, "num_attention_heads": 32, "num_hidden_layers": 9223372036854775807, "vocab_size": 32000}"#,
+        ] {
+            #expect(throws: HuggingFaceConfig.Problem.self) { _ = try HuggingFaceConfig.model(from: Data(json.utf8), name: "x") }
+        }
+    }
+}

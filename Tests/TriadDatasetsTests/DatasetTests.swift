@@ -81,4 +81,10 @@ struct DatasetTests {
     func malformedTracesAreRejectedWithTheirLine(text: String) {
         #expect(throws: DatasetError.self) { _ = try TraceReader.parse(text, file: "bad") }
     }
+
+    @Test(arguments: ["inf", "nan", "-1", "1e300"])
+    func traceArrivalsOutOfRangeAreRefused(arrival: String) {
+        let csv = "arrived_at,num_prefill_tokens,num_decode_tokens\n\(arrival),10,10\n"
+        #expect(throws: DatasetError.self) { _ = try TraceReader.parse(csv, file: "t.csv") }
+    }
 }

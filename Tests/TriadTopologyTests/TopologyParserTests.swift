@@ -107,3 +107,30 @@ struct TopologyParserTests {
         }
     }
 }
+
+/// Numbers at the edges are refused at the door with file:line:col and the allowed maximum.
+struct TopologyBoundsTests {
+    static func neupims() throws -> String {
+        try String(
+            contentsOf: TopologyParserTests.topologiesDirectory.appendingPathComponent("neupims.yaml"), encoding: .utf8)
+    }
+
+    @Test(arguments: [
+        ("    array_rows: 128", "    array_rows: 9223372036854775807", "array_rows"),
+        ("    memory_bandwidth_gb_per_s: 1024", "    memory_bandwidth_gb_per_s: 1e300", "memory_bandwidth_gb_per_s"),
+        ("trefi: 3900", "trefi: 9223372036854775807", "trefi"),
+        ("    sram_bytes: 137439232", "    sram_bytes: 9223372036854775807", "sram_bytes"),
+        ("    clock_mhz: 1000\n    vector_units", "    clock_mhz: 9223372036854775807\n    vector_units", "clock_mhz"),
+    ])
+    func extremesAreRefusedWithTheMaximum(original: String, replacement: String, key: String) throws {
+        let text = try Self.neupims()
+        #expect(text.contains(original))
+        do {
+            _ = try TopologyParser.parse(text.replacingOccurrences(of: original, with: replacement), file: "t.yaml")
+            Issue.record("\(key) at its extreme was accepted")
+        } catch let error as TopologyError {
+            #expect(error.description.hasPrefix("t.yaml:"))
+            #expect(error.description.contains("'\(key)'") && error.description.contains("at most"), "\(error)")
+        }
+    }
+}

@@ -34,16 +34,20 @@ public struct HuggingFaceConfig: Decodable, Sendable {
         } catch {
             throw Problem(message: "not a valid config.json: \(error)")
         }
-        func require(_ value: Int?, _ key: String) throws -> Int {
+        /// Every size must be positive and at most `maximum`, so any product of them fits the cost models.
+        func require(_ value: Int?, _ key: String, maximum: Int = 1 << 20) throws -> Int {
             guard let value else { throw Problem(message: "config.json has no \(key)") }
             guard value > 0 else { throw Problem(message: "config.json \(key) must be positive, got \(value)") }
+            guard value <= maximum else {
+                throw Problem(message: "config.json \(key) must be at most \(maximum), got \(value)")
+            }
             return value
         }
         let hidden = try require(config.hidden_size ?? config.n_embd, "hidden_size")
-        let heads = try require(config.num_attention_heads ?? config.n_head, "num_attention_heads")
-        let layers = try require(config.num_hidden_layers ?? config.n_layer, "num_hidden_layers")
-        let vocabulary = try require(config.vocab_size, "vocab_size")
-        let kvHeads = try require(config.num_key_value_heads ?? heads, "num_key_value_heads")
+        let heads = try require(config.num_attention_heads ?? config.n_head, "num_attention_heads", maximum: 1 << 16)
+        let layers = try require(config.num_hidden_layers ?? config.n_layer, "num_hidden_layers", maximum: 1 << 16)
+        let vocabulary = try require(config.vocab_size, "vocab_size", maximum: 1 << 24)
+        let kvHeads = try require(config.num_key_value_heads ?? heads, "num_key_value_heads", maximum: 1 << 16)
         guard heads % kvHeads == 0 else {
             throw Problem(message: "num_attention_heads \(heads) is not a multiple of num_key_value_heads \(kvHeads)")
         }
@@ -52,7 +56,8 @@ public struct HuggingFaceConfig: Decodable, Sendable {
         let gated =
             activation.contains("silu") || activation.contains("swish")
             || ["llama", "mistral", "qwen2", "gemma", "bitnet"].contains(config.model_type ?? "")
-        let intermediate = try require(config.intermediate_size ?? config.n_inner ?? 4 * hidden, "intermediate_size")
+        let intermediate = try require(
+            config.intermediate_size ?? config.n_inner ?? 4 * hidden, "intermediate_size", maximum: 1 << 22)
         let ternary =
             (config.quantization ?? "").lowercased().contains("ternary")
             || (config.model_type ?? "").lowercased().contains("bitnet")

@@ -46,7 +46,11 @@ public struct Simulator {
             throw SimulationError(.incompatible, "no \(resource) device for the plan")
         }
         let npu = devices.npu?.configuration
-        let sustained = npu.map { Double($0.memoryBandwidthBytesPerSecond) * $0.memoryEfficiency } ?? 1
+        // The port KV appends and NPU streams use: the NPU's; without an NPU, the KV memory's own channels.
+        let memory = devices.memoryConfiguration
+        let sustained =
+            npu.map { Double($0.memoryBandwidthBytesPerSecond) * $0.memoryEfficiency }
+            ?? memory.map { Double($0.channels) * Double($0.channelBandwidthBytesPerSecond) } ?? 1
         composer = TimelineComposer(
             memoryBandwidthBytesPerSecond: Int64(min(sustained, 9e18)), weightCacheBytes: npu?.sramBytes ?? 0,
             rule: plan.attentionResource == .pim && plan.rowBuffers == .single ? .blockedDuringPIM : .independent)
