@@ -1,5 +1,5 @@
-public import TriadCore
-public import TriadDatasets
+import TriadCore
+import TriadDatasets
 public import TriadDevices
 public import TriadScheduling
 import Foundation

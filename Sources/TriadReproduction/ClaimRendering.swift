@@ -1,4 +1,4 @@
-public import TriadCore
+import TriadCore
 
 /// Tables and JSON for claims, and the parameter listing.
 public enum ClaimRendering {

@@ -1,6 +1,6 @@
-public import TriadCore
-public import TriadDatasets
-public import TriadScheduling
+import TriadCore
+import TriadDatasets
+import TriadScheduling
 
 /// Triad's `snapshot` next to the NeuPIMs simulator itself on the batch it was run on (docs/MODEL.md §7).
 public enum SimulatorCheck {

@@ -1,5 +1,5 @@
-public import TriadCore
-public import TriadDevices
+import TriadCore
+import TriadDevices
 
 /// A published ternary-weight FPGA design with a measured throughput, and what Triad's FPGA cost model
 /// predicts for it from its published parameters alone (docs/MODEL.md §5).

@@ -1,5 +1,5 @@
 import TriadCore
-public import TriadDevices
+import TriadDevices
 
 /// Memory, DRAM timing and PIM parameters on the wire, range-checked on the way in.
 extension MemoryConfiguration {

@@ -1,5 +1,5 @@
 public import TriadCore
-public import TriadDevices
+import TriadDevices
 
 /// One study: a device group, a model and a workload, run under any number of policies — what `triad run`,
 /// `compare`, `up`, `coordinator`, `bench` and `reproduce` all do, as a library call.

@@ -1,5 +1,5 @@
 import TriadCore
-public import TriadDevices
+import TriadDevices
 
 /// Runs batched decoding of a model on a device set under a policy and measures it.
 ///

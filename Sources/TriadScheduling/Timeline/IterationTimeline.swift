@@ -1,5 +1,5 @@
 public import TriadCore
-public import TriadDevices
+import TriadDevices
 
 /// The composed timeline of one pipeline stage pass of one decode iteration.
 public struct IterationTimeline: Sendable {
