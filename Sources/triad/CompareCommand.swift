@@ -12,8 +12,7 @@ struct CompareCommand: ParsableCommand {
     var policies: String = "npu-only,npu+pim,neupims"
 
     func run() throws {
-        let list = try policies.split(separator: ",").map { try Inputs.policy(String($0)) }
-        guard !list.isEmpty else { throw InputError("triad: --policies lists no policy") }
+        let list = try Inputs.policies(policies)
         options.print(try options.run(policies: list))
     }
 }

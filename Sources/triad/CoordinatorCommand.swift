@@ -36,7 +36,7 @@ struct CoordinatorCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
-        let list = try policies.split(separator: ",").map { try Inputs.policy(String($0)) }
+        let list = try Inputs.policies(policies)
         let inputs = try options.load()
         var coordinatorConfiguration = Coordinator.Configuration(bind: bind)
         if curve && curveKey == nil { throw InputError("triad: --curve needs --curve-key FILE (see `triad keygen`)") }

@@ -112,6 +112,18 @@ enum Inputs {
         return policy
     }
 
+    /// A comma-separated policy list: at least one, each known, none twice (after canonical naming, so
+    /// `npu+pim+sbi+drb` and `npu+pim+drb+sbi` are the same policy).
+    static func policies(_ text: String) throws -> [Policy] {
+        let list = try text.split(separator: ",").map { try policy(String($0)) }
+        guard !list.isEmpty else { throw InputError("triad: --policies lists no policy") }
+        var seen: Set<String> = []
+        for policy in list where !seen.insert(policy.name).inserted {
+            throw InputError("triad: --policies lists \(policy.name) twice")
+        }
+        return list
+    }
+
     private static func reason(_ error: any Error) -> String {
         (error as NSError).localizedDescription
     }

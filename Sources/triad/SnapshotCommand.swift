@@ -46,8 +46,7 @@ struct SnapshotCommand: ParsableCommand {
         } catch let error as DatasetError {
             throw InputError(error.message)
         }
-        let list = try policies.split(separator: ",").map { try Inputs.policy(String($0)) }
-        guard !list.isEmpty else { throw InputError("triad: --policies lists no policy") }
+        let list = try Inputs.policies(policies)
         let name = URL(fileURLWithPath: batch).lastPathComponent
         let experiment = Experiment(
             devices: devices, model: spec, workload: .fixed(input: 0, output: 1), topologyName: topologyFile.name)

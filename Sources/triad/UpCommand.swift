@@ -25,7 +25,7 @@ struct UpCommand: ParsableCommand {
     var pidDirectory: String?
 
     func run() throws {
-        let list = try policies.split(separator: ",").map { try Inputs.policy(String($0)) }
+        let list = try Inputs.policies(policies)
         let inputs = try options.load()
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw InputError("triad: unknown --log-level '\(logLevel)'")

@@ -158,6 +158,8 @@ struct EndToEndTests {
         ["run", "Topologies/neupims.yaml", "--max-sequence", "9223372036854775807"],
         ["run", "Topologies/neupims.yaml", "--trace-iterations", "9223372036854775807"],
         ["snapshot", "Topologies/neupims.yaml", "Topologies/missing.csv"],
+        ["compare", "Topologies/neupims.yaml", "--policies", "neupims,npu-only,neupims"],
+        ["compare", "Topologies/neupims.yaml", "--policies", "npu+pim+sbi+drb,npu+pim+drb+sbi"],
     ])
     func badArgumentsExitTwoWithOneLine(arguments: [String]) throws {
         let outcome = try Self.triad(arguments)
