@@ -159,7 +159,11 @@ public final class Coordinator {
             guard result.costs.count == expected else {
                 throw ClusterError("\(deviceID) answered \(result.costs.count) costs for \(expected) operations")
             }
-            return result.costs.map(OperationCost.init(wire:))
+            do {
+                return try result.costs.map { try OperationCost(wire: $0) }
+            } catch {
+                throw ClusterError("\(deviceID) answered an invalid cost: \(error)")
+            }
         case .error(let error)?:
             let code = WireError.Code(wire: error.code)
             throw DeviceError(

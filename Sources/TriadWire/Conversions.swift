@@ -85,7 +85,18 @@ extension OperationCost {
         return message
     }
 
-    public init(wire: Triad_V1_OperationCost) {
+    /// Most picoseconds one operation may take (1,000 s): a worker answering more is wrong, not slow.
+    public static let maximumWireDuration: Int64 = 1_000_000_000_000_000
+
+    /// Rebuilds a cost, refusing negative, absurd or non-finite values (a worker's reply is input too).
+    public init(wire: Triad_V1_OperationCost) throws(WireError) {
+        let counts = [wire.cycles, wire.streamedBytes, wire.computeCycles, wire.memoryCycles, wire.preloadCycles, wire.commandCycles]
+        guard counts.allSatisfy({ (0...(1 << 50)).contains($0) }),
+            (0...OperationCost.maximumWireDuration).contains(wire.durationPs), wire.energyPj.isFinite,
+            (0...1e18).contains(wire.energyPj)
+        else {
+            throw WireError(.malformed, "cost out of range (cycles \(wire.cycles), duration \(wire.durationPs) ps, energy \(wire.energyPj) pJ)")
+        }
         self.init(
             cycles: wire.cycles, duration: wire.durationPs, streamedBytes: wire.streamedBytes,
             energyPicojoules: wire.energyPj, computeCycles: wire.computeCycles, memoryCycles: wire.memoryCycles,

@@ -114,7 +114,7 @@ struct FuzzTests {
             }
             let local = try DeviceEvaluator(device: ClusterHarness.devices[0]).costs(of:
                 ClusterHarness.sampleOperations)
-            #expect(answer?.costs.map(OperationCost.init(wire:)) == local)
+            #expect(try answer?.costs.map { try OperationCost(wire: $0) } == local)
             print(
                 "fuzz: \(sent) frames at a live worker, \(replies) replies; rejected \(worker.loop?.rejectionSummary ?? "")"
             )

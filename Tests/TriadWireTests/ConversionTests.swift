@@ -37,3 +37,23 @@ struct ConversionTests {
         #expect(throws: WireError.self) { try DeviceDescription(wire: wire) }
     }
 }
+
+/// A worker's reply is input: costs that are negative, absurd or not numbers are refused.
+struct CostReplyTests {
+    @Test(arguments: [
+        (Int64(-1), Int64(10), 1.0), (Int64.max, Int64(10), 1.0), (Int64(10), Int64(-5), 1.0),
+        (Int64(10), Int64.max, 1.0), (Int64(10), Int64(10), Double.nan), (Int64(10), Int64(10), -1.0),
+    ])
+    func hostileCostsAreRefused(cycles: Int64, duration: Int64, energy: Double) {
+        var wire = OperationCost(cycles: 10, duration: 10_000, energyPicojoules: 1).wire
+        wire.cycles = cycles
+        wire.durationPs = duration
+        wire.energyPj = energy
+        #expect(throws: WireError.self) { try OperationCost(wire: wire) }
+    }
+
+    @Test func ordinaryCostsRoundTrip() throws {
+        let cost = OperationCost(cycles: 496, duration: 496_000, streamedBytes: 1 << 20, energyPicojoules: 12.5)
+        #expect(try OperationCost(wire: cost.wire) == cost)
+    }
+}
