@@ -10,11 +10,18 @@ struct KeygenCommand: ParsableCommand {
     @Argument(help: "Path prefix of the key files.")
     var name: String
 
+    @Flag(help: "Replace existing key files.")
+    var force = false
+
     func run() throws {
         guard ZMQContext.hasCurve else { throw RunFailure(message: "this libzmq has no CURVE support") }
         let keys = try ZMQContext.curveKeyPair()
         let secretPath = name + ".key"
         let publicPath = name + ".pub"
+        for path in [secretPath, publicPath] where !force && FileManager.default.fileExists(atPath: path) {
+            throw InputError("triad: \(path) exists; keygen does not replace keys without --force")
+        }
+        if force { for path in [secretPath, publicPath] { try? FileManager.default.removeItem(atPath: path) } }
         guard
             FileManager.default.createFile(
                 atPath: secretPath,

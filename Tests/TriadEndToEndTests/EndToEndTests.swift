@@ -213,4 +213,19 @@ extension EndToEndTests {
             events.filter { $0["pid"] as! Int == 2 }.map { ($0["args"] as! [String: Any])["sub_batch"] as! Int })
         #expect(subBatches == [0, 1])
     }
+
+    /// `triad keygen` never replaces keys unless asked to.
+    @Test func keygenKeepsExistingKeys() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("triad-keygen-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let prefix = directory.appendingPathComponent("node").path
+        #expect(try Self.triad(["keygen", prefix]).status == 0)
+        let secret = try String(contentsOfFile: prefix + ".key", encoding: .utf8)
+        let again = try Self.triad(["keygen", prefix])
+        #expect(again.status == 2 && again.error.contains("--force"))
+        #expect(try String(contentsOfFile: prefix + ".key", encoding: .utf8) == secret)
+        #expect(try Self.triad(["keygen", prefix, "--force"]).status == 0)
+        #expect(try String(contentsOfFile: prefix + ".key", encoding: .utf8) != secret)
+    }
 }
