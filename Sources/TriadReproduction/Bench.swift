@@ -10,7 +10,9 @@ public enum Bench {
     public struct Scenario: Sendable {
         public var name: String
         public var model: String
+        /// A bundled data set, or a fixed (input, output) shape when `fixedShape` is set.
         public var workload: String
+        public var fixedShape: (input: Int, output: Int)? = nil
         public var batch: Int
         public var policy: Policy
         public var iterations: Int
@@ -47,7 +49,7 @@ public enum Bench {
                 name: "gpt3-175b/sharegpt/b512/neupims", model: "gpt3-175b", workload: "sharegpt", batch: 512,
                 policy: .neupims, iterations: 10000, devices: neupims, links: link),
             Scenario(
-                name: "mmfree-1.3b/fixed/b16/ternary", model: "mmfree-1.3b", workload: "fixed:64:256", batch: 16,
+                name: "mmfree-1.3b/fixed/b16/ternary", model: "mmfree-1.3b", workload: "fixed", fixedShape: (64, 256), batch: 16,
                 policy: .ternary, iterations: 100000, devices: [fpga], links: []),
         ]
     }
@@ -81,14 +83,9 @@ public enum Bench {
         guard let model = ModelPresets.named(scenario.model) else {
             throw SimulationError(.incompatible, "bench: no model \(scenario.model)")
         }
-        let workload: RequestStream
-        if let distribution = try BundledDatasets.distribution(named: scenario.workload) {
-            workload = .sampled(distribution)
-        } else {
-            let parts = scenario.workload.split(separator: ":").compactMap { Int($0) }
-            guard parts.count == 2 else { throw SimulationError(.incompatible, "bench: bad workload \(scenario.workload)") }
-            workload = .fixed(input: parts[0], output: parts[1])
-        }
+        let workload: RequestStream =
+            try scenario.fixedShape.map { .fixed(input: $0.input, output: $0.output) }
+            ?? ExperimentRunner.dataset(scenario.workload)
         var experiment = Experiment(
             devices: try DeviceSet(devices: scenario.devices, links: scenario.links), model: model, workload: workload,
             topologyName: "bench")

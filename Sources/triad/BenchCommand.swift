@@ -89,9 +89,6 @@ extension BenchCommand {
         experiment.batch = 512
         experiment.iterations = max(1, Int(1000 * scale))
         let clock = ContinuousClock()
-        func seconds(_ duration: Duration) -> Double {
-            Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-        }
         var local: RunReport?
         let localTime = try clock.measure {
             local = try experiment.run([.neupims]).reports[0]
@@ -114,6 +111,6 @@ extension BenchCommand {
         }
         return Bench.Measurement(
             name: "gpt3-7b/sharegpt/b512/neupims/cluster", tokens: remote!.tokens, iterations: remote!.iterations,
-            wallSeconds: seconds(clusterTime), inProcessWallSeconds: seconds(localTime), messages: messages)
+            wallSeconds: Bench.seconds(clusterTime), inProcessWallSeconds: Bench.seconds(localTime), messages: messages)
     }
 }
