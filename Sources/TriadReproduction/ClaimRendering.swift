@@ -2,7 +2,7 @@ import TriadCore
 
 /// Tables and JSON for claims, and the parameter listing.
 public enum ClaimRendering {
-    /// `{"claims":[{"id","description","paper","paper_text","measured","ratio","holds","note"}]}`.
+    /// `{"triad_version":…,"claims":[{"id","description","paper","paper_text","measured","ratio","holds","note"}]}`.
     public static func json(_ claims: [Claim]) -> String {
         func number(_ value: Double?) -> JSON { value.map { $0.isFinite ? .number($0) : .null } ?? .null }
         let items = claims.map { claim -> JSON in
@@ -12,7 +12,7 @@ public enum ClaimRendering {
                 "holds": claim.holds.map { .bool($0) } ?? .null, "note": .string(claim.note),
             ])
         }
-        return JSON.object(["claims": .array(items)]).rendered + "\n"
+        return JSON.object(["triad_version": .string(TriadVersion.current), "claims": .array(items)]).rendered + "\n"
     }
 
     /// A terminal table: claim, paper, ours, ratio or verdict.

@@ -21,8 +21,8 @@ public struct DeviceSet: Sendable {
                 let ids = matches.map(\.id).joined(separator: ", ")
                 throw SimulationError(
                     .notYetImplemented,
-                    "topologies with more than one \(kinds.map(\.rawValue).sorted().joined(separator: "/")) device (\(ids)) are not yet supported; tensor/pipeline parallelism is set by the model"
-                )
+                    "topologies with more than one \(kinds.map(\.rawValue).sorted().joined(separator: "/")) device (\(ids)) are not yet supported; tensor/pipeline parallelism is set by the model",
+                    device: matches[1].id)
             }
             return matches.first
         }
@@ -44,7 +44,8 @@ public struct DeviceSet: Sendable {
                 ($0.0 == npuDevice.id && $0.1 == memoryDevice.id) || ($0.1 == npuDevice.id && $0.0 == memoryDevice.id)
             }
             guard linked else {
-                throw SimulationError(.incompatible, "memory \(memoryDevice.id) is not linked to NPU \(npuDevice.id)")
+                throw SimulationError(
+                    .incompatible, "memory \(memoryDevice.id) is not linked to NPU \(npuDevice.id)", device: memoryDevice.id)
             }
         }
         memory = memoryDevice

@@ -9,10 +9,13 @@ public struct SimulationError: Error, CustomStringConvertible, Sendable, Hashabl
 
     public let code: Code
     public let message: String
+    /// The topology device the problem is about, when there is one (the CLI points at its line).
+    public let device: String?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, device: String? = nil) {
         self.code = code
         self.message = message
+        self.device = device
     }
 
     public var description: String { message }

@@ -1,3 +1,4 @@
+import TriadCore
 import Yams
 
 /// Reads typed fields of one YAML mapping, reporting each problem at its line and column, and
@@ -40,9 +41,34 @@ struct MappingReader {
 
     mutating func required(_ key: String) throws -> Node {
         guard let value = optional(key) else {
+            let unread = pairs.filter { !used.contains($0.key) }
+            if let typo = NearestName.suggestion(for: key, among: unread.map(\.key)),
+                let pair = unread.first(where: { $0.key == typo })
+            {
+                throw error(.unknownField, at: pair.keyNode, "unknown field '\(typo)' in \(what) (did you mean '\(key)'?)")
+            }
             throw error(.missingField, at: node, "\(what) is missing required field '\(key)'")
         }
         return value
+    }
+
+    /// A plain (unquoted) scalar's text, or a type error naming what `key` must be: a quoted "128" is a
+    /// string, not a number.
+    private func plainScalar(_ key: String, _ value: Node, mustBe kind: String) throws -> String {
+        guard case .scalar(let scalar) = value else {
+            throw error(.wrongType, at: value, "'\(key)' of \(what) must be \(kind), got a collection")
+        }
+        guard scalar.style == .plain || scalar.style == .any else {
+            throw error(
+                .wrongType, at: value,
+                "'\(key)' of \(what) must be \(kind), got the quoted string '\(Self.excerpt(scalar.string))'")
+        }
+        return scalar.string
+    }
+
+    /// `text` cut to 40 characters for an error message.
+    static func excerpt(_ text: String) -> String {
+        text.count <= 40 ? text : String(text.prefix(40)) + "…"
     }
 
     mutating func string(_ key: String) throws -> String {
@@ -56,10 +82,10 @@ struct MappingReader {
     /// An integer in `minimum…maximum` (counts and cycles default to at most 2^20).
     mutating func integer(_ key: String, minimum: Int64 = 1, maximum: Int64 = 1 << 20) throws -> Int64 {
         let value = try required(key)
-        guard case .scalar(let scalar) = value, let number = Int64(scalar.string.filter { $0 != "_" }) else {
-            throw error(
-                .wrongType, at: value, "'\(key)' of \(what) must be an integer, got '\(value.string ?? "a collection")'"
-            )
+        let text = try plainScalar(key, value, mustBe: "an integer")
+        guard let number = Int64(text.filter { $0 != "_" }) else {
+            let hint = Double(text).map { $0.isFinite && abs($0) >= 9.2e18 ? " (too large)" : "" } ?? ""
+            throw error(.wrongType, at: value, "'\(key)' of \(what) must be an integer, got '\(Self.excerpt(text))'\(hint)")
         }
         guard number >= minimum else {
             let rule = minimum == 1 ? "positive" : minimum == 0 ? "zero or more" : "at least \(minimum)"
@@ -76,19 +102,17 @@ struct MappingReader {
         -> Double
     {
         let value = try required(key)
-        guard case .scalar(let scalar) = value, let number = Double(scalar.string.filter { $0 != "_" }),
-            number.isFinite
-        else {
-            throw error(
-                .wrongType, at: value, "'\(key)' of \(what) must be a number, got '\(value.string ?? "a collection")'")
+        let text = try plainScalar(key, value, mustBe: "a number")
+        guard let number = Double(text.filter { $0 != "_" }), number.isFinite else {
+            throw error(.wrongType, at: value, "'\(key)' of \(what) must be a finite number, got '\(Self.excerpt(text))'")
         }
         guard number > minimum || (allowZero && number == minimum) else {
             throw error(
                 .invalidValue, at: value,
-                "'\(key)' of \(what) must be \(allowZero ? "zero or more" : "positive"), got \(scalar.string)")
+                "'\(key)' of \(what) must be \(allowZero ? "zero or more" : "positive"), got \(Self.excerpt(text))")
         }
         guard number <= maximum else {
-            throw error(.invalidValue, at: value, "'\(key)' of \(what) must be at most \(maximum), got \(scalar.string)")
+            throw error(.invalidValue, at: value, "'\(key)' of \(what) must be at most \(maximum), got \(Self.excerpt(text))")
         }
         return number
     }
@@ -98,18 +122,19 @@ struct MappingReader {
         let value = try required(key)
         guard let text = value.string, let choice = T(rawValue: text) else {
             let names = allowed.map(\.rawValue).joined(separator: ", ")
+            let hint = value.string.flatMap { NearestName.suggestion(for: $0, among: allowed.map(\.rawValue)) }
             throw error(
                 .invalidValue, at: value,
-                "'\(key)' of \(what) must be one of \(names), got '\(value.string ?? "a collection")'")
+                "'\(key)' of \(what) must be one of \(names), got '\(Self.excerpt(value.string ?? "a collection"))'\(hint.map { " (did you mean '\($0)'?)" } ?? "")")
         }
         return choice
     }
 
     mutating func boolean(_ key: String) throws -> Bool {
         let value = try required(key)
-        guard case .scalar(let scalar) = value, let flag = Bool(scalar.string) else {
+        guard let flag = Bool(try plainScalar(key, value, mustBe: "true or false")) else {
             throw error(
-                .wrongType, at: value, "'\(key)' of \(what) must be true or false, got '\(value.string ?? "a collection")'")
+                .wrongType, at: value, "'\(key)' of \(what) must be true or false, got '\(Self.excerpt(value.string ?? ""))'")
         }
         return flag
     }
@@ -117,7 +142,9 @@ struct MappingReader {
     /// Fails on the first key no reader asked for.
     func rejectUnknownKeys() throws {
         for pair in pairs where !used.contains(pair.key) {
-            throw error(.unknownField, at: pair.keyNode, "unknown field '\(pair.key)' in \(what)")
+            let hint = NearestName.suggestion(for: pair.key, among: used.sorted()).map { " (did you mean '\($0)'?)" }
+            throw error(
+                .unknownField, at: pair.keyNode, "unknown field '\(Self.excerpt(pair.key))' in \(what)\(hint ?? "")")
         }
     }
 }

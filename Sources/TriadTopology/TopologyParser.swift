@@ -15,7 +15,7 @@ public enum TopologyParser {
         } catch let error as TopologyError {
             throw error
         } catch let error as YamlError {
-            throw syntaxError(error, file: file)
+            throw syntaxError(error, file: file, text: text)
         }
         var top = try MappingReader(root, what: "the topology", file: file)
         let name = try top.string("name")
@@ -45,6 +45,8 @@ public enum TopologyParser {
             seen[device.id] = node
             devices.append(device)
         }
+        var locations: [String: SourceLocation] = [:]
+        for (id, node) in seen { locations[id] = SourceLocation(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1) }
         var links: [(String, String)] = []
         if let linkList = top.optional("links") {
             guard let linkNodes = linkList.sequence else {
@@ -55,7 +57,10 @@ public enum TopologyParser {
                 let endpoints = (try link.string("from"), try link.string("to"))
                 try link.rejectUnknownKeys()
                 for (key, id) in [("from", endpoints.0), ("to", endpoints.1)] where seen[id] == nil {
-                    throw link.error(.danglingLink, at: link.optional(key), "link \(key) '\(id)' names no device")
+                    let hint = NearestName.suggestion(for: id, among: seen.keys.sorted()).map { " (did you mean '\($0)'?)" }
+                throw link.error(
+                    .danglingLink, at: link.optional(key),
+                    "link \(key) '\(MappingReader.excerpt(id))' names no device\(hint ?? "")")
                 }
                 guard endpoints.0 != endpoints.1 else {
                     throw link.error(.invalidValue, at: node, "link connects '\(endpoints.0)' to itself")
@@ -64,18 +69,27 @@ public enum TopologyParser {
             }
         }
         try top.rejectUnknownKeys()
-        return Topology(name: name, description: description, devices: devices, links: links)
+        return Topology(
+            name: name, description: description, devices: devices, links: links, deviceLocations: locations,
+            devicesLocation: SourceLocation(line: deviceList.mark?.line ?? 1, column: deviceList.mark?.column ?? 1))
     }
 
-    private static func syntaxError(_ error: YamlError, file: String) -> TopologyError {
+    private static func syntaxError(_ error: YamlError, file: String, text: String) -> TopologyError {
         switch error {
+        case .duplicatedKeysInMapping(let keys, let context):
+            let key = keys.first ?? "?"
+            let duplicate = DuplicateKeyLocator.second(of: key, after: context.mark, in: text)
+            return TopologyError(
+                .syntax, file: file, line: duplicate?.line ?? context.mark.line,
+                column: duplicate?.column ?? context.mark.column,
+                "duplicate key '\(MappingReader.excerpt(key))' (first at line \(context.mark.line))")
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
-            let detail = context.map { "\(problem) \($0.text)" } ?? problem
+            let detail = context.map { "\(problem) \(MappingReader.excerpt($0.text))" } ?? problem
             return TopologyError(
                 .syntax, file: file, line: mark.line, column: mark.column, "YAML syntax error: \(detail)")
         default:
-            return TopologyError(.syntax, file: file, line: 1, column: 1, "YAML syntax error: \(error)")
+            return TopologyError(.syntax, file: file, line: 1, column: 1, "YAML syntax error")
         }
     }
 
@@ -91,12 +105,16 @@ public enum TopologyParser {
     private static func parseDevice(_ node: Node, file: String) throws -> DeviceDescription {
         var reader = try MappingReader(node, what: "a device", file: file)
         let id = try reader.string("id")
+        if let problem = DeviceID.problem(id) {
+            throw reader.error(.invalidValue, at: reader.optional("id"), "\(problem) (got '\(MappingReader.excerpt(id))')")
+        }
         let kindNode = try reader.required("kind")
         guard let kindName = kindNode.string, let kind = DeviceKind(rawValue: kindName) else {
-            let known = DeviceKind.allCases.map(\.rawValue).joined(separator: ", ")
+            let known = DeviceKind.allCases.map(\.rawValue)
+            let hint = kindNode.string.flatMap { NearestName.suggestion(for: $0, among: known) }
             throw reader.error(
                 .unknownDeviceKind, at: kindNode,
-                "unknown device kind '\(kindNode.string ?? "?")' for device '\(id)' (known: \(known))")
+                "unknown device kind '\(MappingReader.excerpt(kindNode.string ?? "?"))' for device '\(id)' (known: \(known.joined(separator: ", ")))\(hint.map { "; did you mean '\($0)'?" } ?? "")")
         }
         reader = try MappingReader(node, what: "\(kind.rawValue) device '\(id)'", file: file)
         _ = reader.optional("id")

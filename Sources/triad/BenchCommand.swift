@@ -55,7 +55,7 @@ struct BenchCommand: ParsableCommand {
                 }
                 return .object(members)
             }
-            print(JSON.object(["scenarios": .array(items)]).rendered)
+            print(JSON.object(["triad_version": .string(TriadVersion.current), "scenarios": .array(items)]).rendered)
         case .table:
             var rows = [["scenario", "sim tokens/s", "iterations/s", "wall s", ""]]
             for m in measurements {

@@ -63,7 +63,7 @@ struct CoordinatorCommand: ParsableCommand {
         guard let result = job.value.outcome else {
             throw RunFailure(message: "coordinator stopped before the run finished")
         }
-        let outcome = try RunOptions.mappingErrors(topology: options.topology) { try result.get() }
+        let outcome = try RunOptions.mappingErrors(inputs.topology, path: options.topology) { try result.get() }
         try options.writeTrace(outcome)
         options.print(outcome.reports)
     }

@@ -8,12 +8,7 @@ import TriadTopology
 /// Loads the files and names a command refers to, turning every problem into an `InputError`.
 enum Inputs {
     static func topology(at path: String) throws -> Topology {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw InputError("\(path):1:1: cannot read the topology file (\(reason(error)))")
-        }
+        let text = try InputFile.read(path, what: "topology file", location: ":1:1")
         do {
             return try TopologyParser.parse(text, file: path)
         } catch let error as TopologyError {
@@ -25,8 +20,15 @@ enum Inputs {
         do {
             return try DeviceSet(devices: topology.devices, links: topology.links)
         } catch let error as SimulationError {
-            throw InputError("\(path): \(error.message)")
+            throw located(error, in: topology, path: path)
         }
+    }
+
+    /// A simulation error as bad input at the topology line it is about: the device it names, else the
+    /// `devices:` list.
+    static func located(_ error: SimulationError, in topology: Topology, path: String) -> InputError {
+        let location = topology.location(of: error.device)
+        return InputError("\(path):\(location.line):\(location.column): \(error.message)")
     }
 
     static func model(_ name: String, tensorParallel: Int?, pipelineParallel: Int?) throws -> ModelSpec {
@@ -34,12 +36,7 @@ enum Inputs {
         if let preset = ModelPresets.named(name) {
             model = preset
         } else if name.hasSuffix(".json") || FileManager.default.fileExists(atPath: name) {
-            let data: Data
-            do {
-                data = try Data(contentsOf: URL(fileURLWithPath: name))
-            } catch {
-                throw InputError("\(name): cannot read the model config (\(reason(error)))")
-            }
+            let data = Data(try InputFile.read(name, what: "model config").utf8)
             do {
                 let label = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
                 model = try HuggingFaceConfig.model(from: data, name: label)
@@ -90,12 +87,7 @@ enum Inputs {
                 "triad: unknown workload '\(spec)' (sharegpt, alpaca, fixed:IN:OUT, or a vidur CSV / LLMServingSim JSONL trace file)"
             )
         }
-        let text: String
-        do {
-            text = try String(contentsOfFile: spec, encoding: .utf8)
-        } catch {
-            throw InputError("\(spec): cannot read the trace (\(reason(error)))")
-        }
+        let text = try InputFile.read(spec, what: "trace", limit: InputFile.traceLimit)
         do {
             let name = URL(fileURLWithPath: spec).lastPathComponent
             return .trace(name: name, requests: try TraceReader.parse(text, file: spec))
@@ -122,9 +114,5 @@ enum Inputs {
             throw InputError("triad: --policies lists \(policy.name) twice")
         }
         return list
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        (error as NSError).localizedDescription
     }
 }

@@ -3,12 +3,7 @@ import Foundation
 /// CURVE key files written by `triad keygen`: `public-key: Z85` and `secret-key: Z85` lines.
 enum KeyFile {
     static func read(_ path: String) throws -> (publicKey: String, secretKey: String) {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw InputError("\(path): cannot read the key file")
-        }
+        let text = try InputFile.read(path, what: "key file")
         var publicKey: String?
         var secretKey: String?
         for line in text.split(whereSeparator: \.isNewline) {
@@ -25,12 +20,10 @@ enum KeyFile {
     /// A Z85 public key given directly, or read from a key file's public-key line.
     static func publicKey(_ valueOrPath: String) throws -> String {
         if valueOrPath.count == 40 && !FileManager.default.fileExists(atPath: valueOrPath) { return valueOrPath }
-        let text: String
-        do {
-            text = try String(contentsOfFile: valueOrPath, encoding: .utf8)
-        } catch {
-            throw InputError("\(valueOrPath): neither a 40-character Z85 key nor a readable key file")
+        guard FileManager.default.fileExists(atPath: valueOrPath) else {
+            throw InputError("triad: '\(valueOrPath.prefix(64))' is neither a 40-character Z85 key nor a key file")
         }
+        let text = try InputFile.read(valueOrPath, what: "key file")
         for line in text.split(whereSeparator: \.isNewline) {
             let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             if parts.count == 2, parts[0] == "public-key", parts[1].count == 40 { return parts[1] }

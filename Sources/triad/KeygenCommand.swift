@@ -21,15 +21,10 @@ struct KeygenCommand: ParsableCommand {
         for path in [secretPath, publicPath] where !force && FileManager.default.fileExists(atPath: path) {
             throw InputError("triad: \(path) exists; keygen does not replace keys without --force")
         }
-        if force { for path in [secretPath, publicPath] { try? FileManager.default.removeItem(atPath: path) } }
-        guard
-            FileManager.default.createFile(
-                atPath: secretPath,
-                contents: Data("public-key: \(keys.publicKey)\nsecret-key: \(keys.secretKey)\n".utf8),
-                attributes: [.posixPermissions: 0o600])
-        else { throw RunFailure(message: "cannot write \(secretPath)") }
-        guard FileManager.default.createFile(atPath: publicPath, contents: Data("public-key: \(keys.publicKey)\n".utf8))
-        else { throw RunFailure(message: "cannot write \(publicPath)") }
+        let secretFile = try OutputFile(secretPath, flag: "keygen")
+        let publicFile = try OutputFile(publicPath, flag: "keygen")
+        try secretFile.write("public-key: \(keys.publicKey)\nsecret-key: \(keys.secretKey)\n", mode: 0o600)
+        try publicFile.write("public-key: \(keys.publicKey)\n", mode: 0o644)
         print("wrote \(secretPath) and \(publicPath) (public key \(keys.publicKey))")
     }
 }

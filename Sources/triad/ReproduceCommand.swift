@@ -16,14 +16,23 @@ struct ReproduceCommand: ParsableCommand {
         @Option(help: "table or json (the claims).")
         var format: OutputFormat = .table
 
-        func write(_ text: String, to name: String) throws -> String {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            let path = (out as NSString).appendingPathComponent(name)
-            do {
-                try text.write(toFile: path, atomically: true, encoding: .utf8)
-            } catch {
-                throw RunFailure(message: "cannot write \(path): \(error.localizedDescription)")
+        /// Makes `--out` (a directory) if it is missing; refuses a path that is something else.
+        func prepare() throws {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else { throw InputError("triad: --out \(out) exists and is not a directory") }
+                return
             }
+            do {
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            } catch {
+                throw InputError("triad: --out \(out): cannot create the directory")
+            }
+        }
+
+        func write(_ text: String, to name: String) throws -> String {
+            let path = (out as NSString).appendingPathComponent(name)
+            try OutputFile(path, flag: "--out").write(text)
             return path
         }
     }
@@ -45,6 +54,7 @@ struct ReproduceCommand: ParsableCommand {
         var seed: UInt64 = 1
 
         func run() throws {
+            try output.prepare()
             let runner = try ExperimentRunner.neupims(iterations: iterations, seed: seed)
             let sensitivity = try ExperimentRunner.neupims(
                 iterations: iterations, seed: seed, attentionMapping: .singleArray)
@@ -80,6 +90,7 @@ struct ReproduceCommand: ParsableCommand {
         @OptionGroup var output: Output
 
         func run() throws {
+            try output.prepare()
             let claims = MatMulFreeReproduction.run()
             let paths = try MatMulFreeReproduction.files(claims).map { try output.write($0.contents, to: $0.name) }
             switch output.format {

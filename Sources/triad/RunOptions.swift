@@ -90,6 +90,7 @@ struct RunOptions: ParsableArguments {
     }
 
     func load() throws -> LoadedInputs {
+        if let trace { _ = try OutputFile(trace, flag: "--trace") }
         let topologyFile = try Inputs.topology(at: topology)
         return LoadedInputs(
             topology: topologyFile, devices: try Inputs.deviceSet(topologyFile, path: topology),
@@ -119,7 +120,7 @@ struct RunOptions: ParsableArguments {
     /// Runs `policies` one after another, costing through `costs` (in-process unless given), writes the
     /// `--trace` file, and turns simulation errors into the CLI's.
     func simulate(policies: [Policy], inputs: LoadedInputs, costs: (any CostService)?) throws -> [RunReport] {
-        let outcome = try Self.mappingErrors(topology: topology) {
+        let outcome = try Self.mappingErrors(inputs.topology, path: topology) {
             try experiment(inputs).run(policies, costs: costs)
         }
         try writeTrace(outcome)
@@ -129,20 +130,16 @@ struct RunOptions: ParsableArguments {
     /// Writes `--trace`, if asked for.
     func writeTrace(_ outcome: Experiment.Outcome) throws {
         guard let trace else { return }
-        do {
-            try TraceEvent.chromeTrace(outcome.traces.map { ($0.policy, $0.events) })
-                .write(toFile: trace, atomically: true, encoding: .utf8)
-        } catch {
-            throw RunFailure(message: "cannot write \(trace): \(error.localizedDescription)")
-        }
+        try OutputFile(trace, flag: "--trace").write(
+            TraceEvent.chromeTrace(outcome.traces.map { ($0.policy, $0.events) }))
     }
 
     /// `body`'s simulation errors as the CLI's: bad input (exit 2) or a failed run (exit 1).
-    static func mappingErrors<T>(topology: String, _ body: () throws -> T) throws -> T {
+    static func mappingErrors<T>(_ topology: Topology, path: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as SimulationError {
-            throw InputError("\(topology): \(error.message)")
+            throw Inputs.located(error, in: topology, path: path)
         }
     }
 

@@ -34,12 +34,7 @@ struct SnapshotCommand: ParsableCommand {
         let topologyFile = try Inputs.topology(at: topology)
         let devices = try Inputs.deviceSet(topologyFile, path: topology)
         let spec = try Inputs.model(model, tensorParallel: tensorParallel, pipelineParallel: 1)
-        let text: String
-        do {
-            text = try String(contentsOfFile: batch, encoding: .utf8)
-        } catch {
-            throw InputError("\(batch): cannot read the batch file (\((error as NSError).localizedDescription))")
-        }
+        let text = try InputFile.read(batch, what: "batch file")
         let entries: [BatchEntry]
         do {
             entries = try NeuPIMsBatchReader.parse(text, file: batch)
@@ -50,7 +45,7 @@ struct SnapshotCommand: ParsableCommand {
         let name = URL(fileURLWithPath: batch).lastPathComponent
         let experiment = Experiment(
             devices: devices, model: spec, workload: .fixed(input: 0, output: 1), topologyName: topologyFile.name)
-        let reports = try RunOptions.mappingErrors(topology: topology) {
+        let reports = try RunOptions.mappingErrors(topologyFile, path: topology) {
             try experiment.snapshot(entries, trace: name, policies: list)
         }
         switch format {

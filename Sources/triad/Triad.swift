@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TriadCore
 
 /// The one Triad executable.
 @main
@@ -7,6 +8,7 @@ struct Triad: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "triad",
         abstract: "Simulate batched LLM decoding on NPUs, HBM-PIM and ternary FPGAs, and compare placement policies.",
+        version: TriadVersion.current,
         subcommands: [
             ValidateCommand.self, RunCommand.self, CompareCommand.self, UpCommand.self, ReproduceCommand.self,
             SnapshotCommand.self, CoordinatorCommand.self, WorkerCommand.self, KeygenCommand.self, BenchCommand.self,
@@ -16,6 +18,9 @@ struct Triad: ParsableCommand {
     /// Parses and runs; every error ends in one line on stderr and the exit status `ExitStatus` gives it
     /// (2: bad input, 1: a failed run).
     static func main() {
+        // A file-size limit or a closed pipe is a write error reported in one line, not a signal.
+        signal(SIGXFSZ, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()

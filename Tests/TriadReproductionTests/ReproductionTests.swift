@@ -1,4 +1,5 @@
 import Testing
+import TriadCore
 import TriadReproduction
 
 /// A reduced NeuPIMs reproduction (a few points, seconds): every claim gets a value, and the ranking and
@@ -79,7 +80,7 @@ struct ReproductionTests {
 
     @Test func outputsRender() {
         let json = ClaimRendering.json(Self.result.claims)
-        #expect(json.hasPrefix("{\"claims\":[{\"id\":\"neupims_vs_npu_only\""))
+        #expect(json.hasPrefix("{\"triad_version\":\"\(TriadVersion.current)\",\"claims\":[{\"id\":\"neupims_vs_npu_only\""))
         let svg = SweepChart.svg(Self.result.sweep, systems: NeuPIMsReproduction.systems, title: "t")
         #expect(svg.contains("<polyline"))
         #expect(svg.hasPrefix("<svg"))

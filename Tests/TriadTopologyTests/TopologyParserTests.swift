@@ -108,6 +108,57 @@ struct TopologyParserTests {
     }
 }
 
+/// Typos get the nearest valid name, quoted numbers are type errors, a duplicate key points at the
+/// duplicate, device ids follow their rules.
+struct TopologyDiagnosticsTests {
+    typealias Case = (text: String, code: TopologyError.Code, line: Int, column: Int, message: String)
+    static let cases: [Case] = [
+        (
+            TopologyParserTests.minimal.replacingOccurrences(of: "    cores: 4", with: "    corse: 4"), .unknownField, 5, 5,
+            "unknown field 'corse' in fpga device 'fpga0' (did you mean 'cores'?)"
+        ),
+        (
+            TopologyParserTests.minimal.replacingOccurrences(of: "cores: 4", with: "cores: \"4\""), .wrongType, 5, 12,
+            "'cores' of fpga device 'fpga0' must be an integer, got the quoted string '4'"
+        ),
+        (
+            TopologyParserTests.minimal.replacingOccurrences(of: "cores: 4", with: "cores: 4\n    cores: 5"), .syntax, 6, 5,
+            "duplicate key 'cores' (first at line 5)"
+        ),
+        (
+            TopologyParserTests.minimal.replacingOccurrences(of: "id: fpga0", with: "id: \"fpga 0\""), .invalidValue, 3, 9,
+            "a device id may only use letters, digits"
+        ),
+        (
+            TopologyParserTests.minimal.replacingOccurrences(of: "id: fpga0", with: "id: \(String(repeating: "f", count: 65))"),
+            .invalidValue, 3, 9, "at most 64 characters"
+        ),
+        (
+            TopologyParserTests.minimal.replacingOccurrences(of: "id: fpga0", with: "id: ''"), .invalidValue, 3, 9,
+            "must not be empty"
+        ),
+        (
+            TopologyParserTests.minimal.replacingOccurrences(of: "kind: fpga", with: "kind: fgpa"), .unknownDeviceKind, 4, 11,
+            "did you mean 'fpga'?"
+        ),
+        (
+            TopologyParserTests.minimal + "\nlinks:\n  - {from: fpga0, to: fpga1}", .danglingLink, 16, 23,
+            "(did you mean 'fpga0'?)"
+        ),
+        (
+            TopologyParserTests.minimal.replacingOccurrences(of: "bits_per_weight: 2", with: "bits_per_weight: .nan"), .wrongType,
+            8, 22, "must be a finite number"
+        ),
+    ]
+
+    @Test(arguments: 0..<cases.count)
+    func diagnosed(index: Int) {
+        let c = Self.cases[index]
+        TopologyParserTests().badTopologiesAreRejectedWithTheirLocation(
+            text: c.text, code: c.code, line: c.line, column: c.column, message: c.message)
+    }
+}
+
 /// Numbers at the edges are refused at the door with file:line:col and the allowed maximum.
 struct TopologyBoundsTests {
     static func neupims() throws -> String {

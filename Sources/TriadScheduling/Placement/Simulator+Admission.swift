@@ -30,8 +30,8 @@ extension Simulator {
         if let fpga = devices.fpga?.configuration, weights.fpga > fpga.memoryBytes {
             throw SimulationError(
                 .incompatible,
-                "\(shard.model.name)'s ternary weights (\(weights.fpga) B) do not fit in \(devices.fpga!.id)'s \(fpga.memoryBytes) B"
-            )
+                "\(shard.model.name)'s ternary weights (\(weights.fpga) B) do not fit in \(devices.fpga!.id)'s \(fpga.memoryBytes) B",
+                device: devices.fpga!.id)
         }
         guard shard.model.hasAttention else { return nil }
         guard let memory = devices.memoryConfiguration else {
@@ -43,15 +43,15 @@ extension Simulator {
         guard perChannel > 0 else {
             throw SimulationError(
                 .incompatible,
-                "\(shard.model.name)'s weights (\(weights.memory) B per device) do not fit in \(devices.memory!.id) (\(memory.capacityBytes) B)"
-            )
+                "\(shard.model.name)'s weights (\(weights.memory) B per device) do not fit in \(devices.memory!.id) (\(memory.capacityBytes) B)",
+                device: devices.memory!.id)
         }
         let longest = Int64(configuration.maxSequence) * shard.keyValueBytesPerToken
         guard longest <= perChannel else {
             throw SimulationError(
                 .incompatible,
-                "a \(configuration.maxSequence)-token KV cache (\(longest) B) does not fit in one channel of \(devices.memory!.id) (\(perChannel) B free)"
-            )
+                "a \(configuration.maxSequence)-token KV cache (\(longest) B) does not fit in one channel of \(devices.memory!.id) (\(perChannel) B free)",
+                device: devices.memory!.id)
         }
         return KVCacheLedger(rule: plan.kvPlacement, channels: memory.channels, capacityPerChannel: perChannel)
     }

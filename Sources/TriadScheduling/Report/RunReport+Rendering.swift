@@ -3,9 +3,9 @@ public import TriadCore
 /// JSON and table renderings of run reports: stable key order and number formatting, so the same runs
 /// give byte-identical output.
 extension RunReport {
-    /// `{"runs":[…]}` for `reports`.
+    /// `{"triad_version":…,"runs":[…]}` for `reports`.
     public static func json(_ reports: [RunReport]) -> String {
-        JSON.object(["runs": .array(reports.map(\.json))]).rendered + "\n"
+        JSON.object(["triad_version": .string(TriadVersion.current), "runs": .array(reports.map(\.json))]).rendered + "\n"
     }
 
     /// This report as one JSON object, keys in the documented order.

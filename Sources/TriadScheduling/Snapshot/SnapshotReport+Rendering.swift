@@ -2,9 +2,9 @@ public import TriadCore
 
 /// JSON and table renderings of snapshot reports, with a stable key order.
 extension SnapshotReport {
-    /// `{"snapshots":[…]}` for `reports`.
+    /// `{"triad_version":…,"snapshots":[…]}` for `reports`.
     public static func json(_ reports: [SnapshotReport]) -> String {
-        JSON.object(["snapshots": .array(reports.map(\.json))]).rendered + "\n"
+        JSON.object(["triad_version": .string(TriadVersion.current), "snapshots": .array(reports.map(\.json))]).rendered + "\n"
     }
 
     /// This report as one JSON object.
