@@ -57,8 +57,15 @@ public enum TraceReader {
                 Request(
                     id: requests.count, inputTokens: input, outputTokens: output,
                     arrival: Int64((seconds * 1e12).rounded())))
+            if output == 0 { throw zeroOutput(file: file, line: index + 1) }
         }
         return requests
+    }
+
+    /// A request with no output tokens has nothing to decode: refused rather than silently given one.
+    private static func zeroOutput(file: String, line: Int) -> DatasetError {
+        DatasetError(
+            "\(file):\(line): a request with 0 output tokens has nothing to decode (Triad simulates decoding); remove it")
     }
 
     private struct JSONLine: Decodable {
@@ -83,6 +90,7 @@ public enum TraceReader {
                 Request(
                     id: requests.count, inputTokens: entry.input_toks, outputTokens: entry.output_toks,
                     arrival: (entry.arrival_time_ns ?? 0) * 1000))
+            if entry.output_toks == 0 { throw zeroOutput(file: file, line: index + 1) }
         }
         return requests
     }

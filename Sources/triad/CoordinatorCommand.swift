@@ -65,6 +65,7 @@ struct CoordinatorCommand: ParsableCommand {
         }
         let outcome = try RunOptions.mappingErrors(inputs.topology, path: options.topology) { try result.get() }
         try options.writeTrace(outcome)
+        options.warnAboutChanges(outcome.reports, stream: inputs.stream)
         options.print(outcome.reports)
     }
 }

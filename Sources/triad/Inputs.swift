@@ -59,9 +59,16 @@ enum Inputs {
             throw InputError(
                 "triad: pipeline-parallel \(model.pipelineParallel) exceeds \(model.name)'s \(model.layers) layers")
         }
-        guard model.tensorParallel <= model.attentionHeads || !model.hasAttention else {
-            throw InputError(
-                "triad: tensor-parallel \(model.tensorParallel) exceeds \(model.name)'s \(model.attentionHeads) heads")
+        if model.hasAttention {
+            let tp = model.tensorParallel
+            guard model.attentionHeads % tp == 0 else {
+                throw InputError(
+                    "triad: tensor-parallel \(tp) does not divide \(model.name)'s \(model.attentionHeads) attention heads")
+            }
+            guard model.keyValueHeads % tp == 0 || tp % model.keyValueHeads == 0 else {
+                throw InputError(
+                    "triad: tensor-parallel \(tp) neither divides nor is a multiple of \(model.name)'s \(model.keyValueHeads) KV heads")
+            }
         }
         return model
     }

@@ -92,10 +92,51 @@ struct RunOptions: ParsableArguments {
     func load() throws -> LoadedInputs {
         if let trace { _ = try OutputFile(trace, flag: "--trace") }
         let topologyFile = try Inputs.topology(at: topology)
-        return LoadedInputs(
+        let loaded = LoadedInputs(
             topology: topologyFile, devices: try Inputs.deviceSet(topologyFile, path: topology),
             model: try Inputs.model(model, tensorParallel: tensorParallel, pipelineParallel: pipelineParallel),
             stream: try Inputs.workload(workload))
+        try checkLengths(loaded.stream)
+        return loaded
+    }
+
+    /// Lengths the user gave explicitly must fit `--max-sequence`: a fixed workload's IN + OUT, and every
+    /// trace prompt (a trace request whose output runs past it is shortened, counted in `capped_requests`
+    /// and warned about). Sampled data sets are capped as NeuPIMs caps them, counted, without a warning.
+    func checkLengths(_ stream: RequestStream) throws {
+        switch stream {
+        case .fixed(let input, let output) where input + output > maxSequence:
+            throw InputError(
+                "triad: --workload fixed:\(input):\(output) is \(input + output) tokens, longer than --max-sequence \(maxSequence)")
+        case .trace(let name, let requests):
+            if let long = requests.first(where: { $0.inputTokens >= maxSequence }) {
+                throw InputError(
+                    "triad: \(name): request \(long.id + 1) has a \(long.inputTokens)-token prompt; --max-sequence \(maxSequence) leaves no room to decode (raise it)")
+            }
+        default:
+            break
+        }
+    }
+
+    /// One warning line on stderr per report that decoded less than asked: a batch the KV capacity kept
+    /// small, or trace / fixed requests shortened to `--max-sequence`.
+    func warnAboutChanges(_ reports: [RunReport], stream: RequestStream) {
+        for report in reports {
+            if report.kvLimitedFraction > 0 {
+                warn(
+                    "\(report.policy): the KV cache held the batch below --batch \(report.batch) in \(percent(report.kvLimitedFraction)) of iterations (mean \(String(format: "%.1f", report.meanActiveRequests)) requests; kv_limited_fraction)")
+            }
+            if report.cappedRequests > 0, case .trace = stream {
+                warn(
+                    "\(report.policy): \(report.cappedRequests) requests were longer than --max-sequence \(maxSequence) and were shortened to it (capped_requests)")
+            }
+        }
+    }
+
+    private func percent(_ fraction: Double) -> String { String(format: "%.1f %%", fraction * 100) }
+
+    private func warn(_ line: String) {
+        FileHandle.standardError.write(Data("triad: warning: \(line)\n".utf8))
     }
 
     /// The experiment these options describe.
@@ -124,6 +165,7 @@ struct RunOptions: ParsableArguments {
             try experiment(inputs).run(policies, costs: costs)
         }
         try writeTrace(outcome)
+        warnAboutChanges(outcome.reports, stream: inputs.stream)
         return outcome.reports
     }
 

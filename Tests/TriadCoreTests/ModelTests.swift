@@ -65,6 +65,29 @@ struct ModelTests {
 }
 
 struct HuggingFaceBoundsTests {
+    /// Mixture-of-Experts configs are refused, not costed as dense; type errors name the key in one line.
+    @Test func mixtureOfExpertsAndTypeErrorsAreOneLineProblems() {
+        let base = #""hidden_size": 4096, "num_attention_heads": 32, "num_hidden_layers": 32, "vocab_size": 32000"#
+        for (json, needle) in [
+            ("{\(base), \"num_local_experts\": 8}", "Mixture-of-Experts"),
+            ("{\(base), \"n_routed_experts\": 64}", "Mixture-of-Experts"),
+            (#"{"hidden_size": "4096", "num_attention_heads": 32, "num_hidden_layers": 32, "vocab_size": 32000}"#, "hidden_size must be an integer"),
+            ("{\(base), \"torch_dtype\": \"float32\"}", "torch_dtype 'float32' is not yet supported"),
+            ("{\(base), \"head_dim\": 128.5}", "head_dim must be an integer"),
+            ("[1, 2]", "wrong type"),
+        ] {
+            do {
+                _ = try HuggingFaceConfig.model(from: Data(json.utf8), name: "x")
+                Issue.record("accepted \(json)")
+            } catch let problem as HuggingFaceConfig.Problem {
+                #expect(problem.message.contains(needle), "\(problem.message)")
+                #expect(!problem.message.contains("\n") && !problem.message.contains("CodingKeys"), "\(problem.message)")
+            } catch {
+                Issue.record("unexpected \(error)")
+            }
+        }
+    }
+
     @Test func absurdSizesAreRefused() {
         for json in [
             #"{"hidden_size": 1e12, "num_attention_heads": 32, "num_hidden_layers": 32, "vocab_size": 32000}"#,

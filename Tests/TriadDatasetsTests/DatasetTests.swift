@@ -82,6 +82,22 @@ struct DatasetTests {
         #expect(throws: DatasetError.self) { _ = try TraceReader.parse(text, file: "bad") }
     }
 
+    @Test(arguments: [
+        "arrived_at,num_prefill_tokens,num_decode_tokens\n0,10,5\n0,10,0\n",
+        "{\"input_toks\": 3, \"output_toks\": 0, \"arrival_time_ns\": 0}\n",
+    ])
+    func requestsWithNoOutputAreRefusedWithTheirLine(text: String) {
+        do {
+            _ = try TraceReader.parse(text, file: "t")
+            Issue.record("a 0-output request was accepted")
+        } catch let error as DatasetError {
+            #expect(error.message.contains("0 output tokens"))
+            #expect(error.message.hasPrefix(text.hasPrefix("{") ? "t:1:" : "t:3:"), "\(error.message)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
     @Test(arguments: ["inf", "nan", "-1", "1e300"])
     func traceArrivalsOutOfRangeAreRefused(arrival: String) {
         let csv = "arrived_at,num_prefill_tokens,num_decode_tokens\n\(arrival),10,10\n"

@@ -79,6 +79,24 @@ struct SimulatorTests {
         #expect(report.kvOccupancyPeak <= 1.0)
         #expect(report.kvOccupancyPeak > 0.5)
     }
+
+    /// A batch the KV capacity cannot hold is reported, not silently shrunk; one that fits reports 0.
+    @Test func kvLimitedBatchesAreReported() throws {
+        let limited = try Fixtures.run(.neupims, batch: 4096, iterations: 5, stream: .fixed(input: 1500, output: 500))
+        #expect(limited.meanActiveRequests < 4096)
+        #expect(limited.kvLimitedFraction == 1)
+        let fits = try Fixtures.run(.neupims, batch: 16, iterations: 5, stream: .fixed(input: 100, output: 50))
+        #expect(fits.kvLimitedFraction == 0)
+        #expect(fits.cappedRequests == 0)
+    }
+
+    /// Requests longer than the sequence cap are counted when they are shortened.
+    @Test func cappedRequestsAreCounted() throws {
+        let stream = RequestStream.trace(
+            name: "t", requests: [Request(id: 0, inputTokens: 100, outputTokens: 5000), Request(id: 1, inputTokens: 10, outputTokens: 5)])
+        let report = try Fixtures.run(.neupims, batch: 2, iterations: 3, stream: stream)
+        #expect(report.cappedRequests == 1)
+    }
 }
 
 /// Records how an iteration's requests reach the devices.

@@ -16,6 +16,14 @@ public struct HuggingFaceConfig: Decodable, Sendable {
     public var hidden_act: String?
     public var model_type: String?
     public var quantization: String?
+    /// Weight type: float16 / bfloat16 (both costed as 2-byte weights) or absent; others are refused.
+    public var torch_dtype: String?
+    /// Mixture-of-Experts markers (Mixtral, Qwen-MoE, DeepSeek, Switch): such models are refused, not
+    /// silently costed as dense.
+    public var num_local_experts: Int?
+    public var num_experts: Int?
+    public var n_routed_experts: Int?
+    public var moe_intermediate_size: Int?
 
     /// A problem with a config file: which key, and why.
     public struct Problem: Error, CustomStringConvertible, Sendable {
@@ -31,8 +39,24 @@ public struct HuggingFaceConfig: Decodable, Sendable {
         let config: HuggingFaceConfig
         do {
             config = try JSONDecoder().decode(HuggingFaceConfig.self, from: data)
+        } catch let error as DecodingError {
+            if let key = firstNonIntegerSize(in: data) {
+                throw Problem(message: "config.json \(key) must be an integer in range")
+            }
+            throw Problem(message: "not a valid config.json: \(describe(error))")
         } catch {
-            throw Problem(message: "not a valid config.json: \(error)")
+            throw Problem(message: "not a valid config.json")
+        }
+        if let dtype = config.torch_dtype, !["float16", "bfloat16", "fp16", "bf16"].contains(dtype.lowercased()) {
+            throw Problem(
+                message:
+                    "config.json torch_dtype '\(dtype.prefix(32))' is not yet supported; Triad costs 2-byte (float16/bfloat16) or ternary weights")
+        }
+        let experts = [config.num_local_experts, config.num_experts, config.n_routed_experts].compactMap { $0 }.max()
+        if (experts ?? 0) > 1 || config.moe_intermediate_size != nil {
+            throw Problem(
+                message:
+                    "a Mixture-of-Experts model (\(experts.map { "\($0) experts" } ?? "moe_intermediate_size")) is not yet supported; Triad models dense decoders")
         }
         /// Every size must be positive and at most `maximum`, so any product of them fits the cost models.
         func require(_ value: Int?, _ key: String, maximum: Int = 1 << 20) throws -> Int {
@@ -67,5 +91,41 @@ public struct HuggingFaceConfig: Decodable, Sendable {
             vocabularySize: vocabulary, feedForward: gated ? .gatedLinearUnit : .gelu,
             weightFormat: ternary ? .ternary : .fp16, tensorParallel: tensorParallel,
             pipelineParallel: pipelineParallel, source: "Hugging Face config.json (\(name))")
+    }
+
+    /// One line for a decoding failure: the key path and what was wrong, without Swift's type dump.
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
+            return keys.isEmpty ? "the file" : "'" + keys.joined(separator: ".") + "'"
+        }
+        switch error {
+        case .typeMismatch(_, let context):
+            return "\(path(context)) has the wrong type (sizes must be integers in range, names strings)"
+        case .valueNotFound(_, let context): return "\(path(context)) is null"
+        case .keyNotFound(let key, _): return "'\(key.stringValue)' is missing"
+        case .dataCorrupted(let context):
+            guard context.codingPath.isEmpty else {
+                return "\(path(context)) is not a valid value (sizes must be integers in range)"
+            }
+            let detail = context.debugDescription.split(whereSeparator: \.isNewline).first.map { String($0.prefix(120)) }
+            return detail.map { "not valid JSON (\($0))" } ?? "not valid JSON"
+        @unknown default: return "unreadable"
+        }
+    }
+
+    /// The first size key (sorted) whose JSON value is a number but not an integer that fits (`4096.5`,
+    /// `1e300`): the JSON decoder reports these as invalid JSON without naming the key.
+    private static func firstNonIntegerSize(in data: Data) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        let sizes = [
+            "hidden_size", "n_embd", "num_attention_heads", "n_head", "num_key_value_heads", "num_hidden_layers",
+            "n_layer", "intermediate_size", "n_inner", "vocab_size", "head_dim", "num_local_experts", "num_experts",
+            "n_routed_experts", "moe_intermediate_size",
+        ]
+        return sizes.sorted().first { key in
+            guard let value = object[key], !(value is NSNull) else { return false }
+            return (value as? Int) == nil || !(value is NSNumber)
+        }
     }
 }

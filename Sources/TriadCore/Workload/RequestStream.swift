@@ -41,6 +41,14 @@ public struct RequestGenerator: Sendable {
         }
     }
 
+    /// Requests handed out shorter than they came (prompt + output over `maxSequence`).
+    public private(set) var cappedRequests = 0
+
+    private mutating func counted(_ capped: Request, from original: Request) -> Request {
+        if capped != original { cappedRequests += 1 }
+        return capped
+    }
+
     /// The next request, or nil when a trace is exhausted.
     public mutating func next() -> Request? {
         let id = nextID
@@ -56,7 +64,7 @@ public struct RequestGenerator: Sendable {
             request = requests[id]
         }
         nextID += 1
-        return request.capped(at: maxSequence)
+        return counted(request.capped(at: maxSequence), from: request)
     }
 
     /// A request found in the batch of a closed-loop steady state, and how many of its output tokens it
@@ -67,9 +75,11 @@ public struct RequestGenerator: Sendable {
         switch stream {
         case .sampled:
             let pair = inFlight!.sample(using: &generator)
-            request = Request(id: nextID, inputTokens: pair.input, outputTokens: pair.output).capped(at: maxSequence)
+            let drawn = Request(id: nextID, inputTokens: pair.input, outputTokens: pair.output)
+            request = counted(drawn.capped(at: maxSequence), from: drawn)
         case .fixed(let input, let output):
-            request = Request(id: nextID, inputTokens: input, outputTokens: output).capped(at: maxSequence)
+            let given = Request(id: nextID, inputTokens: input, outputTokens: output)
+            request = counted(given.capped(at: maxSequence), from: given)
         case .trace:
             return nil
         }

@@ -93,7 +93,10 @@ extension Simulator {
                     loads = channelLoads(state, channels: ledger!.channels)
                     loadsReady = true
                 }
-                guard let placed = ledger!.place(bytes: bytes, loads: loads) else { return }
+                guard let placed = ledger!.place(bytes: bytes, loads: loads) else {
+                    state.kvLimited = true
+                    return
+                }
                 channel = placed
                 if loadsReady {
                     loads[channel] += loadEstimate[min(candidate.inputTokens + generated + 1, configuration.maxSequence)]

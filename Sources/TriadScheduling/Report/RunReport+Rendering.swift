@@ -27,6 +27,7 @@ extension RunReport {
             "device_utilization": figures(deviceUtilization), "paper_utilization": figures(paperUtilization),
             "memory_port_utilization": .number(memoryPortUtilization), "pim_channel_imbalance": .number(channelImbalance),
             "kv_occupancy": .object(["mean": .number(kvOccupancyMean), "peak": .number(kvOccupancyPeak)]),
+            "kv_limited_fraction": .number(kvLimitedFraction), "capped_requests": .integer(Int64(cappedRequests)),
         ])
     }
 

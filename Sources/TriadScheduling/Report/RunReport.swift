@@ -39,6 +39,13 @@ public struct RunReport: Sendable, Hashable {
     /// Busiest PIM channel's attention load over the channels' mean, averaged over iterations (1 = perfectly
     /// balanced; 0 when attention does not run on PIM).
     public var channelImbalance: Double = 0
+    /// Fraction of iterations whose batch the KV capacity kept below `batch` (admission found no channel
+    /// with room for the next request): nothing is silently dropped, but the run decoded fewer requests
+    /// than asked. The CLI warns when it is above 0.
+    public var kvLimitedFraction: Double = 0
+    /// Requests whose prompt + output exceeded `--max-sequence` and were shortened to it (the prompt keeps
+    /// at most max − 1 tokens, the output the rest), as NeuPIMs caps its data sets at 2,048.
+    public var cappedRequests: Int = 0
     /// Sub-batches when interleaving.
     public var subBatches: Int
     /// Fraction of iterations that ran interleaved.

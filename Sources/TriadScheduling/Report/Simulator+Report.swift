@@ -3,7 +3,7 @@ import TriadDevices
 
 extension Simulator {
     /// Turns the run's totals into the report.
-    func report(_ state: RunState) -> RunReport {
+    func report(_ state: RunState, cappedRequests: Int = 0) -> RunReport {
         var state = state
         state.elapsed -= state.measuredFrom
         let seconds = Double(state.elapsed) / Double(picosecondsPerSecond)
@@ -66,6 +66,8 @@ extension Simulator {
                 ? 0 : Double(state.interleavedIterations) / Double(state.iterations))
         report.paperUtilization = paperUtilization
         report.channelImbalance = state.iterations == 0 ? 0 : state.channelImbalanceSum / Double(state.iterations)
+        report.kvLimitedFraction = state.iterations == 0 ? 0 : Double(state.kvLimitedIterations) / Double(state.iterations)
+        report.cappedRequests = cappedRequests
         return report
     }
 }

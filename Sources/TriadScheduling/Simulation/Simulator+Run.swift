@@ -40,7 +40,7 @@ extension Simulator {
                 }
             }
         }
-        return report(state)
+        return report(state, cappedRequests: requests.cappedRequests)
     }
 
     /// Counts the iteration's tokens, advances every request and retires the finished ones; ends the
@@ -49,6 +49,8 @@ extension Simulator {
         _ state: inout RunState, ledger: inout KVCacheLedger?, duration: Picoseconds, at now: Picoseconds
     ) {
         let tokens = Int64(state.activeCount)
+        if state.kvLimited { state.kvLimitedIterations += 1 }
+        state.kvLimited = false
         state.tokens += tokens
         state.tokenLatency.add(duration, weight: tokens)
         if let ledger {
