@@ -100,7 +100,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TriadEndToEndTests",
-            dependencies: ["triad"],
+            dependencies: ["triad", "TriadTransport", "TriadWire"],
             resources: [.copy("Golden")]
         ),
     ],

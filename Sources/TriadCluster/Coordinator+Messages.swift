@@ -72,14 +72,20 @@ extension Coordinator {
                 return
             }
             peers[device]?.configured = true
+            configuring = configuring.filter { $0.value != device }
             if let died = diedAt.removeValue(forKey: device) {
                 statistics.recoveries.append((device, now - died))
                 logger.notice(
                     "replacement configured", metadata: ["device": "\(device)", "recovery_ms": "\(now - died)"])
             }
             for requestID in inFlight.waiting(on: device) { dispatch(requestID) }
+        case .error(let body)? where configuring[envelope.requestID] != nil:
+            let configured = configuring.removeValue(forKey: envelope.requestID)!
+            refusedConfiguration =
+                "the worker for \(configured) refused its configuration: \(LogSafe.text(body.message))"
+            logger.error("configuration refused", metadata: ["device": "\(configured)", "reason": "\(LogSafe.text(body.message))"])
         case .result?, .error?:
-            guard inFlight.complete(with: envelope, from: device) else {
+            guard inFlight.complete(with: envelope, from: device, routing: routingID) else {
                 statistics.duplicateReplies += 1
                 rejections.reject(
                     WireError(.unknownRequest, "reply for unknown request \(envelope.requestID)"),
@@ -104,21 +110,28 @@ extension Coordinator {
     }
 
     func handleRegister(_ register: Triad_V1_Register, routingID: Data, requestID: UInt64) {
-        guard let description = devices.first(where: { $0.id == register.deviceID }) else {
+        guard !faultyRoutes.contains(routingID) else {
+            reject(WireError(.refused, "this worker's replies were found faulty"), routingID: routingID, requestID: requestID)
+            return
+        }
+        guard devices.contains(where: { $0.id == register.deviceID }) else {
             reject(
-                WireError(.unknownDevice, "no device '\(register.deviceID)' in the topology"), routingID: routingID,
-                requestID: requestID)
+                WireError(.refused, "no device '\(LogSafe.text(register.deviceID, limit: 64))' in the topology"),
+                routingID: routingID, requestID: requestID)
             return
         }
         guard register.protocolVersion == WireProtocol.version else {
             reject(
-                WireError(.wrongProtocolVersion, "worker speaks version \(register.protocolVersion)"),
+                WireError(
+                    .refused,
+                    "worker speaks protocol version \(register.protocolVersion), the coordinator \(WireProtocol.version)"),
                 routingID: routingID, requestID: requestID)
             return
         }
         let now = clock.milliseconds()
         if let existing = peers[register.deviceID], existing.routingID != routingID {
             if now - existing.lastSeen <= configuration.livenessMilliseconds {
+                recordStandby(register.deviceID, routing: routingID)
                 reject(
                     WireError(.duplicateDevice, "device '\(register.deviceID)' is served by a live worker"),
                     routingID: routingID,
@@ -127,19 +140,31 @@ extension Coordinator {
             }
             declareDead(register.deviceID, silentFor: now - existing.lastSeen)
         }
-        // A worker serving another device under this routing id gives that device up.
-        peers.release(routing: routingID, keeping: register.deviceID)
-        peers[register.deviceID] = PeerTable.Peer(routingID: routingID, lastSeen: now, lastSent: now, configured: false)
+        standbys[register.deviceID]?.removeValue(forKey: routingID)
         logger.info(
-            "worker registered", metadata: ["device": "\(register.deviceID)", "instance": "\(register.instance)"])
+            "worker registered",
+            metadata: ["device": "\(register.deviceID)", "instance": "\(LogSafe.text(register.instance, limit: 80))"])
+        admit(register.deviceID, routing: routingID, requestID: requestID)
+    }
+
+    /// Makes the worker under `routingID` the one serving `device`: acknowledges it and sends the device's
+    /// configuration (the device's requests are dispatched once it acknowledges).
+    func admit(_ device: String, routing routingID: Data, requestID: UInt64) {
+        guard let description = devices.first(where: { $0.id == device }) else { return }
+        let now = clock.milliseconds()
+        // A worker serving another device under this routing id gives that device up.
+        peers.release(routing: routingID, keeping: device)
+        peers[device] = PeerTable.Peer(routingID: routingID, lastSeen: now, lastSent: now, configured: false)
         var ack = Triad_V1_RegisterAck()
-        ack.deviceID = register.deviceID
+        ack.deviceID = device
         ack.heartbeatMs = UInt32(configuration.heartbeatMilliseconds)
         ack.livenessMs = UInt32(configuration.livenessMilliseconds)
         send(WireProtocol.envelope(requestID: requestID, .registerAck(ack)), toRouting: routingID)
         var configure = Triad_V1_Configure()
         configure.device = description.wire
         configure.modelName = modelName
-        send(WireProtocol.envelope(requestID: inFlight.newID(), .configure(configure)), toRouting: routingID)
+        let configureID = inFlight.newID()
+        configuring[configureID] = device
+        send(WireProtocol.envelope(requestID: configureID, .configure(configure)), toRouting: routingID)
     }
 }

@@ -35,6 +35,8 @@ public final class Coordinator {
         public var deaths: [(device: String, silentMilliseconds: Int64)] = []
         /// Per replacement: device id and milliseconds from death to the replacement's configuration.
         public var recoveries: [(device: String, milliseconds: Int64)] = []
+        /// Per faulty worker: device id and why its reply was refused.
+        public var faults: [(device: String, reason: String)] = []
     }
 
     public let configuration: Configuration
@@ -48,6 +50,15 @@ public final class Coordinator {
     var peers = PeerTable()
     var inFlight = InFlightRequests()
     var diedAt: [String: Int64] = [:]
+    /// Routing ids of workers found faulty (invalid replies): refused from then on.
+    var faultyRoutes: Set<Data> = []
+    /// Workers waiting to take over a device (they registered while a live worker held it), by device:
+    /// routing id and when last heard.
+    var standbys: [String: [Data: Int64]] = [:]
+    /// Configure messages in flight, by request id: the device each configures.
+    var configuring: [UInt64: String] = [:]
+    /// A worker that refused its device configuration: the run cannot go on.
+    var refusedConfiguration: String?
     var rejections = RejectionCounter()
     var zap: ZAPHandler?
     public internal(set) var statistics = Statistics()
@@ -73,6 +84,8 @@ public final class Coordinator {
     /// Rejected input so far by code.
     public var rejectionSummary: String { rejections.summary }
     package var rejectionCount: Int { rejections.total }
+    /// Standby workers heard for `device` (tests).
+    package func standbyCount(for device: String) -> Int { standbys[device]?.count ?? 0 }
 
     /// Serves over an already-connected socket (the router end of an in-memory transport in tests).
     public func start(socket: any MessageSocket) {
@@ -105,6 +118,7 @@ public final class Coordinator {
     public func waitUntilReady(timeoutMilliseconds: Int64) throws {
         let deadline = clock.milliseconds() + timeoutMilliseconds
         while !isReady {
+            if let refusedConfiguration { throw ClusterError(refusedConfiguration) }
             guard clock.milliseconds() < deadline else {
                 let missing = devices.filter { peers[$0.id]?.configured != true }.map(\.id).joined(separator: ", ")
                 throw ClusterError("workers did not register in time: \(missing)")
@@ -143,34 +157,57 @@ public final class Coordinator {
         return requestID
     }
 
+    /// Waits for the answer to `requestID` and checks it. An invalid answer — the wrong number of costs, a
+    /// cost out of range — marks its worker faulty: the request (and any other answer of that worker not yet
+    /// used) goes to a standby worker if one is waiting, else the run fails. Answers of a worker found faulty
+    /// meanwhile are never used.
     func awaitReply(_ requestID: UInt64, deviceID: String, expected: Int) throws -> [OperationCost] {
-        let started = clock.milliseconds()
-        var answer = inFlight.takeAnswer(requestID)
-        while answer == nil {
-            try pump(timeoutMilliseconds: Int(configuration.heartbeatMilliseconds))
-            if clock.milliseconds() - started > configuration.requestTimeoutMilliseconds {
-                throw ClusterError("no reply from \(deviceID) within \(configuration.requestTimeoutMilliseconds) ms")
+        var started = clock.milliseconds()
+        while true {
+            var answer = inFlight.takeAnswer(requestID)
+            while answer == nil {
+                try pump(timeoutMilliseconds: Int(configuration.heartbeatMilliseconds))
+                if let refusedConfiguration { throw ClusterError(refusedConfiguration) }
+                if clock.milliseconds() - started > configuration.requestTimeoutMilliseconds {
+                    throw ClusterError("no reply from \(deviceID) within \(configuration.requestTimeoutMilliseconds) ms")
+                }
+                answer = inFlight.takeAnswer(requestID)
             }
-            answer = inFlight.takeAnswer(requestID)
+            let (reply, request, from) = answer!
+            if faultyRoutes.contains(from) {
+                inFlight.requeue(requestID, request)
+                dispatch(requestID)
+                continue
+            }
+            do {
+                return try check(reply, deviceID: deviceID, expected: expected)
+            } catch let fault as WorkerFault {
+                inFlight.requeue(requestID, request)
+                try markFaulty(deviceID, routing: from, reason: fault.reason)
+                started = clock.milliseconds()
+            }
         }
-        let reply = answer!
+    }
+
+    /// The costs in `reply`, or the worker's own error as a `DeviceError`; a `WorkerFault` if the reply is invalid.
+    private func check(_ reply: Triad_V1_Envelope, deviceID: String, expected: Int) throws -> [OperationCost] {
         switch reply.body {
         case .result(let result)?:
             guard result.costs.count == expected else {
-                throw ClusterError("\(deviceID) answered \(result.costs.count) costs for \(expected) operations")
+                throw WorkerFault(reason: "answered \(result.costs.count) costs for \(expected) operations")
             }
             do {
                 return try result.costs.map { try OperationCost(wire: $0) }
             } catch {
-                throw ClusterError("\(deviceID) answered an invalid cost: \(error)")
+                throw WorkerFault(reason: "answered an invalid cost: \(error)")
             }
         case .error(let error)?:
             let code = WireError.Code(wire: error.code)
             throw DeviceError(
-                code == .notYetImplemented ? .notYetImplemented : .unsupportedOperation, "\(deviceID): \(error.message)"
-            )
+                code == .notYetImplemented ? .notYetImplemented : .unsupportedOperation,
+                "\(deviceID): \(LogSafe.text(error.message))")
         default:
-            throw ClusterError("unexpected reply from \(deviceID)")
+            throw WorkerFault(reason: "answered with an unexpected message")
         }
     }
 

@@ -13,7 +13,10 @@ struct RejectionCounter {
             logged.insert(key)
             logger.warning(
                 "rejected input",
-                metadata: ["peer": "\(peer)", "code": "\(error.code.rawValue)", "reason": "\(error.message)"])
+                metadata: [
+                    "peer": "\(LogSafe.text(peer, limit: 80))", "code": "\(error.code.rawValue)",
+                    "reason": "\(LogSafe.text(error.message))",
+                ])
         }
     }
 
@@ -21,7 +24,7 @@ struct RejectionCounter {
 
     /// `code=count` pairs in a stable order, for logs and tests.
     var summary: String {
-        WireError.Code.allCases.compactMap { code in counts[code].map { "\(code.rawValue)=\($0)" } }.joined(
-            separator: " ")
+        let pairs = WireError.Code.allCases.compactMap { code in counts[code].map { "\(code.rawValue)=\($0)" } }
+        return pairs.isEmpty ? "none" : pairs.joined(separator: " ")
     }
 }

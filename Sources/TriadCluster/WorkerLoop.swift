@@ -7,7 +7,10 @@ import TriadWire
 
 /// A device worker: connects a DEALER to the coordinator, registers, takes its device configuration, and
 /// answers evaluate requests with its cost model. Runs on the calling thread until stopped or told to
-/// disconnect; re-registers whenever the coordinator falls silent (it restarted).
+/// disconnect; re-registers whenever the coordinator falls silent (it restarted), and reconnects with a
+/// fresh socket when the connection is gone for good (an oversized frame, a security mismatch: libzmq does
+/// not retry those) or stays silent for two liveness windows. A coordinator that refuses it — an unknown
+/// device, another protocol version, its CURVE key not allowed — ends the loop with `WorkerRefusal`.
 public final class WorkerLoop {
     public struct Configuration: Sendable {
         public var endpoint: String
@@ -29,6 +32,14 @@ public final class WorkerLoop {
     private let logger: Logger
     private let stop: StopSignal
     private var socket: (any MessageSocket)?
+    private var monitor: ZMQMonitor?
+    /// Makes a fresh connected socket (nil over an injected socket: no reconnecting).
+    private var reconnectSocket: (() throws -> (any MessageSocket, ZMQMonitor?))?
+    /// When the monitor last saw the connection drop with no retry since (ms), if it did.
+    private var droppedAt: Int64?
+    private var refusal: WorkerRefusal?
+    /// Fresh sockets made after the connection was lost for good.
+    public private(set) var reconnects = 0
     private var device: DeviceDescription?
     private var rejections = RejectionCounter()
     private var lastHeard: Int64 = 0
@@ -51,12 +62,18 @@ public final class WorkerLoop {
     /// Rejected input so far by code.
     public var rejectionSummary: String { rejections.summary }
 
-    /// Serves until `stop` is raised or the coordinator sends Disconnect.
+    /// Serves until `stop` is raised or the coordinator sends Disconnect; throws `WorkerRefusal` when the
+    /// coordinator will not take this worker.
     public func run(context: ZMQContext) throws {
-        let socket = try ZMQSocket.workerDealer(
-            context: context, connect: configuration.endpoint, maximumMessageBytes: WireProtocol.maximumMessageBytes,
-            curve: configuration.curve)
-        self.socket = socket
+        let configuration = self.configuration
+        reconnectSocket = {
+            let made = try ZMQSocket.monitoredWorkerDealer(
+                context: context, connect: configuration.endpoint,
+                maximumMessageBytes: WireProtocol.maximumMessageBytes, curve: configuration.curve)
+            return (made.socket, made.monitor)
+        }
+        let (socket, monitor) = try reconnectSocket!()
+        self.monitor = monitor
         try serve(on: socket)
     }
 
@@ -70,10 +87,21 @@ public final class WorkerLoop {
         lastHeard = clock.milliseconds()
         let limits = FrameLimits(maximumFrames: 1, maximumBytes: WireProtocol.maximumMessageBytes)
         var disconnected = false
-        while !stop.isRaised && !disconnected {
+        var silentSince = lastHeard
+        while !stop.isRaised && !disconnected && refusal == nil {
+            guard let socket = self.socket else { break }
             let received = try socket.receive(
                 timeoutMilliseconds: Int(configuration.heartbeatMilliseconds), limits: limits)
             let now = clock.milliseconds()
+            if received != nil { silentSince = now }
+            watchConnection(now: now)
+            if refusal != nil { break }
+            if shouldReconnect(now: now, silentSince: silentSince) {
+                try reconnect()
+                silentSince = clock.milliseconds()
+                lastHeard = silentSince
+                continue
+            }
             switch received {
             case .message(let frames, _)?:
                 lastHeard = now
@@ -95,7 +123,7 @@ public final class WorkerLoop {
                 send(WireProtocol.envelope(requestID: 0, .heartbeat(Triad_V1_Heartbeat())))
             }
         }
-        if !disconnected {
+        if !disconnected && refusal == nil {
             var body = Triad_V1_Disconnect()
             body.reason = "worker shutting down"
             send(WireProtocol.envelope(requestID: 0, .disconnect(body)))
@@ -105,8 +133,59 @@ public final class WorkerLoop {
             metadata: [
                 "device": "\(configuration.deviceID)", "answered": "\(answered)", "rejected": "\(rejections.summary)",
             ])
-        socket.close(lingerMilliseconds: 1000)
+        self.socket?.close(lingerMilliseconds: refusal == nil ? 1000 : 0)
         self.socket = nil
+        monitor?.close()
+        monitor = nil
+        if let refusal { throw refusal }
+    }
+
+    /// Reads the monitor: a refused key ends the loop; a connection dropped with no retry is remembered.
+    private func watchConnection(now: Int64) {
+        guard let monitor else { return }
+        for event in monitor.drain() {
+            switch event {
+            case .handshakeFailedAuthentication(let status):
+                refusal = WorkerRefusal(
+                    "the coordinator at \(configuration.endpoint) refused this worker's CURVE key (ZAP status \(status)); add its public key to the coordinator's --allow list")
+            case .handshakeFailedProtocol:
+                logger.warning(
+                    "security handshake failed (CURVE on one side only?); reconnecting",
+                    metadata: ["device": "\(configuration.deviceID)"])
+                droppedAt = droppedAt ?? now - 1_000_000
+            case .disconnected:
+                droppedAt = droppedAt ?? now
+            case .connectRetried, .connected, .handshakeSucceeded:
+                droppedAt = nil
+            case .handshakeFailedNoDetail, .other:
+                break
+            }
+        }
+    }
+
+    /// Whether to replace the socket: the connection dropped and libzmq has not retried within 500 ms
+    /// (it never will), or the coordinator stayed silent for two liveness windows.
+    private func shouldReconnect(now: Int64, silentSince: Int64) -> Bool {
+        guard reconnectSocket != nil else { return false }
+        if let droppedAt, now - droppedAt > 500 { return true }
+        return now - silentSince > 2 * configuration.livenessMilliseconds
+    }
+
+    /// Closes the socket and connects a fresh one, then registers again.
+    private func reconnect() throws {
+        guard let reconnectSocket else { return }
+        socket?.close(lingerMilliseconds: 0)
+        monitor?.close()
+        let (fresh, watcher) = try reconnectSocket()
+        socket = fresh
+        monitor = watcher
+        droppedAt = nil
+        device = nil
+        reconnects += 1
+        logger.notice(
+            "connection lost for good; reconnected with a fresh socket",
+            metadata: ["device": "\(configuration.deviceID)", "reconnects": "\(reconnects)"])
+        register()
     }
 
     private func send(_ envelope: Triad_V1_Envelope) {
@@ -185,7 +264,10 @@ public final class WorkerLoop {
         case .heartbeat?:
             break
         case .disconnect(let body)?:
-            logger.info("coordinator disconnected", metadata: ["reason": "\(body.reason)"])
+            logger.info("coordinator disconnected", metadata: ["reason": "\(LogSafe.text(body.reason))"])
+            return true
+        case .error(let body)? where WireError.Code(wire: body.code) == .refused:
+            refusal = WorkerRefusal("the coordinator refused this worker: \(LogSafe.text(body.message))")
             return true
         case .error(let body)?:
             let code = WireError.Code(wire: body.code)
@@ -201,7 +283,8 @@ public final class WorkerLoop {
                 }
             } else {
                 logger.warning(
-                    "coordinator reported an error", metadata: ["code": "\(body.code)", "message": "\(body.message)"])
+                    "coordinator reported an error",
+                    metadata: ["code": "\(body.code)", "message": "\(LogSafe.text(body.message))"])
             }
         default:
             reply(error: WireError(.unknownMessage, "a worker does not accept this message"), to: envelope.requestID)

@@ -30,6 +30,9 @@ public final class ZMQSocket {
         if let handle { _ = zmq_close(handle) }
     }
 
+    /// The libzmq handle, for the monitor (same module only).
+    func rawHandle() throws -> UnsafeMutableRawPointer { try socket() }
+
     private func socket() throws -> UnsafeMutableRawPointer {
         guard let handle else { throw TransportError.closed }
         return handle
@@ -198,11 +201,22 @@ extension ZMQSocket {
     public static func workerDealer(
         context: ZMQContext, connect endpoint: String, maximumMessageBytes: Int, curve: CurveClientKeys?
     ) throws -> ZMQSocket {
+        try monitoredWorkerDealer(
+            context: context, connect: endpoint, maximumMessageBytes: maximumMessageBytes, curve: curve, monitor: false
+        ).socket
+    }
+
+    /// A worker's DEALER with a monitor attached before it connects (so no event is missed).
+    public static func monitoredWorkerDealer(
+        context: ZMQContext, connect endpoint: String, maximumMessageBytes: Int, curve: CurveClientKeys?,
+        monitor: Bool = true
+    ) throws -> (socket: ZMQSocket, monitor: ZMQMonitor?) {
         let socket = try clusterSocket(context: context, kind: .dealer, maximumMessageBytes: maximumMessageBytes)
         try socket.set(ZMQ_RECONNECT_IVL, Int32(100))
         if let curve { try curve.apply(to: socket) }
+        let watcher = monitor ? try ZMQMonitor(socket: socket, context: context) : nil
         try socket.connect(endpoint)
-        return socket
+        return (socket, watcher)
     }
 
     /// ZMTP heartbeats every 500 ms with a 1.5 s timeout, and the frame-size net.

@@ -3,6 +3,8 @@ public struct WireError: Error, CustomStringConvertible, Sendable, Hashable {
     public enum Code: String, Sendable, Hashable, CaseIterable {
         case malformed, wrongProtocolVersion, unknownMessage, oversize, tooManyFrames, unknownRequest
         case duplicateDevice, unsupportedOperation, notConfigured, notYetImplemented, unauthorized, unknownDevice
+        /// The coordinator will not take this worker (unknown device, other protocol version, faulty replies).
+        case refused
 
         public var wire: Triad_V1_ErrorCode {
             switch self {
@@ -18,6 +20,7 @@ public struct WireError: Error, CustomStringConvertible, Sendable, Hashable {
             case .notYetImplemented: return .notYetImplemented
             case .unauthorized: return .unauthorized
             case .unknownDevice: return .unknownDevice
+            case .refused: return .refused
             }
         }
 
@@ -34,6 +37,7 @@ public struct WireError: Error, CustomStringConvertible, Sendable, Hashable {
             case .notYetImplemented: self = .notYetImplemented
             case .unauthorized: self = .unauthorized
             case .unknownDevice: self = .unknownDevice
+            case .refused: self = .refused
             default: self = .unknownMessage
             }
         }

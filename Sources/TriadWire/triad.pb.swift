@@ -209,6 +209,11 @@ public nonisolated enum Triad_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIterab
   case notYetImplemented // = 10
   case unauthorized // = 11
   case unknownDevice // = 12
+
+  /// The coordinator will not take this worker: its register named no device of the topology, spoke another
+  /// protocol version, or the worker answered with invalid costs (faulty). The worker stops and exits with a
+  /// distinct status instead of registering again.
+  case refused // = 13
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -230,6 +235,7 @@ public nonisolated enum Triad_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIterab
     case 10: self = .notYetImplemented
     case 11: self = .unauthorized
     case 12: self = .unknownDevice
+    case 13: self = .refused
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -249,6 +255,7 @@ public nonisolated enum Triad_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIterab
     case .notYetImplemented: return 10
     case .unauthorized: return 11
     case .unknownDevice: return 12
+    case .refused: return 13
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -268,6 +275,7 @@ public nonisolated enum Triad_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseIterab
     .notYetImplemented,
     .unauthorized,
     .unknownDevice,
+    .refused,
   ]
 
 }
@@ -1065,7 +1073,7 @@ nonisolated extension Triad_V1_OperationKind: SwiftProtobuf._ProtoNameProviding 
 }
 
 nonisolated extension Triad_V1_ErrorCode: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_CODE_UNSPECIFIED\0\u{1}ERROR_CODE_MALFORMED\0\u{1}ERROR_CODE_WRONG_PROTOCOL_VERSION\0\u{1}ERROR_CODE_UNKNOWN_MESSAGE\0\u{1}ERROR_CODE_OVERSIZE\0\u{1}ERROR_CODE_TOO_MANY_FRAMES\0\u{1}ERROR_CODE_UNKNOWN_REQUEST\0\u{1}ERROR_CODE_DUPLICATE_DEVICE\0\u{1}ERROR_CODE_UNSUPPORTED_OPERATION\0\u{1}ERROR_CODE_NOT_CONFIGURED\0\u{1}ERROR_CODE_NOT_YET_IMPLEMENTED\0\u{1}ERROR_CODE_UNAUTHORIZED\0\u{1}ERROR_CODE_UNKNOWN_DEVICE\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_CODE_UNSPECIFIED\0\u{1}ERROR_CODE_MALFORMED\0\u{1}ERROR_CODE_WRONG_PROTOCOL_VERSION\0\u{1}ERROR_CODE_UNKNOWN_MESSAGE\0\u{1}ERROR_CODE_OVERSIZE\0\u{1}ERROR_CODE_TOO_MANY_FRAMES\0\u{1}ERROR_CODE_UNKNOWN_REQUEST\0\u{1}ERROR_CODE_DUPLICATE_DEVICE\0\u{1}ERROR_CODE_UNSUPPORTED_OPERATION\0\u{1}ERROR_CODE_NOT_CONFIGURED\0\u{1}ERROR_CODE_NOT_YET_IMPLEMENTED\0\u{1}ERROR_CODE_UNAUTHORIZED\0\u{1}ERROR_CODE_UNKNOWN_DEVICE\0\u{1}ERROR_CODE_REFUSED\0")
 }
 
 nonisolated extension Triad_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

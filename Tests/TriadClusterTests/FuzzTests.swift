@@ -64,6 +64,7 @@ struct FuzzTests {
         guard frames.count == 1, let envelope = try? WireProtocol.decode(frames[0]) else { return false }
         switch envelope.body {
         case .disconnect?, .configure?: return true
+        case .error(let body)?: return WireError.Code(wire: body.code) == .refused
         default: return false
         }
     }

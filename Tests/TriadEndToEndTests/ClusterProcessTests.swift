@@ -168,9 +168,14 @@ struct ClusterProcessTests {
             let outcome = coordinator.wait()
             #expect(outcome.status == expectedStatus, "\(outcome.error)")
             if expectedStatus != 0 { #expect(outcome.error.contains("did not register in time: pim0")) }
-            for worker in workers {
+            for (index, worker) in workers.enumerated() {
                 if worker.process.isRunning { kill(worker.process.processIdentifier, SIGTERM) }
-                _ = worker.wait()
+                let result = worker.wait()
+                if index == 1 && pimKey == "unlisted" {
+                    // A refused key is final: the worker says so in one line and exits 3 instead of retrying.
+                    #expect(result.status == 3, "\(result.error)")
+                    #expect(result.error.contains("refused this worker's CURVE key"), "\(result.error)")
+                }
             }
         }
     }

@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+import TriadCluster
+import TriadCore
+import TriadDevices
+import TriadTransport
+import TriadWire
+
+/// A worker that registers properly and then answers every request wrongly, in one of several ways.
+final class HostileWorker: @unchecked Sendable {
+    enum Behaviour: String, CaseIterable, Sendable {
+        case wrongCount, nanEnergy, negativeCycles, hugeDuration, infiniteEnergy, maximumCycles
+    }
+
+    private let stopSignal = StopSignal()
+    private let finished = DispatchSemaphore(value: 0)
+    private let refusedFlag = Box(Locked(false))
+    var wasRefused: Bool { refusedFlag.value.value }
+
+    init(endpoint: String, device: String, context: ZMQContext, behaviour: Behaviour) throws {
+        let socket = try ZMQSocket(context: context, kind: .dealer)
+        try socket.connect(endpoint)
+        let box = Box(socket)
+        let stop = stopSignal
+        let refused = refusedFlag
+        Thread { [finished] in
+            let socket = box.value
+            var register = Triad_V1_Register()
+            register.deviceID = device
+            register.protocolVersion = WireProtocol.version
+            _ = try? socket.send([WireProtocol.encode(WireProtocol.envelope(requestID: 1, .register(register)))])
+            var lastBeat = Date()
+            let limits = FrameLimits(maximumFrames: 1, maximumBytes: 1 << 24)
+            while !stop.isRaised {
+                if Date().timeIntervalSince(lastBeat) > 0.2 {
+                    _ = try? socket.send([WireProtocol.encode(WireProtocol.envelope(requestID: 0, .heartbeat(.init())))])
+                    lastBeat = Date()
+                }
+                guard case .message(let frames, _)? = try? socket.receive(timeoutMilliseconds: 50, limits: limits),
+                    let envelope = try? WireProtocol.decode(frames[0])
+                else { continue }
+                switch envelope.body {
+                case .configure(let configure)?:
+                    var ack = Triad_V1_ConfigureAck()
+                    ack.deviceID = configure.device.id
+                    _ = try? socket.send([WireProtocol.encode(WireProtocol.envelope(requestID: envelope.requestID, .configureAck(ack)))])
+                case .evaluate(let batch)?:
+                    var result = Triad_V1_EvaluateResult()
+                    result.costs = HostileWorker.costs(for: batch.operations.count, behaviour)
+                    _ = try? socket.send([WireProtocol.encode(WireProtocol.envelope(requestID: envelope.requestID, .result(result)))])
+                case .error(let body)? where WireError.Code(wire: body.code) == .refused:
+                    refused.value.value = true
+                default:
+                    break
+                }
+            }
+            socket.close(lingerMilliseconds: 0)
+            finished.signal()
+        }.start()
+    }
+
+    static func costs(for count: Int, _ behaviour: Behaviour) -> [Triad_V1_OperationCost] {
+        var cost = Triad_V1_OperationCost()
+        cost.cycles = 1000
+        cost.durationPs = 1_000_000
+        cost.energyPj = 10
+        switch behaviour {
+        case .wrongCount: return Array(repeating: cost, count: count + 1)
+        case .nanEnergy: cost.energyPj = .nan
+        case .infiniteEnergy: cost.energyPj = .infinity
+        case .negativeCycles: cost.cycles = -5
+        case .hugeDuration: cost.durationPs = .max
+        case .maximumCycles: cost.cycles = .max
+        }
+        return Array(repeating: cost, count: count)
+    }
+
+    func stop() {
+        stopSignal.raise()
+        finished.wait()
+    }
+}
+
+/// A value shared between the test thread and a worker thread.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
+
+/// A worker whose replies cannot be right never changes a result and never crashes the coordinator: with a
+/// standby its work is redone there, without one the run fails with a one-line reason.
+@Suite(.serialized)
+struct HostileWorkerTests {
+    static func coordinator(_ context: ZMQContext) throws -> (Coordinator, String) {
+        let coordinator = Coordinator(
+            configuration: .init(bind: "tcp://127.0.0.1:*"), devices: [ClusterHarness.devices[0]], modelName: "gpt3-7b",
+            logger: ClusterHarness.logger, context: context)
+        return (coordinator, try coordinator.start())
+    }
+
+    @Test(arguments: HostileWorker.Behaviour.allCases)
+    func withoutStandbyTheRunFailsWithAReason(behaviour: HostileWorker.Behaviour) async throws {
+        try await ClusterHarness.onThread {
+            let context = ZMQContext()
+            let (coordinator, endpoint) = try Self.coordinator(context)
+            let hostile = try HostileWorker(endpoint: endpoint, device: "npu0", context: context, behaviour: behaviour)
+            try coordinator.waitUntilReady(timeoutMilliseconds: 10_000)
+            do {
+                _ = try coordinator.evaluate(deviceID: "npu0", iteration: 0, operations: ClusterHarness.sampleOperations)
+                Issue.record("\(behaviour): a faulty reply was accepted")
+            } catch let error as ClusterError {
+                #expect(error.message.contains("no standby"), "\(error.message)")
+                #expect(!error.message.contains("\n"))
+            }
+            #expect(coordinator.statistics.faults.count == 1)
+            let deadline = Date().addingTimeInterval(2)
+            while !hostile.wasRefused && Date() < deadline { try? coordinator.pump(timeoutMilliseconds: 20) }
+            #expect(hostile.wasRefused, "the faulty worker was told it is refused")
+            coordinator.shutdown()
+            hostile.stop()
+            context.terminate()
+        }
+    }
+
+    @Test(arguments: HostileWorker.Behaviour.allCases)
+    func aStandbyRedoesTheWorkWithTheRightCosts(behaviour: HostileWorker.Behaviour) async throws {
+        try await ClusterHarness.onThread {
+            let context = ZMQContext()
+            let (coordinator, endpoint) = try Self.coordinator(context)
+            let hostile = try HostileWorker(endpoint: endpoint, device: "npu0", context: context, behaviour: behaviour)
+            try coordinator.waitUntilReady(timeoutMilliseconds: 10_000)
+            let standby = ClusterHarness.RunningWorker(endpoint: endpoint, device: "npu0", context: context)
+            let deadline = Date().addingTimeInterval(5)
+            while coordinator.standbyCount(for: "npu0") == 0 && Date() < deadline {
+                try coordinator.pump(timeoutMilliseconds: 20)
+            }
+            #expect(coordinator.standbyCount(for: "npu0") == 1)
+            let remote = try coordinator.evaluate(
+                deviceID: "npu0", iteration: 0, operations: ClusterHarness.sampleOperations)
+            let local = try DeviceEvaluator(device: ClusterHarness.devices[0]).costs(of: ClusterHarness.sampleOperations)
+            #expect(remote == local)
+            #expect(coordinator.statistics.faults.count == 1)
+            #expect(coordinator.statistics.faults.first?.device == "npu0")
+            // The faulty worker stays out: later requests go to the standby too.
+            let again = try coordinator.evaluate(
+                deviceID: "npu0", iteration: 1, operations: ClusterHarness.sampleOperations)
+            #expect(again == local)
+            coordinator.shutdown()
+            hostile.stop()
+            standby.stop()
+            context.terminate()
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import TriadTransport
+import TriadWire
+
+/// `triad worker` processes against what the network and coordinators do to them: refused workers exit 3
+/// at once, a connection torn down by an oversized frame or a security mismatch comes back by itself.
+@Suite(.serialized)
+struct WorkerRecoveryProcessTests {
+    typealias Running = ClusterProcessTests.Running
+
+    static func port(_ offset: Int) -> Int { 40_000 + Int(getpid() % 9_000) + offset }
+
+    @Test func aWorkerForAnUnknownDeviceExitsThreeInOneLine() throws {
+        let endpoint = "tcp://127.0.0.1:\(Self.port(0))"
+        let coordinator = try Running([
+            "coordinator", "--bind", endpoint, "Topologies/neupims.yaml", "--iterations", "2", "--wait-timeout", "3",
+            "--log-level", "critical",
+        ])
+        Thread.sleep(forTimeInterval: 0.3)
+        let worker = try Running(["worker", "--connect", endpoint, "--device", "gpu9", "--log-level", "critical"])
+        let outcome = worker.wait()
+        #expect(outcome.status == 3, "\(outcome.error)")
+        #expect(outcome.error.split(separator: "\n").count == 1, "\(outcome.error)")
+        #expect(outcome.error.contains("refused this worker: no device 'gpu9'"), "\(outcome.error)")
+        _ = coordinator.wait()
+    }
+
+    /// A frame over the worker's size limit makes libzmq drop the connection and never retry; the worker
+    /// notices, connects a fresh socket, registers again and serves correctly.
+    @Test func aWorkerComesBackAfterAnOversizedFrame() throws {
+        let context = ZMQContext()
+        let router = try ZMQSocket(context: context, kind: .router)
+        try router.bind("tcp://127.0.0.1:*")
+        let endpoint = try router.lastEndpoint()
+        let worker = try Running(["worker", "--connect", endpoint, "--device", "npu0", "--log-level", "critical"])
+        let limits = FrameLimits(maximumFrames: 4, maximumBytes: 1 << 26)
+        func nextRegister(within seconds: Double) throws -> Data? {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if case .message(let frames, _)? = try router.receive(timeoutMilliseconds: 50, limits: limits),
+                    frames.count == 2, let envelope = try? WireProtocol.decode(frames[1]),
+                    case .register? = envelope.body
+                {
+                    return frames[0]
+                }
+            }
+            return nil
+        }
+        let first = try #require(try nextRegister(within: 10))
+        let oversized = Data(count: 3 * WireProtocol.maximumMessageBytes)
+        _ = try router.send([first, oversized])
+        let dropped = Date()
+        let second = try #require(try nextRegister(within: 10), "the worker did not come back")
+        #expect(second != first, "a fresh connection has a fresh routing id")
+        print("oversized frame: the worker registered again after \(Int(Date().timeIntervalSince(dropped) * 1000)) ms")
+        var disconnect = Triad_V1_Disconnect()
+        disconnect.reason = "test over"
+        _ = try router.send([second, WireProtocol.encode(WireProtocol.envelope(requestID: 0, .disconnect(disconnect)))])
+        let outcome = worker.wait()
+        #expect(outcome.status == 0, "\(outcome.error)")
+        router.close(lingerMilliseconds: 0)
+        context.terminate()
+    }
+
+    /// A worker without CURVE meets a coordinator with it (libzmq gives up after a mechanism mismatch); once
+    /// the coordinator is restarted without CURVE the worker joins it and the run completes.
+    @Test func aWorkerFollowsACoordinatorRestartedWithOtherSecurity() throws {
+        let directory = try ClusterProcessTests.temporaryDirectory("security")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keys = directory.appendingPathComponent("coordinator").path
+        #expect(try EndToEndTests.triad(["keygen", keys]).status == 0)
+        let endpoint = "tcp://127.0.0.1:\(Self.port(1))"
+        let common = ["Topologies/neupims.yaml", "--batch", "16", "--iterations", "3", "--log-level", "critical"]
+        let secured = try Running(
+            ["coordinator", "--bind", endpoint, "--curve-key", keys + ".key", "--allow", keys + ".pub", "--wait-timeout", "3"]
+                + common)
+        Thread.sleep(forTimeInterval: 0.3)
+        let workers = try ["npu0", "pim0"].map {
+            try Running(["worker", "--connect", endpoint, "--device", $0, "--log-level", "critical"])
+        }
+        let refused = secured.wait()
+        #expect(refused.status == 1, "\(refused.error)")
+        let plain = try Running(["coordinator", "--bind", endpoint, "--wait-timeout", "20"] + common)
+        let outcome = plain.wait()
+        #expect(outcome.status == 0, "\(outcome.error)")
+        for worker in workers { #expect(worker.wait().status == 0) }
+    }
+}
