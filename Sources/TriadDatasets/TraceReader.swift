@@ -33,7 +33,10 @@ public enum TraceReader {
         func column(_ name: String) throws -> Int {
             guard let index = header.firstIndex(of: name) else {
                 throw DatasetError(
-                    "\(file):1: vidur CSV header must name '\(name)' (got \(header.joined(separator: ",")))")
+                    "\(file):1: vidur CSV header must name '\(name)' (got \(header.joined(separator: ",").prefix(200)))")
+            }
+            guard header.lastIndex(of: name) == index else {
+                throw DatasetError("\(file):1: the header names '\(name)' twice")
             }
             return index
         }
@@ -69,6 +72,7 @@ public enum TraceReader {
     }
 
     private struct JSONLine: Decodable {
+        static let keys = ["input_toks", "output_toks", "arrival_time_ns"]
         var input_toks: Int
         var output_toks: Int
         var arrival_time_ns: Int64?
@@ -79,6 +83,12 @@ public enum TraceReader {
         let decoder = JSONDecoder()
         for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let unknown = object.keys.sorted().first(where: { !JSONLine.keys.contains($0) })
+            {
+                let hint = NearestName.suggestion(for: unknown, among: JSONLine.keys).map { " (did you mean '\($0)'?)" }
+                throw DatasetError("\(file):\(index + 1): unknown key '\(unknown.prefix(40))'\(hint ?? "")")
+            }
             guard let entry = try? decoder.decode(JSONLine.self, from: Data(line.utf8)),
                 (0...maximumTokens).contains(entry.input_toks), (0...maximumTokens).contains(entry.output_toks),
                 (0...Int64(maximumArrivalSeconds * 1e9)).contains(entry.arrival_time_ns ?? 0)

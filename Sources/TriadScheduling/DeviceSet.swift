@@ -47,6 +47,19 @@ public struct DeviceSet: Sendable {
                 throw SimulationError(
                     .incompatible, "memory \(memoryDevice.id) is not linked to NPU \(npuDevice.id)", device: memoryDevice.id)
             }
+            let delivered: Int64? = {
+                switch memoryDevice.configuration {
+                case .pim(let pim): return pim.memory.bandwidthBytesPerSecond
+                case .hbm(let memory): return memory.bandwidthBytesPerSecond
+                default: return nil
+                }
+            }()
+            if let delivered, let npu, npu.configuration.memoryBandwidthBytesPerSecond > delivered {
+                throw SimulationError(
+                    .incompatible,
+                    "\(npu.id)'s memory_bandwidth_gb_per_s (\(Double(npu.configuration.memoryBandwidthBytesPerSecond) / 1e9)) exceeds what \(memoryDevice.id)'s channels deliver (channels × channel_bandwidth_gb_per_s = \(Double(delivered) / 1e9))",
+                    device: npu.id)
+            }
         }
         memory = memoryDevice
     }

@@ -109,7 +109,7 @@ struct MappingReader {
         guard number > minimum || (allowZero && number == minimum) else {
             throw error(
                 .invalidValue, at: value,
-                "'\(key)' of \(what) must be \(allowZero ? "zero or more" : "positive"), got \(Self.excerpt(text))")
+                "'\(key)' of \(what) must be \(minimum > 0 ? "at least \(minimum)" : allowZero ? "zero or more" : "positive"), got \(Self.excerpt(text))")
         }
         guard number <= maximum else {
             throw error(.invalidValue, at: value, "'\(key)' of \(what) must be at most \(maximum), got \(Self.excerpt(text))")

@@ -19,10 +19,18 @@ public enum TopologyParser {
         }
         var top = try MappingReader(root, what: "the topology", file: file)
         let name = try top.string("name")
+        guard !name.isEmpty, name.count <= 128, name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+            throw top.error(
+                .invalidValue, at: top.optional("name"),
+                "'name' must be 1…128 printable characters (no control characters)")
+        }
         let description =
             try top.optional("description").map { node -> String in
-                guard let text = node.string else {
-                    throw top.error(.wrongType, at: node, "'description' of the topology must be a string")
+                guard let text = node.string, text.count <= 4096,
+                    text.unicodeScalars.allSatisfy({ ($0.value >= 0x20 && $0.value != 0x7F) || $0 == "\n" })
+                else {
+                    throw top.error(
+                        .wrongType, at: node, "'description' of the topology must be text of at most 4096 printable characters")
                 }
                 return text
             } ?? ""
@@ -48,6 +56,7 @@ public enum TopologyParser {
         var locations: [String: SourceLocation] = [:]
         for (id, node) in seen { locations[id] = SourceLocation(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1) }
         var links: [(String, String)] = []
+        var linkLines: [Int] = []
         if let linkList = top.optional("links") {
             guard let linkNodes = linkList.sequence else {
                 throw top.error(.wrongType, at: linkList, "'links' must be a list of {from: ID, to: ID}")
@@ -65,7 +74,13 @@ public enum TopologyParser {
                 guard endpoints.0 != endpoints.1 else {
                     throw link.error(.invalidValue, at: node, "link connects '\(endpoints.0)' to itself")
                 }
+                if let index = links.firstIndex(where: { Set([$0.0, $0.1]) == Set([endpoints.0, endpoints.1]) }) {
+                    throw link.error(
+                        .invalidValue, at: node,
+                        "duplicate link between '\(endpoints.0)' and '\(endpoints.1)' (first at line \(linkLines[index]))")
+                }
                 links.append(endpoints)
+                linkLines.append(node.mark?.line ?? 0)
             }
         }
         try top.rejectUnknownKeys()
@@ -94,8 +109,8 @@ public enum TopologyParser {
     }
 
     private static func bandwidth(_ reader: inout MappingReader, _ key: String) throws -> Int64 {
-        // At most 1 PB/s, so bytes per second fit in Int64 with room for products.
-        Int64((try reader.number(key, allowZero: false, maximum: 1e6) * 1e9).rounded())
+        // 1 MB/s … 1 PB/s, so bytes per second fit in Int64 with room for products.
+        Int64((try reader.number(key, minimum: 0.001, maximum: 1e6) * 1e9).rounded())
     }
 
     private static func clock(_ reader: inout MappingReader) throws -> ClockFrequency {
@@ -167,7 +182,7 @@ public enum TopologyParser {
     }
 
     private static func memory(_ r: inout MappingReader) throws -> MemoryConfiguration {
-        MemoryConfiguration(
+        let memory = MemoryConfiguration(
             channels: Int(try r.integer("channels")),
             channelBandwidthBytesPerSecond: try bandwidth(&r, "channel_bandwidth_gb_per_s"),
             channelCapacityBytes: try r.integer("channel_capacity_bytes", maximum: 1 << 46), rowBytes: try r.integer("row_bytes"),
@@ -176,6 +191,18 @@ public enum TopologyParser {
             readEnergyPicojoules: try r.number("read_energy_pj"),
             writeEnergyPicojoules: try r.number("write_energy_pj"),
             standbyEnergyPicojoulesPerCycle: try r.number("standby_energy_pj_per_cycle"))
+        // Total capacity at most 1 PiB, so byte sums over every channel fit in Int64.
+        guard Int64(memory.channels) <= (1 << 50) / memory.channelCapacityBytes else {
+            throw r.error(
+                .invalidValue, at: r.optional("channels"),
+                "channels × channel_capacity_bytes of \(r.what) must be at most 2^50 bytes (1 PiB)")
+        }
+        guard Int64(memory.channels) <= 1_000_000_000_000_000 / memory.channelBandwidthBytesPerSecond else {
+            throw r.error(
+                .invalidValue, at: r.optional("channels"),
+                "channels × channel_bandwidth_gb_per_s of \(r.what) must be at most 1000000 GB/s")
+        }
+        return memory
     }
 
     private static func pim(_ r: inout MappingReader, file: String) throws -> PIMConfiguration {
@@ -213,6 +240,10 @@ public enum TopologyParser {
             configuration.commandSet = try r.choice(
                 "command_set", PIMConfiguration.CommandSet.self, allowed: PIMConfiguration.CommandSet.allCases)
         }
+        guard configuration.ranks * configuration.bankGroups * configuration.banksPerGroup <= 4096 else {
+            throw r.error(
+                .invalidValue, at: r.optional("ranks"), "ranks × bank_groups × banks_per_group of \(r.what) must be at most 4096")
+        }
         guard configuration.rowElements >= configuration.multipliersPerBank, configuration.compsPerRow > 0 else {
             throw r.error(.invalidValue, at: r.node, "row_bytes / element_bytes must be at least multipliers_per_bank")
         }
@@ -222,9 +253,9 @@ public enum TopologyParser {
     private static func fpga(_ r: inout MappingReader) throws -> FPGAConfiguration {
         FPGAConfiguration(
             cores: Int(try r.integer("cores")), addersPerCore: Int(try r.integer("adders_per_core")),
-            clock: try clock(&r), bitsPerWeight: try r.number("bits_per_weight", allowZero: false, maximum: 64),
+            clock: try clock(&r), bitsPerWeight: try r.number("bits_per_weight", minimum: 0.1, maximum: 64),
             memoryBandwidthBytesPerSecond: try bandwidth(&r, "memory_bandwidth_gb_per_s"),
-            memoryEfficiency: try r.number("memory_efficiency", allowZero: false, maximum: 1),
+            memoryEfficiency: try r.number("memory_efficiency", minimum: 0.001, maximum: 1),
             memoryBytes: try r.integer("memory_bytes", maximum: 1 << 46), powerWatts: try r.number("power_w"),
             fixedLatencyCycles: try r.integer("fixed_latency_cycles", minimum: 0),
             elementwiseLanes: Int(try r.integer("elementwise_lanes")))

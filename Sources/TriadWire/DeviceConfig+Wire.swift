@@ -33,12 +33,13 @@ extension DeviceDescription {
 }
 
 /// A positive value no larger than a bound that keeps every cost model's arithmetic in range: counts up to
-/// 65,536, sizes and bandwidths up to 2^50, timings up to 2^20 cycles, clocks up to 2^20 MHz.
+/// 2^20 (as a topology allows), sizes and bandwidths up to 2^50, timings up to 2^20 cycles, clocks up to
+/// 2^20 MHz.
 func positive<T: BinaryInteger>(_ value: T, _ name: String) throws(WireError) -> T {
     guard value > 0 else { throw WireError(.malformed, "\(name) must be positive") }
     let limit: Int64
     if T.self == UInt32.self {
-        limit = 1 << 16
+        limit = 1 << 20
     } else if [
         "cl", "trcd", "trp", "tras", "trrd_s", "trrd_l", "tfaw", "tccd_s", "tccd_l", "twtr_s", "twtr_l", "twr",
         "trtp", "trefi", "trfc", "burst_cycles", "clock_mhz", "vector_op_latency_cycles",

@@ -17,8 +17,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Only scenarios whose name contains this text.")
     var scenario: String?
 
-    @Option(help: "Scale every scenario's iteration count by this factor.")
+    @Option(parsing: .unconditional, help: "Scale every scenario's iteration count by this factor (0.001…1000).")
     var scale: Double = 1
+
+    func validate() throws {
+        try OptionRange.check(scale, 0.001...1000, "--scale")
+    }
 
     @Option(help: "table or json.")
     var format: OutputFormat = .table

@@ -21,8 +21,12 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "Comma-separated policies.")
     var policies: String = "npu-only,npu+pim,neupims"
 
-    @Option(help: "Seconds to wait for every worker to register.")
+    @Option(parsing: .unconditional, help: "Seconds to wait for every worker to register (1…86400).")
     var waitTimeout: Int = 600
+
+    func validate() throws {
+        try OptionRange.check(waitTimeout, 1...86_400, "--wait-timeout")
+    }
 
     @Flag(help: "Encrypt with CurveZMQ and admit only --allow'ed worker keys (needs --curve-key).")
     var curve = false
@@ -36,6 +40,10 @@ struct CoordinatorCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
+        try Endpoint.check(bind, flag: "--bind", binding: true)
+        if !allow.isEmpty && !curve && curveKey == nil {
+            throw InputError("triad: --allow needs --curve-key (without CURVE every worker is admitted unencrypted)")
+        }
         let list = try Inputs.policies(policies)
         let inputs = try options.load()
         var coordinatorConfiguration = Coordinator.Configuration(bind: bind)

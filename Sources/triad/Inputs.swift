@@ -45,7 +45,7 @@ enum Inputs {
             }
         } else {
             let known = ModelPresets.all.map(\.name).joined(separator: ", ")
-            throw InputError("triad: unknown model '\(name)' (presets: \(known); or a path to a config.json)")
+            throw InputError("triad: unknown model '\(name.prefix(80))' (presets: \(known); or a path to a config.json)")
         }
         if let tensorParallel {
             guard tensorParallel >= 1 else { throw InputError("triad: --tensor-parallel must be at least 1") }
@@ -75,10 +75,13 @@ enum Inputs {
 
     static func workload(_ spec: String) throws -> RequestStream {
         if spec.hasPrefix("fixed:") {
-            let parts = spec.split(separator: ":")
-            guard parts.count == 3, let input = Int(parts[1]), let output = Int(parts[2]), input >= 0, output >= 1
+            let parts = spec.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 3, let input = Int(parts[1]), let output = Int(parts[2]),
+                (0...RunOptions.Limits.maxSequence.upperBound).contains(input),
+                (1...RunOptions.Limits.maxSequence.upperBound).contains(output)
             else {
-                throw InputError("triad: --workload fixed:IN:OUT needs IN ≥ 0 and OUT ≥ 1 tokens (got '\(spec)')")
+                throw InputError(
+                    "triad: --workload fixed:IN:OUT needs 0 ≤ IN and 1 ≤ OUT tokens, each at most \(RunOptions.Limits.maxSequence.upperBound) (got '\(spec.prefix(80))')")
             }
             return .fixed(input: input, output: output)
         }
@@ -91,7 +94,7 @@ enum Inputs {
         }
         guard FileManager.default.fileExists(atPath: spec) else {
             throw InputError(
-                "triad: unknown workload '\(spec)' (sharegpt, alpaca, fixed:IN:OUT, or a vidur CSV / LLMServingSim JSONL trace file)"
+                "triad: unknown workload '\(spec.prefix(80))' (sharegpt, alpaca, fixed:IN:OUT, or a vidur CSV / LLMServingSim JSONL trace file)"
             )
         }
         let text = try InputFile.read(spec, what: "trace", limit: InputFile.traceLimit)
@@ -106,7 +109,7 @@ enum Inputs {
     static func policy(_ name: String) throws -> Policy {
         guard let policy = Policy(name: name) else {
             let known = Policy.presets.map(\.name).joined(separator: ", ") + ", npu+pim+drb+gmlbp…"
-            throw InputError("triad: unknown policy '\(name)' (known: \(known))")
+            throw InputError("triad: unknown policy '\(name.prefix(80))' (known: \(known))")
         }
         return policy
     }
@@ -114,7 +117,11 @@ enum Inputs {
     /// A comma-separated policy list: at least one, each known, none twice (after canonical naming, so
     /// `npu+pim+sbi+drb` and `npu+pim+drb+sbi` are the same policy).
     static func policies(_ text: String) throws -> [Policy] {
-        let list = try text.split(separator: ",").map { try policy(String($0)) }
+        let names = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard !names.contains(where: \.isEmpty) else {
+            throw InputError("triad: --policies has an empty entry (got '\(text.prefix(80))')")
+        }
+        let list = try names.map { try policy(String($0)) }
         guard !list.isEmpty else { throw InputError("triad: --policies lists no policy") }
         var seen: Set<String> = []
         for policy in list where !seen.insert(policy.name).inserted {

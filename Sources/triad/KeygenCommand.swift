@@ -16,6 +16,9 @@ struct KeygenCommand: ParsableCommand {
     func run() throws {
         guard ZMQContext.hasCurve else { throw RunFailure(message: "this libzmq has no CURVE support") }
         let keys = try ZMQContext.curveKeyPair()
+        guard !name.isEmpty, !name.hasSuffix("/") else {
+            throw InputError("triad: keygen needs a name for the key files (NAME.key, NAME.pub), not a directory")
+        }
         let secretPath = name + ".key"
         let publicPath = name + ".pub"
         for path in [secretPath, publicPath] where !force && FileManager.default.fileExists(atPath: path) {

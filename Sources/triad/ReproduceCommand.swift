@@ -47,8 +47,12 @@ struct ReproduceCommand: ParsableCommand {
         @Flag(help: "A few points instead of the full sweep.")
         var quick = false
 
-        @Option(help: "Decode iterations per point.")
+        @Option(parsing: .unconditional, help: "Decode iterations per point (1…1000000).")
         var iterations: Int = 300
+
+        func validate() throws {
+            try OptionRange.check(iterations, 1...1_000_000, "--iterations")
+        }
 
         @Option(help: "Seed for request sampling.")
         var seed: UInt64 = 1

@@ -22,28 +22,28 @@ struct RunOptions: ParsableArguments {
     )
     var model: String = "gpt3-7b"
 
-    @Option(help: "Tensor-parallel degree (default: the preset's; 1 for config.json).")
+    @Option(parsing: .unconditional, help: "Tensor-parallel degree (default: the preset's; 1 for config.json).")
     var tensorParallel: Int?
 
-    @Option(help: "Pipeline-parallel degree (default: the preset's; 1 for config.json).")
+    @Option(parsing: .unconditional, help: "Pipeline-parallel degree (default: the preset's; 1 for config.json).")
     var pipelineParallel: Int?
 
     @Option(help: "sharegpt, alpaca, fixed:IN:OUT, or a trace file (vidur CSV or LLMServingSim JSONL).")
     var workload: String = "sharegpt"
 
-    @Option(help: "Requests decoded together.")
+    @Option(parsing: .unconditional, help: "Requests decoded together.")
     var batch: Int = 256
 
-    @Option(help: "Decode iterations to simulate.")
+    @Option(parsing: .unconditional, help: "Decode iterations to simulate.")
     var iterations: Int = 200
 
-    @Option(help: "Iterations to simulate before measuring (e.g. while a trace's batch fills up).")
+    @Option(parsing: .unconditional, help: "Iterations to simulate before measuring (e.g. while a trace's batch fills up).")
     var warmup: Int = 0
 
-    @Option(help: "Seed for request sampling.")
+    @Option(parsing: .unconditional, help: "Seed for request sampling.")
     var seed: UInt64 = 1
 
-    @Option(help: "Longest sequence (prompt + output), tokens.")
+    @Option(parsing: .unconditional, help: "Longest sequence (prompt + output), tokens.")
     var maxSequence: Int = 2048
 
     @Option(help: "table or json.")
@@ -60,11 +60,9 @@ struct RunOptions: ParsableArguments {
     }
 
     func validate() throws {
-        func check(_ value: Int, _ range: ClosedRange<Int>, _ flag: String) throws {
-            guard range.contains(value) else {
-                throw ValidationError("\(flag) must be in \(range.lowerBound)…\(range.upperBound) (got \(value))")
-            }
-        }
+        let check = OptionRange.check(_:_:_:) as (Int, ClosedRange<Int>, String) throws -> Void
+        if let tensorParallel { try check(tensorParallel, 1...65_536, "--tensor-parallel") }
+        if let pipelineParallel { try check(pipelineParallel, 1...65_536, "--pipeline-parallel") }
         try check(batch, Limits.batch, "--batch")
         try check(iterations, Limits.iterations, "--iterations")
         try check(warmup, Limits.warmup, "--warmup")
@@ -78,7 +76,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Write the first iterations' timeline here as Chrome trace JSON (opens in Perfetto).")
     var trace: String?
 
-    @Option(help: "Iterations the --trace timeline covers.")
+    @Option(parsing: .unconditional, help: "Iterations the --trace timeline covers.")
     var traceIterations: Int = 2
 
     /// Everything a run reads from files and names.

@@ -24,6 +24,12 @@ struct Triad: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+            // A report that could not be written (a full disk, a closed pipe) is a failed run.
+            if fflush(nil) != 0 {
+                FileHandle.standardError.write(
+                    Data("triad: cannot write the output: \(String(cString: strerror(errno)))\n".utf8))
+                Foundation.exit(1)
+            }
         } catch let error as InputError {
             FileHandle.standardError.write(Data("\(error.description)\n".utf8))
             Foundation.exit(2)
@@ -35,7 +41,8 @@ struct Triad: ParsableCommand {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 let message =
-                    Triad.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+                    Triad.message(for: error).split(separator: "\n").first.map { String($0.prefix(300)) }
+                    ?? "invalid arguments"
                 FileHandle.standardError.write(Data("triad: \(message) (see 'triad help')\n".utf8))
                 Foundation.exit(2)
             }

@@ -26,6 +26,11 @@ struct UpCommand: ParsableCommand {
 
     func run() throws {
         let list = try Inputs.policies(policies)
+        if let pidDirectory {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: pidDirectory, isDirectory: &isDirectory), isDirectory.boolValue
+            else { throw InputError("triad: --pid-directory '\(pidDirectory.prefix(80))' is not an existing directory") }
+        }
         let inputs = try options.load()
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw InputError("triad: unknown --log-level '\(logLevel)'")

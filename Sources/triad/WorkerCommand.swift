@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TriadCluster
+import TriadTopology
 import TriadTransport
 
 /// `triad worker --connect ENDPOINT --device ID`: a device worker daemon.
@@ -32,6 +33,8 @@ struct WorkerCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
+        try Endpoint.check(connect, flag: "--connect", binding: false)
+        if let problem = DeviceID.problem(device) { throw InputError("triad: --device: \(problem)") }
         if let topology {
             let parsed = try Inputs.topology(at: topology)
             guard parsed.devices.contains(where: { $0.id == device }) else {

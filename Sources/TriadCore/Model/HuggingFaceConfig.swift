@@ -75,6 +75,10 @@ public struct HuggingFaceConfig: Decodable, Sendable {
         guard heads % kvHeads == 0 else {
             throw Problem(message: "num_attention_heads \(heads) is not a multiple of num_key_value_heads \(kvHeads)")
         }
+        if config.head_dim == nil && hidden % heads != 0 {
+            throw Problem(
+                message: "hidden_size \(hidden) is not a multiple of num_attention_heads \(heads) (give head_dim)")
+        }
         let headDimension = try require(config.head_dim ?? (hidden / heads), "head_dim")
         let activation = (config.hidden_act ?? "gelu").lowercased()
         let gated =
