@@ -86,7 +86,12 @@ let package = Package(
         ),
         .testTarget(name: "TriadTopologyTests", dependencies: ["TriadTopology", "TriadDevices"]),
         .testTarget(name: "TriadDatasetsTests", dependencies: ["TriadDatasets", "TriadCore"]),
-        .testTarget(name: "TriadWireTests", dependencies: ["TriadWire", "TriadCore", "TriadDevices"]),
+        .testTarget(
+            name: "TriadWireTests",
+            dependencies: [
+                "TriadWire", "TriadCore", "TriadDevices", "TriadScheduling",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
         .testTarget(name: "TriadTransportTests", dependencies: ["TriadTransport"]),
         .testTarget(
             name: "TriadClusterTests",
@@ -100,7 +105,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TriadEndToEndTests",
-            dependencies: ["triad", "TriadTransport", "TriadWire"],
+            dependencies: ["triad", "TriadCore", "TriadTransport", "TriadWire"],
             resources: [.copy("Golden")]
         ),
     ],

@@ -54,3 +54,21 @@ extension Int {
     guard bytes > 0 else { return 0 }
     return scaled(bytes, times: picosecondsPerSecond, over: bytesPerSecond, roundingUp: true)
 }
+
+infix operator +|: AdditionPrecedence
+infix operator +|=: AssignmentPrecedence
+
+extension Int64 {
+    /// Sum that sticks at `Int64.max` instead of trapping: simulated times and byte counts are added with it,
+    /// and a run whose totals reach `Int64.saturationLimit` stops with an error (no report from a wrapped sum).
+    @inlinable public static func +| (lhs: Int64, rhs: Int64) -> Int64 {
+        let (sum, overflow) = lhs.addingReportingOverflow(rhs)
+        return overflow ? (rhs < 0 ? .min : .max) : sum
+    }
+
+    @inlinable public static func +|= (lhs: inout Int64, rhs: Int64) { lhs = lhs +| rhs }
+
+    /// Totals at or past this (2^62: 53 days of simulated picoseconds, 4.6 EB) mean a run went past what its
+    /// counters hold honestly.
+    public static let saturationLimit: Int64 = 1 << 62
+}

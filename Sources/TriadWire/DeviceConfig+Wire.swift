@@ -42,13 +42,19 @@ func positive<T: BinaryInteger>(_ value: T, _ name: String) throws(WireError) ->
         limit = 1 << 20
     } else if [
         "cl", "trcd", "trp", "tras", "trrd_s", "trrd_l", "tfaw", "tccd_s", "tccd_l", "twtr_s", "twtr_l", "twr",
-        "trtp", "trefi", "trfc", "burst_cycles", "clock_mhz", "vector_op_latency_cycles",
+        "trtp", "trefi", "trfc", "burst_cycles", "al", "clock_mhz", "vector_op_latency_cycles", "fixed_latency_cycles",
     ].contains(name) {
         limit = 1 << 20
     } else {
         limit = 1 << 50
     }
     guard Int64(value) <= limit else { throw WireError(.malformed, "\(name) \(value) is out of range") }
+    return value
+}
+
+/// An energy or power: finite, zero or more, at most 1e9 (pJ or W), as a topology allows.
+func energy(_ value: Double, _ name: String) throws(WireError) -> Double {
+    guard value.isFinite, value >= 0, value <= 1e9 else { throw WireError(.malformed, "\(name) \(value) is out of range") }
     return value
 }
 
@@ -90,8 +96,9 @@ extension NPUConfiguration {
             vectorOpLatency: try positive(m.vectorOpLatencyCycles, "vector_op_latency_cycles"),
             sramBytes: try positive(m.sramBytes, "sram_bytes"),
             memoryBandwidthBytesPerSecond: try positive(m.memoryBandwidthBytesPerSecond, "memory_bandwidth"),
-            macEnergyPicojoules: m.macEnergyPj, vectorOpEnergyPicojoules: m.vectorOpEnergyPj,
-            staticPowerWatts: m.staticPowerW)
+            macEnergyPicojoules: try energy(m.macEnergyPj, "mac_energy_pj"),
+            vectorOpEnergyPicojoules: try energy(m.vectorOpEnergyPj, "vector_op_energy_pj"),
+            staticPowerWatts: try energy(m.staticPowerW, "static_power_w"))
         guard [m.macEnergyPj, m.vectorOpEnergyPj, m.staticPowerW].allSatisfy({ $0.isFinite && $0 >= 0 }) else {
             throw WireError(.malformed, "energies and power must be finite and non-negative")
         }
@@ -131,7 +138,7 @@ extension FPGAConfiguration {
     }
 
     init(wire m: Triad_V1_FPGAConfig) throws(WireError) {
-        guard m.bitsPerWeight > 0, m.bitsPerWeight <= 64, m.memoryEfficiency > 0, m.memoryEfficiency <= 1,
+        guard m.bitsPerWeight >= 0.1, m.bitsPerWeight <= 64, m.memoryEfficiency >= 0.001, m.memoryEfficiency <= 1,
             m.powerW.isFinite, m.powerW >= 0
         else {
             throw WireError(.malformed, "bits_per_weight and memory_efficiency must be positive")
@@ -142,7 +149,8 @@ extension FPGAConfiguration {
             clock: try wireClock(m.clockMhz), bitsPerWeight: m.bitsPerWeight,
             memoryBandwidthBytesPerSecond: try positive(m.memoryBandwidthBytesPerSecond, "memory_bandwidth"),
             memoryEfficiency: m.memoryEfficiency, memoryBytes: try positive(m.memoryBytes, "memory_bytes"),
-            powerWatts: m.powerW, fixedLatencyCycles: max(0, m.fixedLatencyCycles),
+            powerWatts: try energy(m.powerW, "power_w"),
+            fixedLatencyCycles: m.fixedLatencyCycles == 0 ? 0 : try positive(m.fixedLatencyCycles, "fixed_latency_cycles"),
             elementwiseLanes: Int(try positive(m.elementwiseLanes, "elementwise_lanes")))
     }
 }

@@ -24,9 +24,10 @@ extension MemoryConfiguration {
             channelBandwidthBytesPerSecond: try positive(m.channelBandwidthBytesPerSecond, "channel_bandwidth"),
             channelCapacityBytes: try positive(m.channelCapacityBytes, "channel_capacity_bytes"),
             rowBytes: try positive(m.rowBytes, "row_bytes"), accessBytes: try positive(m.accessBytes, "access_bytes"),
-            clock: try wireClock(m.clockMhz), activateEnergyPicojoules: m.activateEnergyPj,
-            readEnergyPicojoules: m.readEnergyPj, writeEnergyPicojoules: m.writeEnergyPj,
-            standbyEnergyPicojoulesPerCycle: m.standbyEnergyPjPerCycle)
+            clock: try wireClock(m.clockMhz), activateEnergyPicojoules: try energy(m.activateEnergyPj, "activate_energy_pj"),
+            readEnergyPicojoules: try energy(m.readEnergyPj, "read_energy_pj"),
+            writeEnergyPicojoules: try energy(m.writeEnergyPj, "write_energy_pj"),
+            standbyEnergyPicojoulesPerCycle: try energy(m.standbyEnergyPjPerCycle, "standby_energy_pj_per_cycle"))
     }
 }
 
@@ -63,7 +64,8 @@ extension DRAMTiming {
             writeToReadShort: try positive(m.twtrS, "twtr_s"), writeToReadLong: try positive(m.twtrL, "twtr_l"),
             writeRecovery: try positive(m.twr, "twr"), readToPrecharge: try positive(m.trtp, "trtp"),
             refreshInterval: try positive(m.trefi, "trefi"), refreshCycle: try positive(m.trfc, "trfc"),
-            burstCycles: try positive(m.burstCycles, "burst_cycles"), additiveLatency: max(0, m.al))
+            burstCycles: try positive(m.burstCycles, "burst_cycles"),
+            additiveLatency: m.al == 0 ? 0 : try positive(m.al, "al"))
         guard refreshCycle < refreshInterval else { throw WireError(.malformed, "trfc must be shorter than trefi") }
     }
 }
@@ -98,9 +100,10 @@ extension PIMConfiguration {
             banksPerGroup: Int(try positive(m.banksPerGroup, "banks_per_group")),
             multipliersPerBank: Int(try positive(m.multipliersPerBank, "multipliers_per_bank")),
             elementBytes: Int(try positive(m.elementBytes, "element_bytes")), timing: try DRAMTiming(wire: m.timing),
-            rowBuffers: rowBuffers, fidelity: fidelity, compEnergyPicojoules: m.compEnergyPj,
-            groupActivateEnergyPicojoules: m.gactEnergyPj, globalWriteEnergyPicojoules: m.gwriteEnergyPj,
-            readResultEnergyPicojoules: m.readresEnergyPj)
+            rowBuffers: rowBuffers, fidelity: fidelity, compEnergyPicojoules: try energy(m.compEnergyPj, "comp_energy_pj"),
+            groupActivateEnergyPicojoules: try energy(m.gactEnergyPj, "gact_energy_pj"),
+            globalWriteEnergyPicojoules: try energy(m.gwriteEnergyPj, "gwrite_energy_pj"),
+            readResultEnergyPicojoules: try energy(m.readresEnergyPj, "readres_energy_pj"))
         guard compsPerRow > 0, banksPerChannel <= 4096 else {
             throw WireError(.malformed, "PIM organisation out of range")
         }

@@ -42,7 +42,7 @@ struct OutputFile {
 
     /// `path` after checking that its directory exists and is a directory.
     private static func checkedParent(of path: String, flag: String) throws -> String {
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = split(path).directory
         var status = stat()
         guard stat(parent.isEmpty ? "." : parent, &status) == 0 else {
             throw InputError("triad: \(flag) \(path): \(parent): \(describe(errno))")
@@ -57,8 +57,7 @@ struct OutputFile {
     /// file-size limit, a vanished directory — is a `RunFailure` (exit 1) naming the file and the reason.
     func write(_ text: String, mode: mode_t? = nil) throws {
         let (target, existingMode) = try self.target()
-        let directory = (target as NSString).deletingLastPathComponent
-        let name = (target as NSString).lastPathComponent
+        let (directory, name) = Self.split(target)
         var template = Array(((directory.isEmpty ? "." : directory) + "/.\(name).triad-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw RunFailure(message: "cannot write \(path): \(Self.describe(errno))") }
@@ -84,6 +83,14 @@ struct OutputFile {
     }
 
     static func describe(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+    /// `path`'s directory ("" for a bare name) and last component, by its last '/' (Foundation's
+    /// `NSString` path methods trap on one-character names).
+    static func split(_ path: String) -> (directory: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+        let directory = String(path[..<slash])
+        return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
+    }
 
     static func kind(_ mode: mode_t) -> String {
         switch mode & S_IFMT {

@@ -31,7 +31,7 @@ struct ReproduceCommand: ParsableCommand {
         }
 
         func write(_ text: String, to name: String) throws -> String {
-            let path = (out as NSString).appendingPathComponent(name)
+            let path = out.hasSuffix("/") ? out + name : out + "/" + name
             try OutputFile(path, flag: "--out").write(text)
             return path
         }

@@ -31,11 +31,11 @@ struct Triad: ParsableCommand {
                 Foundation.exit(1)
             }
         } catch let error as InputError {
-            FileHandle.standardError.write(Data("\(error.description)\n".utf8))
+            FileHandle.standardError.write(Data("\(oneLine(error.description))\n".utf8))
             Foundation.exit(2)
         } catch {
             if let (status, message) = ExitStatus.of(error) {
-                FileHandle.standardError.write(Data("triad: \(message)\n".utf8))
+                FileHandle.standardError.write(Data("triad: \(oneLine(message))\n".utf8))
                 Foundation.exit(status)
             }
             let code = exitCode(for: error)
@@ -43,10 +43,16 @@ struct Triad: ParsableCommand {
                 let message =
                     Triad.message(for: error).split(separator: "\n").first.map { String($0.prefix(300)) }
                     ?? "invalid arguments"
-                FileHandle.standardError.write(Data("triad: \(message) (see 'triad help')\n".utf8))
+                FileHandle.standardError.write(Data("triad: \(oneLine(message)) (see 'triad help')\n".utf8))
                 Foundation.exit(2)
             }
             exit(withError: error)
         }
+    }
+
+    /// An error message as one line of at most 600 characters (a 100 KB path must not flood the terminal).
+    static func oneLine(_ message: String) -> String {
+        let flat = message.replacingOccurrences(of: "\n", with: " ")
+        return flat.count <= 600 ? flat : String(flat.prefix(600)) + "… (\(flat.count - 600) more characters)"
     }
 }

@@ -36,7 +36,7 @@ final class WorkerSupervisor: @unchecked Sendable {
         lock.unlock()
         if let pidDirectory {
             try? "\(process.processIdentifier)\n".write(
-                toFile: (pidDirectory as NSString).appendingPathComponent("\(device).pid"), atomically: true,
+                toFile: pidDirectory + "/\(device).pid", atomically: true,
                 encoding: .utf8)
         }
     }

@@ -137,6 +137,8 @@ public struct NPUCostModel: Sendable {
     public func addTreePasses(width: Int64) -> Int64 {
         let lanes = Int64(configuration.vectorLanes)
         if width <= lanes { return 1 }
+        // One lane has no tree: it adds the values one after another.
+        if lanes <= 1 { return width }
         let passes = width.ceilDiv(lanes)
         return passes + addTreePasses(width: passes)
     }

@@ -27,9 +27,9 @@ public enum PIMAttentionPhase {
             }
             guard count > 0 || work > 0 else { continue }
             let start = issueTime(handedOver, rate: issueRate, npuCycle: npuCycle)
-            handedOver += count
+            handedOver +|= count
             let lastArrives = issueTime(handedOver, rate: issueRate, npuCycle: npuCycle)
-            finish = max(finish, max(lastArrives, start + work))
+            finish = max(finish, max(lastArrives, start +| work))
         }
         return finish
     }

@@ -29,15 +29,15 @@ extension Simulator {
             guard hasAttention, let cost = attentionCache[state.sequences[ordinal]] else { continue }
             attention[g].energyPicojoules += cost.energyPicojoules
             if attentionOnPIM {
-                channelTime[g * channels + state.channel[slot]] += cost.duration
-                channelTransactions[g * channels + state.channel[slot]] += cost.transactions
-                blocked[g] += cost.blocked
-                attention[g].npuSideDuration += cost.softmaxDuration
+                channelTime[g * channels + state.channel[slot]] +|= cost.duration
+                channelTransactions[g * channels + state.channel[slot]] +|= cost.transactions
+                blocked[g] +|= cost.blocked
+                attention[g].npuSideDuration +|= cost.softmaxDuration
                 attention[g].npuSideEnergyPicojoules += cost.softmaxEnergyPicojoules
                 longestSoftmax[g] = max(longestSoftmax[g], cost.softmaxDuration)
             } else {
-                attention[g].duration += cost.duration
-                attention[g].dataBytes += cost.streamedBytes
+                attention[g].duration +|= cost.duration
+                attention[g].dataBytes +|= cost.streamedBytes
             }
         }
         guard attentionOnPIM else { return (attention, 0) }
@@ -47,7 +47,7 @@ extension Simulator {
             let makespan = PIMAttentionPhase.makespan(
                 channelTime: channelTime, transactions: channelTransactions, offset: g * channels,
                 channels: channels, issueRate: plan.pimIssueRate, npuCycle: npuCycle)
-            attention[g].duration = max(makespan, attention[g].npuSideDuration) + longestSoftmax[g]
+            attention[g].duration = max(makespan, attention[g].npuSideDuration) +| longestSoftmax[g]
             // Busy as the paper counts PIM: the channels' mean time with work queued.
             var total: Picoseconds = 0
             for c in 0..<channels { total += channelTime[g * channels + c] }

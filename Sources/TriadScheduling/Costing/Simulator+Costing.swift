@@ -46,17 +46,17 @@ extension Simulator {
             if result.isEmpty || result[result.count - 1].resource != resource {
                 result.append(Segment(resource: resource))
             }
-            result[result.count - 1].duration += cost.duration
+            result[result.count - 1].duration +|= cost.duration
             // Only NPU GEMMs wait on weights that could already be on chip.
             let weightsOnChip = resource == .npu && operation.kind.category == .matrix
-            if weightsOnChip { result[result.count - 1].pipelineDuration += cost.duration }
-            result[result.count - 1].residentDuration += weightsOnChip ? cost.residentDuration : cost.duration
+            if weightsOnChip { result[result.count - 1].pipelineDuration +|= cost.duration }
+            result[result.count - 1].residentDuration +|= weightsOnChip ? cost.residentDuration : cost.duration
             result[result.count - 1].energyPicojoules += cost.energyPicojoules
             if resource == .npu {
                 if operation.kind.category == .matrix {
-                    result[result.count - 1].weightBytes += cost.streamedBytes
+                    result[result.count - 1].weightBytes +|= cost.streamedBytes
                 } else {
-                    result[result.count - 1].dataBytes += cost.streamedBytes
+                    result[result.count - 1].dataBytes +|= cost.streamedBytes
                 }
             }
         }
@@ -133,14 +133,14 @@ extension Simulator {
             if plan.attentionResource == .pim {
                 let figures = pimCommandFigures(sequenceLength: sequence)
                 attentionCache[sequence] = AttentionCost(
-                    duration: logits.duration + attend.duration,
+                    duration: logits.duration +| attend.duration,
                     energyPicojoules: logits.energyPicojoules + attend.energyPicojoules, streamedBytes: 0,
                     softmaxDuration: softmax.duration, softmaxEnergyPicojoules: softmax.energyPicojoules,
                     transactions: figures.transactions,
                     blocked: devices.pim!.memory.clock.picoseconds(forCycles: figures.blockedCycles))
             } else {
                 attentionCache[sequence] = AttentionCost(
-                    duration: logits.duration + attend.duration + softmax.duration,
+                    duration: logits.duration +| attend.duration +| softmax.duration,
                     energyPicojoules: logits.energyPicojoules + attend.energyPicojoules + softmax.energyPicojoules,
                     streamedBytes: logits.streamedBytes + attend.streamedBytes, softmaxDuration: 0,
                     softmaxEnergyPicojoules: 0)

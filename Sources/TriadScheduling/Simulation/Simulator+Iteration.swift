@@ -29,17 +29,23 @@ extension Simulator {
             if split.duration < outcome.duration { outcome = split }
         }
         for index in outcome.busy.indices {
-            state.busy[index] += outcome.busy[index]
+            state.busy[index] +|= outcome.busy[index]
             state.energyPicojoules[index] += outcome.energyPicojoules[index]
         }
-        state.memoryPortBusy += outcome.memoryPortBusy
-        state.pipelineBusy += outcome.pipelineBusy
-        state.pimChannelBusy += outcome.pimChannelBusy
-        state.streamedBytes += outcome.streamedBytes
+        state.memoryPortBusy +|= outcome.memoryPortBusy
+        state.pipelineBusy +|= outcome.pipelineBusy
+        state.pimChannelBusy +|= outcome.pimChannelBusy
+        state.streamedBytes +|= outcome.streamedBytes
+        let largest = max(now +| outcome.duration, state.streamedBytes, state.memoryPortBusy, state.busy.max() ?? 0)
+        guard largest < Int64.saturationLimit else {
+            throw SimulationError(
+                .incompatible,
+                "the run went past 2^62 picoseconds (53 simulated days) or bytes at iteration \(iteration): a device's costs are absurd (check the topology or the workers), or ask for fewer --iterations")
+        }
         if outcome.parts > 1 { state.interleavedIterations += 1 }
         state.channelImbalanceSum += outcome.channelImbalance
         for var event in outcome.events {
-            event.start += now
+            event.start +|= now
             event.iteration = iteration
             trace.append(event)
         }
@@ -73,15 +79,15 @@ extension Simulator {
                 record(
                     composer.recorded, stage: stage, parts: parts, rows: rows, after: outcome.duration, into: &outcome)
             }
-            outcome.duration += timeline.makespan
+            outcome.duration +|= timeline.makespan
             for index in timeline.busy.indices {
-                outcome.busy[index] += timeline.busy[index]
+                outcome.busy[index] +|= timeline.busy[index]
                 outcome.energyPicojoules[index] += timeline.energyPicojoules[index]
             }
-            outcome.memoryPortBusy += timeline.memoryPortBusy
-            outcome.pipelineBusy += timeline.pipelineBusy
-            outcome.pimChannelBusy += timeline.pimChannelBusy
-            outcome.streamedBytes += timeline.streamedBytes
+            outcome.memoryPortBusy +|= timeline.memoryPortBusy
+            outcome.pipelineBusy +|= timeline.pipelineBusy
+            outcome.pimChannelBusy +|= timeline.pimChannelBusy
+            outcome.streamedBytes +|= timeline.streamedBytes
         }
         return outcome
     }

@@ -32,7 +32,7 @@ extension Simulator {
                     continue run
                 }
                 let duration = try simulateIteration(&state, iteration: state.iterations, startingAt: now)
-                queue.schedule(.endIteration(duration), at: now + duration)
+                queue.schedule(.endIteration(duration), at: now +| duration)
             case .endIteration(let duration):
                 finishIteration(&state, ledger: &ledger, duration: duration, at: now)
                 if state.isWarmingUp || state.iterations < configuration.iterations {

@@ -142,21 +142,21 @@ public struct TimelineComposer: Sendable {
                     let lastStart = next.resource == .npu ? resourceLastStart.npu : resourceLastStart.fpga
                     streamStart = prefetchesWeights ? max(memoryFree, lastStart) : start
                     let streamTime = transferTime(bytes: bytes, bytesPerSecond: memoryBandwidthBytesPerSecond)
-                    streamEnd = streamStart + streamTime
+                    streamEnd = streamStart +| streamTime
                     memoryFree = streamEnd
-                    timeline.memoryPortBusy += streamTime
-                    timeline.streamedBytes += bytes
+                    timeline.memoryPortBusy +|= streamTime
+                    timeline.streamedBytes +|= bytes
                 }
                 if needsWeights && reusesWeights { makeResident(key, bytes: next.weightBytes) }
                 if bytes > 0, pimBusy.blocked > 0, start < pimBusy.end {
-                    let overlap = min(start + duration, pimBusy.end) - max(start, pimBusy.start)
+                    let overlap = min(start +| duration, pimBusy.end) - max(start, pimBusy.start)
                     if overlap > 0 {
-                        duration += scaled(
+                        duration +|= scaled(
                             pimBusy.blocked, times: overlap, over: pimBusy.end - pimBusy.start, roundingUp: false)
                     }
                 }
             }
-            let end = max(start + duration, streamEnd)
+            let end = max(start +| duration, streamEnd)
             switch next.resource {
             case .npu:
                 resourceFree.npu = end
@@ -172,10 +172,10 @@ public struct TimelineComposer: Sendable {
             case .hbm:
                 memoryFree = max(memoryFree, end)
             }
-            timeline.busy[next.resource.index] += duration
-            timeline.pipelineBusy += min(next.pipelineDuration, duration)
-            timeline.pimChannelBusy += next.meanChannelBusy
-            timeline.busy[DeviceKind.npu.index] += next.npuSideDuration
+            timeline.busy[next.resource.index] +|= duration
+            timeline.pipelineBusy +|= min(next.pipelineDuration, duration)
+            timeline.pimChannelBusy +|= next.meanChannelBusy
+            timeline.busy[DeviceKind.npu.index] +|= next.npuSideDuration
             timeline.energyPicojoules[DeviceKind.npu.index] += next.npuSideEnergyPicojoules
             timeline.energyPicojoules[next.resource.index] += next.energyPicojoules
             chainReady[chosen] = end
