@@ -141,7 +141,7 @@ public final class Coordinator {
     {
         let ids = requests.map { submit(deviceID: $0.deviceID, iteration: $0.iteration, operations: $0.operations) }
         return try zip(ids, requests).map { id, request in
-            try awaitReply(id, deviceID: request.deviceID, expected: request.operations.count)
+            try awaitReply(id, deviceID: request.deviceID, operations: request.operations)
         }
     }
 
@@ -161,7 +161,7 @@ public final class Coordinator {
     /// cost out of range — marks its worker faulty: the request (and any other answer of that worker not yet
     /// used) goes to a standby worker if one is waiting, else the run fails. Answers of a worker found faulty
     /// meanwhile are never used.
-    func awaitReply(_ requestID: UInt64, deviceID: String, expected: Int) throws -> [OperationCost] {
+    func awaitReply(_ requestID: UInt64, deviceID: String, operations: [TriadCore.Operation]) throws -> [OperationCost] {
         var started = clock.milliseconds()
         while true {
             var answer = inFlight.takeAnswer(requestID)
@@ -180,7 +180,7 @@ public final class Coordinator {
                 continue
             }
             do {
-                return try check(reply, deviceID: deviceID, expected: expected)
+                return try check(reply, deviceID: deviceID, operations: operations)
             } catch let fault as WorkerFault {
                 inFlight.requeue(requestID, request)
                 try markFaulty(deviceID, routing: from, reason: fault.reason)
@@ -190,17 +190,29 @@ public final class Coordinator {
     }
 
     /// The costs in `reply`, or the worker's own error as a `DeviceError`; a `WorkerFault` if the reply is invalid.
-    private func check(_ reply: Triad_V1_Envelope, deviceID: String, expected: Int) throws -> [OperationCost] {
+    private func check(_ reply: Triad_V1_Envelope, deviceID: String, operations: [TriadCore.Operation]) throws
+        -> [OperationCost]
+    {
         switch reply.body {
         case .result(let result)?:
-            guard result.costs.count == expected else {
-                throw WorkerFault(reason: "answered \(result.costs.count) costs for \(expected) operations")
+            guard result.costs.count == operations.count else {
+                throw WorkerFault(reason: "answered \(result.costs.count) costs for \(operations.count) operations")
             }
+            let costs: [OperationCost]
             do {
-                return try result.costs.map { try OperationCost(wire: $0) }
+                costs = try result.costs.map { try OperationCost(wire: $0) }
             } catch {
                 throw WorkerFault(reason: "answered an invalid cost: \(error)")
             }
+            if let configuration = devices.first(where: { $0.id == deviceID })?.configuration {
+                for (cost, operation) in zip(costs, operations)
+                where CostBound.isAbsurd(cost, for: operation, on: configuration) {
+                    throw WorkerFault(
+                        reason:
+                            "answered \(cost.cycles) cycles / \(cost.duration) ps for \(operation.kind.label), beyond the device's own bound")
+                }
+            }
+            return costs
         case .error(let error)?:
             let code = WireError.Code(wire: error.code)
             throw DeviceError(

@@ -18,6 +18,16 @@ public enum DeviceConfiguration: Sendable, Hashable {
         }
     }
 
+    /// The clock its costs count cycles of, if it computes.
+    public var clock: ClockFrequency? {
+        switch self {
+        case .npu(let npu): return npu.clock
+        case .fpga(let fpga): return fpga.clock
+        case .pim(let pim): return pim.memory.clock
+        case .hbm: return nil
+        }
+    }
+
     public var kind: DeviceKind {
         switch self {
         case .npu: return .npu

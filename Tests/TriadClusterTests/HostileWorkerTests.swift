@@ -10,6 +10,8 @@ import TriadWire
 final class HostileWorker: @unchecked Sendable {
     enum Behaviour: String, CaseIterable, Sendable {
         case wrongCount, nanEnergy, negativeCycles, hugeDuration, infiniteEnergy, maximumCycles
+        /// In range on the wire, but far beyond what the device could take for the operation.
+        case absurdForTheShape
     }
 
     private let stopSignal = StopSignal()
@@ -71,6 +73,9 @@ final class HostileWorker: @unchecked Sendable {
         case .negativeCycles: cost.cycles = -5
         case .hugeDuration: cost.durationPs = .max
         case .maximumCycles: cost.cycles = .max
+        case .absurdForTheShape:
+            cost.cycles = 1 << 49
+            cost.durationPs = 1 << 49
         }
         return Array(repeating: cost, count: count)
     }

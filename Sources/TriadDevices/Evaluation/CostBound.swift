@@ -10,6 +10,30 @@ public enum CostBound {
 
     /// Throws if `operation` on `configuration` would exceed the bounds.
     public static func check(_ operation: Operation, on configuration: DeviceConfiguration) throws {
+        guard let cycles = try estimatedCycles(operation, on: configuration) else { return }
+        guard cycles.isFinite, cycles <= maximumCycles else {
+            throw DeviceError(
+                .unsupportedOperation, "operation \(operation.kind.label) is far too large for this device")
+        }
+    }
+
+    /// Whether a cost a worker reported for `operation` is beyond any the device could take: more than 1,000×
+    /// the generous estimate below (plus 10⁶ cycles of slack) in cycles, or in time at the device's clock.
+    public static func isAbsurd(_ cost: OperationCost, for operation: Operation, on configuration: DeviceConfiguration)
+        -> Bool
+    {
+        guard let estimate = try? estimatedCycles(operation, on: configuration), estimate.isFinite,
+            let clock = configuration.clock
+        else { return false }
+        let ceiling = 1000 * estimate + 1e6
+        let picosecondsPerCycle = 1e6 / Double(clock.megahertz)
+        return Double(cost.cycles) > ceiling || Double(cost.duration) > ceiling * picosecondsPerCycle
+    }
+
+    /// A generous estimate of the device cycles `operation` takes on `configuration` (everything it moves at
+    /// the sustained rate on top of its compute), in floating point so nothing overflows; nil where the
+    /// device does not cost it. Throws for an empty or inconsistent shape.
+    static func estimatedCycles(_ operation: Operation, on configuration: DeviceConfiguration) throws -> Double? {
         let shapeIsValid: Bool
         switch operation.kind.category {
         case .matrix: shapeIsValid = operation.rows > 0 && operation.inner > 0 && operation.columns > 0
@@ -51,7 +75,7 @@ public enum CostBound {
                     + 10 * max(1, rows) * inner / bytesPerCycle
             }
         case .pim(let pim):
-            guard operation.kind.category == .attention else { return }
+            guard operation.kind.category == .attention else { return nil }
             // The layout the models use, multiplied out in floating point so nothing can overflow here.
             let model = PIMCostModel(configuration: pim)
             let layout = PIMLayout(operation: operation, configuration: pim)
@@ -79,11 +103,8 @@ public enum CostBound {
                 adds / Double(fpga.cores * fpga.addersPerCore) + memory + Double(fpga.fixedLatencyCycles)
                 + rows * inner * 15 / Double(fpga.elementwiseLanes)
         case .hbm:
-            return
+            return nil
         }
-        guard cycles.isFinite, cycles <= maximumCycles else {
-            throw DeviceError(
-                .unsupportedOperation, "operation \(operation.kind.label) is far too large for this device")
-        }
+        return cycles
     }
 }
