@@ -257,6 +257,12 @@ public final class Coordinator {
         for (device, _) in peers.sorted {
             send(WireProtocol.encode(WireProtocol.envelope(requestID: 0, .disconnect(body))), to: device)
         }
+        // Standbys too: nothing is left for them to take over.
+        for device in standbys.keys.sorted() {
+            for routing in (standbys[device] ?? [:]).keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                send(WireProtocol.envelope(requestID: 0, .disconnect(body)), toRouting: routing)
+            }
+        }
         socket?.close(lingerMilliseconds: 1000)
         socket = nil
         zap?.close()

@@ -40,13 +40,17 @@ public struct ClockFrequency: Sendable, Hashable {
 public let picosecondsPerSecond: Int64 = 1_000_000_000_000
 
 extension Int64 {
-    /// Ceiling division for non-negative operands.
-    @inlinable public func ceilDiv(_ divisor: Int64) -> Int64 { (self + divisor - 1) / divisor }
+    /// Ceiling division for non-negative operands (no intermediate sum, so `Int64.max` divides too).
+    @inlinable public func ceilDiv(_ divisor: Int64) -> Int64 {
+        self >= 0 ? self / divisor + (self % divisor == 0 ? 0 : 1) : (self + divisor - 1) / divisor
+    }
 }
 
 extension Int {
-    /// Ceiling division for non-negative operands.
-    @inlinable public func ceilDiv(_ divisor: Int) -> Int { (self + divisor - 1) / divisor }
+    /// Ceiling division for non-negative operands (no intermediate sum, so `Int.max` divides too).
+    @inlinable public func ceilDiv(_ divisor: Int) -> Int {
+        self >= 0 ? self / divisor + (self % divisor == 0 ? 0 : 1) : (self + divisor - 1) / divisor
+    }
 }
 
 /// Picoseconds needed to move `bytes` at `bytesPerSecond`, rounded up.

@@ -48,7 +48,9 @@ public enum TraceReader {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             guard let raw = CSV.fields(line) else { throw DatasetError("\(file):\(index + 1): unclosed quote") }
             let fields = raw.map { $0.trimmingCharacters(in: .whitespaces) }
-            guard fields.count == header.count, let seconds = Double(fields[arrival]), (0...maximumArrivalSeconds).contains(seconds),
+            guard fields.count == header.count,
+                fields[arrival].allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }),
+                let seconds = Double(fields[arrival]), (0...maximumArrivalSeconds).contains(seconds),
                 let input = Int(fields[prefill]), (0...maximumTokens).contains(input), let output = Int(fields[decode]),
                 (0...maximumTokens).contains(output)
             else {

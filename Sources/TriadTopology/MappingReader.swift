@@ -41,7 +41,7 @@ struct MappingReader {
 
     mutating func required(_ key: String) throws -> Node {
         guard let value = optional(key) else {
-            let unread = pairs.filter { !used.contains($0.key) }
+            let unread = pairs.filter { !used.contains($0.key) && !TopologyKeys.all.contains($0.key) }
             if let typo = NearestName.suggestion(for: key, among: unread.map(\.key)),
                 let pair = unread.first(where: { $0.key == typo })
             {
@@ -103,7 +103,10 @@ struct MappingReader {
     {
         let value = try required(key)
         let text = try plainScalar(key, value, mustBe: "a number")
-        guard let number = Double(text.filter { $0 != "_" }), number.isFinite else {
+        let digits = text.filter { $0 != "_" }
+        guard digits.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }), let number = Double(digits),
+            number.isFinite
+        else {
             throw error(.wrongType, at: value, "'\(key)' of \(what) must be a finite number, got '\(Self.excerpt(text))'")
         }
         guard number > minimum || (allowZero && number == minimum) else {

@@ -191,6 +191,11 @@ public enum TopologyParser {
             readEnergyPicojoules: try r.number("read_energy_pj"),
             writeEnergyPicojoules: try r.number("write_energy_pj"),
             standbyEnergyPicojoulesPerCycle: try r.number("standby_energy_pj_per_cycle"))
+        guard memory.rowBytes % memory.accessBytes == 0 else {
+            throw r.error(
+                .invalidValue, at: r.optional("row_bytes"),
+                "row_bytes of \(r.what) must be a multiple of access_bytes (\(memory.accessBytes))")
+        }
         // Total capacity at most 1 PiB, so byte sums over every channel fit in Int64.
         guard Int64(memory.channels) <= (1 << 50) / memory.channelCapacityBytes else {
             throw r.error(

@@ -35,10 +35,10 @@ enum Inputs {
         var model: ModelSpec
         if let preset = ModelPresets.named(name) {
             model = preset
-        } else if name.hasSuffix(".json") || FileManager.default.fileExists(atPath: name) {
+        } else if name.hasSuffix(".json") || name.contains("/") || FileManager.default.fileExists(atPath: name) {
             let data = Data(try InputFile.read(name, what: "model config").utf8)
             do {
-                let label = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
+                let label = printable(URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent)
                 model = try HuggingFaceConfig.model(from: data, name: label)
             } catch let error as HuggingFaceConfig.Problem {
                 throw InputError("\(name): \(error.message)")
@@ -92,18 +92,25 @@ enum Inputs {
         } catch let error as DatasetError {
             throw RunFailure(message: error.message)
         }
-        guard FileManager.default.fileExists(atPath: spec) else {
+        let looksLikeAPath = spec.contains("/") || spec.hasSuffix(".csv") || spec.hasSuffix(".jsonl")
+        guard looksLikeAPath || FileManager.default.fileExists(atPath: spec) else {
             throw InputError(
                 "triad: unknown workload '\(spec.prefix(80))' (sharegpt, alpaca, fixed:IN:OUT, or a vidur CSV / LLMServingSim JSONL trace file)"
             )
         }
         let text = try InputFile.read(spec, what: "trace", limit: InputFile.traceLimit)
         do {
-            let name = URL(fileURLWithPath: spec).lastPathComponent
+            let name = printable(URL(fileURLWithPath: spec).lastPathComponent)
             return .trace(name: name, requests: try TraceReader.parse(text, file: spec))
         } catch let error as DatasetError {
             throw InputError(error.message)
         }
+    }
+
+    /// A file name as it may appear in a report: control characters replaced, at most 80 characters.
+    static func printable(_ name: String) -> String {
+        let cleaned = String(String.UnicodeScalarView(name.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) ? "?" : $0 }))
+        return cleaned.count <= 80 ? cleaned : String(cleaned.prefix(80)) + "…"
     }
 
     static func policy(_ name: String) throws -> Policy {

@@ -16,7 +16,8 @@ struct KeygenCommand: ParsableCommand {
     func run() throws {
         guard ZMQContext.hasCurve else { throw RunFailure(message: "this libzmq has no CURVE support") }
         let keys = try ZMQContext.curveKeyPair()
-        guard !name.isEmpty, !name.hasSuffix("/") else {
+        let last = name.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
+        guard !name.isEmpty, !name.hasSuffix("/"), last != ".", last != ".." else {
             throw InputError("triad: keygen needs a name for the key files (NAME.key, NAME.pub), not a directory")
         }
         let secretPath = name + ".key"

@@ -84,6 +84,22 @@ struct OutputFile {
 
     static func describe(_ code: Int32) -> String { String(cString: strerror(code)) }
 
+    /// Whether `a` and `b` name the same existing file (following symlinks).
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        var first = stat()
+        var second = stat()
+        guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
+        return first.st_dev == second.st_dev && first.st_ino == second.st_ino
+    }
+
+    /// Flushes standard output; a report that could not be written (a full disk, a closed pipe) is a
+    /// `RunFailure`.
+    static func flushStandardOutput() throws {
+        if fflush(nil) != 0 {
+            throw RunFailure(message: "cannot write the output: \(describe(errno))")
+        }
+    }
+
     /// `path`'s directory ("" for a bare name) and last component, by its last '/' (Foundation's
     /// `NSString` path methods trap on one-character names).
     static func split(_ path: String) -> (directory: String, name: String) {

@@ -54,7 +54,7 @@ struct ReproduceCommand: ParsableCommand {
             try OptionRange.check(iterations, 1...1_000_000, "--iterations")
         }
 
-        @Option(help: "Seed for request sampling.")
+        @Option(parsing: .unconditional, help: "Seed for request sampling.")
         var seed: UInt64 = 1
 
         func run() throws {

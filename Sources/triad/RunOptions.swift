@@ -88,7 +88,14 @@ struct RunOptions: ParsableArguments {
     }
 
     func load() throws -> LoadedInputs {
-        if let trace { _ = try OutputFile(trace, flag: "--trace") }
+        if let trace {
+            _ = try OutputFile(trace, flag: "--trace")
+            for input in [topology, model, workload] where OutputFile.sameFile(trace, input) {
+                throw InputError("triad: --trace \(trace) is an input of this run (\(input)); name another file")
+            }
+        } else if traceIterations != 2 {
+            throw InputError("triad: --trace-iterations needs --trace FILE")
+        }
         let topologyFile = try Inputs.topology(at: topology)
         let loaded = LoadedInputs(
             topology: topologyFile, devices: try Inputs.deviceSet(topologyFile, path: topology),
@@ -120,6 +127,10 @@ struct RunOptions: ParsableArguments {
     /// small, or trace / fixed requests shortened to `--max-sequence`.
     func warnAboutChanges(_ reports: [RunReport], stream: RequestStream) {
         for report in reports {
+            if report.iterations < iterations {
+                warn(
+                    "\(report.policy): the trace ran out after \(report.iterations) of --iterations \(iterations) (the report counts \(report.iterations))")
+            }
             if report.kvLimitedFraction > 0 {
                 warn(
                     "\(report.policy): the KV cache held the batch below --batch \(report.batch) in \(percent(report.kvLimitedFraction)) of iterations (mean \(String(format: "%.1f", report.meanActiveRequests)) requests; kv_limited_fraction)")

@@ -21,7 +21,7 @@ struct SnapshotCommand: ParsableCommand {
     @Option(help: "Model preset or a Hugging Face config.json.")
     var model: String = "gpt3-7b"
 
-    @Option(help: "Tensor-parallel degree (default: the preset's; 1 for config.json).")
+    @Option(parsing: .unconditional, help: "Tensor-parallel degree (default: the preset's; 1 for config.json).")
     var tensorParallel: Int?
 
     @Option(help: "Comma-separated policies.")

@@ -25,11 +25,7 @@ struct Triad: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
             // A report that could not be written (a full disk, a closed pipe) is a failed run.
-            if fflush(nil) != 0 {
-                FileHandle.standardError.write(
-                    Data("triad: cannot write the output: \(String(cString: strerror(errno)))\n".utf8))
-                Foundation.exit(1)
-            }
+            try OutputFile.flushStandardOutput()
         } catch let error as InputError {
             FileHandle.standardError.write(Data("\(oneLine(error.description))\n".utf8))
             Foundation.exit(2)

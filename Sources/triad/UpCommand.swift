@@ -62,7 +62,7 @@ struct UpCommand: ParsableCommand {
                 summary += "; \(recovery.device) replaced in \(recovery.milliseconds) ms"
             }
             options.print(reports)
-            fflush(nil)
+            try OutputFile.flushStandardOutput()
             FileHandle.standardError.write(Data((summary + "\n").utf8))
         } catch {
             cluster.abandon()

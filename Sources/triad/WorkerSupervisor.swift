@@ -35,9 +35,13 @@ final class WorkerSupervisor: @unchecked Sendable {
         processes[device] = process
         lock.unlock()
         if let pidDirectory {
-            try? "\(process.processIdentifier)\n".write(
-                toFile: pidDirectory + "/\(device).pid", atomically: true,
-                encoding: .utf8)
+            // The pid file follows the output rules (written through, never replacing a link or a special
+            // file); it is a testing aid, so a failure to write it is logged, not fatal.
+            do {
+                try OutputFile(pidDirectory + "/\(device).pid", flag: "--pid-directory").write("\(process.processIdentifier)\n")
+            } catch {
+                FileHandle.standardError.write(Data("triad: warning: no pid file for \(device): \(error)\n".utf8))
+            }
         }
     }
 

@@ -160,6 +160,10 @@ struct EndToEndTests {
         ["snapshot", "Topologies/neupims.yaml", "Topologies/missing.csv"],
         ["compare", "Topologies/neupims.yaml", "--policies", "neupims,npu-only,neupims"],
         ["compare", "Topologies/neupims.yaml", "--policies", "npu+pim+sbi+drb,npu+pim+drb+sbi"],
+        // An output that is one of the inputs, a warm-up that outlasts the trace, a flag that needs another.
+        ["run", "Topologies/neupims.yaml", "--iterations", "2", "--trace", "Topologies/neupims.yaml"],
+        ["run", "Topologies/neupims.yaml", "--workload", "Tests/TriadEndToEndTests/Golden/short-trace.csv", "--warmup", "50"],
+        ["run", "Topologies/neupims.yaml", "--trace-iterations", "5"],
     ])
     func badArgumentsExitTwoWithOneLine(arguments: [String]) throws {
         let outcome = try Self.triad(arguments)

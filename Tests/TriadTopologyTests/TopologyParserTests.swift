@@ -114,6 +114,11 @@ struct TopologyDiagnosticsTests {
     typealias Case = (text: String, code: TopologyError.Code, line: Int, column: Int, message: String)
     static let cases: [Case] = [
         (
+            (try? String(contentsOf: TopologyParserTests.topologiesDirectory.appendingPathComponent("neupims.yaml"), encoding: .utf8))!
+                .replacingOccurrences(of: "timing: {cl: 14, ", with: "timing: {"), .missingField, 45, 13,
+            "missing required field 'cl'"
+        ),
+        (
             TopologyParserTests.minimal.replacingOccurrences(of: "    cores: 4", with: "    corse: 4"), .unknownField, 5, 5,
             "unknown field 'corse' in fpga device 'fpga0' (did you mean 'cores'?)"
         ),

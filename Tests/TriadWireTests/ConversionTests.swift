@@ -42,7 +42,7 @@ struct ConversionTests {
 struct CostReplyTests {
     @Test(arguments: [
         (Int64(-1), Int64(10), 1.0), (Int64.max, Int64(10), 1.0), (Int64(10), Int64(-5), 1.0),
-        (Int64(10), Int64.max, 1.0), (Int64(10), Int64(10), Double.nan), (Int64(10), Int64(10), -1.0),
+        (Int64(10), Int64(10), Double.infinity), (Int64(10), Int64(10), Double.nan), (Int64(10), Int64(10), -1.0),
     ])
     func hostileCostsAreRefused(cycles: Int64, duration: Int64, energy: Double) {
         var wire = OperationCost(cycles: 10, duration: 10_000, energyPicojoules: 1).wire

@@ -52,7 +52,11 @@ public struct HuggingFaceConfig: Decodable, Sendable {
                 message:
                     "config.json torch_dtype '\(dtype.prefix(32))' is not yet supported; Triad costs 2-byte (float16/bfloat16) or ternary weights")
         }
-        let experts = [config.num_local_experts, config.num_experts, config.n_routed_experts].compactMap { $0 }.max()
+        let expertCounts = [config.num_local_experts, config.num_experts, config.n_routed_experts].compactMap { $0 }
+        if let negative = expertCounts.first(where: { $0 < 0 }) {
+            throw Problem(message: "config.json expert count \(negative) must be zero or more")
+        }
+        let experts = expertCounts.max()
         if (experts ?? 0) > 1 || config.moe_intermediate_size != nil {
             throw Problem(
                 message:

@@ -50,7 +50,7 @@ extension Simulator {
             attention[g].duration = max(makespan, attention[g].npuSideDuration) +| longestSoftmax[g]
             // Busy as the paper counts PIM: the channels' mean time with work queued.
             var total: Picoseconds = 0
-            for c in 0..<channels { total += channelTime[g * channels + c] }
+            for c in 0..<channels { total +|= channelTime[g * channels + c] }
             attention[g].meanChannelBusy = total / Picoseconds(max(channels, 1))
             // With dual row buffers ordinary traffic runs between PIM commands but loses the cycles they hold
             // each channel; a stream spread over every channel loses the channels' mean.
@@ -60,9 +60,9 @@ extension Simulator {
         var total: Picoseconds = 0
         for c in 0..<channels {
             var load: Picoseconds = 0
-            for g in 0..<groups { load += channelTime[g * channels + c] }
+            for g in 0..<groups { load +|= channelTime[g * channels + c] }
             busiest = max(busiest, load)
-            total += load
+            total +|= load
         }
         return (attention, total > 0 ? Double(busiest) * Double(channels) / Double(total) : 0)
     }

@@ -40,6 +40,11 @@ extension Simulator {
                 }
             }
         }
+        if configuration.warmupIterations > 0 && (state.isWarmingUp || state.iterations == 0) {
+            throw SimulationError(
+                .incompatible,
+                "the trace ran out within the --warmup of \(configuration.warmupIterations) iterations: nothing was measured (use a smaller --warmup)")
+        }
         return report(state, cappedRequests: requests.cappedRequests)
     }
 
