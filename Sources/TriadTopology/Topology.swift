@@ -1,3 +1,4 @@
+public import TriadCore
 public import TriadDevices
 
 /// A parsed topology file: named devices and the links between them.
@@ -11,6 +12,14 @@ public struct Topology: Sendable {
     public var deviceLocations: [String: SourceLocation]
     /// Where the `devices:` list starts (for errors about the device set as a whole).
     public var devicesLocation: SourceLocation
+    /// The device groups (empty: the whole topology is one group, as in files without `groups:`).
+    public var groups: [DeviceGroup] = []
+    /// Links between groups, with their speeds; pairs left out use `interconnect`.
+    public var groupLinks: [GroupLink] = []
+    /// The speed of every group pair not linked explicitly (a switch), if the file gives one.
+    public var interconnect: LinkProperties?
+    /// The `parallelism:` section, if any.
+    public var parallelism: Parallelism?
 
     public init(
         name: String, description: String, devices: [DeviceDescription], links: [(String, String)],
@@ -24,8 +33,18 @@ public struct Topology: Sendable {
         self.devicesLocation = devicesLocation
     }
 
+    /// The groups, or the whole topology as one group `group0` when the file declares none.
+    public var effectiveGroups: [DeviceGroup] {
+        groups.isEmpty ? [DeviceGroup(id: "group0", deviceIDs: devices.map(\.id), location: devicesLocation)] : groups
+    }
+
+    /// The speed between groups `a` and `b`: their explicit link, else the interconnect, else nil.
+    public func link(between a: String, and b: String) -> LinkProperties? {
+        groupLinks.first { $0.joins(a, b) }?.properties ?? interconnect
+    }
+
     /// Where `device` is declared, or the `devices:` list when it is nil or unknown.
     public func location(of device: String?) -> SourceLocation {
-        device.flatMap { deviceLocations[$0] } ?? devicesLocation
+        device.flatMap { id in deviceLocations[id] ?? groups.first { $0.id == id }?.location } ?? devicesLocation
     }
 }

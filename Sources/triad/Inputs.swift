@@ -16,9 +16,17 @@ enum Inputs {
         }
     }
 
+    /// The first group's devices (the one a run simulates).
     static func deviceSet(_ topology: Topology, path: String) throws -> DeviceSet {
+        try deviceGroups(topology, path: path).sets[0]
+    }
+
+    /// Every group, each checked to be the same hardware as the first.
+    static func deviceGroups(_ topology: Topology, path: String) throws -> DeviceGroups {
         do {
-            return try DeviceSet(devices: topology.devices, links: topology.links)
+            return try DeviceGroups(
+                groups: topology.effectiveGroups.map { ($0.id, $0.deviceIDs) }, devices: topology.devices,
+                attachments: topology.links, declared: !topology.groups.isEmpty)
         } catch let error as SimulationError {
             throw located(error, in: topology, path: path)
         }

@@ -85,6 +85,8 @@ struct RunOptions: ParsableArguments {
         var devices: DeviceSet
         var model: ModelSpec
         var stream: RequestStream
+        var groups: DeviceGroups
+        var communication: CommunicationPlan?
     }
 
     func load() throws -> LoadedInputs {
@@ -97,10 +99,13 @@ struct RunOptions: ParsableArguments {
             throw InputError("triad: --trace-iterations needs --trace FILE")
         }
         let topologyFile = try Inputs.topology(at: topology)
+        let groups = try Inputs.deviceGroups(topologyFile, path: topology)
+        let spec = try Inputs.model(
+            model, tensorParallel: tensorParallel ?? topologyFile.parallelism?.tensor,
+            pipelineParallel: pipelineParallel ?? topologyFile.parallelism?.pipeline)
         let loaded = LoadedInputs(
-            topology: topologyFile, devices: try Inputs.deviceSet(topologyFile, path: topology),
-            model: try Inputs.model(model, tensorParallel: tensorParallel, pipelineParallel: pipelineParallel),
-            stream: try Inputs.workload(workload))
+            topology: topologyFile, devices: groups.sets[0], model: spec, stream: try Inputs.workload(workload),
+            groups: groups, communication: try GroupLayout.communication(topologyFile, model: spec, path: topology))
         try checkLengths(loaded.stream)
         return loaded
     }
@@ -159,6 +164,10 @@ struct RunOptions: ParsableArguments {
         experiment.warmupIterations = warmup
         experiment.reusesCosts = !noCostReuse
         experiment.traceIterations = trace == nil ? 0 : max(1, traceIterations)
+        if inputs.groups.sets.count > 1 {
+            experiment.communication = inputs.communication
+            experiment.mirrors = inputs.groups.mirrors
+        }
         return experiment
     }
 

@@ -69,6 +69,8 @@ struct ClusterProcessTests {
         ("npu-only", "npu-only", "gpt3-13b"),
         ("matmulfree-fpga", "ternary", "mmfree-1.3b"),
         ("hetero", "npu-only,npu+pim,neupims,ternary", "bitnet-b1.58-3b"),
+        ("neupims-tp4", "npu-only,neupims", "gpt3-7b"),
+        ("neupims-175b", "neupims", "gpt3-175b"),
     ])
     func upEqualsInProcess(topology: String, policies: String, model: String) throws {
         let common = [

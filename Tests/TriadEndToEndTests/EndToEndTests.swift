@@ -83,6 +83,13 @@ struct EndToEndTests {
                 "--batch", "32", "--iterations", "20",
             ]
         ),
+        (
+            "neupims-tp4",
+            [
+                "compare", "Topologies/neupims-tp4.yaml", "--policies", "npu-only,neupims", "--batch", "64",
+                "--iterations", "20",
+            ]
+        ),
     ]
 
     @Test(arguments: scenarios.map(\.name))
@@ -164,6 +171,8 @@ struct EndToEndTests {
         ["run", "Topologies/neupims.yaml", "--iterations", "2", "--trace", "Topologies/neupims.yaml"],
         ["run", "Topologies/neupims.yaml", "--workload", "Tests/TriadEndToEndTests/Golden/short-trace.csv", "--warmup", "50"],
         ["run", "Topologies/neupims.yaml", "--trace-iterations", "5"],
+        // Tensor × pipeline ranks must match the topology's groups.
+        ["run", "Topologies/neupims-tp4.yaml", "--tensor-parallel", "2", "--pipeline-parallel", "1"],
     ])
     func badArgumentsExitTwoWithOneLine(arguments: [String]) throws {
         let outcome = try Self.triad(arguments)
@@ -231,5 +240,26 @@ extension EndToEndTests {
         #expect(try String(contentsOfFile: prefix + ".key", encoding: .utf8) == secret)
         #expect(try Self.triad(["keygen", prefix, "--force"]).status == 0)
         #expect(try String(contentsOfFile: prefix + ".key", encoding: .utf8) != secret)
+    }
+}
+
+extension EndToEndTests {
+    /// NeuPIMs' multi-device claim: at 256 requests tensor parallelism beats pipeline parallelism over the same
+    /// four NPU+PIM devices, communication included.
+    @Test(arguments: ["gpt3-7b", "gpt3-13b"])
+    func tensorParallelBeatsPipelineParallel(model: String) throws {
+        func throughput(_ tensor: Int, _ pipeline: Int) throws -> Double {
+            let outcome = try Self.triad([
+                "run", "Topologies/neupims-tp4.yaml", "--model", model, "--policy", "neupims", "--batch", "256",
+                "--iterations", "60", "--tensor-parallel", "\(tensor)", "--pipeline-parallel", "\(pipeline)",
+                "--format", "json",
+            ])
+            let object = try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any]
+            let run = (object?["runs"] as? [[String: Any]])?.first
+            return try #require(run?["tokens_per_second"] as? Double, "\(outcome.error)")
+        }
+        let tensor = try throughput(4, 1)
+        let pipeline = try throughput(1, 4)
+        #expect(tensor > pipeline, "TP4 \(tensor) tok/s vs PP4 \(pipeline)")
     }
 }

@@ -118,6 +118,7 @@ struct GenerativeInputTests {
         TopologyFile(name: "matmulfree-fpga", run: ["--model", "mmfree-370m", "--policy", "ternary"]),
         TopologyFile(name: "npu-only", run: ["--policy", "npu-only"]),
         TopologyFile(name: "hetero", run: ["--model", "bitnet-b1.58-3b", "--policy", "ternary"]),
+        TopologyFile(name: "neupims-tp4", run: ["--policy", "npu+pim"]),
     ]
 
     static func topologyCases() throws -> [HostileInputRunner.Case] {
@@ -126,7 +127,7 @@ struct GenerativeInputTests {
         var covered: Set<String> = []
         let numeric = try NSRegularExpression(pattern: "\\b([a-z_]+): (-?[0-9][0-9_.e+-]*)")
         let textual = try NSRegularExpression(
-            pattern: "\\b(id|kind|name|row_buffers|fidelity|command_set|gemm_mapping|attention_mapping|from|to|prefetch_weights|reuse_weights): ([A-Za-z0-9+._-]+)")
+            pattern: "\\b(id|kind|name|row_buffers|fidelity|command_set|gemm_mapping|attention_mapping|from|to|prefetch_weights|reuse_weights|devices): ([A-Za-z0-9+._-]+)")
         for file in topologyFiles {
             let text = try String(
                 contentsOf: EndToEndTests.packageRoot.appendingPathComponent("Topologies/\(file.name).yaml"), encoding: .utf8)

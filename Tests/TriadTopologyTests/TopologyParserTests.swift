@@ -8,7 +8,9 @@ struct TopologyParserTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Topologies")
 
-    static let bundled = ["neupims", "npu-pim-blocked", "npu-only", "matmulfree-fpga", "hetero"]
+    static let bundled = [
+        "neupims", "npu-pim-blocked", "npu-only", "matmulfree-fpga", "hetero", "neupims-tp4", "neupims-175b",
+    ]
 
     @Test(arguments: bundled)
     func bundledTopologiesParse(name: String) throws {
@@ -16,6 +18,17 @@ struct TopologyParserTests {
         let topology = try TopologyParser.parse(try String(contentsOf: url, encoding: .utf8), file: url.path)
         #expect(topology.name == name)
         #expect(!topology.devices.isEmpty)
+    }
+
+    /// `count` expands devices and groups; the interconnect links every group pair; parallelism is read.
+    @Test func multiDeviceTopologiesExpand() throws {
+        let url = Self.topologiesDirectory.appendingPathComponent("neupims-175b.yaml")
+        let topology = try TopologyParser.parse(try String(contentsOf: url, encoding: .utf8), file: url.path)
+        #expect(topology.devices.count == 64)
+        #expect(topology.groups.count == 32)
+        #expect(topology.groups[5].deviceIDs == ["npu5", "pim5"])
+        #expect(topology.link(between: "device0", and: "device31")?.bandwidthBytesPerSecond == 300_000_000_000)
+        #expect(topology.parallelism?.tensor == 8 && topology.parallelism?.pipeline == 4)
     }
 
     @Test func neupimsTopologyCarriesThePaperHardware() throws {
@@ -112,7 +125,47 @@ struct TopologyParserTests {
 /// duplicate, device ids follow their rules.
 struct TopologyDiagnosticsTests {
     typealias Case = (text: String, code: TopologyError.Code, line: Int, column: Int, message: String)
+    /// Two FPGA groups made with `count`, joined by an interconnect.
+    static let grouped = """
+        name: g
+        devices:
+          - id: fpga
+            kind: fpga
+            count: 2
+            cores: 4
+            adders_per_core: 2
+            clock_mhz: 60
+            bits_per_weight: 2
+            memory_bandwidth_gb_per_s: 76.8
+            memory_efficiency: 1
+            memory_bytes: 1000000000
+            power_w: 13
+            fixed_latency_cycles: 0
+            elementwise_lanes: 16
+        groups:
+          - {id: stage, count: 2, devices: [fpga]}
+        interconnect: {bandwidth_gb_per_s: 100, latency_ns: 500}
+        """
+    static func grouped(_ original: String, _ replacement: String) -> String {
+        grouped.replacingOccurrences(of: original, with: replacement)
+    }
     static let cases: [Case] = [
+        (grouped("devices: [fpga]}", "devices: [fpgb]}"), .danglingLink, 17, 36, "group 'stage0' names no device 'fpgb0' (did you mean 'fpga0'?)"),
+        (grouped("  - {id: stage, count: 2, devices: [fpga]}", "  - {id: a, devices: [fpga0]}"), .invalidValue, 17, 3, "device 'fpga1' is in no group"),
+        (
+            grouped("  - {id: stage, count: 2, devices: [fpga]}", "  - {id: a, devices: [fpga0, fpga1]}\n  - {id: b, devices: [fpga1]}"),
+            .invalidValue, 18, 22, "device 'fpga1' is in groups 'a' and 'b'"
+        ),
+        (grouped("interconnect: {bandwidth_gb_per_s: 100, latency_ns: 500}", ""), .danglingLink, 17, 5, "group 'stage1' is not linked to group 'stage0'"),
+        (
+            grouped("interconnect: {bandwidth_gb_per_s: 100, latency_ns: 500}", "links:\n  - {from: stage0, to: stage1, latency_ns: 500}"),
+            .missingField, 19, 5, "missing required field 'bandwidth_gb_per_s'"
+        ),
+        (
+            grouped("interconnect: {bandwidth_gb_per_s: 100, latency_ns: 500}", "links:\n  - {from: stage0, to: fpga1}"),
+            .invalidValue, 19, 5, "a link joins two devices or two groups"
+        ),
+        (grouped + "\nparallelism: {tensr: 2}", .unknownField, 19, 15, "unknown field 'tensr' in 'parallelism' (did you mean 'tensor'?)"),
         (
             (try? String(contentsOf: TopologyParserTests.topologiesDirectory.appendingPathComponent("neupims.yaml"), encoding: .utf8))!
                 .replacingOccurrences(of: "timing: {cl: 14, ", with: "timing: {"), .missingField, 45, 13,

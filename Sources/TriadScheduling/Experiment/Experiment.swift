@@ -25,6 +25,10 @@ public struct Experiment: Sendable {
     public var reusesCosts = true
     /// Iterations whose timeline each run keeps (0: none).
     public var traceIterations = 0
+    /// Links between the groups of a multi-group topology (see `SimulationConfiguration.communication`).
+    public var communication: CommunicationPlan?
+    /// Every device of a multi-group topology and the simulated device it mirrors.
+    public var mirrors: [(device: String, mirrors: String?)]?
 
     public init(devices: DeviceSet, model: ModelSpec, workload: RequestStream, topologyName: String = "topology") {
         self.devices = devices
@@ -47,6 +51,8 @@ public struct Experiment: Sendable {
         configuration.reusesCosts = reusesCosts
         configuration.warmupIterations = warmupIterations
         configuration.traceIterations = traceIterations
+        configuration.communication = communication
+        configuration.mirrors = mirrors
         return configuration
     }
 

@@ -28,6 +28,10 @@ extension RunReport {
             "memory_port_utilization": .number(memoryPortUtilization), "pim_channel_imbalance": .number(channelImbalance),
             "kv_occupancy": .object(["mean": .number(kvOccupancyMean), "peak": .number(kvOccupancyPeak)]),
             "kv_limited_fraction": .number(kvLimitedFraction), "capped_requests": .integer(Int64(cappedRequests)),
+            "communication": .object([
+                "fraction": .number(communicationFraction), "tensor_parallel_bytes": .integer(tensorParallelBytes),
+                "pipeline_bytes": .integer(pipelineBytes),
+            ]),
         ])
     }
 

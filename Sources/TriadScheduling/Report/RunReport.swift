@@ -46,6 +46,11 @@ public struct RunReport: Sendable, Hashable {
     /// Requests whose prompt + output exceeded `--max-sequence` and were shortened to it (the prompt keeps
     /// at most max − 1 tokens, the output the rest), as NeuPIMs caps its data sets at 2,048.
     public var cappedRequests: Int = 0
+    /// Multi-group topologies: the share of time spent waiting on links, and the bytes each rank sent over
+    /// them — tensor-parallel collectives and pipeline hand-overs (0 for one group).
+    public var communicationFraction: Double = 0
+    public var tensorParallelBytes: Int64 = 0
+    public var pipelineBytes: Int64 = 0
     /// Sub-batches when interleaving.
     public var subBatches: Int
     /// Fraction of iterations that ran interleaved.

@@ -7,7 +7,9 @@ extension Simulator {
         var state = state
         state.elapsed -= state.measuredFrom
         let seconds = Double(state.elapsed) / Double(picosecondsPerSecond)
-        let replicas = Double(shard.model.tensorParallel * shard.model.pipelineParallel)
+        // One simulated group stands for TP × PP replicas unless the topology lists every device.
+        let replicas =
+            configuration.mirrors == nil ? Double(shard.model.tensorParallel * shard.model.pipelineParallel) : 1
         let tokens = max(Double(state.tokens), 1)
         func fraction(_ busy: Picoseconds) -> Double {
             state.elapsed == 0 ? 0 : min(1, Double(busy) / Double(state.elapsed))
@@ -64,7 +66,26 @@ extension Simulator {
             kvOccupancyPeak: state.kvOccupancyPeak, subBatches: plan.subBatches,
             interleavedFraction: state.iterations == 0
                 ? 0 : Double(state.interleavedIterations) / Double(state.iterations))
+        if let mirrors = configuration.mirrors {
+            func mirrored(_ figures: [DeviceFigure]) -> [DeviceFigure] {
+                mirrors.compactMap { entry in
+                    guard let source = entry.mirrors else { return DeviceFigure(id: entry.device, value: 0) }
+                    return figures.first { $0.id == source }.map { DeviceFigure(id: entry.device, value: $0.value) }
+                }
+            }
+            report.energyPerTokenByDevice = mirrored(energy)
+            report.energyPerTokenJoules = report.energyPerTokenByDevice.reduce(0) { $0 + $1.value }
+            report.deviceUtilization = mirrored(utilization)
+            paperUtilization = mirrors.compactMap { entry in
+                entry.mirrors.flatMap { source in paperUtilization.first { $0.id == source } }.map {
+                    DeviceFigure(id: entry.device, value: $0.value)
+                }
+            }
+        }
         report.paperUtilization = paperUtilization
+        report.communicationFraction = fraction(state.communication)
+        report.tensorParallelBytes = state.tensorBytes
+        report.pipelineBytes = state.pipelineBytes
         report.channelImbalance = state.iterations == 0 ? 0 : state.channelImbalanceSum / Double(state.iterations)
         report.kvLimitedFraction = state.iterations == 0 ? 0 : Double(state.kvLimitedIterations) / Double(state.iterations)
         report.cappedRequests = cappedRequests

@@ -30,6 +30,10 @@ struct RunState {
     var tokenLatency = WeightedSamples()
     var kvOccupancySum = 0.0
     var kvOccupancyPeak = 0.0
+    /// Time spent waiting on links, and bytes each rank sent over them (multi-group topologies).
+    var communication: Picoseconds = 0
+    var tensorBytes: Int64 = 0
+    var pipelineBytes: Int64 = 0
     /// Whether admission stopped this iteration because no channel had room for the next request's KV cache.
     var kvLimited = false
     /// Iterations whose batch the KV capacity kept below the nominal batch size.

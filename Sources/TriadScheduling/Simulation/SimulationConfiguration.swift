@@ -21,6 +21,12 @@ public struct SimulationConfiguration: Sendable {
     public var warmupIterations = 0
     /// Iterations, from the first, whose timeline is kept as `TraceEvent`s (0: none).
     public var traceIterations = 0
+    /// Communication between the groups of a multi-group topology (nil: one group stands for every
+    /// replica and communication is not modelled).
+    public var communication: CommunicationPlan?
+    /// Every device of a multi-group topology and the simulated group's device it mirrors (nil: only the
+    /// simulated group's devices are reported, each standing for TP × PP replicas).
+    public var mirrors: [(device: String, mirrors: String?)]?
 
     public init(
         model: ModelSpec, stream: RequestStream, batchSize: Int, iterations: Int, seed: UInt64, policy: Policy,

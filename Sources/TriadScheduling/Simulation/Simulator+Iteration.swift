@@ -36,6 +36,9 @@ extension Simulator {
         state.pipelineBusy +|= outcome.pipelineBusy
         state.pimChannelBusy +|= outcome.pimChannelBusy
         state.streamedBytes +|= outcome.streamedBytes
+        state.communication +|= outcome.communication
+        state.tensorBytes +|= outcome.tensorBytes
+        state.pipelineBytes +|= outcome.pipelineBytes
         let largest = max(now +| outcome.duration, state.streamedBytes, state.memoryPortBusy, state.busy.max() ?? 0)
         guard largest < Int64.saturationLimit else {
             throw SimulationError(
@@ -80,6 +83,9 @@ extension Simulator {
                     composer.recorded, stage: stage, parts: parts, rows: rows, after: outcome.duration, into: &outcome)
             }
             outcome.duration +|= timeline.makespan
+            if let plan = configuration.communication {
+                addCommunication(plan, rows: (0..<parts).map { rows[stage * parts + $0] }, to: &outcome)
+            }
             for index in timeline.busy.indices {
                 outcome.busy[index] +|= timeline.busy[index]
                 outcome.energyPicojoules[index] += timeline.energyPicojoules[index]
@@ -90,6 +96,24 @@ extension Simulator {
             outcome.streamedBytes +|= timeline.streamedBytes
         }
         return outcome
+    }
+}
+
+extension Simulator {
+    /// The links' share of one stage's work for (sub-)batches of `rows`: per layer two all-reduces of the
+    /// hidden activations, the LM head's logits all-gathered, and the activations handed to the next stage.
+    fileprivate func addCommunication(_ plan: CommunicationPlan, rows: [Int], to outcome: inout IterationOutcome) {
+        for count in rows where count > 0 {
+            let hidden = Int64(count) * Int64(shard.model.hiddenSize) * plan.elementBytes
+            let logits = Int64(count) * Int64(shard.model.vocabularySize) * plan.elementBytes
+            let layers = Int64(shard.layers)
+            let time = scaled(plan.allReduce(hidden), times: 2 * layers, over: 1, roundingUp: false)
+                +| plan.allGather(logits) +| plan.stageTransfer(hidden)
+            outcome.communication +|= time
+            outcome.duration +|= time
+            outcome.tensorBytes +|= scaled(plan.allReduceTraffic(hidden), times: 2 * layers, over: 1, roundingUp: false)
+            if plan.pipelineStages > 1 { outcome.pipelineBytes +|= hidden }
+        }
     }
 }
 
@@ -106,6 +130,11 @@ struct IterationOutcome {
     var pipelineBusy: Picoseconds = 0
     var pimChannelBusy: Picoseconds = 0
     var streamedBytes: Int64 = 0
+    /// Time the iteration waits on links, and the bytes each rank sends: tensor-parallel collectives and
+    /// pipeline hand-overs.
+    var communication: Picoseconds = 0
+    var tensorBytes: Int64 = 0
+    var pipelineBytes: Int64 = 0
 
     init(parts: Int) { self.parts = parts }
 }
