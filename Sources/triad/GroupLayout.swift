@@ -31,18 +31,26 @@ enum GroupLayout {
         }
         var ring: [LinkProperties] = []
         var handOver: [LinkProperties] = []
+        var ringLinks: [DirectedLink] = []
+        var handOverLinks: [DirectedLink] = []
         for stage in 0..<stages {
             let ranks = Array(groups[(stage * tensor)..<((stage + 1) * tensor)])
             if tensor > 1 {
-                for rank in 0..<(tensor == 2 ? 1 : tensor) {
-                    ring.append(try link(ranks[rank], ranks[(rank + 1) % tensor], for: "tensor-parallel ring"))
+                for rank in 0..<tensor {
+                    let next = ranks[(rank + 1) % tensor]
+                    ring.append(try link(ranks[rank], next, for: "tensor-parallel ring"))
+                    ringLinks.append(DirectedLink(from: ranks[rank].id, to: next.id))
                 }
             }
             if stage + 1 < stages {
                 handOver.append(try link(ranks[0], groups[(stage + 1) * tensor], for: "pipeline hand-over"))
+                handOverLinks.append(DirectedLink(from: ranks[0].id, to: groups[(stage + 1) * tensor].id))
             }
         }
-        return CommunicationPlan(
+        var plan = CommunicationPlan(
             tensorRanks: tensor, tensorLink: slowest(ring), pipelineStages: stages, pipelineLink: slowest(handOver))
+        plan.ringLinks = ringLinks
+        plan.handOverLinks = handOverLinks
+        return plan
     }
 }

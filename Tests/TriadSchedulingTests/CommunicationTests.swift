@@ -38,7 +38,8 @@ struct CommunicationTests {
     /// device shows the simulated group's utilization.
     @Test(arguments: [Policy.npuOnly, .neupims])
     func tensorParallelRunsAddExactlyTheirCommunication(policy: Policy) throws {
-        let plan = CommunicationPlan(tensorRanks: 4, tensorLink: Self.link, pipelineStages: 1, pipelineLink: nil)
+        var plan = CommunicationPlan(tensorRanks: 4, tensorLink: Self.link, pipelineStages: 1, pipelineLink: nil)
+        plan.ringLinks = (0..<4).map { DirectedLink(from: "g\($0)", to: "g\(($0 + 1) % 4)") }
         let alone = try Self.experiment(nil).run([policy]).reports[0]
         let grouped = try Self.experiment(plan).run([policy]).reports[0]
         let communication = Double(grouped.simulatedPicoseconds) * grouped.communicationFraction
@@ -53,5 +54,7 @@ struct CommunicationTests {
             #expect(abs(busy(grouped, "npu\(index)") - busy(alone, "npu0")) < 1e-6 * busy(alone, "npu0"))
         }
         #expect(grouped.deviceUtilization.count == 8)
+        #expect(grouped.linkTraffic.map(\.link) == plan.ringLinks)
+        #expect(grouped.linkTraffic.allSatisfy { $0.bytes == grouped.tensorParallelBytes })
     }
 }

@@ -18,6 +18,10 @@ public struct CommunicationPlan: Sendable, Hashable {
     public var pipelineLink: LinkProperties?
     /// Bytes per activation element (FP16).
     public var elementBytes: Int64 = 2
+    /// The directed links the tensor-parallel rings use (rank r to rank r + 1 of every stage), by group id.
+    public var ringLinks: [DirectedLink] = []
+    /// The directed links stage hand-overs use (stage s to stage s + 1), by group id.
+    public var handOverLinks: [DirectedLink] = []
 
     public init(tensorRanks: Int, tensorLink: LinkProperties?, pipelineStages: Int, pipelineLink: LinkProperties?) {
         self.tensorRanks = tensorRanks

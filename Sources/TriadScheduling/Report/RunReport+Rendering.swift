@@ -31,6 +31,10 @@ extension RunReport {
             "communication": .object([
                 "fraction": .number(communicationFraction), "tensor_parallel_bytes": .integer(tensorParallelBytes),
                 "pipeline_bytes": .integer(pipelineBytes),
+                "links": .array(
+                    linkTraffic.map {
+                        .object(["from": .string($0.link.from), "to": .string($0.link.to), "bytes": .integer($0.bytes)])
+                    }),
             ]),
         ])
     }

@@ -51,6 +51,9 @@ public struct RunReport: Sendable, Hashable {
     public var communicationFraction: Double = 0
     public var tensorParallelBytes: Int64 = 0
     public var pipelineBytes: Int64 = 0
+    /// Bytes over each directed link between groups: every ring link carries its rank's collective traffic,
+    /// every hand-over link the stage's activations.
+    public var linkTraffic: [LinkTraffic] = []
     /// Sub-batches when interleaving.
     public var subBatches: Int
     /// Fraction of iterations that ran interleaved.

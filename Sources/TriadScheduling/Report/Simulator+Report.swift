@@ -86,6 +86,11 @@ extension Simulator {
         report.communicationFraction = fraction(state.communication)
         report.tensorParallelBytes = state.tensorBytes
         report.pipelineBytes = state.pipelineBytes
+        if let plan = configuration.communication {
+            report.linkTraffic =
+                plan.ringLinks.map { LinkTraffic(link: $0, bytes: state.tensorBytes) }
+                + plan.handOverLinks.map { LinkTraffic(link: $0, bytes: state.pipelineBytes) }
+        }
         report.channelImbalance = state.iterations == 0 ? 0 : state.channelImbalanceSum / Double(state.iterations)
         report.kvLimitedFraction = state.iterations == 0 ? 0 : Double(state.kvLimitedIterations) / Double(state.iterations)
         report.cappedRequests = cappedRequests

@@ -2,7 +2,7 @@ public import TriadCore
 
 /// One busy interval on a device or the memory port, for timeline viewers (Chrome trace / Perfetto).
 public struct TraceEvent: Sendable, Hashable {
-    /// Track: "npu", "pim", "fpga" or "memory port".
+    /// Track: "npu", "pim", "fpga", "memory port" or "links".
     public var track: String
     public var name: String
     public var start: Picoseconds
@@ -16,7 +16,7 @@ extension TraceEvent {
     /// Chrome trace-event JSON (opens in Perfetto and chrome://tracing): one process per run, one thread per
     /// track, times in microseconds.
     public static func chromeTrace(_ runs: [(label: String, events: [TraceEvent])]) -> String {
-        let tracks = ["npu", "pim", "fpga", "memory port"]
+        let tracks = ["npu", "pim", "fpga", "memory port", "links"]
         var items: [String] = []
         for (pid, run) in runs.enumerated() {
             let process = JSON.integer(Int64(pid + 1))

@@ -84,7 +84,15 @@ extension Simulator {
             }
             outcome.duration +|= timeline.makespan
             if let plan = configuration.communication {
+                let before = outcome.duration
                 addCommunication(plan, rows: (0..<parts).map { rows[stage * parts + $0] }, to: &outcome)
+                if composer.isRecording && outcome.duration > before {
+                    outcome.events.append(
+                        TraceEvent(
+                            track: "links", name: "stage \(stage): all-reduces, logit all-gather, hand-over",
+                            start: before, duration: outcome.duration - before, iteration: 0, subBatch: 0,
+                            layer: shard.layers))
+                }
             }
             for index in timeline.busy.indices {
                 outcome.busy[index] +|= timeline.busy[index]
