@@ -20,6 +20,9 @@ public final class WorkerLoop {
         /// Silence after which the coordinator is presumed gone and the worker registers again.
         public var livenessMilliseconds: Int64 = 2000
         public var curve: CurveClientKeys?
+        /// Whether to stop when the coordinator says the run is over (one-shot); otherwise the worker waits
+        /// for the next coordinator on the same endpoint, as a daemon.
+        public var servesOnce = true
 
         public init(endpoint: String, deviceID: String, curve: CurveClientKeys? = nil) {
             self.endpoint = endpoint
@@ -112,6 +115,17 @@ public final class WorkerLoop {
                 rejections.reject(WireError(code, "message over the frame limits"), peer: "coordinator", logger: logger)
             case nil:
                 break
+            }
+            if disconnected && refusal == nil && !configuration.servesOnce {
+                // A daemon serves one coordinator after another: forget the run, and register again at
+                // once (queued until the next coordinator binds) and then every liveness window.
+                logger.notice(
+                    "run over; waiting for the next coordinator", metadata: ["device": "\(configuration.deviceID)"])
+                disconnected = false
+                device = nil
+                register()
+                lastHeard = now
+                continue
             }
             if now - lastHeard > configuration.livenessMilliseconds {
                 logger.notice(

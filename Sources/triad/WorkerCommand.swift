@@ -30,6 +30,9 @@ struct WorkerCommand: ParsableCommand {
     @Flag(help: "Exit when the parent process dies (used by `triad up`).")
     var exitWithParent = false
 
+    @Flag(help: "Serve one run and exit (default: a daemon that waits for the next coordinator after each run).")
+    var once = false
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -43,6 +46,7 @@ struct WorkerCommand: ParsableCommand {
         }
         if exitWithParent { ParentWatch.exitWhenParentDies() }
         var configuration = WorkerLoop.Configuration(endpoint: connect, deviceID: device)
+        configuration.servesOnce = once
         if curve && curveKey == nil { throw InputError("triad: --curve needs --curve-key FILE and --server-key KEY") }
         if let curveKey {
             guard let serverKey else { throw InputError("triad: --curve-key needs --server-key") }

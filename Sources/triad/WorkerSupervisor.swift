@@ -22,7 +22,7 @@ final class WorkerSupervisor: @unchecked Sendable {
         let process = Process()
         process.executableURL = executable
         process.arguments = [
-            "worker", "--connect", endpoint, "--device", device, "--exit-with-parent", "--log-level", logLevel,
+            "worker", "--connect", endpoint, "--device", device, "--once", "--exit-with-parent", "--log-level", logLevel,
         ]
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice

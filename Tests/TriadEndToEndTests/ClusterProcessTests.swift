@@ -87,20 +87,27 @@ struct ClusterProcessTests {
     }
 
     /// The fault runs: the report of the interrupted run equals the fault-free one.
-    static let faultArguments = [
-        "Topologies/neupims.yaml", "--policies", "neupims", "--batch", "64", "--iterations", "1200", "--format", "json",
-    ]
+    static let faultArguments = faultArguments(topology: "neupims")
+
+    static func faultArguments(topology: String) -> [String] {
+        [
+            "Topologies/\(topology).yaml", "--policies", "neupims", "--batch", "64", "--iterations", "1200",
+            "--format", "json",
+        ]
+    }
 
     static var expected: String {
         get throws { try EndToEndTests.triad(["compare"] + faultArguments).output }
     }
 
-    @Test(arguments: ["SIGKILL", "SIGSTOP"])
-    func workerFaultIsSurvived(signal: String) throws {
+    /// Faults on the single-group topology and on a multi-device one (4 groups, 8 workers).
+    @Test(arguments: [("SIGKILL", "neupims"), ("SIGSTOP", "neupims"), ("SIGKILL", "neupims-tp4"), ("SIGSTOP", "neupims-tp4")])
+    func workerFaultIsSurvived(signal: String, topology: String) throws {
         let directory = try Self.temporaryDirectory("fault")
         defer { try? FileManager.default.removeItem(at: directory) }
+        let arguments = Self.faultArguments(topology: topology)
         let run = try Running(
-            ["up"] + Self.faultArguments + [
+            ["up"] + arguments + [
                 "--no-cost-reuse", "--pid-directory", directory.path, "--log-level", "error",
             ])
         let device = signal == "SIGKILL" ? "npu0" : "pim0"
@@ -114,11 +121,11 @@ struct ClusterProcessTests {
         }
         let outcome = run.wait()
         #expect(outcome.status == 0, "\(outcome.error)")
-        #expect(outcome.output == (try Self.expected))
+        #expect(outcome.output == (try EndToEndTests.triad(["compare"] + arguments).output))
         #expect(outcome.error.contains("\(device) declared dead"), "\(outcome.error)")
         #expect(outcome.error.contains("\(device) replaced in"), "\(outcome.error)")
         let summary = outcome.error.split(separator: "\n").last { $0.hasPrefix("triad up:") } ?? ""
-        print("\(signal) \(device) at +\(Int(faultAt.timeIntervalSinceNow * -1000)) ms: \(summary)")
+        print("\(topology) \(signal) \(device) at +\(Int(faultAt.timeIntervalSinceNow * -1000)) ms: \(summary)")
         // No orphan: the killed or stopped process is gone.
         #expect(kill(pid, 0) != 0)
     }
@@ -190,7 +197,7 @@ struct ClusterProcessTests {
         let first = try Running(arguments)
         Thread.sleep(forTimeInterval: 0.3)
         let workers = try ["npu0", "pim0"].map {
-            try Running(["worker", "--connect", endpoint, "--device", $0, "--log-level", "error"])
+            try Running(["worker", "--connect", endpoint, "--device", $0, "--once", "--log-level", "error"])
         }
         Thread.sleep(forTimeInterval: 1.0)
         kill(first.process.processIdentifier, SIGKILL)

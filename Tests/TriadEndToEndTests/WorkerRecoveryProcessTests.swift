@@ -33,7 +33,8 @@ struct WorkerRecoveryProcessTests {
         let router = try ZMQSocket(context: context, kind: .router)
         try router.bind("tcp://127.0.0.1:*")
         let endpoint = try router.lastEndpoint()
-        let worker = try Running(["worker", "--connect", endpoint, "--device", "npu0", "--log-level", "critical"])
+        let worker = try Running(
+            ["worker", "--connect", endpoint, "--device", "npu0", "--once", "--log-level", "critical"])
         let limits = FrameLimits(maximumFrames: 4, maximumBytes: 1 << 26)
         func nextRegister(within seconds: Double) throws -> Data? {
             let deadline = Date().addingTimeInterval(seconds)
@@ -77,7 +78,7 @@ struct WorkerRecoveryProcessTests {
                 + common)
         Thread.sleep(forTimeInterval: 0.3)
         let workers = try ["npu0", "pim0"].map {
-            try Running(["worker", "--connect", endpoint, "--device", $0, "--log-level", "critical"])
+            try Running(["worker", "--connect", endpoint, "--device", $0, "--once", "--log-level", "critical"])
         }
         let refused = secured.wait()
         #expect(refused.status == 1, "\(refused.error)")
@@ -85,5 +86,27 @@ struct WorkerRecoveryProcessTests {
         let outcome = plain.wait()
         #expect(outcome.status == 0, "\(outcome.error)")
         for worker in workers { #expect(worker.wait().status == 0) }
+    }
+
+    /// Workers are daemons by default: after one coordinator's run they serve the next one on the same
+    /// endpoint, with the same report as in-process, until stopped.
+    @Test func daemonWorkersServeOneCoordinatorAfterAnother() throws {
+        let endpoint = "tcp://127.0.0.1:\(Self.port(2))"
+        let common = ["Topologies/neupims.yaml", "--batch", "16", "--iterations", "5", "--format", "json", "--log-level", "critical"]
+        let expected = try EndToEndTests.triad(["compare"] + Array(common.dropLast(2)) + ["--policies", "npu-only,npu+pim,neupims"])
+        let workers = try ["npu0", "pim0"].map {
+            try Running(["worker", "--connect", endpoint, "--device", $0, "--log-level", "critical"])
+        }
+        for round in 0..<2 {
+            let coordinator = try Running(["coordinator", "--bind", endpoint, "--wait-timeout", "30"] + common)
+            let outcome = coordinator.wait()
+            #expect(outcome.status == 0, "round \(round): \(outcome.error)")
+            #expect(outcome.output == expected.output, "round \(round)")
+        }
+        for worker in workers {
+            #expect(worker.process.isRunning, "a daemon worker exited after a run")
+            kill(worker.process.processIdentifier, SIGTERM)
+            #expect(worker.wait().status == 0)
+        }
     }
 }
