@@ -8,8 +8,11 @@ public struct DeviceSet: Sendable {
     /// Every device, in topology order.
     public let devices: [DeviceDescription]
     public let npu: (id: String, configuration: NPUConfiguration)?
-    /// The memory stack the NPU streams from (PIM or plain HBM).
+    /// The memory stack the NPU streams from (PIM or plain HBM); the first when the group has several.
     public let memory: DeviceDescription?
+    /// Every memory stack of the group (identical hardware): KV caches spread over the channels of all of
+    /// them, and the NPU streams from all of them.
+    public let memoryStacks: [DeviceDescription]
     public let fpga: (id: String, configuration: FPGAConfiguration)?
 
     /// Resolves roles from `devices` and undirected `links` (pairs of device ids).
@@ -27,7 +30,18 @@ public struct DeviceSet: Sendable {
             return matches.first
         }
         let npuDevice = try single([.npu])
-        let memoryDevice = try single([.pim, .hbm])
+        let stacks = devices.filter { [.pim, .hbm].contains($0.configuration.kind) }
+        if let different = stacks.first(where: { $0.configuration != stacks[0].configuration }) {
+            throw SimulationError(
+                .notYetImplemented,
+                "memory stacks of different hardware in one group (\(stacks[0].id), \(different.id)) are not yet supported",
+                device: different.id)
+        }
+        guard stacks.count <= 64 else {
+            throw SimulationError(
+                .incompatible, "a group holds at most 64 memory stacks (got \(stacks.count))", device: stacks[64].id)
+        }
+        let memoryDevice = stacks.first
         let fpgaDevice = try single([.fpga])
         if case .npu(let configuration)? = npuDevice?.configuration {
             npu = (npuDevice!.id, configuration)
@@ -39,6 +53,17 @@ public struct DeviceSet: Sendable {
         } else {
             fpga = nil
         }
+        if let npuDevice {
+            for stack in stacks {
+                let linked = links.contains {
+                    ($0.0 == npuDevice.id && $0.1 == stack.id) || ($0.1 == npuDevice.id && $0.0 == stack.id)
+                }
+                guard linked else {
+                    throw SimulationError(
+                        .incompatible, "memory \(stack.id) is not linked to NPU \(npuDevice.id)", device: stack.id)
+                }
+            }
+        }
         if let memoryDevice, let npuDevice {
             let linked = links.contains {
                 ($0.0 == npuDevice.id && $0.1 == memoryDevice.id) || ($0.1 == npuDevice.id && $0.0 == memoryDevice.id)
@@ -49,8 +74,8 @@ public struct DeviceSet: Sendable {
             }
             let delivered: Int64? = {
                 switch memoryDevice.configuration {
-                case .pim(let pim): return pim.memory.bandwidthBytesPerSecond
-                case .hbm(let memory): return memory.bandwidthBytesPerSecond
+                case .pim(let pim): return pim.memory.bandwidthBytesPerSecond * Int64(stacks.count)  // ≤ 64 × 10^15 B/s
+                case .hbm(let memory): return memory.bandwidthBytesPerSecond * Int64(stacks.count)
                 default: return nil
                 }
             }()
@@ -62,20 +87,25 @@ public struct DeviceSet: Sendable {
             }
         }
         memory = memoryDevice
+        memoryStacks = stacks
     }
 
-    /// The PIM configuration, if the memory stack computes.
+    /// The PIM configuration, if the memory stacks compute; with several stacks, their channels together.
     public var pim: PIMConfiguration? {
-        if case .pim(let configuration)? = memory?.configuration { return configuration }
-        return nil
+        guard case .pim(var configuration)? = memory?.configuration else { return nil }
+        configuration.memory.channels *= max(1, memoryStacks.count)
+        return configuration
     }
 
-    /// The memory organisation of the stack, PIM or plain.
+    /// The memory organisation of the stacks, PIM or plain, with the channels of all of them.
     public var memoryConfiguration: MemoryConfiguration? {
+        var configuration: MemoryConfiguration
         switch memory?.configuration {
-        case .pim(let configuration)?: return configuration.memory
-        case .hbm(let configuration)?: return configuration
+        case .pim(let pim)?: configuration = pim.memory
+        case .hbm(let memory)?: configuration = memory
         default: return nil
         }
+        configuration.channels *= max(1, memoryStacks.count)
+        return configuration
     }
 }

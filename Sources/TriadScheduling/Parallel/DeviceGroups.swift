@@ -41,11 +41,14 @@ public struct DeviceGroups: Sendable {
         for device in devices {
             let set = sets.first { $0.devices.contains { $0.id == device.id } }
             let mirrored: String?
-            switch device.id {
-            case set?.npu?.id: mirrored = first.npu?.id
-            case set?.memory?.id: mirrored = first.memory?.id
-            case set?.fpga?.id: mirrored = first.fpga?.id
-            default: mirrored = nil
+            if let stack = set?.memoryStacks.firstIndex(where: { $0.id == device.id }) {
+                mirrored = first.memoryStacks[stack].id
+            } else {
+                switch device.id {
+                case set?.npu?.id: mirrored = first.npu?.id
+                case set?.fpga?.id: mirrored = first.fpga?.id
+                default: mirrored = nil
+                }
             }
             mirrors.append((device.id, mirrored))
         }
@@ -57,6 +60,7 @@ extension DeviceSet {
     /// Whether `other` has the same hardware in every role (device ids aside).
     func sameHardware(as other: DeviceSet) -> Bool {
         npu?.configuration == other.npu?.configuration && memory?.configuration == other.memory?.configuration
+            && memoryStacks.count == other.memoryStacks.count
             && fpga?.configuration == other.fpga?.configuration
     }
 }

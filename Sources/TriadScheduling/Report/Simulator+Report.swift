@@ -17,6 +17,9 @@ extension Simulator {
         var energy: [DeviceFigure] = []
         var utilization: [DeviceFigure] = []
         var paperUtilization: [DeviceFigure] = []
+        // Several memory stacks share the traffic and PIM work evenly (KV caches spread over all channels).
+        let stackIDs = Set(devices.memoryStacks.map(\.id))
+        let stackShare = 1 / Double(max(1, stackIDs.count))
         for device in devices.devices {
             // Dynamic energy (and memory traffic) by the device's role, then what it spends regardless.
             var picojoules = 0.0
@@ -28,12 +31,13 @@ extension Simulator {
                 busy = fraction(state.busy[DeviceKind.npu.index])
             case .fpga where device.id == devices.fpga?.id:
                 busy = fraction(state.busy[DeviceKind.fpga.index])
-            case .pim(let pim) where device.id == devices.memory?.id:
+            case .pim(let pim) where stackIDs.contains(device.id):
                 picojoules =
-                    pim.memory.streamingEnergy(readBytes: state.streamedBytes) + state.energyPicojoules[DeviceKind.pim.index]
+                    (pim.memory.streamingEnergy(readBytes: state.streamedBytes) + state.energyPicojoules[DeviceKind.pim.index])
+                    * stackShare
                 busy = fraction(state.busy[DeviceKind.pim.index])
-            case .hbm(let memory) where device.id == devices.memory?.id:
-                picojoules = memory.streamingEnergy(readBytes: state.streamedBytes)
+            case .hbm(let memory) where stackIDs.contains(device.id):
+                picojoules = memory.streamingEnergy(readBytes: state.streamedBytes) * stackShare
                 busy = fraction(state.memoryPortBusy)
             default:
                 inGroup = false
@@ -43,7 +47,7 @@ extension Simulator {
             switch device.configuration {
             case .npu where device.id == devices.npu?.id:
                 paperUtilization.append(DeviceFigure(id: device.id, value: fraction(state.pipelineBusy)))
-            case .pim where device.id == devices.memory?.id:
+            case .pim where stackIDs.contains(device.id):
                 paperUtilization.append(DeviceFigure(id: device.id, value: fraction(state.pimChannelBusy)))
             default: break
             }
