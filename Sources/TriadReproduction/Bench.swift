@@ -61,6 +61,8 @@ public enum Bench {
         public var wallSeconds: Double
         /// For the cluster scenario: the same run in-process, and messages exchanged.
         public var inProcessWallSeconds: Double?
+        /// For the cluster scenario: wall time once every worker had registered (the run alone, no spawning).
+        public var runWallSeconds: Double?
         public var messages: Int?
         public init(
             name: String, tokens: Int64, iterations: Int, wallSeconds: Double, inProcessWallSeconds: Double? = nil,

@@ -35,8 +35,9 @@ struct BenchCommand: ParsableCommand {
         for scenario in Bench.scenarios where self.scenario.map({ scenario.name.contains($0) }) ?? true {
             measurements.append(try Bench.measure(scenario, scale: scale))
         }
-        if !noCluster && self.scenario.map({ "gpt3-7b/sharegpt/b512/neupims/cluster".contains($0) }) ?? true {
-            measurements.append(try clusterMeasurement())
+        for cluster in Self.clusterScenarios
+        where !noCluster && self.scenario.map({ cluster.name.contains($0) }) ?? true {
+            measurements.append(try clusterMeasurement(name: cluster.name, topology: cluster.topology, model: cluster.model))
         }
         guard !measurements.isEmpty else { throw InputError("triad: no bench scenario matches '\(scenario ?? "")'") }
         switch format {
@@ -53,6 +54,8 @@ struct BenchCommand: ParsableCommand {
                     members += [
                         .init("in_process_wall_seconds", .number(local)),
                         .init("wall_ratio_to_in_process", .number(m.wallSeconds / local)),
+                        .init("run_wall_seconds", .number(m.runWallSeconds ?? 0)),
+                        .init("run_ratio_to_in_process", .number((m.runWallSeconds ?? 0) / local)),
                         .init("messages", .integer(Int64(messages))),
                         .init("messages_per_second", .integer(Int64((Double(messages) / m.wallSeconds).rounded()))),
                     ]
@@ -66,7 +69,7 @@ struct BenchCommand: ParsableCommand {
                 var note = ""
                 if let local = m.inProcessWallSeconds, let messages = m.messages {
                     note =
-                        "(in-process \(TextTable.fixed(local, 3)) s → \(TextTable.fixed(m.wallSeconds / local, 2))×; \(messages) messages, \(Int(Double(messages) / m.wallSeconds)) /s)"
+                        "(in-process \(TextTable.fixed(local, 3)) s → \(TextTable.fixed(m.wallSeconds / local, 2))×, run alone \(TextTable.fixed((m.runWallSeconds ?? 0) / local, 2))×; \(messages) messages, \(Int(Double(messages) / m.wallSeconds)) /s)"
                 }
                 rows.append([
                     m.name, String(Int64(m.tokensPerSecond.rounded())), String(Int64(m.iterationsPerSecond.rounded())),
@@ -79,19 +82,22 @@ struct BenchCommand: ParsableCommand {
 }
 
 extension BenchCommand {
-    /// GPT3-7B, ShareGPT, batch 512, neupims, 1,000 iterations: wall time through worker processes (from
-    /// spawning them to their exit) against the same run in-process.
-    func clusterMeasurement() throws -> Bench.Measurement {
-        let devices = [
-            DeviceDescription(id: "npu0", configuration: .npu(.neupims)),
-            DeviceDescription(id: "pim0", configuration: .pim(.neupims(rowBuffers: .dual))),
-        ]
-        var experiment = Experiment(
-            devices: try DeviceSet(devices: devices, links: [("npu0", "pim0")]),
-            model: try Inputs.model("gpt3-7b", tensorParallel: nil, pipelineParallel: nil),
-            workload: try Inputs.workload("sharegpt"), topologyName: "bench")
-        experiment.batch = 512
-        experiment.iterations = max(1, Int(1000 * scale))
+    /// The cluster scenarios: wall time through worker processes (from spawning them to their exit) against the
+    /// same run in-process, 1,000 iterations — GPT3-7B on one NPU+PIM group, and GPT3-175B on the 32-device
+    /// `Topologies/neupims-175b.yaml` (64 workers, TP8 × PP4 with communication).
+    static let clusterScenarios = [
+        (name: "gpt3-7b/sharegpt/b512/neupims/cluster", topology: "Topologies/neupims.yaml", model: "gpt3-7b"),
+        (
+            name: "gpt3-175b/sharegpt/b512/neupims/32-devices/cluster", topology: "Topologies/neupims-175b.yaml",
+            model: "gpt3-175b"
+        ),
+    ]
+
+    func clusterMeasurement(name: String, topology path: String, model: String) throws -> Bench.Measurement {
+        var options = try RunOptions.parse([path, "--model", model, "--batch", "512"])
+        options.iterations = max(1, Int(1000 * scale))
+        let inputs = try options.load()
+        let experiment = options.experiment(inputs)
         let clock = ContinuousClock()
         var local: RunReport?
         let localTime = try clock.measure {
@@ -99,22 +105,28 @@ extension BenchCommand {
         }
         var remote: RunReport?
         var messages = 0
+        var runTime = Duration.zero
         let clusterTime = try clock.measure {
             var logger = Logger(label: "triad.bench")
             logger.logLevel = .error
             let cluster = try LocalCluster(
-                devices: devices, modelName: "gpt3-7b", logLevel: "error", pidDirectory: nil, logger: logger)
+                devices: inputs.topology.devices, modelName: inputs.model.name, logLevel: "error", pidDirectory: nil,
+                logger: logger)
             try cluster.start()
-            remote = try experiment.run([.neupims], costs: ClusterCostService(coordinator: cluster.coordinator))
-                .reports[0]
+            runTime = try clock.measure {
+                remote = try experiment.run([.neupims], costs: ClusterCostService(coordinator: cluster.coordinator))
+                    .reports[0]
+            }
             messages = cluster.coordinator.statistics.messagesSent + cluster.coordinator.statistics.messagesReceived
             cluster.stop()
         }
         guard remote == local else {
             throw RunFailure(message: "bench: the cluster run differs from the in-process run")
         }
-        return Bench.Measurement(
-            name: "gpt3-7b/sharegpt/b512/neupims/cluster", tokens: remote!.tokens, iterations: remote!.iterations,
-            wallSeconds: Bench.seconds(clusterTime), inProcessWallSeconds: Bench.seconds(localTime), messages: messages)
+        var measurement = Bench.Measurement(
+            name: name, tokens: remote!.tokens, iterations: remote!.iterations, wallSeconds: Bench.seconds(clusterTime),
+            inProcessWallSeconds: Bench.seconds(localTime), messages: messages)
+        measurement.runWallSeconds = Bench.seconds(runTime)
+        return measurement
     }
 }
