@@ -24,7 +24,7 @@ public struct DeviceSet: Sendable {
                 let ids = matches.map(\.id).joined(separator: ", ")
                 throw SimulationError(
                     .notYetImplemented,
-                    "topologies with more than one \(kinds.map(\.rawValue).sorted().joined(separator: "/")) device (\(ids)) are not yet supported; tensor/pipeline parallelism is set by the model",
+                    "a group with more than one \(kinds.map(\.rawValue).sorted().joined(separator: "/")) device (\(ids)) is not yet supported; give each its own group (groups:, Topologies/README.md)",
                     device: matches[1].id)
             }
             return matches.first
@@ -64,14 +64,7 @@ public struct DeviceSet: Sendable {
                 }
             }
         }
-        if let memoryDevice, let npuDevice {
-            let linked = links.contains {
-                ($0.0 == npuDevice.id && $0.1 == memoryDevice.id) || ($0.1 == npuDevice.id && $0.0 == memoryDevice.id)
-            }
-            guard linked else {
-                throw SimulationError(
-                    .incompatible, "memory \(memoryDevice.id) is not linked to NPU \(npuDevice.id)", device: memoryDevice.id)
-            }
+        if let memoryDevice, npuDevice != nil {
             let delivered: Int64? = {
                 switch memoryDevice.configuration {
                 case .pim(let pim): return pim.memory.bandwidthBytesPerSecond * Int64(stacks.count)  // ≤ 64 × 10^15 B/s
