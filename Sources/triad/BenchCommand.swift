@@ -37,7 +37,9 @@ struct BenchCommand: ParsableCommand {
         }
         for cluster in Self.clusterScenarios
         where !noCluster && self.scenario.map({ cluster.name.contains($0) }) ?? true {
-            measurements.append(try clusterMeasurement(name: cluster.name, topology: cluster.topology, model: cluster.model))
+            measurements.append(
+                try clusterMeasurement(
+                    name: cluster.name, topology: cluster.topology, model: cluster.model, everyWorker: cluster.everyWorker))
         }
         guard !measurements.isEmpty else { throw InputError("triad: no bench scenario matches '\(scenario ?? "")'") }
         switch format {
@@ -86,14 +88,20 @@ extension BenchCommand {
     /// same run in-process, 1,000 iterations — GPT3-7B on one NPU+PIM group, and GPT3-175B on the 32-device
     /// `Topologies/neupims-175b.yaml` (64 workers, TP8 × PP4 with communication).
     static let clusterScenarios = [
-        (name: "gpt3-7b/sharegpt/b512/neupims/cluster", topology: "Topologies/neupims.yaml", model: "gpt3-7b"),
+        (name: "gpt3-7b/sharegpt/b512/neupims/cluster", topology: "Topologies/neupims.yaml", model: "gpt3-7b", everyWorker: true),
         (
             name: "gpt3-175b/sharegpt/b512/neupims/32-devices/cluster", topology: "Topologies/neupims-175b.yaml",
-            model: "gpt3-175b"
+            model: "gpt3-175b", everyWorker: true
+        ),
+        (
+            name: "gpt3-175b/sharegpt/b512/neupims/32-devices/cluster/first-group-only",
+            topology: "Topologies/neupims-175b.yaml", model: "gpt3-175b", everyWorker: false
         ),
     ]
 
-    func clusterMeasurement(name: String, topology path: String, model: String) throws -> Bench.Measurement {
+    func clusterMeasurement(name: String, topology path: String, model: String, everyWorker: Bool) throws
+        -> Bench.Measurement
+    {
         var options = try RunOptions.parse([path, "--model", model, "--batch", "512"])
         options.iterations = max(1, Int(1000 * scale))
         let inputs = try options.load()
@@ -114,7 +122,8 @@ extension BenchCommand {
                 logger: logger)
             try cluster.start()
             runTime = try clock.measure {
-                remote = try experiment.run([.neupims], costs: ClusterCostService(coordinator: cluster.coordinator))
+                remote = try experiment.run([.neupims], costs: ClusterCostService(
+                        coordinator: cluster.coordinator, mirrors: everyWorker ? inputs.groups.mirrorMap : [:]))
                     .reports[0]
             }
             messages = cluster.coordinator.statistics.messagesSent + cluster.coordinator.statistics.messagesReceived

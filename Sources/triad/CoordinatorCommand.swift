@@ -37,6 +37,9 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "Public key files (or Z85 keys) of the workers to admit under CURVE.")
     var allow: [String] = []
 
+    @Flag(help: "Multi-group topologies: ask only the first group's workers (the others mirror it) instead of every worker, and skip checking that mirrored workers agree (faster; same report).")
+    var firstGroupOnly = false
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -64,7 +67,8 @@ struct CoordinatorCommand: ParsableCommand {
         coordinator.stop = stop
         let job = UncheckedBox(
             CoordinatorJob(
-                coordinator: coordinator, experiment: options.experiment(inputs), policies: list, wait: waitTimeout))
+                coordinator: coordinator, experiment: options.experiment(inputs), policies: list, wait: waitTimeout,
+                mirrors: firstGroupOnly ? [:] : inputs.groups.mirrorMap))
         defer { context.terminate() }
         try runServices(
             [ThreadService(name: "coordinator", body: { try job.value.run() }, stop: { stop.raise() })], logger: logger)
@@ -84,19 +88,22 @@ final class CoordinatorJob {
     let experiment: Experiment
     let policies: [Policy]
     let wait: Int
+    /// First-group device → the devices mirroring it (multi-group topologies).
+    let mirrors: [String: [String]]
     var outcome: Result<Experiment.Outcome, any Error>?
 
-    init(coordinator: Coordinator, experiment: Experiment, policies: [Policy], wait: Int) {
+    init(coordinator: Coordinator, experiment: Experiment, policies: [Policy], wait: Int, mirrors: [String: [String]]) {
         self.coordinator = coordinator
         self.experiment = experiment
         self.policies = policies
         self.wait = wait
+        self.mirrors = mirrors
     }
 
     func run() throws {
         try coordinator.start()
         defer { coordinator.shutdown(reason: outcome == nil ? "run abandoned" : "run finished") }
         try coordinator.waitUntilReady(timeoutMilliseconds: Int64(wait) * 1000)
-        outcome = Result { try experiment.run(policies, costs: ClusterCostService(coordinator: coordinator)) }
+        outcome = Result { try experiment.run(policies, costs: ClusterCostService(coordinator: coordinator, mirrors: mirrors)) }
     }
 }

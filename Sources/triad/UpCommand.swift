@@ -21,6 +21,9 @@ struct UpCommand: ParsableCommand {
     @Option(help: "Log level of the coordinator and workers.")
     var logLevel: String = "warning"
 
+    @Flag(help: "Multi-group topologies: ask only the first group's workers (the others mirror it) instead of every worker, and skip checking that mirrored workers agree (faster; same report).")
+    var firstGroupOnly = false
+
     @Option(help: "Write each worker's pid to DIR/<device>.pid (fault tests).")
     var pidDirectory: String?
 
@@ -49,7 +52,8 @@ struct UpCommand: ParsableCommand {
             try cluster.start()
             let ready = Date()
             let reports = try options.simulate(
-                policies: list, inputs: inputs, costs: ClusterCostService(coordinator: cluster.coordinator))
+                policies: list, inputs: inputs, costs: ClusterCostService(
+                    coordinator: cluster.coordinator, mirrors: firstGroupOnly ? [:] : inputs.groups.mirrorMap))
             let finished = Date()
             cluster.stop()
             let stats = cluster.coordinator.statistics

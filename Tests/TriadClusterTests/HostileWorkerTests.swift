@@ -3,6 +3,7 @@ import Testing
 import TriadCluster
 import TriadCore
 import TriadDevices
+import TriadScheduling
 import TriadTransport
 import TriadWire
 
@@ -12,6 +13,8 @@ final class HostileWorker: @unchecked Sendable {
         case wrongCount, nanEnergy, negativeCycles, hugeDuration, infiniteEnergy, maximumCycles
         /// In range on the wire, but far beyond what the device could take for the operation.
         case absurdForTheShape
+        /// The device's own costs, one cycle more: plausible, but not what an identical device answers.
+        case plausibleButDifferent
     }
 
     private let stopSignal = StopSignal()
@@ -32,6 +35,7 @@ final class HostileWorker: @unchecked Sendable {
             register.protocolVersion = WireProtocol.version
             _ = try? socket.send([WireProtocol.encode(WireProtocol.envelope(requestID: 1, .register(register)))])
             var lastBeat = Date()
+            var configured: DeviceDescription?
             let limits = FrameLimits(maximumFrames: 1, maximumBytes: 1 << 24)
             while !stop.isRaised {
                 if Date().timeIntervalSince(lastBeat) > 0.2 {
@@ -43,12 +47,24 @@ final class HostileWorker: @unchecked Sendable {
                 else { continue }
                 switch envelope.body {
                 case .configure(let configure)?:
+                    configured = try? DeviceDescription(wire: configure.device)
                     var ack = Triad_V1_ConfigureAck()
                     ack.deviceID = configure.device.id
                     _ = try? socket.send([WireProtocol.encode(WireProtocol.envelope(requestID: envelope.requestID, .configureAck(ack)))])
                 case .evaluate(let batch)?:
                     var result = Triad_V1_EvaluateResult()
-                    result.costs = HostileWorker.costs(for: batch.operations.count, behaviour)
+                    if behaviour == .plausibleButDifferent, let configured,
+                        let operations = try? batch.operations.map({ try TriadCore.Operation(wire: $0) }),
+                        let own = try? DeviceEvaluator(device: configured).costs(of: operations)
+                    {
+                        result.costs = own.map { cost in
+                            var changed = cost
+                            changed.cycles += 1
+                            return changed.wire
+                        }
+                    } else {
+                        result.costs = HostileWorker.costs(for: batch.operations.count, behaviour)
+                    }
                     _ = try? socket.send([WireProtocol.encode(WireProtocol.envelope(requestID: envelope.requestID, .result(result)))])
                 case .error(let body)? where WireError.Code(wire: body.code) == .refused:
                     refused.value.value = true
@@ -76,6 +92,8 @@ final class HostileWorker: @unchecked Sendable {
         case .absurdForTheShape:
             cost.cycles = 1 << 49
             cost.durationPs = 1 << 49
+        case .plausibleButDifferent:
+            break
         }
         return Array(repeating: cost, count: count)
     }
@@ -108,7 +126,9 @@ struct HostileWorkerTests {
         return (coordinator, try coordinator.start())
     }
 
-    @Test(arguments: HostileWorker.Behaviour.allCases)
+    static let invalid = HostileWorker.Behaviour.allCases.filter { $0 != .plausibleButDifferent }
+
+    @Test(arguments: invalid)
     func withoutStandbyTheRunFailsWithAReason(behaviour: HostileWorker.Behaviour) async throws {
         try await ClusterHarness.onThread {
             let context = ZMQContext()
@@ -132,7 +152,7 @@ struct HostileWorkerTests {
         }
     }
 
-    @Test(arguments: HostileWorker.Behaviour.allCases)
+    @Test(arguments: invalid)
     func aStandbyRedoesTheWorkWithTheRightCosts(behaviour: HostileWorker.Behaviour) async throws {
         try await ClusterHarness.onThread {
             let context = ZMQContext()
@@ -158,6 +178,44 @@ struct HostileWorkerTests {
             coordinator.shutdown()
             hostile.stop()
             standby.stop()
+            context.terminate()
+        }
+    }
+
+    /// In a multi-group topology every request also goes to the mirrored groups' workers: agreeing answers
+    /// pass, a worker that answers other (plausible) costs fails the run in one line.
+    @Test(arguments: [false, true])
+    func mirroredWorkersMustAgree(oneDisagrees: Bool) async throws {
+        try await ClusterHarness.onThread {
+            let context = ZMQContext()
+            let devices = [
+                ClusterHarness.devices[0], DeviceDescription(id: "npu1", configuration: ClusterHarness.devices[0].configuration),
+            ]
+            let coordinator = Coordinator(
+                configuration: .init(bind: "tcp://127.0.0.1:*"), devices: devices, modelName: "gpt3-7b",
+                logger: ClusterHarness.logger, context: context)
+            let endpoint = try coordinator.start()
+            let primary = ClusterHarness.RunningWorker(endpoint: endpoint, device: "npu0", context: context)
+            var mirror: ClusterHarness.RunningWorker?
+            var liar: HostileWorker?
+            if oneDisagrees {
+                liar = try HostileWorker(endpoint: endpoint, device: "npu1", context: context, behaviour: .plausibleButDifferent)
+            } else {
+                mirror = ClusterHarness.RunningWorker(endpoint: endpoint, device: "npu1", context: context)
+            }
+            try coordinator.waitUntilReady(timeoutMilliseconds: 10_000)
+            let service = ClusterCostService(coordinator: coordinator, mirrors: ["npu0": ["npu1"]])
+            let request = CostRequest(deviceID: "npu0", iteration: 0, operations: ClusterHarness.sampleOperations)
+            if oneDisagrees {
+                #expect(throws: ClusterError.self) { _ = try service.costs([request]) }
+            } else {
+                let local = try DeviceEvaluator(device: devices[0]).costs(of: ClusterHarness.sampleOperations)
+                #expect(try service.costs([request]) == [local])
+            }
+            coordinator.shutdown()
+            primary.stop()
+            mirror?.stop()
+            liar?.stop()
             context.terminate()
         }
     }

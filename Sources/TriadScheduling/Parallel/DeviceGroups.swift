@@ -54,6 +54,16 @@ public struct DeviceGroups: Sendable {
         }
         self.mirrors = mirrors
     }
+
+    /// First-group device → the other groups' devices that mirror it (empty for one group).
+    public var mirrorMap: [String: [String]] {
+        var map: [String: [String]] = [:]
+        for (device, mirrored) in mirrors {
+            guard let mirrored, mirrored != device else { continue }
+            map[mirrored, default: []].append(device)
+        }
+        return map
+    }
 }
 
 extension DeviceSet {
