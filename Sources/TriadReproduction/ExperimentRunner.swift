@@ -44,9 +44,18 @@ public struct ExperimentRunner: Sendable {
         return experiment
     }
 
-    public func run(model: ModelSpec, stream: RequestStream, batch: Int, policy: Policy) throws -> RunReport {
-        try experiment(model: model, stream: stream, batch: batch).run([policy], costs: costs).reports[0]
+    /// One point; with `communication`, the devices' links as a multi-group topology would cost them.
+    public func run(
+        model: ModelSpec, stream: RequestStream, batch: Int, policy: Policy, communication: CommunicationPlan? = nil
+    ) throws -> RunReport {
+        var experiment = experiment(model: model, stream: stream, batch: batch)
+        experiment.communication = communication
+        return try experiment.run([policy], costs: costs).reports[0]
     }
+
+    /// The link the reproduction's multi-device points assume: 300 GB/s per direction, 1 µs per message (an
+    /// NVLink-3-class link; the NeuPIMs paper gives none — Topologies/neupims-tp4.yaml uses the same).
+    public static let assumedLink = LinkProperties(bandwidthBytesPerSecond: 300_000_000_000, latency: 1_000_000)
 
     /// One decode step of one layer over `batch`, staged as the NeuPIMs simulator stages it.
     public func snapshot(model: ModelSpec, batch: BundledBatches.Batch, policy: Policy) throws -> SnapshotReport {

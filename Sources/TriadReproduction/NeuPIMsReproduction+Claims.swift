@@ -190,7 +190,7 @@ extension NeuPIMsReproduction {
                 paper: nil, paperText: "> 1 (TP beats PP)", measured: tensorOnly / pipelineOnly,
                 holds: tensorOnly > pipelineOnly,
                 note:
-                    "PP splits the batch into micro-batches whose GEMMs under-fill the arrays; communication is not modelled",
+                    "PP splits the batch into micro-batches whose GEMMs under-fill the arrays; TP pays its all-reduces over an assumed 300 GB/s, 1 µs link (docs/MODEL.md §8)",
                 unit: .ratio))
         return claims
     }

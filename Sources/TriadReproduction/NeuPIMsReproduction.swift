@@ -62,10 +62,14 @@ public enum NeuPIMsReproduction {
         var result = Result()
         var streams: [String: RequestStream] = [:]
         for name in plan.datasets { streams[name] = try ExperimentRunner.dataset(name) }
-        func point(_ model: ModelSpec, _ dataset: String, _ batch: Int, _ system: String) throws -> SweepPoint {
+        func point(
+            _ model: ModelSpec, _ dataset: String, _ batch: Int, _ system: String,
+            communication: CommunicationPlan? = nil
+        ) throws -> SweepPoint {
             progress("\(model.name) \(dataset) batch \(batch) \(system)")
             let report = try runner.run(
-                model: model, stream: streams[dataset]!, batch: batch, policy: Policy(name: system)!)
+                model: model, stream: streams[dataset]!, batch: batch, policy: Policy(name: system)!,
+                communication: communication)
             return SweepPoint(model: model.name, dataset: dataset, batch: batch, system: system, report: report)
         }
         for name in plan.models {
@@ -89,7 +93,10 @@ public enum NeuPIMsReproduction {
             var model = gpt30
             model.tensorParallel = tensor
             model.pipelineParallel = plan.parallelDevices / tensor
-            var measured = try point(model, "sharegpt", plan.parallelBatch, "neupims")
+            let link = ExperimentRunner.assumedLink
+            let communication = CommunicationPlan(
+                tensorRanks: tensor, tensorLink: link, pipelineStages: model.pipelineParallel, pipelineLink: link)
+            var measured = try point(model, "sharegpt", plan.parallelBatch, "neupims", communication: communication)
             measured.model = "gpt3-30b tp\(tensor) pp\(plan.parallelDevices / tensor)"
             result.parallelism.append(measured)
             tensor /= 2

@@ -67,7 +67,7 @@ public enum Provenance {
         "NPU-only attention runs on the vector units and streams K/V at the sustained bandwidth; the simulator's FusedMHA mapping is shown beside it.",
         "With dual row buffers an NPU stream beside PIM work loses the channels' mean time held by PIM commands (docs/MODEL.md §2.5).",
         "Softmax of PIM attention runs on the NPU vector units, pipelined with the channels.",
-        "The reproduction runs one device group standing for all TP × PP replicas: TP all-reduce and PP activation transfers are not modelled here (topologies with groups model them, docs/MODEL.md §8); PP splits the batch into PP micro-batches.",
+        "The sweep runs one device group standing for all TP × PP replicas without communication; the TP-vs-PP points add TP all-reduces and PP hand-overs over an assumed 300 GB/s, 1 µs link (docs/MODEL.md §8); PP splits the batch into PP micro-batches.",
         "`neupims` interleaves in the iterations where the composed timeline is faster; `npu+pim+…+sbi` interleaves always.",
         "Each request reserves KV capacity for its full length on admission.",
         "Averages over the sweep are arithmetic means of per-point ratios.",
