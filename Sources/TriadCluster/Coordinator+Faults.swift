@@ -1,3 +1,4 @@
+import TriadCore
 import Foundation
 import Logging
 import TriadWire

@@ -1,3 +1,4 @@
+import TriadCore
 import Logging
 import TriadWire
 

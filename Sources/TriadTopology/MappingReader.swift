@@ -66,10 +66,8 @@ struct MappingReader {
         return scalar.string
     }
 
-    /// `text` cut to 40 characters for an error message.
-    static func excerpt(_ text: String) -> String {
-        text.count <= 40 ? text : String(text.prefix(40)) + "…"
-    }
+    /// `text` from the file as an error message may quote it: control characters escaped, at most 40 characters.
+    static func excerpt(_ text: String) -> String { LogSafe.text(text, limit: 40) }
 
     mutating func string(_ key: String) throws -> String {
         let value = try required(key)

@@ -117,9 +117,7 @@ struct SystemParser {
     }
 
     /// Every group reaches every other over group links or the interconnect.
-    func checkConnected(_ groups: [DeviceGroup], links: [GroupLink], interconnect: Bool, top: MappingReader, at node: Node?)
-        throws
-    {
+    func checkConnected(_ groups: [DeviceGroup], links: [GroupLink], interconnect: Bool) throws {
         guard groups.count > 1, !interconnect else { return }
         var reached: Set<String> = [groups[0].id]
         var frontier = [groups[0].id]

@@ -67,8 +67,7 @@ public enum TopologyParser {
         if (!linked.groupLinks.isEmpty || interconnect != nil) && groups.isEmpty {
             throw top.error(.invalidValue, at: top.optional("interconnect") ?? top.optional("links"), "links between groups need a 'groups' section")
         }
-        try system.checkConnected(
-            groups, links: linked.groupLinks, interconnect: interconnect != nil, top: top, at: top.optional("groups"))
+        try system.checkConnected(groups, links: linked.groupLinks, interconnect: interconnect != nil)
         let parallelism = try top.optional("parallelism").map { try system.parallelism($0) }
         try top.rejectUnknownKeys()
         var topology = Topology(

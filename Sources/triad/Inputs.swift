@@ -46,7 +46,7 @@ enum Inputs {
         } else if name.hasSuffix(".json") || name.contains("/") || FileManager.default.fileExists(atPath: name) {
             let data = Data(try InputFile.read(name, what: "model config").utf8)
             do {
-                let label = printable(URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent)
+                let label = LogSafe.text(URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent, limit: 80)
                 model = try HuggingFaceConfig.model(from: data, name: label)
             } catch let error as HuggingFaceConfig.Problem {
                 throw InputError("\(name): \(error.message)")
@@ -108,17 +108,11 @@ enum Inputs {
         }
         let text = try InputFile.read(spec, what: "trace", limit: InputFile.traceLimit)
         do {
-            let name = printable(URL(fileURLWithPath: spec).lastPathComponent)
+            let name = LogSafe.text(URL(fileURLWithPath: spec).lastPathComponent, limit: 80)
             return .trace(name: name, requests: try TraceReader.parse(text, file: spec))
         } catch let error as DatasetError {
             throw InputError(error.message)
         }
-    }
-
-    /// A file name as it may appear in a report: control characters replaced, at most 80 characters.
-    static func printable(_ name: String) -> String {
-        let cleaned = String(String.UnicodeScalarView(name.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) ? "?" : $0 }))
-        return cleaned.count <= 80 ? cleaned : String(cleaned.prefix(80)) + "…"
     }
 
     static func policy(_ name: String) throws -> Policy {

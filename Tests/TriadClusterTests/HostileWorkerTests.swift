@@ -119,9 +119,11 @@ final class Locked<Value>: @unchecked Sendable {
 /// standby its work is redone there, without one the run fails with a one-line reason.
 @Suite(.serialized)
 struct HostileWorkerTests {
-    static func coordinator(_ context: ZMQContext) throws -> (Coordinator, String) {
+    static func coordinator(_ context: ZMQContext, devices: [DeviceDescription] = [ClusterHarness.devices[0]]) throws
+        -> (Coordinator, String)
+    {
         let coordinator = Coordinator(
-            configuration: .init(bind: "tcp://127.0.0.1:*"), devices: [ClusterHarness.devices[0]], modelName: "gpt3-7b",
+            configuration: .init(bind: "tcp://127.0.0.1:*"), devices: devices, modelName: "gpt3-7b",
             logger: ClusterHarness.logger, context: context)
         return (coordinator, try coordinator.start())
     }
@@ -191,10 +193,7 @@ struct HostileWorkerTests {
             let devices = [
                 ClusterHarness.devices[0], DeviceDescription(id: "npu1", configuration: ClusterHarness.devices[0].configuration),
             ]
-            let coordinator = Coordinator(
-                configuration: .init(bind: "tcp://127.0.0.1:*"), devices: devices, modelName: "gpt3-7b",
-                logger: ClusterHarness.logger, context: context)
-            let endpoint = try coordinator.start()
+            let (coordinator, endpoint) = try Self.coordinator(context, devices: devices)
             let primary = ClusterHarness.RunningWorker(endpoint: endpoint, device: "npu0", context: context)
             var mirror: ClusterHarness.RunningWorker?
             var liar: HostileWorker?
@@ -207,7 +206,12 @@ struct HostileWorkerTests {
             let service = ClusterCostService(coordinator: coordinator, mirrors: ["npu0": ["npu1"]])
             let request = CostRequest(deviceID: "npu0", iteration: 0, operations: ClusterHarness.sampleOperations)
             if oneDisagrees {
-                #expect(throws: ClusterError.self) { _ = try service.costs([request]) }
+                do {
+                    _ = try service.costs([request])
+                    Issue.record("a disagreeing mirror was accepted")
+                } catch let error as ClusterError {
+                    #expect(error.message.contains("mirrored groups must agree"), "\(error.message)")
+                }
             } else {
                 let local = try DeviceEvaluator(device: devices[0]).costs(of: ClusterHarness.sampleOperations)
                 #expect(try service.costs([request]) == [local])

@@ -85,7 +85,7 @@ extension Simulator {
             outcome.duration +|= timeline.makespan
             if let plan = configuration.communication {
                 let before = outcome.duration
-                addCommunication(plan, rows: (0..<parts).map { rows[stage * parts + $0] }, to: &outcome)
+                addCommunication(plan, rows: rows[(stage * parts)..<((stage + 1) * parts)], to: &outcome)
                 if composer.isRecording && outcome.duration > before {
                     outcome.events.append(
                         TraceEvent(
@@ -110,7 +110,7 @@ extension Simulator {
 extension Simulator {
     /// The links' share of one stage's work for (sub-)batches of `rows`: per layer two all-reduces of the
     /// hidden activations, the LM head's logits all-gathered, and the activations handed to the next stage.
-    fileprivate func addCommunication(_ plan: CommunicationPlan, rows: [Int], to outcome: inout IterationOutcome) {
+    fileprivate func addCommunication(_ plan: CommunicationPlan, rows: ArraySlice<Int>, to outcome: inout IterationOutcome) {
         for count in rows where count > 0 {
             let hidden = Int64(count) * Int64(shard.model.hiddenSize) * plan.elementBytes
             let logits = Int64(count) * Int64(shard.model.vocabularySize) * plan.elementBytes

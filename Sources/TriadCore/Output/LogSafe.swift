@@ -1,4 +1,4 @@
-/// Strings a peer sent, made safe to log or print: control characters (including ESC, so no terminal
+/// Strings from outside — a peer's message, a file name, a value quoted from a file — made safe to log or print: control characters (including ESC, so no terminal
 /// escape sequences) shown as `\u{…}`, and at most `limit` characters kept, with the rest counted.
 public enum LogSafe {
     public static func text(_ string: String, limit: Int = 200) -> String {
