@@ -4,10 +4,18 @@ public struct DeviceGroup: Sendable, Hashable {
     public var id: String
     public var deviceIDs: [String]
     public var location: SourceLocation
+    /// The placement policy this group runs whatever the run asks (`policy:`), e.g. `ternary` for an FPGA
+    /// stage of a pipeline whose other stages follow the run's policy; nil: the run's policy.
+    public var policy: String?
+    /// Where `policy:`'s value is, for errors about it.
+    public var policyLocation: SourceLocation?
 
-    public init(id: String, deviceIDs: [String], location: SourceLocation) {
+    public init(id: String, deviceIDs: [String], location: SourceLocation, policy: String? = nil,
+                policyLocation: SourceLocation? = nil) {
         self.id = id
         self.deviceIDs = deviceIDs
         self.location = location
+        self.policy = policy
+        self.policyLocation = policyLocation
     }
 }

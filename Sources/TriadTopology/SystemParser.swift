@@ -26,6 +26,12 @@ struct SystemParser {
                 !members.isEmpty
             else { throw reader.error(.wrongType, at: listNode, "'devices' of group '\(id)' must be a list of device ids") }
             let count = reader.optional("count") == nil ? nil : Int(try reader.integer("count", maximum: 4096))
+            let policyNode = reader.optional("policy")
+            let policy = try policyNode.map { _ in try reader.string("policy") }
+            if let policy, policy.isEmpty || policy.count > 64 {
+                throw reader.error(.invalidValue, at: policyNode, "'policy' of group '\(id)' must be a policy name (got '\(MappingReader.excerpt(policy))')")
+            }
+            let policyLocation = policyNode.map { SourceLocation(line: $0.mark?.line ?? 1, column: $0.mark?.column ?? 1) }
             try reader.rejectUnknownKeys()
             let location = SourceLocation(line: entry.mark?.line ?? 1, column: entry.mark?.column ?? 1)
             let copies: [(String, [String])] =
@@ -46,7 +52,10 @@ struct SystemParser {
                     }
                     owner[device] = groupID
                 }
-                groups.append(DeviceGroup(id: groupID, deviceIDs: deviceIDs, location: location))
+                groups.append(
+                    DeviceGroup(
+                        id: groupID, deviceIDs: deviceIDs, location: location, policy: policy,
+                        policyLocation: policyLocation))
             }
         }
         if let loose = devices.keys.sorted().first(where: { owner[$0] == nil }) {

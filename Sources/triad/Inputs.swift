@@ -23,12 +23,40 @@ enum Inputs {
 
     /// Every group, each checked to be the same hardware as the first.
     static func deviceGroups(_ topology: Topology, path: String) throws -> DeviceGroups {
+        for group in topology.groups {
+            if let name = group.policy, Policy(name: name) == nil {
+                let at = group.policyLocation ?? group.location
+                throw InputError(
+                    "\(path):\(at.line):\(at.column): group '\(group.id)' names unknown policy '\(LogSafe.text(name, limit: 40))' (policies: \(Policy.presets.map(\.name).joined(separator: ", ")), or npu+pim+MECHANISMS)")
+            }
+        }
         do {
             return try DeviceGroups(
                 groups: topology.effectiveGroups.map { ($0.id, $0.deviceIDs) }, devices: topology.devices,
-                attachments: topology.links, declared: !topology.groups.isEmpty)
+                attachments: topology.links, declared: !topology.groups.isEmpty,
+                policies: topology.groups.map(\.policy))
         } catch let error as SimulationError {
             throw located(error, in: topology, path: path)
+        }
+    }
+
+    /// `groups` split into the pipeline stages `model` asks for: stages that differ (hardware or a pinned
+    /// policy) become a staged pipeline; their tensor-parallel peers must be alike.
+    static func arrange(_ groups: inout DeviceGroups, model: ModelSpec, topology: Topology, path: String) throws {
+        do {
+            try groups.arrange(tensorRanks: model.tensorParallel)
+        } catch let error as SimulationError {
+            throw located(error, in: topology, path: path)
+        }
+    }
+
+    /// The stages of a staged pipeline, each its first group's devices and its pinned policy.
+    static func stages(_ groups: DeviceGroups, tensorRanks: Int) -> [PipelineStage]? {
+        guard groups.isStaged else { return nil }
+        return groups.leaders.map { leader in
+            PipelineStage(
+                groupIDs: Array(groups.ids[leader..<(leader + tensorRanks)]), devices: groups.sets[leader],
+                policy: groups.policies[leader].flatMap { Policy(name: $0) })
         }
     }
 

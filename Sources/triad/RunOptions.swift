@@ -99,13 +99,15 @@ struct RunOptions: ParsableArguments {
             throw InputError("triad: --trace-iterations needs --trace FILE")
         }
         let topologyFile = try Inputs.topology(at: topology)
-        let groups = try Inputs.deviceGroups(topologyFile, path: topology)
+        var groups = try Inputs.deviceGroups(topologyFile, path: topology)
         let spec = try Inputs.model(
             model, tensorParallel: tensorParallel ?? topologyFile.parallelism?.tensor,
             pipelineParallel: pipelineParallel ?? topologyFile.parallelism?.pipeline)
+        let communication = try GroupLayout.communication(topologyFile, model: spec, path: topology)
+        try Inputs.arrange(&groups, model: spec, topology: topologyFile, path: topology)
         let loaded = LoadedInputs(
             topology: topologyFile, devices: groups.sets[0], model: spec, stream: try Inputs.workload(workload),
-            groups: groups, communication: try GroupLayout.communication(topologyFile, model: spec, path: topology))
+            groups: groups, communication: communication)
         try checkLengths(loaded.stream)
         return loaded
     }
@@ -164,10 +166,11 @@ struct RunOptions: ParsableArguments {
         experiment.warmupIterations = warmup
         experiment.reusesCosts = !noCostReuse
         experiment.traceIterations = trace == nil ? 0 : max(1, traceIterations)
-        if inputs.groups.sets.count > 1 {
+        if inputs.groups.sets.count > 1 || inputs.groups.isStaged {
             experiment.communication = inputs.communication
             experiment.mirrors = inputs.groups.mirrors
         }
+        experiment.stages = Inputs.stages(inputs.groups, tensorRanks: inputs.model.tensorParallel)
         return experiment
     }
 

@@ -17,10 +17,11 @@ public struct ModelShard: Sendable, Hashable {
     /// LM-head columns on this device.
     public let vocabularyColumns: Int
 
-    public init(_ model: ModelSpec) {
+    /// The shard of `model` with `layers` layers (nil: an even split, ⌈layers / PP⌉).
+    public init(_ model: ModelSpec, layers stageLayers: Int? = nil) {
         self.model = model
         let tp = model.tensorParallel
-        layers = model.layers.ceilDiv(model.pipelineParallel)
+        layers = stageLayers ?? model.layers.ceilDiv(model.pipelineParallel)
         heads = model.attentionHeads.ceilDiv(tp)
         keyValueHeads = max(1, model.keyValueHeads.ceilDiv(tp))
         queryWidth = heads * model.headDimension

@@ -29,6 +29,9 @@ public struct Experiment: Sendable {
     public var communication: CommunicationPlan?
     /// Every device of a multi-group topology and the simulated device it mirrors.
     public var mirrors: [(device: String, mirrors: String?)]?
+    /// A pipeline whose stages differ in hardware or policy, simulated stage by stage (nil: `devices` stands for
+    /// every group).
+    public var stages: [PipelineStage]?
 
     public init(devices: DeviceSet, model: ModelSpec, workload: RequestStream, topologyName: String = "topology") {
         self.devices = devices
@@ -59,9 +62,15 @@ public struct Experiment: Sendable {
     /// Runs `policies` one after another, costing through `costs` (the devices' models in this process
     /// unless given).
     public func run(_ policies: [Policy], costs: (any CostService)? = nil) throws -> Outcome {
-        let service = costs ?? LocalCostService(devices: devices.devices)
+        let service = costs ?? LocalCostService(devices: stages?.flatMap(\.devices.devices) ?? devices.devices)
         var outcome = Outcome(reports: [], traces: [])
         for policy in policies {
+            if let stages {
+                let staged = try runStaged(policy, stages: stages, costs: service)
+                outcome.reports.append(staged.report)
+                outcome.traces.append((policy.name, staged.events))
+                continue
+            }
             var simulator = try Simulator(configuration: configuration(for: policy), devices: devices, costs: service)
             outcome.reports.append(try simulator.run())
             outcome.traces.append((policy.name, simulator.trace))

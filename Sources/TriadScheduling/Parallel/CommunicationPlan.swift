@@ -59,4 +59,14 @@ public struct CommunicationPlan: Sendable, Hashable {
         guard pipelineStages > 1, let pipelineLink else { return 0 }
         return Self.transferTime(bytes, over: pipelineLink)
     }
+
+    /// The plan as stage `stage` of a staged pipeline pays it: its own ring's links and its hand-over to the
+    /// next stage (the last stage hands its tokens back over the same slowest hand-over link, unlisted).
+    public func forStage(_ stage: Int) -> CommunicationPlan {
+        var plan = self
+        let ranks = tensorRanks > 1 ? tensorRanks : 0
+        plan.ringLinks = Array(ringLinks.dropFirst(stage * ranks).prefix(ranks))
+        plan.handOverLinks = stage < handOverLinks.count ? [handOverLinks[stage]] : []
+        return plan
+    }
 }

@@ -1,8 +1,8 @@
 import TriadCore
 import TriadDevices
 
-/// Admission: requests join the batch when they have arrived and their KV cache fits a channel, placed
-/// round-robin or on the channel of least estimated attention load.
+/// Admission's inputs: the KV ledger each stage keeps and the channels' attention loads (`PipelineRun`
+/// admits).
 extension Simulator {
     /// Bytes of weights each device holds in the shared memory and in the FPGA's DDR.
     private func weightFootprint() -> (memory: Int64, fpga: Int64) {
@@ -21,7 +21,7 @@ extension Simulator {
             }
         }
         add(template.beforeAttention + template.afterAttention, times: Int64(shard.layers))
-        add(LayerTemplate.head(shard: shard, rows: 1), times: 1)
+        if configuration.runsHead { add(LayerTemplate.head(shard: shard, rows: 1), times: 1) }
         return (memory, fpga)
     }
 
@@ -57,7 +57,7 @@ extension Simulator {
     }
 
     /// Current attention-load estimate of each channel.
-    private func channelLoads(_ state: RunState, channels: Int) -> [Int64] {
+    func channelLoads(_ state: RunState, channels: Int) -> [Int64] {
         var loads = Array(repeating: Int64(0), count: channels)
         for slot in state.isActive.indices where state.isActive[slot] {
             loads[state.channel[slot]] +=
@@ -65,54 +65,4 @@ extension Simulator {
         }
         return loads
     }
-
-    /// Admits waiting requests into empty slots, in order, while they have arrived and fit.
-    func fillSlots(
-        _ state: inout RunState, ledger: inout KVCacheLedger?, requests: inout RequestGenerator, now: Picoseconds,
-        stagger: Bool
-    ) {
-        var loads: [Int64] = []
-        var loadsReady = false
-        for slot in state.isActive.indices where !state.isActive[slot] {
-            var generated = 0
-            if state.pendingHead == state.pending.count {
-                if stagger, let inFlight = requests.nextInFlight() {
-                    state.pending.append(inFlight.request)
-                    generated = inFlight.generated
-                } else {
-                    guard let next = requests.next() else { return }
-                    state.pending.append(next)
-                }
-            }
-            let candidate = state.pending[state.pendingHead]
-            guard candidate.arrival <= now else { return }
-            var channel = 0
-            let bytes = Int64(candidate.inputTokens + candidate.outputTokens) * shard.keyValueBytesPerToken
-            if ledger != nil {
-                if ledger!.rule == .greedyMinLoad && !loadsReady {
-                    loads = channelLoads(state, channels: ledger!.channels)
-                    loadsReady = true
-                }
-                guard let placed = ledger!.place(bytes: bytes, loads: loads) else {
-                    state.kvLimited = true
-                    return
-                }
-                channel = placed
-                if loadsReady {
-                    loads[channel] += loadEstimate[min(candidate.inputTokens + generated + 1, configuration.maxSequence)]
-                }
-            }
-            state.pendingHead += 1
-            if state.pendingHead > 1024 && state.pendingHead * 2 > state.pending.count {
-                state.pending.removeFirst(state.pendingHead)
-                state.pendingHead = 0
-            }
-            state.request[slot] = candidate
-            state.generated[slot] = generated
-            state.channel[slot] = channel
-            state.reservedBytes[slot] = ledger == nil ? 0 : bytes
-            state.isActive[slot] = true
-        }
-    }
-
 }

@@ -11,7 +11,7 @@ extension RunReport {
     /// This report as one JSON object, keys in the documented order.
     public var json: JSON {
         func figures(_ figures: [DeviceFigure]) -> JSON { .object(figures.map { JSON.Member($0.id, .number($0.value)) }) }
-        return .object([
+        let base = JSON.object([
             "policy": .string(policy), "model": .string(model), "workload": .string(workload),
             "topology": .string(topology), "batch": .integer(Int64(batch)), "sub_batches": .integer(Int64(subBatches)),
             "interleaved_fraction": .number(interleavedFraction), "iterations": .integer(Int64(iterations)),
@@ -37,6 +37,19 @@ extension RunReport {
                     }),
             ]),
         ])
+        guard !stages.isEmpty, case .object(var members) = base else { return base }
+        members.append(
+                JSON.Member(
+                    "pipeline_stages",
+                    .array(
+                        stages.map {
+                            .object([
+                                "groups": .array($0.groups.map { .string($0) }), "layers": .integer(Int64($0.layers)),
+                                "policy": .string($0.policy), "fixed_ms": .number($0.fixedMilliseconds),
+                                "per_layer_ms": .number($0.perLayerMilliseconds),
+                            ])
+                    })))
+        return .object(members)
     }
 
     /// A terminal table of `reports`, with each run's throughput relative to the first.
@@ -63,9 +76,16 @@ extension RunReport {
             row.append(report.subBatches > 1 ? TextTable.fixed(report.interleavedFraction * 100, 0) + " %" : "—")
             rows.append(row)
         }
+        var stageLines = ""
+        for report in reports where !report.stages.isEmpty {
+            let stages = report.stages.enumerated().map { index, stage in
+                "\(index): \(stage.groups.joined(separator: "+")) \(stage.layers) layers \(stage.policy)"
+            }
+            stageLines += "\(report.policy) pipeline stages (layers balanced by measured cost): \(stages.joined(separator: " · "))\n"
+        }
         return
             "\(first.model) · \(first.workload) · batch \(first.batch) · \(first.iterations) iterations · seed \(first.seed) · \(first.topology)\n"
-            + TextTable.render(rows)
+            + TextTable.render(rows) + stageLines
     }
 }
 

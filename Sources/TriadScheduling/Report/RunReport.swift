@@ -54,6 +54,8 @@ public struct RunReport: Sendable, Hashable {
     /// Bytes over each directed link between groups: every ring link carries its rank's collective traffic,
     /// every hand-over link the stage's activations.
     public var linkTraffic: [LinkTraffic] = []
+    /// A staged pipeline's stages (empty when one simulated group stands for every stage).
+    public var stages: [StageFigure] = []
     /// Sub-batches when interleaving.
     public var subBatches: Int
     /// Fraction of iterations that ran interleaved.

@@ -2,7 +2,7 @@ public import TriadCore
 
 /// One busy interval on a device or the memory port, for timeline viewers (Chrome trace / Perfetto).
 public struct TraceEvent: Sendable, Hashable {
-    /// Track: "npu", "pim", "fpga", "memory port" or "links".
+    /// Track: "npu", "pim", "fpga", "memory port" or "links" (prefixed "stage S " in a staged pipeline).
     public var track: String
     public var name: String
     public var start: Picoseconds
@@ -16,9 +16,13 @@ extension TraceEvent {
     /// Chrome trace-event JSON (opens in Perfetto and chrome://tracing): one process per run, one thread per
     /// track, times in microseconds.
     public static func chromeTrace(_ runs: [(label: String, events: [TraceEvent])]) -> String {
-        let tracks = ["npu", "pim", "fpga", "memory port", "links"]
         var items: [String] = []
         for (pid, run) in runs.enumerated() {
+            // The usual tracks, then any others (a staged pipeline's "stage S npu" …) in order of appearance.
+            let staged = run.events.contains { $0.track.hasPrefix("stage ") }
+            var tracks = staged ? [] : ["npu", "pim", "fpga", "memory port", "links"]
+            var known = Set(tracks)
+            for event in run.events where known.insert(event.track).inserted { tracks.append(event.track) }
             let process = JSON.integer(Int64(pid + 1))
             items.append(
                 JSON.object([

@@ -28,6 +28,11 @@ public struct SimulationConfiguration: Sendable {
     /// simulated group's devices are reported, each standing for TP × PP replicas).
     public var mirrors: [(device: String, mirrors: String?)]?
 
+    /// Layers this simulation's stage holds (nil: an even split of the model over its pipeline stages) and
+    /// whether it runs the final norm and LM head (the last stage does; an even split simulates the last).
+    public var stageLayers: Int?
+    public var runsHead = true
+
     public init(
         model: ModelSpec, stream: RequestStream, batchSize: Int, iterations: Int, seed: UInt64, policy: Policy,
         maxSequence: Int = 2048, topologyName: String

@@ -75,7 +75,7 @@ extension Simulator {
                 let program =
                     hasAttention
                     ? layer.beforeAttention + [attention[g]] + layer.afterAttention : layer.beforeAttention
-                chains.append(ChainProgram(layer: program, head: layer.head))
+                chains.append(ChainProgram(layer: program, head: configuration.runsHead ? layer.head : []))
             }
             let timeline = composer.compose(chains, layers: shard.layers)
             if composer.isRecording {

@@ -35,7 +35,7 @@ public struct Simulator {
         self.costService = costs ?? LocalCostService(devices: devices.devices)
         self.devices = devices
         plan = try configuration.policy.plan(for: configuration.model, on: devices)
-        shard = ModelShard(configuration.model)
+        shard = ModelShard(configuration.model, layers: configuration.stageLayers)
         var ids: [String?] = Array(repeating: nil, count: DeviceKind.allCases.count)
         ids[DeviceKind.npu.index] = devices.npu?.id
         ids[DeviceKind.fpga.index] = devices.fpga?.id

@@ -1,0 +1,102 @@
+import TriadCore
+
+/// Staged pipelines: stages of different hardware (or pinned policies) are simulated each on its own devices,
+/// with the layers split by the stages' measured costs (docs/MODEL.md §8.4).
+extension Experiment {
+    /// Iterations each balance probe simulates.
+    static let probeIterations = 16
+
+    /// One policy's run over `stages`: the layers balanced, every stage simulated on its devices in lockstep
+    /// (`PipelineRun`), their figures merged into one report; the timeline has a track per stage and device.
+    func runStaged(_ policy: Policy, stages: [PipelineStage], costs: any CostService) throws
+        -> (report: RunReport, events: [TraceEvent])
+    {
+        let count = stages.count
+        guard model.layers >= count else {
+            throw SimulationError(
+                .incompatible, "\(model.name) has \(model.layers) layers, fewer than the \(count) pipeline stages")
+        }
+        var fixed: [Double] = []
+        var perLayer: [Double] = []
+        for index in stages.indices {
+            let one = try probe(policy, stages: stages, stage: index, layers: 1, costs: costs)
+            let two = try probe(policy, stages: stages, stage: index, layers: 2, costs: costs)
+            perLayer.append(max(two - one, 1))
+            fixed.append(max(one - perLayer[index], 0))
+        }
+        let layers = Self.balancedLayers(model.layers, fixed: fixed, perLayer: perLayer)
+        var simulators: [Simulator] = []
+        for index in stages.indices {
+            simulators.append(
+                try stageSimulator(policy, stages: stages, stage: index, layers: layers[index], costs: costs, probe: false))
+        }
+        var pipeline = PipelineRun(stages: simulators)
+        let outcome = try pipeline.run()
+        let reports = pipeline.stages.indices.map {
+            pipeline.stages[$0].report(outcome.states[$0], cappedRequests: outcome.cappedRequests)
+        }
+        var report = RunReport.merging(reports, order: mirrors?.map(\.device) ?? [])
+        report.policy = policy.name
+        report.stages = stages.indices.map { index in
+            StageFigure(
+                groups: stages[index].groupIDs, layers: layers[index], policy: (stages[index].policy ?? policy).name,
+                fixedMilliseconds: fixed[index] * 1e-9, perLayerMilliseconds: perLayer[index] * 1e-9)
+        }
+        let events = pipeline.stages.enumerated().flatMap { index, simulator in
+            simulator.trace.map { event in
+                var event = event
+                event.track = "stage \(index) \(event.track)"
+                return event
+            }
+        }
+        return (report, events.sorted { ($0.start, $0.track) < ($1.start, $1.track) })
+    }
+
+    /// Mean iteration time (picoseconds, token-weighted) of stage `stage` holding `layers` layers, over a short
+    /// run of the same workload.
+    private func probe(_ policy: Policy, stages: [PipelineStage], stage: Int, layers: Int, costs: any CostService)
+        throws -> Double
+    {
+        var simulator = try stageSimulator(policy, stages: stages, stage: stage, layers: layers, costs: costs, probe: true)
+        return try simulator.run().tpotMeanMilliseconds * 1e9
+    }
+
+    private func stageSimulator(
+        _ policy: Policy, stages: [PipelineStage], stage: Int, layers: Int, costs: any CostService, probe: Bool
+    ) throws -> Simulator {
+        let stagePolicy = stages[stage].policy ?? policy
+        var configuration = configuration(for: stagePolicy)
+        configuration.stageLayers = layers
+        configuration.runsHead = stage == stages.count - 1
+        configuration.communication = communication?.forStage(stage)
+        if probe {
+            configuration.iterations = min(iterations, Self.probeIterations)
+            configuration.warmupIterations = 0
+            configuration.traceIterations = 0
+        }
+        do {
+            return try Simulator(configuration: configuration, devices: stages[stage].devices, costs: costs)
+        } catch let error as SimulationError {
+            throw SimulationError(
+                error.code, "pipeline stage \(stage) (\(stages[stage].groupIDs[0]), policy \(stagePolicy.name)): \(error.message)",
+                device: error.device ?? stages[stage].groupIDs[0])
+        }
+    }
+
+    /// Layers per stage, each at least one, summing to `total`, that minimise the slowest stage's
+    /// `fixed + layers × perLayer`: one layer at a time to the stage it slows least (ties to the earlier).
+    public static func balancedLayers(_ total: Int, fixed: [Double], perLayer: [Double]) -> [Int] {
+        var layers = Array(repeating: 1, count: fixed.count)
+        for _ in 0..<max(0, total - fixed.count) {
+            var best = 0
+            for index in layers.indices
+            where fixed[index] + Double(layers[index] + 1) * perLayer[index]
+                < fixed[best] + Double(layers[best] + 1) * perLayer[best]
+            {
+                best = index
+            }
+            layers[best] += 1
+        }
+        return layers
+    }
+}

@@ -1,0 +1,14 @@
+/// One stage of a pipeline whose stages differ (hardware or policy): the groups that hold it (tensor-parallel
+/// peers, alike), the devices simulated for it (its first group's), and the policy it is pinned to.
+public struct PipelineStage: Sendable {
+    public var groupIDs: [String]
+    public var devices: DeviceSet
+    /// The stage's own policy (a group's `policy:`); nil: the run's.
+    public var policy: Policy?
+
+    public init(groupIDs: [String], devices: DeviceSet, policy: Policy?) {
+        self.groupIDs = groupIDs
+        self.devices = devices
+        self.policy = policy
+    }
+}
