@@ -9,6 +9,8 @@ public struct DeviceGroup: Sendable, Hashable {
     public var policy: String?
     /// Where `policy:`'s value is, for errors about it.
     public var policyLocation: SourceLocation?
+    /// The layers this group's pipeline stage holds (`layers:`); nil: the balance decides.
+    public var layers: Int?
 
     public init(id: String, deviceIDs: [String], location: SourceLocation, policy: String? = nil,
                 policyLocation: SourceLocation? = nil) {

@@ -32,6 +32,7 @@ struct SystemParser {
                 throw reader.error(.invalidValue, at: policyNode, "'policy' of group '\(id)' must be a policy name (got '\(MappingReader.excerpt(policy))')")
             }
             let policyLocation = policyNode.map { SourceLocation(line: $0.mark?.line ?? 1, column: $0.mark?.column ?? 1) }
+            let layers = reader.optional("layers") == nil ? nil : Int(try reader.integer("layers", maximum: 65_536))
             try reader.rejectUnknownKeys()
             let location = SourceLocation(line: entry.mark?.line ?? 1, column: entry.mark?.column ?? 1)
             let copies: [(String, [String])] =
@@ -52,10 +53,10 @@ struct SystemParser {
                     }
                     owner[device] = groupID
                 }
-                groups.append(
-                    DeviceGroup(
-                        id: groupID, deviceIDs: deviceIDs, location: location, policy: policy,
-                        policyLocation: policyLocation))
+                var group = DeviceGroup(
+                    id: groupID, deviceIDs: deviceIDs, location: location, policy: policy, policyLocation: policyLocation)
+                group.layers = layers
+                groups.append(group)
             }
         }
         if let loose = devices.keys.sorted().first(where: { owner[$0] == nil }) {

@@ -26,15 +26,17 @@ enum Inputs {
         for group in topology.groups {
             if let name = group.policy, Policy(name: name) == nil {
                 let at = group.policyLocation ?? group.location
+                let names = Policy.presets.map(\.name)
+                let hint = NearestName.suggestion(for: name, among: names).map { "did you mean '\($0)'? " } ?? ""
                 throw InputError(
-                    "\(path):\(at.line):\(at.column): group '\(group.id)' names unknown policy '\(LogSafe.text(name, limit: 40))' (policies: \(Policy.presets.map(\.name).joined(separator: ", ")), or npu+pim+MECHANISMS)")
+                    "\(path):\(at.line):\(at.column): group '\(group.id)' names unknown policy '\(LogSafe.text(name, limit: 40))' (\(hint)policies: \(names.joined(separator: ", ")), or npu+pim+MECHANISMS)")
             }
         }
         do {
             return try DeviceGroups(
                 groups: topology.effectiveGroups.map { ($0.id, $0.deviceIDs) }, devices: topology.devices,
                 attachments: topology.links, declared: !topology.groups.isEmpty,
-                policies: topology.groups.map(\.policy))
+                policies: topology.groups.map(\.policy), layerPins: topology.groups.map(\.layers))
         } catch let error as SimulationError {
             throw located(error, in: topology, path: path)
         }
@@ -56,7 +58,7 @@ enum Inputs {
         return groups.leaders.map { leader in
             PipelineStage(
                 groupIDs: Array(groups.ids[leader..<(leader + tensorRanks)]), devices: groups.sets[leader],
-                policy: groups.policies[leader].flatMap { Policy(name: $0) })
+                policy: groups.policies[leader].flatMap { Policy(name: $0) }, layers: groups.layerPins[leader])
         }
     }
 

@@ -71,6 +71,7 @@ struct ClusterProcessTests {
         ("hetero", "npu-only,npu+pim,neupims,ternary", "bitnet-b1.58-3b"),
         ("neupims-tp4", "npu-only,neupims", "gpt3-7b"),
         ("neupims-175b", "neupims", "gpt3-175b"),
+        ("hetero-pipeline", "npu-only,neupims", "bitnet-b1.58-3b"),
     ])
     func upEqualsInProcess(topology: String, policies: String, model: String) throws {
         let common = [

@@ -90,6 +90,13 @@ struct EndToEndTests {
                 "--iterations", "20",
             ]
         ),
+        (
+            "hetero-pipeline",
+            [
+                "compare", "Topologies/hetero-pipeline.yaml", "--policies", "npu-only,neupims", "--model",
+                "bitnet-b1.58-3b", "--batch", "32", "--iterations", "20",
+            ]
+        ),
     ]
 
     @Test(arguments: scenarios.map(\.name))
@@ -173,6 +180,8 @@ struct EndToEndTests {
         ["run", "Topologies/neupims.yaml", "--trace-iterations", "5"],
         // Tensor × pipeline ranks must match the topology's groups.
         ["run", "Topologies/neupims-tp4.yaml", "--tensor-parallel", "2", "--pipeline-parallel", "1"],
+        // A stage pinned to ternary cannot run an fp16 model.
+        ["run", "Topologies/hetero-pipeline.yaml"],
     ])
     func badArgumentsExitTwoWithOneLine(arguments: [String]) throws {
         let outcome = try Self.triad(arguments)
@@ -261,5 +270,36 @@ extension EndToEndTests {
         let tensor = try throughput(4, 1)
         let pipeline = try throughput(1, 4)
         #expect(tensor > pipeline, "TP4 \(tensor) tok/s vs PP4 \(pipeline)")
+    }
+}
+
+extension EndToEndTests {
+    /// A staged pipeline's problems point at the group: an unknown pinned policy (with the nearest name), and a
+    /// stage whose hardware cannot run the run's policy.
+    @Test func stagedPipelineErrorsPointAtTheGroup() throws {
+        let original = try String(
+            contentsOf: Self.packageRoot.appendingPathComponent("Topologies/hetero-pipeline.yaml"), encoding: .utf8)
+        let lines = original.split(separator: "\n", omittingEmptySubsequences: false)
+        let policyLine = lines.firstIndex { $0.contains("policy: ternary") }! + 1
+        let groupLine = lines.firstIndex { $0.contains("- id: ternary") }! + 1
+        let cases = [
+            (
+                original.replacingOccurrences(of: "policy: ternary", with: "policy: ternry"),
+                ":\(policyLine):13: group 'ternary' names unknown policy 'ternry' (did you mean 'ternary'?"
+            ),
+            (
+                original.replacingOccurrences(of: "    policy: ternary\n", with: ""),
+                ":\(groupLine):5: pipeline stage 2 (ternary, policy neupims): policy neupims needs an npu device"
+            ),
+        ]
+        for (index, (text, expected)) in cases.enumerated() {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("triad-staged-\(getpid())-\(index).yaml")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            let outcome = try Self.triad(["run", file.path, "--model", "bitnet-b1.58-3b", "--policy", "neupims"])
+            #expect(outcome.status == 2)
+            #expect(outcome.error.hasPrefix(file.path + expected), "\(outcome.error)")
+            #expect(outcome.error.split(separator: "\n").count == 1)
+        }
     }
 }

@@ -119,6 +119,7 @@ struct GenerativeInputTests {
         TopologyFile(name: "npu-only", run: ["--policy", "npu-only"]),
         TopologyFile(name: "hetero", run: ["--model", "bitnet-b1.58-3b", "--policy", "ternary"]),
         TopologyFile(name: "neupims-tp4", run: ["--policy", "npu+pim"]),
+        TopologyFile(name: "hetero-pipeline", run: ["--model", "bitnet-b1.58-3b", "--policy", "neupims"]),
     ]
 
     static func topologyCases() throws -> [HostileInputRunner.Case] {
@@ -127,7 +128,7 @@ struct GenerativeInputTests {
         var covered: Set<String> = []
         let numeric = try NSRegularExpression(pattern: "\\b([a-z_]+): (-?[0-9][0-9_.e+-]*)")
         let textual = try NSRegularExpression(
-            pattern: "\\b(id|kind|name|row_buffers|fidelity|command_set|gemm_mapping|attention_mapping|from|to|prefetch_weights|reuse_weights|devices): ([A-Za-z0-9+._-]+)")
+            pattern: "\\b(id|kind|name|row_buffers|fidelity|command_set|gemm_mapping|attention_mapping|from|to|prefetch_weights|reuse_weights|devices|policy): ([A-Za-z0-9+._-]+)")
         for file in topologyFiles {
             let text = try String(
                 contentsOf: EndToEndTests.packageRoot.appendingPathComponent("Topologies/\(file.name).yaml"), encoding: .utf8)

@@ -10,6 +10,7 @@ struct TopologyParserTests {
 
     static let bundled = [
         "neupims", "npu-pim-blocked", "npu-only", "matmulfree-fpga", "hetero", "neupims-tp4", "neupims-175b",
+        "hetero-pipeline",
     ]
 
     @Test(arguments: bundled)
@@ -29,6 +30,17 @@ struct TopologyParserTests {
         #expect(topology.groups[5].deviceIDs == ["npu5", "pim5"])
         #expect(topology.link(between: "device0", and: "device31")?.bandwidthBytesPerSecond == 300_000_000_000)
         #expect(topology.parallelism?.tensor == 8 && topology.parallelism?.pipeline == 4)
+    }
+
+    /// A group may pin its policy; the heterogeneous pipeline's FPGA stage does.
+    @Test func groupsMayPinAPolicy() throws {
+        let url = Self.topologiesDirectory.appendingPathComponent("hetero-pipeline.yaml")
+        let topology = try TopologyParser.parse(try String(contentsOf: url, encoding: .utf8), file: url.path)
+        #expect(topology.groups.map(\.id) == ["neupims0", "neupims1", "ternary"])
+        #expect(topology.groups.map(\.policy) == [nil, nil, "ternary"])
+        #expect(topology.groups[2].deviceIDs == ["fpga0", "pim2"])
+        #expect(topology.parallelism?.pipeline == 3)
+        #expect(topology.link(between: "neupims1", and: "ternary")?.bandwidthBytesPerSecond == 63_000_000_000)
     }
 
     @Test func neupimsTopologyCarriesThePaperHardware() throws {

@@ -9,6 +9,8 @@ public struct DeviceGroups: Sendable {
     public let sets: [DeviceSet]
     /// The policy each group is pinned to (`policy:` in the topology), or nil.
     public let policies: [String?]
+    /// The layers each group's stage is pinned to (`layers:`), or nil.
+    public let layerPins: [Int?]
     /// Every device in topology order and the simulated device whose figures it shares (itself when
     /// simulated; nil for a device the run does not use).
     public private(set) var mirrors: [(device: String, mirrors: String?)]
@@ -21,7 +23,7 @@ public struct DeviceGroups: Sendable {
     /// without groups is one group whose memory must be linked to its NPU explicitly (`attachments`).
     public init(
         groups: [(id: String, deviceIDs: [String])], devices: [DeviceDescription], attachments: [(String, String)],
-        declared: Bool, policies: [String?] = []
+        declared: Bool, policies: [String?] = [], layerPins: [Int?] = []
     ) throws {
         var sets: [DeviceSet] = []
         for group in groups {
@@ -37,15 +39,17 @@ public struct DeviceGroups: Sendable {
         self.ids = groups.map(\.id)
         self.sets = sets
         self.policies = policies.count == sets.count ? policies : Array(repeating: nil, count: sets.count)
+        self.layerPins = layerPins.count == sets.count ? layerPins : Array(repeating: nil, count: sets.count)
         self.devices = devices
         mirrors = []
         mirrors = mirrorList(leaderOf: { _ in 0 })
     }
 
-    /// Whether every group is the same hardware (ids aside) and none is pinned to a policy: one simulated
-    /// group stands for all.
+    /// Whether every group is the same hardware (ids aside) and none is pinned to a policy or a number of
+    /// layers: one simulated group stands for all.
     public var isUniform: Bool {
         sets.allSatisfy { $0.sameHardware(as: sets[0]) } && policies.allSatisfy { $0 == nil }
+            && layerPins.allSatisfy { $0 == nil }
     }
 
     /// Whether the pipeline's stages are simulated one by one, each with its own policy (`arrange` found
@@ -61,10 +65,12 @@ public struct DeviceGroups: Sendable {
         for stage in 0..<stages {
             let leader = stage * tensorRanks
             for peer in (leader + 1)..<(leader + tensorRanks) {
-                guard sets[peer].sameHardware(as: sets[leader]), policies[peer] == policies[leader] else {
+                guard sets[peer].sameHardware(as: sets[leader]), policies[peer] == policies[leader],
+                    layerPins[peer] == layerPins[leader]
+                else {
                     throw SimulationError(
                         .incompatible,
-                        "group '\(ids[peer])' differs from '\(ids[leader])' (hardware or policy), its tensor-parallel peer in pipeline stage \(stage); the groups of a stage must be alike",
+                        "group '\(ids[peer])' differs from '\(ids[leader])' (hardware, policy or layers), its tensor-parallel peer in pipeline stage \(stage); the groups of a stage must be alike",
                         device: ids[peer])
                 }
             }

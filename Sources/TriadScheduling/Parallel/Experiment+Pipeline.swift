@@ -24,7 +24,7 @@ extension Experiment {
             perLayer.append(max(two - one, 1))
             fixed.append(max(one - perLayer[index], 0))
         }
-        let layers = Self.balancedLayers(model.layers, fixed: fixed, perLayer: perLayer)
+        let layers = try stageLayers(stages, total: model.layers, fixed: fixed, perLayer: perLayer)
         var simulators: [Simulator] = []
         for index in stages.indices {
             simulators.append(
@@ -35,7 +35,8 @@ extension Experiment {
         let reports = pipeline.stages.indices.map {
             pipeline.stages[$0].report(outcome.states[$0], cappedRequests: outcome.cappedRequests)
         }
-        var report = RunReport.merging(reports, order: mirrors?.map(\.device) ?? [])
+        var report = RunReport.merging(
+            reports, order: mirrors?.map(\.device) ?? stages.flatMap { $0.devices.devices.map(\.id) })
         report.policy = policy.name
         report.stages = stages.indices.map { index in
             StageFigure(
@@ -69,6 +70,9 @@ extension Experiment {
         configuration.stageLayers = layers
         configuration.runsHead = stage == stages.count - 1
         configuration.communication = communication?.forStage(stage)
+        // Every stage is simulated: without a topology's full device list, the stages' own devices are reported.
+        configuration.mirrors =
+            mirrors ?? stages.flatMap { $0.devices.devices.map { (device: $0.id, mirrors: Optional($0.id)) } }
         if probe {
             configuration.iterations = min(iterations, Self.probeIterations)
             configuration.warmupIterations = 0
@@ -81,6 +85,26 @@ extension Experiment {
                 error.code, "pipeline stage \(stage) (\(stages[stage].groupIDs[0]), policy \(stagePolicy.name)): \(error.message)",
                 device: error.device ?? stages[stage].groupIDs[0])
         }
+    }
+
+    /// The layers of every stage: pinned ones as given, the rest balanced over the remaining layers.
+    private func stageLayers(_ stages: [PipelineStage], total: Int, fixed: [Double], perLayer: [Double]) throws -> [Int] {
+        let pinned = stages.compactMap(\.layers).reduce(0, +)
+        let free = stages.indices.filter { stages[$0].layers == nil }
+        let problem: String? =
+            free.isEmpty
+            ? (pinned == total ? nil : "the stages' layers add up to \(pinned), not \(model.name)'s \(total)")
+            : (total - pinned >= free.count
+                ? nil : "the pinned layers (\(pinned)) leave fewer than one of \(model.name)'s \(total) for each other stage")
+        if let problem {
+            let stage = stages.first { $0.layers != nil } ?? stages[0]
+            throw SimulationError(.incompatible, problem, device: stage.groupIDs[0])
+        }
+        let balanced = Self.balancedLayers(
+            total - pinned, fixed: free.map { fixed[$0] }, perLayer: free.map { perLayer[$0] })
+        var layers = stages.map { $0.layers ?? 0 }
+        for (position, index) in free.enumerated() { layers[index] = balanced[position] }
+        return layers
     }
 
     /// Layers per stage, each at least one, summing to `total`, that minimise the slowest stage's

@@ -81,7 +81,7 @@ extension RunReport {
             let stages = report.stages.enumerated().map { index, stage in
                 "\(index): \(stage.groups.joined(separator: "+")) \(stage.layers) layers \(stage.policy)"
             }
-            stageLines += "\(report.policy) pipeline stages (layers balanced by measured cost): \(stages.joined(separator: " · "))\n"
+            stageLines += "\(report.policy) pipeline stages (layers balanced by measured cost unless pinned): \(stages.joined(separator: " · "))\n"
         }
         return
             "\(first.model) · \(first.workload) · batch \(first.batch) · \(first.iterations) iterations · seed \(first.seed) · \(first.topology)\n"
