@@ -11,7 +11,7 @@ let package = Package(
             name: "TriadKit",
             targets: [
                 "TriadCore", "TriadDevices", "TriadScheduling", "TriadTopology", "TriadDatasets", "TriadReproduction",
-                "TriadCluster", "TriadTransport",
+                "TriadCluster", "TriadTransport", "TriadStudy", "TriadCharts",
             ]),
     ],
     dependencies: [
@@ -65,13 +65,20 @@ let package = Package(
         // Paper reproductions: experiments, claims, CSV and SVG output.
         .target(
             name: "TriadReproduction",
-            dependencies: ["TriadCore", "TriadDevices", "TriadScheduling", "TriadDatasets"]
+            dependencies: ["TriadCore", "TriadDevices", "TriadScheduling", "TriadDatasets", "TriadCharts"]
+        ),
+        .target(name: "TriadCharts"),
+        .target(
+            name: "TriadStudy",
+            dependencies: [
+                "TriadCore", "TriadScheduling", "TriadTopology", "TriadCharts", .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .executableTarget(
             name: "triad",
             dependencies: [
                 "TriadCore", "TriadDevices", "TriadScheduling", "TriadTopology", "TriadDatasets", "TriadReproduction",
-                "TriadCluster", "TriadTransport",
+                "TriadCluster", "TriadTransport", "TriadStudy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -85,6 +92,8 @@ let package = Package(
             resources: [.copy("NeuPIMsTraces")]
         ),
         .testTarget(name: "TriadTopologyTests", dependencies: ["TriadTopology", "TriadDevices"]),
+        .testTarget(
+            name: "TriadStudyTests", dependencies: ["TriadStudy", "TriadCore", "TriadTopology", "TriadCharts", "TriadScheduling"]),
         .testTarget(name: "TriadDatasetsTests", dependencies: ["TriadDatasets", "TriadCore"]),
         .testTarget(
             name: "TriadWireTests",

@@ -1,3 +1,4 @@
+import TriadCharts
 import TriadCore
 
 /// The files a reproduction writes next to its claims: (file name, contents), in the order written.
@@ -74,8 +75,13 @@ extension MatMulFreeReproduction {
             points.append((Double(adders), 1 / secondsPerToken(model, on: configuration)))
             adders *= 2
         }
-        return LogLogChart.svg(
-            points, title: "mmfree-1.3b, 60 MHz ternary FPGA, 76.8 GB/s: tokens/s vs adders",
-            xLabel: "ternary adders", yLabel: "tokens per second")
+        var chart = LineChart(
+            title: "mmfree-1.3b, 60 MHz ternary FPGA, 76.8 GB/s: tokens/s vs adders", xLabel: "ternary adders",
+            yLabel: "tokens per second",
+            series: [LineChart.Series(name: "mmfree-1.3b", points: points.map { LineChart.Point(x: $0.0, y: $0.1) })])
+        chart.categorical = true
+        chart.logY = true
+        chart.xTickLabel = { String(Int($0)) }
+        return chart.svg
     }
 }

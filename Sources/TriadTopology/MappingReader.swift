@@ -1,16 +1,16 @@
 import TriadCore
-import Yams
+package import Yams
 
 /// Reads typed fields of one YAML mapping, reporting each problem at its line and column, and
 /// rejecting keys nobody read (typos).
-struct MappingReader {
-    let file: String
-    let what: String
-    let node: Node
+package struct MappingReader {
+    package let file: String
+    package let what: String
+    package let node: Node
     private(set) var pairs: [(key: String, value: Node, keyNode: Node)] = []
     private var used: Set<String> = []
 
-    init(_ node: Node, what: String, file: String) throws {
+    package init(_ node: Node, what: String, file: String) throws {
         self.file = file
         self.what = what
         self.node = node
@@ -25,21 +25,21 @@ struct MappingReader {
         }
     }
 
-    static func error(_ code: TopologyError.Code, file: String, at node: Node?, _ message: String) -> TopologyError {
+    package static func error(_ code: TopologyError.Code, file: String, at node: Node?, _ message: String) -> TopologyError {
         TopologyError(code, file: file, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1, message)
     }
 
-    func error(_ code: TopologyError.Code, at node: Node?, _ message: String) -> TopologyError {
+    package func error(_ code: TopologyError.Code, at node: Node?, _ message: String) -> TopologyError {
         MappingReader.error(code, file: file, at: node, message)
     }
 
     /// The value node of `key`, or nil.
-    mutating func optional(_ key: String) -> Node? {
+    package mutating func optional(_ key: String) -> Node? {
         used.insert(key)
         return pairs.first { $0.key == key }?.value
     }
 
-    mutating func required(_ key: String) throws -> Node {
+    package mutating func required(_ key: String) throws -> Node {
         guard let value = optional(key) else {
             let unread = pairs.filter { !used.contains($0.key) && !TopologyKeys.all.contains($0.key) }
             if let typo = NearestName.suggestion(for: key, among: unread.map(\.key)),
@@ -67,9 +67,9 @@ struct MappingReader {
     }
 
     /// `text` from the file as an error message may quote it: control characters escaped, at most 40 characters.
-    static func excerpt(_ text: String) -> String { LogSafe.text(text, limit: 40) }
+    package static func excerpt(_ text: String) -> String { LogSafe.text(text, limit: 40) }
 
-    mutating func string(_ key: String) throws -> String {
+    package mutating func string(_ key: String) throws -> String {
         let value = try required(key)
         guard case .scalar(let scalar) = value else {
             throw error(.wrongType, at: value, "'\(key)' of \(what) must be a string, got a collection")
@@ -78,7 +78,7 @@ struct MappingReader {
     }
 
     /// An integer in `minimum…maximum` (counts and cycles default to at most 2^20).
-    mutating func integer(_ key: String, minimum: Int64 = 1, maximum: Int64 = 1 << 20) throws -> Int64 {
+    package mutating func integer(_ key: String, minimum: Int64 = 1, maximum: Int64 = 1 << 20) throws -> Int64 {
         let value = try required(key)
         let text = try plainScalar(key, value, mustBe: "an integer")
         guard let number = Int64(text.filter { $0 != "_" }) else {
@@ -96,7 +96,7 @@ struct MappingReader {
     }
 
     /// A finite number above `minimum` (or equal, with `allowZero`) and at most `maximum`.
-    mutating func number(_ key: String, minimum: Double = 0, allowZero: Bool = true, maximum: Double = 1e9) throws
+    package mutating func number(_ key: String, minimum: Double = 0, allowZero: Bool = true, maximum: Double = 1e9) throws
         -> Double
     {
         let value = try required(key)
@@ -118,7 +118,7 @@ struct MappingReader {
         return number
     }
 
-    mutating func choice<T: RawRepresentable>(_ key: String, _ type: T.Type, allowed: [T]) throws -> T
+    package mutating func choice<T: RawRepresentable>(_ key: String, _ type: T.Type, allowed: [T]) throws -> T
     where T.RawValue == String {
         let value = try required(key)
         guard let text = value.string, let choice = T(rawValue: text) else {
@@ -131,7 +131,7 @@ struct MappingReader {
         return choice
     }
 
-    mutating func boolean(_ key: String) throws -> Bool {
+    package mutating func boolean(_ key: String) throws -> Bool {
         let value = try required(key)
         guard let flag = Bool(try plainScalar(key, value, mustBe: "true or false")) else {
             throw error(
@@ -141,7 +141,7 @@ struct MappingReader {
     }
 
     /// Fails on the first key no reader asked for.
-    func rejectUnknownKeys() throws {
+    package func rejectUnknownKeys() throws {
         for pair in pairs where !used.contains(pair.key) {
             let hint = NearestName.suggestion(for: pair.key, among: used.sorted()).map { " (did you mean '\($0)'?)" }
             throw error(

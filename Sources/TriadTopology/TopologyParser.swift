@@ -1,22 +1,26 @@
 import TriadCore
 import TriadDevices
-import Yams
+package import Yams
 
 /// Parses topology YAML into a `Topology`, with every problem reported as file:line:column.
 public enum TopologyParser {
-    /// Parses `text`; `file` names it in errors.
-    public static func parse(_ text: String, file: String) throws -> Topology {
-        let root: Node
+    /// The YAML document in `text`, or its syntax error (or a duplicate key) at file:line:column.
+    package static func document(_ text: String, file: String, what: String) throws -> Node {
         do {
             guard let composed = try Yams.compose(yaml: text) else {
-                throw TopologyError(.syntax, file: file, line: 1, column: 1, "the topology file is empty")
+                throw TopologyError(.syntax, file: file, line: 1, column: 1, "\(what) is empty")
             }
-            root = composed
+            return composed
         } catch let error as TopologyError {
             throw error
         } catch let error as YamlError {
             throw syntaxError(error, file: file, text: text)
         }
+    }
+
+    /// Parses `text`; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws -> Topology {
+        let root = try document(text, file: file, what: "the topology file")
         var top = try MappingReader(root, what: "the topology", file: file)
         let name = try top.string("name")
         guard !name.isEmpty, name.count <= 128, name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {

@@ -8,7 +8,11 @@ import TriadTopology
 /// Loads the files and names a command refers to, turning every problem into an `InputError`.
 enum Inputs {
     static func topology(at path: String) throws -> Topology {
-        let text = try InputFile.read(path, what: "topology file", location: ":1:1")
+        try topology(text: try InputFile.read(path, what: "topology file", location: ":1:1"), path: path)
+    }
+
+    /// The topology in `text`, read from `path`.
+    static func topology(text: String, path: String) throws -> Topology {
         do {
             return try TopologyParser.parse(text, file: path)
         } catch let error as TopologyError {

@@ -17,23 +17,10 @@ struct ReproduceCommand: ParsableCommand {
         var format: OutputFormat = .table
 
         /// Makes `--out` (a directory) if it is missing; refuses a path that is something else.
-        func prepare() throws {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory) {
-                guard isDirectory.boolValue else { throw InputError("triad: --out \(out) exists and is not a directory") }
-                return
-            }
-            do {
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            } catch {
-                throw InputError("triad: --out \(out): cannot create the directory")
-            }
-        }
+        func prepare() throws { try OutputDirectory(path: out).prepare() }
 
         func write(_ text: String, to name: String) throws -> String {
-            let path = out.hasSuffix("/") ? out + name : out + "/" + name
-            try OutputFile(path, flag: "--out").write(text)
-            return path
+            try OutputDirectory(path: out).write(text, to: name)
         }
     }
 

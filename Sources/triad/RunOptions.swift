@@ -35,7 +35,7 @@ struct RunOptions: ParsableArguments {
     var batch: Int = 256
 
     @Option(parsing: .unconditional, help: "Decode iterations to simulate.")
-    var iterations: Int = 200
+    var iterations: Int = 1000
 
     @Option(parsing: .unconditional, help: "Iterations to simulate before measuring (e.g. while a trace's batch fills up).")
     var warmup: Int = 0
@@ -79,15 +79,6 @@ struct RunOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Iterations the --trace timeline covers.")
     var traceIterations: Int = 2
 
-    /// Everything a run reads from files and names.
-    struct LoadedInputs {
-        var topology: Topology
-        var devices: DeviceSet
-        var model: ModelSpec
-        var stream: RequestStream
-        var groups: DeviceGroups
-        var communication: CommunicationPlan?
-    }
 
     func load() throws -> LoadedInputs {
         if let trace {
@@ -98,16 +89,9 @@ struct RunOptions: ParsableArguments {
         } else if traceIterations != 2 {
             throw InputError("triad: --trace-iterations needs --trace FILE")
         }
-        let topologyFile = try Inputs.topology(at: topology)
-        var groups = try Inputs.deviceGroups(topologyFile, path: topology)
-        let spec = try Inputs.model(
-            model, tensorParallel: tensorParallel ?? topologyFile.parallelism?.tensor,
-            pipelineParallel: pipelineParallel ?? topologyFile.parallelism?.pipeline)
-        let communication = try GroupLayout.communication(topologyFile, model: spec, path: topology)
-        try Inputs.arrange(&groups, model: spec, topology: topologyFile, path: topology)
-        let loaded = LoadedInputs(
-            topology: topologyFile, devices: groups.sets[0], model: spec, stream: try Inputs.workload(workload),
-            groups: groups, communication: communication)
+        let loaded = try LoadedInputs(
+            topology: try Inputs.topology(at: topology), path: topology, model: model,
+            tensorParallel: tensorParallel, pipelineParallel: pipelineParallel, stream: try Inputs.workload(workload))
         try checkLengths(loaded.stream)
         return loaded
     }
@@ -142,6 +126,10 @@ struct RunOptions: ParsableArguments {
                 warn(
                     "\(report.policy): the KV cache held the batch below --batch \(report.batch) in \(percent(report.kvLimitedFraction)) of iterations (mean \(String(format: "%.1f", report.meanActiveRequests)) requests; kv_limited_fraction)")
             }
+            if report.isTooShort, !stream.isFinite {
+                warn(
+                    "\(report.policy): \(report.iterations) iterations are short for a steady state (the batch turned over \(String(format: "%.1f", report.turnovers))×; throughput ±\(percent(report.steadyStateSpread)) over the run's twentieths; steady_state): raise --iterations")
+            }
             if report.cappedRequests > 0, case .trace = stream {
                 warn(
                     "\(report.policy): \(report.cappedRequests) requests were longer than --max-sequence \(maxSequence) and were shortened to it (capped_requests)")
@@ -157,8 +145,7 @@ struct RunOptions: ParsableArguments {
 
     /// The experiment these options describe.
     func experiment(_ inputs: LoadedInputs) -> Experiment {
-        var experiment = Experiment(
-            devices: inputs.devices, model: inputs.model, workload: inputs.stream, topologyName: inputs.topology.name)
+        var experiment = inputs.experiment()
         experiment.batch = batch
         experiment.iterations = iterations
         experiment.seed = seed
@@ -166,11 +153,6 @@ struct RunOptions: ParsableArguments {
         experiment.warmupIterations = warmup
         experiment.reusesCosts = !noCostReuse
         experiment.traceIterations = trace == nil ? 0 : max(1, traceIterations)
-        if inputs.groups.sets.count > 1 || inputs.groups.isStaged {
-            experiment.communication = inputs.communication
-            experiment.mirrors = inputs.groups.mirrors
-        }
-        experiment.stages = Inputs.stages(inputs.groups, tensorRanks: inputs.model.tensorParallel)
         return experiment
     }
 

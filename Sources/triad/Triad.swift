@@ -11,7 +11,7 @@ struct Triad: ParsableCommand {
         version: TriadVersion.current,
         subcommands: [
             ValidateCommand.self, RunCommand.self, CompareCommand.self, UpCommand.self, ReproduceCommand.self,
-            SnapshotCommand.self, CoordinatorCommand.self, WorkerCommand.self, KeygenCommand.self, BenchCommand.self,
+            SnapshotCommand.self, CoordinatorCommand.self, WorkerCommand.self, KeygenCommand.self, BenchCommand.self, SweepCommand.self,
             ModelsCommand.self,
         ])
 

@@ -28,6 +28,11 @@ extension RunReport {
             "memory_port_utilization": .number(memoryPortUtilization), "pim_channel_imbalance": .number(channelImbalance),
             "kv_occupancy": .object(["mean": .number(kvOccupancyMean), "peak": .number(kvOccupancyPeak)]),
             "kv_limited_fraction": .number(kvLimitedFraction), "capped_requests": .integer(Int64(cappedRequests)),
+            "steady_state": .object([
+                "batch_tokens_per_second": .array(batchThroughputs.map { .number($0) }),
+                "ci95_relative": .number(steadyStateSpread), "second_half_over_first": .number(steadyStateDrift),
+                "turnovers": .number(turnovers), "too_short": .bool(isTooShort),
+            ]),
             "communication": .object([
                 "fraction": .number(communicationFraction), "tensor_parallel_bytes": .integer(tensorParallelBytes),
                 "pipeline_bytes": .integer(pipelineBytes),

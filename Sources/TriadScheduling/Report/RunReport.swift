@@ -54,6 +54,37 @@ public struct RunReport: Sendable, Hashable {
     /// Bytes over each directed link between groups: every ring link carries its rank's collective traffic,
     /// every hand-over link the stage's activations.
     public var linkTraffic: [LinkTraffic] = []
+    /// Batches the steady-state check splits the measured iterations into.
+    public static let steadyStateBatches = 20
+    /// Throughput of each twentieth of the measured iterations (empty for runs under twenty iterations): the
+    /// batch means of the steady-state check.
+    public var batchThroughputs: [Double] = []
+    /// The 95 % confidence half-width of the run's throughput from its batch means (Student's t, 19 degrees
+    /// of freedom), relative to their mean: how far another run of this length may land. Batches shorter than a
+    /// request's life are correlated, so this understates the spread of short runs; `turnovers` says how
+    /// many times the batch was replaced.
+    public var steadyStateSpread: Double {
+        let count = Double(batchThroughputs.count)
+        guard batchThroughputs.count == Self.steadyStateBatches else { return 0 }
+        let mean = batchThroughputs.reduce(0, +) / count
+        guard mean > 0 else { return 0 }
+        let variance = batchThroughputs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (count - 1)
+        return 2.093 * (variance / count).squareRoot() / mean
+    }
+    /// Mean throughput of the second half's batches over the first half's, minus one (0 without batches).
+    public var steadyStateDrift: Double {
+        guard batchThroughputs.count == Self.steadyStateBatches else { return 0 }
+        let first = batchThroughputs.prefix(Self.steadyStateBatches / 2).reduce(0, +)
+        let second = batchThroughputs.suffix(Self.steadyStateBatches / 2).reduce(0, +)
+        return first > 0 ? second / first - 1 : 0
+    }
+    /// Requests finished per request decoding at a time (the mean active batch): how many times the batch was
+    /// replaced. Below 2 the run has not seen the workload's length mix settle.
+    public var turnovers: Double { meanActiveRequests > 0 ? Double(completedRequests) / meanActiveRequests : 0 }
+    /// Whether the run is too short for a steady state: fewer than 2 turnovers, or batch means that spread more
+    /// than ±3 % (the CLI and sweeps warn).
+    public var isTooShort: Bool { turnovers < 2 || steadyStateSpread > Self.steadyStateSpreadLimit }
+    public static let steadyStateSpreadLimit = 0.03
     /// A staged pipeline's stages (empty when one simulated group stands for every stage).
     public var stages: [StageFigure] = []
     /// Sub-batches when interleaving.

@@ -98,6 +98,13 @@ extension Simulator {
         report.channelImbalance = state.iterations == 0 ? 0 : state.channelImbalanceSum / Double(state.iterations)
         report.kvLimitedFraction = state.iterations == 0 ? 0 : Double(state.kvLimitedIterations) / Double(state.iterations)
         report.cappedRequests = cappedRequests
+        var previous: (elapsed: Picoseconds, tokens: Int64) = (0, 0)
+        for checkpoint in state.checkpoints where checkpoint.elapsed > previous.elapsed {
+            report.batchThroughputs.append(
+                Double(checkpoint.tokens - previous.tokens)
+                    / (Double(checkpoint.elapsed - previous.elapsed) / Double(picosecondsPerSecond)))
+            previous = checkpoint
+        }
         return report
     }
 }

@@ -56,6 +56,13 @@ struct PipelineRun {
             case .endIteration(let duration):
                 for index in stages.indices {
                     stages[index].finishIteration(&states[index], ledger: &ledgers[index], duration: duration, at: now)
+                    let tenth = lead.iterations / RunReport.steadyStateBatches
+                    if !states[index].isWarmingUp && tenth > 0 && states[index].iterations % tenth == 0
+                        && states[index].checkpoints.count < RunReport.steadyStateBatches
+                    {
+                        states[index].checkpoints.append(
+                            (states[index].elapsed - states[index].measuredFrom, states[index].tokens))
+                    }
                 }
                 if states[0].isWarmingUp || states[0].iterations < lead.iterations {
                     queue.schedule(.startIteration, at: now)

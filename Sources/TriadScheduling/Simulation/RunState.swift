@@ -34,6 +34,8 @@ struct RunState {
     var communication: Picoseconds = 0
     var tensorBytes: Int64 = 0
     var pipelineBytes: Int64 = 0
+    /// Measured time and tokens at the end of each tenth of the measured iterations (the steady-state check).
+    var checkpoints: [(elapsed: Picoseconds, tokens: Int64)] = []
     /// Whether admission stopped this iteration because no channel had room for the next request's KV cache.
     var kvLimited = false
     /// Iterations whose batch the KV capacity kept below the nominal batch size.

@@ -1,0 +1,57 @@
+import TriadCore
+public import TriadScheduling
+
+/// What a sweep keeps of one run (a journal line): the figures its outputs aggregate, or why it failed.
+public struct RunMetrics: Sendable, Hashable {
+    public var key: String
+    public var tokensPerSecond = 0.0
+    public var tpotMeanMilliseconds = 0.0
+    public var tpotP99Milliseconds = 0.0
+    public var energyPerTokenJoules = 0.0
+    /// The run's own throughput spread over its batch means (`RunReport.steadyStateSpread`) and how many times
+    /// its batch turned over (`RunReport.turnovers`).
+    public var steadyStateSpread = 0.0
+    public var turnovers = 0.0
+    public var kvLimitedFraction = 0.0
+    public var communicationFraction = 0.0
+    /// Busy fraction per device, in topology order.
+    public var utilization: [DeviceFigure] = []
+    /// Energy per token per device, joules, in topology order.
+    public var energy: [DeviceFigure] = []
+    /// Why the run could not be simulated (its other figures are 0).
+    public var error: String?
+
+    public init(key: String, report: RunReport) {
+        self.key = key
+        tokensPerSecond = report.tokensPerSecond
+        tpotMeanMilliseconds = report.tpotMeanMilliseconds
+        tpotP99Milliseconds = report.tpotP99Milliseconds
+        energyPerTokenJoules = report.energyPerTokenJoules
+        steadyStateSpread = report.steadyStateSpread
+        turnovers = report.turnovers
+        kvLimitedFraction = report.kvLimitedFraction
+        communicationFraction = report.communicationFraction
+        utilization = report.deviceUtilization
+        energy = report.energyPerTokenByDevice
+    }
+
+    public init(key: String, error: String) {
+        self.key = key
+        self.error = error
+    }
+
+    /// One journal line (compact JSON, numbers as `JSON.format` writes them).
+    public var journalLine: String {
+        func values(_ list: [DeviceFigure]) -> JSON { .array(list.map { .number($0.value) }) }
+        if let error { return JSON.object(["key": .string(key), "error": .string(error)]).rendered }
+        return JSON.object([
+            "key": .string(key), "tokens_per_second": .number(tokensPerSecond),
+            "tpot_mean_ms": .number(tpotMeanMilliseconds), "tpot_p99_ms": .number(tpotP99Milliseconds),
+            "energy_per_token_joules": .number(energyPerTokenJoules), "steady_state_spread": .number(steadyStateSpread),
+            "turnovers": .number(turnovers),
+            "kv_limited_fraction": .number(kvLimitedFraction), "communication_fraction": .number(communicationFraction),
+            "devices": .array(utilization.map { .string($0.id) }), "utilization": values(utilization),
+            "energy_by_device": values(energy),
+        ]).rendered
+    }
+}

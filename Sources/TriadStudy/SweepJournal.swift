@@ -1,0 +1,96 @@
+public import Foundation
+import TriadCore
+import TriadScheduling
+
+/// The journal of a sweep (JSON Lines): a header naming the sweep and the hash of its runs, then one line per
+/// finished run in the order runs finished. A sweep killed at any moment leaves at most a partial last line,
+/// which reading drops; `--resume` keeps every complete line and recomputes only the runs missing.
+public enum SweepJournal {
+    /// The header line for a sweep called `name` with `runs`.
+    public static func header(name: String, runs: [SweepRun]) -> String {
+        JSON.object([
+            "triad_version": .string(TriadVersion.current), "sweep": .string(name),
+            "runs": .integer(Int64(runs.count)), "runs_hash": .string(hash(runs)),
+        ]).rendered
+    }
+
+    /// FNV-1a (64-bit) of every run key, as 16 hex digits: the same grid gives the same hash.
+    public static func hash(_ runs: [SweepRun]) -> String {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        for run in runs {
+            for byte in run.key.utf8 + [0] {
+                value ^= UInt64(byte)
+                value = value &* 0x0000_0100_0000_01b3
+            }
+        }
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// What a journal holds: its header's runs hash, the complete lines' results, and how many bytes of the
+    /// file those lines (and the header) take, so an appending sweep can cut a partial last line first.
+    public struct Contents: Sendable {
+        public var runsHash: String
+        public var results: [String: RunMetrics]
+        public var completeBytes: Int
+    }
+
+    /// Why a journal cannot be resumed.
+    public struct Problem: Error, Sendable {
+        public let message: String
+    }
+
+    /// Reads `data`; lines after the header that are not complete JSON results (a line cut by a kill) end the
+    /// journal there.
+    public static func read(_ data: Data) throws -> Contents {
+        var offset = 0
+        var contents = Contents(runsHash: "", results: [:], completeBytes: 0)
+        var first = true
+        while offset < data.count {
+            guard let newline = data[offset...].firstIndex(of: 0x0A) else { break }
+            let line = data[offset..<newline]
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { break }
+            if first {
+                guard let hash = object["runs_hash"] as? String else {
+                    throw Problem(message: "the journal's first line is not a sweep journal header")
+                }
+                contents.runsHash = hash
+                first = false
+            } else {
+                guard let metrics = metrics(object) else { break }
+                contents.results[metrics.key] = metrics
+            }
+            offset = newline + 1
+            contents.completeBytes = offset
+        }
+        if first { throw Problem(message: "the journal has no header line") }
+        return contents
+    }
+
+    private static func metrics(_ object: [String: Any]) -> RunMetrics? {
+        guard let key = object["key"] as? String else { return nil }
+        if let error = object["error"] as? String { return RunMetrics(key: key, error: error) }
+        func number(_ name: String) -> Double? { (object[name] as? NSNumber)?.doubleValue }
+        func numbers(_ name: String) -> [Double]? { (object[name] as? [NSNumber])?.map(\.doubleValue) }
+        guard let throughput = number("tokens_per_second"), let mean = number("tpot_mean_ms"),
+            let p99 = number("tpot_p99_ms"), let energy = number("energy_per_token_joules"),
+            let spread = number("steady_state_spread"), let turnovers = number("turnovers"), let limited = number("kv_limited_fraction"),
+            let communication = number("communication_fraction"), let devices = object["devices"] as? [String],
+            let utilization = numbers("utilization"), let byDevice = numbers("energy_by_device"),
+            utilization.count == devices.count, byDevice.count == devices.count
+        else { return nil }
+        var metrics = RunMetrics(key: key, error: "")
+        metrics.error = nil
+        metrics.tokensPerSecond = throughput
+        metrics.tpotMeanMilliseconds = mean
+        metrics.tpotP99Milliseconds = p99
+        metrics.energyPerTokenJoules = energy
+        metrics.steadyStateSpread = spread
+        metrics.turnovers = turnovers
+        metrics.kvLimitedFraction = limited
+        metrics.communicationFraction = communication
+        metrics.utilization = zip(devices, utilization).map { DeviceFigure(id: $0, value: $1) }
+        metrics.energy = zip(devices, byDevice).map { DeviceFigure(id: $0, value: $1) }
+        return metrics
+    }
+}

@@ -1,0 +1,78 @@
+public import TriadScheduling
+
+/// One point of a sweep (every axis but the seed) with its seeds' runs summarised: means, 95 % confidence
+/// intervals (Student's t over seeds) and the speed-up over the baseline policy at the same point (per seed — the
+/// same seed gives both policies the same requests — then summarised).
+public struct SweepPoint: Sendable {
+    public var run: SweepRun
+    public var seeds: Int
+    public var throughput: SampleSummary
+    public var speedup: SampleSummary
+    public var tpot: SampleSummary
+    public var tpotP99: SampleSummary
+    public var energy: SampleSummary
+    /// Mean busy fraction per device over the seeds, topology order.
+    public var utilization: [DeviceFigure]
+    /// Mean energy per token per device, joules.
+    public var energyByDevice: [DeviceFigure]
+    public var kvLimitedFraction: Double
+    /// The largest within-run throughput spread of its seeds (`RunReport.steadyStateSpread`) and the fewest
+    /// batch turnovers.
+    public var steadyStateSpread: Double
+    public var turnovers: Double
+    public var communicationFraction: Double
+    /// The first failed run's reason (the point's figures are then 0).
+    public var error: String?
+
+    /// Whether the point's runs are too short for a steady state: a seed's batch turned over fewer than twice,
+    /// or its throughput spread over its batch means more than ±3 % (as `RunReport.isTooShort`).
+    public var isTooShort: Bool { error == nil && (turnovers < 2 || steadyStateSpread > Self.spreadLimit) }
+
+    public static let spreadLimit = RunReport.steadyStateSpreadLimit
+
+    /// The points of `runs` (in grid order) from `results` by run key; speed-ups against `baseline`.
+    public static func summarise(_ runs: [SweepRun], results: [String: RunMetrics], baseline: String) -> [SweepPoint] {
+        var order: [String] = []
+        var grouped: [String: [SweepRun]] = [:]
+        for run in runs {
+            let key = run.pointKey
+            if grouped[key] == nil { order.append(key) }
+            grouped[key, default: []].append(run)
+        }
+        return order.map { key in
+            let seeds = grouped[key]!
+            let metrics = seeds.compactMap { results[$0.key] }
+            let failed = metrics.first { $0.error != nil }
+            let ok = failed == nil ? metrics : []
+            var baselineRun = seeds[0]
+            baselineRun.policy = baseline
+            let speedups: [Double] = seeds.compactMap { run in
+                var paired = run
+                paired.policy = baseline
+                guard let own = results[run.key], let base = results[paired.key], own.error == nil, base.error == nil,
+                    base.tokensPerSecond > 0
+                else { return nil }
+                return own.tokensPerSecond / base.tokensPerSecond
+            }
+            func mean(_ lists: [[DeviceFigure]]) -> [DeviceFigure] {
+                guard let first = lists.first else { return [] }
+                return first.indices.map { index in
+                    DeviceFigure(
+                        id: first[index].id,
+                        value: lists.map { $0.indices.contains(index) ? $0[index].value : 0 }.reduce(0, +)
+                            / Double(lists.count))
+                }
+            }
+            return SweepPoint(
+                run: seeds[0], seeds: ok.count, throughput: SampleSummary(ok.map(\.tokensPerSecond)),
+                speedup: SampleSummary(speedups), tpot: SampleSummary(ok.map(\.tpotMeanMilliseconds)),
+                tpotP99: SampleSummary(ok.map(\.tpotP99Milliseconds)),
+                energy: SampleSummary(ok.map(\.energyPerTokenJoules)), utilization: mean(ok.map(\.utilization)),
+                energyByDevice: mean(ok.map(\.energy)),
+                kvLimitedFraction: ok.isEmpty ? 0 : ok.map(\.kvLimitedFraction).reduce(0, +) / Double(ok.count),
+                steadyStateSpread: ok.map(\.steadyStateSpread).max() ?? 0, turnovers: ok.map(\.turnovers).min() ?? 0,
+                communicationFraction: ok.isEmpty ? 0 : ok.map(\.communicationFraction).reduce(0, +) / Double(ok.count),
+                error: failed?.error)
+        }
+    }
+}
