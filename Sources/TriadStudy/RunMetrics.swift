@@ -20,6 +20,22 @@ public struct RunMetrics: Sendable, Hashable {
     public var energy: [DeviceFigure] = []
     /// Why the run could not be simulated (its other figures are 0).
     public var error: String?
+    /// Serving runs: request latencies (ms), SLO attainment, goodput (requests/s) and the TTFT and end-to-end
+    /// latency quantiles (0 %, 1 %, … 100 %) for CDFs.
+    public var serving: Serving?
+
+    public struct Serving: Sendable, Hashable {
+        public var ttftP50 = 0.0
+        public var ttftP99 = 0.0
+        public var tpotP99 = 0.0
+        public var e2eP99 = 0.0
+        public var sloAttainment = 0.0
+        public var goodput = 0.0
+        public var ttftQuantiles: [Double] = []
+        public var e2eQuantiles: [Double] = []
+
+        public init() {}
+    }
 
     public init(key: String, report: RunReport) {
         self.key = key
@@ -33,6 +49,18 @@ public struct RunMetrics: Sendable, Hashable {
         communicationFraction = report.communicationFraction
         utilization = report.deviceUtilization
         energy = report.energyPerTokenByDevice
+        if let figures = report.serving {
+            var serving = Serving()
+            serving.ttftP50 = figures.timeToFirstToken.p50
+            serving.ttftP99 = figures.timeToFirstToken.p99
+            serving.tpotP99 = figures.timePerOutputToken.p99
+            serving.e2eP99 = figures.endToEnd.p99
+            serving.sloAttainment = figures.sloAttainment
+            serving.goodput = figures.goodput
+            serving.ttftQuantiles = figures.ttftQuantiles
+            serving.e2eQuantiles = figures.e2eQuantiles
+            self.serving = serving
+        }
     }
 
     public init(key: String, error: String) {
@@ -44,7 +72,7 @@ public struct RunMetrics: Sendable, Hashable {
     public var journalLine: String {
         func values(_ list: [DeviceFigure]) -> JSON { .array(list.map { .number($0.value) }) }
         if let error { return JSON.object(["key": .string(key), "error": .string(error)]).rendered }
-        return JSON.object([
+        let base = JSON.object([
             "key": .string(key), "tokens_per_second": .number(tokensPerSecond),
             "tpot_mean_ms": .number(tpotMeanMilliseconds), "tpot_p99_ms": .number(tpotP99Milliseconds),
             "energy_per_token_joules": .number(energyPerTokenJoules), "steady_state_spread": .number(steadyStateSpread),
@@ -52,6 +80,18 @@ public struct RunMetrics: Sendable, Hashable {
             "kv_limited_fraction": .number(kvLimitedFraction), "communication_fraction": .number(communicationFraction),
             "devices": .array(utilization.map { .string($0.id) }), "utilization": values(utilization),
             "energy_by_device": values(energy),
-        ]).rendered
+        ])
+        guard let serving, case .object(var members) = base else { return base.rendered }
+        members.append(
+            JSON.Member(
+                "serving",
+                .object([
+                    "ttft_p50_ms": .number(serving.ttftP50), "ttft_p99_ms": .number(serving.ttftP99),
+                    "tpot_p99_ms": .number(serving.tpotP99), "e2e_p99_ms": .number(serving.e2eP99),
+                    "slo_attainment": .number(serving.sloAttainment), "goodput": .number(serving.goodput),
+                    "ttft_quantiles_ms": .array(serving.ttftQuantiles.map { .number($0) }),
+                    "e2e_quantiles_ms": .array(serving.e2eQuantiles.map { .number($0) }),
+                ])))
+        return JSON.object(members).rendered
     }
 }

@@ -91,6 +91,24 @@ public enum SweepJournal {
         metrics.communicationFraction = communication
         metrics.utilization = zip(devices, utilization).map { DeviceFigure(id: $0, value: $1) }
         metrics.energy = zip(devices, byDevice).map { DeviceFigure(id: $0, value: $1) }
+        if let block = object["serving"] as? [String: Any] {
+            func value(_ name: String) -> Double? { (block[name] as? NSNumber)?.doubleValue }
+            guard let ttft50 = value("ttft_p50_ms"), let ttft99 = value("ttft_p99_ms"), let tpot99 = value("tpot_p99_ms"),
+                let e2e99 = value("e2e_p99_ms"), let attainment = value("slo_attainment"), let goodput = value("goodput"),
+                let ttft = (block["ttft_quantiles_ms"] as? [NSNumber])?.map(\.doubleValue),
+                let e2e = (block["e2e_quantiles_ms"] as? [NSNumber])?.map(\.doubleValue)
+            else { return nil }
+            var serving = RunMetrics.Serving()
+            serving.ttftP50 = ttft50
+            serving.ttftP99 = ttft99
+            serving.tpotP99 = tpot99
+            serving.e2eP99 = e2e99
+            serving.sloAttainment = attainment
+            serving.goodput = goodput
+            serving.ttftQuantiles = ttft
+            serving.e2eQuantiles = e2e
+            metrics.serving = serving
+        }
         return metrics
     }
 }

@@ -7,7 +7,9 @@ public enum SweepOutput {
         "topology", "parameters", "model", "workload", "parallelism", "batch", "policy", "seeds",
         "tokens_per_second_mean", "tokens_per_second_ci95", "speedup_mean", "speedup_ci95", "tpot_ms_mean",
         "tpot_ms_ci95", "tpot_p99_ms_mean", "energy_per_token_j_mean", "energy_per_token_j_ci95",
-        "kv_limited_fraction", "communication_fraction", "steady_state_spread", "turnovers", "too_short", "utilization", "error",
+        "kv_limited_fraction", "communication_fraction", "steady_state_spread", "turnovers", "too_short", "utilization",
+        "arrival_rate", "ttft_p50_ms", "ttft_p99_ms", "ttft_p99_ms_ci95", "tpot_p99_ms", "e2e_p99_ms", "slo_attainment",
+        "goodput_mean", "goodput_ci95", "error",
     ]
 
     public static func csv(_ points: [SweepPoint]) -> String {
@@ -22,8 +24,16 @@ public enum SweepOutput {
                 number(point.tpotP99.mean), number(point.energy.mean), number(point.energy.halfWidth95),
                 number(point.kvLimitedFraction), number(point.communicationFraction), number(point.steadyStateSpread), number(point.turnovers),
                 point.isTooShort ? "yes" : "no",
-                point.utilization.map { "\($0.id)=\(number($0.value))" }.joined(separator: " "), point.error ?? "",
-            ])
+                point.utilization.map { "\($0.id)=\(number($0.value))" }.joined(separator: " "),
+                point.run.arrivalText,
+            ]
+                + (point.serving.map { serving in
+                    [
+                        number(serving.ttftP50.mean), number(serving.ttftP99.mean), number(serving.ttftP99.halfWidth95),
+                        number(serving.tpotP99.mean), number(serving.e2eP99.mean), number(serving.sloAttainment.mean),
+                        number(serving.goodput.mean), number(serving.goodput.halfWidth95),
+                    ]
+                } ?? Array(repeating: "", count: 8)) + [point.error ?? ""])
         }
         return rows.map { CSV.line($0) + "\n" }.joined()
     }
@@ -52,6 +62,17 @@ public enum SweepOutput {
                 JSON.Member("turnovers", .number(point.turnovers)),
                 JSON.Member("too_short", .bool(point.isTooShort)),
             ]
+            members.append(JSON.Member("arrival_rate", .string(point.run.arrivalText)))
+            if let serving = point.serving {
+                members.append(
+                    JSON.Member(
+                        "serving",
+                        .object([
+                            "ttft_p50_ms": summary(serving.ttftP50), "ttft_p99_ms": summary(serving.ttftP99),
+                            "tpot_p99_ms": summary(serving.tpotP99), "e2e_p99_ms": summary(serving.e2eP99),
+                            "slo_attainment": summary(serving.sloAttainment), "goodput": summary(serving.goodput),
+                        ])))
+            }
             if let error = point.error { members.append(JSON.Member("error", .string(error))) }
             return JSON.object(members).rendered + "\n"
         }.joined()

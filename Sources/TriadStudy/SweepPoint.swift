@@ -23,10 +23,43 @@ public struct SweepPoint: Sendable {
     public var communicationFraction: Double
     /// The first failed run's reason (the point's figures are then 0).
     public var error: String?
+    /// Serving runs: request-latency figures over seeds (ms), SLO attainment, goodput (requests/s), and the mean
+    /// over seeds of each TTFT and end-to-end quantile (for CDFs).
+    public var serving: Serving?
+
+    public struct Serving: Sendable {
+        public var ttftP50: SampleSummary
+        public var ttftP99: SampleSummary
+        public var tpotP99: SampleSummary
+        public var e2eP99: SampleSummary
+        public var sloAttainment: SampleSummary
+        public var goodput: SampleSummary
+        public var ttftQuantiles: [Double]
+        public var e2eQuantiles: [Double]
+
+        init?(_ runs: [RunMetrics]) {
+            let blocks = runs.compactMap(\.serving)
+            guard !blocks.isEmpty, blocks.count == runs.count else { return nil }
+            ttftP50 = SampleSummary(blocks.map(\.ttftP50))
+            ttftP99 = SampleSummary(blocks.map(\.ttftP99))
+            tpotP99 = SampleSummary(blocks.map(\.tpotP99))
+            e2eP99 = SampleSummary(blocks.map(\.e2eP99))
+            sloAttainment = SampleSummary(blocks.map(\.sloAttainment))
+            goodput = SampleSummary(blocks.map(\.goodput))
+            func mean(_ lists: [[Double]]) -> [Double] {
+                let count = lists.map(\.count).min() ?? 0
+                return (0..<count).map { index in lists.map { $0[index] }.reduce(0, +) / Double(lists.count) }
+            }
+            ttftQuantiles = mean(blocks.map(\.ttftQuantiles))
+            e2eQuantiles = mean(blocks.map(\.e2eQuantiles))
+        }
+    }
 
     /// Whether the point's runs are too short for a steady state: a seed's batch turned over fewer than twice,
     /// or its throughput spread over its batch means more than ±3 % (as `RunReport.isTooShort`).
-    public var isTooShort: Bool { error == nil && (turnovers < 2 || steadyStateSpread > Self.spreadLimit) }
+    public var isTooShort: Bool {
+        error == nil && (turnovers < 2 || (run.arrivalRate == nil && steadyStateSpread > Self.spreadLimit))
+    }
 
     public static let spreadLimit = RunReport.steadyStateSpreadLimit
 
@@ -72,7 +105,7 @@ public struct SweepPoint: Sendable {
                 kvLimitedFraction: ok.isEmpty ? 0 : ok.map(\.kvLimitedFraction).reduce(0, +) / Double(ok.count),
                 steadyStateSpread: ok.map(\.steadyStateSpread).max() ?? 0, turnovers: ok.map(\.turnovers).min() ?? 0,
                 communicationFraction: ok.isEmpty ? 0 : ok.map(\.communicationFraction).reduce(0, +) / Double(ok.count),
-                error: failed?.error)
+                error: failed?.error, serving: Serving(ok))
         }
     }
 }

@@ -12,8 +12,10 @@ public enum SweepReport {
         var model: String
         var workload: String
         var parallelism: String
+        var arrival: String
 
         init(_ run: SweepRun) {
+            arrival = run.arrivalText
             topology = run.topology
             parameters = run.parameterText
             model = run.model
@@ -26,6 +28,7 @@ public enum SweepReport {
             if spec.parallelism.count > 1 { parts.append("TP×PP \(parallelism)") }
             if spec.topologies.count > 1 { parts.append(topology.split(separator: "/").last.map(String.init) ?? topology) }
             if !parameters.isEmpty { parts.append(parameters) }
+            if arrival != "closed" { parts.append("\(arrival) req/s") }
             return parts.joined(separator: " · ")
         }
     }
@@ -102,6 +105,9 @@ public enum SweepReport {
             bars += "<figure>\(utilization.svg)</figure>\n<figure>\(energy.svg)</figure>\n"
         }
         sections.append(bars)
+        if points.contains(where: { $0.serving != nil }) {
+            sections.append(latency(contexts: contexts, byContext: byContext, spec: spec))
+        }
         sections.append(table(points))
         return """
             <!doctype html>
@@ -117,6 +123,36 @@ public enum SweepReport {
     }
 
     static func escape(_ text: String) -> String { SVGCanvas.escape(text) }
+
+    /// Time-to-first-token and end-to-end latency CDFs per policy at each context's largest batch (the mean over
+    /// seeds of every percentile).
+    private static func latency(contexts: [Context], byContext: [Context: [SweepPoint]], spec: SweepSpec) -> String {
+        var text = "<h2>Request latency at the largest batch (CDF over finished requests, mean of seeds)</h2>\n"
+        for context in contexts {
+            let own = byContext[context]!.filter { $0.error == nil && $0.serving != nil }
+            guard let batch = own.map(\.run.batch).max() else { continue }
+            let atBatch = spec.policies.compactMap { policy in own.first { $0.run.policy == policy && $0.run.batch == batch } }
+            for (name, quantiles) in [
+                ("time to first token", { (point: SweepPoint) in point.serving!.ttftQuantiles }),
+                ("end-to-end latency", { (point: SweepPoint) in point.serving!.e2eQuantiles }),
+            ] as [(String, (SweepPoint) -> [Double])] {
+                var chart = LineChart(
+                    title: "\(context.label(showing: spec)) · batch \(batch): \(name)", xLabel: "\(name), ms",
+                    yLabel: "share of requests",
+                    series: atBatch.map { point in
+                        let values = quantiles(point)
+                        return LineChart.Series(
+                            name: point.run.policy,
+                            points: values.enumerated().map {
+                                LineChart.Point(x: $0.element, y: Double($0.offset) / Double(max(1, values.count - 1)))
+                            })
+                    })
+                chart.steps = true
+                text += "<figure>\(chart.svg)</figure>\n"
+            }
+        }
+        return text
+    }
 
     private static func summary(_ points: [SweepPoint], spec: SweepSpec) -> String {
         let failed = points.filter { $0.error != nil }.count

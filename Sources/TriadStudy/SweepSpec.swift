@@ -54,6 +54,12 @@ public struct SweepSpec: Sendable {
     public var policies: [String]
     public var parallelism: [Parallelism?] = [nil]
     public var seeds: [UInt64] = [1]
+    /// Poisson arrival rates, requests per second (nil: closed loop); an axis.
+    public var arrivalRates: [Double?] = [nil]
+    /// Serving options every run shares: `prefill` (none, whole, chunked:N) and SLOs in milliseconds.
+    public var prefill = "none"
+    public var sloTtftMilliseconds: Double?
+    public var sloTpotMilliseconds: Double?
     public var iterations = 1_000
     public var warmup = 0
     public var maxSequence = 2048
@@ -82,7 +88,7 @@ public struct SweepSpec: Sendable {
     }
 
     /// Every run of the grid, in a fixed order: topology, parameter values (the first parameter slowest),
-    /// model, workload, parallelism, batch, policy, seed.
+    /// model, workload, parallelism, arrival rate, batch, policy, seed.
     public var runs: [SweepRun] {
         var runs: [SweepRun] = []
         for topology in topologies {
@@ -90,14 +96,17 @@ public struct SweepSpec: Sendable {
                 for model in models {
                     for workload in workloads {
                         for degrees in parallelism {
-                            for batch in batches {
-                                for policy in policies {
-                                    for seed in seeds {
-                                        runs.append(
-                                            SweepRun(
+                            for rate in arrivalRates {
+                                for batch in batches {
+                                    for policy in policies {
+                                        for seed in seeds {
+                                            var run = SweepRun(
                                                 topology: topology, parameters: setting, model: model,
                                                 workload: workload, parallelism: degrees, batch: batch, policy: policy,
-                                                seed: seed))
+                                                seed: seed)
+                                            run.arrivalRate = rate
+                                            runs.append(run)
+                                        }
                                     }
                                 }
                             }

@@ -70,6 +70,24 @@ public enum SweepSpecParser {
         spec.iterations = try single("iterations", 1...100_000_000, default: 1_000)
         spec.warmup = try single("warmup", 0...10_000_000, default: 0)
         spec.maxSequence = try single("max_sequence", 2...1_048_576, default: 2048)
+        if top.optional("arrival_rates") != nil {
+            spec.arrivalRates = try texts("arrival_rates", required: true).map { text, node -> Double? in
+                guard let rate = Double(text), rate.isFinite, rate >= 1e-6, rate <= 1e6 else {
+                    throw top.error(.invalidValue, at: node, "each value of 'arrival_rates' must be requests per second in 0.000001…1000000 (got '\(MappingReader.excerpt(text))')")
+                }
+                return rate
+            }
+        }
+        if let node = top.optional("prefill") {
+            let text = node.string ?? ""
+            let chunk = text.hasPrefix("chunked:") ? Int(text.dropFirst(8)) : nil
+            guard text == "none" || text == "whole" || (chunk.map { (1...65_536).contains($0) } ?? false) else {
+                throw top.error(.invalidValue, at: node, "'prefill' must be none, whole or chunked:N with N in 1…65536")
+            }
+            spec.prefill = text
+        }
+        if top.optional("slo_ttft_ms") != nil { spec.sloTtftMilliseconds = try top.number("slo_ttft_ms", minimum: 1e-6, allowZero: false) }
+        if top.optional("slo_tpot_ms") != nil { spec.sloTpotMilliseconds = try top.number("slo_tpot_ms", minimum: 1e-6, allowZero: false) }
         if let node = top.optional("baseline") {
             guard let baseline = node.string, policies.contains(baseline) else {
                 throw top.error(.invalidValue, at: node, "'baseline' must be one of the sweep's policies (\(policies.joined(separator: ", ")))")
@@ -85,7 +103,8 @@ public enum SweepSpecParser {
         try top.rejectUnknownKeys()
         spec.locations = locations
         let points = spec.topologies.count * spec.parameters.reduce(1) { $0 * $1.values.count } * spec.models.count
-            * spec.workloads.count * spec.parallelism.count * spec.batches.count * spec.policies.count
+            * spec.workloads.count * spec.parallelism.count * spec.arrivalRates.count * spec.batches.count
+            * spec.policies.count
         guard points * spec.seeds.count <= maximumRuns else {
             throw top.error(.invalidValue, at: root, "the sweep has \(points * spec.seeds.count) runs; at most \(maximumRuns)")
         }

@@ -77,6 +77,7 @@ struct CoordinatorCommand: ParsableCommand {
         }
         let outcome = try RunOptions.mappingErrors(inputs.topology, path: options.topology) { try result.get() }
         try options.writeTrace(outcome)
+        try options.serving.writeRequests(outcome.reports)
         options.warnAboutChanges(outcome.reports, stream: inputs.stream)
         options.print(outcome.reports)
     }

@@ -49,6 +49,8 @@ struct RunOptions: ParsableArguments {
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
+    @OptionGroup var serving: ServingFlags
+
     /// The ranges the run options accept (Topologies/README.md, "Limits"): wide enough for any study, small
     /// enough that memory and simulated time stay bounded.
     enum Limits {
@@ -93,6 +95,7 @@ struct RunOptions: ParsableArguments {
             topology: try Inputs.topology(at: topology), path: topology, model: model,
             tensorParallel: tensorParallel, pipelineParallel: pipelineParallel, stream: try Inputs.workload(workload))
         try checkLengths(loaded.stream)
+        try serving.check(stream: loaded.stream)
         return loaded
     }
 
@@ -153,6 +156,7 @@ struct RunOptions: ParsableArguments {
         experiment.warmupIterations = warmup
         experiment.reusesCosts = !noCostReuse
         experiment.traceIterations = trace == nil ? 0 : max(1, traceIterations)
+        experiment.serving = (try? serving.options()) ?? ServingOptions()
         return experiment
     }
 
@@ -168,6 +172,7 @@ struct RunOptions: ParsableArguments {
             try experiment(inputs).run(policies, costs: costs)
         }
         try writeTrace(outcome)
+        try serving.writeRequests(outcome.reports)
         warnAboutChanges(outcome.reports, stream: inputs.stream)
         return outcome.reports
     }

@@ -18,6 +18,9 @@ struct SweepContexts: Sendable {
         var streams: [String: RequestStream] = [:]
         for workload in spec.workloads {
             let stream = try located("workloads", workload) { try Inputs.workload(workload) }
+            if spec.arrivalRates.contains(where: { $0 != nil }), case .trace = stream {
+                throw InputError("\(spec.location("workloads", workload))arrival_rates replace arrival times; a trace has its own")
+            }
             if case .fixed(let input, let output) = stream, input + output > spec.maxSequence {
                 throw InputError(
                     "\(spec.location("workloads", workload))fixed:\(input):\(output) is longer than max_sequence \(spec.maxSequence)")
@@ -104,6 +107,16 @@ struct SweepContexts: Sendable {
         experiment.seed = run.seed
         experiment.maxSequence = spec.maxSequence
         experiment.warmupIterations = spec.warmup
+        var serving = ServingOptions()
+        switch spec.prefill {
+        case "whole": serving.prefill = .whole
+        case let text where text.hasPrefix("chunked:"): serving.prefill = .chunked(Int(text.dropFirst(8)) ?? 1)
+        default: serving.prefill = .none
+        }
+        serving.arrivalRate = run.arrivalRate
+        serving.ttftLimitMilliseconds = spec.sloTtftMilliseconds
+        serving.tpotLimitMilliseconds = spec.sloTpotMilliseconds
+        experiment.serving = serving
         do {
             return RunMetrics(key: run.key, report: try experiment.run([policy]).reports[0])
         } catch let error as SimulationError {

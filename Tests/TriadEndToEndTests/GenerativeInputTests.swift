@@ -72,6 +72,26 @@ struct GenerativeInputTests {
         add(["run", topology], runBase, flag: "--workload", values: fixed + stringExtremes)
         add(["run", topology], runBase, flag: "--policy", values: stringExtremes + ["npu+pim+drb+drb", "npu+pim+xyz", "+"])
         add(["run", topology], runBase, flag: "--model", values: stringExtremes)
+        var serving = runBase
+        serving["--prefill"] = "whole"
+        for flag in ["--arrival-rate", "--slo-ttft-ms", "--slo-tpot-ms"] {
+            add(["run", topology], serving, flag: flag, values: numberExtremes + ["0.5", "100"])
+        }
+        add(["run", topology], runBase, flag: "--prefill",
+            values: stringExtremes + numberExtremes.prefix(16).map { "chunked:\($0)" } + ["chunked:", "whole:1"])
+        add(["run", topology], serving, flag: "--requests-out", values: stringExtremes + ["/", "/dev/null", "no/dir.csv"])
+        let spec = "name: g\ntopologies: [@ROOT@/Topologies/neupims.yaml]\npolicies: [npu-only]\niterations: 2\nbatches: [4]\n"
+        for key in ["batches", "seeds", "iterations", "warmup", "max_sequence", "arrival_rates", "slo_ttft_ms"] {
+            for value in numberExtremes {
+                let text = spec.replacingOccurrences(of: key == "batches" ? "batches: [4]\n" : "@@", with: "")
+                    + "\(key): \(key.hasSuffix("s") ? "[\(value)]" : value)\n"
+                cases.append(
+                    .init(
+                        surface: "cli", label: "sweep \(key) \(value.prefix(40))",
+                        arguments: ["sweep", "s.yaml", "--out", "out", "--quiet"], files: ["s.yaml": text],
+                        expectsJSON: false))
+            }
+        }
         add(["run", topology], runBase, flag: "--format", values: stringExtremes)
         add(["run", topology], runBase, flag: "--trace", values: stringExtremes + ["/", "/dev/null", "/proc/x", "no/dir.json"])
         add(["compare", topology], ["--iterations": "2", "--batch": "4", "--format": "json"], flag: "--policies",

@@ -63,7 +63,8 @@ struct HostileInputRunner {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for (name, contents) in item.files {
-                try contents.write(to: folder.appendingPathComponent(name), atomically: false, encoding: .utf8)
+                try contents.replacingOccurrences(of: "@ROOT@", with: EndToEndTests.packageRoot.path)
+                    .write(to: folder.appendingPathComponent(name), atomically: false, encoding: .utf8)
             }
         } catch {
             return finding("could not write its files: \(error)")

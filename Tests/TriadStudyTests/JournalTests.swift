@@ -34,6 +34,31 @@ struct JournalTests {
         #expect(throws: SweepJournal.Problem.self) { try SweepJournal.read(Data("{\"key\":1}\n".utf8)) }
     }
 
+    /// A serving run's figures survive the journal, and a point averages its seeds' quantiles.
+    @Test func servingFiguresRoundTrip() throws {
+        let runs = try Self.runs()
+        var results: [String: RunMetrics] = [:]
+        for (index, run) in runs.enumerated() {
+            var metrics = Self.metrics(run, 100)
+            var serving = RunMetrics.Serving()
+            serving.ttftP99 = Double(10 + index)
+            serving.sloAttainment = 0.5
+            serving.goodput = 3
+            serving.ttftQuantiles = (0...100).map { Double($0 + index) }
+            serving.e2eQuantiles = (0...100).map { Double($0) }
+            metrics.serving = serving
+            let header = SweepJournal.header(name: "j", runs: runs)
+            let read = try SweepJournal.read(Data((header + "\n" + metrics.journalLine + "\n").utf8))
+            #expect(read.results[run.key] == metrics)
+            results[run.key] = metrics
+        }
+        let points = SweepPoint.summarise(runs, results: results, baseline: "npu-only")
+        // Seeds 1 and 2 of npu-only are runs 0 and 1: p99 TTFT 10 and 11, quantiles offset by 0 and 1.
+        #expect(points[0].serving?.ttftP99.mean == 10.5)
+        #expect(points[0].serving?.ttftQuantiles[0] == 0.5)
+        #expect(SweepOutput.csv(points).split(separator: "\n")[1].contains(",closed,"))
+    }
+
     @Test func pointsPairSeedsForSpeedUps() throws {
         let runs = try Self.runs()
         // npu-only seeds 1, 2: 100, 200; neupims: 150, 260 → speed-ups 1.5, 1.3.

@@ -37,6 +37,8 @@ struct SweepSpecTests {
         ("name: g\ntopologies: [t.yaml]\npolicies: [a]\nseeds: [1, 2, 3]\nbatches: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nmodels: [a, b, c, d, e, f, g, h, i, j]\nworkloads: [a, b, c, d, e, f, g, h, i, j]\nparameters: {x.y: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], y.z: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], z.w: [1, 2, 3, 4, 5]}\n", "1:1: the sweep has 1500000 runs"),
         ("name: g\ntopologies: [t.yaml]\npolicies: [neupims]\niterations: 0\n", "4:13: 'iterations' of the sweep spec must be positive"),
         ("name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nparallelism: [{tensor: 2}]\n", "a parallelism entry is missing required field 'pipeline'"),
+        ("name: g\ntopologies: [t.yaml]\npolicies: [neupims]\narrival_rates: [10, 0]\n", "4:21: each value of 'arrival_rates' must be requests per second"),
+        ("name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nprefill: chunked:0\n", "4:10: 'prefill' must be none, whole or chunked:N"),
     ])
     func badSpecsAreLocated(text: String, expected: String) {
         do {

@@ -32,6 +32,8 @@ public struct Experiment: Sendable {
     /// A pipeline whose stages differ in hardware or policy, simulated stage by stage (nil: `devices` stands for
     /// every group).
     public var stages: [PipelineStage]?
+    /// Prefill, arrivals and SLOs (default: the decode-only mode).
+    public var serving = ServingOptions()
 
     public init(devices: DeviceSet, model: ModelSpec, workload: RequestStream, topologyName: String = "topology") {
         self.devices = devices
@@ -56,6 +58,7 @@ public struct Experiment: Sendable {
         configuration.traceIterations = traceIterations
         configuration.communication = communication
         configuration.mirrors = mirrors
+        configuration.serving = serving
         return configuration
     }
 

@@ -42,7 +42,22 @@ extension RunReport {
                     }),
             ]),
         ])
-        guard !stages.isEmpty, case .object(var members) = base else { return base }
+        guard !stages.isEmpty || serving != nil, case .object(var members) = base else { return base }
+        if let serving {
+            func figures(_ value: ServingFigures.Percentiles) -> JSON {
+                .object(["mean": .number(value.mean), "p50": .number(value.p50), "p90": .number(value.p90), "p99": .number(value.p99)])
+            }
+            members.append(
+                JSON.Member(
+                    "serving",
+                    .object([
+                        "requests": .integer(Int64(serving.requests)), "queueing_ms": figures(serving.queueing),
+                        "ttft_ms": figures(serving.timeToFirstToken), "tpot_ms": figures(serving.timePerOutputToken),
+                        "e2e_ms": figures(serving.endToEnd), "slo_attainment": .number(serving.sloAttainment),
+                        "goodput_requests_per_second": .number(serving.goodput),
+                    ])))
+        }
+        guard !stages.isEmpty else { return .object(members) }
         members.append(
                 JSON.Member(
                     "pipeline_stages",

@@ -81,10 +81,19 @@ public struct RunReport: Sendable, Hashable {
     /// Requests finished per request decoding at a time (the mean active batch): how many times the batch was
     /// replaced. Below 2 the run has not seen the workload's length mix settle.
     public var turnovers: Double { meanActiveRequests > 0 ? Double(completedRequests) / meanActiveRequests : 0 }
-    /// Whether the run is too short for a steady state: fewer than 2 turnovers, or batch means that spread more
-    /// than ±3 % (the CLI and sweeps warn).
-    public var isTooShort: Bool { turnovers < 2 || steadyStateSpread > Self.steadyStateSpreadLimit }
+    /// Whether requests arrived as a Poisson process (open loop): throughput then follows the arrivals, so its
+    /// spread says nothing about the run's length.
+    public var isOpenLoop = false
+    /// Whether the run is too short for a steady state: fewer than 2 turnovers, or (closed loop) batch means that
+    /// spread more than ±3 % (the CLI and sweeps warn).
+    public var isTooShort: Bool {
+        turnovers < 2 || (!isOpenLoop && steadyStateSpread > Self.steadyStateSpreadLimit)
+    }
     public static let steadyStateSpreadLimit = 0.03
+    /// Request latencies, SLO attainment and goodput of a serving run (nil in the decode-only mode).
+    public var serving: ServingFigures?
+    /// Every request finished while measuring (when asked for: `--requests-out`).
+    public var requestRecords: [RequestRecord] = []
     /// A staged pipeline's stages (empty when one simulated group stands for every stage).
     public var stages: [StageFigure] = []
     /// Sub-batches when interleaving.

@@ -98,6 +98,11 @@ extension Simulator {
         report.channelImbalance = state.iterations == 0 ? 0 : state.channelImbalanceSum / Double(state.iterations)
         report.kvLimitedFraction = state.iterations == 0 ? 0 : Double(state.kvLimitedIterations) / Double(state.iterations)
         report.cappedRequests = cappedRequests
+        report.isOpenLoop = configuration.serving.arrivalRate != nil
+        if configuration.serving.isServing {
+            report.serving = ServingFigures(state.records, seconds: seconds, options: configuration.serving)
+            if configuration.serving.recordsRequests { report.requestRecords = state.records }
+        }
         var previous: (elapsed: Picoseconds, tokens: Int64) = (0, 0)
         for checkpoint in state.checkpoints where checkpoint.elapsed > previous.elapsed {
             report.batchThroughputs.append(

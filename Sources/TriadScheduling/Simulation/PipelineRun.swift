@@ -14,6 +14,8 @@ struct PipelineRun {
     var stages: [Simulator]
     /// Scratch: the channel each stage placed the request being admitted on.
     private var placed: [Int]
+    /// Poisson arrival times replacing the workload's (serving runs with an arrival rate).
+    private var arrivals: PoissonArrivals?
 
     init(stages: [Simulator]) {
         precondition(!stages.isEmpty)
@@ -31,9 +33,12 @@ struct PipelineRun {
             stream: lead.stream, maxSequence: lead.maxSequence, generator: root.substream(1))
         var ledgers = try stages.map { try $0.makeLedger() }
         var queue = EventQueue<Event>()
+        arrivals = lead.serving.arrivalRate.map { PoissonArrivals(rate: $0, generator: root.substream(2)) }
         // Closed-loop workloads start in steady state: the first batch holds requests as a long run finds them
-        // (length-biased, each part-way through its output).
-        fillSlots(&states, ledgers: &ledgers, requests: &requests, now: 0, stagger: !lead.stream.isFinite)
+        // (length-biased, each part-way through its output). Open-loop arrivals start from an empty system.
+        fillSlots(
+            &states, ledgers: &ledgers, requests: &requests, now: 0,
+            stagger: !lead.stream.isFinite && lead.serving.arrivalRate == nil)
         queue.schedule(.startIteration, at: 0)
         for index in states.indices { states[index].isWarmingUp = lead.warmupIterations > 0 }
         run: while let (now, event) = queue.pop() {
@@ -87,6 +92,7 @@ struct PipelineRun {
     ) {
         var loads: [[Int64]] = []
         let maxSequence = stages[0].configuration.maxSequence
+        let prefills = stages[0].configuration.serving.prefill != .none
         for slot in states[0].isActive.indices where !states[0].isActive[slot] {
             var generated = 0
             if states[0].pendingHead == states[0].pending.count {
@@ -94,7 +100,8 @@ struct PipelineRun {
                     states[0].pending.append(inFlight.request)
                     generated = inFlight.generated
                 } else {
-                    guard let next = requests.next() else { return }
+                    guard var next = requests.next() else { return }
+                    if arrivals != nil { next.arrival = arrivals!.next() }
                     states[0].pending.append(next)
                 }
             }
@@ -135,6 +142,10 @@ struct PipelineRun {
                 states[index].channel[slot] = ledger == nil ? 0 : placed[index]
                 states[index].reservedBytes[slot] = ledger == nil ? 0 : tokens * stages[index].shard.keyValueBytesPerToken
                 states[index].isActive[slot] = true
+                states[index].admittedAt[slot] = now
+                states[index].joinedFresh[slot] = generated == 0
+                states[index].firstTokenAt[slot] = 0
+                states[index].prefilled[slot] = prefills && generated == 0 ? 0 : candidate.inputTokens
             }
         }
     }

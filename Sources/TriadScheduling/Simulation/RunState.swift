@@ -9,6 +9,18 @@ struct RunState {
     var channel: [Int]
     var reservedBytes: [Int64]
     var isActive: [Bool]
+    /// Serving: when each slot's request was admitted and got its first token, and how much of its prompt is
+    /// prefilled (all of it in the decode-only mode).
+    var admittedAt: [Picoseconds]
+    var firstTokenAt: [Picoseconds]
+    var prefilled: [Int]
+    /// Whether the slot's request joined the run from its start (not part-way through, as the closed loop's first
+    /// batch does): only those have a time to first token and a record.
+    var joinedFresh: [Bool]
+    /// The prompt tokens this iteration prefills, per slot (`prefillStep`).
+    var prefillStep: [(slot: Int, tokens: Int)] = []
+    /// Requests finished while measuring (serving runs).
+    var records: [RequestRecord] = []
     /// Requests drawn from the stream but not yet admitted (not arrived, or no KV room).
     var pending: [Request] = []
     var pendingHead = 0
@@ -58,6 +70,10 @@ struct RunState {
         fresh.channel = channel
         fresh.reservedBytes = reservedBytes
         fresh.isActive = isActive
+        fresh.admittedAt = admittedAt
+        fresh.firstTokenAt = firstTokenAt
+        fresh.prefilled = prefilled
+        fresh.joinedFresh = joinedFresh
         fresh.pending = pending
         fresh.pendingHead = pendingHead
         fresh.measuredFrom = now
@@ -71,6 +87,10 @@ struct RunState {
         channel = Array(repeating: 0, count: batchSize)
         reservedBytes = Array(repeating: 0, count: batchSize)
         isActive = Array(repeating: false, count: batchSize)
+        admittedAt = Array(repeating: 0, count: batchSize)
+        firstTokenAt = Array(repeating: 0, count: batchSize)
+        prefilled = Array(repeating: 0, count: batchSize)
+        joinedFresh = Array(repeating: false, count: batchSize)
     }
 
     var activeCount: Int { isActive.reduce(0) { $0 + ($1 ? 1 : 0) } }

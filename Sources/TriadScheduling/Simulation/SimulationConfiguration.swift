@@ -32,6 +32,8 @@ public struct SimulationConfiguration: Sendable {
     /// whether it runs the final norm and LM head (the last stage does; an even split simulates the last).
     public var stageLayers: Int?
     public var runsHead = true
+    /// Prefill, arrivals and SLOs of a serving run (default: decode only, closed loop).
+    public var serving = ServingOptions()
 
     public init(
         model: ModelSpec, stream: RequestStream, batchSize: Int, iterations: Int, seed: UInt64, policy: Policy,

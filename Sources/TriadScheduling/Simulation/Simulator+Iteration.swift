@@ -10,7 +10,9 @@ extension Simulator {
         composer.isRecording = !state.isWarmingUp && iteration < configuration.traceIterations
         state.activeSlots.removeAll(keepingCapacity: true)
         state.sequences.removeAll(keepingCapacity: true)
-        for slot in state.isActive.indices where state.isActive[slot] {
+        let prefill = try prefillStep(&state, iteration: iteration)
+        for slot in state.isActive.indices
+        where state.isActive[slot] && state.prefilled[slot] >= state.request[slot].inputTokens {
             state.activeSlots.append(slot)
             state.sequences.append(state.sequenceLength(ofSlot: slot, cap: configuration.maxSequence))
         }
@@ -27,6 +29,20 @@ extension Simulator {
         for candidate in partitions.dropFirst() {
             let split = composeIteration(state, candidate)
             if split.duration < outcome.duration { outcome = split }
+        }
+        if prefill.duration > 0 {
+            if composer.isRecording {
+                for index in outcome.events.indices { outcome.events[index].start +|= prefill.duration }
+                outcome.events.append(
+                    TraceEvent(
+                        track: plan.hostResource.rawValue, name: "prefill \(state.prefillStep.map(\.tokens).reduce(0, +)) tokens",
+                        start: 0, duration: prefill.duration, iteration: 0, subBatch: 0, layer: 0))
+            }
+            outcome.duration +|= prefill.duration
+            for index in outcome.busy.indices {
+                outcome.busy[index] +|= prefill.busy[index]
+                outcome.energyPicojoules[index] += prefill.energyPicojoules[index]
+            }
         }
         for index in outcome.busy.indices {
             state.busy[index] +|= outcome.busy[index]

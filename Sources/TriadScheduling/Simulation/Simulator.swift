@@ -20,6 +20,8 @@ public struct Simulator {
     public internal(set) var trace: [TraceEvent] = []
 
     var layerCache: [Int: LayerSegments] = [:]
+    /// Prefill chunk costs by (tokens, context, finishes) (`prefillCost`).
+    var prefillCache: [Int: PrefillCost] = [:]
     var attentionCache: [AttentionCost?]
     /// Sequence lengths beyond a missing one that are costed with it.
     static let attentionLookahead = 31

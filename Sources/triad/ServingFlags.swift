@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import TriadCore
+import TriadScheduling
+
+/// The serving options of `run`, `compare`, `up` and `coordinator` (docs/MODEL.md §9): prefill, Poisson arrivals,
+/// SLOs and the per-request CSV. Without any, a run is the steady-state decode mode.
+struct ServingFlags: ParsableArguments {
+    @Option(help: "Prefill prompts: none (decode only, the default), whole, or chunked:N (N prompt tokens per iteration).")
+    var prefill: String = "none"
+
+    @Option(parsing: .unconditional, help: "Poisson arrivals, requests per second (default: a closed loop, or the trace's times).")
+    var arrivalRate: Double?
+
+    @Option(parsing: .unconditional, help: "Time-to-first-token SLO, milliseconds (for slo_attainment and goodput).")
+    var sloTtftMs: Double?
+
+    @Option(parsing: .unconditional, help: "Time-per-output-token SLO, milliseconds.")
+    var sloTpotMs: Double?
+
+    @Option(help: "Write one CSV row per finished request here (times in ms).")
+    var requestsOut: String?
+
+    func validate() throws {
+        if let arrivalRate { try OptionRange.check(arrivalRate, 1e-6...1e6, "--arrival-rate") }
+        if let sloTtftMs { try OptionRange.check(sloTtftMs, 1e-6...1e9, "--slo-ttft-ms") }
+        if let sloTpotMs { try OptionRange.check(sloTpotMs, 1e-6...1e9, "--slo-tpot-ms") }
+        _ = try options()
+    }
+
+    /// The options these flags give.
+    func options() throws -> ServingOptions {
+        var options = ServingOptions()
+        switch prefill {
+        case "none": options.prefill = .none
+        case "whole": options.prefill = .whole
+        default:
+            guard prefill.hasPrefix("chunked:"), let size = Int(prefill.dropFirst("chunked:".count)), (1...65_536).contains(size)
+            else {
+                throw InputError("triad: --prefill must be none, whole or chunked:N with N in 1…65536 (got '\(prefill.prefix(40))')")
+            }
+            options.prefill = .chunked(size)
+        }
+        options.arrivalRate = arrivalRate
+        options.ttftLimitMilliseconds = sloTtftMs
+        options.tpotLimitMilliseconds = sloTpotMs
+        options.recordsRequests = requestsOut != nil
+        return options
+    }
+
+    /// Refuses what cannot go together and checks `--requests-out` before the run.
+    func check(stream: RequestStream) throws {
+        if arrivalRate != nil, case .trace = stream {
+            throw InputError("triad: --arrival-rate replaces arrival times; a trace has its own (drop one)")
+        }
+        if let requestsOut { _ = try OutputFile(requestsOut, flag: "--requests-out") }
+    }
+
+    /// Writes `--requests-out`: every policy's finished requests, one row each.
+    func writeRequests(_ reports: [RunReport]) throws {
+        guard let requestsOut else { return }
+        var text = "policy," + RequestRecord.csvHeader + "\n"
+        for report in reports {
+            for record in report.requestRecords { text += CSV.line([report.policy]) + "," + record.csvRow + "\n" }
+        }
+        try OutputFile(requestsOut, flag: "--requests-out").write(text)
+    }
+}

@@ -1,0 +1,108 @@
+import Testing
+import TriadCore
+import TriadDevices
+import TriadScheduling
+
+/// Serving runs: time to first token against the prefill's hand-summed cost, queueing against the M/D/1 closed
+/// form, chunked prefill, and the per-request records.
+struct ServingTests {
+    static func experiment(workload: RequestStream, batch: Int, iterations: Int, serving: ServingOptions) throws
+        -> Experiment
+    {
+        let (devices, _) = try Fixtures.neupims()
+        var experiment = Experiment(devices: devices, model: ModelPresets.named("gpt3-7b")!, workload: workload)
+        experiment.batch = batch
+        experiment.iterations = iterations
+        experiment.serving = serving
+        return experiment
+    }
+
+    /// The prefill of a 128-token prompt, summed by hand: every layer's GEMMs and vector operations with 128 rows,
+    /// attention as Q·Kᵀ over every head (128 × 128 × 32 heads), softmax and P·V, all on the NPU, 32 layers, and the
+    /// LM head for one token.
+    static func handPrefill(tokens: Int) throws -> Picoseconds {
+        let (devices, costs) = try Fixtures.neupims()
+        let model = ModelPresets.named("gpt3-7b")!
+        let shard = ModelShard(model)
+        let template = LayerTemplate(shard: shard, rows: tokens)
+        let layer =
+            template.beforeAttention + [
+                Operation(kind: .qkvProjection, rows: tokens, inner: model.headDimension, columns: tokens * shard.heads),
+                Operation(kind: .softmax, rows: tokens * shard.heads, inner: tokens),
+                Operation(kind: .outputProjection, rows: tokens, inner: tokens, columns: shard.heads * model.headDimension),
+            ] + template.afterAttention
+        let head = LayerTemplate.head(shard: shard, rows: 1)
+        let npu = devices.npu!.id
+        let answers = try costs.costs([CostRequest(deviceID: npu, iteration: 0, operations: layer + head)])[0]
+        let perLayer = answers.prefix(layer.count).reduce(Picoseconds(0)) { $0 + $1.duration }
+        return perLayer * Picoseconds(shard.layers) + answers.suffix(head.count).reduce(0) { $0 + $1.duration }
+    }
+
+    @Test func timeToFirstTokenIsThePrefillWithoutAQueue() throws {
+        var serving = ServingOptions()
+        serving.prefill = .whole
+        serving.arrivalRate = 0.01  // one request per 100 s: never a queue
+        serving.recordsRequests = true
+        let report = try Self.experiment(
+            workload: .fixed(input: 128, output: 4), batch: 1, iterations: 40, serving: serving
+        ).run([.npuOnly]).reports[0]
+        let expected = try Self.handPrefill(tokens: 128)
+        #expect(report.requestRecords.count == 10)
+        for record in report.requestRecords {
+            #expect(record.queueing == 0)
+            #expect(record.timeToFirstToken == expected, "TTFT \(record.timeToFirstToken) ps, prefill \(expected) ps")
+        }
+        #expect(abs(report.serving!.timeToFirstToken.p50 - Double(expected) * 1e-9) < 1e-6)
+    }
+
+    /// One slot, deterministic service (the same fixed request every time), Poisson arrivals at ρ = 0.3: the mean
+    /// wait in the queue is the M/D/1 value ρ·D / (2(1 − ρ)).
+    @Test func queueingMatchesMD1AtLowLoad() throws {
+        var probe = ServingOptions()
+        probe.arrivalRate = 1e-3
+        probe.recordsRequests = true
+        let alone = try Self.experiment(
+            workload: .fixed(input: 64, output: 4), batch: 1, iterations: 8, serving: probe
+        ).run([.npuOnly]).reports[0]
+        let service = Double(alone.requestRecords[0].finished - alone.requestRecords[0].admitted) / 1e12
+        let rho = 0.3
+        var serving = ServingOptions()
+        serving.arrivalRate = rho / service
+        serving.recordsRequests = true
+        let report = try Self.experiment(
+            workload: .fixed(input: 64, output: 4), batch: 1, iterations: 4 * 40_000, serving: serving
+        ).run([.npuOnly]).reports[0]
+        let waits = report.requestRecords.map { Double($0.queueing) / 1e12 }
+        let mean = waits.reduce(0, +) / Double(waits.count)
+        let theory = rho * service / (2 * (1 - rho))
+        #expect(report.requestRecords.count > 39_000)
+        #expect(report.requestRecords.allSatisfy { Double($0.finished - $0.admitted) / 1e12 == service })
+        #expect(abs(mean / theory - 1) < 0.05, "mean wait \(mean) s, M/D/1 \(theory) s")
+    }
+
+    /// Chunked prefill spreads a prompt over iterations: its first token comes later than with a whole prefill,
+    /// after ⌈128 / 32⌉ = 4 prefill iterations, and every request still produces all its tokens.
+    @Test func chunkedPrefillTakesSeveralIterations() throws {
+        var whole = ServingOptions()
+        whole.prefill = .whole
+        whole.recordsRequests = true
+        var chunked = whole
+        chunked.prefill = .chunked(32)
+        let run = { (serving: ServingOptions) in
+            try Self.experiment(workload: .fixed(input: 128, output: 8), batch: 4, iterations: 200, serving: serving)
+                .run([.npuOnly]).reports[0]
+        }
+        let a = try run(whole)
+        let b = try run(chunked)
+        #expect(b.serving!.timeToFirstToken.mean > a.serving!.timeToFirstToken.mean)
+        for report in [a, b] {
+            #expect(report.requestRecords.allSatisfy { $0.firstToken > $0.admitted && $0.finished > $0.firstToken })
+            #expect(report.tokens >= Int64(report.requestRecords.count * 8))
+        }
+        // Decode-only runs report no serving block; serving runs do.
+        let decode = try Self.experiment(
+            workload: .fixed(input: 128, output: 8), batch: 4, iterations: 50, serving: ServingOptions()
+        ).run([.npuOnly]).reports[0]
+        #expect(decode.serving == nil && a.serving != nil)
+    }
+}
