@@ -68,4 +68,21 @@ struct CostBoundTests {
         cost.cycles = 1 << 49
         #expect(CostBound.isAbsurd(cost, for: operation, on: device))
     }
+
+    /// A shape whose size product overflows Int64 is refused even where a fast device's estimate stays in bounds:
+    /// a ternary FFN of 2^22 × 2^21 × 2^21 on a 32,768-adder FPGA (estimate 5.7e14 cycles, product 2^64).
+    @Test func overflowingShapesAreRefusedNotTrapped() throws {
+        let fpga = DeviceConfiguration.fpga(
+            FPGAConfiguration(
+                cores: 64, addersPerCore: 512, clock: ClockFrequency(megahertz: 170), bitsPerWeight: 2,
+                memoryBandwidthBytesPerSecond: 76_800_000_000, memoryEfficiency: 1, memoryBytes: 1 << 35,
+                powerWatts: 46, fixedLatencyCycles: 0, elementwiseLanes: 16))
+        let operation = Operation(kind: .feedForwardUp, rows: 1 << 22, inner: 1 << 21, columns: 1 << 21, isTernary: true)
+        let evaluator = DeviceEvaluator(device: DeviceDescription(id: "fpga0", configuration: fpga))
+        #expect(throws: DeviceError.self) { try evaluator.costs(of: [operation]) }
+        for device in Self.devices {
+            #expect(throws: DeviceError.self) { try CostBound.check(operation, on: device) }
+        }
+    }
 }
+

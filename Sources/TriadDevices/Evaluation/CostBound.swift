@@ -10,6 +10,17 @@ public enum CostBound {
 
     /// Throws if `operation` on `configuration` would exceed the bounds.
     public static func check(_ operation: Operation, on configuration: DeviceConfiguration) throws {
+        // The cost models multiply up to three of an operation's sizes (times small constants) in Int64: refuse
+        // shapes where the three largest pass 2^60, whatever the estimate says (a fast device divides the
+        // estimate, not the product).
+        let sizes = [
+            operation.rows, operation.inner, operation.columns, operation.sequenceLength, operation.heads,
+            operation.keyValueHeads, operation.headDimension,
+        ].map { Double(max($0, 1)) }.sorted()
+        guard sizes.suffix(3).reduce(1, *) < 0x1p60 else {
+            throw DeviceError(
+                .unsupportedOperation, "operation \(operation.kind.label) is far too large for this device")
+        }
         guard let cycles = try estimatedCycles(operation, on: configuration) else { return }
         guard cycles.isFinite, cycles <= maximumCycles else {
             throw DeviceError(
