@@ -49,6 +49,7 @@ enum DeviceParser {
         _ = reader.optional("id")
         _ = reader.optional("kind")
         if allowingCount { _ = reader.optional("count") }
+        _ = reader.optional("worker")  // the program serving the device under `triad up` (TopologyParser reads it)
         let configuration: DeviceConfiguration
         switch kind {
         case .npu: configuration = .npu(try npu(&reader))

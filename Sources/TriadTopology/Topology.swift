@@ -20,6 +20,9 @@ public struct Topology: Sendable {
     public var interconnect: LinkProperties?
     /// The `parallelism:` section, if any.
     public var parallelism: Parallelism?
+    /// The program that serves a device under `triad up` instead of `triad worker` (`worker:`), by device id, and
+    /// where each is written.
+    public var workers: [String: (program: String, location: SourceLocation)] = [:]
 
     public init(
         name: String, description: String, devices: [DeviceDescription], links: [(String, String)],

@@ -18,6 +18,18 @@ public enum TopologyParser {
         }
     }
 
+    /// A device's `worker:` program (1…4,096 printable characters), or nil.
+    static func workerProgram(_ node: Node, file: String) throws -> (program: String, location: SourceLocation)? {
+        guard let value = node.mapping?["worker"] else { return nil }
+        guard case .scalar(let scalar) = value, !scalar.string.isEmpty, scalar.string.count <= 4096,
+            scalar.string.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
+        else {
+            throw MappingReader.error(
+                .wrongType, file: file, at: value, "'worker' must be the path of a program (1…4,096 printable characters)")
+        }
+        return (scalar.string, SourceLocation(line: value.mark?.line ?? 1, column: value.mark?.column ?? 1))
+    }
+
     /// Parses `text`; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws -> Topology {
         let root = try document(text, file: file, what: "the topology file")
@@ -46,10 +58,13 @@ public enum TopologyParser {
             throw top.error(.invalidValue, at: deviceList, "'devices' must list at least one device")
         }
         var devices: [DeviceDescription] = []
+        var workers: [String: (program: String, location: SourceLocation)] = [:]
         var locations: [String: SourceLocation] = [:]
         for node in deviceNodes {
             let location = SourceLocation(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+            let program = try workerProgram(node, file: file)
             for device in try DeviceParser.parseDevices(node, file: file) {
+                if let program { workers[device.id] = program }
                 if let first = locations[device.id] {
                     throw top.error(
                         .duplicateID, at: node, "duplicate device id '\(device.id)' (first defined at line \(first.line))")
@@ -81,6 +96,7 @@ public enum TopologyParser {
         topology.groupLinks = linked.groupLinks
         topology.interconnect = interconnect
         topology.parallelism = parallelism
+        topology.workers = workers
         return topology
     }
 

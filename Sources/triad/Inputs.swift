@@ -20,6 +20,20 @@ enum Inputs {
         }
     }
 
+    /// The programs a topology's `worker:` keys name, each an executable file (relative paths from the current
+    /// directory), by device id.
+    static func workerPrograms(_ topology: Topology, path: String) throws -> [String: URL] {
+        var programs: [String: URL] = [:]
+        for (device, entry) in topology.workers {
+            guard FileManager.default.isExecutableFile(atPath: entry.program) else {
+                throw InputError(
+                    "\(path):\(entry.location.line):\(entry.location.column): worker program '\(LogSafe.text(entry.program, limit: 120))' of device '\(device)' is not an executable file (relative paths start at the current directory; build the C SDK with bash scripts/build-sdk)")
+            }
+            programs[device] = URL(fileURLWithPath: entry.program)
+        }
+        return programs
+    }
+
     /// The first group's devices (the one a run simulates).
     static func deviceSet(_ topology: Topology, path: String) throws -> DeviceSet {
         try deviceGroups(topology, path: path).sets[0]

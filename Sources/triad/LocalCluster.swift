@@ -12,15 +12,17 @@ final class LocalCluster {
     let devices: [DeviceDescription]
     private let cleanup: SignalCleanup
 
-    init(devices: [DeviceDescription], modelName: String, logLevel: String, pidDirectory: String?, logger: Logger)
-        throws
-    {
+    init(
+        devices: [DeviceDescription], modelName: String, logLevel: String, pidDirectory: String?, logger: Logger,
+        programs: [String: URL] = [:]
+    ) throws {
         self.devices = devices
         coordinator = Coordinator(
             configuration: .init(bind: "tcp://127.0.0.1:*"), devices: devices, modelName: modelName, logger: logger,
             context: context)
         let endpoint = try coordinator.start()
-        let supervisor = WorkerSupervisor(endpoint: endpoint, logLevel: logLevel, pidDirectory: pidDirectory)
+        let supervisor = WorkerSupervisor(
+            endpoint: endpoint, logLevel: logLevel, pidDirectory: pidDirectory, programs: programs)
         self.supervisor = supervisor
         cleanup = SignalCleanup(supervisor: supervisor)
         coordinator.onDeviceDead = { device in supervisor.restart(device: device) }

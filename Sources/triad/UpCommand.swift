@@ -47,7 +47,8 @@ struct UpCommand: ParsableCommand {
         let started = Date()
         let cluster = try LocalCluster(
             devices: inputs.topology.devices, modelName: inputs.model.name, logLevel: logLevel,
-            pidDirectory: pidDirectory, logger: logger)
+            pidDirectory: pidDirectory, logger: logger,
+            programs: try Inputs.workerPrograms(inputs.topology, path: options.topology))
         do {
             try cluster.start()
             let ready = Date()

@@ -9,10 +9,13 @@ final class WorkerSupervisor: @unchecked Sendable {
     private let endpoint: String
     private let logLevel: String
     private let pidDirectory: String?
+    /// Devices served by another program than `triad worker` (a topology's `worker:`), with the same arguments.
+    private let programs: [String: URL]
     private(set) var restarts = 0
 
-    init(endpoint: String, logLevel: String, pidDirectory: String?) {
+    init(endpoint: String, logLevel: String, pidDirectory: String?, programs: [String: URL] = [:]) {
         executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        self.programs = programs
         self.endpoint = endpoint
         self.logLevel = logLevel
         self.pidDirectory = pidDirectory
@@ -20,7 +23,7 @@ final class WorkerSupervisor: @unchecked Sendable {
 
     func start(device: String) throws {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = programs[device] ?? executable
         process.arguments = [
             "worker", "--connect", endpoint, "--device", device, "--once", "--exit-with-parent", "--log-level", logLevel,
         ]
