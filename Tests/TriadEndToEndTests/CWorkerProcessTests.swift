@@ -46,13 +46,7 @@ struct CWorkerProcessTests {
         ]
         let run = try ClusterProcessTests.Running(
             ["up"] + arguments + ["--no-cost-reuse", "--pid-directory", directory.path, "--log-level", "error"])
-        let pid = try #require(ClusterProcessTests.waitForPID(directory, device: "fpga0"))
-        Thread.sleep(forTimeInterval: 0.6)
-        kill(pid, signal == "SIGKILL" ? SIGKILL : SIGSTOP)
-        if signal == "SIGSTOP" {
-            Thread.sleep(forTimeInterval: 2.5)
-            kill(pid, SIGCONT)
-        }
+        let pid = try ClusterProcessTests.injectFault(signal, device: "fpga0", pidDirectory: directory)
         let outcome = run.wait()
         #expect(outcome.status == 0, "\(outcome.error)")
         let expected = try EndToEndTests.triad(["compare", "Topologies/hetero.yaml"] + arguments.dropFirst())

@@ -112,14 +112,8 @@ struct ClusterProcessTests {
                 "--no-cost-reuse", "--pid-directory", directory.path, "--log-level", "error",
             ])
         let device = signal == "SIGKILL" ? "npu0" : "pim0"
-        let pid = try #require(Self.waitForPID(directory, device: device))
-        Thread.sleep(forTimeInterval: 0.6)
         let faultAt = Date()
-        kill(pid, signal == "SIGKILL" ? SIGKILL : SIGSTOP)
-        if signal == "SIGSTOP" {
-            Thread.sleep(forTimeInterval: 2.5)
-            kill(pid, SIGCONT)
-        }
+        let pid = try Self.injectFault(signal, device: device, pidDirectory: directory)
         let outcome = run.wait()
         #expect(outcome.status == 0, "\(outcome.error)")
         #expect(outcome.output == (try EndToEndTests.triad(["compare"] + arguments).output))
@@ -129,6 +123,19 @@ struct ClusterProcessTests {
         print("\(topology) \(signal) \(device) at +\(Int(faultAt.timeIntervalSinceNow * -1000)) ms: \(summary)")
         // No orphan: the killed or stopped process is gone.
         #expect(kill(pid, 0) != 0)
+    }
+
+    /// Waits for `device`'s worker, lets the run get going, then SIGKILLs it, or SIGSTOPs it for 2.5 s (longer than
+    /// the liveness window) and lets it go on. Returns its pid.
+    static func injectFault(_ signal: String, device: String, pidDirectory: URL) throws -> pid_t {
+        let pid = try #require(waitForPID(pidDirectory, device: device))
+        Thread.sleep(forTimeInterval: 0.6)
+        kill(pid, signal == "SIGKILL" ? SIGKILL : SIGSTOP)
+        if signal == "SIGSTOP" {
+            Thread.sleep(forTimeInterval: 2.5)
+            kill(pid, SIGCONT)
+        }
+        return pid
     }
 
     /// Ctrl-C during `triad up` stops the workers too: no orphan processes.
