@@ -55,4 +55,67 @@ struct CWorkerProcessTests {
         #expect(outcome.error.contains("fpga0 replaced in"), "\(outcome.error)")
         #expect(kill(pid, 0) != 0)
     }
+
+    /// The coordinator is SIGKILLed mid-run and a new one binds the same endpoint: the C worker (beside two Swift
+    /// workers) notices, registers with it, and the run ends with the fault-free report; every worker exits 0.
+    @Test func coordinatorRestartIsSurvivedWithACWorker() throws {
+        let port = 21_000 + Int(getpid() % 20_000)
+        let endpoint = "tcp://127.0.0.1:\(port)"
+        let job = [
+            "Topologies/hetero.yaml", "--policies", "ternary", "--model", "bitnet-b1.58-3b", "--batch", "32",
+            "--iterations", "1200", "--format", "json",
+        ]
+        let arguments = ["coordinator", "--bind", endpoint] + job + ["--no-cost-reuse", "--log-level", "error"]
+        let first = try ClusterProcessTests.Running(arguments)
+        Thread.sleep(forTimeInterval: 0.3)
+        var workers = try ["npu0", "pim0"].map {
+            try ClusterProcessTests.Running(["worker", "--connect", endpoint, "--device", $0, "--once", "--log-level", "error"])
+        }
+        workers.append(
+            try ClusterProcessTests.Running(
+                ["worker", "--connect", endpoint, "--device", "fpga0", "--once"], program: Self.program))
+        Thread.sleep(forTimeInterval: 1.0)
+        kill(first.process.processIdentifier, SIGKILL)
+        _ = first.wait()
+        let second = try ClusterProcessTests.Running(arguments)
+        let outcome = second.wait()
+        #expect(outcome.status == 0, "\(outcome.error)")
+        #expect(outcome.output == (try EndToEndTests.triad(["compare"] + job).output))
+        for worker in workers {
+            let result = worker.wait(killingAfter: 10)
+            #expect(result.status == 0, "\(result.error)")
+        }
+    }
+
+    /// CURVE: a C worker whose key is on the coordinator's --allow list serves the run; one that is not is refused
+    /// (exit 3) and the coordinator gives up waiting.
+    @Test func cWorkerSpeaksCurve() throws {
+        let directory = try ClusterProcessTests.temporaryDirectory("c-curve")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for name in ["coordinator", "listed", "unlisted"] {
+            #expect(try EndToEndTests.triad(["keygen", directory.appendingPathComponent(name).path]).status == 0)
+        }
+        func key(_ name: String, _ suffix: String) -> String { directory.appendingPathComponent("\(name).\(suffix)").path }
+        for (name, expected) in [("listed", Int32(0)), ("unlisted", Int32(3))] {
+            let port = 26_000 + Int(getpid() % 10_000) + (name == "listed" ? 0 : 1)
+            let endpoint = "tcp://127.0.0.1:\(port)"
+            let coordinator = try ClusterProcessTests.Running([
+                "coordinator", "--bind", endpoint, "Topologies/matmulfree-fpga.yaml", "--policies", "ternary", "--model",
+                "mmfree-370m", "--batch", "4", "--iterations", "5", "--format", "json", "--curve", "--curve-key",
+                key("coordinator", "key"), "--allow", key("listed", "pub"), "--wait-timeout", "4", "--log-level", "error",
+            ])
+            Thread.sleep(forTimeInterval: 0.3)
+            let worker = try ClusterProcessTests.Running(
+                [
+                    "worker", "--connect", endpoint, "--device", "fpga0", "--once", "--curve-key", key(name, "key"),
+                    "--server-key", key("coordinator", "pub"),
+                ], program: Self.program)
+            let run = coordinator.wait(killingAfter: 30)
+            let result = worker.wait(killingAfter: 10)
+            #expect(result.status == expected, "\(name): \(result.error)")
+            #expect((run.status == 0) == (expected == 0), "\(run.error)")
+            if expected == 3 { #expect(result.error.contains("refused this worker's CURVE key"), "\(result.error)") }
+        }
+    }
 }
+

@@ -16,8 +16,8 @@ struct ClusterProcessTests {
         private var errorData = Data()
         private let group = DispatchGroup()
 
-        init(_ arguments: [String]) throws {
-            process.executableURL = EndToEndTests.executable
+        init(_ arguments: [String], program: URL = EndToEndTests.executable) throws {
+            process.executableURL = program
             process.arguments = arguments
             process.currentDirectoryURL = EndToEndTests.packageRoot
             process.standardOutput = output
@@ -31,6 +31,14 @@ struct ClusterProcessTests {
                     self.group.leave()
                 }
             }
+        }
+
+        /// Waits at most `seconds`, then kills the process (a hung worker fails its test instead of the suite).
+        func wait(killingAfter seconds: Double) -> Outcome {
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            return wait()
         }
 
         func wait() -> Outcome {

@@ -111,11 +111,16 @@ int triad_worker_parse_arguments(int argc, char **argv, triad_worker_options *op
     if (curve && curve_key == NULL) return bad("--curve needs --curve-key FILE and --server-key KEY", NULL);
     if (curve_key != NULL) {
         if (server_key == NULL) return bad("--curve-key needs --server-key", NULL);
-        options->public_key = key_from_file(curve_key, "public-key");
-        options->secret_key = key_from_file(curve_key, "secret-key");
-        if (options->public_key == NULL || options->secret_key == NULL) {
+        static char public_key[41], secret_key[41];
+        const char *public_found = key_from_file(curve_key, "public-key");
+        if (public_found != NULL) memcpy(public_key, public_found, 41);
+        const char *secret_found = key_from_file(curve_key, "secret-key");
+        if (public_found == NULL || secret_found == NULL) {
             return bad("the --curve-key file has no 40-character public-key and secret-key lines", curve_key);
         }
+        memcpy(secret_key, secret_found, 41);
+        options->public_key = public_key;
+        options->secret_key = secret_key;
         struct stat status;
         if (strlen(server_key) == 40 && stat(server_key, &status) != 0) {
             options->server_public_key = server_key;
