@@ -63,6 +63,11 @@ public struct RunMetrics: Sendable, Hashable {
         }
     }
 
+    /// Figures to fill in one by one (all 0, no error).
+    public init(key: String) {
+        self.key = key
+    }
+
     public init(key: String, error: String) {
         self.key = key
         self.error = error

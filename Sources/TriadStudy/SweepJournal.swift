@@ -79,8 +79,7 @@ public enum SweepJournal {
             let utilization = numbers("utilization"), let byDevice = numbers("energy_by_device"),
             utilization.count == devices.count, byDevice.count == devices.count
         else { return nil }
-        var metrics = RunMetrics(key: key, error: "")
-        metrics.error = nil
+        var metrics = RunMetrics(key: key)
         metrics.tokensPerSecond = throughput
         metrics.tpotMeanMilliseconds = mean
         metrics.tpotP99Milliseconds = p99

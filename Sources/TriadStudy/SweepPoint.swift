@@ -77,8 +77,6 @@ public struct SweepPoint: Sendable {
             let metrics = seeds.compactMap { results[$0.key] }
             let failed = metrics.first { $0.error != nil }
             let ok = failed == nil ? metrics : []
-            var baselineRun = seeds[0]
-            baselineRun.policy = baseline
             let speedups: [Double] = seeds.compactMap { run in
                 var paired = run
                 paired.policy = baseline

@@ -1,4 +1,5 @@
 public import TriadTopology
+public import TriadScheduling
 
 /// What a sweep varies and holds fixed: every list is an axis of the grid, and the runs are every combination
 /// (`runs`). Strings are as the spec wrote them (topology paths relative to the spec's directory, `path(ofTopology:)`);
@@ -57,7 +58,7 @@ public struct SweepSpec: Sendable {
     /// Poisson arrival rates, requests per second (nil: closed loop); an axis.
     public var arrivalRates: [Double?] = [nil]
     /// Serving options every run shares: `prefill` (none, whole, chunked:N) and SLOs in milliseconds.
-    public var prefill = "none"
+    public var prefill = ServingOptions.Prefill.none
     public var sloTtftMilliseconds: Double?
     public var sloTpotMilliseconds: Double?
     public var iterations = 1_000

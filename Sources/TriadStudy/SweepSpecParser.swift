@@ -1,5 +1,6 @@
 import Foundation
 import TriadCore
+import TriadScheduling
 import TriadTopology
 import Yams
 
@@ -79,12 +80,10 @@ public enum SweepSpecParser {
             }
         }
         if let node = top.optional("prefill") {
-            let text = node.string ?? ""
-            let chunk = text.hasPrefix("chunked:") ? Int(text.dropFirst(8)) : nil
-            guard text == "none" || text == "whole" || (chunk.map { (1...65_536).contains($0) } ?? false) else {
+            guard let mode = node.string.flatMap(ServingOptions.Prefill.init) else {
                 throw top.error(.invalidValue, at: node, "'prefill' must be none, whole or chunked:N with N in 1…65536")
             }
-            spec.prefill = text
+            spec.prefill = mode
         }
         if top.optional("slo_ttft_ms") != nil { spec.sloTtftMilliseconds = try top.number("slo_ttft_ms", minimum: 1e-6, allowZero: false) }
         if top.optional("slo_tpot_ms") != nil { spec.sloTpotMilliseconds = try top.number("slo_tpot_ms", minimum: 1e-6, allowZero: false) }

@@ -31,16 +31,10 @@ struct ServingFlags: ParsableArguments {
     /// The options these flags give.
     func options() throws -> ServingOptions {
         var options = ServingOptions()
-        switch prefill {
-        case "none": options.prefill = .none
-        case "whole": options.prefill = .whole
-        default:
-            guard prefill.hasPrefix("chunked:"), let size = Int(prefill.dropFirst("chunked:".count)), (1...65_536).contains(size)
-            else {
-                throw InputError("triad: --prefill must be none, whole or chunked:N with N in 1…65536 (got '\(prefill.prefix(40))')")
-            }
-            options.prefill = .chunked(size)
+        guard let mode = ServingOptions.Prefill(prefill) else {
+            throw InputError("triad: --prefill must be none, whole or chunked:N with N in 1…65536 (got '\(prefill.prefix(40))')")
         }
+        options.prefill = mode
         options.arrivalRate = arrivalRate
         options.ttftLimitMilliseconds = sloTtftMs
         options.tpotLimitMilliseconds = sloTpotMs

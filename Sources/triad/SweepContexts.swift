@@ -108,11 +108,7 @@ struct SweepContexts: Sendable {
         experiment.maxSequence = spec.maxSequence
         experiment.warmupIterations = spec.warmup
         var serving = ServingOptions()
-        switch spec.prefill {
-        case "whole": serving.prefill = .whole
-        case let text where text.hasPrefix("chunked:"): serving.prefill = .chunked(Int(text.dropFirst(8)) ?? 1)
-        default: serving.prefill = .none
-        }
+        serving.prefill = spec.prefill
         serving.arrivalRate = run.arrivalRate
         serving.ttftLimitMilliseconds = spec.sloTtftMilliseconds
         serving.tpotLimitMilliseconds = spec.sloTpotMilliseconds

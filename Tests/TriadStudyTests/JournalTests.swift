@@ -11,8 +11,7 @@ struct JournalTests {
     }
 
     static func metrics(_ run: SweepRun, _ throughput: Double) -> RunMetrics {
-        var metrics = RunMetrics(key: run.key, error: "")
-        metrics.error = nil
+        var metrics = RunMetrics(key: run.key)
         metrics.tokensPerSecond = throughput
         metrics.utilization = [DeviceFigure(id: "npu0", value: 0.5), DeviceFigure(id: "pim0", value: 0.25)]
         metrics.energy = [DeviceFigure(id: "npu0", value: 0.001), DeviceFigure(id: "pim0", value: 0.002)]

@@ -10,6 +10,22 @@ public struct ServingOptions: Sendable, Hashable {
         case whole
         /// At most this many prompt tokens (over all prefilling requests, oldest first) per iteration.
         case chunked(Int)
+
+        /// Largest chunk `chunked:N` accepts.
+        public static let chunkLimit = 65_536
+
+        /// `none`, `whole` or `chunked:N` (N in 1…65,536), as flags and sweep specs write it; nil otherwise.
+        public init?(_ text: String) {
+            switch text {
+            case "none": self = .none
+            case "whole": self = .whole
+            default:
+                guard text.hasPrefix("chunked:"), let size = Int(text.dropFirst("chunked:".count)),
+                    (1...Self.chunkLimit).contains(size)
+                else { return nil }
+                self = .chunked(size)
+            }
+        }
     }
 
     public var prefill: Prefill = .none

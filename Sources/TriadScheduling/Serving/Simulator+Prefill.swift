@@ -49,17 +49,18 @@ extension Simulator {
     }
 
     /// This iteration's prefill work: whole prompts of every request not yet prefilled, or the oldest requests'
-    /// next tokens up to the chunk budget. Records each slot's tokens in `state.prefillStep` and returns the cost.
-    mutating func prefillStep(_ state: inout RunState, iteration: Int) throws -> PrefillCost {
+    /// next tokens up to the chunk budget. Records each slot's tokens in `state.prefillStep` and returns the cost, or
+    /// nil when no prompt waits (the decode-only mode returns at once, allocating nothing).
+    mutating func prefillStep(_ state: inout RunState, iteration: Int) throws -> PrefillCost? {
         state.prefillStep.removeAll(keepingCapacity: true)
-        var total = PrefillCost()
-        guard configuration.serving.prefill != .none else { return total }
+        guard configuration.serving.prefill != .none else { return nil }
         var waiting: [Int] = []
         for slot in state.isActive.indices
         where state.isActive[slot] && state.prefilled[slot] < state.request[slot].inputTokens {
             waiting.append(slot)
         }
-        guard !waiting.isEmpty else { return total }
+        guard !waiting.isEmpty else { return nil }
+        var total = PrefillCost()
         waiting.sort { state.request[$0].id < state.request[$1].id }
         var budget = Int.max
         if case .chunked(let size) = configuration.serving.prefill { budget = size }

@@ -30,7 +30,7 @@ extension Simulator {
             let split = composeIteration(state, candidate)
             if split.duration < outcome.duration { outcome = split }
         }
-        if prefill.duration > 0 {
+        if let prefill, prefill.duration > 0 {
             if composer.isRecording {
                 for index in outcome.events.indices { outcome.events[index].start +|= prefill.duration }
                 outcome.events.append(
