@@ -105,17 +105,34 @@ let package = Package(
         .testTarget(
             name: "TriadClusterTests",
             dependencies: [
-                "TriadCluster", "TriadTransport", "TriadWire", "TriadCore", "TriadDevices", "TriadScheduling", "CZeroMQ",
+                "TriadCluster", "TriadTransport", "TriadWire", "TriadCore", "TriadDevices", "TriadScheduling",
+                "TriadTestSupport",
             ]
         ),
         .testTarget(
             name: "TriadReproductionTests",
             dependencies: ["TriadReproduction", "TriadScheduling", "TriadDevices", "TriadCore"]
         ),
+        // Fast tier: golden reports and one process smoke test per command.
         .testTarget(
             name: "TriadEndToEndTests",
-            dependencies: ["triad", "TriadCore", "TriadTransport", "TriadWire"],
+            dependencies: ["triad", "TriadCore", "TriadTestSupport"],
             resources: [.copy("Golden")]
+        ),
+        // Integration tier (bash scripts/integration-test): real processes, ZeroMQ clusters, faults, the
+        // generative CLI and the C SDK; skipped unless TRIAD_INTEGRATION=1.
+        .testTarget(
+            name: "TriadIntegrationTests",
+            dependencies: [
+                "triad", "TriadCluster", "TriadTransport", "TriadWire", "TriadCore", "TriadDevices", "TriadScheduling",
+                "TriadTestSupport", "CZeroMQ", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // What the test targets share: the binary under test, processes watched line by line, the tiers.
+        .target(
+            name: "TriadTestSupport",
+            dependencies: ["TriadCore", "TriadDevices", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TriadTestSupport"
         ),
     ],
     swiftLanguageModes: [.v6]

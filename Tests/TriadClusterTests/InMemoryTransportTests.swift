@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TriadTestSupport
 import TriadCluster
 import TriadCore
 import TriadDevices

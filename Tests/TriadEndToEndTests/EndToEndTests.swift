@@ -1,50 +1,14 @@
 import Foundation
 import Testing
+import TriadTestSupport
 
 /// Runs the real `triad` executable and checks what a user sees: golden reports for every bundled
 /// topology, identical output on repeat, and one-line errors with exit status 2 for bad input.
 /// Re-record the golden files with `TRIAD_RECORD_GOLDEN=1 swift test --filter EndToEnd`.
 struct EndToEndTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = TriadPaths.packageRoot
 
-    /// The `triad` binary built beside the test bundle.
-    static var executable: URL {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("triad"),
-            Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent("triad"),
-            packageRoot.appendingPathComponent(".build/debug/triad"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[2]
-    }
-
-    struct Outcome {
-        var status: Int32
-        var output: String
-        var error: String
-    }
-
-    static func triad(_ arguments: [String]) throws -> Outcome {
-        try triadProcess(arguments)
-    }
-
-    static func triadProcess(_ arguments: [String]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = packageRoot
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-            error: String(decoding: errorData, as: UTF8.self))
-    }
+    static func triad(_ arguments: [String]) throws -> ProcessOutcome { try TriadProcess.run(arguments) }
 
     /// One golden scenario per bundled topology (small, so the debug build runs them in seconds).
     static let scenarios: [(name: String, arguments: [String])] = [

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TriadTestSupport
 import TriadCluster
 import TriadCore
 import TriadDevices
 import TriadTransport
 
 /// CurveZMQ: the coordinator encrypts and admits only allow-listed worker keys.
-@Suite(.serialized)
+@Suite(.serialized, .integrationTier)
 struct CurveTests {
     final class CurveWorker: @unchecked Sendable {
         let stop = StopSignal()

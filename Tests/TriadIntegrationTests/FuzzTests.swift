@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TriadTestSupport
 import TriadCluster
 import TriadCore
 import TriadDevices
@@ -10,7 +11,7 @@ import TriadWire
 
 /// ≥ 100,000 random and mutated frames at a live worker and a live coordinator: no crash, no hang, and
 /// correct results afterwards.
-@Suite(.serialized)
+@Suite(.serialized, .integrationTier, .tags(.fault))
 struct FuzzTests {
     static let framesPerTarget = 50_000
 
@@ -75,7 +76,7 @@ struct FuzzTests {
             let fake = try ZMQSocket(context: context, kind: .router)
             try fake.set(ZMQ_ROUTER_MANDATORY, Int32(1))
             try fake.bind("tcp://127.0.0.1:*")
-            let worker = ClusterHarness.RunningWorker(
+            let worker = ZMQClusterHarness.RunningWorker(
                 endpoint: try fake.lastEndpoint(), device: "npu0", context: context, livenessMilliseconds: 60_000)
             let limits = FrameLimits(maximumFrames: 4, maximumBytes: 1 << 24)
             // Registration handshake by hand.
@@ -127,7 +128,7 @@ struct FuzzTests {
 
     @Test func fuzzedCoordinatorKeepsServing() async throws {
         try await ClusterHarness.onThread {
-            let cluster = try ClusterHarness.LiveCluster(devices: [ClusterHarness.devices[0]])
+            let cluster = try ZMQClusterHarness.LiveCluster(devices: [ClusterHarness.devices[0]])
             let coordinator = cluster.coordinator
             let attacker = try ZMQSocket(context: cluster.context, kind: .dealer)
             try attacker.connect(cluster.endpoint)

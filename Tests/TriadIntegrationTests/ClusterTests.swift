@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TriadTestSupport
 import TriadCluster
 import TriadCore
 import TriadDevices
@@ -8,11 +9,11 @@ import TriadWire
 
 @preconcurrency import CZeroMQ
 
-@Suite(.serialized)
+@Suite(.serialized, .integrationTier, .tags(.fault))
 struct ClusterTests {
     @Test func remoteCostsEqualLocalCosts() async throws {
         try await ClusterHarness.onThread {
-            let cluster = try ClusterHarness.LiveCluster()
+            let cluster = try ZMQClusterHarness.LiveCluster()
             let coordinator = cluster.coordinator
             let remote = try coordinator.evaluate(
                 deviceID: "npu0", iteration: 0, operations: ClusterHarness.sampleOperations)
@@ -36,7 +37,7 @@ struct ClusterTests {
     /// Each kind of bad input is rejected and counted, and the coordinator keeps serving.
     @Test func coordinatorRejectsBadInputAndKeepsServing() async throws {
         try await ClusterHarness.onThread {
-            let cluster = try ClusterHarness.LiveCluster(devices: [ClusterHarness.devices[0]])
+            let cluster = try ZMQClusterHarness.LiveCluster(devices: [ClusterHarness.devices[0]])
             let coordinator = cluster.coordinator
             let attacker = try ZMQSocket(context: cluster.context, kind: .dealer)
             try attacker.connect(cluster.endpoint)

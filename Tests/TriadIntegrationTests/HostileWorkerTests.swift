@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TriadTestSupport
 import TriadCluster
 import TriadCore
 import TriadDevices
@@ -104,20 +105,9 @@ final class HostileWorker: @unchecked Sendable {
     }
 }
 
-/// A value shared between the test thread and a worker thread.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
-    }
-}
-
 /// A worker whose replies cannot be right never changes a result and never crashes the coordinator: with a
 /// standby its work is redone there, without one the run fails with a one-line reason.
-@Suite(.serialized)
+@Suite(.serialized, .integrationTier, .tags(.fault))
 struct HostileWorkerTests {
     static func coordinator(_ context: ZMQContext, devices: [DeviceDescription] = [ClusterHarness.devices[0]]) throws
         -> (Coordinator, String)
@@ -161,7 +151,7 @@ struct HostileWorkerTests {
             let (coordinator, endpoint) = try Self.coordinator(context)
             let hostile = try HostileWorker(endpoint: endpoint, device: "npu0", context: context, behaviour: behaviour)
             try coordinator.waitUntilReady(timeoutMilliseconds: 10_000)
-            let standby = ClusterHarness.RunningWorker(endpoint: endpoint, device: "npu0", context: context)
+            let standby = ZMQClusterHarness.RunningWorker(endpoint: endpoint, device: "npu0", context: context)
             let deadline = Date().addingTimeInterval(5)
             while coordinator.standbyCount(for: "npu0") == 0 && Date() < deadline {
                 try coordinator.pump(timeoutMilliseconds: 20)
@@ -194,13 +184,13 @@ struct HostileWorkerTests {
                 ClusterHarness.devices[0], DeviceDescription(id: "npu1", configuration: ClusterHarness.devices[0].configuration),
             ]
             let (coordinator, endpoint) = try Self.coordinator(context, devices: devices)
-            let primary = ClusterHarness.RunningWorker(endpoint: endpoint, device: "npu0", context: context)
-            var mirror: ClusterHarness.RunningWorker?
+            let primary = ZMQClusterHarness.RunningWorker(endpoint: endpoint, device: "npu0", context: context)
+            var mirror: ZMQClusterHarness.RunningWorker?
             var liar: HostileWorker?
             if oneDisagrees {
                 liar = try HostileWorker(endpoint: endpoint, device: "npu1", context: context, behaviour: .plausibleButDifferent)
             } else {
-                mirror = ClusterHarness.RunningWorker(endpoint: endpoint, device: "npu1", context: context)
+                mirror = ZMQClusterHarness.RunningWorker(endpoint: endpoint, device: "npu1", context: context)
             }
             try coordinator.waitUntilReady(timeoutMilliseconds: 10_000)
             let service = ClusterCostService(coordinator: coordinator, mirrors: ["npu0": ["npu1"]])

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TriadTestSupport
 import TriadCore
 
 /// Every input surface driven with extremes and seeded random values: CLI flags, each topology key, each
 /// Hugging Face config field, each trace and batch field. Each case must end in exit 1 or 2 with one line
 /// on stderr, or a valid report — never a signal, never past the time and memory limits
 /// (`HostileInputRunner`). The wire surfaces are driven in-process (`WireGenerativeTests`).
-@Suite(.serialized)
+@Suite(.serialized, .integrationTier, .tags(.process))
 struct GenerativeInputTests {
     /// Seed of the random values (the extremes are fixed); change it to explore further.
     static let seed: UInt64 = 20_261_130
@@ -151,7 +152,7 @@ struct GenerativeInputTests {
             pattern: "\\b(id|kind|name|row_buffers|fidelity|command_set|gemm_mapping|attention_mapping|from|to|prefetch_weights|reuse_weights|devices|policy): ([A-Za-z0-9+._-]+)")
         for file in topologyFiles {
             let text = try String(
-                contentsOf: EndToEndTests.packageRoot.appendingPathComponent("Topologies/\(file.name).yaml"), encoding: .utf8)
+                contentsOf: TriadPaths.packageRoot.appendingPathComponent("Topologies/\(file.name).yaml"), encoding: .utf8)
             let ns = text as NSString
             for (expression, values) in [(numeric, numberExtremes), (textual, stringExtremes)] {
                 for match in expression.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
@@ -171,7 +172,7 @@ struct GenerativeInputTests {
         }
         // Whole-file shapes: empty, a list, a duplicate device, more devices than supported, no links.
         let neupims = try String(
-            contentsOf: EndToEndTests.packageRoot.appendingPathComponent("Topologies/neupims.yaml"), encoding: .utf8)
+            contentsOf: TriadPaths.packageRoot.appendingPathComponent("Topologies/neupims.yaml"), encoding: .utf8)
         for (label, text) in [
             ("empty", ""), ("list", "- 1\n- 2\n"), ("no links", neupims.components(separatedBy: "links:")[0]),
             ("two links", neupims + "  - {from: pim0, to: npu0}\n"), ("tabs", neupims.replacingOccurrences(of: "  ", with: "\t")),

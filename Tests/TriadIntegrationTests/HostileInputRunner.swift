@@ -1,3 +1,4 @@
+import TriadTestSupport
 import Foundation
 
 /// Runs the real `triad` binary on generated bad input, several processes at a time, each under a memory
@@ -63,7 +64,7 @@ struct HostileInputRunner {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for (name, contents) in item.files {
-                try contents.replacingOccurrences(of: "@ROOT@", with: EndToEndTests.packageRoot.path)
+                try contents.replacingOccurrences(of: "@ROOT@", with: TriadPaths.packageRoot.path)
                     .write(to: folder.appendingPathComponent(name), atomically: false, encoding: .utf8)
             }
         } catch {
@@ -72,8 +73,8 @@ struct HostileInputRunner {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments =
-            ["-c", "ulimit -v \(memoryKiB); ulimit -t \(cpuSeconds); exec \"$0\" \"$@\"", EndToEndTests.executable.path]
-            + item.arguments.map { $0.replacingOccurrences(of: "@ROOT@", with: EndToEndTests.packageRoot.path) }
+            ["-c", "ulimit -v \(memoryKiB); ulimit -t \(cpuSeconds); exec \"$0\" \"$@\"", TriadPaths.executable.path]
+            + item.arguments.map { $0.replacingOccurrences(of: "@ROOT@", with: TriadPaths.packageRoot.path) }
         process.currentDirectoryURL = folder
         let output = Pipe()
         let error = Pipe()
@@ -137,6 +138,9 @@ final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: Value
     init(_ value: Value) { stored = value }
-    var value: Value { lock.withLock { stored } }
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
     func update<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&stored) } }
 }

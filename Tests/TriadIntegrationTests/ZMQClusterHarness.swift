@@ -3,31 +3,12 @@ import Logging
 import TriadCluster
 import TriadCore
 import TriadDevices
+import TriadTestSupport
 import TriadTransport
 import TriadWire
 
 /// Real ZeroMQ sockets on loopback, each socket loop on its own thread (never on the test's task pool).
-enum ClusterHarness {
-    static let logger: Logger = {
-        var logger = Logger(label: "triad.test")
-        logger.logLevel = .critical
-        return logger
-    }()
-
-    static let devices = [
-        DeviceDescription(id: "npu0", configuration: .npu(.neupims)),
-        DeviceDescription(id: "pim0", configuration: .pim(.neupims(rowBuffers: .dual))),
-    ]
-
-    /// Runs `body` on a dedicated thread and returns its result.
-    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread {
-                do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
-            }.start()
-        }
-    }
-
+enum ZMQClusterHarness {
     /// A worker loop on its own thread; `stop()` ends it and waits.
     final class RunningWorker: @unchecked Sendable {
         let stopSignal = StopSignal()
@@ -76,24 +57,4 @@ enum ClusterHarness {
             context.terminate()
         }
     }
-
-    static let sampleOperations: [TriadCore.Operation] = {
-        let shard = ModelShard(ModelPresets.named("gpt3-7b")!)
-        let layer = LayerTemplate(shard: shard, rows: 256)
-        return layer.beforeAttention + layer.afterAttention
-    }()
-
-    static let sampleAttention: [TriadCore.Operation] = {
-        let shard = ModelShard(ModelPresets.named("gpt3-7b")!)
-        return [300, 1024, 2048].flatMap {
-            let ops = LayerTemplate.attention(shard: shard, sequenceLength: $0)
-            return [ops.logits, ops.attend]
-        }
-    }()
-}
-
-/// Hands a thread-confined object to the one thread that uses it.
-final class Box<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

@@ -1,29 +1,28 @@
 import Foundation
 import Testing
+import TriadTestSupport
 import TriadTransport
 import TriadWire
 
 /// `triad worker` processes against what the network and coordinators do to them: refused workers exit 3
 /// at once, a connection torn down by an oversized frame or a security mismatch comes back by itself.
-@Suite(.serialized)
+@Suite(.serialized, .integrationTier, .tags(.process, .fault))
 struct WorkerRecoveryProcessTests {
-    typealias Running = ClusterProcessTests.Running
-
-    static func port(_ offset: Int) -> Int { 40_000 + Int(getpid() % 9_000) + offset }
+    typealias Running = TriadProcess
 
     @Test func aWorkerForAnUnknownDeviceExitsThreeInOneLine() throws {
-        let endpoint = "tcp://127.0.0.1:\(Self.port(0))"
         let coordinator = try Running([
-            "coordinator", "--bind", endpoint, "Topologies/neupims.yaml", "--iterations", "2", "--wait-timeout", "3",
-            "--log-level", "critical",
+            "coordinator", "--bind", "tcp://127.0.0.1:*", "Topologies/neupims.yaml", "--iterations", "2",
+            "--wait-timeout", "600", "--log-level", "info",
         ])
-        Thread.sleep(forTimeInterval: 0.3)
+        let endpoint = try #require(coordinator.boundEndpoint(), "\(coordinator.errorText)")
         let worker = try Running(["worker", "--connect", endpoint, "--device", "gpu9", "--log-level", "critical"])
-        let outcome = worker.wait()
+        let outcome = worker.wait(killingAfter: 120)
         #expect(outcome.status == 3, "\(outcome.error)")
         #expect(outcome.error.split(separator: "\n").count == 1, "\(outcome.error)")
         #expect(outcome.error.contains("refused this worker: no device 'gpu9'"), "\(outcome.error)")
-        _ = coordinator.wait()
+        kill(coordinator.pid, SIGTERM)
+        _ = coordinator.wait(killingAfter: 60)
     }
 
     /// A frame over the worker's size limit makes libzmq drop the connection and never retry; the worker
@@ -58,7 +57,7 @@ struct WorkerRecoveryProcessTests {
         var disconnect = Triad_V1_Disconnect()
         disconnect.reason = "test over"
         _ = try router.send([second, WireProtocol.encode(WireProtocol.envelope(requestID: 0, .disconnect(disconnect)))])
-        let outcome = worker.wait()
+        let outcome = worker.wait(killingAfter: 60)
         #expect(outcome.status == 0, "\(outcome.error)")
         router.close(lingerMilliseconds: 0)
         context.terminate()
@@ -67,46 +66,54 @@ struct WorkerRecoveryProcessTests {
     /// A worker without CURVE meets a coordinator with it (libzmq gives up after a mechanism mismatch); once
     /// the coordinator is restarted without CURVE the worker joins it and the run completes.
     @Test func aWorkerFollowsACoordinatorRestartedWithOtherSecurity() throws {
-        let directory = try ClusterProcessTests.temporaryDirectory("security")
+        let directory = try TriadPaths.temporaryDirectory("security")
         defer { try? FileManager.default.removeItem(at: directory) }
         let keys = directory.appendingPathComponent("coordinator").path
-        #expect(try EndToEndTests.triad(["keygen", keys]).status == 0)
-        let endpoint = "tcp://127.0.0.1:\(Self.port(1))"
-        let common = ["Topologies/neupims.yaml", "--batch", "16", "--iterations", "3", "--log-level", "critical"]
+        #expect(try TriadProcess.run(["keygen", keys]).status == 0)
+        let common = ["Topologies/neupims.yaml", "--batch", "16", "--iterations", "3"]
+        // The secured coordinator gives up after its wait: no worker can get in.
         let secured = try Running(
-            ["coordinator", "--bind", endpoint, "--curve-key", keys + ".key", "--allow", keys + ".pub", "--wait-timeout", "3"]
-                + common)
-        Thread.sleep(forTimeInterval: 0.3)
+            [
+                "coordinator", "--bind", "tcp://127.0.0.1:*", "--curve-key", keys + ".key", "--allow", keys + ".pub",
+                "--wait-timeout", "3", "--log-level", "info",
+            ] + common)
+        let endpoint = try #require(secured.boundEndpoint(), "\(secured.errorText)")
         let workers = try ["npu0", "pim0"].map {
             try Running(["worker", "--connect", endpoint, "--device", $0, "--once", "--log-level", "critical"])
         }
-        let refused = secured.wait()
+        let refused = secured.wait(killingAfter: 120)
         #expect(refused.status == 1, "\(refused.error)")
-        let plain = try Running(["coordinator", "--bind", endpoint, "--wait-timeout", "20"] + common)
-        let outcome = plain.wait()
+        let plain = try Running(
+            ["coordinator", "--bind", endpoint, "--wait-timeout", "600", "--log-level", "critical"] + common)
+        let outcome = plain.wait(killingAfter: 600)
         #expect(outcome.status == 0, "\(outcome.error)")
-        for worker in workers { #expect(worker.wait().status == 0) }
+        for worker in workers { #expect(worker.wait(killingAfter: 60).status == 0) }
     }
 
     /// Workers are daemons by default: after one coordinator's run they serve the next one on the same
     /// endpoint, with the same report as in-process, until stopped.
     @Test func daemonWorkersServeOneCoordinatorAfterAnother() throws {
-        let endpoint = "tcp://127.0.0.1:\(Self.port(2))"
-        let common = ["Topologies/neupims.yaml", "--batch", "16", "--iterations", "5", "--format", "json", "--log-level", "critical"]
-        let expected = try EndToEndTests.triad(["compare"] + Array(common.dropLast(2)) + ["--policies", "npu-only,npu+pim,neupims"])
-        let workers = try ["npu0", "pim0"].map {
-            try Running(["worker", "--connect", endpoint, "--device", $0, "--log-level", "critical"])
-        }
+        let common = ["Topologies/neupims.yaml", "--batch", "16", "--iterations", "5", "--format", "json"]
+        let expected = try TriadProcess.run(["compare"] + common + ["--policies", "npu-only,npu+pim,neupims"])
+        var endpoint = "tcp://127.0.0.1:*"
+        var workers: [Running] = []
         for round in 0..<2 {
-            let coordinator = try Running(["coordinator", "--bind", endpoint, "--wait-timeout", "30"] + common)
-            let outcome = coordinator.wait()
+            let coordinator = try Running(
+                ["coordinator", "--bind", endpoint, "--wait-timeout", "600", "--log-level", "info"] + common)
+            if round == 0 {
+                endpoint = try #require(coordinator.boundEndpoint(), "\(coordinator.errorText)")
+                workers = try ["npu0", "pim0"].map {
+                    try Running(["worker", "--connect", endpoint, "--device", $0, "--log-level", "critical"])
+                }
+            }
+            let outcome = coordinator.wait(killingAfter: 600)
             #expect(outcome.status == 0, "round \(round): \(outcome.error)")
             #expect(outcome.output == expected.output, "round \(round)")
         }
         for worker in workers {
             #expect(worker.process.isRunning, "a daemon worker exited after a run")
-            kill(worker.process.processIdentifier, SIGTERM)
-            #expect(worker.wait().status == 0)
+            kill(worker.pid, SIGTERM)
+            #expect(worker.wait(killingAfter: 60).status == 0)
         }
     }
 }
