@@ -7,18 +7,23 @@ struct RejectionCounter {
     private(set) var counts: [WireError.Code: Int] = [:]
     private var logged: Set<String> = []
 
-    mutating func reject(_ error: WireError, peer: String, logger: Logger) {
+    /// Counts `error` from `peer`; true when it is the first of its (peer, code) pair, to be logged.
+    mutating func count(_ error: WireError, peer: String) -> Bool {
         counts[error.code, default: 0] += 1
-        let key = "\(peer)|\(error.code.rawValue)"
-        if !logged.contains(key) {
-            logged.insert(key)
-            logger.warning(
-                "rejected input",
-                metadata: [
-                    "peer": "\(LogSafe.text(peer, limit: 80))", "code": "\(error.code.rawValue)",
-                    "reason": "\(LogSafe.text(error.message))",
-                ])
-        }
+        return logged.insert("\(peer)|\(error.code.rawValue)").inserted
+    }
+
+    /// Counts `error` from `peer` and logs it if it is the first of its kind.
+    mutating func reject(_ error: WireError, peer: String, logger: Logger) {
+        if count(error, peer: peer) { logger.warning("rejected input", metadata: Self.metadata(error, peer: peer)) }
+    }
+
+    /// What a log line says about a rejection.
+    static func metadata(_ error: WireError, peer: String) -> Logger.Metadata {
+        [
+            "peer": "\(LogSafe.text(peer, limit: 80))", "code": "\(error.code.rawValue)",
+            "reason": "\(LogSafe.text(error.message))",
+        ]
     }
 
     var total: Int { counts.values.reduce(0, +) }

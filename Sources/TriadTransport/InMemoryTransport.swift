@@ -116,3 +116,30 @@ public final class InMemorySocket: MessageSocket, @unchecked Sendable {
         if let peerID { router.disconnect(peerID) }
     }
 }
+
+extension InMemorySocket: ListeningSocket, ConnectedSocket {
+    public var endpoint: String { "inmemory" }
+    public func isAllowed(routingID: Data, userID: String?) -> Bool { true }
+    public func connectionEvents() -> [ConnectionEvent] { [] }
+}
+
+/// In-memory queues with ZeroMQ's routing rules, for tests and single-process runs that need no network: one
+/// coordinator listens, any number of workers connect (each connection a fresh routing id).
+public final class InMemoryTransport: Transport, @unchecked Sendable {
+    public let router = InMemoryRouter()
+
+    public init() {}
+
+    public func listen(
+        at endpoint: String, maximumMessageBytes: Int, security: CurveServerKeys?,
+        refused: @escaping @Sendable (String) -> Void
+    ) throws -> any ListeningSocket {
+        router.socket
+    }
+
+    public func connect(to endpoint: String, maximumMessageBytes: Int, security: CurveClientKeys?) throws
+        -> any ConnectedSocket
+    {
+        router.connect()
+    }
+}

@@ -6,18 +6,7 @@ import Foundation
 /// down and not retried" (an oversized frame, a security mismatch: reconnect) from "coordinator not there yet"
 /// (libzmq keeps retrying by itself).
 public final class ZMQMonitor {
-    public enum Event: Sendable, Equatable {
-        case connected
-        case connectRetried
-        case disconnected
-        case handshakeSucceeded
-        /// The server's ZAP handler refused this client's key; `status` is the ZAP status code (e.g. 400).
-        case handshakeFailedAuthentication(status: UInt32)
-        /// A security-mechanism mismatch or other ZMTP violation; libzmq does not retry after it.
-        case handshakeFailedProtocol
-        case handshakeFailedNoDetail
-        case other
-    }
+    public typealias Event = ConnectionEvent
 
     private var pair: UnsafeMutableRawPointer?
 

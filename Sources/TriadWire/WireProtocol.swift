@@ -6,7 +6,7 @@ public enum WireProtocol {
     /// The version both ends must speak (`PROTOCOL_VERSION_CURRENT`).
     public static let version: UInt32 = UInt32(Triad_V1_ProtocolVersion.current.rawValue)
     /// Largest envelope accepted, bytes; checked before parsing.
-    public static let maximumMessageBytes = 8 << 20
+    public static let maximumMessageBytes = Int(Triad_V1_ProtocolDefaults.maximumMessageBytes.rawValue)
 
     /// An envelope with the current version.
     public static func envelope(requestID: UInt64, _ body: Triad_V1_Envelope.OneOf_Body) -> Triad_V1_Envelope {
@@ -47,9 +47,14 @@ public enum WireProtocol {
 
     /// An `Error` reply.
     public static func error(requestID: UInt64, _ error: WireError) -> Triad_V1_Envelope {
+        envelope(requestID: requestID, .error(errorBody(error)))
+    }
+
+    /// The body of an `Error` reply.
+    public static func errorBody(_ error: WireError) -> Triad_V1_Error {
         var body = Triad_V1_Error()
         body.code = error.code.wire
         body.message = error.message
-        return envelope(requestID: requestID, .error(body))
+        return body
     }
 }

@@ -31,7 +31,9 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 public nonisolated enum Triad_V1_ProtocolVersion: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unspecified // = 0
-  case current // = 1
+
+  /// 2: RegisterAck carries the timings workers follow; the unused KV messages are gone.
+  case current // = 2
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -41,7 +43,7 @@ public nonisolated enum Triad_V1_ProtocolVersion: SwiftProtobuf.Enum, Swift.Case
   public init?(rawValue: Int) {
     switch rawValue {
     case 0: self = .unspecified
-    case 1: self = .current
+    case 2: self = .current
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -49,7 +51,7 @@ public nonisolated enum Triad_V1_ProtocolVersion: SwiftProtobuf.Enum, Swift.Case
   public var rawValue: Int {
     switch self {
     case .unspecified: return 0
-    case .current: return 1
+    case .current: return 2
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -58,6 +60,75 @@ public nonisolated enum Triad_V1_ProtocolVersion: SwiftProtobuf.Enum, Swift.Case
   public static let allCases: [Triad_V1_ProtocolVersion] = [
     .unspecified,
     .current,
+  ]
+
+}
+
+/// The protocol's timings and limits, defined once here and generated into the Swift code and the C SDK. The
+/// timings are the defaults a coordinator announces in RegisterAck; a registered worker follows what it was told.
+public nonisolated enum Triad_V1_ProtocolDefaults: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// Application heartbeat period of both sides, milliseconds (any message counts as a heartbeat).
+  case heartbeatMs // = 250
+
+  /// Silence after which the coordinator declares a worker dead, milliseconds.
+  case coordinatorLivenessMs // = 1500
+
+  /// Silence after which a worker presumes the coordinator gone and registers again, milliseconds; after twice
+  /// this it connects a fresh socket.
+  case workerLivenessMs // = 2000
+
+  /// A connection dropped with no retry by libzmq for this long is replaced by a fresh socket, milliseconds.
+  case droppedConnectionGraceMs // = 500
+
+  /// Shortest interval between two registrations a worker sends after an error reply, milliseconds.
+  case registerIntervalMs // = 1000
+
+  /// Largest envelope either side accepts, bytes (8 MiB); checked before parsing.
+  case maximumMessageBytes // = 8388608
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 250: self = .heartbeatMs
+    case 500: self = .droppedConnectionGraceMs
+    case 1000: self = .registerIntervalMs
+    case 1500: self = .coordinatorLivenessMs
+    case 2000: self = .workerLivenessMs
+    case 8388608: self = .maximumMessageBytes
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .heartbeatMs: return 250
+    case .droppedConnectionGraceMs: return 500
+    case .registerIntervalMs: return 1000
+    case .coordinatorLivenessMs: return 1500
+    case .workerLivenessMs: return 2000
+    case .maximumMessageBytes: return 8388608
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Triad_V1_ProtocolDefaults] = [
+    .unspecified,
+    .heartbeatMs,
+    .coordinatorLivenessMs,
+    .workerLivenessMs,
+    .droppedConnectionGraceMs,
+    .registerIntervalMs,
+    .maximumMessageBytes,
   ]
 
 }
@@ -339,30 +410,6 @@ public nonisolated struct Triad_V1_Envelope: Sendable {
     set {body = .result(newValue)}
   }
 
-  public var kvAllocate: Triad_V1_KVAllocate {
-    get {
-      if case .kvAllocate(let v)? = body {return v}
-      return Triad_V1_KVAllocate()
-    }
-    set {body = .kvAllocate(newValue)}
-  }
-
-  public var kvFree: Triad_V1_KVFree {
-    get {
-      if case .kvFree(let v)? = body {return v}
-      return Triad_V1_KVFree()
-    }
-    set {body = .kvFree(newValue)}
-  }
-
-  public var kvAck: Triad_V1_KVAck {
-    get {
-      if case .kvAck(let v)? = body {return v}
-      return Triad_V1_KVAck()
-    }
-    set {body = .kvAck(newValue)}
-  }
-
   public var heartbeat: Triad_V1_Heartbeat {
     get {
       if case .heartbeat(let v)? = body {return v}
@@ -396,9 +443,6 @@ public nonisolated struct Triad_V1_Envelope: Sendable {
     case configureAck(Triad_V1_ConfigureAck)
     case evaluate(Triad_V1_EvaluateBatch)
     case result(Triad_V1_EvaluateResult)
-    case kvAllocate(Triad_V1_KVAllocate)
-    case kvFree(Triad_V1_KVFree)
-    case kvAck(Triad_V1_KVAck)
     case heartbeat(Triad_V1_Heartbeat)
     case disconnect(Triad_V1_Disconnect)
     case error(Triad_V1_Error)
@@ -441,7 +485,12 @@ public nonisolated struct Triad_V1_RegisterAck: Sendable {
   /// Liveness: the coordinator declares a worker dead after this many milliseconds of silence.
   public var livenessMs: UInt32 = 0
 
+  /// The period at which the worker sends heartbeats (when it has nothing else to send), milliseconds.
   public var heartbeatMs: UInt32 = 0
+
+  /// The worker presumes the coordinator gone after this many milliseconds of silence and registers again.
+  /// Workers follow these three from the ack on (any of them 0 or out of range: they keep the timings they have).
+  public var workerLivenessMs: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -978,48 +1027,6 @@ public nonisolated struct Triad_V1_EvaluateResult: Sendable {
   public init() {}
 }
 
-public nonisolated struct Triad_V1_KVAllocate: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var request: UInt64 = 0
-
-  public var channel: UInt32 = 0
-
-  public var bytes: Int64 = 0
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-public nonisolated struct Triad_V1_KVFree: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var request: UInt64 = 0
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-public nonisolated struct Triad_V1_KVAck: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var ok: Bool = false
-
-  public var usedBytes: Int64 = 0
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
 public nonisolated struct Triad_V1_Heartbeat: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1061,7 +1068,11 @@ public nonisolated struct Triad_V1_Error: Sendable {
 fileprivate nonisolated let _protobuf_package = "triad.v1"
 
 nonisolated extension Triad_V1_ProtocolVersion: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PROTOCOL_VERSION_UNSPECIFIED\0\u{1}PROTOCOL_VERSION_CURRENT\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PROTOCOL_VERSION_UNSPECIFIED\0\u{2}\u{2}PROTOCOL_VERSION_CURRENT\0")
+}
+
+nonisolated extension Triad_V1_ProtocolDefaults: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PROTOCOL_DEFAULTS_UNSPECIFIED\0\u{2}z\u{3}PROTOCOL_DEFAULTS_HEARTBEAT_MS\0\u{2}z\u{3}PROTOCOL_DEFAULTS_DROPPED_CONNECTION_GRACE_MS\0\u{2}t\u{7}PROTOCOL_DEFAULTS_REGISTER_INTERVAL_MS\0\u{2}t\u{7}PROTOCOL_DEFAULTS_COORDINATOR_LIVENESS_MS\0\u{2}t\u{7}PROTOCOL_DEFAULTS_WORKER_LIVENESS_MS\0\u{2}p`\u{7f}\u{1f}PROTOCOL_DEFAULTS_MAXIMUM_MESSAGE_BYTES\0")
 }
 
 nonisolated extension Triad_V1_DeviceKind: SwiftProtobuf._ProtoNameProviding {
@@ -1078,7 +1089,7 @@ nonisolated extension Triad_V1_ErrorCode: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Triad_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Envelope"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}request_id\0\u{2}\u{8}register\0\u{3}register_ack\0\u{1}configure\0\u{3}configure_ack\0\u{1}evaluate\0\u{1}result\0\u{3}kv_allocate\0\u{3}kv_free\0\u{3}kv_ack\0\u{1}heartbeat\0\u{1}disconnect\0\u{1}error\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}request_id\0\u{2}\u{8}register\0\u{3}register_ack\0\u{1}configure\0\u{3}configure_ack\0\u{1}evaluate\0\u{1}result\0\u{2}\u{4}heartbeat\0\u{1}disconnect\0\u{1}error\0\u{c}\u{10}\u{1}\u{c}\u{11}\u{1}\u{c}\u{12}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1166,45 +1177,6 @@ nonisolated extension Triad_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._M
           self.body = .result(v)
         }
       }()
-      case 16: try {
-        var v: Triad_V1_KVAllocate?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .kvAllocate(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .kvAllocate(v)
-        }
-      }()
-      case 17: try {
-        var v: Triad_V1_KVFree?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .kvFree(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .kvFree(v)
-        }
-      }()
-      case 18: try {
-        var v: Triad_V1_KVAck?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .kvAck(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .kvAck(v)
-        }
-      }()
       case 19: try {
         var v: Triad_V1_Heartbeat?
         var hadOneofValue = false
@@ -1285,18 +1257,6 @@ nonisolated extension Triad_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._M
       guard case .result(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
     }()
-    case .kvAllocate?: try {
-      guard case .kvAllocate(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
-    }()
-    case .kvFree?: try {
-      guard case .kvFree(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
-    }()
-    case .kvAck?: try {
-      guard case .kvAck(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
-    }()
     case .heartbeat?: try {
       guard case .heartbeat(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
@@ -1375,7 +1335,7 @@ nonisolated extension Triad_V1_Register: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Triad_V1_RegisterAck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RegisterAck"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}device_id\0\u{3}liveness_ms\0\u{3}heartbeat_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}device_id\0\u{3}liveness_ms\0\u{3}heartbeat_ms\0\u{3}worker_liveness_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1386,6 +1346,7 @@ nonisolated extension Triad_V1_RegisterAck: SwiftProtobuf.Message, SwiftProtobuf
       case 1: try { try decoder.decodeSingularStringField(value: &self.deviceID) }()
       case 2: try { try decoder.decodeSingularUInt32Field(value: &self.livenessMs) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.heartbeatMs) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.workerLivenessMs) }()
       default: break
       }
     }
@@ -1401,6 +1362,9 @@ nonisolated extension Triad_V1_RegisterAck: SwiftProtobuf.Message, SwiftProtobuf
     if self.heartbeatMs != 0 {
       try visitor.visitSingularUInt32Field(value: self.heartbeatMs, fieldNumber: 3)
     }
+    if self.workerLivenessMs != 0 {
+      try visitor.visitSingularUInt32Field(value: self.workerLivenessMs, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1408,6 +1372,7 @@ nonisolated extension Triad_V1_RegisterAck: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.deviceID != rhs.deviceID {return false}
     if lhs.livenessMs != rhs.livenessMs {return false}
     if lhs.heartbeatMs != rhs.heartbeatMs {return false}
+    if lhs.workerLivenessMs != rhs.workerLivenessMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2462,111 +2427,6 @@ nonisolated extension Triad_V1_EvaluateResult: SwiftProtobuf.Message, SwiftProto
 
   public static func ==(lhs: Triad_V1_EvaluateResult, rhs: Triad_V1_EvaluateResult) -> Bool {
     if lhs.costs != rhs.costs {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Triad_V1_KVAllocate: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".KVAllocate"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}request\0\u{1}channel\0\u{1}bytes\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.request) }()
-      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.channel) }()
-      case 3: try { try decoder.decodeSingularInt64Field(value: &self.bytes) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.request != 0 {
-      try visitor.visitSingularUInt64Field(value: self.request, fieldNumber: 1)
-    }
-    if self.channel != 0 {
-      try visitor.visitSingularUInt32Field(value: self.channel, fieldNumber: 2)
-    }
-    if self.bytes != 0 {
-      try visitor.visitSingularInt64Field(value: self.bytes, fieldNumber: 3)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Triad_V1_KVAllocate, rhs: Triad_V1_KVAllocate) -> Bool {
-    if lhs.request != rhs.request {return false}
-    if lhs.channel != rhs.channel {return false}
-    if lhs.bytes != rhs.bytes {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Triad_V1_KVFree: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".KVFree"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}request\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.request) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.request != 0 {
-      try visitor.visitSingularUInt64Field(value: self.request, fieldNumber: 1)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Triad_V1_KVFree, rhs: Triad_V1_KVFree) -> Bool {
-    if lhs.request != rhs.request {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Triad_V1_KVAck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".KVAck"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ok\0\u{3}used_bytes\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularBoolField(value: &self.ok) }()
-      case 2: try { try decoder.decodeSingularInt64Field(value: &self.usedBytes) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.ok != false {
-      try visitor.visitSingularBoolField(value: self.ok, fieldNumber: 1)
-    }
-    if self.usedBytes != 0 {
-      try visitor.visitSingularInt64Field(value: self.usedBytes, fieldNumber: 2)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Triad_V1_KVAck, rhs: Triad_V1_KVAck) -> Bool {
-    if lhs.ok != rhs.ok {return false}
-    if lhs.usedBytes != rhs.usedBytes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

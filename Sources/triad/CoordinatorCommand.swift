@@ -60,16 +60,16 @@ struct CoordinatorCommand: ParsableCommand {
         }
         let logger = logging.bootstrap(label: "triad.coordinator")
         let stop = StopSignal()
-        let context = ZMQContext()
+        let transport = ZMQTransport()
         let coordinator = Coordinator(
             configuration: coordinatorConfiguration, devices: inputs.topology.devices, modelName: inputs.model.name,
-            logger: logger, context: context)
+            logger: logger, transport: transport)
         coordinator.stop = stop
         let job = UncheckedBox(
             CoordinatorJob(
                 coordinator: coordinator, experiment: options.experiment(inputs), policies: list, wait: waitTimeout,
                 mirrors: firstGroupOnly ? [:] : inputs.groups.mirrorMap))
-        defer { context.terminate() }
+        defer { transport.terminate() }
         try runServices(
             [ThreadService(name: "coordinator", body: { try job.value.run() }, stop: { stop.raise() })], logger: logger)
         guard let result = job.value.outcome else {

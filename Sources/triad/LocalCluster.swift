@@ -6,7 +6,7 @@ import TriadTransport
 
 /// A coordinator in this process and one `triad worker` process per device on loopback.
 final class LocalCluster {
-    let context = ZMQContext()
+    let transport = ZMQTransport()
     let coordinator: Coordinator
     let supervisor: WorkerSupervisor
     let devices: [DeviceDescription]
@@ -19,13 +19,14 @@ final class LocalCluster {
         self.devices = devices
         coordinator = Coordinator(
             configuration: .init(bind: "tcp://127.0.0.1:*"), devices: devices, modelName: modelName, logger: logger,
-            context: context)
+            transport: transport)
         let endpoint = try coordinator.start()
         let supervisor = WorkerSupervisor(
             endpoint: endpoint, logLevel: logLevel, pidDirectory: pidDirectory, programs: programs)
         self.supervisor = supervisor
         cleanup = SignalCleanup(supervisor: supervisor)
-        coordinator.onDeviceDead = { device in supervisor.restart(device: device) }
+        // Restarting kills what is left of the old process and waits for it: never on the coordinator's thread.
+        coordinator.onDeviceDead = { device in DispatchQueue.global().async { supervisor.restart(device: device) } }
     }
 
     /// Starts the workers and waits until each has registered and taken its configuration.
@@ -39,7 +40,7 @@ final class LocalCluster {
         coordinator.shutdown(reason: reason)
         supervisor.waitForExit(grace: 3)
         cleanup.cancel()
-        context.terminate()
+        transport.terminate()
     }
 
     /// Kills the workers at once (after a failure).
@@ -47,6 +48,6 @@ final class LocalCluster {
         coordinator.shutdown(reason: "run failed")
         supervisor.stopAll(grace: 1)
         cleanup.cancel()
-        context.terminate()
+        transport.terminate()
     }
 }

@@ -56,16 +56,16 @@ struct WorkerCommand: ParsableCommand {
         }
         let logger = logging.bootstrap(label: "triad.worker.\(device)")
         let stop = StopSignal()
-        let context = ZMQContext()
-        let loop = WorkerLoop(configuration: configuration, logger: logger, stop: stop)
+        let transport = ZMQTransport()
+        let loop = WorkerLoop(configuration: configuration, logger: logger, stop: stop, transport: transport)
         let shared = UncheckedBox(loop)
         try runServices(
             [
                 ThreadService(
-                    name: "worker \(device)", body: { try shared.value.run(context: context) }, stop: { stop.raise() })
+                    name: "worker \(device)", body: { try shared.value.run() }, stop: { stop.raise() })
             ],
             logger: logger)
-        context.terminate()
+        transport.terminate()
     }
 }
 

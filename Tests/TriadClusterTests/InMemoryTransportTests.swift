@@ -13,24 +13,22 @@ import TriadWire
 struct InMemoryTransportTests {
     @Test func simulationThroughInMemoryWorkersEqualsInProcess() async throws {
         try await ClusterHarness.onThread {
-            let context = ZMQContext()
-            let router = InMemoryRouter()
+            let transport = InMemoryTransport()
             let coordinator = Coordinator(
                 configuration: .init(bind: "inmemory"), devices: ClusterHarness.devices, modelName: "gpt3-7b",
-                logger: ClusterHarness.logger, context: context)
-            coordinator.start(socket: router.socket)
+                logger: ClusterHarness.logger, transport: transport)
+            try coordinator.start()
             var finished: [DispatchSemaphore] = []
             let stop = StopSignal()
             for device in ClusterHarness.devices {
                 let loop = Box(
                     WorkerLoop(
                         configuration: .init(endpoint: "inmemory", deviceID: device.id), logger: ClusterHarness.logger,
-                        stop: stop))
-                let socket = Box(router.connect())
+                        stop: stop, transport: transport))
                 let done = DispatchSemaphore(value: 0)
                 finished.append(done)
                 Thread {
-                    try? loop.value.serve(on: socket.value)
+                    try? loop.value.run()
                     done.signal()
                 }.start()
             }
@@ -48,7 +46,6 @@ struct InMemoryTransportTests {
             #expect(RunReport.json([try remote.run()]) == RunReport.json([try local.run()]))
             coordinator.shutdown()
             for done in finished { done.wait() }
-            context.terminate()
         }
     }
 }

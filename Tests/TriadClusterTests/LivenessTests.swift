@@ -30,15 +30,15 @@ final class ManualClock: ClusterClock, @unchecked Sendable {
 struct LivenessTests {
     @Test func silentWorkerIsDeclaredDeadExactlyAfterTheLivenessWindow() throws {
         let clock = ManualClock()
-        let router = InMemoryRouter()
+        let transport = InMemoryTransport()
         let coordinator = Coordinator(
             configuration: .init(bind: "inmemory"), devices: ClusterHarness.devices, modelName: "gpt3-7b",
-            logger: ClusterHarness.logger, context: ZMQContext(), clock: clock)
-        coordinator.start(socket: router.socket)
+            logger: ClusterHarness.logger, transport: transport, clock: clock)
+        try coordinator.start()
         var dead: [String] = []
         coordinator.onDeviceDead = { dead.append($0) }
         // A worker that registers and acknowledges its configuration, then goes silent.
-        let worker = router.connect()
+        let worker = transport.router.connect()
         var register = Triad_V1_Register()
         register.deviceID = "npu0"
         register.protocolVersion = WireProtocol.version
@@ -48,12 +48,12 @@ struct LivenessTests {
         ack.deviceID = "npu0"
         _ = try worker.send([WireProtocol.encode(WireProtocol.envelope(requestID: 2, .configureAck(ack)))])
         try coordinator.pump(timeoutMilliseconds: 0)
-        clock.advance(by: coordinator.configuration.livenessMilliseconds)
+        clock.advance(by: coordinator.configuration.timings.coordinatorLivenessMilliseconds)
         try coordinator.pump(timeoutMilliseconds: 0)
         #expect(dead.isEmpty)
         clock.advance(by: 1)
         try coordinator.pump(timeoutMilliseconds: 0)
         #expect(dead == ["npu0"])
-        #expect(coordinator.statistics.deaths.first?.silentMilliseconds == coordinator.configuration.livenessMilliseconds + 1)
+        #expect(coordinator.statistics.deaths.first?.silentMilliseconds == coordinator.configuration.timings.coordinatorLivenessMilliseconds + 1)
     }
 }

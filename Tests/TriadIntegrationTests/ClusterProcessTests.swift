@@ -163,11 +163,9 @@ struct ClusterProcessTests {
         let first = try TriadProcess(["coordinator", "--bind", "tcp://127.0.0.1:*"] + common)
         let endpoint = try #require(first.boundEndpoint(), "\(first.errorText)")
         let workers = try ["npu0", "pim0"].map {
-            try TriadProcess(["worker", "--connect", endpoint, "--device", $0, "--once", "--log-level", "info"])
+            try TriadProcess(["worker", "--connect", endpoint, "--device", $0, "--once", "--log-level", "error"])
         }
-        for (worker, device) in zip(workers, ["npu0", "pim0"]) {
-            #expect(worker.waitForConfigured(device), "\(worker.errorText)")
-        }
+        for device in ["npu0", "pim0"] { #expect(first.waitForConfigured(device), "\(first.errorText)") }
         kill(first.pid, SIGKILL)
         _ = first.wait()
         let second = try TriadProcess(["coordinator", "--bind", endpoint] + common)

@@ -15,10 +15,13 @@ struct CurveTests {
 
         init(endpoint: String, device: String, context: ZMQContext, keys: CurveClientKeys?) {
             var configuration = WorkerLoop.Configuration(endpoint: endpoint, deviceID: device, curve: keys)
-            configuration.livenessMilliseconds = 60_000
-            let loop = Box(WorkerLoop(configuration: configuration, logger: ClusterHarness.logger, stop: stop))
+            configuration.timings.workerLivenessMilliseconds = 60_000
+            let loop = Box(
+                WorkerLoop(
+                    configuration: configuration, logger: ClusterHarness.logger, stop: stop,
+                    transport: ZMQTransport(context: context)))
             Thread { [finished] in
-                try? loop.value.run(context: context)
+                try? loop.value.run()
                 finished.signal()
             }.start()
         }
@@ -47,7 +50,7 @@ struct CurveTests {
                     curve: CurveServerKeys(
                         publicKey: server.publicKey, secretKey: server.secretKey, allowedClientKeys: [listed.publicKey])
                 ),
-                devices: [ClusterHarness.devices[0]], modelName: "m", logger: ClusterHarness.logger, context: context)
+                devices: [ClusterHarness.devices[0]], modelName: "m", logger: ClusterHarness.logger, transport: ZMQTransport(context: context))
             let endpoint = try coordinator.start()
             let keys: CurveClientKeys?
             switch admission {

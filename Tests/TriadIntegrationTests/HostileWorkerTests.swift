@@ -114,7 +114,7 @@ struct HostileWorkerTests {
     {
         let coordinator = Coordinator(
             configuration: .init(bind: "tcp://127.0.0.1:*"), devices: devices, modelName: "gpt3-7b",
-            logger: ClusterHarness.logger, context: context)
+            logger: ClusterHarness.logger, transport: ZMQTransport(context: context))
         return (coordinator, try coordinator.start())
     }
 

@@ -17,12 +17,14 @@ enum ZMQClusterHarness {
 
         init(endpoint: String, device: String, context: ZMQContext, livenessMilliseconds: Int64 = 2000) {
             var configuration = WorkerLoop.Configuration(endpoint: endpoint, deviceID: device)
-            configuration.livenessMilliseconds = livenessMilliseconds
-            let loop = WorkerLoop(configuration: configuration, logger: ClusterHarness.logger, stop: stopSignal)
+            configuration.timings.workerLivenessMilliseconds = livenessMilliseconds
+            let loop = WorkerLoop(
+                configuration: configuration, logger: ClusterHarness.logger, stop: stopSignal,
+                transport: ZMQTransport(context: context))
             self.loop = loop
             let box = Box(loop)
             Thread { [finished] in
-                try? box.value.run(context: context)
+                try? box.value.run()
                 finished.signal()
             }.start()
         }
@@ -43,7 +45,7 @@ enum ZMQClusterHarness {
         init(devices: [DeviceDescription] = ClusterHarness.devices) throws {
             coordinator = Coordinator(
                 configuration: .init(bind: "tcp://127.0.0.1:*"), devices: devices, modelName: "gpt3-7b",
-                logger: ClusterHarness.logger, context: context)
+                logger: ClusterHarness.logger, transport: ZMQTransport(context: context))
             endpoint = try coordinator.start()
             let endpoint = endpoint
             let context = context

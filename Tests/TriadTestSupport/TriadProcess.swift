@@ -151,9 +151,10 @@ extension TriadProcess {
         return line.split(separator: " ").first { $0.hasPrefix("endpoint=") }.map { String($0.dropFirst(9)) }
     }
 
-    /// Waits until `device`'s worker logged that it took its configuration (workers at `--log-level info`).
+    /// Waits until a coordinator (this process, or `triad up`'s) logged that `device`'s worker took its
+    /// configuration (at `--log-level info`).
     @discardableResult
     public func waitForConfigured(_ device: String, within seconds: Double = 120) -> Bool {
-        waitForLine(within: seconds) { $0.contains("configured") && $0.contains("device=\(device)") } != nil
+        waitForLine(within: seconds) { $0.contains("worker configured") && $0.contains("device=\(device)") } != nil
     }
 }

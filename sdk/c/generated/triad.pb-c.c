@@ -682,141 +682,6 @@ void   triad__v1__evaluate_result__free_unpacked
   assert(message->base.descriptor == &triad__v1__evaluate_result__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   triad__v1__kvallocate__init
-                     (Triad__V1__KVAllocate         *message)
-{
-  static const Triad__V1__KVAllocate init_value = TRIAD__V1__KVALLOCATE__INIT;
-  *message = init_value;
-}
-size_t triad__v1__kvallocate__get_packed_size
-                     (const Triad__V1__KVAllocate *message)
-{
-  assert(message->base.descriptor == &triad__v1__kvallocate__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t triad__v1__kvallocate__pack
-                     (const Triad__V1__KVAllocate *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &triad__v1__kvallocate__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t triad__v1__kvallocate__pack_to_buffer
-                     (const Triad__V1__KVAllocate *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &triad__v1__kvallocate__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Triad__V1__KVAllocate *
-       triad__v1__kvallocate__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Triad__V1__KVAllocate *)
-     protobuf_c_message_unpack (&triad__v1__kvallocate__descriptor,
-                                allocator, len, data);
-}
-void   triad__v1__kvallocate__free_unpacked
-                     (Triad__V1__KVAllocate *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &triad__v1__kvallocate__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
-void   triad__v1__kvfree__init
-                     (Triad__V1__KVFree         *message)
-{
-  static const Triad__V1__KVFree init_value = TRIAD__V1__KVFREE__INIT;
-  *message = init_value;
-}
-size_t triad__v1__kvfree__get_packed_size
-                     (const Triad__V1__KVFree *message)
-{
-  assert(message->base.descriptor == &triad__v1__kvfree__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t triad__v1__kvfree__pack
-                     (const Triad__V1__KVFree *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &triad__v1__kvfree__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t triad__v1__kvfree__pack_to_buffer
-                     (const Triad__V1__KVFree *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &triad__v1__kvfree__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Triad__V1__KVFree *
-       triad__v1__kvfree__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Triad__V1__KVFree *)
-     protobuf_c_message_unpack (&triad__v1__kvfree__descriptor,
-                                allocator, len, data);
-}
-void   triad__v1__kvfree__free_unpacked
-                     (Triad__V1__KVFree *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &triad__v1__kvfree__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
-void   triad__v1__kvack__init
-                     (Triad__V1__KVAck         *message)
-{
-  static const Triad__V1__KVAck init_value = TRIAD__V1__KVACK__INIT;
-  *message = init_value;
-}
-size_t triad__v1__kvack__get_packed_size
-                     (const Triad__V1__KVAck *message)
-{
-  assert(message->base.descriptor == &triad__v1__kvack__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t triad__v1__kvack__pack
-                     (const Triad__V1__KVAck *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &triad__v1__kvack__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t triad__v1__kvack__pack_to_buffer
-                     (const Triad__V1__KVAck *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &triad__v1__kvack__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Triad__V1__KVAck *
-       triad__v1__kvack__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Triad__V1__KVAck *)
-     protobuf_c_message_unpack (&triad__v1__kvack__descriptor,
-                                allocator, len, data);
-}
-void   triad__v1__kvack__free_unpacked
-                     (Triad__V1__KVAck *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &triad__v1__kvack__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
 void   triad__v1__heartbeat__init
                      (Triad__V1__Heartbeat         *message)
 {
@@ -952,7 +817,7 @@ void   triad__v1__error__free_unpacked
   assert(message->base.descriptor == &triad__v1__error__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor triad__v1__envelope__field_descriptors[14] =
+static const ProtobufCFieldDescriptor triad__v1__envelope__field_descriptors[11] =
 {
   {
     "protocol_version",
@@ -1051,42 +916,6 @@ static const ProtobufCFieldDescriptor triad__v1__envelope__field_descriptors[14]
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "kv_allocate",
-    16,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Triad__V1__Envelope, body_case),
-    offsetof(Triad__V1__Envelope, kv_allocate),
-    &triad__v1__kvallocate__descriptor,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "kv_free",
-    17,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Triad__V1__Envelope, body_case),
-    offsetof(Triad__V1__Envelope, kv_free),
-    &triad__v1__kvfree__descriptor,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "kv_ack",
-    18,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Triad__V1__Envelope, body_case),
-    offsetof(Triad__V1__Envelope, kv_ack),
-    &triad__v1__kvack__descriptor,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
     "heartbeat",
     19,
     PROTOBUF_C_LABEL_NONE,
@@ -1126,24 +955,22 @@ static const ProtobufCFieldDescriptor triad__v1__envelope__field_descriptors[14]
 static const unsigned triad__v1__envelope__field_indices_by_name[] = {
   4,   /* field[4] = configure */
   5,   /* field[5] = configure_ack */
-  12,   /* field[12] = disconnect */
-  13,   /* field[13] = error */
+  9,   /* field[9] = disconnect */
+  10,   /* field[10] = error */
   6,   /* field[6] = evaluate */
-  11,   /* field[11] = heartbeat */
-  10,   /* field[10] = kv_ack */
-  8,   /* field[8] = kv_allocate */
-  9,   /* field[9] = kv_free */
+  8,   /* field[8] = heartbeat */
   0,   /* field[0] = protocol_version */
   2,   /* field[2] = register */
   3,   /* field[3] = register_ack */
   1,   /* field[1] = request_id */
   7,   /* field[7] = result */
 };
-static const ProtobufCIntRange triad__v1__envelope__number_ranges[2 + 1] =
+static const ProtobufCIntRange triad__v1__envelope__number_ranges[3 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
-  { 0, 14 }
+  { 19, 8 },
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor triad__v1__envelope__descriptor =
 {
@@ -1153,10 +980,10 @@ const ProtobufCMessageDescriptor triad__v1__envelope__descriptor =
   "Triad__V1__Envelope",
   "triad.v1",
   sizeof(Triad__V1__Envelope),
-  14,
+  11,
   triad__v1__envelope__field_descriptors,
   triad__v1__envelope__field_indices_by_name,
-  2,  triad__v1__envelope__number_ranges,
+  3,  triad__v1__envelope__number_ranges,
   (ProtobufCMessageInit) triad__v1__envelope__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -1250,7 +1077,7 @@ const ProtobufCMessageDescriptor triad__v1__register__descriptor =
   (ProtobufCMessageInit) triad__v1__register__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor triad__v1__register_ack__field_descriptors[3] =
+static const ProtobufCFieldDescriptor triad__v1__register_ack__field_descriptors[4] =
 {
   {
     "device_id",
@@ -1288,16 +1115,29 @@ static const ProtobufCFieldDescriptor triad__v1__register_ack__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "worker_liveness_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Triad__V1__RegisterAck, worker_liveness_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned triad__v1__register_ack__field_indices_by_name[] = {
   0,   /* field[0] = device_id */
   2,   /* field[2] = heartbeat_ms */
   1,   /* field[1] = liveness_ms */
+  3,   /* field[3] = worker_liveness_ms */
 };
 static const ProtobufCIntRange triad__v1__register_ack__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor triad__v1__register_ack__descriptor =
 {
@@ -1307,7 +1147,7 @@ const ProtobufCMessageDescriptor triad__v1__register_ack__descriptor =
   "Triad__V1__RegisterAck",
   "triad.v1",
   sizeof(Triad__V1__RegisterAck),
-  3,
+  4,
   triad__v1__register_ack__field_descriptors,
   triad__v1__register_ack__field_indices_by_name,
   1,  triad__v1__register_ack__number_ranges,
@@ -2888,159 +2728,6 @@ const ProtobufCMessageDescriptor triad__v1__evaluate_result__descriptor =
   (ProtobufCMessageInit) triad__v1__evaluate_result__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor triad__v1__kvallocate__field_descriptors[3] =
-{
-  {
-    "request",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Triad__V1__KVAllocate, request),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "channel",
-    2,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT32,
-    0,   /* quantifier_offset */
-    offsetof(Triad__V1__KVAllocate, channel),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "bytes",
-    3,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_INT64,
-    0,   /* quantifier_offset */
-    offsetof(Triad__V1__KVAllocate, bytes),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned triad__v1__kvallocate__field_indices_by_name[] = {
-  2,   /* field[2] = bytes */
-  1,   /* field[1] = channel */
-  0,   /* field[0] = request */
-};
-static const ProtobufCIntRange triad__v1__kvallocate__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 3 }
-};
-const ProtobufCMessageDescriptor triad__v1__kvallocate__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "triad.v1.KVAllocate",
-  "KVAllocate",
-  "Triad__V1__KVAllocate",
-  "triad.v1",
-  sizeof(Triad__V1__KVAllocate),
-  3,
-  triad__v1__kvallocate__field_descriptors,
-  triad__v1__kvallocate__field_indices_by_name,
-  1,  triad__v1__kvallocate__number_ranges,
-  (ProtobufCMessageInit) triad__v1__kvallocate__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor triad__v1__kvfree__field_descriptors[1] =
-{
-  {
-    "request",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Triad__V1__KVFree, request),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned triad__v1__kvfree__field_indices_by_name[] = {
-  0,   /* field[0] = request */
-};
-static const ProtobufCIntRange triad__v1__kvfree__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 1 }
-};
-const ProtobufCMessageDescriptor triad__v1__kvfree__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "triad.v1.KVFree",
-  "KVFree",
-  "Triad__V1__KVFree",
-  "triad.v1",
-  sizeof(Triad__V1__KVFree),
-  1,
-  triad__v1__kvfree__field_descriptors,
-  triad__v1__kvfree__field_indices_by_name,
-  1,  triad__v1__kvfree__number_ranges,
-  (ProtobufCMessageInit) triad__v1__kvfree__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor triad__v1__kvack__field_descriptors[2] =
-{
-  {
-    "ok",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_BOOL,
-    0,   /* quantifier_offset */
-    offsetof(Triad__V1__KVAck, ok),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "used_bytes",
-    2,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_INT64,
-    0,   /* quantifier_offset */
-    offsetof(Triad__V1__KVAck, used_bytes),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned triad__v1__kvack__field_indices_by_name[] = {
-  0,   /* field[0] = ok */
-  1,   /* field[1] = used_bytes */
-};
-static const ProtobufCIntRange triad__v1__kvack__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 2 }
-};
-const ProtobufCMessageDescriptor triad__v1__kvack__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "triad.v1.KVAck",
-  "KVAck",
-  "Triad__V1__KVAck",
-  "triad.v1",
-  sizeof(Triad__V1__KVAck),
-  2,
-  triad__v1__kvack__field_descriptors,
-  triad__v1__kvack__field_indices_by_name,
-  1,  triad__v1__kvack__number_ranges,
-  (ProtobufCMessageInit) triad__v1__kvack__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
 #define triad__v1__heartbeat__field_descriptors NULL
 #define triad__v1__heartbeat__field_indices_by_name NULL
 #define triad__v1__heartbeat__number_ranges NULL
@@ -3151,10 +2838,10 @@ const ProtobufCMessageDescriptor triad__v1__error__descriptor =
 static const ProtobufCEnumValue triad__v1__protocol_version__enum_values_by_number[2] =
 {
   { "PROTOCOL_VERSION_UNSPECIFIED", "TRIAD__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_UNSPECIFIED", 0 },
-  { "PROTOCOL_VERSION_CURRENT", "TRIAD__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_CURRENT", 1 },
+  { "PROTOCOL_VERSION_CURRENT", "TRIAD__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_CURRENT", 2 },
 };
 static const ProtobufCIntRange triad__v1__protocol_version__value_ranges[] = {
-{0, 0},{0, 2}
+{0, 0},{2, 1},{0, 2}
 };
 static const ProtobufCEnumValueIndex triad__v1__protocol_version__enum_values_by_name[2] =
 {
@@ -3172,8 +2859,46 @@ const ProtobufCEnumDescriptor triad__v1__protocol_version__descriptor =
   triad__v1__protocol_version__enum_values_by_number,
   2,
   triad__v1__protocol_version__enum_values_by_name,
-  1,
+  2,
   triad__v1__protocol_version__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue triad__v1__protocol_defaults__enum_values_by_number[7] =
+{
+  { "PROTOCOL_DEFAULTS_UNSPECIFIED", "TRIAD__V1__PROTOCOL_DEFAULTS__PROTOCOL_DEFAULTS_UNSPECIFIED", 0 },
+  { "PROTOCOL_DEFAULTS_HEARTBEAT_MS", "TRIAD__V1__PROTOCOL_DEFAULTS__PROTOCOL_DEFAULTS_HEARTBEAT_MS", 250 },
+  { "PROTOCOL_DEFAULTS_DROPPED_CONNECTION_GRACE_MS", "TRIAD__V1__PROTOCOL_DEFAULTS__PROTOCOL_DEFAULTS_DROPPED_CONNECTION_GRACE_MS", 500 },
+  { "PROTOCOL_DEFAULTS_REGISTER_INTERVAL_MS", "TRIAD__V1__PROTOCOL_DEFAULTS__PROTOCOL_DEFAULTS_REGISTER_INTERVAL_MS", 1000 },
+  { "PROTOCOL_DEFAULTS_COORDINATOR_LIVENESS_MS", "TRIAD__V1__PROTOCOL_DEFAULTS__PROTOCOL_DEFAULTS_COORDINATOR_LIVENESS_MS", 1500 },
+  { "PROTOCOL_DEFAULTS_WORKER_LIVENESS_MS", "TRIAD__V1__PROTOCOL_DEFAULTS__PROTOCOL_DEFAULTS_WORKER_LIVENESS_MS", 2000 },
+  { "PROTOCOL_DEFAULTS_MAXIMUM_MESSAGE_BYTES", "TRIAD__V1__PROTOCOL_DEFAULTS__PROTOCOL_DEFAULTS_MAXIMUM_MESSAGE_BYTES", 8388608 },
+};
+static const ProtobufCIntRange triad__v1__protocol_defaults__value_ranges[] = {
+{0, 0},{250, 1},{500, 2},{1000, 3},{1500, 4},{2000, 5},{8388608, 6},{0, 7}
+};
+static const ProtobufCEnumValueIndex triad__v1__protocol_defaults__enum_values_by_name[7] =
+{
+  { "PROTOCOL_DEFAULTS_COORDINATOR_LIVENESS_MS", 4 },
+  { "PROTOCOL_DEFAULTS_DROPPED_CONNECTION_GRACE_MS", 2 },
+  { "PROTOCOL_DEFAULTS_HEARTBEAT_MS", 1 },
+  { "PROTOCOL_DEFAULTS_MAXIMUM_MESSAGE_BYTES", 6 },
+  { "PROTOCOL_DEFAULTS_REGISTER_INTERVAL_MS", 3 },
+  { "PROTOCOL_DEFAULTS_UNSPECIFIED", 0 },
+  { "PROTOCOL_DEFAULTS_WORKER_LIVENESS_MS", 5 },
+};
+const ProtobufCEnumDescriptor triad__v1__protocol_defaults__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "triad.v1.ProtocolDefaults",
+  "ProtocolDefaults",
+  "Triad__V1__ProtocolDefaults",
+  "triad.v1",
+  7,
+  triad__v1__protocol_defaults__enum_values_by_number,
+  7,
+  triad__v1__protocol_defaults__enum_values_by_name,
+  7,
+  triad__v1__protocol_defaults__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue triad__v1__device_kind__enum_values_by_number[5] =

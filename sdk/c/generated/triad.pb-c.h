@@ -30,9 +30,6 @@ typedef struct Triad__V1__Operation Triad__V1__Operation;
 typedef struct Triad__V1__EvaluateBatch Triad__V1__EvaluateBatch;
 typedef struct Triad__V1__OperationCost Triad__V1__OperationCost;
 typedef struct Triad__V1__EvaluateResult Triad__V1__EvaluateResult;
-typedef struct Triad__V1__KVAllocate Triad__V1__KVAllocate;
-typedef struct Triad__V1__KVFree Triad__V1__KVFree;
-typedef struct Triad__V1__KVAck Triad__V1__KVAck;
 typedef struct Triad__V1__Heartbeat Triad__V1__Heartbeat;
 typedef struct Triad__V1__Disconnect Triad__V1__Disconnect;
 typedef struct Triad__V1__Error Triad__V1__Error;
@@ -45,9 +42,45 @@ typedef struct Triad__V1__Error Triad__V1__Error;
  */
 typedef enum _Triad__V1__ProtocolVersion {
   TRIAD__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_UNSPECIFIED = 0,
-  TRIAD__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_CURRENT = 1
+  /*
+   * 2: RegisterAck carries the timings workers follow; the unused KV messages are gone.
+   */
+  TRIAD__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_CURRENT = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TRIAD__V1__PROTOCOL_VERSION)
 } Triad__V1__ProtocolVersion;
+/*
+ * The protocol's timings and limits, defined once here and generated into the Swift code and the C SDK. The
+ * timings are the defaults a coordinator announces in RegisterAck; a registered worker follows what it was told.
+ */
+typedef enum _Triad__V1__ProtocolDefaults {
+  TRIAD__V1__PROTOCOL_DEFAULTS__PROTOCOL_DEFAULTS_UNSPECIFIED = 0,
+  /*
+   * Application heartbeat period of both sides, milliseconds (any message counts as a heartbeat).
+   */
+  TRIAD__V1__PROTOCOL_DEFAULTS__PROTOCOL_DEFAULTS_HEARTBEAT_MS = 250,
+  /*
+   * Silence after which the coordinator declares a worker dead, milliseconds.
+   */
+  TRIAD__V1__PROTOCOL_DEFAULTS__PROTOCOL_DEFAULTS_COORDINATOR_LIVENESS_MS = 1500,
+  /*
+   * Silence after which a worker presumes the coordinator gone and registers again, milliseconds; after twice
+   * this it connects a fresh socket.
+   */
+  TRIAD__V1__PROTOCOL_DEFAULTS__PROTOCOL_DEFAULTS_WORKER_LIVENESS_MS = 2000,
+  /*
+   * A connection dropped with no retry by libzmq for this long is replaced by a fresh socket, milliseconds.
+   */
+  TRIAD__V1__PROTOCOL_DEFAULTS__PROTOCOL_DEFAULTS_DROPPED_CONNECTION_GRACE_MS = 500,
+  /*
+   * Shortest interval between two registrations a worker sends after an error reply, milliseconds.
+   */
+  TRIAD__V1__PROTOCOL_DEFAULTS__PROTOCOL_DEFAULTS_REGISTER_INTERVAL_MS = 1000,
+  /*
+   * Largest envelope either side accepts, bytes (8 MiB); checked before parsing.
+   */
+  TRIAD__V1__PROTOCOL_DEFAULTS__PROTOCOL_DEFAULTS_MAXIMUM_MESSAGE_BYTES = 8388608
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(TRIAD__V1__PROTOCOL_DEFAULTS)
+} Triad__V1__ProtocolDefaults;
 typedef enum _Triad__V1__DeviceKind {
   TRIAD__V1__DEVICE_KIND__DEVICE_KIND_UNSPECIFIED = 0,
   TRIAD__V1__DEVICE_KIND__DEVICE_KIND_NPU = 1,
@@ -107,9 +140,6 @@ typedef enum {
   TRIAD__V1__ENVELOPE__BODY_CONFIGURE_ACK = 13,
   TRIAD__V1__ENVELOPE__BODY_EVALUATE = 14,
   TRIAD__V1__ENVELOPE__BODY_RESULT = 15,
-  TRIAD__V1__ENVELOPE__BODY_KV_ALLOCATE = 16,
-  TRIAD__V1__ENVELOPE__BODY_KV_FREE = 17,
-  TRIAD__V1__ENVELOPE__BODY_KV_ACK = 18,
   TRIAD__V1__ENVELOPE__BODY_HEARTBEAT = 19,
   TRIAD__V1__ENVELOPE__BODY_DISCONNECT = 20,
   TRIAD__V1__ENVELOPE__BODY_ERROR = 21
@@ -129,9 +159,6 @@ struct  Triad__V1__Envelope
     Triad__V1__ConfigureAck *configure_ack;
     Triad__V1__EvaluateBatch *evaluate;
     Triad__V1__EvaluateResult *result;
-    Triad__V1__KVAllocate *kv_allocate;
-    Triad__V1__KVFree *kv_free;
-    Triad__V1__KVAck *kv_ack;
     Triad__V1__Heartbeat *heartbeat;
     Triad__V1__Disconnect *disconnect;
     Triad__V1__Error *error;
@@ -174,11 +201,19 @@ struct  Triad__V1__RegisterAck
    * Liveness: the coordinator declares a worker dead after this many milliseconds of silence.
    */
   uint32_t liveness_ms;
+  /*
+   * The period at which the worker sends heartbeats (when it has nothing else to send), milliseconds.
+   */
   uint32_t heartbeat_ms;
+  /*
+   * The worker presumes the coordinator gone after this many milliseconds of silence and registers again.
+   * Workers follow these three from the ack on (any of them 0 or out of range: they keep the timings they have).
+   */
+  uint32_t worker_liveness_ms;
 };
 #define TRIAD__V1__REGISTER_ACK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&triad__v1__register_ack__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0 }
 
 
 /*
@@ -429,39 +464,6 @@ struct  Triad__V1__EvaluateResult
 #define TRIAD__V1__EVALUATE_RESULT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&triad__v1__evaluate_result__descriptor) \
     , 0,NULL }
-
-
-struct  Triad__V1__KVAllocate
-{
-  ProtobufCMessage base;
-  uint64_t request;
-  uint32_t channel;
-  int64_t bytes;
-};
-#define TRIAD__V1__KVALLOCATE__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&triad__v1__kvallocate__descriptor) \
-    , 0, 0, 0 }
-
-
-struct  Triad__V1__KVFree
-{
-  ProtobufCMessage base;
-  uint64_t request;
-};
-#define TRIAD__V1__KVFREE__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&triad__v1__kvfree__descriptor) \
-    , 0 }
-
-
-struct  Triad__V1__KVAck
-{
-  ProtobufCMessage base;
-  protobuf_c_boolean ok;
-  int64_t used_bytes;
-};
-#define TRIAD__V1__KVACK__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&triad__v1__kvack__descriptor) \
-    , 0, 0 }
 
 
 struct  Triad__V1__Heartbeat
@@ -779,63 +781,6 @@ Triad__V1__EvaluateResult *
 void   triad__v1__evaluate_result__free_unpacked
                      (Triad__V1__EvaluateResult *message,
                       ProtobufCAllocator *allocator);
-/* Triad__V1__KVAllocate methods */
-void   triad__v1__kvallocate__init
-                     (Triad__V1__KVAllocate         *message);
-size_t triad__v1__kvallocate__get_packed_size
-                     (const Triad__V1__KVAllocate   *message);
-size_t triad__v1__kvallocate__pack
-                     (const Triad__V1__KVAllocate   *message,
-                      uint8_t             *out);
-size_t triad__v1__kvallocate__pack_to_buffer
-                     (const Triad__V1__KVAllocate   *message,
-                      ProtobufCBuffer     *buffer);
-Triad__V1__KVAllocate *
-       triad__v1__kvallocate__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   triad__v1__kvallocate__free_unpacked
-                     (Triad__V1__KVAllocate *message,
-                      ProtobufCAllocator *allocator);
-/* Triad__V1__KVFree methods */
-void   triad__v1__kvfree__init
-                     (Triad__V1__KVFree         *message);
-size_t triad__v1__kvfree__get_packed_size
-                     (const Triad__V1__KVFree   *message);
-size_t triad__v1__kvfree__pack
-                     (const Triad__V1__KVFree   *message,
-                      uint8_t             *out);
-size_t triad__v1__kvfree__pack_to_buffer
-                     (const Triad__V1__KVFree   *message,
-                      ProtobufCBuffer     *buffer);
-Triad__V1__KVFree *
-       triad__v1__kvfree__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   triad__v1__kvfree__free_unpacked
-                     (Triad__V1__KVFree *message,
-                      ProtobufCAllocator *allocator);
-/* Triad__V1__KVAck methods */
-void   triad__v1__kvack__init
-                     (Triad__V1__KVAck         *message);
-size_t triad__v1__kvack__get_packed_size
-                     (const Triad__V1__KVAck   *message);
-size_t triad__v1__kvack__pack
-                     (const Triad__V1__KVAck   *message,
-                      uint8_t             *out);
-size_t triad__v1__kvack__pack_to_buffer
-                     (const Triad__V1__KVAck   *message,
-                      ProtobufCBuffer     *buffer);
-Triad__V1__KVAck *
-       triad__v1__kvack__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   triad__v1__kvack__free_unpacked
-                     (Triad__V1__KVAck *message,
-                      ProtobufCAllocator *allocator);
 /* Triad__V1__Heartbeat methods */
 void   triad__v1__heartbeat__init
                      (Triad__V1__Heartbeat         *message);
@@ -940,15 +885,6 @@ typedef void (*Triad__V1__OperationCost_Closure)
 typedef void (*Triad__V1__EvaluateResult_Closure)
                  (const Triad__V1__EvaluateResult *message,
                   void *closure_data);
-typedef void (*Triad__V1__KVAllocate_Closure)
-                 (const Triad__V1__KVAllocate *message,
-                  void *closure_data);
-typedef void (*Triad__V1__KVFree_Closure)
-                 (const Triad__V1__KVFree *message,
-                  void *closure_data);
-typedef void (*Triad__V1__KVAck_Closure)
-                 (const Triad__V1__KVAck *message,
-                  void *closure_data);
 typedef void (*Triad__V1__Heartbeat_Closure)
                  (const Triad__V1__Heartbeat *message,
                   void *closure_data);
@@ -965,6 +901,7 @@ typedef void (*Triad__V1__Error_Closure)
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    triad__v1__protocol_version__descriptor;
+extern const ProtobufCEnumDescriptor    triad__v1__protocol_defaults__descriptor;
 extern const ProtobufCEnumDescriptor    triad__v1__device_kind__descriptor;
 extern const ProtobufCEnumDescriptor    triad__v1__operation_kind__descriptor;
 extern const ProtobufCEnumDescriptor    triad__v1__error_code__descriptor;
@@ -983,9 +920,6 @@ extern const ProtobufCMessageDescriptor triad__v1__operation__descriptor;
 extern const ProtobufCMessageDescriptor triad__v1__evaluate_batch__descriptor;
 extern const ProtobufCMessageDescriptor triad__v1__operation_cost__descriptor;
 extern const ProtobufCMessageDescriptor triad__v1__evaluate_result__descriptor;
-extern const ProtobufCMessageDescriptor triad__v1__kvallocate__descriptor;
-extern const ProtobufCMessageDescriptor triad__v1__kvfree__descriptor;
-extern const ProtobufCMessageDescriptor triad__v1__kvack__descriptor;
 extern const ProtobufCMessageDescriptor triad__v1__heartbeat__descriptor;
 extern const ProtobufCMessageDescriptor triad__v1__disconnect__descriptor;
 extern const ProtobufCMessageDescriptor triad__v1__error__descriptor;

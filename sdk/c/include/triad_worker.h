@@ -1,11 +1,13 @@
 /*
- * triad_worker.h — serve one device of a Triad cluster from C (protocol v1, Proto/triad.proto).
+ * triad_worker.h — serve one device of a Triad cluster from C (Proto/triad.proto, the protocol version its
+ * ProtocolVersion names: TRIAD__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_CURRENT).
  *
  * A worker connects a ZeroMQ DEALER to the coordinator, registers its device, accepts the device's
  * configuration and answers cost requests: each EvaluateBatch hands the worker's evaluate callback a
  * batch of operations, and the callback fills one cost per operation. Heartbeats, re-registration after
  * silence or a dropped connection, frame-count and size caps and the protocol's input checks are handled
  * here, exactly as the Swift worker (`triad worker`) does them, so the coordinator cannot tell the two apart.
+ * The timings are the proto's ProtocolDefaults until the coordinator's RegisterAck announces its own.
  *
  * Units: durations in picoseconds, energies in picojoules, sizes in elements or bytes as the proto says.
  */
@@ -54,7 +56,8 @@ typedef struct {
     const char *endpoint;
     /* 1…64 characters of [A-Za-z0-9._-], starting with a letter or digit. */
     const char *device_id;
-    /* Non-zero: end (status 0) after the coordinator's Disconnect; zero: a daemon that registers again. */
+    /* Non-zero: end (status 0) after the coordinator's Disconnect; zero: a daemon that then forgets the device
+     * configuration and registers again for the next coordinator. */
     int once;
     /* CURVE: the coordinator's public key and this worker's key pair, 40-character Z85 each; NULL: none. */
     const char *server_public_key;

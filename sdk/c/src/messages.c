@@ -1,9 +1,34 @@
-/* What the worker does with each message (Sources/TriadCluster/WorkerLoop+Messages.swift). */
+/* What the worker does with each message (Sources/TriadCluster/Worker/WorkerSession.swift, `received`). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "worker_internal.h"
+
+/* Whether a RegisterAck's three timings are all in range (a liveness window at most one heartbeat long would expire
+ * between two heartbeats of a healthy peer). 0 (absent) is out of range. */
+static int timings_in_range(const Triad__V1__RegisterAck *ack) {
+    int64_t heartbeat = ack->heartbeat_ms, coordinator = ack->liveness_ms, liveness = ack->worker_liveness_ms;
+    return heartbeat >= TRIAD_HEARTBEAT_MIN_MS && heartbeat <= TRIAD_HEARTBEAT_MAX_MS && coordinator > heartbeat &&
+           coordinator <= TRIAD_LIVENESS_MAX_MS && liveness > heartbeat && liveness <= TRIAD_LIVENESS_MAX_MS;
+}
+
+/* Follows the timings the coordinator announces, or keeps the ones in force when any is out of range. */
+static void registered(worker *w, const Triad__V1__RegisterAck *ack) {
+    if (timings_in_range(ack)) {
+        w->heartbeat_ms = ack->heartbeat_ms;
+        w->worker_liveness_ms = ack->worker_liveness_ms;
+        return;
+    }
+    w->rejected++;
+    char text[200];
+    snprintf(text, sizeof text,
+             "register ack with timings out of range (heartbeat %u ms, liveness %u ms, worker liveness %u ms); keeping "
+             "%lld ms and %lld ms",
+             (unsigned)ack->heartbeat_ms, (unsigned)ack->liveness_ms, (unsigned)ack->worker_liveness_ms,
+             (long long)w->heartbeat_ms, (long long)w->worker_liveness_ms);
+    triad_say(w, 1, text);
+}
 
 static void configure(worker *w, Triad__V1__Envelope *envelope, int *kept) {
     Triad__V1__DeviceConfig *device = envelope->configure->device;
@@ -95,7 +120,7 @@ static void evaluate(worker *w, Triad__V1__Envelope *envelope) {
     free(pointers);
 }
 
-int triad_worker_handle(worker *w, const uint8_t *data, size_t size, int *run_ended) {
+int triad_worker_handle(worker *w, const uint8_t *data, size_t size, int64_t now, int *run_ended) {
     Triad__V1__Envelope *envelope = triad__v1__envelope__unpack(NULL, size, data);
     if (envelope == NULL) {
         triad_send_error(w, 0, TRIAD__V1__ERROR_CODE__ERROR_CODE_MALFORMED, "not a Triad envelope");
@@ -104,19 +129,30 @@ int triad_worker_handle(worker *w, const uint8_t *data, size_t size, int *run_en
     uint64_t id = envelope->request_id;
     char text[600];
     int kept = 0, status = 0;
-    if (envelope->protocol_version != 1) {
-        snprintf(text, sizeof text, "protocol version %u, expected 1", (unsigned)envelope->protocol_version);
+    if (envelope->protocol_version != TRIAD_PROTOCOL_VERSION) {
+        snprintf(text, sizeof text, "protocol version %u, expected %d", (unsigned)envelope->protocol_version,
+                 (int)TRIAD_PROTOCOL_VERSION);
         triad_send_error(w, id, TRIAD__V1__ERROR_CODE__ERROR_CODE_WRONG_PROTOCOL_VERSION, text);
     } else {
         switch (envelope->body_case) {
         case TRIAD__V1__ENVELOPE__BODY__NOT_SET:
             triad_send_error(w, id, TRIAD__V1__ERROR_CODE__ERROR_CODE_UNKNOWN_MESSAGE, "envelope without a known message body");
             break;
-        case TRIAD__V1__ENVELOPE__BODY_REGISTER_ACK: break;
+        case TRIAD__V1__ENVELOPE__BODY_REGISTER_ACK: registered(w, envelope->register_ack); break;
         case TRIAD__V1__ENVELOPE__BODY_CONFIGURE: configure(w, envelope, &kept); break;
         case TRIAD__V1__ENVELOPE__BODY_EVALUATE: evaluate(w, envelope); break;
         case TRIAD__V1__ENVELOPE__BODY_HEARTBEAT: break;
-        case TRIAD__V1__ENVELOPE__BODY_DISCONNECT: *run_ended = 1; break;
+        case TRIAD__V1__ENVELOPE__BODY_DISCONNECT:
+            if (w->options->once) {
+                *run_ended = 1;
+            } else {
+                /* A daemon serves one coordinator after another: forget the run and register again at once (queued
+                 * until the next coordinator binds), then every liveness window. */
+                triad_forget_device(w);
+                triad_say(w, 1, "run over; waiting for the next coordinator");
+                triad_send_register(w, now);
+            }
+            break;
         case TRIAD__V1__ENVELOPE__BODY_ERROR: {
             Triad__V1__Error *error = envelope->error;
             const char *message = error->message != NULL ? error->message : "";
@@ -126,9 +162,12 @@ int triad_worker_handle(worker *w, const uint8_t *data, size_t size, int *run_en
             } else if (error->code == TRIAD__V1__ERROR_CODE__ERROR_CODE_UNKNOWN_DEVICE ||
                        error->code == TRIAD__V1__ERROR_CODE__ERROR_CODE_DUPLICATE_DEVICE ||
                        error->code == TRIAD__V1__ERROR_CODE__ERROR_CODE_NOT_CONFIGURED) {
-                if (triad_now_ms() - w->last_register >= 1000) {
-                    triad_forget_device(w);
-                    triad_send_register(w);
+                /* The coordinator does not know this worker (it restarted) or another worker holds the device (this
+                 * one is a standby): register again, at most once per register interval, keeping the configuration
+                 * (the coordinator configures the worker again before sending it work). */
+                if (now - w->last_register >= TRIAD_REGISTER_INTERVAL_MS) {
+                    triad_say(w, 2, "coordinator does not know this worker; registering again");
+                    triad_send_register(w, now);
                 }
             }
             break;

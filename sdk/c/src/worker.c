@@ -1,7 +1,9 @@
 /*
- * The worker loop: the Swift worker's behaviour (Sources/TriadCluster/WorkerLoop*.swift) on libzmq and
- * protobuf-c. One DEALER, one frame per message, heartbeats every 250 ms, a new Register after 2 s without a
- * message, a new socket after 4 s of silence or 500 ms after a connection dropped without a retry.
+ * The worker loop: the Swift worker's behaviour (Sources/TriadCluster/Worker/WorkerSession.swift, WorkerLoop.swift)
+ * on libzmq and protobuf-c. One DEALER, one frame per message; a heartbeat every heartbeat period, a new Register
+ * after a liveness window without a message, a new socket after twice that or after a connection dropped without
+ * a retry for the grace period. The timings start at Proto/triad.proto's ProtocolDefaults and follow what the
+ * coordinator announces in RegisterAck (messages.c).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -20,12 +22,18 @@ int64_t triad_now_ms(void) {
     return (int64_t)time.tv_sec * 1000 + time.tv_nsec / 1000000;
 }
 
-static void say(const worker *w, int level, const char *text) {
+void triad_say(const worker *w, int level, const char *text) {
     if (w->options->verbosity >= level) fprintf(stderr, "triad-worker %s: %s\n", w->options->device_id, text);
 }
 
+void triad_worker_init(worker *w, const triad_worker_options *options) {
+    *w = (worker){.options = options, .dropped_at = -1};
+    w->heartbeat_ms = TRIAD_DEFAULT_HEARTBEAT_MS;
+    w->worker_liveness_ms = TRIAD_DEFAULT_WORKER_LIVENESS_MS;
+}
+
 void triad_send_envelope(worker *w, Triad__V1__Envelope *envelope) {
-    envelope->protocol_version = 1;
+    envelope->protocol_version = TRIAD_PROTOCOL_VERSION;
     size_t size = triad__v1__envelope__get_packed_size(envelope);
     uint8_t *buffer = malloc(size > 0 ? size : 1);
     if (buffer == NULL) return;
@@ -36,6 +44,7 @@ void triad_send_envelope(worker *w, Triad__V1__Envelope *envelope) {
 }
 
 void triad_send_error(worker *w, uint64_t id, int code, const char *message) {
+    w->rejected++;
     Triad__V1__Error error = TRIAD__V1__ERROR__INIT;
     error.code = (Triad__V1__ErrorCode)code;
     error.message = (char *)message;
@@ -51,7 +60,7 @@ void triad_forget_device(worker *w) {
     w->configured = NULL;
 }
 
-void triad_send_register(worker *w) {
+void triad_send_register(worker *w, int64_t now) {
     static char *capabilities[] = {"matrix", "vector", "attention", "pim-command-model"};
     char host[256] = "localhost";
     gethostname(host, sizeof host - 1);
@@ -59,7 +68,7 @@ void triad_send_register(worker *w) {
     snprintf(instance, sizeof instance, "%s:%ld", host, (long)getpid());
     Triad__V1__Register message = TRIAD__V1__REGISTER__INIT;
     message.device_id = (char *)w->options->device_id;
-    message.protocol_version = 1;
+    message.protocol_version = TRIAD_PROTOCOL_VERSION;
     message.n_capabilities = 4;
     message.capabilities = capabilities;
     message.instance = instance;
@@ -68,7 +77,7 @@ void triad_send_register(worker *w) {
     envelope.body_case = TRIAD__V1__ENVELOPE__BODY_REGISTER;
     envelope.register_ = &message;
     triad_send_envelope(w, &envelope);
-    w->last_register = triad_now_ms();
+    w->last_register = now;
 }
 
 static void close_socket(worker *w, int linger) {
@@ -90,8 +99,12 @@ static int open_socket(worker *w) {
     const triad_worker_options *o = w->options;
     w->socket = zmq_socket(w->context, ZMQ_DEALER);
     if (w->socket == NULL) return fprintf(stderr, "triad: zmq_socket: %s\n", zmq_strerror(errno)), 1;
+    /* Transport-level settings of libzmq, as the Swift transport's (Sources/TriadTransport/ZMQSocket.swift), not
+     * protocol timings: ZMTP heartbeats that detect a dead TCP peer, and how soon libzmq retries a connection.
+     * libzmq drops the connection of a peer sending more than twice the protocol's largest message; messages over
+     * the largest but within that are drained and refused here (receive). */
     int heartbeat = 500, timeout = 1500, reconnect = 100;
-    int64_t maximum = 2 * (int64_t)MAX_FRAME_BYTES;
+    int64_t maximum = 2 * (int64_t)TRIAD_MAXIMUM_MESSAGE_BYTES;
     zmq_setsockopt(w->socket, ZMQ_HEARTBEAT_IVL, &heartbeat, sizeof heartbeat);
     zmq_setsockopt(w->socket, ZMQ_HEARTBEAT_TIMEOUT, &timeout, sizeof timeout);
     zmq_setsockopt(w->socket, ZMQ_MAXMSGSIZE, &maximum, sizeof maximum);
@@ -161,12 +174,12 @@ static void drain_monitor(worker *w, int64_t now) {
 }
 
 /*
- * Waits up to a heartbeat for one message. Returns 0 for none, 1 with `*data` (malloc'd) for one frame of at
- * most 8 MiB, 2 for a message refused by the caps (drained, never answered).
+ * Waits up to a heartbeat period for one message. Returns 0 for none, 1 with `*data` (malloc'd) for one frame of
+ * at most the protocol's largest message, 2 for a message refused by the caps (drained, never answered).
  */
 static int receive(worker *w, uint8_t **data, size_t *size) {
     zmq_pollitem_t item = {w->socket, 0, ZMQ_POLLIN, 0};
-    if (zmq_poll(&item, 1, HEARTBEAT_MS) <= 0 || !(item.revents & ZMQ_POLLIN)) return 0;
+    if (zmq_poll(&item, 1, (long)w->heartbeat_ms) <= 0 || !(item.revents & ZMQ_POLLIN)) return 0;
     int frames = 0, refused = 0;
     size_t total = 0;
     *data = NULL;
@@ -179,7 +192,7 @@ static int receive(worker *w, uint8_t **data, size_t *size) {
         }
         frames++;
         total += zmq_msg_size(&part);
-        if (frames > 1 || total > MAX_FRAME_BYTES) {
+        if (frames > 1 || total > TRIAD_MAXIMUM_MESSAGE_BYTES) {
             refused = 1;
         } else {
             *size = zmq_msg_size(&part);
@@ -198,16 +211,46 @@ static int receive(worker *w, uint8_t **data, size_t *size) {
     return 1;
 }
 
+static void send_heartbeat(worker *w) {
+    Triad__V1__Heartbeat beat = TRIAD__V1__HEARTBEAT__INIT;
+    Triad__V1__Envelope envelope = TRIAD__V1__ENVELOPE__INIT;
+    envelope.body_case = TRIAD__V1__ENVELOPE__BODY_HEARTBEAT;
+    envelope.heartbeat = &beat;
+    triad_send_envelope(w, &envelope);
+}
+
+int triad_worker_tick(worker *w, int64_t now) {
+    if (w->dropped_at >= 0 && now - w->dropped_at > TRIAD_DROPPED_CONNECTION_GRACE_MS) return 1;
+    if (now - w->silent_since > 2 * w->worker_liveness_ms) return 1;
+    if (now - w->last_heard > w->worker_liveness_ms) {
+        /* The coordinator may have restarted: register again, keeping the configuration (a coordinator always
+         * configures a worker before sending it work). */
+        triad_say(w, 1, "coordinator silent; registering again");
+        triad_send_register(w, now);
+        w->last_heard = now;
+    } else if (now - w->last_sent >= w->heartbeat_ms) {
+        send_heartbeat(w);
+    }
+    return 0;
+}
+
+void triad_worker_reconnected(worker *w, int64_t now) {
+    w->dropped_at = -1;
+    triad_send_register(w, now);
+    w->silent_since = w->last_heard = now;
+}
+
 int triad_worker_run(const triad_worker_options *options) {
-    worker w = {.options = options, .dropped_at = -1};
+    worker w;
+    triad_worker_init(&w, options);
     w.context = zmq_ctx_new();
     if (w.context == NULL || open_socket(&w) != 0) {
         close_socket(&w, 0);
         if (w.context != NULL) zmq_ctx_term(w.context);
         return 1;
     }
-    triad_send_register(&w);
     w.last_heard = w.silent_since = triad_now_ms();
+    triad_send_register(&w, w.last_heard);
     int status = 0;
     for (;;) {
         if (options->stop != NULL && *options->stop) {
@@ -224,7 +267,8 @@ int triad_worker_run(const triad_worker_options *options) {
         size_t size = 0;
         int got = receive(&w, &data, &size);
         int64_t now = triad_now_ms();
-        if (got != 0) w.silent_since = now;
+        /* Any message, even one refused by the caps, shows the coordinator is alive. */
+        if (got != 0) w.last_heard = w.silent_since = now;
         drain_monitor(&w, now);
         if (w.refused) {
             free(data);
@@ -232,24 +276,9 @@ int triad_worker_run(const triad_worker_options *options) {
             status = 3;
             break;
         }
-        if ((w.dropped_at >= 0 && now - w.dropped_at > 500) || now - w.silent_since > 2 * LIVENESS_MS) {
-            free(data);
-            say(&w, 1, "connection lost: a new socket, registering again");
-            close_socket(&w, 0);
-            if (open_socket(&w) != 0) {
-                status = 1;
-                break;
-            }
-            w.dropped_at = -1;
-            triad_forget_device(&w);
-            triad_send_register(&w);
-            w.silent_since = w.last_heard = triad_now_ms();
-            continue;
-        }
         if (got == 1) {
-            w.last_heard = now;
             int run_ended = 0;
-            int result = triad_worker_handle(&w, data, size, &run_ended);
+            int result = triad_worker_handle(&w, data, size, now, &run_ended);
             free(data);
             if (result == 3) {
                 close_socket(&w, 0);
@@ -257,29 +286,26 @@ int triad_worker_run(const triad_worker_options *options) {
                 break;
             }
             if (run_ended) {
-                if (options->once) {
-                    close_socket(&w, 1000);
-                    break;
-                }
-                triad_forget_device(&w);
-                triad_send_register(&w);
-                continue;
+                close_socket(&w, 1000);
+                break;
             }
         } else {
             free(data);
         }
-        if (now - w.last_heard > LIVENESS_MS) {
-            triad_forget_device(&w);
-            triad_send_register(&w);
-            w.last_heard = now;
-        } else if (now - w.last_sent >= HEARTBEAT_MS) {
-            Triad__V1__Heartbeat beat = TRIAD__V1__HEARTBEAT__INIT;
-            Triad__V1__Envelope envelope = TRIAD__V1__ENVELOPE__INIT;
-            envelope.body_case = TRIAD__V1__ENVELOPE__BODY_HEARTBEAT;
-            envelope.heartbeat = &beat;
-            triad_send_envelope(&w, &envelope);
+        now = triad_now_ms();
+        if (triad_worker_tick(&w, now)) {
+            triad_say(&w, 1, "connection lost: a new socket, registering again");
+            close_socket(&w, 0);
+            if (open_socket(&w) != 0) {
+                status = 1;
+                break;
+            }
+            triad_worker_reconnected(&w, triad_now_ms());
         }
     }
+    char text[100];
+    snprintf(text, sizeof text, "worker stopped; %llu inputs rejected", (unsigned long long)w.rejected);
+    triad_say(&w, 2, text);
     triad_forget_device(&w);
     close_socket(&w, 0);
     zmq_ctx_term(w.context);

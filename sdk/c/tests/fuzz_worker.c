@@ -1,8 +1,8 @@
 /*
  * Fuzzes a running worker over real ZeroMQ: a ROUTER plays the coordinator, configures the FPGA, then sends N
  * frames — random bytes, multi-frame messages, and valid envelopes mutated by overwrites, cuts and insertions
- * (the Swift worker's fuzz corpus idea, Tests/TriadClusterTests/FuzzTests.swift) — and finally one evaluate whose
- * answer must equal the model's. The worker must never crash or hang, and must exit 0 on Disconnect (under
+ * (the Swift worker's fuzz corpus idea, Tests/TriadClusterTests/FuzzTests.swift), register acks with timings in and
+ * out of range among them — and finally one evaluate whose answer must equal the model's. The worker must never crash or hang, and must exit 0 on Disconnect (under
  * AddressSanitizer/UndefinedBehaviorSanitizer any report makes it fail).
  *   fuzz_worker PATH-TO-WORKER [FRAMES]
  */
@@ -17,6 +17,7 @@
 #include <zmq.h>
 
 #include "fpga_model.h"
+#include "worker_internal.h" /* the protocol's version and timings, and the range a RegisterAck's timings must be in */
 
 static uint64_t state = 20261129;
 static uint64_t next(void) {
@@ -33,7 +34,7 @@ static size_t identity_size;
 static long answered, registers;
 
 static size_t pack(Triad__V1__Envelope *envelope, uint8_t *buffer) {
-    envelope->protocol_version = 1;
+    envelope->protocol_version = TRIAD_PROTOCOL_VERSION;
     return triad__v1__envelope__pack(envelope, buffer);
 }
 
@@ -51,7 +52,21 @@ static void send_frames(const uint8_t *const *frames, const size_t *sizes, int c
 static Triad__V1__FPGAConfig fpga = TRIAD__V1__FPGACONFIG__INIT;
 static Triad__V1__DeviceConfig device = TRIAD__V1__DEVICE_CONFIG__INIT;
 
+/* What a coordinator answers a Register with: an ack announcing the protocol's default timings, then the device. */
 static void send_configure(uint64_t id) {
+    Triad__V1__RegisterAck ack = TRIAD__V1__REGISTER_ACK__INIT;
+    ack.device_id = "fpga0";
+    ack.heartbeat_ms = TRIAD_DEFAULT_HEARTBEAT_MS;
+    ack.liveness_ms = TRIAD_DEFAULT_COORDINATOR_LIVENESS_MS;
+    ack.worker_liveness_ms = TRIAD_DEFAULT_WORKER_LIVENESS_MS;
+    Triad__V1__Envelope acknowledgement = TRIAD__V1__ENVELOPE__INIT;
+    acknowledgement.request_id = id;
+    acknowledgement.body_case = TRIAD__V1__ENVELOPE__BODY_REGISTER_ACK;
+    acknowledgement.register_ack = &ack;
+    uint8_t ack_buffer[256];
+    size_t ack_size = pack(&acknowledgement, ack_buffer);
+    const uint8_t *ack_frames[] = {ack_buffer};
+    send_frames(ack_frames, &ack_size, 1);
     Triad__V1__Configure configure = TRIAD__V1__CONFIGURE__INIT;
     configure.device = &device;
     configure.model_name = "fuzz";
@@ -106,14 +121,25 @@ static Triad__V1__Operation operation(int kind, int rows, int inner, int columns
     return o;
 }
 
-/* Whether a frame would end or reset the session (the fuzz keeps the worker configured). */
+/* Whether a register ack announces timings the worker would follow and that would shorten its liveness window
+ * below the default (it would then register again and reconnect while the fuzz is busy sending). */
+static int shortens_liveness(const Triad__V1__RegisterAck *ack) {
+    int64_t heartbeat = ack->heartbeat_ms, liveness = ack->worker_liveness_ms;
+    int in_range = heartbeat >= TRIAD_HEARTBEAT_MIN_MS && heartbeat <= TRIAD_HEARTBEAT_MAX_MS && ack->liveness_ms > heartbeat &&
+                   ack->liveness_ms <= TRIAD_LIVENESS_MAX_MS && liveness > heartbeat && liveness <= TRIAD_LIVENESS_MAX_MS;
+    return in_range && liveness < TRIAD_DEFAULT_WORKER_LIVENESS_MS;
+}
+
+/* Whether a frame would end the session or replace the configuration (the fuzz keeps the worker configured). The
+ * error replies that make a worker register again (unknown device, duplicate device, not configured) are fine:
+ * the worker keeps its configuration, and the fuzz answers its Register with the same one. */
 static int harmful(const uint8_t *frame, size_t size) {
     Triad__V1__Envelope *envelope = triad__v1__envelope__unpack(NULL, size, frame);
     if (envelope == NULL) return 0;
-    int bad = envelope->protocol_version == 1 &&
+    int bad = envelope->protocol_version == TRIAD_PROTOCOL_VERSION &&
               (envelope->body_case == TRIAD__V1__ENVELOPE__BODY_DISCONNECT || envelope->body_case == TRIAD__V1__ENVELOPE__BODY_CONFIGURE ||
-               (envelope->body_case == TRIAD__V1__ENVELOPE__BODY_ERROR &&
-                (envelope->error->code == 7 || envelope->error->code == 9 || envelope->error->code == 12 || envelope->error->code == 13)));
+               (envelope->body_case == TRIAD__V1__ENVELOPE__BODY_REGISTER_ACK && shortens_liveness(envelope->register_ack)) ||
+               (envelope->body_case == TRIAD__V1__ENVELOPE__BODY_ERROR && envelope->error->code == TRIAD__V1__ERROR_CODE__ERROR_CODE_REFUSED));
     triad__v1__envelope__free_unpacked(envelope, NULL);
     return bad;
 }
@@ -139,7 +165,7 @@ int main(int argc, char **argv) {
         execl(argv[1], argv[1], "worker", "--connect", endpoint, "--device", "fpga0", "--once", "--log-level", "critical", (char *)NULL);
         _exit(127);
     }
-    /* Seeds: an evaluate of ternary and vector work, a heartbeat, a register ack, an empty result, an unknown error. */
+    /* Seeds: an evaluate of ternary and vector work, a heartbeat, a register ack with the default timings, an unknown error. */
     Triad__V1__Operation ops[4] = {operation(8, 16, 2560, 13824, 1), operation(1, 16, 2560, 0, 0), operation(4, 32, 301, 0, 0),
                                    operation(12, 4, 2048, 6144, 1)};
     Triad__V1__Operation *list[4] = {&ops[0], &ops[1], &ops[2], &ops[3]};
@@ -155,7 +181,8 @@ int main(int argc, char **argv) {
     envelope.body_case = TRIAD__V1__ENVELOPE__BODY_HEARTBEAT, envelope.heartbeat = &beat;
     seed_sizes[1] = pack(&envelope, seeds[1]);
     Triad__V1__RegisterAck ack = TRIAD__V1__REGISTER_ACK__INIT;
-    ack.device_id = "fpga0", ack.liveness_ms = 1500, ack.heartbeat_ms = 250;
+    ack.device_id = "fpga0", ack.heartbeat_ms = TRIAD_DEFAULT_HEARTBEAT_MS, ack.liveness_ms = TRIAD_DEFAULT_COORDINATOR_LIVENESS_MS;
+    ack.worker_liveness_ms = TRIAD_DEFAULT_WORKER_LIVENESS_MS;
     envelope = (Triad__V1__Envelope)TRIAD__V1__ENVELOPE__INIT;
     envelope.request_id = 9, envelope.body_case = TRIAD__V1__ENVELOPE__BODY_REGISTER_ACK, envelope.register_ack = &ack;
     seed_sizes[2] = pack(&envelope, seeds[2]);
@@ -165,7 +192,7 @@ int main(int argc, char **argv) {
     envelope.request_id = 11, envelope.body_case = TRIAD__V1__ENVELOPE__BODY_ERROR, envelope.error = &error;
     seed_sizes[3] = pack(&envelope, seeds[3]);
 
-    drain(1500, 0); /* the Register (answered with a Configure) and its ack */
+    drain(1500, 0); /* the Register (answered with a RegisterAck and a Configure) and the ConfigureAck */
     if (registers == 0) return fprintf(stderr, "fuzz_worker: the worker never registered\n"), 1;
     long sent = 0, skipped = 0;
     uint8_t frame[1024];

@@ -1,11 +1,35 @@
 import Foundation
-import TriadCore
-import TriadDevices
+public import TriadCore
+public import TriadDevices
 import TriadWire
 
-/// Replies: each awaited and checked — a reply that cannot be right (wrong count, out of range, beyond the
-/// device's bound for the operation) marks its worker faulty and the request goes to a standby.
+/// Requests and replies: each reply awaited and checked — a reply that cannot be right (wrong count, out of range,
+/// beyond the device's bound for the operation) marks its worker faulty and the request goes to a standby.
 extension Coordinator {
+    /// Costs `operations` on the worker emulating `deviceID`: one request, re-sent to a replacement worker if this
+    /// one dies; only the first reply counts.
+    public func evaluate(deviceID: String, iteration: Int, operations: [TriadCore.Operation]) throws -> [OperationCost]
+    {
+        try evaluate([(deviceID, iteration, operations)])[0]
+    }
+
+    /// Sends every request before waiting for any reply (one round trip for the lot), then returns the costs in
+    /// request order.
+    public func evaluate(_ requests: [(deviceID: String, iteration: Int, operations: [TriadCore.Operation])]) throws
+        -> [[OperationCost]]
+    {
+        let ids = requests.map { request in
+            let submitted = session.submit(
+                deviceID: request.deviceID, iteration: request.iteration, operations: request.operations,
+                now: clock.milliseconds())
+            perform(submitted.actions)
+            return submitted.id
+        }
+        return try zip(ids, requests).map { id, request in
+            try awaitReply(id, deviceID: request.deviceID, operations: request.operations)
+        }
+    }
+
     /// Waits for the answer to `requestID` and checks it. An invalid answer — the wrong number of costs, a
     /// cost out of range — marks its worker faulty: the request (and any other answer of that worker not yet
     /// used) goes to a standby worker if one is waiting, else the run fails. Answers of a worker found faulty
@@ -13,26 +37,26 @@ extension Coordinator {
     func awaitReply(_ requestID: UInt64, deviceID: String, operations: [TriadCore.Operation]) throws -> [OperationCost] {
         var started = clock.milliseconds()
         while true {
-            var answer = inFlight.takeAnswer(requestID)
+            var answer = session.inFlight.takeAnswer(requestID)
             while answer == nil {
-                try pump(timeoutMilliseconds: Int(configuration.heartbeatMilliseconds))
-                if let refusedConfiguration { throw ClusterError(refusedConfiguration) }
+                try pump(timeoutMilliseconds: Int(configuration.timings.heartbeatMilliseconds))
+                if let refused = session.refusedConfiguration { throw ClusterError(refused) }
                 if clock.milliseconds() - started > configuration.requestTimeoutMilliseconds {
                     throw ClusterError("no reply from \(deviceID) within \(configuration.requestTimeoutMilliseconds) ms")
                 }
-                answer = inFlight.takeAnswer(requestID)
+                answer = session.inFlight.takeAnswer(requestID)
             }
             let (reply, request, from) = answer!
-            if faultyRoutes.contains(from) {
-                inFlight.requeue(requestID, request)
-                dispatch(requestID)
+            if session.faultyRoutes.contains(from) {
+                session.inFlight.requeue(requestID, request)
+                perform(session.dispatch(requestID, now: clock.milliseconds()))
                 continue
             }
             do {
                 return try check(reply, deviceID: deviceID, operations: operations)
             } catch let fault as WorkerFault {
-                inFlight.requeue(requestID, request)
-                try markFaulty(deviceID, routing: from, reason: fault.reason)
+                session.inFlight.requeue(requestID, request)
+                perform(try session.markFaulty(deviceID, routing: from, reason: fault.reason, now: clock.milliseconds()))
                 started = clock.milliseconds()
             }
         }
