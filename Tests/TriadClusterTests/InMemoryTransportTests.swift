@@ -32,7 +32,7 @@ struct InMemoryTransportTests {
                     done.signal()
                 }.start()
             }
-            try coordinator.waitUntilReady(timeoutMilliseconds: 10_000)
+            try coordinator.waitUntilReady(timeoutMilliseconds: 120_000)
             let deviceSet = try DeviceSet(devices: ClusterHarness.devices, links: [("npu0", "pim0")])
             let configuration = SimulationConfiguration(
                 model: ModelPresets.named("gpt3-7b")!, stream: .fixed(input: 200, output: 300), batchSize: 96,

@@ -58,9 +58,13 @@ struct ClusterTests {
                 [WireProtocol.encode(WireProtocol.envelope(requestID: 7, .register(register)))],
             ]
             for frames in inputs {
+                // Each attack is rejected and counted: wait for the count to move (a deadline, not a fixed time).
+                let before = coordinator.rejectionCount
                 try attacker.send(frames)
-                let deadline = Date().addingTimeInterval(0.3)
-                while Date() < deadline { try coordinator.pump(timeoutMilliseconds: 20) }
+                let deadline = Date().addingTimeInterval(120)
+                while coordinator.rejectionCount == before && Date() < deadline {
+                    try coordinator.pump(timeoutMilliseconds: 20)
+                }
             }
             let summary = coordinator.rejectionSummary
             for code in [

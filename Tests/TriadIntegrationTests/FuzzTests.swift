@@ -80,7 +80,7 @@ struct FuzzTests {
                 endpoint: try fake.lastEndpoint(), device: "npu0", context: context, livenessMilliseconds: 60_000)
             let limits = FrameLimits(maximumFrames: 4, maximumBytes: 1 << 24)
             // Registration handshake by hand.
-            guard case .message(let hello, _)? = try fake.receive(timeoutMilliseconds: 5000, limits: limits) else {
+            guard case .message(let hello, _)? = try fake.receive(timeoutMilliseconds: 120_000, limits: limits) else {
                 Issue.record("worker did not register")
                 return
             }

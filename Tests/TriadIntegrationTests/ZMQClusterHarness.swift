@@ -50,7 +50,7 @@ enum ZMQClusterHarness {
             let endpoint = endpoint
             let context = context
             workers = devices.map { RunningWorker(endpoint: endpoint, device: $0.id, context: context) }
-            try coordinator.waitUntilReady(timeoutMilliseconds: 10_000)
+            try coordinator.waitUntilReady(timeoutMilliseconds: 120_000)
         }
 
         func stop() {

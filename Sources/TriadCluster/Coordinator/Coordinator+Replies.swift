@@ -56,7 +56,11 @@ extension Coordinator {
                 return try check(reply, deviceID: deviceID, operations: operations)
             } catch let fault as WorkerFault {
                 session.inFlight.requeue(requestID, request)
-                perform(try session.markFaulty(deviceID, routing: from, reason: fault.reason, now: clock.milliseconds()))
+                let marked = session.markFaulty(deviceID, routing: from, reason: fault.reason, now: clock.milliseconds())
+                perform(marked.actions)
+                guard marked.replaced else {
+                    throw ClusterError("\(deviceID)'s worker \(fault.reason); no standby worker to redo its work")
+                }
                 started = clock.milliseconds()
             }
         }

@@ -5,10 +5,10 @@ import TriadWire
 /// Faulty workers and standbys: a worker whose reply cannot be right is dropped and refused from then on, and its
 /// work goes to a standby (a worker that registered for the same device while it was held).
 extension CoordinatorSession {
-    /// Marks the worker under `routingID` faulty and hands its device to a live standby; throws `ClusterError`
-    /// when there is none (the run cannot go on).
-    mutating func markFaulty(_ device: String, routing routingID: Data, reason: String, now: Int64) throws(ClusterError)
-        -> [Action]
+    /// Marks the worker under `routingID` faulty (telling it so) and hands its device to a live standby;
+    /// `replaced` is false when there is none (the run cannot go on).
+    mutating func markFaulty(_ device: String, routing routingID: Data, reason: String, now: Int64)
+        -> (actions: [Action], replaced: Bool)
     {
         faultyRoutes.insert(routingID)
         statistics.faults.append((device, reason))
@@ -21,10 +21,8 @@ extension CoordinatorSession {
             peers.remove(device)
             diedAt[device] = now
         }
-        guard let promoted = promoteStandby(for: device, now: now) else {
-            throw ClusterError("\(device)'s worker \(reason); no standby worker to redo its work")
-        }
-        return actions + promoted
+        guard let promoted = promoteStandby(for: device, now: now) else { return (actions, false) }
+        return (actions + promoted, true)
     }
 
     /// Gives `device` to its most recently heard live standby; nil if there is none.
