@@ -11,7 +11,7 @@ let package = Package(
             name: "TriadKit",
             targets: [
                 "TriadCore", "TriadDevices", "TriadScheduling", "TriadTopology", "TriadDatasets", "TriadReproduction",
-                "TriadCluster", "TriadTransport", "TriadStudy", "TriadCharts",
+                "TriadCluster", "TriadTransport", "TriadStudy", "TriadCharts", "TriadSetup", "TriadWire",
             ]),
     ],
     dependencies: [
@@ -58,8 +58,9 @@ let package = Package(
         .target(
             name: "TriadCluster",
             dependencies: [
-                "TriadCore", "TriadDevices", "TriadScheduling", "TriadWire", "TriadTransport",
+                "TriadCore", "TriadDevices", "TriadScheduling", "TriadWire", "TriadTransport", "TriadSetup",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Paper reproductions: experiments, claims, CSV and SVG output.
@@ -68,17 +69,22 @@ let package = Package(
             dependencies: ["TriadCore", "TriadDevices", "TriadScheduling", "TriadDatasets", "TriadCharts"]
         ),
         .target(name: "TriadCharts"),
+        // Loading what a run names — topology, model, workload, output files — with one-line located errors.
+        .target(
+            name: "TriadSetup",
+            dependencies: ["TriadCore", "TriadDevices", "TriadScheduling", "TriadTopology", "TriadDatasets"]
+        ),
         .target(
             name: "TriadStudy",
             dependencies: [
-                "TriadCore", "TriadScheduling", "TriadTopology", "TriadCharts", .product(name: "Yams", package: "Yams"),
+                "TriadCore", "TriadScheduling", "TriadTopology", "TriadCharts", "TriadSetup", .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
             name: "triad",
             dependencies: [
                 "TriadCore", "TriadDevices", "TriadScheduling", "TriadTopology", "TriadDatasets", "TriadReproduction",
-                "TriadCluster", "TriadTransport", "TriadStudy",
+                "TriadCluster", "TriadTransport", "TriadStudy", "TriadSetup", "TriadWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

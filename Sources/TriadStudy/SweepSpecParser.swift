@@ -9,8 +9,20 @@ public enum SweepSpecParser {
     /// The most runs one sweep may have (points × seeds).
     public static let maximumRuns = 1_000_000
 
-    /// Parses `text`; `file` names it in errors (and its directory is where relative topology paths start).
-    public static func parse(_ text: String, file: String) throws -> SweepSpec {
+    /// Parses `text`; `file` names it in errors (and its directory is where relative topology paths start). Every
+    /// problem is a `SweepSpecError` at its file:line:column.
+    public static func parse(_ text: String, file: String) throws(SweepSpecError) -> SweepSpec {
+        do {
+            return try read(text, file: file)
+        } catch let error as TopologyError {
+            // The spec is read with the topology files' YAML reader, whose errors carry the location.
+            throw SweepSpecError(file: error.file, line: error.line, column: error.column, message: error.message)
+        } catch {
+            throw SweepSpecError(file: file, line: 1, column: 1, message: "\(error)")
+        }
+    }
+
+    private static func read(_ text: String, file: String) throws -> SweepSpec {
         let root = try TopologyParser.document(text, file: file, what: "the sweep spec")
         var top = try MappingReader(root, what: "the sweep spec", file: file)
         var locations: [String: SourceLocation] = [:]

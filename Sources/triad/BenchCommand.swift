@@ -1,3 +1,4 @@
+import TriadSetup
 import ArgumentParser
 import Logging
 import TriadCluster
@@ -102,10 +103,12 @@ extension BenchCommand {
     func clusterMeasurement(name: String, topology path: String, model: String, everyWorker: Bool) throws
         -> Bench.Measurement
     {
-        var options = try RunOptions.parse([path, "--model", model, "--batch", "512"])
-        options.iterations = max(1, Int(1000 * scale))
-        let inputs = try options.load()
-        let experiment = options.experiment(inputs)
+        let inputs = try LoadedInputs(
+            topology: try Inputs.topology(at: path), path: path, model: model, tensorParallel: nil,
+            pipelineParallel: nil, stream: try Inputs.workload("sharegpt"))
+        var experiment = inputs.experiment()
+        experiment.batch = 512
+        experiment.iterations = max(1, Int(1000 * scale))
         let clock = ContinuousClock()
         var local: RunReport?
         let localTime = try clock.measure {

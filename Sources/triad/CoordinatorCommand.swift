@@ -1,3 +1,4 @@
+import TriadSetup
 import ArgumentParser
 import Foundation
 import Logging
@@ -48,7 +49,8 @@ struct CoordinatorCommand: ParsableCommand {
             throw InputError("triad: --allow needs --curve-key (without CURVE every worker is admitted unencrypted)")
         }
         let list = try Inputs.policies(policies)
-        let inputs = try options.load()
+        let loaded = try options.load()
+        let inputs = loaded.inputs
         var coordinatorConfiguration = Coordinator.Configuration(bind: bind)
         if curve && curveKey == nil { throw InputError("triad: --curve needs --curve-key FILE (see `triad keygen`)") }
         if let curveKey {
@@ -67,7 +69,7 @@ struct CoordinatorCommand: ParsableCommand {
         coordinator.stop = stop
         let job = UncheckedBox(
             CoordinatorJob(
-                coordinator: coordinator, experiment: options.experiment(inputs), policies: list, wait: waitTimeout,
+                coordinator: coordinator, experiment: loaded.experiment, policies: list, wait: waitTimeout,
                 mirrors: firstGroupOnly ? [:] : inputs.groups.mirrorMap))
         defer { transport.terminate() }
         try runServices(
@@ -75,36 +77,8 @@ struct CoordinatorCommand: ParsableCommand {
         guard let result = job.value.outcome else {
             throw RunFailure(message: "coordinator stopped before the run finished")
         }
-        let outcome = try RunOptions.mappingErrors(inputs.topology, path: options.topology) { try result.get() }
-        try options.writeTrace(outcome)
-        try options.serving.writeRequests(outcome.reports)
-        options.warnAboutChanges(outcome.reports, stream: inputs.stream)
+        let outcome = try RunArtifacts.locatingErrors(in: inputs.topology, path: options.topology) { try result.get() }
+        try options.finish(outcome, experiment: loaded.experiment)
         options.print(outcome.reports)
-    }
-}
-
-/// The coordinator daemon's one job, run on its own thread: wait for the workers, run the experiment.
-final class CoordinatorJob {
-    let coordinator: Coordinator
-    let experiment: Experiment
-    let policies: [Policy]
-    let wait: Int
-    /// First-group device → the devices mirroring it (multi-group topologies).
-    let mirrors: [String: [String]]
-    var outcome: Result<Experiment.Outcome, any Error>?
-
-    init(coordinator: Coordinator, experiment: Experiment, policies: [Policy], wait: Int, mirrors: [String: [String]]) {
-        self.coordinator = coordinator
-        self.experiment = experiment
-        self.policies = policies
-        self.wait = wait
-        self.mirrors = mirrors
-    }
-
-    func run() throws {
-        try coordinator.start()
-        defer { coordinator.shutdown(reason: outcome == nil ? "run abandoned" : "run finished") }
-        try coordinator.waitUntilReady(timeoutMilliseconds: Int64(wait) * 1000)
-        outcome = Result { try experiment.run(policies, costs: ClusterCostService(coordinator: coordinator, mirrors: mirrors)) }
     }
 }

@@ -1,3 +1,4 @@
+import TriadSetup
 /// ZeroMQ endpoints given on the command line, checked before libzmq sees them (it wraps a port of 99999
 /// to 34463 and -1 to 65535 instead of refusing them).
 enum Endpoint {

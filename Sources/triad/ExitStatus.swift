@@ -1,3 +1,4 @@
+import TriadSetup
 import TriadCluster
 import TriadCore
 import TriadDatasets

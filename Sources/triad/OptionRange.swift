@@ -1,3 +1,4 @@
+import TriadSetup
 import ArgumentParser
 
 /// Range checks for numeric options, run before anything uses them; a value outside is one line and exit 2.

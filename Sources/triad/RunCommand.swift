@@ -1,3 +1,4 @@
+import TriadSetup
 import ArgumentParser
 import TriadScheduling
 

@@ -1,3 +1,4 @@
+import TriadSetup
 import ArgumentParser
 import Foundation
 import TriadCore
@@ -48,15 +49,5 @@ struct ServingFlags: ParsableArguments {
             throw InputError("triad: --arrival-rate replaces arrival times; a trace has its own (drop one)")
         }
         if let requestsOut { _ = try OutputFile(requestsOut, flag: "--requests-out") }
-    }
-
-    /// Writes `--requests-out`: every policy's finished requests, one row each.
-    func writeRequests(_ reports: [RunReport]) throws {
-        guard let requestsOut else { return }
-        var text = "policy," + RequestRecord.csvHeader + "\n"
-        for report in reports {
-            for record in report.requestRecords { text += CSV.line([report.policy]) + "," + record.csvRow + "\n" }
-        }
-        try OutputFile(requestsOut, flag: "--requests-out").write(text)
     }
 }

@@ -1,3 +1,4 @@
+import TriadSetup
 import ArgumentParser
 import Foundation
 import TriadCore
@@ -45,7 +46,7 @@ struct SnapshotCommand: ParsableCommand {
         let name = URL(fileURLWithPath: batch).lastPathComponent
         let experiment = Experiment(
             devices: devices, model: spec, workload: .fixed(input: 0, output: 1), topologyName: topologyFile.name)
-        let reports = try RunOptions.mappingErrors(topologyFile, path: topology) {
+        let reports = try RunArtifacts.locatingErrors(in: topologyFile, path: topology) {
             try experiment.snapshot(entries, trace: name, policies: list)
         }
         switch format {

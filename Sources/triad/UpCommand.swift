@@ -1,3 +1,4 @@
+import TriadSetup
 import ArgumentParser
 import Foundation
 import Logging
@@ -34,7 +35,8 @@ struct UpCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: pidDirectory, isDirectory: &isDirectory), isDirectory.boolValue
             else { throw InputError("triad: --pid-directory '\(pidDirectory.prefix(80))' is not an existing directory") }
         }
-        let inputs = try options.load()
+        let loaded = try options.load()
+        let inputs = loaded.inputs
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw InputError("triad: unknown --log-level '\(logLevel)'")
         }
@@ -53,7 +55,7 @@ struct UpCommand: ParsableCommand {
             try cluster.start()
             let ready = Date()
             let reports = try options.simulate(
-                policies: list, inputs: inputs, costs: ClusterCostService(
+                policies: list, loaded: loaded, costs: ClusterCostService(
                     coordinator: cluster.coordinator, mirrors: firstGroupOnly ? [:] : inputs.groups.mirrorMap))
             let finished = Date()
             cluster.stop()
@@ -77,28 +79,4 @@ struct UpCommand: ParsableCommand {
     }
 
     private func milliseconds(_ interval: TimeInterval) -> Int { Int((interval * 1000).rounded()) }
-}
-
-/// On SIGINT or SIGTERM, stops the worker processes and exits (no orphans on Ctrl-C).
-final class SignalCleanup: @unchecked Sendable {
-    private var sources: [any DispatchSourceSignal] = []
-
-    init(supervisor: WorkerSupervisor) {
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
-                supervisor.stopAll(grace: 1)
-                exit(128 + signalNumber)
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
-    }
 }

@@ -1,18 +1,17 @@
-import Foundation
-import Logging
-import TriadCluster
-import TriadDevices
-import TriadTransport
+public import Foundation
+public import Logging
+public import TriadDevices
+public import TriadTransport
 
 /// A coordinator in this process and one `triad worker` process per device on loopback.
-final class LocalCluster {
-    let transport = ZMQTransport()
-    let coordinator: Coordinator
-    let supervisor: WorkerSupervisor
-    let devices: [DeviceDescription]
+public final class LocalCluster {
+    public let transport = ZMQTransport()
+    public let coordinator: Coordinator
+    public let supervisor: WorkerSupervisor
+    public let devices: [DeviceDescription]
     private let cleanup: SignalCleanup
 
-    init(
+    public init(
         devices: [DeviceDescription], modelName: String, logLevel: String, pidDirectory: String?, logger: Logger,
         programs: [String: URL] = [:]
     ) throws {
@@ -30,13 +29,13 @@ final class LocalCluster {
     }
 
     /// Starts the workers and waits until each has registered and taken its configuration.
-    func start() throws {
+    public func start() throws {
         for device in devices { try supervisor.start(device: device.id) }
         try coordinator.waitUntilReady(timeoutMilliseconds: 60_000)
     }
 
     /// Releases the workers (they exit on Disconnect) and closes the sockets.
-    func stop(reason: String = "run finished") {
+    public func stop(reason: String = "run finished") {
         coordinator.shutdown(reason: reason)
         supervisor.waitForExit(grace: 3)
         cleanup.cancel()
@@ -44,7 +43,7 @@ final class LocalCluster {
     }
 
     /// Kills the workers at once (after a failure).
-    func abandon() {
+    public func abandon() {
         coordinator.shutdown(reason: "run failed")
         supervisor.stopAll(grace: 1)
         cleanup.cancel()

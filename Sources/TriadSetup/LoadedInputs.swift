@@ -1,20 +1,20 @@
-import TriadCore
-import TriadScheduling
-import TriadTopology
+public import TriadCore
+public import TriadScheduling
+public import TriadTopology
 
 /// Everything a run reads from files and names: the topology and its groups (arranged into pipeline stages for
 /// the model), the model with its parallel degrees, the workload, and the links' plan.
-struct LoadedInputs: Sendable {
-    var topology: Topology
-    var devices: DeviceSet
-    var model: ModelSpec
-    var stream: RequestStream
-    var groups: DeviceGroups
-    var communication: CommunicationPlan?
+public struct LoadedInputs: Sendable {
+    public var topology: Topology
+    public var devices: DeviceSet
+    public var model: ModelSpec
+    public var stream: RequestStream
+    public var groups: DeviceGroups
+    public var communication: CommunicationPlan?
 
     /// Loads a parsed `topology` (named `path` in errors) with the model `model` (a preset or a config.json) at
     /// the given degrees (nil: the topology's `parallelism`, else the preset's).
-    init(
+    public init(
         topology: Topology, path: String, model name: String, tensorParallel: Int?, pipelineParallel: Int?,
         stream: RequestStream
     ) throws {
@@ -33,7 +33,7 @@ struct LoadedInputs: Sendable {
     }
 
     /// The experiment of these inputs with the library's defaults for batch, iterations and seed.
-    func experiment() -> Experiment {
+    public func experiment() -> Experiment {
         var experiment = Experiment(devices: devices, model: model, workload: stream, topologyName: topology.name)
         if groups.sets.count > 1 || groups.isStaged {
             experiment.communication = communication

@@ -1,15 +1,21 @@
-import Foundation
-import Logging
-import ServiceLifecycle
+public import Foundation
+public import Logging
+public import ServiceLifecycle
 
 /// Runs a blocking loop on a dedicated thread as a ServiceLifecycle service: the cooperative pool never
 /// blocks on a socket, and SIGTERM/SIGINT raise the loop's stop flag for a graceful end.
-struct ThreadService: Service {
-    let name: String
-    let body: @Sendable () throws -> Void
-    let stop: @Sendable () -> Void
+public struct ThreadService: Service {
+    public let name: String
+    public let body: @Sendable () throws -> Void
+    public let stop: @Sendable () -> Void
 
-    func run() async throws {
+    public init(name: String, body: @escaping @Sendable () throws -> Void, stop: @escaping @Sendable () -> Void) {
+        self.name = name
+        self.body = body
+        self.stop = stop
+    }
+
+    public func run() async throws {
         try await withGracefulShutdownHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let thread = Thread {
@@ -30,7 +36,7 @@ struct ThreadService: Service {
 }
 
 /// Runs `services` under a ServiceGroup with graceful shutdown on SIGTERM and SIGINT, blocking the caller.
-func runServices(_ services: [any Service], logger: Logger) throws {
+public func runServices(_ services: [any Service], logger: Logger) throws {
     let outcome = ServiceOutcome()
     let done = DispatchSemaphore(value: 0)
     Task {
@@ -51,5 +57,5 @@ func runServices(_ services: [any Service], logger: Logger) throws {
 
 /// The error a service group ended with, handed from its task to the waiting thread.
 private final class ServiceOutcome: @unchecked Sendable {
-    var error: (any Error)?
+    public var error: (any Error)?
 }

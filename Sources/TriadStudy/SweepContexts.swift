@@ -1,7 +1,7 @@
 import Foundation
 import TriadCore
 import TriadScheduling
-import TriadStudy
+import TriadSetup
 import TriadTopology
 
 /// Everything a sweep's runs read, loaded and checked before the first run: each topology with each parameter

@@ -1,9 +1,9 @@
-import Foundation
+public import Foundation
 
 /// Makes a child process end with its parent, so `triad up` leaves no orphans even when it is killed:
 /// a watcher thread exits the process once the parent is gone (re-parented to another pid).
-enum ParentWatch {
-    static func exitWhenParentDies() {
+public enum ParentWatch {
+    public static func exitWhenParentDies() {
         let parent = getppid()
         if parent == 1 { exit(0) }
         let thread = Thread {

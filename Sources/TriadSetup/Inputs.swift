@@ -1,18 +1,18 @@
-import Foundation
-import TriadCore
-import TriadDatasets
-import TriadDevices
-import TriadScheduling
-import TriadTopology
+public import Foundation
+public import TriadCore
+public import TriadDatasets
+public import TriadDevices
+public import TriadScheduling
+public import TriadTopology
 
 /// Loads the files and names a command refers to, turning every problem into an `InputError`.
-enum Inputs {
-    static func topology(at path: String) throws -> Topology {
+public enum Inputs {
+    public static func topology(at path: String) throws -> Topology {
         try topology(text: try InputFile.read(path, what: "topology file", location: ":1:1"), path: path)
     }
 
     /// The topology in `text`, read from `path`.
-    static func topology(text: String, path: String) throws -> Topology {
+    public static func topology(text: String, path: String) throws -> Topology {
         do {
             return try TopologyParser.parse(text, file: path)
         } catch let error as TopologyError {
@@ -22,7 +22,7 @@ enum Inputs {
 
     /// The programs a topology's `worker:` keys name, each an executable file (relative paths from the current
     /// directory), by device id.
-    static func workerPrograms(_ topology: Topology, path: String) throws -> [String: URL] {
+    public static func workerPrograms(_ topology: Topology, path: String) throws -> [String: URL] {
         var programs: [String: URL] = [:]
         for (device, entry) in topology.workers {
             guard FileManager.default.isExecutableFile(atPath: entry.program) else {
@@ -35,12 +35,12 @@ enum Inputs {
     }
 
     /// The first group's devices (the one a run simulates).
-    static func deviceSet(_ topology: Topology, path: String) throws -> DeviceSet {
+    public static func deviceSet(_ topology: Topology, path: String) throws -> DeviceSet {
         try deviceGroups(topology, path: path).sets[0]
     }
 
     /// Every group, each checked to be the same hardware as the first.
-    static func deviceGroups(_ topology: Topology, path: String) throws -> DeviceGroups {
+    public static func deviceGroups(_ topology: Topology, path: String) throws -> DeviceGroups {
         for group in topology.groups {
             if let name = group.policy, Policy(name: name) == nil {
                 let at = group.policyLocation ?? group.location
@@ -62,7 +62,7 @@ enum Inputs {
 
     /// `groups` split into the pipeline stages `model` asks for: stages that differ (hardware or a pinned
     /// policy) become a staged pipeline; their tensor-parallel peers must be alike.
-    static func arrange(_ groups: inout DeviceGroups, model: ModelSpec, topology: Topology, path: String) throws {
+    public static func arrange(_ groups: inout DeviceGroups, model: ModelSpec, topology: Topology, path: String) throws {
         do {
             try groups.arrange(tensorRanks: model.tensorParallel)
         } catch let error as SimulationError {
@@ -71,7 +71,7 @@ enum Inputs {
     }
 
     /// The stages of a staged pipeline, each its first group's devices and its pinned policy.
-    static func stages(_ groups: DeviceGroups, tensorRanks: Int) -> [PipelineStage]? {
+    public static func stages(_ groups: DeviceGroups, tensorRanks: Int) -> [PipelineStage]? {
         guard groups.isStaged else { return nil }
         return groups.leaders.map { leader in
             PipelineStage(
@@ -82,12 +82,12 @@ enum Inputs {
 
     /// A simulation error as bad input at the topology line it is about: the device it names, else the
     /// `devices:` list.
-    static func located(_ error: SimulationError, in topology: Topology, path: String) -> InputError {
+    public static func located(_ error: SimulationError, in topology: Topology, path: String) -> InputError {
         let location = topology.location(of: error.device)
         return InputError("\(path):\(location.line):\(location.column): \(error.message)")
     }
 
-    static func model(_ name: String, tensorParallel: Int?, pipelineParallel: Int?) throws -> ModelSpec {
+    public static func model(_ name: String, tensorParallel: Int?, pipelineParallel: Int?) throws -> ModelSpec {
         var model: ModelSpec
         if let preset = ModelPresets.named(name) {
             model = preset
@@ -129,15 +129,15 @@ enum Inputs {
         return model
     }
 
-    static func workload(_ spec: String) throws -> RequestStream {
+    public static func workload(_ spec: String) throws -> RequestStream {
         if spec.hasPrefix("fixed:") {
             let parts = spec.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 3, let input = Int(parts[1]), let output = Int(parts[2]),
-                (0...RunOptions.Limits.maxSequence.upperBound).contains(input),
-                (1...RunOptions.Limits.maxSequence.upperBound).contains(output)
+                (0...Experiment.Limits.maxSequence.upperBound).contains(input),
+                (1...Experiment.Limits.maxSequence.upperBound).contains(output)
             else {
                 throw InputError(
-                    "triad: --workload fixed:IN:OUT needs 0 ≤ IN and 1 ≤ OUT tokens, each at most \(RunOptions.Limits.maxSequence.upperBound) (got '\(spec.prefix(80))')")
+                    "triad: --workload fixed:IN:OUT needs 0 ≤ IN and 1 ≤ OUT tokens, each at most \(Experiment.Limits.maxSequence.upperBound) (got '\(spec.prefix(80))')")
             }
             return .fixed(input: input, output: output)
         }
@@ -163,7 +163,7 @@ enum Inputs {
         }
     }
 
-    static func policy(_ name: String) throws -> Policy {
+    public static func policy(_ name: String) throws -> Policy {
         guard let policy = Policy(name: name) else {
             let known = Policy.presets.map(\.name).joined(separator: ", ") + ", npu+pim+drb+gmlbp…"
             throw InputError("triad: unknown policy '\(name.prefix(80))' (known: \(known))")
@@ -173,7 +173,7 @@ enum Inputs {
 
     /// A comma-separated policy list: at least one, each known, none twice (after canonical naming, so
     /// `npu+pim+sbi+drb` and `npu+pim+drb+sbi` are the same policy).
-    static func policies(_ text: String) throws -> [Policy] {
+    public static func policies(_ text: String) throws -> [Policy] {
         let names = text.split(separator: ",", omittingEmptySubsequences: false)
         guard !names.contains(where: \.isEmpty) else {
             throw InputError("triad: --policies has an empty entry (got '\(text.prefix(80))')")

@@ -1,13 +1,13 @@
-import TriadCore
-import TriadScheduling
-import TriadTopology
+public import TriadCore
+public import TriadScheduling
+public import TriadTopology
 
 /// How a model maps onto a multi-group topology: tensor-parallel ranks × pipeline stages must equal the
 /// groups (stage-major in file order: stage s holds groups s·T … s·T + T − 1), and the links each collective and
 /// hand-over crosses. One group (files without `groups:`) keeps the implicit replicas and models no
 /// communication.
-enum GroupLayout {
-    static func communication(_ topology: Topology, model: ModelSpec, path: String) throws -> CommunicationPlan? {
+public enum GroupLayout {
+    public static func communication(_ topology: Topology, model: ModelSpec, path: String) throws -> CommunicationPlan? {
         let groups = topology.effectiveGroups
         guard groups.count > 1 else { return nil }
         let tensor = model.tensorParallel

@@ -1,8 +1,9 @@
-import Foundation
+import TriadSetup
+public import Foundation
 
 /// Starts one `triad worker` process per device on loopback, restarts a worker the coordinator declared
 /// dead (after killing what is left of it), and stops them all at the end or on a signal.
-final class WorkerSupervisor: @unchecked Sendable {
+public final class WorkerSupervisor: @unchecked Sendable {
     private let lock = NSLock()
     private var processes: [String: Process] = [:]
     private let executable: URL
@@ -11,17 +12,17 @@ final class WorkerSupervisor: @unchecked Sendable {
     private let pidDirectory: String?
     /// Devices served by another program than `triad worker` (a topology's `worker:`), with the same arguments.
     private let programs: [String: URL]
-    private(set) var restarts = 0
+    public private(set) var restarts = 0
 
-    init(endpoint: String, logLevel: String, pidDirectory: String?, programs: [String: URL] = [:]) {
-        executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    public init(endpoint: String, logLevel: String, pidDirectory: String?, programs: [String: URL] = [:]) {
+        executable = Bundle.main.executableURL?.resolvingSymlinksInPath() ?? URL(fileURLWithPath: CommandLine.arguments[0])
         self.programs = programs
         self.endpoint = endpoint
         self.logLevel = logLevel
         self.pidDirectory = pidDirectory
     }
 
-    func start(device: String) throws {
+    public func start(device: String) throws {
         let process = Process()
         process.executableURL = programs[device] ?? executable
         process.arguments = [
@@ -49,7 +50,7 @@ final class WorkerSupervisor: @unchecked Sendable {
     }
 
     /// Kills whatever is left of `device`'s worker (even a stopped one) and starts a new one.
-    func restart(device: String) {
+    public func restart(device: String) {
         lock.lock()
         let old = processes[device]
         restarts += 1
@@ -63,7 +64,7 @@ final class WorkerSupervisor: @unchecked Sendable {
     }
 
     /// Asks every worker to stop (SIGTERM), waits up to `grace` seconds, then kills the rest.
-    func stopAll(grace: TimeInterval) {
+    public func stopAll(grace: TimeInterval) {
         lock.lock()
         let all = Array(processes.values)
         lock.unlock()
@@ -77,7 +78,7 @@ final class WorkerSupervisor: @unchecked Sendable {
     }
 
     /// Waits up to `grace` seconds for workers told to disconnect to exit on their own, then stops the rest.
-    func waitForExit(grace: TimeInterval) {
+    public func waitForExit(grace: TimeInterval) {
         lock.lock()
         let all = Array(processes.values)
         lock.unlock()

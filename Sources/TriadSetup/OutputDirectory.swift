@@ -1,11 +1,13 @@
-import Foundation
+public import Foundation
 
 /// A directory a command writes its files into (`--out`): made if missing, refused if it is something else;
 /// each file written through `OutputFile` (temp file renamed over the target).
-struct OutputDirectory {
-    let path: String
+public struct OutputDirectory {
+    public let path: String
 
-    func prepare() throws {
+    public init(path: String) { self.path = path }
+
+    public func prepare() throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw InputError("triad: --out \(path) exists and is not a directory") }
@@ -19,7 +21,7 @@ struct OutputDirectory {
     }
 
     /// Writes `text` to `name` inside the directory; returns the file's path.
-    func write(_ text: String, to name: String) throws -> String {
+    public func write(_ text: String, to name: String) throws -> String {
         let file = path.hasSuffix("/") ? path + name : path + "/" + name
         try OutputFile(file, flag: "--out").write(text)
         return file

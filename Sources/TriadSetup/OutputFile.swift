@@ -1,15 +1,15 @@
-import Foundation
+public import Foundation
 
 /// A file the user named for output (`--trace`, a reproduction's files, keys). Checked before the run so a
 /// long run is not wasted, and written after it by a temporary file renamed over the target: a reader never
 /// sees half a file, a symlink is written through (its target is replaced, never the link), and anything that
 /// is not a regular file — a directory, a device node, a fifo — is refused rather than replaced.
-struct OutputFile {
-    let path: String
-    let flag: String
+public struct OutputFile {
+    public let path: String
+    public let flag: String
 
     /// Refuses now what could never be written.
-    init(_ path: String, flag: String) throws {
+    public init(_ path: String, flag: String) throws {
         self.path = path
         self.flag = flag
         _ = try target()
@@ -55,7 +55,7 @@ struct OutputFile {
 
     /// Writes `text` (mode `mode` if given, else the existing file's, else 0644); a failure — a full disk, a
     /// file-size limit, a vanished directory — is a `RunFailure` (exit 1) naming the file and the reason.
-    func write(_ text: String, mode: mode_t? = nil) throws {
+    public func write(_ text: String, mode: mode_t? = nil) throws {
         let (target, existingMode) = try self.target()
         let (directory, name) = Self.split(target)
         var template = Array(((directory.isEmpty ? "." : directory) + "/.\(name).triad-XXXXXX").utf8CString)
@@ -82,10 +82,10 @@ struct OutputFile {
         }
     }
 
-    static func describe(_ code: Int32) -> String { String(cString: strerror(code)) }
+    public static func describe(_ code: Int32) -> String { String(cString: strerror(code)) }
 
     /// Whether `a` and `b` name the same existing file (following symlinks).
-    static func sameFile(_ a: String, _ b: String) -> Bool {
+    public static func sameFile(_ a: String, _ b: String) -> Bool {
         var first = stat()
         var second = stat()
         guard stat(a, &first) == 0, stat(b, &second) == 0 else { return false }
@@ -94,7 +94,7 @@ struct OutputFile {
 
     /// Flushes standard output; a report that could not be written (a full disk, a closed pipe) is a
     /// `RunFailure`.
-    static func flushStandardOutput() throws {
+    public static func flushStandardOutput() throws {
         if fflush(nil) != 0 {
             throw RunFailure(message: "cannot write the output: \(describe(errno))")
         }
@@ -102,13 +102,13 @@ struct OutputFile {
 
     /// `path`'s directory ("" for a bare name) and last component, by its last '/' (Foundation's
     /// `NSString` path methods trap on one-character names).
-    static func split(_ path: String) -> (directory: String, name: String) {
+    public static func split(_ path: String) -> (directory: String, name: String) {
         guard let slash = path.lastIndex(of: "/") else { return ("", path) }
         let directory = String(path[..<slash])
         return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
     }
 
-    static func kind(_ mode: mode_t) -> String {
+    public static func kind(_ mode: mode_t) -> String {
         switch mode & S_IFMT {
         case S_IFDIR: return "a directory"
         case S_IFCHR: return "a character device"

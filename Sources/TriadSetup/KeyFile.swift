@@ -1,8 +1,8 @@
-import Foundation
+public import Foundation
 
 /// CURVE key files written by `triad keygen`: `public-key: Z85` and `secret-key: Z85` lines.
-enum KeyFile {
-    static func read(_ path: String) throws -> (publicKey: String, secretKey: String) {
+public enum KeyFile {
+    public static func read(_ path: String) throws -> (publicKey: String, secretKey: String) {
         let text = try InputFile.read(path, what: "key file")
         var publicKey: String?
         var secretKey: String?
@@ -18,7 +18,7 @@ enum KeyFile {
     }
 
     /// A Z85 public key given directly, or read from a key file's public-key line.
-    static func publicKey(_ valueOrPath: String) throws -> String {
+    public static func publicKey(_ valueOrPath: String) throws -> String {
         if valueOrPath.count == 40 && !FileManager.default.fileExists(atPath: valueOrPath) { return valueOrPath }
         guard FileManager.default.fileExists(atPath: valueOrPath) else {
             throw InputError("triad: '\(valueOrPath.prefix(64))' is neither a 40-character Z85 key nor a key file")

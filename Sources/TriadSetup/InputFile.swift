@@ -1,15 +1,15 @@
-import Foundation
+public import Foundation
 
 /// Reads a file the user named (topology, model config, trace, batch, key): only a regular file (a fifo or
 /// `/dev/zero` would never end), at most `limit` bytes, as UTF-8; every problem is an `InputError` with the
 /// path and the reason in one line.
-enum InputFile {
+public enum InputFile {
     /// Largest topology, config, batch or key file, bytes.
-    static let smallLimit = 16 << 20
+    public static let smallLimit = 16 << 20
     /// Largest trace file, bytes (about 20 million rows).
-    static let traceLimit = 1 << 30
+    public static let traceLimit = 1 << 30
 
-    static func read(_ path: String, what: String, limit: Int = smallLimit, location: String = "") throws -> String {
+    public static func read(_ path: String, what: String, limit: Int = smallLimit, location: String = "") throws -> String {
         var status = stat()
         guard stat(path, &status) == 0 else {
             throw InputError("\(path)\(location): cannot read the \(what) (\(OutputFile.describe(errno).lowercased()))")

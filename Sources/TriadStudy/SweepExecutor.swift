@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import TriadCore
-import TriadStudy
+import TriadSetup
 
 /// Runs a sweep's pending runs on `jobs` threads: each takes the next run, simulates it, and appends its line
 /// to the journal the moment it finishes (one write per line, under a lock), so a kill loses only the runs in
