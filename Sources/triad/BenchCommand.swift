@@ -44,42 +44,8 @@ struct BenchCommand: ParsableCommand {
         }
         guard !measurements.isEmpty else { throw InputError("triad: no bench scenario matches '\(scenario ?? "")'") }
         switch format {
-        case .json:
-            let items = measurements.map { m -> JSON in
-                var members: [JSON.Member] = [
-                    .init("name", .string(m.name)),
-                    .init("simulated_tokens_per_second", .integer(Int64(m.tokensPerSecond.rounded()))),
-                    .init("iterations_per_second", .integer(Int64(m.iterationsPerSecond.rounded()))),
-                    .init("iterations", .integer(Int64(m.iterations))), .init("tokens", .integer(m.tokens)),
-                    .init("wall_seconds", .number(m.wallSeconds)),
-                ]
-                if let local = m.inProcessWallSeconds, let messages = m.messages {
-                    members += [
-                        .init("in_process_wall_seconds", .number(local)),
-                        .init("wall_ratio_to_in_process", .number(m.wallSeconds / local)),
-                        .init("run_wall_seconds", .number(m.runWallSeconds ?? 0)),
-                        .init("run_ratio_to_in_process", .number((m.runWallSeconds ?? 0) / local)),
-                        .init("messages", .integer(Int64(messages))),
-                        .init("messages_per_second", .integer(Int64((Double(messages) / m.wallSeconds).rounded()))),
-                    ]
-                }
-                return .object(members)
-            }
-            print(JSON.object(["triad_version": .string(TriadVersion.current), "scenarios": .array(items)]).rendered)
-        case .table:
-            var rows = [["scenario", "sim tokens/s", "iterations/s", "wall s", ""]]
-            for m in measurements {
-                var note = ""
-                if let local = m.inProcessWallSeconds, let messages = m.messages {
-                    note =
-                        "(in-process \(TextTable.fixed(local, 3)) s → \(TextTable.fixed(m.wallSeconds / local, 2))×, run alone \(TextTable.fixed((m.runWallSeconds ?? 0) / local, 2))×; \(messages) messages, \(Int(Double(messages) / m.wallSeconds)) /s)"
-                }
-                rows.append([
-                    m.name, String(Int64(m.tokensPerSecond.rounded())), String(Int64(m.iterationsPerSecond.rounded())),
-                    TextTable.fixed(m.wallSeconds, 3), note,
-                ])
-            }
-            print(TextTable.render(rows), terminator: "")
+        case .json: print(Bench.json(measurements))
+        case .table: print(Bench.table(measurements), terminator: "")
         }
     }
 }
@@ -109,36 +75,19 @@ extension BenchCommand {
         var experiment = inputs.experiment()
         experiment.batch = 512
         experiment.iterations = max(1, Int(1000 * scale))
-        let clock = ContinuousClock()
-        var local: RunReport?
-        let localTime = try clock.measure {
-            local = try experiment.run([.neupims]).reports[0]
-        }
-        var remote: RunReport?
-        var messages = 0
-        var runTime = Duration.zero
-        let clusterTime = try clock.measure {
-            var logger = Logger(label: "triad.bench")
-            logger.logLevel = .error
-            let cluster = try LocalCluster(
-                devices: inputs.topology.devices, modelName: inputs.model.name, logLevel: "error", pidDirectory: nil,
-                logger: logger)
-            try cluster.start()
-            runTime = try clock.measure {
-                remote = try experiment.run([.neupims], costs: ClusterCostService(
-                        coordinator: cluster.coordinator, mirrors: everyWorker ? inputs.groups.mirrorMap : [:]))
-                    .reports[0]
-            }
-            messages = cluster.coordinator.statistics.messagesSent + cluster.coordinator.statistics.messagesReceived
-            cluster.stop()
-        }
-        guard remote == local else {
+        var logger = Logger(label: "triad.bench")
+        logger.logLevel = .error
+        let measured = try LocalCluster.benchmark(
+            experiment, policy: .neupims, devices: inputs.topology.devices, modelName: inputs.model.name,
+            mirrors: everyWorker ? inputs.groups.mirrorMap : [:], logger: logger)
+        guard measured.remote == measured.local else {
             throw RunFailure(message: "bench: the cluster run differs from the in-process run")
         }
         var measurement = Bench.Measurement(
-            name: name, tokens: remote!.tokens, iterations: remote!.iterations, wallSeconds: Bench.seconds(clusterTime),
-            inProcessWallSeconds: Bench.seconds(localTime), messages: messages)
-        measurement.runWallSeconds = Bench.seconds(runTime)
+            name: name, tokens: measured.remote.tokens, iterations: measured.remote.iterations,
+            wallSeconds: measured.clusterSeconds, inProcessWallSeconds: measured.inProcessSeconds,
+            messages: measured.messages)
+        measurement.runWallSeconds = measured.runSeconds
         return measurement
     }
 }
