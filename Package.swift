@@ -122,7 +122,9 @@ let package = Package(
         // Fast tier: golden reports and one process smoke test per command.
         .testTarget(
             name: "TriadEndToEndTests",
-            dependencies: ["triad", "TriadCore", "TriadTestSupport"],
+            dependencies: [
+                "triad", "TriadCore", "TriadScheduling", "TriadSetup", "TriadCluster", "TriadTransport", "TriadTestSupport",
+            ],
             resources: [.copy("Golden")]
         ),
         // Integration tier (bash scripts/integration-test): real processes, ZeroMQ clusters, faults, the

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
+import TriadScheduling
+import TriadSetup
 import TriadTestSupport
+
+@testable import triad
 
 /// Runs the real `triad` executable and checks what a user sees: golden reports for every bundled
 /// topology, identical output on repeat, and one-line errors with exit status 2 for bad input.
@@ -63,17 +67,44 @@ struct EndToEndTests {
         ),
     ]
 
+    /// The report `arguments` (a `run` or `compare` command line) print, computed in this process through the
+    /// commands' own code: the flags parsed, the inputs loaded, the policies run, the JSON rendered.
+    static func inProcessReport(_ arguments: [String]) throws -> String {
+        let reports: [RunReport]
+        switch arguments.first {
+        case "run":
+            let command = try RunCommand.parse(Array(arguments.dropFirst()))
+            reports = try command.options.run(policies: [try Inputs.policy(command.policy)])
+        case "compare":
+            let command = try CompareCommand.parse(Array(arguments.dropFirst()))
+            reports = try command.options.run(policies: try Inputs.policies(command.policies))
+        default:
+            throw InputError("not a run or compare command line: \(arguments)")
+        }
+        return RunReport.json(reports)
+    }
+
+    /// Every bundled topology's golden report, in process (the process smoke tests below run the binary).
     @Test(arguments: scenarios.map(\.name))
     func goldenReport(name: String) throws {
+        let arguments = Self.scenarios.first { $0.name == name }!.arguments + ["--format", "json"]
+        let report = try Self.inProcessReport(arguments)
+        let golden = Self.packageRoot.appendingPathComponent("Tests/TriadEndToEndTests/Golden/\(name).json")
+        if ProcessInfo.processInfo.environment["TRIAD_RECORD_GOLDEN"] != nil {
+            try report.write(to: golden, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: golden, encoding: .utf8)
+        #expect(report == expected)
+    }
+
+    /// The binary prints the same golden report as the in-process run (one process per command: run and compare).
+    @Test(arguments: ["npu-only", "neupims"])
+    func theBinaryPrintsTheGoldenReport(name: String) throws {
         let arguments = Self.scenarios.first { $0.name == name }!.arguments + ["--format", "json"]
         let outcome = try Self.triad(arguments)
         #expect(outcome.status == 0, "\(outcome.error)")
         let golden = Self.packageRoot.appendingPathComponent("Tests/TriadEndToEndTests/Golden/\(name).json")
-        if ProcessInfo.processInfo.environment["TRIAD_RECORD_GOLDEN"] != nil {
-            try outcome.output.write(to: golden, atomically: true, encoding: .utf8)
-        }
-        let expected = try String(contentsOf: golden, encoding: .utf8)
-        #expect(outcome.output == expected)
+        #expect(outcome.output == (try String(contentsOf: golden, encoding: .utf8)))
     }
 
     @Test func everyBundledTopologyValidates() throws {
@@ -84,12 +115,11 @@ struct EndToEndTests {
     }
 
     @Test func neupimsRanksAboveNPUPlusPIMAndNPUOnly() throws {
-        let outcome = try Self.triad([
+        let report = try Self.inProcessReport([
             "compare", "Topologies/neupims.yaml", "--policies", "npu-only,npu+pim,neupims", "--batch", "256",
             "--iterations", "40", "--format", "json",
         ])
-        #expect(outcome.status == 0)
-        let json = try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as! [String: Any]
+        let json = try JSONSerialization.jsonObject(with: Data(report.utf8)) as! [String: Any]
         let runs = json["runs"] as! [[String: Any]]
         let throughput = runs.map { $0["tokens_per_second"] as! Double }
         #expect(runs.map { $0["policy"] as! String } == ["npu-only", "npu+pim", "neupims"])
@@ -99,12 +129,11 @@ struct EndToEndTests {
 
     @Test func sameRunTwiceGivesIdenticalJSON() throws {
         let arguments = ["run", "Topologies/neupims.yaml", "--batch", "48", "--iterations", "15", "--format", "json"]
-        let first = try Self.triad(arguments)
-        let second = try Self.triad(arguments)
-        #expect(first.status == 0)
-        #expect(first.output == second.output)
-        let reseeded = try Self.triad(arguments + ["--seed", "9"])
-        #expect(reseeded.output != first.output)
+        let first = try Self.inProcessReport(arguments)
+        let second = try Self.inProcessReport(arguments)
+        #expect(first == second)
+        let reseeded = try Self.inProcessReport(arguments + ["--seed", "9"])
+        #expect(reseeded != first)
     }
 
     @Test func badTopologyPrintsOneLocatedLineAndExitsTwo() throws {
@@ -222,14 +251,14 @@ extension EndToEndTests {
     @Test(arguments: ["gpt3-7b", "gpt3-13b"])
     func tensorParallelBeatsPipelineParallel(model: String) throws {
         func throughput(_ tensor: Int, _ pipeline: Int) throws -> Double {
-            let outcome = try Self.triad([
+            let report = try Self.inProcessReport([
                 "run", "Topologies/neupims-tp4.yaml", "--model", model, "--policy", "neupims", "--batch", "256",
                 "--iterations", "60", "--tensor-parallel", "\(tensor)", "--pipeline-parallel", "\(pipeline)",
                 "--format", "json",
             ])
-            let object = try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any]
+            let object = try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any]
             let run = (object?["runs"] as? [[String: Any]])?.first
-            return try #require(run?["tokens_per_second"] as? Double, "\(outcome.error)")
+            return try #require(run?["tokens_per_second"] as? Double)
         }
         let tensor = try throughput(4, 1)
         let pipeline = try throughput(1, 4)
