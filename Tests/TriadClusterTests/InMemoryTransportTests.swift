@@ -34,14 +34,13 @@ struct InMemoryTransportTests {
             }
             try coordinator.waitUntilReady(timeoutMilliseconds: 120_000)
             let deviceSet = try DeviceSet(devices: ClusterHarness.devices, links: [("npu0", "pim0")])
-            let configuration = SimulationConfiguration(
-                model: ModelPresets.named("gpt3-7b")!, stream: .fixed(input: 200, output: 300), batchSize: 96,
-                iterations: 60, seed: 4, policy: .neupims, topologyName: "t")
-            var remote = try Simulator(
-                configuration: configuration, devices: deviceSet,
-                costs: ClusterCostService(coordinator: coordinator))
+            var experiment = Experiment(
+                devices: deviceSet, model: ModelPresets.named("gpt3-7b")!, workload: .fixed(input: 200, output: 300),
+                topologyName: "t")
+            (experiment.batch, experiment.iterations, experiment.seed) = (96, 60, 4)
+            var remote = try Simulator(experiment, policy: .neupims, costs: ClusterCostService(coordinator: coordinator))
             var local = try Simulator(
-                configuration: configuration, devices: deviceSet,
+                experiment, policy: .neupims,
                 costs: LocalCostService(devices: ClusterHarness.devices))
             #expect(RunReport.json([try remote.run()]) == RunReport.json([try local.run()]))
             coordinator.shutdown()

@@ -23,10 +23,10 @@ enum Fixtures {
         rowBuffers: PIMConfiguration.RowBuffers = .dual
     ) throws -> RunReport {
         let (devices, costs) = try neupims(rowBuffers: rowBuffers)
-        let configuration = SimulationConfiguration(
-            model: ModelPresets.named(model)!, stream: stream, batchSize: batch, iterations: iterations, seed: seed,
-            policy: policy, topologyName: "fixture")
-        var simulator = try Simulator(configuration: configuration, devices: devices, costs: costs)
+        var experiment = Experiment(
+            devices: devices, model: ModelPresets.named(model)!, workload: stream, topologyName: "fixture")
+        (experiment.batch, experiment.iterations, experiment.seed) = (batch, iterations, seed)
+        var simulator = try Simulator(experiment, policy: policy, costs: costs)
         return try simulator.run()
     }
 }

@@ -117,12 +117,13 @@ struct WorkerRequestTests {
     @Test(arguments: [true, false])
     func atMostOneRequestPerWorkerPerIteration(reusesCosts: Bool) throws {
         let (devices, costs) = try Fixtures.neupims()
-        var configuration = SimulationConfiguration(
-            model: ModelPresets.named("gpt3-7b")!, stream: .sampled(Fixtures.uniformLengths), batchSize: 64,
-            iterations: 40, seed: 3, policy: .neupims, topologyName: "fixture")
-        configuration.reusesCosts = reusesCosts
+        var experiment = Experiment(
+            devices: devices, model: ModelPresets.named("gpt3-7b")!, workload: .sampled(Fixtures.uniformLengths),
+            topologyName: "fixture")
+        (experiment.batch, experiment.iterations, experiment.seed) = (64, 40, 3)
+        experiment.reusesCosts = reusesCosts
         let broker = RecordingCostService(costs)
-        var simulator = try Simulator(configuration: configuration, devices: devices, costs: broker)
+        var simulator = try Simulator(experiment, policy: .neupims, costs: broker)
         let report = try simulator.run()
         let iterations = broker.calls.map(\.iteration)
         #expect(Set(iterations).count == iterations.count)
@@ -133,9 +134,9 @@ struct WorkerRequestTests {
             #expect(broker.calls.count == 40)
         }
         // Reusing costs or not changes nothing in the report.
-        var other = configuration
+        var other = experiment
         other.reusesCosts = !reusesCosts
-        var baseline = try Simulator(configuration: other, devices: devices, costs: costs)
+        var baseline = try Simulator(other, policy: .neupims, costs: costs)
         #expect(RunReport.json([try baseline.run()]) == RunReport.json([report]))
     }
 }
@@ -147,12 +148,12 @@ struct WarmupTests {
         let trace = RequestStream.trace(
             name: "t", requests: (0..<64).map { Request(id: $0, inputTokens: 100, outputTokens: 400) })
         func run(warmup: Int) throws -> (RunReport, [TraceEvent]) {
-            var configuration = SimulationConfiguration(
-                model: ModelPresets.named("gpt3-7b")!, stream: trace, batchSize: 32, iterations: 10, seed: 1,
-                policy: .neupims, topologyName: "fixture")
-            configuration.warmupIterations = warmup
-            configuration.traceIterations = 1
-            var simulator = try Simulator(configuration: configuration, devices: devices, costs: costs)
+            var experiment = Experiment(
+                devices: devices, model: ModelPresets.named("gpt3-7b")!, workload: trace, topologyName: "fixture")
+            (experiment.batch, experiment.iterations, experiment.seed) = (32, 10, 1)
+            experiment.warmupIterations = warmup
+            experiment.traceIterations = 1
+            var simulator = try Simulator(experiment, policy: .neupims, costs: costs)
             let report = try simulator.run()
             return (report, simulator.trace)
         }

@@ -77,10 +77,11 @@ struct SnapshotTests {
                 .appendingPathComponent("generated/\(file).csv"))
         let batch = try NeuPIMsBatchReader.parse(try String(contentsOf: url, encoding: .utf8), file: file)
         let (devices, costs) = try Fixtures.neupims()
-        let configuration = SimulationConfiguration(
-            model: ModelPresets.named(model)!, stream: .fixed(input: 0, output: 1), batchSize: batch.count,
-            iterations: 1, seed: 0, policy: Policy(name: policy)!, topologyName: "fixture")
-        var simulator = try Simulator(configuration: configuration, devices: devices, costs: costs)
+        var experiment = Experiment(
+            devices: devices, model: ModelPresets.named(model)!, workload: .fixed(input: 0, output: 1),
+            topologyName: "fixture")
+        (experiment.batch, experiment.iterations, experiment.seed) = (batch.count, 1, 0)
+        var simulator = try Simulator(experiment, policy: Policy(name: policy)!, costs: costs)
         return try simulator.snapshot(batch, trace: file)
     }
 

@@ -133,10 +133,11 @@ struct WireGenerativeTests {
             guard let cost = try? OperationCost(wire: wire) else { continue }
             accepted += 1
             for policy in [Policy.npuOnly, .neupims] {
-                let configuration = SimulationConfiguration(
-                    model: ModelPresets.named("gpt3-7b")!, stream: .fixed(input: 100, output: 50), batchSize: 4,
-                    iterations: 100, seed: 1, policy: policy, topologyName: "wire")
-                if var simulator = try? Simulator(configuration: configuration, devices: set, costs: FixedCosts(cost: cost)) {
+                var experiment = Experiment(
+                    devices: set, model: ModelPresets.named("gpt3-7b")!, workload: .fixed(input: 100, output: 50),
+                    topologyName: "wire")
+                (experiment.batch, experiment.iterations) = (4, 100)
+                if var simulator = try? Simulator(experiment, policy: policy, costs: FixedCosts(cost: cost)) {
                     _ = try? simulator.run()
                 }
             }

@@ -66,16 +66,16 @@ extension Simulator {
     /// Costs every layer shape and sequence length this iteration needs and no earlier one did, with one
     /// cost request per device (identical operations merged), and caches the results.
     mutating func prepareCosts(rowCounts: [Int], sequences: [Int], iteration: Int) throws {
-        if !configuration.reusesCosts {
+        if !experiment.reusesCosts {
             layerCache.removeAll(keepingCapacity: true)
             for index in attentionCache.indices { attentionCache[index] = nil }
         }
         // (Sub-)batch sizes drift by a few requests between iterations; costing the neighbours of a missing
         // size with it saves later requests.
         var newRows: [Int] = []
-        let window = configuration.reusesCosts ? Simulator.rowsWindow : 0
+        let window = experiment.reusesCosts ? Simulator.rowsWindow : 0
         for rows in rowCounts where rows > 0 && layerCache[rows] == nil {
-            for size in max(1, rows - window)...min(configuration.batchSize, rows + window)
+            for size in max(1, rows - window)...min(experiment.batch, rows + window)
             where layerCache[size] == nil && !newRows.contains(size) {
                 newRows.append(size)
             }
@@ -84,12 +84,12 @@ extension Simulator {
         if shard.model.hasAttention {
             // A request's sequence grows by one token per iteration, so costing the next lengths now saves
             // later requests (the costs are the same whenever they are asked for).
-            let lookahead = configuration.reusesCosts ? Simulator.attentionLookahead : 0
+            let lookahead = experiment.reusesCosts ? Simulator.attentionLookahead : 0
             var requested: [Bool] = []
             for sequence in sequences where attentionCache[sequence] == nil {
                 if requested.isEmpty { requested = Array(repeating: false, count: attentionCache.count) }
                 guard !requested[sequence] else { continue }
-                for next in sequence...min(sequence + lookahead, configuration.maxSequence + 1)
+                for next in sequence...min(sequence + lookahead, experiment.maxSequence + 1)
                 where attentionCache[next] == nil && !requested[next] {
                     requested[next] = true
                     newSequences.append(next)

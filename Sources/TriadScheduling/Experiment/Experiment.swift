@@ -1,8 +1,10 @@
 public import TriadCore
 import TriadDevices
 
-/// One study: a device group, a model and a workload, run under any number of policies — what `triad run`,
-/// `compare`, `up`, `coordinator`, `bench` and `reproduce` all do, as a library call.
+/// One study: a device group, a model and a workload with the run's parameters, run under any number of
+/// policies — what `triad run`, `compare`, `up`, `coordinator`, `sweep`, `bench` and `reproduce` all do, as a
+/// library call. It is the one parameter set of a run: every path builds one (its ranges in `Limits`) and the
+/// simulator reads it as it is.
 ///
 /// ```swift
 /// let experiment = Experiment(devices: try DeviceSet(devices: …, links: …), model: ModelPresets.named("gpt3-7b")!,
@@ -16,18 +18,25 @@ public struct Experiment: Sendable {
     public var workload: RequestStream
     /// Name of the device group in reports.
     public var topologyName: String
+    /// Requests decoded together (continuous batching keeps the batch full).
     public var batch = 256
+    /// Decode iterations to simulate.
     public var iterations = 200
+    /// Seed of request sampling and arrivals.
     public var seed: UInt64 = 1
+    /// Longest sequence (prompt + output) a request may reach; NeuPIMs caps at 2048.
     public var maxSequence = 2048
+    /// Iterations simulated before measuring starts (a trace's first batch fills up in these).
     public var warmupIterations = 0
     /// Whether costs learnt once are reused (identical results; off asks the cost service every iteration).
     public var reusesCosts = true
     /// Iterations whose timeline each run keeps (0: none).
     public var traceIterations = 0
-    /// Links between the groups of a multi-group topology (see `SimulationConfiguration.communication`).
+    /// Communication between the groups of a multi-group topology (nil: one group stands for every replica and
+    /// communication is not modelled).
     public var communication: CommunicationPlan?
-    /// Every device of a multi-group topology and the simulated device it mirrors.
+    /// Every device of a multi-group topology and the simulated group's device it mirrors (nil: only the simulated
+    /// group's devices are reported, each standing for TP × PP replicas).
     public var mirrors: [(device: String, mirrors: String?)]?
     /// A pipeline whose stages differ in hardware or policy, simulated stage by stage (nil: `devices` stands for
     /// every group).
@@ -48,20 +57,6 @@ public struct Experiment: Sendable {
         public var traces: [(policy: String, events: [TraceEvent])]
     }
 
-    /// The simulation configuration of one policy.
-    public func configuration(for policy: Policy) -> SimulationConfiguration {
-        var configuration = SimulationConfiguration(
-            model: model, stream: workload, batchSize: batch, iterations: iterations, seed: seed, policy: policy,
-            maxSequence: maxSequence, topologyName: topologyName)
-        configuration.reusesCosts = reusesCosts
-        configuration.warmupIterations = warmupIterations
-        configuration.traceIterations = traceIterations
-        configuration.communication = communication
-        configuration.mirrors = mirrors
-        configuration.serving = serving
-        return configuration
-    }
-
     /// Runs `policies` one after another, costing through `costs` (the devices' models in this process
     /// unless given).
     public func run(_ policies: [Policy], costs: (any CostService)? = nil) throws -> Outcome {
@@ -74,7 +69,7 @@ public struct Experiment: Sendable {
                 outcome.traces.append((policy.name, staged.events))
                 continue
             }
-            var simulator = try Simulator(configuration: configuration(for: policy), devices: devices, costs: service)
+            var simulator = try Simulator(self, policy: policy, costs: service)
             outcome.reports.append(try simulator.run())
             outcome.traces.append((policy.name, simulator.trace))
         }
@@ -93,7 +88,7 @@ public struct Experiment: Sendable {
         staged.maxSequence = max(batch.map(\.sequenceLength).max() ?? 2, 2)
         staged.model.pipelineParallel = 1
         return try policies.map { policy in
-            var simulator = try Simulator(configuration: staged.configuration(for: policy), devices: devices, costs: service)
+            var simulator = try Simulator(staged, policy: policy, costs: service)
             return try simulator.snapshot(batch, trace: trace)
         }
     }

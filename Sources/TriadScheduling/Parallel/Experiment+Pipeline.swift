@@ -66,20 +66,20 @@ extension Experiment {
         _ policy: Policy, stages: [PipelineStage], stage: Int, layers: Int, costs: any CostService, probe: Bool
     ) throws -> Simulator {
         let stagePolicy = stages[stage].policy ?? policy
-        var configuration = configuration(for: stagePolicy)
-        configuration.stageLayers = layers
-        configuration.runsHead = stage == stages.count - 1
-        configuration.communication = communication?.forStage(stage)
+        var share = self
+        share.communication = communication?.forStage(stage)
         // Every stage is simulated: without a topology's full device list, the stages' own devices are reported.
-        configuration.mirrors =
+        share.mirrors =
             mirrors ?? stages.flatMap { $0.devices.devices.map { (device: $0.id, mirrors: Optional($0.id)) } }
         if probe {
-            configuration.iterations = min(iterations, Self.probeIterations)
-            configuration.warmupIterations = 0
-            configuration.traceIterations = 0
+            share.iterations = min(iterations, Self.probeIterations)
+            share.warmupIterations = 0
+            share.traceIterations = 0
         }
         do {
-            return try Simulator(configuration: configuration, devices: stages[stage].devices, costs: costs)
+            return try Simulator(
+                share, policy: stagePolicy, devices: stages[stage].devices, costs: costs, stageLayers: layers,
+                runsHead: stage == stages.count - 1)
         } catch let error as SimulationError {
             throw SimulationError(
                 error.code, "pipeline stage \(stage) (\(stages[stage].groupIDs[0]), policy \(stagePolicy.name)): \(error.message)",

@@ -21,7 +21,7 @@ extension Simulator {
             }
         }
         add(template.beforeAttention + template.afterAttention, times: Int64(shard.layers))
-        if configuration.runsHead { add(LayerTemplate.head(shard: shard, rows: 1), times: 1) }
+        if runsHead { add(LayerTemplate.head(shard: shard, rows: 1), times: 1) }
         return (memory, fpga)
     }
 
@@ -46,11 +46,11 @@ extension Simulator {
                 "\(shard.model.name)'s weights (\(weights.memory) B per device) do not fit in \(devices.memory!.id) (\(memory.capacityBytes) B)",
                 device: devices.memory!.id)
         }
-        let longest = Int64(configuration.maxSequence) * shard.keyValueBytesPerToken
+        let longest = Int64(experiment.maxSequence) * shard.keyValueBytesPerToken
         guard longest <= perChannel else {
             throw SimulationError(
                 .incompatible,
-                "a \(configuration.maxSequence)-token KV cache (\(longest) B) does not fit in one channel of \(devices.memory!.id) (\(perChannel) B free)",
+                "a \(experiment.maxSequence)-token KV cache (\(longest) B) does not fit in one channel of \(devices.memory!.id) (\(perChannel) B free)",
                 device: devices.memory!.id)
         }
         return KVCacheLedger(rule: plan.kvPlacement, channels: memory.channels, capacityPerChannel: perChannel)
@@ -61,7 +61,7 @@ extension Simulator {
         var loads = Array(repeating: Int64(0), count: channels)
         for slot in state.isActive.indices where state.isActive[slot] {
             loads[state.channel[slot]] +=
-                loadEstimate[state.sequenceLength(ofSlot: slot, cap: configuration.maxSequence)]
+                loadEstimate[state.sequenceLength(ofSlot: slot, cap: experiment.maxSequence)]
         }
         return loads
     }

@@ -9,7 +9,7 @@ extension Simulator {
         let seconds = Double(state.elapsed) / Double(picosecondsPerSecond)
         // One simulated group stands for TP × PP replicas unless the topology lists every device.
         let replicas =
-            configuration.mirrors == nil ? Double(shard.model.tensorParallel * shard.model.pipelineParallel) : 1
+            experiment.mirrors == nil ? Double(shard.model.tensorParallel * shard.model.pipelineParallel) : 1
         let tokens = max(Double(state.tokens), 1)
         func fraction(_ busy: Picoseconds) -> Double {
             state.elapsed == 0 ? 0 : min(1, Double(busy) / Double(state.elapsed))
@@ -56,9 +56,9 @@ extension Simulator {
         }
         let toMilliseconds = 1e-9
         var report = RunReport(
-            policy: configuration.policy.rawValue, model: shard.model.name, workload: configuration.stream.label,
-            topology: configuration.topologyName, batch: configuration.batchSize, iterations: state.iterations,
-            seed: configuration.seed, tokens: state.tokens, completedRequests: state.completedRequests,
+            policy: policy.rawValue, model: shard.model.name, workload: experiment.workload.label,
+            topology: experiment.topologyName, batch: experiment.batch, iterations: state.iterations,
+            seed: experiment.seed, tokens: state.tokens, completedRequests: state.completedRequests,
             simulatedPicoseconds: state.elapsed,
             tokensPerSecond: seconds > 0 ? Double(state.tokens) / seconds : 0,
             tpotMeanMilliseconds: state.tokenLatency.mean * toMilliseconds,
@@ -70,7 +70,7 @@ extension Simulator {
             kvOccupancyPeak: state.kvOccupancyPeak, subBatches: plan.subBatches,
             interleavedFraction: state.iterations == 0
                 ? 0 : Double(state.interleavedIterations) / Double(state.iterations))
-        if let mirrors = configuration.mirrors {
+        if let mirrors = experiment.mirrors {
             func mirrored(_ figures: [DeviceFigure]) -> [DeviceFigure] {
                 mirrors.compactMap { entry in
                     guard let source = entry.mirrors else { return DeviceFigure(id: entry.device, value: 0) }
@@ -90,7 +90,7 @@ extension Simulator {
         report.communicationFraction = fraction(state.communication)
         report.tensorParallelBytes = state.tensorBytes
         report.pipelineBytes = state.pipelineBytes
-        if let plan = configuration.communication {
+        if let plan = experiment.communication {
             report.linkTraffic =
                 plan.ringLinks.map { LinkTraffic(link: $0, bytes: state.tensorBytes) }
                 + plan.handOverLinks.map { LinkTraffic(link: $0, bytes: state.pipelineBytes) }
@@ -98,10 +98,10 @@ extension Simulator {
         report.channelImbalance = state.iterations == 0 ? 0 : state.channelImbalanceSum / Double(state.iterations)
         report.kvLimitedFraction = state.iterations == 0 ? 0 : Double(state.kvLimitedIterations) / Double(state.iterations)
         report.cappedRequests = cappedRequests
-        report.isOpenLoop = configuration.serving.arrivalRate != nil
-        if configuration.serving.isServing {
-            report.serving = ServingFigures(state.records, seconds: seconds, options: configuration.serving)
-            if configuration.serving.recordsRequests { report.requestRecords = state.records }
+        report.isOpenLoop = experiment.serving.arrivalRate != nil
+        if experiment.serving.isServing {
+            report.serving = ServingFigures(state.records, seconds: seconds, options: experiment.serving)
+            if experiment.serving.recordsRequests { report.requestRecords = state.records }
         }
         var previous: (elapsed: Picoseconds, tokens: Int64) = (0, 0)
         for checkpoint in state.checkpoints where checkpoint.elapsed > previous.elapsed {

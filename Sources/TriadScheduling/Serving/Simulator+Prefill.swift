@@ -32,7 +32,7 @@ extension Simulator {
         let key = (tokens << 22 | context) << 1 | (finishes ? 1 : 0)
         if let cached = prefillCache[key] { return cached }
         let layer = prefillLayer(tokens: tokens, context: context)
-        let head = finishes && configuration.runsHead ? LayerTemplate.head(shard: shard, rows: 1) : []
+        let head = finishes && runsHead ? LayerTemplate.head(shard: shard, rows: 1) : []
         let costs = try costGrouped(layer + head, iteration: iteration)
         var cost = PrefillCost()
         let layers = Int64(shard.layers)
@@ -53,7 +53,7 @@ extension Simulator {
     /// nil when no prompt waits (the decode-only mode returns at once, allocating nothing).
     mutating func prefillStep(_ state: inout RunState, iteration: Int) throws -> PrefillCost? {
         state.prefillStep.removeAll(keepingCapacity: true)
-        guard configuration.serving.prefill != .none else { return nil }
+        guard experiment.serving.prefill != .none else { return nil }
         var waiting: [Int] = []
         for slot in state.isActive.indices
         where state.isActive[slot] && state.prefilled[slot] < state.request[slot].inputTokens {
@@ -63,7 +63,7 @@ extension Simulator {
         var total = PrefillCost()
         waiting.sort { state.request[$0].id < state.request[$1].id }
         var budget = Int.max
-        if case .chunked(let size) = configuration.serving.prefill { budget = size }
+        if case .chunked(let size) = experiment.serving.prefill { budget = size }
         for slot in waiting where budget > 0 {
             let remaining = state.request[slot].inputTokens - state.prefilled[slot]
             let tokens = min(remaining, budget)

@@ -26,11 +26,11 @@ struct PipelineRun {
     /// Simulates the whole run; returns every stage's totals (the batch is the same in all) and the requests the
     /// stream shortened to `--max-sequence`.
     mutating func run() throws -> (states: [RunState], cappedRequests: Int) {
-        let lead = stages[0].configuration
-        var states = stages.map { _ in RunState(batchSize: lead.batchSize) }
+        let lead = stages[0].experiment
+        var states = stages.map { _ in RunState(batchSize: lead.batch) }
         let root = SplitMix64(seed: lead.seed)
         var requests = RequestGenerator(
-            stream: lead.stream, maxSequence: lead.maxSequence, generator: root.substream(1))
+            stream: lead.workload, maxSequence: lead.maxSequence, generator: root.substream(1))
         var ledgers = try stages.map { try $0.makeLedger() }
         var queue = EventQueue<Event>()
         arrivals = lead.serving.arrivalRate.map { PoissonArrivals(rate: $0, generator: root.substream(2)) }
@@ -38,7 +38,7 @@ struct PipelineRun {
         // (length-biased, each part-way through its output). Open-loop arrivals start from an empty system.
         fillSlots(
             &states, ledgers: &ledgers, requests: &requests, now: 0,
-            stagger: !lead.stream.isFinite && lead.serving.arrivalRate == nil)
+            stagger: !lead.workload.isFinite && lead.serving.arrivalRate == nil)
         queue.schedule(.startIteration, at: 0)
         for index in states.indices { states[index].isWarmingUp = lead.warmupIterations > 0 }
         run: while let (now, event) = queue.pop() {
@@ -61,8 +61,8 @@ struct PipelineRun {
             case .endIteration(let duration):
                 for index in stages.indices {
                     stages[index].finishIteration(&states[index], ledger: &ledgers[index], duration: duration, at: now)
-                    let tenth = lead.iterations / RunReport.steadyStateBatches
-                    if !states[index].isWarmingUp && tenth > 0 && states[index].iterations % tenth == 0
+                    let checkpointEvery = lead.iterations / RunReport.steadyStateBatches
+                    if !states[index].isWarmingUp && checkpointEvery > 0 && states[index].iterations % checkpointEvery == 0
                         && states[index].checkpoints.count < RunReport.steadyStateBatches
                     {
                         states[index].checkpoints.append(
@@ -91,8 +91,8 @@ struct PipelineRun {
         now: Picoseconds, stagger: Bool
     ) {
         var loads: [[Int64]] = []
-        let maxSequence = stages[0].configuration.maxSequence
-        let prefills = stages[0].configuration.serving.prefill != .none
+        let maxSequence = stages[0].experiment.maxSequence
+        let prefills = stages[0].experiment.serving.prefill != .none
         for slot in states[0].isActive.indices where !states[0].isActive[slot] {
             var generated = 0
             if states[0].pendingHead == states[0].pending.count {

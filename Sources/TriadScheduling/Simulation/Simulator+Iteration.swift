@@ -7,14 +7,14 @@ extension Simulator {
     mutating func simulateIteration(_ state: inout RunState, iteration: Int, startingAt now: Picoseconds) throws
         -> Picoseconds
     {
-        composer.isRecording = !state.isWarmingUp && iteration < configuration.traceIterations
+        composer.isRecording = !state.isWarmingUp && iteration < experiment.traceIterations
         state.activeSlots.removeAll(keepingCapacity: true)
         state.sequences.removeAll(keepingCapacity: true)
         let prefill = try prefillStep(&state, iteration: iteration)
         for slot in state.isActive.indices
         where state.isActive[slot] && state.prefilled[slot] >= state.request[slot].inputTokens {
             state.activeSlots.append(slot)
-            state.sequences.append(state.sequenceLength(ofSlot: slot, cap: configuration.maxSequence))
+            state.sequences.append(state.sequenceLength(ofSlot: slot, cap: experiment.maxSequence))
         }
         let splits: [Int]
         switch plan.interleaving {
@@ -91,7 +91,7 @@ extension Simulator {
                 let program =
                     hasAttention
                     ? layer.beforeAttention + [attention[g]] + layer.afterAttention : layer.beforeAttention
-                chains.append(ChainProgram(layer: program, head: configuration.runsHead ? layer.head : []))
+                chains.append(ChainProgram(layer: program, head: runsHead ? layer.head : []))
             }
             let timeline = composer.compose(chains, layers: shard.layers)
             if composer.isRecording {
@@ -99,7 +99,7 @@ extension Simulator {
                     composer.recorded, stage: stage, parts: parts, rows: rows, after: outcome.duration, into: &outcome)
             }
             outcome.duration +|= timeline.makespan
-            if let plan = configuration.communication {
+            if let plan = experiment.communication {
                 let before = outcome.duration
                 addCommunication(plan, rows: rows[(stage * parts)..<((stage + 1) * parts)], to: &outcome)
                 if composer.isRecording && outcome.duration > before {

@@ -19,7 +19,7 @@ extension Simulator {
         state.isActive[slot] = false
         state.completedRequests += 1
         ledger?.release(bytes: state.reservedBytes[slot], channel: state.channel[slot])
-        if configuration.serving.isServing && !state.isWarmingUp && state.joinedFresh[slot] {
+        if experiment.serving.isServing && !state.isWarmingUp && state.joinedFresh[slot] {
             let request = state.request[slot]
             state.records.append(
                 RequestRecord(
@@ -59,7 +59,7 @@ extension Simulator {
         state.tokenLatency.add(duration, weight: tokens)
         state.iterations += 1
         state.elapsed = now
-        if state.isWarmingUp && state.iterations == configuration.warmupIterations {
+        if state.isWarmingUp && state.iterations == experiment.warmupIterations {
             state.startMeasuring(at: now)
         }
     }

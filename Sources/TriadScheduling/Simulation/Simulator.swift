@@ -8,7 +8,14 @@ import TriadDevices
 /// each distinct operation once, and never again once known) and composed into a timeline by
 /// `TimelineComposer`. Continuous batching: a finished request is replaced at once by the next.
 public struct Simulator {
-    public let configuration: SimulationConfiguration
+    /// The run's parameters (one pipeline stage's, when the stages are simulated one by one).
+    public let experiment: Experiment
+    /// The policy simulated.
+    public let policy: Policy
+    /// Layers this simulation's pipeline stage holds (nil: an even split of the model over its pipeline stages)
+    /// and whether it runs the final norm and LM head (the last stage does; an even split simulates the last).
+    public let stageLayers: Int?
+    public let runsHead: Bool
     public let devices: DeviceSet
     public let plan: ExecutionPlan
     let shard: ModelShard
@@ -16,7 +23,7 @@ public struct Simulator {
     let deviceIDs: [String?]
     var composer: TimelineComposer
     let costService: any CostService
-    /// The timeline of the first `configuration.traceIterations` iterations.
+    /// The timeline of the first `experiment.traceIterations` iterations.
     public internal(set) var trace: [TraceEvent] = []
 
     var layerCache: [Int: LayerSegments] = [:]
@@ -30,14 +37,21 @@ public struct Simulator {
     /// NeuPIMs' attention-load estimate by sequence length (for greedy placement).
     let loadEstimate: [Int64]
 
-    /// A simulator of `configuration` on `devices`, costing operations through `costs` (in this process
-    /// unless given).
-    public init(configuration: SimulationConfiguration, devices: DeviceSet, costs: (any CostService)? = nil) throws {
-        self.configuration = configuration
+    /// A simulator of `experiment` under `policy` on `devices` (the experiment's, unless a pipeline stage's own),
+    /// costing operations through `costs` (in this process unless given).
+    public init(
+        _ experiment: Experiment, policy: Policy, devices: DeviceSet? = nil, costs: (any CostService)? = nil,
+        stageLayers: Int? = nil, runsHead: Bool = true
+    ) throws {
+        let devices = devices ?? experiment.devices
+        self.experiment = experiment
+        self.policy = policy
+        self.stageLayers = stageLayers
+        self.runsHead = runsHead
         self.costService = costs ?? LocalCostService(devices: devices.devices)
         self.devices = devices
-        plan = try configuration.policy.plan(for: configuration.model, on: devices)
-        shard = ModelShard(configuration.model, layers: configuration.stageLayers)
+        plan = try policy.plan(for: experiment.model, on: devices)
+        shard = ModelShard(experiment.model, layers: stageLayers)
         var ids: [String?] = Array(repeating: nil, count: DeviceKind.allCases.count)
         ids[DeviceKind.npu.index] = devices.npu?.id
         ids[DeviceKind.fpga.index] = devices.fpga?.id
@@ -58,16 +72,16 @@ public struct Simulator {
             rule: plan.attentionResource == .pim && plan.rowBuffers == .single ? .blockedDuringPIM : .independent)
         composer.prefetchesWeights = npu?.prefetchesWeights ?? false
         composer.reusesWeights = npu?.reusesWeights ?? false
-        attentionCache = Array(repeating: nil, count: configuration.maxSequence + 2)
+        attentionCache = Array(repeating: nil, count: experiment.maxSequence + 2)
         let shard = self.shard
         // Placement estimates with the PIM's own row width and bank count (NeuPIMs' 512 and 32 otherwise).
         let rowElements = devices.pim?.rowElements ?? 512
         let banks = devices.pim?.banksPerChannel ?? 32
-        loadEstimate = (0...configuration.maxSequence + 1).map {
+        loadEstimate = (0...experiment.maxSequence + 1).map {
             PIMCostModel.attentionLoadEstimate(
                 sequenceLength: $0, width: shard.keyValueWidth, heads: shard.keyValueHeads, rowElements: rowElements,
                 banks: banks)
         }
-        guard configuration.batchSize >= 1 else { throw SimulationError(.incompatible, "batch must be at least 1") }
+        guard experiment.batch >= 1 else { throw SimulationError(.incompatible, "batch must be at least 1") }
     }
 }

@@ -14,10 +14,10 @@ extension Simulator {
         let channels = devices.memoryConfiguration?.channels ?? 1
         var state = RunState(batchSize: batch.count)
         for (slot, entry) in batch.enumerated() {
-            guard entry.sequenceLength <= configuration.maxSequence else {
+            guard entry.sequenceLength <= experiment.maxSequence else {
                 throw SimulationError(
                     .incompatible,
-                    "\(trace): a KV length of \(entry.sequenceLength) exceeds --max-sequence \(configuration.maxSequence)")
+                    "\(trace): a KV length of \(entry.sequenceLength) exceeds --max-sequence \(experiment.maxSequence)")
             }
             guard entry.channel < channels else {
                 throw SimulationError(
@@ -70,7 +70,7 @@ extension Simulator {
             : StagePipeline.interleaved(phases[0], phases[1], singleRowBuffer: composer.rule == .blockedDuringPIM)
         let pimBusy = attention.reduce(Picoseconds(0)) { $0 + $1.meanChannelBusy }
         return SnapshotReport(
-            policy: configuration.policy.rawValue, model: shard.model.name, trace: trace, batch: state.activeSlots.count,
+            policy: policy.rawValue, model: shard.model.name, trace: trace, batch: state.activeSlots.count,
             subBatches: split.rows, stages: zip(stages.names, stages.durations).map { ($0, clock.cycles(in: $1)) },
             perLayerCycles: clock.cycles(in: stages.perLayer), modelCycles: clock.cycles(in: stages.model(layers: shard.layers)),
             pimBusyCycles: clock.cycles(in: pimBusy))
