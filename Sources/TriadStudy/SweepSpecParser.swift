@@ -22,6 +22,11 @@ public enum SweepSpecParser {
         }
     }
 
+    /// A run limit (`Experiment.Limits`, the one set every path checks) as the parser's integer range.
+    private static func range(_ limit: ClosedRange<Int>) -> ClosedRange<Int64> {
+        Int64(limit.lowerBound)...Int64(limit.upperBound)
+    }
+
     private static func read(_ text: String, file: String) throws -> SweepSpec {
         let root = try TopologyParser.document(text, file: file, what: "the sweep spec")
         var top = try MappingReader(root, what: "the sweep spec", file: file)
@@ -76,13 +81,13 @@ public enum SweepSpecParser {
             name: name, topologies: topologies,
             models: try texts("models", required: false, default: ["gpt3-7b"]).map(\.0),
             workloads: try texts("workloads", required: false, default: ["sharegpt"]).map(\.0),
-            batches: try integers("batches", 1...65_536, default: [256]).map { Int($0) }, policies: policies)
+            batches: try integers("batches", Self.range(Experiment.Limits.batch), default: [256]).map { Int($0) }, policies: policies)
         spec.file = file
         spec.directory = directory.path
         spec.seeds = try integers("seeds", 0...Int64.max, default: [1]).map { UInt64($0) }
-        spec.iterations = try single("iterations", 1...100_000_000, default: 1_000)
-        spec.warmup = try single("warmup", 0...10_000_000, default: 0)
-        spec.maxSequence = try single("max_sequence", 2...1_048_576, default: 2048)
+        spec.iterations = try single("iterations", Self.range(Experiment.Limits.iterations), default: 1_000)
+        spec.warmup = try single("warmup", Self.range(Experiment.Limits.warmup), default: 0)
+        spec.maxSequence = try single("max_sequence", Self.range(Experiment.Limits.maxSequence), default: 2048)
         if top.optional("arrival_rates") != nil {
             spec.arrivalRates = try texts("arrival_rates", required: true).map { text, node -> Double? in
                 guard let rate = Double(text), rate.isFinite, rate >= 1e-6, rate <= 1e6 else {

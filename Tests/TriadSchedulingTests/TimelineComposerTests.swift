@@ -16,8 +16,8 @@ struct TimelineComposerTests {
             head: [Segment(resource: .npu, duration: 7)])
         let result = timeline.compose([program], layers: 3)
         #expect(result.makespan == 3 * 150 + 7)
-        #expect(result.busy[DeviceKind.npu.index] == 307)
-        #expect(result.busy[DeviceKind.pim.index] == 150)
+        #expect(result.usage.busy[DeviceKind.npu.index] == 307)
+        #expect(result.usage.busy[DeviceKind.pim.index] == 150)
     }
 
     @Test func twoChainsOverlapNPUAndPIM() {
@@ -36,7 +36,7 @@ struct TimelineComposerTests {
         let result = timeline.compose([program], layers: 2)
         // Layer 0: stream 0–150, compute ends at 150. Layer 1 streams 150–300 (after the port frees).
         #expect(result.makespan == 300)
-        #expect(result.streamedBytes == 300)
+        #expect(result.usage.streamedBytes == 300)
     }
 
     @Test func blockedPIMStopsPrefetchWhileDualLetsItThrough() {
@@ -58,9 +58,9 @@ struct TimelineComposerTests {
         cached.reusesWeights = true
         let result = cached.compose([program, program], layers: 2)
         // With reuse on, two chains share each layer's weights: streamed once per layer.
-        #expect(result.streamedBytes == 200)
+        #expect(result.usage.streamedBytes == 200)
         var uncached = composer(.independent, cache: 0)
         uncached.reusesWeights = true
-        #expect(uncached.compose([program, program], layers: 2).streamedBytes == 400)
+        #expect(uncached.compose([program, program], layers: 2).usage.streamedBytes == 400)
     }
 }

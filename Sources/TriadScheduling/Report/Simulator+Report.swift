@@ -27,18 +27,18 @@ extension Simulator {
             var inGroup = true
             switch device.configuration {
             case .npu where device.id == devices.npu?.id:
-                picojoules = state.energyPicojoules[DeviceKind.npu.index]
-                busy = fraction(state.busy[DeviceKind.npu.index])
+                picojoules = state.usage.energyPicojoules[DeviceKind.npu.index]
+                busy = fraction(state.usage.busy[DeviceKind.npu.index])
             case .fpga where device.id == devices.fpga?.id:
-                busy = fraction(state.busy[DeviceKind.fpga.index])
+                busy = fraction(state.usage.busy[DeviceKind.fpga.index])
             case .pim(let pim) where stackIDs.contains(device.id):
                 picojoules =
-                    (pim.memory.streamingEnergy(readBytes: state.streamedBytes) + state.energyPicojoules[DeviceKind.pim.index])
+                    (pim.memory.streamingEnergy(readBytes: state.usage.streamedBytes) + state.usage.energyPicojoules[DeviceKind.pim.index])
                     * stackShare
-                busy = fraction(state.busy[DeviceKind.pim.index])
+                busy = fraction(state.usage.busy[DeviceKind.pim.index])
             case .hbm(let memory) where stackIDs.contains(device.id):
-                picojoules = memory.streamingEnergy(readBytes: state.streamedBytes) * stackShare
-                busy = fraction(state.memoryPortBusy)
+                picojoules = memory.streamingEnergy(readBytes: state.usage.streamedBytes) * stackShare
+                busy = fraction(state.usage.memoryPortBusy)
             default:
                 inGroup = false
             }
@@ -46,9 +46,9 @@ extension Simulator {
             let joules = picojoules * 1e-12
             switch device.configuration {
             case .npu where device.id == devices.npu?.id:
-                paperUtilization.append(DeviceFigure(id: device.id, value: fraction(state.pipelineBusy)))
+                paperUtilization.append(DeviceFigure(id: device.id, value: fraction(state.usage.systolicBusy)))
             case .pim where stackIDs.contains(device.id):
-                paperUtilization.append(DeviceFigure(id: device.id, value: fraction(state.pimChannelBusy)))
+                paperUtilization.append(DeviceFigure(id: device.id, value: fraction(state.usage.pimChannelBusy)))
             default: break
             }
             energy.append(DeviceFigure(id: device.id, value: joules * replicas / tokens))
@@ -65,7 +65,7 @@ extension Simulator {
             tpotP50Milliseconds: Double(state.tokenLatency.percentile(0.50)) * toMilliseconds,
             tpotP99Milliseconds: Double(state.tokenLatency.percentile(0.99)) * toMilliseconds,
             energyPerTokenJoules: energy.reduce(0) { $0 + $1.value }, energyPerTokenByDevice: energy,
-            deviceUtilization: utilization, memoryPortUtilization: fraction(state.memoryPortBusy),
+            deviceUtilization: utilization, memoryPortUtilization: fraction(state.usage.memoryPortBusy),
             kvOccupancyMean: state.iterations == 0 ? 0 : state.kvOccupancySum / Double(state.iterations),
             kvOccupancyPeak: state.kvOccupancyPeak, subBatches: plan.subBatches,
             interleavedFraction: state.iterations == 0

@@ -4,8 +4,7 @@ import TriadDevices
 /// The cost of prefilling `tokens` prompt tokens of one request whose prompt then spans `context` tokens.
 struct PrefillCost: Sendable {
     var duration: Picoseconds = 0
-    var busy = Array(repeating: Picoseconds(0), count: DeviceKind.allCases.count)
-    var energyPicojoules = Array(repeating: 0.0, count: DeviceKind.allCases.count)
+    var usage = ResourceUsage()
 }
 
 /// Prefill (serving runs, docs/MODEL.md §9): a prompt chunk runs every layer's GEMMs with one row per prompt
@@ -41,8 +40,8 @@ extension Simulator {
             let resource = plan.resource(for: operation)
             let duration = scaled(costs[index].duration, times: times, over: 1, roundingUp: false)
             cost.duration +|= duration
-            cost.busy[resource.index] +|= duration
-            cost.energyPicojoules[resource.index] += costs[index].energyPicojoules * Double(times)
+            cost.usage.busy[resource.index] +|= duration
+            cost.usage.energyPicojoules[resource.index] += costs[index].energyPicojoules * Double(times)
         }
         prefillCache[key] = cost
         return cost
@@ -71,10 +70,7 @@ extension Simulator {
             let context = state.prefilled[slot] + tokens
             let cost = try prefillCost(tokens: tokens, context: context, finishes: tokens == remaining, iteration: iteration)
             total.duration +|= cost.duration
-            for index in total.busy.indices {
-                total.busy[index] +|= cost.busy[index]
-                total.energyPicojoules[index] += cost.energyPicojoules[index]
-            }
+            total.usage += cost.usage
             state.prefillStep.append((slot, tokens))
         }
         return total

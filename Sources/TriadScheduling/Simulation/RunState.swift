@@ -32,12 +32,7 @@ struct RunState {
     var tokens: Int64 = 0
     var completedRequests = 0
     var elapsed: Picoseconds = 0
-    var busy = Array(repeating: Picoseconds(0), count: DeviceKind.allCases.count)
-    var energyPicojoules = Array(repeating: 0.0, count: DeviceKind.allCases.count)
-    var memoryPortBusy: Picoseconds = 0
-    var pipelineBusy: Picoseconds = 0
-    var pimChannelBusy: Picoseconds = 0
-    var streamedBytes: Int64 = 0
+    var usage = ResourceUsage()
     var channelImbalanceSum = 0.0
     var tokenLatency = WeightedSamples()
     var kvOccupancySum = 0.0

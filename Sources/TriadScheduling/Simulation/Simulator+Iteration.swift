@@ -39,23 +39,13 @@ extension Simulator {
                         start: 0, duration: prefill.duration, iteration: 0, subBatch: 0, layer: 0))
             }
             outcome.duration +|= prefill.duration
-            for index in outcome.busy.indices {
-                outcome.busy[index] +|= prefill.busy[index]
-                outcome.energyPicojoules[index] += prefill.energyPicojoules[index]
-            }
+            outcome.usage += prefill.usage
         }
-        for index in outcome.busy.indices {
-            state.busy[index] +|= outcome.busy[index]
-            state.energyPicojoules[index] += outcome.energyPicojoules[index]
-        }
-        state.memoryPortBusy +|= outcome.memoryPortBusy
-        state.pipelineBusy +|= outcome.pipelineBusy
-        state.pimChannelBusy +|= outcome.pimChannelBusy
-        state.streamedBytes +|= outcome.streamedBytes
+        state.usage += outcome.usage
         state.communication +|= outcome.communication
         state.tensorBytes +|= outcome.tensorBytes
         state.pipelineBytes +|= outcome.pipelineBytes
-        let largest = max(now +| outcome.duration, state.streamedBytes, state.memoryPortBusy, state.busy.max() ?? 0)
+        let largest = max(now +| outcome.duration, state.usage.largest)
         guard largest < Int64.saturationLimit else {
             throw SimulationError(
                 .incompatible,
@@ -110,14 +100,7 @@ extension Simulator {
                             layer: shard.layers))
                 }
             }
-            for index in timeline.busy.indices {
-                outcome.busy[index] +|= timeline.busy[index]
-                outcome.energyPicojoules[index] += timeline.energyPicojoules[index]
-            }
-            outcome.memoryPortBusy +|= timeline.memoryPortBusy
-            outcome.pipelineBusy +|= timeline.pipelineBusy
-            outcome.pimChannelBusy +|= timeline.pimChannelBusy
-            outcome.streamedBytes +|= timeline.streamedBytes
+            outcome.usage += timeline.usage
         }
         return outcome
     }
@@ -148,12 +131,7 @@ struct IterationOutcome {
     var channelImbalance = 0.0
     var parts: Int
     var duration: Picoseconds = 0
-    var busy = Array(repeating: Picoseconds(0), count: DeviceKind.allCases.count)
-    var energyPicojoules = Array(repeating: 0.0, count: DeviceKind.allCases.count)
-    var memoryPortBusy: Picoseconds = 0
-    var pipelineBusy: Picoseconds = 0
-    var pimChannelBusy: Picoseconds = 0
-    var streamedBytes: Int64 = 0
+    var usage = ResourceUsage()
     /// Time the iteration waits on links, and the bytes each rank sends: tensor-parallel collectives and
     /// pipeline hand-overs.
     var communication: Picoseconds = 0

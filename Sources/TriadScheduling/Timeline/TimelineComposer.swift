@@ -144,8 +144,8 @@ public struct TimelineComposer: Sendable {
                     let streamTime = transferTime(bytes: bytes, bytesPerSecond: memoryBandwidthBytesPerSecond)
                     streamEnd = streamStart +| streamTime
                     memoryFree = streamEnd
-                    timeline.memoryPortBusy +|= streamTime
-                    timeline.streamedBytes +|= bytes
+                    timeline.usage.memoryPortBusy +|= streamTime
+                    timeline.usage.streamedBytes +|= bytes
                 }
                 if needsWeights && reusesWeights { makeResident(key, bytes: next.weightBytes) }
                 if bytes > 0, pimBusy.blocked > 0, start < pimBusy.end {
@@ -172,12 +172,12 @@ public struct TimelineComposer: Sendable {
             case .hbm:
                 memoryFree = max(memoryFree, end)
             }
-            timeline.busy[next.resource.index] +|= duration
-            timeline.pipelineBusy +|= min(next.pipelineDuration, duration)
-            timeline.pimChannelBusy +|= next.meanChannelBusy
-            timeline.busy[DeviceKind.npu.index] +|= next.npuSideDuration
-            timeline.energyPicojoules[DeviceKind.npu.index] += next.npuSideEnergyPicojoules
-            timeline.energyPicojoules[next.resource.index] += next.energyPicojoules
+            timeline.usage.busy[next.resource.index] +|= duration
+            timeline.usage.systolicBusy +|= min(next.pipelineDuration, duration)
+            timeline.usage.pimChannelBusy +|= next.meanChannelBusy
+            timeline.usage.busy[DeviceKind.npu.index] +|= next.npuSideDuration
+            timeline.usage.energyPicojoules[DeviceKind.npu.index] += next.npuSideEnergyPicojoules
+            timeline.usage.energyPicojoules[next.resource.index] += next.energyPicojoules
             chainReady[chosen] = end
             timeline.makespan = max(timeline.makespan, end)
             if isRecording {

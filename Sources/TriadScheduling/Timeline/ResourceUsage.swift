@@ -1,0 +1,39 @@
+public import TriadCore
+import TriadDevices
+
+/// Time, energy and memory traffic per resource, summed over the segments of an iteration, the iterations of a
+/// run or the chunks of a prefill: the one counter type every total uses (`+=` adds, times and bytes saturate).
+public struct ResourceUsage: Sendable, Equatable {
+    /// Busy time per resource (indexed by `DeviceKind.index`), picoseconds.
+    public var busy: [Picoseconds]
+    /// Dynamic energy per resource (indexed by `DeviceKind.index`), picojoules.
+    public var energyPicojoules: [Double]
+    /// Time the NPU's systolic arrays held an instruction (its GEMMs ran): the paper's NPU utilization,
+    /// picoseconds.
+    public var systolicBusy: Picoseconds = 0
+    /// The PIM channels' mean time with PIM work queued: the paper's PIM utilization, picoseconds.
+    public var pimChannelBusy: Picoseconds = 0
+    /// Time the memory port spent streaming, picoseconds.
+    public var memoryPortBusy: Picoseconds = 0
+    /// Bytes streamed over the memory port.
+    public var streamedBytes: Int64 = 0
+
+    public init() {
+        busy = Array(repeating: 0, count: DeviceKind.allCases.count)
+        energyPicojoules = Array(repeating: 0, count: DeviceKind.allCases.count)
+    }
+
+    public static func += (lhs: inout ResourceUsage, rhs: ResourceUsage) {
+        for index in lhs.busy.indices {
+            lhs.busy[index] +|= rhs.busy[index]
+            lhs.energyPicojoules[index] += rhs.energyPicojoules[index]
+        }
+        lhs.systolicBusy +|= rhs.systolicBusy
+        lhs.pimChannelBusy +|= rhs.pimChannelBusy
+        lhs.memoryPortBusy +|= rhs.memoryPortBusy
+        lhs.streamedBytes +|= rhs.streamedBytes
+    }
+
+    /// The largest time or byte count, to stop a run before its totals saturate.
+    var largest: Int64 { max(streamedBytes, memoryPortBusy, busy.max() ?? 0) }
+}
