@@ -7,7 +7,7 @@ extension Experiment {
     static let probeIterations = 16
 
     /// One policy's run over `stages`: the layers balanced, every stage simulated on its devices in lockstep
-    /// (`PipelineRun`), their figures merged into one report; the timeline has a track per stage and device.
+    /// (`RunLoop`), their figures merged into one report; the timeline has a track per stage and device.
     func runStaged(_ policy: Policy, stages: [PipelineStage], costs: any CostService) throws
         -> (report: RunReport, events: [TraceEvent])
     {
@@ -30,10 +30,10 @@ extension Experiment {
             simulators.append(
                 try stageSimulator(policy, stages: stages, stage: index, layers: layers[index], costs: costs, probe: false))
         }
-        var pipeline = PipelineRun(stages: simulators)
-        let outcome = try pipeline.run()
-        let reports = pipeline.stages.indices.map {
-            pipeline.stages[$0].report(outcome.states[$0], cappedRequests: outcome.cappedRequests)
+        var loop = RunLoop(stages: simulators)
+        let outcome = try loop.run()
+        let reports = loop.stages.indices.map {
+            loop.stages[$0].report(outcome.states[$0], cappedRequests: outcome.cappedRequests)
         }
         var report = RunReport.merging(
             reports, order: mirrors?.map(\.device) ?? stages.flatMap { $0.devices.devices.map(\.id) })
@@ -43,7 +43,7 @@ extension Experiment {
                 groups: stages[index].groupIDs, layers: layers[index], policy: (stages[index].policy ?? policy).name,
                 fixedMilliseconds: fixed[index] * 1e-9, perLayerMilliseconds: perLayer[index] * 1e-9)
         }
-        let events = pipeline.stages.enumerated().flatMap { index, simulator in
+        let events = loop.stages.enumerated().flatMap { index, simulator in
             simulator.trace.map { event in
                 var event = event
                 event.track = "stage \(index) \(event.track)"

@@ -1,8 +1,8 @@
 import TriadCore
 import TriadDevices
 
-/// Admission's inputs: the KV ledger each stage keeps and the channels' attention loads (`PipelineRun`
-/// admits).
+/// What admission needs from a simulator's hardware and model share: its KV ledger (capacity left after the
+/// weights) and the KV bytes one token adds (`Admission` admits, `RunLoop` drives it).
 extension Simulator {
     /// Bytes of weights each device holds in the shared memory and in the FPGA's DDR.
     private func weightFootprint() -> (memory: Int64, fpga: Int64) {
@@ -56,13 +56,6 @@ extension Simulator {
         return KVCacheLedger(rule: plan.kvPlacement, channels: memory.channels, capacityPerChannel: perChannel)
     }
 
-    /// Current attention-load estimate of each channel.
-    func channelLoads(_ state: RunState, channels: Int) -> [Int64] {
-        var loads = Array(repeating: Int64(0), count: channels)
-        for slot in state.isActive.indices where state.isActive[slot] {
-            loads[state.channel[slot]] +=
-                loadEstimate[state.sequenceLength(ofSlot: slot, cap: experiment.maxSequence)]
-        }
-        return loads
-    }
+    /// KV bytes one token adds in this stage's layers.
+    var keyValueBytesPerToken: Int64 { shard.keyValueBytesPerToken }
 }

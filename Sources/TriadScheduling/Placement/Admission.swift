@@ -1,0 +1,121 @@
+import TriadCore
+
+/// Admission: which waiting request enters an empty batch slot, and which channel holds its KV cache in every
+/// pipeline stage at once. A request is admitted, in order, once it has arrived and its KV cache (its full length,
+/// reserved up front) fits a channel of every stage — each stage holds its layers' share — placed round-robin or on
+/// the channel of least estimated attention load (NeuPIMs §5). A request that fits some stages but not all gives
+/// back what it took (a round-robin cursor stays advanced: deterministic, and only possible with several stages).
+/// It is built from values (each stage's ledger, KV bytes per token and load estimates), never from a simulator.
+struct Admission {
+    /// Each stage's KV ledger (nil: the stage's model has no attention).
+    private var ledgers: [KVCacheLedger?]
+    /// KV bytes one token adds in each stage (its layers' share).
+    private let keyValueBytesPerToken: [Int64]
+    /// Each stage's attention-load estimate by sequence length (greedy placement).
+    private let loadEstimates: [[Int64]]
+    private let maxSequence: Int
+    /// Whether prompts are prefilled in the run (else a request starts decoding at once).
+    private let prefills: Bool
+    private var requests: RequestGenerator
+    /// Poisson arrival times replacing the workload's (serving runs with an arrival rate).
+    private var arrivals: PoissonArrivals?
+    /// Scratch: the channel each stage placed the request being admitted on.
+    private var placed: [Int]
+
+    init(
+        ledgers: [KVCacheLedger?], keyValueBytesPerToken: [Int64], loadEstimates: [[Int64]], experiment: Experiment
+    ) {
+        self.ledgers = ledgers
+        self.keyValueBytesPerToken = keyValueBytesPerToken
+        self.loadEstimates = loadEstimates
+        maxSequence = experiment.maxSequence
+        prefills = experiment.serving.prefill != .none
+        let root = SplitMix64(seed: experiment.seed)
+        requests = RequestGenerator(
+            stream: experiment.workload, maxSequence: experiment.maxSequence, generator: root.substream(1))
+        arrivals = experiment.serving.arrivalRate.map { PoissonArrivals(rate: $0, generator: root.substream(2)) }
+        placed = Array(repeating: 0, count: ledgers.count)
+    }
+
+    /// Requests the stream shortened to the longest sequence.
+    var cappedRequests: Int { requests.cappedRequests }
+
+    /// Fills the empty slots of every stage's batch (`states`, one per stage) at `now`. With `stagger`, slots take
+    /// requests part-way through their output, as a long closed-loop run finds them.
+    mutating func fill(_ states: inout [RunState], now: Picoseconds, stagger: Bool) {
+        var loads: [[Int64]] = []
+        for slot in states[0].isActive.indices where !states[0].isActive[slot] {
+            var generated = 0
+            if states[0].pendingHead == states[0].pending.count {
+                if stagger, let inFlight = requests.nextInFlight() {
+                    states[0].pending.append(inFlight.request)
+                    generated = inFlight.generated
+                } else {
+                    guard var next = requests.next() else { return }
+                    if arrivals != nil { next.arrival = arrivals!.next() }
+                    states[0].pending.append(next)
+                }
+            }
+            let candidate = states[0].pending[states[0].pendingHead]
+            guard candidate.arrival <= now else { return }
+            if loads.isEmpty && ledgers.contains(where: { $0?.rule == .greedyMinLoad }) {
+                loads = ledgers.indices.map { stage in
+                    ledgers[stage].map { channelLoads(states[stage], stage: stage, channels: $0.channels) } ?? []
+                }
+            }
+            let tokens = Int64(candidate.inputTokens + candidate.outputTokens)
+            for stage in ledgers.indices {
+                guard ledgers[stage] != nil else { continue }
+                let bytes = tokens * keyValueBytesPerToken[stage]
+                guard let channel = ledgers[stage]!.place(bytes: bytes, loads: loads.isEmpty ? [] : loads[stage]) else {
+                    for earlier in 0..<stage where ledgers[earlier] != nil {
+                        ledgers[earlier]!.release(bytes: tokens * keyValueBytesPerToken[earlier], channel: placed[earlier])
+                    }
+                    for index in states.indices { states[index].kvLimited = true }
+                    return
+                }
+                placed[stage] = channel
+            }
+            states[0].pendingHead += 1
+            if states[0].pendingHead > 1024 && states[0].pendingHead * 2 > states[0].pending.count {
+                states[0].pending.removeFirst(states[0].pendingHead)
+                states[0].pendingHead = 0
+            }
+            let length = min(candidate.inputTokens + generated + 1, maxSequence)
+            for stage in states.indices {
+                let ledger = ledgers[stage]
+                if ledger != nil && !loads.isEmpty && !loads[stage].isEmpty {
+                    loads[stage][placed[stage]] += loadEstimates[stage][length]
+                }
+                states[stage].request[slot] = candidate
+                states[stage].generated[slot] = generated
+                states[stage].channel[slot] = ledger == nil ? 0 : placed[stage]
+                states[stage].reservedBytes[slot] = ledger == nil ? 0 : tokens * keyValueBytesPerToken[stage]
+                states[stage].isActive[slot] = true
+                states[stage].admittedAt[slot] = now
+                states[stage].joinedFresh[slot] = generated == 0
+                states[stage].firstTokenAt[slot] = 0
+                states[stage].prefilled[slot] = prefills && generated == 0 ? 0 : candidate.inputTokens
+            }
+        }
+    }
+
+    /// Frees the KV room `slot`'s finished request held in `stage`.
+    mutating func release(_ slot: Int, of state: RunState, stage: Int) {
+        ledgers[stage]?.release(bytes: state.reservedBytes[slot], channel: state.channel[slot])
+    }
+
+    /// The share of `stage`'s KV capacity in use (nil without a KV cache).
+    func occupancy(stage: Int) -> Double? {
+        ledgers[stage].map { Double($0.totalUsedBytes) / Double($0.totalCapacityBytes) }
+    }
+
+    /// Current attention-load estimate of each of `stage`'s channels.
+    private func channelLoads(_ state: RunState, stage: Int, channels: Int) -> [Int64] {
+        var loads = Array(repeating: Int64(0), count: channels)
+        for slot in state.isActive.indices where state.isActive[slot] {
+            loads[state.channel[slot]] += loadEstimates[stage][state.sequenceLength(ofSlot: slot, cap: maxSequence)]
+        }
+        return loads
+    }
+}
