@@ -9,7 +9,7 @@ public enum SimulatorCheck {
         public var policy: String
         /// What the simulator ran: branch, memory config, system config.
         public var run: String
-        public var stages: [(name: String, cycles: Int64)]
+        public var steps: [(name: String, cycles: Int64)]
         public var perLayer: Int64
     }
 
@@ -18,17 +18,17 @@ public enum SimulatorCheck {
     public static let batch256: [Reference] = [
         Reference(
             policy: "neupims", run: "main, neupims.json, sub-batch-on.json",
-            stages: [("A", 32_765), ("B", 101_686), ("C", 148_834), ("D", 152_237), ("E", 113_336), ("F", 96_490)],
+            steps: [("A", 32_765), ("B", 101_686), ("C", 148_834), ("D", 152_237), ("E", 113_336), ("F", 96_490)],
             perLayer: 301_071),
         Reference(
             policy: "npu+pim+drb+fused+bulk+gmlbp", run: "main, neupims.json, sub-batch-off.json",
-            stages: [("A", 49_338), ("B", 159_117), ("E", 155_263)], perLayer: 363_718),
+            steps: [("A", 49_338), ("B", 159_117), ("E", 155_263)], perLayer: 363_718),
         Reference(
             policy: "npu+pim", run: "npu+pim branch, newton.json, npupim.json",
-            stages: [("A", 49_338), ("B", 484_060), ("E", 153_824)], perLayer: 687_222),
+            steps: [("A", 49_338), ("B", 484_060), ("E", 153_824)], perLayer: 687_222),
         Reference(
             policy: "npu-only", run: "npu-only branch (FusedMHA), dram.json, npu-fusion.json",
-            stages: [], perLayer: 3_041_482),
+            steps: [], perLayer: 3_041_482),
     ]
 
     /// A row of the comparison: stage (or "per layer"), the simulator's cycles, ours.
@@ -50,7 +50,7 @@ public enum SimulatorCheck {
             let policy = Policy(name: reference.policy)!
             let ours = try (reference.policy == "npu-only" ? fusedAttention : runner).snapshot(
                 model: model, batch: batch, policy: policy)
-            for (name, cycles) in reference.stages {
+            for (name, cycles) in reference.steps {
                 rows.append(
                     Row(policy: reference.policy, stage: name, simulator: cycles, triad: ours.cycles(ofStage: name) ?? 0))
             }

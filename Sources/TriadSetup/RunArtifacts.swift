@@ -51,7 +51,7 @@ public enum RunArtifacts {
 
     /// Writes every policy's timeline to `path` as Chrome trace JSON (opens in Perfetto).
     public static func writeTimeline(_ outcome: Experiment.Outcome, to path: String) throws {
-        try OutputFile(path, flag: "--trace").write(TraceEvent.chromeTrace(outcome.traces.map { ($0.policy, $0.events) }))
+        try OutputFile(path, flag: "--trace").write(TimelineEvent.chromeTrace(outcome.timelines.map { ($0.policy, $0.events) }))
     }
 
     /// Writes every policy's finished requests to `path`, one CSV row each.

@@ -60,7 +60,7 @@ struct RunOptions: ParsableArguments {
         try check(iterations, Experiment.Limits.iterations, "--iterations")
         try check(warmup, Experiment.Limits.warmup, "--warmup")
         try check(maxSequence, Experiment.Limits.maxSequence, "--max-sequence")
-        try check(traceIterations, Experiment.Limits.traceIterations, "--trace-iterations")
+        try check(traceIterations, Experiment.Limits.timelineIterations, "--trace-iterations")
     }
 
     @Flag(help: "Ask the workers again every iteration instead of reusing learnt costs (same results; a testing aid).")
@@ -95,7 +95,7 @@ struct RunOptions: ParsableArguments {
         experiment.maxSequence = maxSequence
         experiment.warmupIterations = warmup
         experiment.reusesCosts = !noCostReuse
-        experiment.traceIterations = trace == nil ? 0 : traceIterations
+        experiment.timelineIterations = trace == nil ? 0 : traceIterations
         experiment.serving = try serving.options()
         return (inputs, experiment)
     }

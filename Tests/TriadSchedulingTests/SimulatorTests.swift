@@ -147,15 +147,15 @@ struct WarmupTests {
         let (devices, costs) = try Fixtures.neupims()
         let trace = RequestStream.trace(
             name: "t", requests: (0..<64).map { Request(id: $0, inputTokens: 100, outputTokens: 400) })
-        func run(warmup: Int) throws -> (RunReport, [TraceEvent]) {
+        func run(warmup: Int) throws -> (RunReport, [TimelineEvent]) {
             var experiment = Experiment(
                 devices: devices, model: ModelPresets.named("gpt3-7b")!, workload: trace, topologyName: "fixture")
             (experiment.batch, experiment.iterations, experiment.seed) = (32, 10, 1)
             experiment.warmupIterations = warmup
-            experiment.traceIterations = 1
+            experiment.timelineIterations = 1
             var simulator = try Simulator(experiment, policy: .neupims, costs: costs)
             let report = try simulator.run()
-            return (report, simulator.trace)
+            return (report, simulator.timeline)
         }
         let (cold, coldTrace) = try run(warmup: 0)
         let (warm, warmTrace) = try run(warmup: 50)
@@ -180,10 +180,10 @@ struct ExperimentTests {
         experiment.iterations = 20
         let outcome = try experiment.run([.npuOnly, .neupims], costs: costs)
         #expect(outcome.reports.map(\.policy) == ["npu-only", "neupims"])
-        #expect(outcome.traces.allSatisfy { $0.events.isEmpty })
+        #expect(outcome.timelines.allSatisfy { $0.events.isEmpty })
         let alone = try Fixtures.run(.neupims, batch: 64, iterations: 20)
         #expect(RunReport.json([outcome.reports[1]]) == RunReport.json([alone]))
-        experiment.traceIterations = 1
-        #expect(try experiment.run([.neupims]).traces[0].events.isEmpty == false)
+        experiment.timelineIterations = 1
+        #expect(try experiment.run([.neupims]).timelines[0].events.isEmpty == false)
     }
 }

@@ -15,9 +15,9 @@ struct SnapshotTests {
         var file: String
         var model: String
         var policy: String
-        var stages: [String: Int64]
+        var steps: [String: Int64]
         var perLayer: Int64 {
-            stages["C"].map { $0 + stages["D"]! } ?? stages.values.reduce(0, +)
+            steps["C"].map { $0 + steps["D"]! } ?? steps.values.reduce(0, +)
         }
         var description: String { "\(model) \(file) \(policy)" }
     }
@@ -33,40 +33,40 @@ struct SnapshotTests {
     static let references: [Reference] = [
         Reference(
             file: "share-gpt2-bs256-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: neupims,
-            stages: ["A": 32_765, "B": 101_686, "C": 148_834, "D": 152_237, "E": 113_336, "F": 96_490]),
+            steps: ["A": 32_765, "B": 101_686, "C": 148_834, "D": 152_237, "E": 113_336, "F": 96_490]),
         Reference(
             file: "share-gpt2-bs256-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: dualOnly,
-            stages: ["A": 49_338, "B": 159_117, "E": 155_263]),
+            steps: ["A": 49_338, "B": 159_117, "E": 155_263]),
         Reference(
             file: "share-gpt2-bs256-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: blocked,
-            stages: ["A": 49_338, "B": 484_060, "E": 153_824]),
+            steps: ["A": 49_338, "B": 484_060, "E": 153_824]),
         Reference(
             file: "share-gpt2-bs64-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: interleaved,
-            stages: ["A": 31_466, "B": 43_468, "C": 129_836, "D": 125_576, "E": 100_357, "F": 89_493]),
+            steps: ["A": 31_466, "B": 43_468, "C": 129_836, "D": 125_576, "E": 100_357, "F": 89_493]),
         Reference(
             file: "share-gpt2-bs64-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: dualOnly,
-            stages: ["A": 28_396, "B": 63_818, "E": 86_131]),
+            steps: ["A": 28_396, "B": 63_818, "E": 86_131]),
         Reference(
             file: "share-gpt2-bs64-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: blocked,
-            stages: ["A": 28_396, "B": 168_255, "E": 91_632]),
+            steps: ["A": 28_396, "B": 168_255, "E": 91_632]),
         Reference(
             file: "share-gpt2-bs128-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: interleaved,
-            stages: ["A": 28_396, "B": 70_611, "C": 135_618, "D": 141_707, "E": 105_106, "F": 94_564]),
+            steps: ["A": 28_396, "B": 70_611, "C": 135_618, "D": 141_707, "E": 105_106, "F": 94_564]),
         Reference(
             file: "share-gpt2-bs128-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: dualOnly,
-            stages: ["A": 32_765, "B": 87_957, "E": 97_104]),
+            steps: ["A": 32_765, "B": 87_957, "E": 97_104]),
         Reference(
             file: "share-gpt2-bs128-ms7B-tp4-pp1-clb-0", model: "gpt3-7b", policy: blocked,
-            stages: ["A": 32_765, "B": 249_034, "E": 97_183]),
+            steps: ["A": 32_765, "B": 249_034, "E": 97_183]),
         Reference(
             file: "share-gpt2-bs256-ms13B-tp4-pp1-clb-0", model: "gpt3-13b", policy: neupims,
-            stages: ["A": 47_142, "B": 128_298, "C": 216_337, "D": 223_107, "E": 174_489, "F": 142_748]),
+            steps: ["A": 47_142, "B": 128_298, "C": 216_337, "D": 223_107, "E": 174_489, "F": 142_748]),
         Reference(
             file: "share-gpt2-bs256-ms13B-tp4-pp1-clb-0", model: "gpt3-13b", policy: dualOnly,
-            stages: ["A": 73_901, "B": 190_884, "E": 221_399]),
+            steps: ["A": 73_901, "B": 190_884, "E": 221_399]),
         Reference(
             file: "share-gpt2-bs256-ms13B-tp4-pp1-clb-0", model: "gpt3-13b", policy: blocked,
-            stages: ["A": 73_901, "B": 636_773, "E": 223_221]),
+            steps: ["A": 73_901, "B": 636_773, "E": 223_221]),
     ]
 
     static func snapshot(_ policy: String, file: String = "share-gpt2-bs256-ms7B-tp4-pp1-clb-0", model: String = "gpt3-7b")
@@ -89,8 +89,8 @@ struct SnapshotTests {
     @Test(arguments: SnapshotTests.references)
     func stagesMatchTheSimulator(reference: Reference) throws {
         let report = try Self.snapshot(reference.policy, file: reference.file, model: reference.model)
-        #expect(report.stages.map(\.name) == reference.stages.keys.sorted())
-        for (name, cycles) in reference.stages {
+        #expect(report.steps.map(\.name) == reference.steps.keys.sorted())
+        for (name, cycles) in reference.steps {
             let ours = try #require(report.cycles(ofStage: name))
             let error = Double(ours) / Double(cycles) - 1
             #expect(abs(error) <= 0.15, "\(reference) stage \(name): \(ours) vs \(cycles) (\(error))")

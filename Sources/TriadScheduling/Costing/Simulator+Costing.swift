@@ -49,7 +49,7 @@ extension Simulator {
             result[result.count - 1].duration +|= cost.duration
             // Only NPU GEMMs wait on weights that could already be on chip.
             let weightsOnChip = resource == .npu && operation.kind.category == .matrix
-            if weightsOnChip { result[result.count - 1].pipelineDuration +|= cost.duration }
+            if weightsOnChip { result[result.count - 1].systolicDuration +|= cost.duration }
             result[result.count - 1].residentDuration +|= weightsOnChip ? cost.residentDuration : cost.duration
             result[result.count - 1].energyPicojoules += cost.energyPicojoules
             if resource == .npu {

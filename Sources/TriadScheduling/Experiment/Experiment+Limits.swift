@@ -6,7 +6,7 @@ extension Experiment {
         public static let iterations = 1...100_000_000
         public static let warmup = 0...10_000_000
         public static let maxSequence = 2...1_048_576
-        public static let traceIterations = 1...1_000
+        public static let timelineIterations = 1...1_000
         public static let parallelDegree = 1...65_536
     }
 

@@ -30,8 +30,8 @@ public struct Experiment: Sendable {
     public var warmupIterations = 0
     /// Whether costs learnt once are reused (identical results; off asks the cost service every iteration).
     public var reusesCosts = true
-    /// Iterations whose timeline each run keeps (0: none).
-    public var traceIterations = 0
+    /// Iterations whose Perfetto timeline each run keeps (0: none).
+    public var timelineIterations = 0
     /// Communication between the groups of a multi-group topology (nil: one group stands for every replica and
     /// communication is not modelled).
     public var communication: CommunicationPlan?
@@ -54,24 +54,24 @@ public struct Experiment: Sendable {
     /// What a run of several policies gives: a report per policy and, when traced, each one's timeline.
     public struct Outcome: Sendable {
         public var reports: [RunReport]
-        public var traces: [(policy: String, events: [TraceEvent])]
+        public var timelines: [(policy: String, events: [TimelineEvent])]
     }
 
     /// Runs `policies` one after another, costing through `costs` (the devices' models in this process
     /// unless given).
     public func run(_ policies: [Policy], costs: (any CostService)? = nil) throws -> Outcome {
         let service = costs ?? LocalCostService(devices: stages?.flatMap(\.devices.devices) ?? devices.devices)
-        var outcome = Outcome(reports: [], traces: [])
+        var outcome = Outcome(reports: [], timelines: [])
         for policy in policies {
             if let stages {
                 let staged = try runStaged(policy, stages: stages, costs: service)
                 outcome.reports.append(staged.report)
-                outcome.traces.append((policy.name, staged.events))
+                outcome.timelines.append((policy.name, staged.events))
                 continue
             }
             var simulator = try Simulator(self, policy: policy, costs: service)
             outcome.reports.append(try simulator.run())
-            outcome.traces.append((policy.name, simulator.trace))
+            outcome.timelines.append((policy.name, simulator.timeline))
         }
         return outcome
     }

@@ -9,7 +9,7 @@ extension Experiment {
     /// One policy's run over `stages`: the layers balanced, every stage simulated on its devices in lockstep
     /// (`RunLoop`), their figures merged into one report; the timeline has a track per stage and device.
     func runStaged(_ policy: Policy, stages: [PipelineStage], costs: any CostService) throws
-        -> (report: RunReport, events: [TraceEvent])
+        -> (report: RunReport, events: [TimelineEvent])
     {
         let count = stages.count
         guard model.layers >= count else {
@@ -44,7 +44,7 @@ extension Experiment {
                 fixedMilliseconds: fixed[index] * 1e-9, perLayerMilliseconds: perLayer[index] * 1e-9)
         }
         let events = loop.stages.enumerated().flatMap { index, simulator in
-            simulator.trace.map { event in
+            simulator.timeline.map { event in
                 var event = event
                 event.track = "stage \(index) \(event.track)"
                 return event
@@ -74,7 +74,7 @@ extension Experiment {
         if probe {
             share.iterations = min(iterations, Self.probeIterations)
             share.warmupIterations = 0
-            share.traceIterations = 0
+            share.timelineIterations = 0
         }
         do {
             return try Simulator(

@@ -7,7 +7,7 @@ extension Simulator {
     mutating func simulateIteration(_ state: inout RunState, iteration: Int, startingAt now: Picoseconds) throws
         -> Picoseconds
     {
-        composer.isRecording = !state.isWarmingUp && iteration < experiment.traceIterations
+        composer.isRecording = !state.isWarmingUp && iteration < experiment.timelineIterations
         state.activeSlots.removeAll(keepingCapacity: true)
         state.sequences.removeAll(keepingCapacity: true)
         let prefill = try prefillStep(&state, iteration: iteration)
@@ -34,7 +34,7 @@ extension Simulator {
             if composer.isRecording {
                 for index in outcome.events.indices { outcome.events[index].start +|= prefill.duration }
                 outcome.events.append(
-                    TraceEvent(
+                    TimelineEvent(
                         track: plan.hostResource.rawValue, name: "prefill \(state.prefillStep.map(\.tokens).reduce(0, +)) tokens",
                         start: 0, duration: prefill.duration, iteration: 0, subBatch: 0, layer: 0))
             }
@@ -56,7 +56,7 @@ extension Simulator {
         for var event in outcome.events {
             event.start +|= now
             event.iteration = iteration
-            trace.append(event)
+            timeline.append(event)
         }
         return outcome.duration
     }
@@ -94,7 +94,7 @@ extension Simulator {
                 addCommunication(plan, rows: rows[(stage * parts)..<((stage + 1) * parts)], to: &outcome)
                 if composer.isRecording && outcome.duration > before {
                     outcome.events.append(
-                        TraceEvent(
+                        TimelineEvent(
                             track: "links", name: "stage \(stage): all-reduces, logit all-gather, hand-over",
                             start: before, duration: outcome.duration - before, iteration: 0, subBatch: 0,
                             layer: shard.layers))
@@ -126,7 +126,7 @@ extension Simulator {
 
 /// One composed iteration, not yet added to the run's totals.
 struct IterationOutcome {
-    var events: [TraceEvent] = []
+    var events: [TimelineEvent] = []
     /// Busiest PIM channel's attention load over the mean (0 without PIM attention).
     var channelImbalance = 0.0
     var parts: Int

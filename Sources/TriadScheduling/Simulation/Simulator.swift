@@ -23,8 +23,8 @@ public struct Simulator {
     let deviceIDs: [String?]
     var composer: TimelineComposer
     let costService: any CostService
-    /// The timeline of the first `experiment.traceIterations` iterations.
-    public internal(set) var trace: [TraceEvent] = []
+    /// The Perfetto timeline of the first `experiment.timelineIterations` iterations.
+    public internal(set) var timeline: [TimelineEvent] = []
 
     var layerCache: [Int: LayerSegments] = [:]
     /// Prefill chunk costs by (tokens, context, finishes) (`prefillCost`).

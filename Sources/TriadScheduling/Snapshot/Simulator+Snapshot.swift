@@ -3,7 +3,7 @@ import TriadDevices
 
 extension Simulator {
     /// Costs one decode step of one layer over `batch` (KV lengths and channels fixed by the caller, as in
-    /// the NeuPIMs simulator's request traces) and stages it as the simulator does (`StagePipeline`):
+    /// the NeuPIMs simulator's request traces) and steps it as the simulator does (`SnapshotSchedule`):
     /// serial A/B/E, or A–F with two sub-batches when the policy interleaves (when it interleaves "when
     /// faster", whichever layer is faster).
     public mutating func snapshot(_ batch: [BatchEntry], trace: String) throws -> SnapshotReport {
@@ -29,7 +29,7 @@ extension Simulator {
             state.activeSlots.append(slot)
             state.sequences.append(entry.sequenceLength)
         }
-        // `.whenFaster` stages the batch both ways and keeps the faster layer, as `run` does per iteration.
+        // `.whenFaster` steps the batch both ways and keeps the faster layer, as `run` does per iteration.
         let candidates: [Int]
         switch plan.interleaving {
         case .never: candidates = [1]
@@ -53,26 +53,26 @@ extension Simulator {
         }
         try prepareCosts(rowCounts: split.rows, sequences: state.sequences, iteration: 0)
         let (attention, _) = attentionSegments(state, split)
-        var phases: [StagePipeline.Phases] = []
+        var phases: [SnapshotSchedule.Phases] = []
         for (index, rows) in split.rows.enumerated() {
             let layer = layerCache[rows]!
             let hasAttention = shard.model.hasAttention
             phases.append(
-                StagePipeline.Phases(
+                SnapshotSchedule.Phases(
                     qkv: layer.beforeAttention.reduce(0) { $0 + $1.duration },
                     attention: hasAttention ? attention[index].duration : 0,
                     projectionFeedForward: layer.afterAttention.reduce(0) { $0 + $1.duration },
                     attentionBlocking: hasAttention ? attention[index].meanChannelBlocked : 0))
         }
-        let stages =
+        let steps =
             phases.count == 1
-            ? StagePipeline.serial(phases[0])
-            : StagePipeline.interleaved(phases[0], phases[1], singleRowBuffer: composer.rule == .blockedDuringPIM)
+            ? SnapshotSchedule.serial(phases[0])
+            : SnapshotSchedule.interleaved(phases[0], phases[1], singleRowBuffer: composer.rule == .blockedDuringPIM)
         let pimBusy = attention.reduce(Picoseconds(0)) { $0 + $1.meanChannelBusy }
         return SnapshotReport(
             policy: policy.rawValue, model: shard.model.name, trace: trace, batch: state.activeSlots.count,
-            subBatches: split.rows, stages: zip(stages.names, stages.durations).map { ($0, clock.cycles(in: $1)) },
-            perLayerCycles: clock.cycles(in: stages.perLayer), modelCycles: clock.cycles(in: stages.model(layers: shard.layers)),
+            subBatches: split.rows, steps: zip(steps.names, steps.durations).map { ($0, clock.cycles(in: $1)) },
+            perLayerCycles: clock.cycles(in: steps.perLayer), modelCycles: clock.cycles(in: steps.model(layers: shard.layers)),
             pimBusyCycles: clock.cycles(in: pimBusy))
     }
 }

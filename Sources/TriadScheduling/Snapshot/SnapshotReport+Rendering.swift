@@ -11,7 +11,7 @@ extension SnapshotReport {
     public var json: JSON {
         .object([
             "policy": .string(policy), "model": .string(model), "trace": .string(trace), "batch": .integer(Int64(batch)),
-            "stages": .object(stages.map { JSON.Member($0.name, .integer($0.cycles)) }),
+            "stages": .object(steps.map { JSON.Member($0.name, .integer($0.cycles)) }),
             "per_layer_cycles": .integer(perLayerCycles), "sub_batches": .array(subBatches.map { .integer(Int64($0)) }),
             "model_cycles": .integer(modelCycles), "pim_busy_cycles": .integer(pimBusyCycles),
         ])

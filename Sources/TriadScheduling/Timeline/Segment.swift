@@ -23,7 +23,7 @@ public struct Segment: Sendable, Hashable {
     /// PIM segments: the channels' mean busy time (the paper's PIM utilization counts it).
     public var meanChannelBusy: Picoseconds = 0
     /// NPU segments: the part of `duration` spent in GEMMs (the systolic pipeline holds an instruction).
-    public var pipelineDuration: Picoseconds = 0
+    public var systolicDuration: Picoseconds = 0
     /// PIM segments: the channels' mean time closed to ordinary traffic by PIM commands; an NPU segment
     /// streaming while this segment runs is slowed by its overlapping share (docs/MODEL.md §2.5).
     public var meanChannelBlocked: Picoseconds = 0

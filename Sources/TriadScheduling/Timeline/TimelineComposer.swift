@@ -173,7 +173,7 @@ public struct TimelineComposer: Sendable {
                 memoryFree = max(memoryFree, end)
             }
             timeline.usage.busy[next.resource.index] +|= duration
-            timeline.usage.systolicBusy +|= min(next.pipelineDuration, duration)
+            timeline.usage.systolicBusy +|= min(next.systolicDuration, duration)
             timeline.usage.pimChannelBusy +|= next.meanChannelBusy
             timeline.usage.busy[DeviceKind.npu.index] +|= next.npuSideDuration
             timeline.usage.energyPicojoules[DeviceKind.npu.index] += next.npuSideEnergyPicojoules

@@ -1,7 +1,7 @@
 public import TriadCore
 
 /// How the NeuPIMs simulator composes one decoder layer's decode step from its phases
-/// (casys-kaist/NeuPIMs `src/Scheduler.h`/`Scheduler.cc`; paper §5.3, Fig. 9). Each stage ends when both
+/// (casys-kaist/NeuPIMs `src/Scheduler.h`/`Scheduler.cc`; paper §5.3, Fig. 9). Each step ends when both
 /// the NPU and the PIM side have finished it.
 ///
 /// Serial (no interleaving): A = QKV generation, B = attention (PIM GEMVs with the NPU's softmax),
@@ -9,7 +9,7 @@ public import TriadCore
 ///
 /// Interleaved over two sub-batches SB1, SB2 and two layers:
 ///
-/// | stage | NPU | PIM |
+/// | step | NPU | PIM |
 /// |---|---|---|
 /// | A | QKV(SB1) | — |
 /// | B | QKV(SB2) | MHA(SB1) |
@@ -19,7 +19,7 @@ public import TriadCore
 /// | F | Proj+FFN(SB2, next layer) | — |
 ///
 /// In steady state a layer costs C + D; a model of N layers A + B + (C + D)·(N − 1) + E + F.
-public enum StagePipeline {
+public enum SnapshotSchedule {
     /// The phases of one (sub-)batch in one layer, picoseconds.
     public struct Phases: Sendable, Hashable {
         /// QKV generation (norm + QKV GEMM) on the NPU.
@@ -42,8 +42,8 @@ public enum StagePipeline {
         }
     }
 
-    /// Stage durations by letter, in order.
-    public struct Stages: Sendable, Hashable {
+    /// Step durations by letter, in order.
+    public struct Steps: Sendable, Hashable {
         public var names: [String]
         public var durations: [Picoseconds]
 
@@ -63,15 +63,15 @@ public enum StagePipeline {
     }
 
     /// The serial schedule of one batch.
-    public static func serial(_ batch: Phases) -> Stages {
-        Stages(names: ["A", "B", "E"], durations: [batch.qkv, batch.attention, batch.projectionFeedForward])
+    public static func serial(_ batch: Phases) -> Steps {
+        Steps(names: ["A", "B", "E"], durations: [batch.qkv, batch.attention, batch.projectionFeedForward])
     }
 
     /// The interleaved schedule of two sub-batches. With dual row buffers (`sharedMemory` false) the NPU's
     /// stream runs beside the other sub-batch's attention and loses the share of its blocked time it
-    /// overlaps; with a single row buffer the two sides of a stage cannot overlap at all.
-    public static func interleaved(_ first: Phases, _ second: Phases, singleRowBuffer: Bool = false) -> Stages {
-        func stage(npu: Picoseconds, pim: Phases?) -> Picoseconds {
+    /// overlaps; with a single row buffer the two sides of a step cannot overlap at all.
+    public static func interleaved(_ first: Phases, _ second: Phases, singleRowBuffer: Bool = false) -> Steps {
+        func step(npu: Picoseconds, pim: Phases?) -> Picoseconds {
             guard let pim, pim.attention > 0 else { return npu }
             if singleRowBuffer { return npu + pim.attention }
             let overlap = min(npu, pim.attention)
@@ -79,11 +79,11 @@ public enum StagePipeline {
             return max(slowed, pim.attention)
         }
         let a = first.qkv
-        let b = stage(npu: second.qkv, pim: first)
-        let c = stage(npu: first.projectionFeedForward + first.qkv, pim: second)
-        let d = stage(npu: second.projectionFeedForward + second.qkv, pim: first)
-        let e = stage(npu: first.projectionFeedForward, pim: second)
+        let b = step(npu: second.qkv, pim: first)
+        let c = step(npu: first.projectionFeedForward + first.qkv, pim: second)
+        let d = step(npu: second.projectionFeedForward + second.qkv, pim: first)
+        let e = step(npu: first.projectionFeedForward, pim: second)
         let f = second.projectionFeedForward
-        return Stages(names: ["A", "B", "C", "D", "E", "F"], durations: [a, b, c, d, e, f])
+        return Steps(names: ["A", "B", "C", "D", "E", "F"], durations: [a, b, c, d, e, f])
     }
 }

@@ -27,12 +27,12 @@ extension Simulator {
             let track = segment.resource.rawValue
             let name = segment.isHead ? "\(phase) sb\(subBatch)" : "L\(segment.layer) \(phase) sb\(subBatch)"
             outcome.events.append(
-                TraceEvent(
+                TimelineEvent(
                     track: track, name: name, start: offset + segment.start, duration: segment.end - segment.start,
                     iteration: 0, subBatch: subBatch, layer: segment.layer))
             if segment.streamEnd > segment.streamStart {
                 outcome.events.append(
-                    TraceEvent(
+                    TimelineEvent(
                         track: "memory port", name: "stream for \(name)", start: offset + segment.streamStart,
                         duration: segment.streamEnd - segment.streamStart, iteration: 0, subBatch: subBatch,
                         layer: segment.layer))

@@ -1,7 +1,7 @@
 public import TriadCore
 
 /// One busy interval on a device or the memory port, for timeline viewers (Chrome trace / Perfetto).
-public struct TraceEvent: Sendable, Hashable {
+public struct TimelineEvent: Sendable, Hashable {
     /// Track: "npu", "pim", "fpga", "memory port" or "links" (prefixed "stage S " in a staged pipeline).
     public var track: String
     public var name: String
@@ -12,10 +12,10 @@ public struct TraceEvent: Sendable, Hashable {
     public var layer: Int
 }
 
-extension TraceEvent {
+extension TimelineEvent {
     /// Chrome trace-event JSON (opens in Perfetto and chrome://tracing): one process per run, one thread per
     /// track, times in microseconds.
-    public static func chromeTrace(_ runs: [(label: String, events: [TraceEvent])]) -> String {
+    public static func chromeTrace(_ runs: [(label: String, events: [TimelineEvent])]) -> String {
         var items: [String] = []
         for (pid, run) in runs.enumerated() {
             // The usual tracks, then any others (a staged pipeline's "stage S npu" …) in order of appearance.
