@@ -9,8 +9,8 @@ extension NeuPIMsReproduction {
 
     /// Per-point ratio of `numerator` over `denominator` (same model, dataset, batch) in `points`.
     static func ratios(
-        _ points: [SweepPoint], _ numerator: String, _ denominator: String,
-        where include: (SweepPoint) -> Bool = { _ in true }, metric: (RunReport) -> Double = { $0.tokensPerSecond }
+        _ points: [ReproductionPoint], _ numerator: String, _ denominator: String,
+        where include: (ReproductionPoint) -> Bool = { _ in true }, metric: (RunReport) -> Double = { $0.tokensPerSecond }
     ) -> [Double] {
         points.filter { $0.system == numerator && include($0) }.compactMap { top in
             guard

@@ -37,13 +37,13 @@ public enum NeuPIMsReproduction {
     ]
 
     public struct Result: Sendable {
-        public var sweep: [SweepPoint] = []
-        public var ablation: [SweepPoint] = []
-        public var utilization: [SweepPoint] = []
+        public var sweep: [ReproductionPoint] = []
+        public var ablation: [ReproductionPoint] = []
+        public var utilization: [ReproductionPoint] = []
         /// GPT3-30B on `parallelDevices` devices split as TP × PP, `neupims`.
-        public var parallelism: [SweepPoint] = []
+        public var parallelism: [ReproductionPoint] = []
         /// The sweep's NPU-only points rerun with NPU attention mapped as the NeuPIMs simulator maps it.
-        public var simulatorAttention: [SweepPoint] = []
+        public var simulatorAttention: [ReproductionPoint] = []
         /// One-step snapshots over the simulator's ten recorded 512-request batches, per system.
         public var snapshots: [String: [SnapshotReport]] = [:]
         /// One-step snapshots of steady-state batches drawn for every model, data set and batch of the sweep
@@ -65,12 +65,12 @@ public enum NeuPIMsReproduction {
         func point(
             _ model: ModelSpec, _ dataset: String, _ batch: Int, _ system: String,
             communication: CommunicationPlan? = nil
-        ) throws -> SweepPoint {
+        ) throws -> ReproductionPoint {
             progress("\(model.name) \(dataset) batch \(batch) \(system)")
             let report = try runner.run(
                 model: model, stream: streams[dataset]!, batch: batch, policy: Policy(name: system)!,
                 communication: communication)
-            return SweepPoint(model: model.name, dataset: dataset, batch: batch, system: system, report: report)
+            return ReproductionPoint(model: model.name, dataset: dataset, batch: batch, system: system, report: report)
         }
         for name in plan.models {
             let model = ModelPresets.named(name)!
@@ -111,7 +111,7 @@ public enum NeuPIMsReproduction {
                     batch: original.batch,
                     policy: .npuOnly)
                 result.simulatorAttention.append(
-                    SweepPoint(
+                    ReproductionPoint(
                         model: original.model, dataset: original.dataset, batch: original.batch,
                         system: "npu-only", report: report))
             }

@@ -5,7 +5,7 @@ import TriadCore
 extension NeuPIMsReproduction.Result {
     /// Every simulated point, the sweep and ablation charts, and Triad against the NeuPIMs simulator.
     public func files(iterations: Int) -> [(name: String, contents: String)] {
-        var points = SweepPoint.csvHeader + "\n"
+        var points = ReproductionPoint.csvHeader + "\n"
         for (experiment, list) in [
             ("sweep", sweep), ("ablation", ablation), ("utilization", utilization), ("parallelism", parallelism),
             ("simulator-attention", simulatorAttention),

@@ -4,7 +4,7 @@ import TriadCharts
 /// system — drawn with the same chart code as `triad sweep`'s report (TriadCharts), so labels and legends never
 /// clip.
 public enum SweepChart {
-    public static func svg(_ points: [SweepPoint], systems: [String], title: String) -> String {
+    public static func svg(_ points: [ReproductionPoint], systems: [String], title: String) -> String {
         let models = ordered(points.map(\.model))
         let datasets = ordered(points.map(\.dataset))
         var panels: [ChartGrid.Panel] = []

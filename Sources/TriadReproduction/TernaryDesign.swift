@@ -20,14 +20,6 @@ public struct TernaryDesign: Sendable {
     public var measuredWatts: Double?
     public var source: String
 
-    /// The model's ternary weights per token on the FPGA (the LM head runs on the host in these designs).
-    public func weightsPerToken() -> Int64 {
-        let shard = ModelShard(ModelPresets.named(model)!)
-        let layer = LayerTemplate(shard: shard, rows: 1)
-        return (layer.beforeAttention + layer.afterAttention).filter { $0.kind.category == .matrix }
-            .map(\.weightCount).reduce(0, +) * Int64(shard.layers)
-    }
-
     /// Tokens per second from the cost model: every lane runs its matrix ops at `weightsPerCycle` per cycle
     /// or at its bank's stream, whichever is slower, for `matrixShare` of the time.
     public func predictedTokensPerSecond(share: Double) -> Double {
@@ -47,7 +39,7 @@ public struct TernaryDesign: Sendable {
         return Double(lanes) / seconds * share
     }
 
-    /// Ternip on an AMD Alveo U250 (sifferman/ternip RTL and sifferman/ternip_claude_churner notes): 4 compute
+    /// Ternip on an AMD Alveo U250 (the public repositories github.com/sifferman/ternip, its RTL, and github.com/sifferman/ternip_claude_churner, its measurement notes): 4 compute
     /// units, one DDR4-2400 bank each (19.2 GB/s), 128 ternary weights per cycle per lane at 300 MHz, 2 bits per
     /// weight, embedding and LM head on the host; the notes measure the matrix work at 76 % of cycles.
     public static let ternip: [TernaryDesign] = [
@@ -63,6 +55,6 @@ public struct TernaryDesign: Sendable {
             bankBandwidthBytesPerSecond: 19_200_000_000, bitsPerWeight: 2, matrixShare: 0.76,
             measuredTokensPerSecond: measured, measuredWatts: watts,
             source:
-                "sifferman/ternip_claude_churner QUESTIONS.md, plans/scalable_matmulfree.md, RESULTS-370M-lane-search.md, MATMUL_DDR_FRONTIER.md")
+                "https://github.com/sifferman/ternip_claude_churner (public): QUESTIONS.md, plans/scalable_matmulfree.md, RESULTS-370M-lane-search.md, MATMUL_DDR_FRONTIER.md")
     }
 }

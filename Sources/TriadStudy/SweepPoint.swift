@@ -1,3 +1,4 @@
+public import TriadCore
 public import TriadScheduling
 
 /// One point of a sweep (every axis but the seed) with its seeds' runs summarised: means, 95 % confidence

@@ -22,7 +22,7 @@ struct KVPlacementTests {
         #expect(ledger.place(bytes: 20, loads: [5, 1, 9]) == 0)
     }
 
-    /// The NeuPIMs traces (data/README.md): 10 steady-state ShareGPT batches of 512 requests each, placed by
+    /// The NeuPIMs traces (Sources/TriadDatasets/Resources/neupims-traces/README.md): 10 steady-state ShareGPT batches of 512 requests each, placed by
     /// the NeuPIMs simulator greedily (`clb`) or round-robin at admission (`rr`). Under our load estimate
     /// their recorded placements give the reference sheet's busiest-channel ratios (≈1.14× and ≈1.66× the
     /// average); our greedy placement of the same requests is at least as balanced.

@@ -35,9 +35,6 @@ public struct EventQueue<Event: Sendable>: Sendable {
         nextSequence += 1
     }
 
-    /// The time of the next event, if any.
-    public var nextTime: Picoseconds? { heap.min?.time }
-
     /// Removes the next event and advances `now` to its time.
     public mutating func pop() -> (time: Picoseconds, event: Event)? {
         guard let entry = heap.popMin() else { return nil }

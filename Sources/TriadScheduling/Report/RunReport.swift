@@ -1,3 +1,5 @@
+import TriadCore
+
 /// The measured outcome of one run: what `triad run` prints and `--format json` serialises.
 public struct RunReport: Sendable, Hashable {
     public var policy: String
@@ -64,12 +66,9 @@ public struct RunReport: Sendable, Hashable {
     /// request's life are correlated, so this understates the spread of short runs; `turnovers` says how
     /// many times the batch was replaced.
     public var steadyStateSpread: Double {
-        let count = Double(batchThroughputs.count)
         guard batchThroughputs.count == Self.steadyStateBatches else { return 0 }
-        let mean = batchThroughputs.reduce(0, +) / count
-        guard mean > 0 else { return 0 }
-        let variance = batchThroughputs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (count - 1)
-        return 2.093 * (variance / count).squareRoot() / mean
+        let summary = SampleSummary(batchThroughputs)
+        return summary.mean > 0 ? summary.halfWidth95 / summary.mean : 0
     }
     /// Mean throughput of the second half's batches over the first half's, minus one (0 without batches).
     public var steadyStateDrift: Double {

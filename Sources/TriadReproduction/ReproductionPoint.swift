@@ -2,7 +2,7 @@ public import TriadScheduling
 import TriadCore
 
 /// One simulated point of a reproduction sweep.
-public struct SweepPoint: Sendable {
+public struct ReproductionPoint: Sendable {
     public var model: String
     public var dataset: String
     public var batch: Int

@@ -1,5 +1,5 @@
-/// The mean of independent samples (runs with different seeds) and its 95 % confidence interval from Student's t
-/// distribution: mean ± t(0.975, n − 1) · s / √n. One sample has no interval (half-width 0, `count` 1).
+/// The mean of independent samples (runs with different seeds, a run's batch means) and its 95 % confidence
+/// interval from Student's t distribution: mean ± t(0.975, n − 1) · s / √n. One sample has no interval (half-width 0, `count` 1).
 public struct SampleSummary: Sendable, Hashable {
     public let count: Int
     public let mean: Double
