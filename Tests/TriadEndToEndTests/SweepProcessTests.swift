@@ -4,20 +4,9 @@ import Testing
 
 /// `triad sweep` with bad specs: one located line, exit 2.
 struct SweepProcessTests {
-    static let spec = """
-        name: resume-check
-        topologies: [\(TriadPaths.packageRoot.path)/Topologies/neupims.yaml]
-        models: [gpt3-7b, gpt3-13b]
-        workloads: [sharegpt, alpaca]
-        batches: [32, 64, 128, 256]
-        policies: [npu-only, npu+pim, neupims]
-        seeds: [1, 2, 3]
-        iterations: 400
-        """
+    static let spec = SweepFixtures.spec
 
-    static func directory(_ name: String) -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("triad-sweep-\(getpid())-\(name)")
-    }
+    static func directory(_ name: String) -> URL { SweepFixtures.directory(name) }
 
     @Test func badSpecValuesPointAtTheirLine() throws {
         let root = Self.directory("bad")
