@@ -4,16 +4,8 @@ public import TriadScheduling
 /// What a sweep keeps of one run (a journal line): the figures its outputs aggregate, or why it failed.
 public struct RunMetrics: Sendable, Hashable {
     public var key: String
-    public var tokensPerSecond = 0.0
-    public var tpotMeanMilliseconds = 0.0
-    public var tpotP99Milliseconds = 0.0
-    public var energyPerTokenJoules = 0.0
-    /// The run's own throughput spread over its batch means (`RunReport.steadyStateSpread`) and how many times
-    /// its batch turned over (`RunReport.turnovers`).
-    public var steadyStateSpread = 0.0
-    public var turnovers = 0.0
-    public var kvLimitedFraction = 0.0
-    public var communicationFraction = 0.0
+    /// The run's figures by journal key (`SweepMetric.journaled`; a missing one is 0).
+    public var figures: [String: Double] = [:]
     /// Busy fraction per device, in topology order.
     public var utilization: [DeviceFigure] = []
     /// Energy per token per device, joules, in topology order.
@@ -39,14 +31,7 @@ public struct RunMetrics: Sendable, Hashable {
 
     public init(key: String, report: RunReport) {
         self.key = key
-        tokensPerSecond = report.tokensPerSecond
-        tpotMeanMilliseconds = report.tpotMeanMilliseconds
-        tpotP99Milliseconds = report.tpotP99Milliseconds
-        energyPerTokenJoules = report.energyPerTokenJoules
-        steadyStateSpread = report.steadyStateSpread
-        turnovers = report.turnovers
-        kvLimitedFraction = report.kvLimitedFraction
-        communicationFraction = report.communicationFraction
+        for metric in SweepMetric.journaled { figures[metric.journalKey!] = metric.read(report) }
         utilization = report.deviceUtilization
         energy = report.energyPerTokenByDevice
         if let figures = report.serving {
@@ -73,20 +58,29 @@ public struct RunMetrics: Sendable, Hashable {
         self.error = error
     }
 
+    /// The figure `journalKey` names (0 when the run has none).
+    public subscript(journalKey: String) -> Double {
+        get { figures[journalKey] ?? 0 }
+        set { figures[journalKey] = newValue }
+    }
+
+    /// Throughput, tokens per second (the speed-ups are its ratios).
+    public var tokensPerSecond: Double {
+        get { self["tokens_per_second"] }
+        set { self["tokens_per_second"] = newValue }
+    }
+
     /// One journal line (compact JSON, numbers as `JSON.format` writes them).
     public var journalLine: String {
         func values(_ list: [DeviceFigure]) -> JSON { .array(list.map { .number($0.value) }) }
         if let error { return JSON.object(["key": .string(key), "error": .string(error)]).rendered }
-        let base = JSON.object([
-            "key": .string(key), "tokens_per_second": .number(tokensPerSecond),
-            "tpot_mean_ms": .number(tpotMeanMilliseconds), "tpot_p99_ms": .number(tpotP99Milliseconds),
-            "energy_per_token_joules": .number(energyPerTokenJoules), "steady_state_spread": .number(steadyStateSpread),
-            "turnovers": .number(turnovers),
-            "kv_limited_fraction": .number(kvLimitedFraction), "communication_fraction": .number(communicationFraction),
-            "devices": .array(utilization.map { .string($0.id) }), "utilization": values(utilization),
-            "energy_by_device": values(energy),
-        ])
-        guard let serving, case .object(var members) = base else { return base.rendered }
+        var members = [JSON.Member("key", .string(key))]
+        for metric in SweepMetric.journaled { members.append(JSON.Member(metric.journalKey!, .number(self[metric.journalKey!]))) }
+        members += [
+            JSON.Member("devices", .array(utilization.map { .string($0.id) })),
+            JSON.Member("utilization", values(utilization)), JSON.Member("energy_by_device", values(energy)),
+        ]
+        guard let serving else { return JSON.object(members).rendered }
         members.append(
             JSON.Member(
                 "serving",

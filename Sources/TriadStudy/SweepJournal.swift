@@ -72,22 +72,15 @@ public enum SweepJournal {
         if let error = object["error"] as? String { return RunMetrics(key: key, error: error) }
         func number(_ name: String) -> Double? { (object[name] as? NSNumber)?.doubleValue }
         func numbers(_ name: String) -> [Double]? { (object[name] as? [NSNumber])?.map(\.doubleValue) }
-        guard let throughput = number("tokens_per_second"), let mean = number("tpot_mean_ms"),
-            let p99 = number("tpot_p99_ms"), let energy = number("energy_per_token_joules"),
-            let spread = number("steady_state_spread"), let turnovers = number("turnovers"), let limited = number("kv_limited_fraction"),
-            let communication = number("communication_fraction"), let devices = object["devices"] as? [String],
-            let utilization = numbers("utilization"), let byDevice = numbers("energy_by_device"),
-            utilization.count == devices.count, byDevice.count == devices.count
+        guard let devices = object["devices"] as? [String], let utilization = numbers("utilization"),
+            let byDevice = numbers("energy_by_device"), utilization.count == devices.count,
+            byDevice.count == devices.count
         else { return nil }
         var metrics = RunMetrics(key: key)
-        metrics.tokensPerSecond = throughput
-        metrics.tpotMeanMilliseconds = mean
-        metrics.tpotP99Milliseconds = p99
-        metrics.energyPerTokenJoules = energy
-        metrics.steadyStateSpread = spread
-        metrics.turnovers = turnovers
-        metrics.kvLimitedFraction = limited
-        metrics.communicationFraction = communication
+        for metric in SweepMetric.journaled {
+            guard let value = number(metric.journalKey!) else { return nil }
+            metrics[metric.journalKey!] = value
+        }
         metrics.utilization = zip(devices, utilization).map { DeviceFigure(id: $0, value: $1) }
         metrics.energy = zip(devices, byDevice).map { DeviceFigure(id: $0, value: $1) }
         if let block = object["serving"] as? [String: Any] {

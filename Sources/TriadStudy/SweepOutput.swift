@@ -3,37 +3,69 @@ import TriadScheduling
 
 /// The sweep's tables: one row per point with stable columns, as CSV and as JSON Lines.
 public enum SweepOutput {
-    public static let columns = [
-        "topology", "parameters", "model", "workload", "parallelism", "batch", "policy", "seeds",
-        "tokens_per_second_mean", "tokens_per_second_ci95", "speedup_mean", "speedup_ci95", "tpot_ms_mean",
-        "tpot_ms_ci95", "tpot_p99_ms_mean", "energy_per_token_j_mean", "energy_per_token_j_ci95",
-        "kv_limited_fraction", "communication_fraction", "steady_state_spread", "turnovers", "too_short", "utilization",
-        "arrival_rate", "ttft_p50_ms", "ttft_p99_ms", "ttft_p99_ms_ci95", "tpot_p99_ms", "e2e_p99_ms", "slo_attainment",
-        "goodput_mean", "goodput_ci95", "error",
-    ]
+    /// The run's axes, then every `SweepMetric`'s columns (performance, then conditions), then the rest.
+    public static let columns =
+        ["topology", "parameters", "model", "workload", "parallelism", "batch", "policy", "seeds"]
+        + metrics(.performance).flatMap(\.csvColumns) + metrics(.condition).flatMap(\.csvColumns)
+        + [
+            "too_short", "utilization", "arrival_rate", "ttft_p50_ms", "ttft_p99_ms", "ttft_p99_ms_ci95", "tpot_p99_ms",
+            "e2e_p99_ms", "slo_attainment", "goodput_mean", "goodput_ci95", "error",
+        ]
+
+    private static func metrics(_ group: SweepMetric.Group) -> [SweepMetric] {
+        SweepMetric.all.filter { $0.group == group }
+    }
+
+    /// A metric's CSV cells at `point`.
+    private static func cells(_ metric: SweepMetric, _ point: SweepPoint) -> [String] {
+        switch metric.aggregate {
+        case .interval, .speedupOverBaseline:
+            let summary = point.summary(metric.jsonKey)
+            return [JSON.format(summary.mean), JSON.format(summary.halfWidth95)].prefix(metric.csvColumns.count).map { $0 }
+        case .mean, .largest, .smallest:
+            return [JSON.format(point.value(metric.jsonKey))]
+        }
+    }
+
+    /// A metric's sweep.jsonl member at `point`.
+    private static func member(_ metric: SweepMetric, _ point: SweepPoint) -> JSON.Member {
+        switch metric.aggregate {
+        case .interval, .speedupOverBaseline:
+            let value = point.summary(metric.jsonKey)
+            return JSON.Member(
+                metric.jsonKey,
+                .object(["mean": .number(value.mean), "ci95": .number(value.halfWidth95), "n": .integer(Int64(value.count))]))
+        case .mean, .largest, .smallest:
+            return JSON.Member(metric.jsonKey, .number(point.value(metric.jsonKey)))
+        }
+    }
 
     public static func csv(_ points: [SweepPoint]) -> String {
         var rows = [columns]
+        let number = JSON.format
         for point in points {
-            let number = JSON.format
-            rows.append([
+            var row: [String] = [
                 point.run.topology, point.run.parameterText, point.run.model, point.run.workload,
                 point.run.parallelismText, String(point.run.batch), point.run.policy, String(point.seeds),
-                number(point.throughput.mean), number(point.throughput.halfWidth95), number(point.speedup.mean),
-                number(point.speedup.halfWidth95), number(point.tpot.mean), number(point.tpot.halfWidth95),
-                number(point.tpotP99.mean), number(point.energy.mean), number(point.energy.halfWidth95),
-                number(point.kvLimitedFraction), number(point.communicationFraction), number(point.steadyStateSpread), number(point.turnovers),
+            ]
+            row += metrics(.performance).flatMap { cells($0, point) }
+            row += metrics(.condition).flatMap { cells($0, point) }
+            row += [
                 point.isTooShort ? "yes" : "no",
                 point.utilization.map { "\($0.id)=\(number($0.value))" }.joined(separator: " "),
                 point.run.arrivalText,
             ]
-                + (point.serving.map { serving in
-                    [
-                        number(serving.ttftP50.mean), number(serving.ttftP99.mean), number(serving.ttftP99.halfWidth95),
-                        number(serving.tpotP99.mean), number(serving.e2eP99.mean), number(serving.sloAttainment.mean),
-                        number(serving.goodput.mean), number(serving.goodput.halfWidth95),
-                    ]
-                } ?? Array(repeating: "", count: 8)) + [point.error ?? ""])
+            if let serving = point.serving {
+                row += [
+                    number(serving.ttftP50.mean), number(serving.ttftP99.mean), number(serving.ttftP99.halfWidth95),
+                    number(serving.tpotP99.mean), number(serving.e2eP99.mean), number(serving.sloAttainment.mean),
+                    number(serving.goodput.mean), number(serving.goodput.halfWidth95),
+                ]
+            } else {
+                row += Array(repeating: "", count: 8)
+            }
+            row.append(point.error ?? "")
+            rows.append(row)
         }
         return rows.map { CSV.line($0) + "\n" }.joined()
     }
@@ -51,17 +83,14 @@ public enum SweepOutput {
                 JSON.Member("parallelism", .string(point.run.parallelismText)),
                 JSON.Member("batch", .integer(Int64(point.run.batch))), JSON.Member("policy", .string(point.run.policy)),
                 JSON.Member("seeds", .integer(Int64(point.seeds))),
-                JSON.Member("tokens_per_second", summary(point.throughput)), JSON.Member("speedup", summary(point.speedup)),
-                JSON.Member("tpot_ms", summary(point.tpot)), JSON.Member("tpot_p99_ms", summary(point.tpotP99)),
-                JSON.Member("energy_per_token_joules", summary(point.energy)),
+            ]
+            members += metrics(.performance).map { member($0, point) }
+            members += [
                 JSON.Member("device_utilization", figures(point.utilization)),
                 JSON.Member("energy_per_token_joules_by_device", figures(point.energyByDevice)),
-                JSON.Member("kv_limited_fraction", .number(point.kvLimitedFraction)),
-                JSON.Member("communication_fraction", .number(point.communicationFraction)),
-                JSON.Member("steady_state_spread", .number(point.steadyStateSpread)),
-                JSON.Member("turnovers", .number(point.turnovers)),
-                JSON.Member("too_short", .bool(point.isTooShort)),
             ]
+            members += metrics(.condition).map { member($0, point) }
+            members.append(JSON.Member("too_short", .bool(point.isTooShort)))
             members.append(JSON.Member("arrival_rate", .string(point.run.arrivalText)))
             if let serving = point.serving {
                 members.append(

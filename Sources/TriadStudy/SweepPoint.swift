@@ -7,21 +7,14 @@ public import TriadScheduling
 public struct SweepPoint: Sendable {
     public var run: SweepRun
     public var seeds: Int
-    public var throughput: SampleSummary
-    public var speedup: SampleSummary
-    public var tpot: SampleSummary
-    public var tpotP99: SampleSummary
-    public var energy: SampleSummary
+    /// Each `SweepMetric` over the seeds, by its JSON key: interval figures (and the speed-up) as summaries, the
+    /// others (mean, largest or smallest) as values.
+    public var summaries: [String: SampleSummary]
+    public var values: [String: Double]
     /// Mean busy fraction per device over the seeds, topology order.
     public var utilization: [DeviceFigure]
     /// Mean energy per token per device, joules.
     public var energyByDevice: [DeviceFigure]
-    public var kvLimitedFraction: Double
-    /// The largest within-run throughput spread of its seeds (`RunReport.steadyStateSpread`) and the fewest
-    /// batch turnovers.
-    public var steadyStateSpread: Double
-    public var turnovers: Double
-    public var communicationFraction: Double
     /// The first failed run's reason (the point's figures are then 0).
     public var error: String?
     /// Serving runs: request-latency figures over seeds (ms), SLO attainment, goodput (requests/s), and the mean
@@ -64,6 +57,23 @@ public struct SweepPoint: Sendable {
 
     public static let spreadLimit = RunReport.steadyStateSpreadLimit
 
+    /// The summary of an interval figure (`SweepMetric.jsonKey`), empty when the point has none.
+    public func summary(_ jsonKey: String) -> SampleSummary { summaries[jsonKey] ?? SampleSummary([]) }
+    /// The value of a mean, largest or smallest figure (`SweepMetric.jsonKey`), 0 when the point has none.
+    public func value(_ jsonKey: String) -> Double { values[jsonKey] ?? 0 }
+
+    public var throughput: SampleSummary { summary("tokens_per_second") }
+    public var speedup: SampleSummary { summary("speedup") }
+    public var tpot: SampleSummary { summary("tpot_ms") }
+    public var tpotP99: SampleSummary { summary("tpot_p99_ms") }
+    public var energy: SampleSummary { summary("energy_per_token_joules") }
+    public var kvLimitedFraction: Double { value("kv_limited_fraction") }
+    public var communicationFraction: Double { value("communication_fraction") }
+    /// The largest within-run throughput spread of its seeds (`RunReport.steadyStateSpread`).
+    public var steadyStateSpread: Double { value("steady_state_spread") }
+    /// The fewest batch turnovers of its seeds.
+    public var turnovers: Double { value("turnovers") }
+
     /// The points of `runs` (in grid order) from `results` by run key; speed-ups against `baseline`.
     public static func summarise(_ runs: [SweepRun], results: [String: RunMetrics], baseline: String) -> [SweepPoint] {
         var order: [String] = []
@@ -95,15 +105,21 @@ public struct SweepPoint: Sendable {
                             / Double(lists.count))
                 }
             }
+            var summaries: [String: SampleSummary] = [:]
+            var values: [String: Double] = [:]
+            for metric in SweepMetric.all {
+                let perSeed = metric.journalKey.map { key in ok.map { $0[key] } } ?? []
+                switch metric.aggregate {
+                case .interval: summaries[metric.jsonKey] = SampleSummary(perSeed)
+                case .speedupOverBaseline: summaries[metric.jsonKey] = SampleSummary(speedups)
+                case .mean: values[metric.jsonKey] = perSeed.isEmpty ? 0 : perSeed.reduce(0, +) / Double(perSeed.count)
+                case .largest: values[metric.jsonKey] = perSeed.max() ?? 0
+                case .smallest: values[metric.jsonKey] = perSeed.min() ?? 0
+                }
+            }
             return SweepPoint(
-                run: seeds[0], seeds: ok.count, throughput: SampleSummary(ok.map(\.tokensPerSecond)),
-                speedup: SampleSummary(speedups), tpot: SampleSummary(ok.map(\.tpotMeanMilliseconds)),
-                tpotP99: SampleSummary(ok.map(\.tpotP99Milliseconds)),
-                energy: SampleSummary(ok.map(\.energyPerTokenJoules)), utilization: mean(ok.map(\.utilization)),
-                energyByDevice: mean(ok.map(\.energy)),
-                kvLimitedFraction: ok.isEmpty ? 0 : ok.map(\.kvLimitedFraction).reduce(0, +) / Double(ok.count),
-                steadyStateSpread: ok.map(\.steadyStateSpread).max() ?? 0, turnovers: ok.map(\.turnovers).min() ?? 0,
-                communicationFraction: ok.isEmpty ? 0 : ok.map(\.communicationFraction).reduce(0, +) / Double(ok.count),
+                run: seeds[0], seeds: ok.count, summaries: summaries, values: values,
+                utilization: mean(ok.map(\.utilization)), energyByDevice: mean(ok.map(\.energy)),
                 error: failed?.error, serving: Serving(ok))
         }
     }
