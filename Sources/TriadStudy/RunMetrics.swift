@@ -4,8 +4,10 @@ public import TriadScheduling
 /// What a sweep keeps of one run (a journal line): the figures its outputs aggregate, or why it failed.
 public struct RunMetrics: Sendable, Hashable {
     public var key: String
-    /// The run's figures by journal key (`SweepMetric.journaled`; a missing one is 0).
-    public var figures: [String: Double] = [:]
+    /// The run's figures by journal key: every `SweepMetric.journaled` one, 0 until set.
+    public var figures = RunMetrics.zeroFigures
+
+    static let zeroFigures = Dictionary(uniqueKeysWithValues: SweepMetric.journaled.map { ($0.journalKey!, 0.0) })
     /// Busy fraction per device, in topology order.
     public var utilization: [DeviceFigure] = []
     /// Energy per token per device, joules, in topology order.
