@@ -88,6 +88,11 @@ enum DeviceParser {
         }
         if r.optional("prefetch_weights") != nil { configuration.prefetchesWeights = try r.boolean("prefetch_weights") }
         if r.optional("reuse_weights") != nil { configuration.reusesWeights = try r.boolean("reuse_weights") }
+        guard configuration.sramBytes >= configuration.minimumSRAMBytes else {
+            throw r.error(
+                .invalidValue, at: r.optional("sram_bytes"),
+                "'sram_bytes' of \(r.what) must hold one double-buffered \(configuration.arrayRows)×\(configuration.arrayColumns) tile: at least \(configuration.minimumSRAMBytes) bytes")
+        }
         if let node = r.optional("pim_issue_rate") {
             configuration.pimIssueRate = Int(try r.integer("pim_issue_rate", minimum: 0))
             guard configuration.pimIssueRate <= 1 << 20 else {

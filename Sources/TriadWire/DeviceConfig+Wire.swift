@@ -118,6 +118,9 @@ extension NPUConfiguration {
         reusesWeights = m.reusesWeights
         guard m.pimIssueRate <= 1 << 20 else { throw WireError(.malformed, "pim_issue_rate out of range") }
         pimIssueRate = Int(m.pimIssueRate)
+        guard sramBytes >= minimumSRAMBytes else {
+            throw WireError(.malformed, "sram_bytes \(sramBytes) cannot hold one array tile (at least \(minimumSRAMBytes))")
+        }
     }
 }
 

@@ -255,3 +255,22 @@ struct TopologyBoundsTests {
         }
     }
 }
+
+/// An NPU whose SRAM cannot hold one double-buffered array tile cannot feed its arrays (the cost model's tiling
+/// would degenerate to single elements and its costs pass the bound the coordinator checks workers against):
+/// refused at the key, with the least size.
+struct SRAMMinimumTests {
+    @Test(arguments: [(Int64(196_607), false), (196_608, true)])
+    func sramBelowOneArrayTileIsRefused(bytes: Int64, accepted: Bool) throws {
+        let text = try TopologyBoundsTests.neupims().replacingOccurrences(
+            of: "    sram_bytes: 137439232", with: "    sram_bytes: \(bytes)")
+        do {
+            _ = try TopologyParser.parse(text, file: "t.yaml")
+            #expect(accepted, "\(bytes) B was accepted")
+        } catch let error as TopologyError {
+            #expect(!accepted, "\(error)")
+            #expect(error.description.hasPrefix("t.yaml:15:"), "\(error)")
+            #expect(error.description.contains("at least 196608 bytes"), "\(error)")
+        }
+    }
+}

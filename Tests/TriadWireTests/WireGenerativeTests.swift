@@ -87,32 +87,66 @@ struct WireGenerativeTests {
     @Test func deviceConfigurationsFromTheCoordinator() throws {
         var accepted = 0
         var total = 0
+        var costed = 0
+        var problems: [String] = []
         for (index, device) in Self.devices.enumerated() {
             for wire in try Self.mutations(of: device.wire, seed: 100 + UInt64(index)) {
                 total += 1
                 guard let described = try? DeviceDescription(wire: wire) else { continue }
                 accepted += 1
                 let evaluator = DeviceEvaluator(device: described)
-                for operation in Self.operations { _ = try? evaluator.costs(of: [operation]) }
+                for operation in Self.operations {
+                    guard let cost = try? evaluator.costs(of: [operation]).first else { continue }
+                    costed += 1
+                    problems += Self.problems(cost, operation, on: described)
+                }
             }
         }
-        print("generative wire: \(total) device configurations, \(accepted) accepted and costed")
+        print("generative wire: \(total) device configurations, \(accepted) accepted, \(costed) costs computed")
         #expect(total > 500)
+        // The generator reaches the models: some mutated configurations are accepted and cost operations, and every
+        // cost an accepted configuration gives is sane (in range, finite, within the device's own bound).
+        #expect(accepted > 0 && costed > 0)
+        #expect(problems.isEmpty, "\(problems.prefix(5))")
+    }
+
+    /// What is wrong with `cost` for `operation` on `device`: negative or non-finite figures, or a cost beyond the
+    /// device's own bound for the shape (`CostBound`, the check the coordinator applies to workers).
+    static func problems(_ cost: OperationCost, _ operation: TriadCore.Operation, on device: DeviceDescription) -> [String] {
+        var found: [String] = []
+        if cost.cycles < 0 || cost.duration < 0 || cost.streamedBytes < 0 {
+            found.append("\(device.id) \(operation.kind.label): negative cost \(cost)")
+        }
+        if !cost.energyPicojoules.isFinite || cost.energyPicojoules < 0 {
+            found.append("\(device.id) \(operation.kind.label): energy \(cost.energyPicojoules)")
+        }
+        if CostBound.isAbsurd(cost, for: operation, on: device.configuration) {
+            found.append("\(device.id) \(operation.kind.label): beyond the device's bound (\(cost.cycles) cycles) on \(device.configuration)")
+        }
+        return found
     }
 
     @Test func operationsFromTheCoordinator() throws {
         var total = 0
         var accepted = 0
+        var costed = 0
+        var problems: [String] = []
         for (index, operation) in Self.operations.enumerated() {
             for wire in try Self.mutations(of: operation.wire, seed: 200 + UInt64(index)) {
                 total += 1
                 guard let decoded = try? TriadCore.Operation(wire: wire) else { continue }
                 accepted += 1
-                for device in Self.devices { _ = try? DeviceEvaluator(device: device).costs(of: [decoded]) }
+                for device in Self.devices {
+                    guard let cost = try? DeviceEvaluator(device: device).costs(of: [decoded]).first else { continue }
+                    costed += 1
+                    problems += Self.problems(cost, decoded, on: device)
+                }
             }
         }
-        print("generative wire: \(total) operations, \(accepted) accepted and costed on every device")
+        print("generative wire: \(total) operations, \(accepted) accepted, \(costed) costs computed")
         #expect(total > 100)
+        #expect(accepted > 0 && costed > 0)
+        #expect(problems.isEmpty, "\(problems.prefix(5))")
     }
 
     /// Returns `cost` for every operation (a worker that answers in range but strangely).
@@ -127,6 +161,8 @@ struct WireGenerativeTests {
         let reference = try DeviceEvaluator(device: Self.devices[0]).costs(of: [Self.operations[0]])[0]
         var total = 0
         var accepted = 0
+        var reports = 0
+        var problems: [String] = []
         let set = try DeviceSet(devices: Array(Self.devices.prefix(2)), links: [("npu0", "pim0")])
         for wire in try Self.mutations(of: reference.wire, seed: 300) {
             total += 1
@@ -137,12 +173,23 @@ struct WireGenerativeTests {
                     devices: set, model: ModelPresets.named("gpt3-7b")!, workload: .fixed(input: 100, output: 50),
                     topologyName: "wire")
                 (experiment.batch, experiment.iterations) = (4, 100)
-                if var simulator = try? Simulator(experiment, policy: policy, costs: FixedCosts(cost: cost)) {
-                    _ = try? simulator.run()
+                guard var simulator = try? Simulator(experiment, policy: policy, costs: FixedCosts(cost: cost)),
+                    let report = try? simulator.run()
+                else { continue }
+                reports += 1
+                // A strange but in-range worker never yields a report with a non-finite or negative figure.
+                let figures = [
+                    report.tokensPerSecond, report.tpotMeanMilliseconds, report.tpotP99Milliseconds,
+                    report.energyPerTokenJoules,
+                ] + report.deviceUtilization.map(\.value) + report.energyPerTokenByDevice.map(\.value)
+                if let bad = figures.first(where: { !$0.isFinite || $0 < 0 }) {
+                    problems.append("\(policy.name) with cost \(cost): a report figure is \(bad)")
                 }
             }
         }
-        print("generative wire: \(total) costs, \(accepted) accepted and simulated")
+        print("generative wire: \(total) costs, \(accepted) accepted, \(reports) runs reported")
         #expect(total > 40)
+        #expect(accepted > 0 && reports > 0)
+        #expect(problems.isEmpty, "\(problems.prefix(5))")
     }
 }

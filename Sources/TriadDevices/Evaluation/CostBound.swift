@@ -77,17 +77,22 @@ public enum CostBound {
                     tiles * (Double(npu.arrayRows) * max(1, rows) + rows) + 2 * Double(npu.arrayRows + npu.arrayColumns)
                     + 2 * (inner * columns + rows * (inner + columns)) / bytesPerCycle
             case .attention:
+                // Either mapping: every multiply-accumulate at the vector units' latency on one lane, or one array
+                // preload (2R + 16 cycles) per head and token.
                 cycles =
-                    sequence * heads * headDimension + 2 * sequence * heads + 4 * sequence * heads * headDimension
-                    / bytesPerCycle
+                    sequence * heads * headDimension * 2 * Double(npu.vectorOpLatency)
+                    + heads * (sequence + 1) * Double(2 * npu.arrayRows + 16) + 2 * sequence * heads
+                    + 4 * sequence * heads * headDimension / bytesPerCycle
             case .vector:
                 cycles =
                     max(1, rows) * (inner / Double(npu.vectorLanes) + 16) * 16 * Double(npu.vectorOpLatency)
                     + 10 * max(1, rows) * inner / bytesPerCycle
             }
-        case .pim(let pim):
+        case .pim(let configuration):
             guard operation.kind.category == .attention else { return nil }
-            // The layout the models use, multiplied out in floating point so nothing can overflow here.
+            // The layout the models use, multiplied out in floating point so nothing can overflow here, on the
+            // PIM as the operation drives it (the command set and row buffers `DeviceEvaluator` costs it with).
+            let pim = configuration.driven(by: operation.pimModes)
             let model = PIMCostModel(configuration: pim)
             let layout = PIMLayout(operation: operation, configuration: pim)
             var tiles = 0.0

@@ -55,6 +55,11 @@ public struct NPUConfiguration: Sendable, Hashable {
     /// 3640 / 3900 (docs/MODEL.md §1.3).
     public var memoryEfficiency: Double = 1
     /// The efficiencies a topology or a peer may give (NaN and ∞ fall outside).
+    /// The least SRAM that holds one double-buffered, array-sized tile of a GEMM's three operands (2-byte
+    /// elements; the tiling rule of `NPUCostModel.sramTile`), bytes: with less, the arrays cannot be fed and the
+    /// tiling degenerates to single elements. Topologies and the wire refuse smaller SRAMs.
+    public var minimumSRAMBytes: Int64 { 12 * Int64(arrayRows) * Int64(max(arrayRows, arrayColumns)) }
+
     public static let memoryEfficiencyRange: ClosedRange<Double> = 0.001...1
     /// Whether an operation's weights may stream in while the previous operation still computes. The
     /// NeuPIMs simulator runs operations one after another with a flushed scratchpad: no (docs/MODEL.md §1.4).
