@@ -76,3 +76,8 @@ extension Int64 {
     /// counters hold honestly.
     public static let saturationLimit: Int64 = 1 << 62
 }
+
+extension Duration {
+    /// This duration in seconds (wall-clock measurements such as `triad bench`; never simulated time).
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

@@ -97,11 +97,6 @@ public enum Bench {
         var report: RunReport?
         let elapsed = try clock.measure { report = try experiment.run([scenario.policy]).reports[0] }
         return Measurement(
-            name: scenario.name, tokens: report!.tokens, iterations: report!.iterations, wallSeconds: seconds(elapsed))
-    }
-
-    /// A duration in seconds.
-    public static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+            name: scenario.name, tokens: report!.tokens, iterations: report!.iterations, wallSeconds: elapsed.seconds)
     }
 }

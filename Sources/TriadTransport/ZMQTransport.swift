@@ -38,7 +38,7 @@ public final class ZMQTransport: Transport {
 }
 
 /// A bound ROUTER and, under CURVE, its ZAP handler (closed with it).
-final class ZMQListeningSocket: ListeningSocket {
+final class ZMQListeningSocket: ListeningSocket, ZMQSocketOwner {
     let socket: ZMQSocket
     let endpoint: String
     private var zap: ZAPHandler?
@@ -53,12 +53,6 @@ final class ZMQListeningSocket: ListeningSocket {
         zap?.isAllowed(routingID: routingID, userID: userID) ?? true
     }
 
-    func send(_ frames: [Data]) throws -> SendOutcome { try socket.send(frames) }
-
-    func receive(timeoutMilliseconds: Int, limits: FrameLimits) throws -> Received? {
-        try socket.receive(timeoutMilliseconds: timeoutMilliseconds, limits: limits)
-    }
-
     func close(lingerMilliseconds: Int32) {
         socket.close(lingerMilliseconds: lingerMilliseconds)
         zap?.close()
@@ -67,7 +61,7 @@ final class ZMQListeningSocket: ListeningSocket {
 }
 
 /// A connected DEALER and its monitor (closed with it).
-final class ZMQConnectedSocket: ConnectedSocket {
+final class ZMQConnectedSocket: ConnectedSocket, ZMQSocketOwner {
     let socket: ZMQSocket
     private var monitor: ZMQMonitor?
 
@@ -78,15 +72,22 @@ final class ZMQConnectedSocket: ConnectedSocket {
 
     func connectionEvents() -> [ConnectionEvent] { monitor?.drain() ?? [] }
 
-    func send(_ frames: [Data]) throws -> SendOutcome { try socket.send(frames) }
-
-    func receive(timeoutMilliseconds: Int, limits: FrameLimits) throws -> Received? {
-        try socket.receive(timeoutMilliseconds: timeoutMilliseconds, limits: limits)
-    }
-
     func close(lingerMilliseconds: Int32) {
         socket.close(lingerMilliseconds: lingerMilliseconds)
         monitor?.close()
         monitor = nil
+    }
+}
+
+/// A wrapper around one ZeroMQ socket (and what closes with it): sends and receives go to the socket.
+protocol ZMQSocketOwner: MessageSocket {
+    var socket: ZMQSocket { get }
+}
+
+extension ZMQSocketOwner {
+    func send(_ frames: [Data]) throws -> SendOutcome { try socket.send(frames) }
+
+    func receive(timeoutMilliseconds: Int, limits: FrameLimits) throws -> Received? {
+        try socket.receive(timeoutMilliseconds: timeoutMilliseconds, limits: limits)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TriadCore
 import TriadTestSupport
+import TriadTransport
 import TriadWire
 
 @testable import TriadCluster
@@ -59,5 +60,16 @@ struct CoordinatorSessionTests {
             return
         }
         #expect(SessionTimings(announcedIn: ack) == timings)
+    }
+
+    /// Timings from a library user are checked before the coordinator announces them to any worker.
+    @Test(arguments: [Int64(0), 5, 70_000])
+    func aCoordinatorRefusesAHeartbeatOutOfRange(heartbeat: Int64) {
+        var configuration = Coordinator.Configuration(bind: "inmemory")
+        configuration.timings.heartbeatMilliseconds = heartbeat
+        let coordinator = Coordinator(
+            configuration: configuration, devices: [F.device], modelName: "gpt3-7b", logger: ClusterHarness.logger,
+            transport: InMemoryTransport())
+        #expect(throws: ClusterError.self) { try coordinator.start() }
     }
 }

@@ -9,7 +9,7 @@ import TriadWire
 /// liveness of 3 s (defaults: 250 ms and 2 s), then stays silent: the worker must not register again before 3 s
 /// and must send at most one heartbeat per second meanwhile. Only lower bounds on time are asserted (a loaded
 /// machine can only make a worker later), so the test holds on a busy machine.
-@Suite(.serialized, .integrationTier, .tags(.process))
+@Suite(.serialized, .integrationTier, .tags(.integration, .process))
 struct AnnouncedTimingsProcessTests {
     static let announced = SessionTimings(
         heartbeatMilliseconds: 1_000, coordinatorLivenessMilliseconds: 2_500, workerLivenessMilliseconds: 3_000)

@@ -5,7 +5,7 @@ import TriadTestSupport
 /// The C worker SDK's fpga-worker (sdk/c, built by scripts/build-sdk) in real clusters: a topology's `worker:` key
 /// makes `triad up` start it for the FPGA, the reports equal the in-process ones byte for byte, and it survives the
 /// same faults as the Swift worker.
-@Suite(.serialized, .integrationTier, .cWorkerBuilt, .tags(.process, .cSDK))
+@Suite(.serialized, .integrationTier, .cWorkerBuilt, .tags(.integration, .process, .cSDK))
 struct CWorkerProcessTests {
     static var program: URL { TriadPaths.packageRoot.appendingPathComponent("sdk/c/build/fpga-worker") }
 

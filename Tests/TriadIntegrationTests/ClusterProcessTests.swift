@@ -4,7 +4,7 @@ import TriadTestSupport
 
 /// The cluster with real processes: `triad up` equals the in-process report byte for byte, and survives a
 /// killed worker, a stopped worker and a restarted coordinator with the same report.
-@Suite(.serialized, .integrationTier, .tags(.process, .fault))
+@Suite(.serialized, .integrationTier, .tags(.integration, .process, .fault))
 struct ClusterProcessTests {
     /// Every bundled topology, every policy that runs on it: `triad up` JSON == `triad compare` JSON.
     @Test(arguments: [

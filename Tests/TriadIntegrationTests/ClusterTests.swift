@@ -9,7 +9,7 @@ import TriadWire
 
 @preconcurrency import CZeroMQ
 
-@Suite(.serialized, .integrationTier, .tags(.fault))
+@Suite(.serialized, .integrationTier, .tags(.integration, .fault))
 struct ClusterTests {
     @Test func remoteCostsEqualLocalCosts() async throws {
         try await ClusterHarness.onThread {

@@ -7,7 +7,7 @@ import TriadDevices
 import TriadTransport
 
 /// CurveZMQ: the coordinator encrypts and admits only allow-listed worker keys.
-@Suite(.serialized, .integrationTier)
+@Suite(.serialized, .integrationTier, .tags(.integration))
 struct CurveTests {
     final class CurveWorker: @unchecked Sendable {
         let stop = StopSignal()

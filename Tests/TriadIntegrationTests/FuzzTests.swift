@@ -11,7 +11,7 @@ import TriadWire
 
 /// ≥ 100,000 random and mutated frames at a live worker and a live coordinator: no crash, no hang, and
 /// correct results afterwards.
-@Suite(.serialized, .integrationTier, .tags(.fault))
+@Suite(.serialized, .integrationTier, .tags(.integration, .fault))
 struct FuzzTests {
     static let framesPerTarget = 50_000
 

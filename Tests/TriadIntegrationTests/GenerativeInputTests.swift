@@ -7,7 +7,7 @@ import TriadCore
 /// Hugging Face config field, each trace and batch field. Each case must end in exit 1 or 2 with one line
 /// on stderr, or a valid report — never a signal, never past the time and memory limits
 /// (`HostileInputRunner`). The wire surfaces are driven in-process (`WireGenerativeTests`).
-@Suite(.serialized, .integrationTier, .tags(.process))
+@Suite(.serialized, .integrationTier, .tags(.integration, .process))
 struct GenerativeInputTests {
     /// Seed of the random values (the extremes are fixed); change it to explore further.
     static let seed: UInt64 = 20_261_130

@@ -107,7 +107,7 @@ final class HostileWorker: @unchecked Sendable {
 
 /// A worker whose replies cannot be right never changes a result and never crashes the coordinator: with a
 /// standby its work is redone there, without one the run fails with a one-line reason.
-@Suite(.serialized, .integrationTier, .tags(.fault))
+@Suite(.serialized, .integrationTier, .tags(.integration, .fault))
 struct HostileWorkerTests {
     static func coordinator(_ context: ZMQContext, devices: [DeviceDescription] = [ClusterHarness.devices[0]]) throws
         -> (Coordinator, String)

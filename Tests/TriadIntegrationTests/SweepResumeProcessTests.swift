@@ -4,7 +4,7 @@ import TriadTestSupport
 
 /// `triad sweep` as a user runs it: killed with SIGKILL part-way, resumed, and compared byte for byte with an
 /// uninterrupted sweep; the resumed sweep recomputes only what the journal lacks.
-@Suite(.integrationTier, .tags(.process, .fault))
+@Suite(.integrationTier, .tags(.integration, .process, .fault))
 struct SweepResumeProcessTests {
     static let spec = SweepFixtures.spec
 

@@ -6,7 +6,7 @@ import TriadWire
 
 /// `triad worker` processes against what the network and coordinators do to them: refused workers exit 3
 /// at once, a connection torn down by an oversized frame or a security mismatch comes back by itself.
-@Suite(.serialized, .integrationTier, .tags(.process, .fault))
+@Suite(.serialized, .integrationTier, .tags(.integration, .process, .fault))
 struct WorkerRecoveryProcessTests {
     typealias Running = TriadProcess
 

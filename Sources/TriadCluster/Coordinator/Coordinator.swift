@@ -78,6 +78,10 @@ public final class Coordinator {
     /// Listens at the configured endpoint and returns the endpoint bound.
     @discardableResult
     public func start() throws -> String {
+        guard configuration.timings.isValid else {
+            throw ClusterError(
+                "coordinator timings out of range: heartbeat \(SessionTimings.heartbeatRange) ms, each liveness window longer than it and at most \(SessionTimings.livenessLimit) ms")
+        }
         let logger = self.logger
         let socket = try transport.listen(
             at: configuration.bind, maximumMessageBytes: WireProtocol.maximumMessageBytes,

@@ -43,11 +43,7 @@ extension LocalCluster {
             cluster.stop()
         }
         return Benchmark(
-            local: local!, remote: remote!, inProcessSeconds: seconds(localTime), clusterSeconds: seconds(clusterTime),
-            runSeconds: seconds(runTime), messages: messages)
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+            local: local!, remote: remote!, inProcessSeconds: localTime.seconds, clusterSeconds: clusterTime.seconds,
+            runSeconds: runTime.seconds, messages: messages)
     }
 }

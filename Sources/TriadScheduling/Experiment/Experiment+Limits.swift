@@ -1,4 +1,4 @@
-/// The ranges a run's parameters must be in, checked once where they enter (flags, sweep specs, library calls):
+/// The ranges a run's parameters must be in, checked where they enter (flags, sweep specs):
 /// wide enough for any study, small enough that memory and simulated time stay bounded (docs/INPUTS.md).
 extension Experiment {
     public enum Limits {
@@ -10,16 +10,4 @@ extension Experiment {
         public static let parallelDegree = 1...65_536
     }
 
-    /// The first parameter out of its range, named as `names` gives (a flag or a spec key), with the range; nil
-    /// when every one is in range.
-    public func rangeProblem(names: (String) -> String = { $0 }) -> String? {
-        let checks: [(String, Int, ClosedRange<Int>)] = [
-            ("batch", batch, Limits.batch), ("iterations", iterations, Limits.iterations),
-            ("warmup", warmupIterations, Limits.warmup), ("max-sequence", maxSequence, Limits.maxSequence),
-        ]
-        for (name, value, range) in checks where !range.contains(value) {
-            return "\(names(name)) must be in \(range.lowerBound)…\(range.upperBound) (got \(value))"
-        }
-        return nil
-    }
 }

@@ -21,6 +21,9 @@ struct Admission {
     private var arrivals: PoissonArrivals?
     /// Scratch: the channel each stage placed the request being admitted on.
     private var placed: [Int]
+    /// Requests drawn from the stream but not yet admitted (not arrived, or no KV room), from `pendingHead` on.
+    private var pending: [Request] = []
+    private var pendingHead = 0
 
     init(
         ledgers: [KVCacheLedger?], keyValueBytesPerToken: [Int64], loadEstimates: [[Int64]], experiment: Experiment
@@ -40,23 +43,29 @@ struct Admission {
     /// Requests the stream shortened to the longest sequence.
     var cappedRequests: Int { requests.cappedRequests }
 
+    /// When the next waiting request arrives, if it has not arrived by `now` (an empty batch waits for it).
+    func nextArrival(after now: Picoseconds) -> Picoseconds? {
+        guard pendingHead < pending.count, pending[pendingHead].arrival > now else { return nil }
+        return pending[pendingHead].arrival
+    }
+
     /// Fills the empty slots of every stage's batch (`states`, one per stage) at `now`. With `stagger`, slots take
     /// requests part-way through their output, as a long closed-loop run finds them.
     mutating func fill(_ states: inout [RunState], now: Picoseconds, stagger: Bool) {
         var loads: [[Int64]] = []
         for slot in states[0].isActive.indices where !states[0].isActive[slot] {
             var generated = 0
-            if states[0].pendingHead == states[0].pending.count {
+            if pendingHead == pending.count {
                 if stagger, let inFlight = requests.nextInFlight() {
-                    states[0].pending.append(inFlight.request)
+                    pending.append(inFlight.request)
                     generated = inFlight.generated
                 } else {
                     guard var next = requests.next() else { return }
                     if arrivals != nil { next.arrival = arrivals!.next() }
-                    states[0].pending.append(next)
+                    pending.append(next)
                 }
             }
-            let candidate = states[0].pending[states[0].pendingHead]
+            let candidate = pending[pendingHead]
             guard candidate.arrival <= now else { return }
             if loads.isEmpty && ledgers.contains(where: { $0?.rule == .greedyMinLoad }) {
                 loads = ledgers.indices.map { stage in
@@ -76,10 +85,10 @@ struct Admission {
                 }
                 placed[stage] = channel
             }
-            states[0].pendingHead += 1
-            if states[0].pendingHead > 1024 && states[0].pendingHead * 2 > states[0].pending.count {
-                states[0].pending.removeFirst(states[0].pendingHead)
-                states[0].pendingHead = 0
+            pendingHead += 1
+            if pendingHead > 1024 && pendingHead * 2 > pending.count {
+                pending.removeFirst(pendingHead)
+                pendingHead = 0
             }
             let length = min(candidate.inputTokens + generated + 1, maxSequence)
             for stage in states.indices {

@@ -40,9 +40,7 @@ struct RunLoop {
             case .startIteration:
                 admission.fill(&states, now: now, stagger: false)
                 if states[0].activeCount == 0 {
-                    if states[0].pendingHead < states[0].pending.count, states[0].pending[states[0].pendingHead].arrival > now {
-                        queue.schedule(.startIteration, at: states[0].pending[states[0].pendingHead].arrival)
-                    }
+                    if let arrival = admission.nextArrival(after: now) { queue.schedule(.startIteration, at: arrival) }
                     continue run
                 }
                 var duration: Picoseconds = 0

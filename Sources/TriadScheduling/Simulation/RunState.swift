@@ -21,9 +21,6 @@ struct RunState {
     var prefillStep: [(slot: Int, tokens: Int)] = []
     /// Requests finished while measuring (serving runs).
     var records: [RequestRecord] = []
-    /// Requests drawn from the stream but not yet admitted (not arrived, or no KV room).
-    var pending: [Request] = []
-    var pendingHead = 0
 
     // Totals.
     var iterations = 0
@@ -69,8 +66,6 @@ struct RunState {
         fresh.firstTokenAt = firstTokenAt
         fresh.prefilled = prefilled
         fresh.joinedFresh = joinedFresh
-        fresh.pending = pending
-        fresh.pendingHead = pendingHead
         fresh.measuredFrom = now
         fresh.elapsed = now
         self = fresh
