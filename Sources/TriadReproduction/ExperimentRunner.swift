@@ -24,7 +24,7 @@ public struct ExperimentRunner: Sendable {
     /// The NeuPIMs hardware: the simulator's NPU and a dual-row-buffer HBM2-PIM (policies that assume less
     /// drive it as such).
     public static func neupims(
-        iterations: Int, seed: UInt64, attentionMapping: NPUConfiguration.AttentionMapping = .vectorUnits
+        iterations: Int, seed: UInt64, attentionMapping: NPUConfiguration.AttentionMapping = .fastest
     ) throws -> ExperimentRunner {
         var npu = NPUConfiguration.neupims
         npu.attentionMapping = attentionMapping

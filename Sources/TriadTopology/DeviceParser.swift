@@ -166,6 +166,15 @@ enum DeviceParser {
             configuration.commandSet = try r.choice(
                 "command_set", PIMConfiguration.CommandSet.self, allowed: PIMConfiguration.CommandSet.allCases)
         }
+        if r.optional("gqa_mapping") != nil {
+            configuration.groupMapping = try r.choice(
+                "gqa_mapping", PIMConfiguration.GroupMapping.self, allowed: PIMConfiguration.GroupMapping.allCases)
+        }
+        if r.optional("query_vectors") != nil {
+            let range = PIMConfiguration.queryVectorRange
+            configuration.queryVectors = Int(
+                try r.integer("query_vectors", minimum: Int64(range.lowerBound), maximum: Int64(range.upperBound)))
+        }
         guard configuration.ranks * configuration.bankGroups * configuration.banksPerGroup <= 4096 else {
             throw r.error(
                 .invalidValue, at: r.optional("ranks"), "ranks × bank_groups × banks_per_group of \(r.what) must be at most 4096")

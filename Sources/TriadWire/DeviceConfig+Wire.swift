@@ -102,8 +102,8 @@ extension NPUConfiguration {
         guard [m.macEnergyPj, m.vectorOpEnergyPj, m.staticPowerW].allSatisfy({ $0.isFinite && $0 >= 0 }) else {
             throw WireError(.malformed, "energies and power must be finite and non-negative")
         }
-        guard let mapping = AttentionMapping(rawValue: m.attentionMapping) else {
-            throw WireError(.malformed, "unknown attention mapping '\(m.attentionMapping)'")
+        guard let mapping = AttentionMapping(rawValue: m.attentionMapping.isEmpty ? "fastest" : m.attentionMapping) else {
+            throw WireError(.malformed, "unknown attention mapping '\(m.attentionMapping.prefix(32))'")
         }
         attentionMapping = mapping
         guard let gemm = GEMMMapping(rawValue: m.gemmMapping.isEmpty ? "activation-stationary" : m.gemmMapping) else {

@@ -87,6 +87,8 @@ extension PIMConfiguration {
         m.gwriteEnergyPj = globalWriteEnergyPicojoules
         m.readresEnergyPj = readResultEnergyPicojoules
         m.commandSet = commandSet.rawValue
+        m.gqaMapping = groupMapping.rawValue
+        m.queryVectors = UInt32(queryVectors)
         return m
     }
 
@@ -111,5 +113,14 @@ extension PIMConfiguration {
             throw WireError(.malformed, "unknown command_set '\(m.commandSet)'")
         }
         commandSet = commands
+        guard let mapping = GroupMapping(rawValue: m.gqaMapping.isEmpty ? "replay" : m.gqaMapping) else {
+            throw WireError(.malformed, "unknown gqa_mapping '\(m.gqaMapping.prefix(32))'")
+        }
+        groupMapping = mapping
+        let vectors = m.queryVectors == 0 ? 1 : Int(m.queryVectors)
+        guard Self.queryVectorRange.contains(vectors) else {
+            throw WireError(.malformed, "query_vectors \(m.queryVectors) out of range")
+        }
+        queryVectors = vectors
     }
 }

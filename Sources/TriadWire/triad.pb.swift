@@ -652,6 +652,7 @@ public nonisolated struct Triad_V1_NPUConfig: @unchecked Sendable {
     set {_uniqueStorage()._staticPowerW = newValue}
   }
 
+  /// "fastest" (default when empty), "arrays", "vector-units" or "single-array".
   public var attentionMapping: String {
     get {_storage._attentionMapping}
     set {_uniqueStorage()._attentionMapping = newValue}
@@ -903,6 +904,19 @@ public nonisolated struct Triad_V1_PIMConfig: @unchecked Sendable {
   public var commandSet: String {
     get {_storage._commandSet}
     set {_uniqueStorage()._commandSet = newValue}
+  }
+
+  /// How a GEMV unit serves the query heads of a KV-head group: "replay" (default when empty), "open-row" or
+  /// "multi-query".
+  public var gqaMapping: String {
+    get {_storage._gqaMapping}
+    set {_uniqueStorage()._gqaMapping = newValue}
+  }
+
+  /// Query vectors a multi-query unit holds (1 when 0).
+  public var queryVectors: UInt32 {
+    get {_storage._queryVectors}
+    set {_uniqueStorage()._queryVectors = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -1993,7 +2007,7 @@ nonisolated extension Triad_V1_DRAMTiming: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PIMConfig"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}memory\0\u{1}ranks\0\u{3}bank_groups\0\u{3}banks_per_group\0\u{3}multipliers_per_bank\0\u{3}element_bytes\0\u{1}timing\0\u{3}row_buffers\0\u{1}fidelity\0\u{3}comp_energy_pj\0\u{3}gact_energy_pj\0\u{3}gwrite_energy_pj\0\u{3}readres_energy_pj\0\u{3}command_set\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}memory\0\u{1}ranks\0\u{3}bank_groups\0\u{3}banks_per_group\0\u{3}multipliers_per_bank\0\u{3}element_bytes\0\u{1}timing\0\u{3}row_buffers\0\u{1}fidelity\0\u{3}comp_energy_pj\0\u{3}gact_energy_pj\0\u{3}gwrite_energy_pj\0\u{3}readres_energy_pj\0\u{3}command_set\0\u{3}gqa_mapping\0\u{3}query_vectors\0")
 
   fileprivate class _StorageClass {
     var _memory: Triad_V1_MemoryConfig? = nil
@@ -2010,6 +2024,8 @@ nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._
     var _gwriteEnergyPj: Double = 0
     var _readresEnergyPj: Double = 0
     var _commandSet: String = String()
+    var _gqaMapping: String = String()
+    var _queryVectors: UInt32 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2034,6 +2050,8 @@ nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._
       _gwriteEnergyPj = source._gwriteEnergyPj
       _readresEnergyPj = source._readresEnergyPj
       _commandSet = source._commandSet
+      _gqaMapping = source._gqaMapping
+      _queryVectors = source._queryVectors
     }
   }
 
@@ -2066,6 +2084,8 @@ nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._
         case 12: try { try decoder.decodeSingularDoubleField(value: &_storage._gwriteEnergyPj) }()
         case 13: try { try decoder.decodeSingularDoubleField(value: &_storage._readresEnergyPj) }()
         case 14: try { try decoder.decodeSingularStringField(value: &_storage._commandSet) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._gqaMapping) }()
+        case 16: try { try decoder.decodeSingularUInt32Field(value: &_storage._queryVectors) }()
         default: break
         }
       }
@@ -2120,6 +2140,12 @@ nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._
       if !_storage._commandSet.isEmpty {
         try visitor.visitSingularStringField(value: _storage._commandSet, fieldNumber: 14)
       }
+      if !_storage._gqaMapping.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._gqaMapping, fieldNumber: 15)
+      }
+      if _storage._queryVectors != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._queryVectors, fieldNumber: 16)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2143,6 +2169,8 @@ nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._gwriteEnergyPj != rhs_storage._gwriteEnergyPj {return false}
         if _storage._readresEnergyPj != rhs_storage._readresEnergyPj {return false}
         if _storage._commandSet != rhs_storage._commandSet {return false}
+        if _storage._gqaMapping != rhs_storage._gqaMapping {return false}
+        if _storage._queryVectors != rhs_storage._queryVectors {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -88,6 +88,34 @@ struct NPUCostModelTests {
         #expect(cost.cycles == (300 * 1024 * 2 * 3900).ceilDiv(1024 * 3640))
     }
 
+    /// Grouped-query attention (Llama-3-8B on one device: 32 query heads over 8 KV heads, d = 128) at 4,096 tokens:
+    /// on the arrays each KV tile serves the group's 4 query rows, so the GEMV is bound by the KV stream; on the
+    /// vector units every query head's MACs take lanes, 4 × the MHA compute, and the GEMV is compute-bound.
+    /// `fastest` (the default) takes the arrays here and the vector units for a short MHA context.
+    @Test func groupedQueriesAreStreamBoundOnTheArraysAndComputeBoundOnTheVectorUnits() {
+        let logits = Operation(
+            kind: .attentionLogits, rows: 1, inner: 4096, sequenceLength: 4096, heads: 32, keyValueHeads: 8,
+            headDimension: 128)
+        let stream = model.streamCycles(4096 * 8 * 128 * 2)
+        let arrays = model.attentionCost(logits, mapping: .systolicArrays)
+        let vectors = model.attentionCost(logits, mapping: .vectorUnits)
+        #expect(arrays.cycles == stream)
+        // 8 KV heads × 32 tiles of 128 keys, 8 arrays, 128 + 4 cycles per tile.
+        #expect(arrays.computeCycles == 8 * 32 / 8 * 132)
+        #expect(vectors.cycles == 4096 * 32 * 128 / 1024 * 2)
+        #expect(vectors.cycles > 2 * stream)
+        #expect(model.attentionCost(logits) == arrays)
+        var attend = logits
+        attend.kind = .attentionAttend
+        #expect(model.attentionCost(attend, mapping: .systolicArrays).cycles == stream)
+        // A 40-token MHA GEMV fills a third of one tile: the vector units are faster, and `fastest` takes them.
+        let short = Operation(
+            kind: .attentionLogits, rows: 1, inner: 1024, sequenceLength: 40, heads: 8, keyValueHeads: 8,
+            headDimension: 128)
+        #expect(model.attentionCost(short, mapping: .vectorUnits).cycles < model.attentionCost(short, mapping: .systolicArrays).cycles)
+        #expect(model.attentionCost(short) == model.attentionCost(short, mapping: .vectorUnits))
+    }
+
     /// The simulator's FusedMHA at s = 307 is ≈ 1,410 cycles per head with softmax (npu-only branch).
     @Test func fusedMHAFollowsTheSimulatorsSerialPreloads() {
         var configuration = NPUConfiguration.neupims

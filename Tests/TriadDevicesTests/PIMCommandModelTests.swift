@@ -37,6 +37,38 @@ struct PIMCommandModelTests {
         print("PIM analytic vs command-level (\(rowBuffers)): worst error \(worst)")
     }
 
+    /// The grouped-query mappings (docs/MODEL.md §2.7): the analytic model within 5 % of the command-level one
+    /// for groups of 2–8 (Llama-3-8B's 32:8 on one device, 8:1 MQA shards) and both row-buffer modes.
+    @Test(arguments: [PIMConfiguration.RowBuffers.single, .dual])
+    func groupMappingsAgreeWithCommandLevel(rowBuffers: PIMConfiguration.RowBuffers) {
+        var worst = 0.0
+        for (mapping, vectors) in [(PIMConfiguration.GroupMapping.openRow, 1), (.multiQuery, 4), (.multiQuery, 8)] {
+            var configuration = PIMConfiguration.neupims(rowBuffers: rowBuffers)
+            configuration.timing.refreshInterval = 1 << 40
+            configuration.groupMapping = mapping
+            configuration.queryVectors = vectors
+            let analytic = PIMCostModel(configuration: configuration)
+            let command = PIMCommandModel(configuration: configuration)
+            for (heads, keyValueHeads) in [(32, 8), (8, 2), (8, 1), (16, 8)] {
+                for sequence in [16, 300, 777, 2048] {
+                    for kind in [Operation.Kind.attentionLogits, .attentionAttend] {
+                        let operation = Self.attention(kind, sequence: sequence, heads: heads, keyValueHeads: keyValueHeads)
+                        let reference = command.cost(of: operation)
+                        let estimate = analytic.cost(of: operation)
+                        let error = abs(Double(estimate.cycles) / Double(reference.cycles) - 1)
+                        worst = max(worst, error)
+                        #expect(
+                            error < 0.05,
+                            "\(mapping) ×\(vectors) \(kind) seq \(sequence) heads \(heads)/\(keyValueHeads): analytic \(estimate.cycles), command \(reference.cycles)")
+                        // Both count the same commands, so the energies agree exactly.
+                        #expect(abs(estimate.energyPicojoules - reference.energyPicojoules) < 1e-6 * reference.energyPicojoules)
+                    }
+                }
+            }
+        }
+        print("PIM group mappings, analytic vs command-level (\(rowBuffers)): worst error \(worst)")
+    }
+
     /// One request alone in one channel in the NeuPIMs simulator (stage B): dual/fused 15,964 cycles at 512
     /// tokens and 63,436 at 2048; single/Newton 19,928 and 77,644 — the command model within 5 %.
     @Test(arguments: [(512, true, 15_964), (2048, true, 63_436), (512, false, 19_928), (2048, false, 77_644)])
@@ -54,7 +86,7 @@ struct PIMCommandModelTests {
         var configuration = PIMConfiguration.neupims(rowBuffers: .dual)
         configuration.timing.refreshInterval = 1 << 40
         let model = PIMCommandModel(configuration: configuration)
-        let outcome = model.run(PIMProgram(steps: [.globalWrite, .tile(comps: 32, readResults: 1)]))
+        let outcome = model.run(PIMProgram(steps: [.globalWrite, .tile(comps: 32, readResults: 1, readouts: 1)]))
         // GWRITE 96, header, 8 G_ACTs (3·tFAW + 1), tRCD, one fused COMPS_READRES, its result 16 later.
         #expect(outcome.globalWrites == 1)
         #expect(outcome.groupActivates == 8)
@@ -62,7 +94,7 @@ struct PIMCommandModelTests {
         #expect(outcome.cycles == 96 + 1 + 91 + 14 + 16, "\(outcome.cycles)")
         // Back to back, a further header costs the precharge sweep (tRTP + 32) on top: 143 cycles.
         let two = model.run(
-            PIMProgram(steps: [.globalWrite, .tile(comps: 32, readResults: 1), .tile(comps: 32, readResults: 1)]))
+            PIMProgram(steps: [.globalWrite, .tile(comps: 32, readResults: 1, readouts: 1), .tile(comps: 32, readResults: 1, readouts: 1)]))
         #expect(two.cycles - outcome.cycles == 143)
     }
 

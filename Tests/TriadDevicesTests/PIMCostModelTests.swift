@@ -74,4 +74,44 @@ struct PIMCostModelTests {
         let readResults: Double = 16 * 804
         #expect(energy == gwrites + groupActivates + comps + readResults)
     }
+
+    /// Grouped-query attention on PIM (docs/MODEL.md §2.7). With one query head per KV head every mapping is the
+    /// MHA command stream; with a group of g: replay costs what g MHA heads over one KV head cost (only the
+    /// capacity shrinks), open-row saves the re-activations but pays a GWRITE per pass, and a unit with g query
+    /// vectors reads each column once for the whole group.
+    @Test func groupMappingsPriceTheReuseTheyOffer() {
+        func cycles(_ mapping: PIMConfiguration.GroupMapping, vectors: Int = 1, heads: Int, keyValueHeads: Int, sequence: Int = 2048)
+            -> (logits: Int64, attend: Int64, comps: Int64)
+        {
+            var configuration = PIMConfiguration.neupims(rowBuffers: .dual)
+            configuration.groupMapping = mapping
+            configuration.queryVectors = vectors
+            let model = PIMCostModel(configuration: configuration)
+            let logits = Operation(
+                kind: .attentionLogits, rows: 1, inner: heads * 128, sequenceLength: sequence, heads: heads,
+                keyValueHeads: keyValueHeads, headDimension: 128)
+            var attend = logits
+            attend.kind = .attentionAttend
+            return (
+                model.cost(of: logits).cycles, model.cost(of: attend).cycles,
+                model.commands(for: logits).comps + model.commands(for: attend).comps
+            )
+        }
+        // MHA: identical whatever the mapping.
+        let mha = cycles(.replay, heads: 8, keyValueHeads: 8)
+        #expect(cycles(.openRow, heads: 8, keyValueHeads: 8) == mha)
+        #expect(cycles(.multiQuery, vectors: 8, heads: 8, keyValueHeads: 8) == mha)
+        // Llama-3-8B on one device: 32 query heads over 8 KV heads.
+        let replay = cycles(.replay, heads: 32, keyValueHeads: 8)
+        let openRow = cycles(.openRow, heads: 32, keyValueHeads: 8)
+        let multiQuery = cycles(.multiQuery, vectors: 4, heads: 32, keyValueHeads: 8)
+        // Replay: 4 passes of an 8-KV-head logits GEMV, 32 attend GEMVs — what 32 MHA heads over 8 KV heads cost.
+        #expect(replay.comps == 4 * mha.comps)
+        #expect(openRow.comps == replay.comps)
+        #expect(multiQuery.comps * 4 == replay.comps)
+        #expect(openRow.logits < replay.logits && openRow.attend < replay.attend)
+        #expect(Double(multiQuery.logits + multiQuery.attend) < 0.5 * Double(replay.logits + replay.attend))
+        // A unit holding more vectors than the group has heads serves the group in one pass.
+        #expect(cycles(.multiQuery, vectors: 16, heads: 32, keyValueHeads: 8) == multiQuery)
+    }
 }

@@ -98,10 +98,14 @@ public enum CostBound {
             var tiles = 0.0
             for run in layout.runs {
                 let chunks = Double(layout.repeats) * Double(run.count)
-                tiles += chunks * Double(run.tiles)
+                let runTiles = chunks * Double(run.tiles)
+                let furtherPasses = runTiles * Double(run.passes - 1)
+                let (comps, results, vectors) = (min(run.comps, 1 << 20), min(run.results, 1 << 20), min(run.vectors, 1 << 10))
+                tiles += runTiles + furtherPasses
                 cycles +=
-                    chunks * Double(model.globalWriteCycles)
-                    + chunks * Double(run.tiles) * Double(model.headerCycles(comps: min(run.comps, 1 << 20), results: min(run.results, 1 << 20)))
+                    (chunks * Double(run.chunkWrites) + furtherPasses) * Double(model.globalWriteCycles)
+                    + runTiles * Double(model.headerCycles(comps: comps, results: results, vectors: vectors))
+                    + furtherPasses * Double(model.passCycles(comps: comps, results: results, vectors: vectors))
             }
             // Refresh stretches by at most the refresh window over its smallest usable part (1 cycle).
             cycles *= Double(pim.timing.refreshInterval)

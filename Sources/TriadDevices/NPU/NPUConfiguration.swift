@@ -6,7 +6,16 @@ public import TriadCore
 public struct NPUConfiguration: Sendable, Hashable {
     /// How the NPU runs a request's attention GEMVs.
     public enum AttentionMapping: String, Sendable, Hashable, CaseIterable {
-        /// On the vector units, a multiply and an accumulate per lane per pass (the default).
+        /// Per GEMV the faster of `arrays` and `vector-units`, as a compiler would choose (the default: the
+        /// strongest NPU baseline — arrays for grouped queries and long contexts, vector units for short MHA
+        /// contexts whose tiles would be mostly padding).
+        case fastest
+        /// On the systolic arrays as small GEMMs: per KV head, each K or V tile is preloaded into
+        /// an array and the g query rows of its group (or their scores) stream through it, so every KV element
+        /// read serves g MACs; arrays work on different tiles (docs/MODEL.md §1.6).
+        case systolicArrays = "arrays"
+        /// On the vector units, a multiply and an accumulate per lane per pass: every query head's MACs on the
+        /// lanes, so grouped-query attention is compute-bound here.
         case vectorUnits = "vector-units"
         /// As the NeuPIMs simulator's FusedMHA does: per head, on one systolic array, one key per cycle for
         /// the logits and one head dimension per cycle for the attend GEMV.
@@ -47,7 +56,7 @@ public struct NPUConfiguration: Sendable, Hashable {
     /// Static power, watts, charged for the whole simulated time.
     public var staticPowerWatts: Double
     /// How attention GEMVs map onto the NPU when it runs them.
-    public var attentionMapping: AttentionMapping = .vectorUnits
+    public var attentionMapping: AttentionMapping = .fastest
     /// How GEMMs map onto the systolic arrays.
     public var gemmMapping: GEMMMapping = .activationStationary
     /// Fraction of `memoryBandwidthBytesPerSecond` a long sequential stream sustains (0 < η ≤ 1). The

@@ -201,20 +201,49 @@ public struct NPUCostModel: Sendable {
     // MARK: - Attention on the NPU
 
     /// An attention GEMV (logits or attend) of one request on the NPU, streaming the request's K or V.
+    /// `.systolicArrays`: per KV head, K (d × s) or V (s × d) in array-sized tiles, each preloaded into one of
+    /// the arrays (R cycles, not overlapped with compute) while the group's g query rows — or their g score
+    /// rows — stream through it (g cycles); arrays take different tiles; bound by the slower of that and the
+    /// KV stream.
     /// `.vectorUnits`: a multiply and an accumulate per lane per pass, bound by the KV stream.
     /// `.singleArray`: the NeuPIMs simulator's FusedMHA (`npu-only` branch, `operations/FusedMHA.cc`,
     /// `SystolicWS::issue_ex_inst`): per head, a q·Kᵀ GEMV preload of 2R − 1 + ⌊s/arrays⌋ cycles, and
     /// ⌈(s + C − 1)/C⌉ S·V preloads of 2R − 1 + 16 cycles each, every preload waiting for the previous one.
     public func attentionCost(_ operation: Operation) -> OperationCost {
+        attentionCost(operation, mapping: configuration.attentionMapping)
+    }
+
+    /// The attention GEMV on `mapping`; `.fastest` takes the cheaper of the arrays and the vector units.
+    public func attentionCost(_ operation: Operation, mapping: NPUConfiguration.AttentionMapping) -> OperationCost {
         let sequence = Int64(operation.sequenceLength)
         let heads = Int64(operation.heads)
         let macs = sequence * heads * Int64(operation.headDimension)
         let bytes = operation.keyValueBytes / 2
+        let stream = streamCycles(bytes)
         let cycles: Int64
-        switch configuration.attentionMapping {
+        let compute: Int64
+        switch mapping {
+        case .fastest:
+            let arrays = attentionCost(operation, mapping: .systolicArrays)
+            let vectors = attentionCost(operation, mapping: .vectorUnits)
+            return vectors.cycles < arrays.cycles ? vectors : arrays
+        case .systolicArrays:
+            let keyValueHeads = Int64(max(1, operation.keyValueHeads))
+            let group = max(1, heads / keyValueHeads)
+            let headDimension = Int64(operation.headDimension)
+            let tilesPerHead =
+                operation.kind == .attentionLogits
+                ? headDimension.ceilDiv(rows) * sequence.ceilDiv(columns)
+                : sequence.ceilDiv(rows) * headDimension.ceilDiv(columns)
+            let rounds = (keyValueHeads * tilesPerHead).ceilDiv(arrays)
+            // Requests' tiles follow one another through the arrays, so the pipeline fills once per phase, not
+            // per GEMV: no fill is charged here.
+            compute = rounds * (preloadCycles + group)
+            cycles = max(compute, stream)
         case .vectorUnits:
             let lanes = Int64(configuration.vectorUnits * configuration.vectorLanes)
-            cycles = max(macs.ceilDiv(lanes) * 2 * configuration.vectorOpLatency, streamCycles(bytes))
+            compute = macs.ceilDiv(lanes) * 2 * configuration.vectorOpLatency
+            cycles = max(compute, stream)
         case .singleArray:
             let emptyPipelinePreload = 2 * rows - 1
             let issueGap = instructionCycles / 2
@@ -224,10 +253,13 @@ public struct NPUCostModel: Sendable {
                 let preloads = (sequence + columns - 1).ceilDiv(columns)
                 cycles = heads * (issueGap + (emptyPipelinePreload + instructionCycles) * preloads)
             }
+            compute = cycles
         }
+        let computeCycles = min(compute, cycles)
         return OperationCost(
             cycles: cycles, duration: configuration.clock.picoseconds(forCycles: cycles), streamedBytes: bytes,
-            energyPicojoules: Double(macs) * configuration.macEnergyPicojoules, computeCycles: cycles)
+            energyPicojoules: Double(macs) * configuration.macEnergyPicojoules, computeCycles: computeCycles,
+            memoryCycles: cycles - computeCycles)
     }
 
     /// The cost of any operation on this NPU. Ternary weights are streamed at 2 bits and expanded on chip.

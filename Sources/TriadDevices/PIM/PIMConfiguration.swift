@@ -19,6 +19,23 @@ public struct PIMConfiguration: Sendable, Hashable {
         case newton
     }
 
+    /// What a bank unit does when several query heads share one KV head (grouped-query attention,
+    /// docs/MODEL.md §2.7). Every option gives MHA (one query head per KV head) the same command stream.
+    public enum GroupMapping: String, Sendable, Hashable, CaseIterable {
+        /// Each query head runs its own GEMV over its KV head's rows, as Newton and NeuPIMs publish it (a
+        /// GEMV unit holds one input vector, NeuPIMs §4 / `NeuPIMSLogitSoftmax.cc`): KV capacity shrinks
+        /// with the group, time does not.
+        case replay
+        /// Per activated row tile, the group's query vectors are written to the global buffer and computed
+        /// one after another before the rows close (column re-reads without new activations), the query
+        /// order snaking so a tile starts with the vector the previous tile ended with.
+        case openRow = "open-row"
+        /// The global buffer holds `queryVectors` query vectors and each COMP multiplies the column it reads
+        /// against all of them (multipliers × `queryVectors` per bank): one activation and one column read
+        /// serve up to `queryVectors` heads of a group, each head's result read out separately.
+        case multiQuery = "multi-query"
+    }
+
     /// How attention GEMV latency is computed.
     public enum Fidelity: String, Sendable, Hashable {
         /// Closed form per GEMV tile from the timing parameters.
@@ -40,6 +57,12 @@ public struct PIMConfiguration: Sendable, Hashable {
     public var fidelity: Fidelity
     /// Commands the stack accepts.
     public var commandSet: CommandSet = .fused
+    /// How a GEMV unit serves the query heads of a KV-head group.
+    public var groupMapping: GroupMapping = .replay
+    /// Query vectors the global buffer holds and each COMP serves at once (`multi-query` only; 1 otherwise).
+    public var queryVectors: Int = 1
+    /// The query vectors a topology or a peer may give.
+    public static let queryVectorRange: ClosedRange<Int> = 1...256
     /// Energy of one COMP, picojoules (4 × READ = 3,216).
     public var compEnergyPicojoules: Double
     /// Energy of one G_ACT, picojoules (4 × ACT = 3,312).

@@ -35,21 +35,40 @@ public struct PIMCostModel: Sendable {
     /// Cycles from one header's last result command to the next one's, in a back-to-back stream
     /// (NewtonSim `BankState::GetReadyPIMCommand`, `timing.cc`, `ChannelState::UpdateChannelTiming`):
     /// the lazy precharge of the previous tile's banks, one per cycle after tRTP; the header's own slot;
-    /// the G_ACTs, tFAW apart within a rank with the ranks interleaved; tRCD; then the results — fused,
-    /// each COMPS_READRES but the last holds the channel 2·(max(nc, 6) + 1) cycles; Newton, each result's
-    /// nc COMPs then its READRES take max(2·nc, 6) + 2. NeuPIMs (dual, fused): 143 + 54 = 197 cycles for a
-    /// logit header of 4 results × 8 COMPs, 143 for an attend header.
-    public func headerCycles(comps: Int64, results: Int64) -> Int64 {
+    /// the G_ACTs, tFAW apart within a rank with the ranks interleaved; tRCD; then the results
+    /// (`resultPhaseCycles`). NeuPIMs (dual, fused): 143 + 54 = 197 cycles for a logit header of 4 results ×
+    /// 8 COMPs, 143 for an attend header.
+    public func headerCycles(comps: Int64, results: Int64, vectors: Int64 = 1) -> Int64 {
         let sweep = timing.readToPrecharge + Int64(configuration.banksPerChannel) + 1
         let activation =
             timing.fourActivateWindow * Int64(configuration.bankGroups - 1) + Int64(configuration.ranks - 1)
+        return sweep + activation + timing.rowToColumnDelay + resultPhaseCycles(comps: comps, results: results, vectors: vectors)
+    }
+
+    /// Cycles from a pass's first result command to its last: fused, each COMPS_READRES but the last holds the
+    /// channel 2·(max(nc, 6) + 1) cycles; Newton, each result's nc COMPs then its READRES take max(2·nc, 6) + 2.
+    /// With several query vectors per COMP every result is read out once more per further vector, a
+    /// READRES every max(BL/2, tCCD_L) (docs/MODEL.md §2.7).
+    public func resultPhaseCycles(comps: Int64, results: Int64, vectors: Int64 = 1) -> Int64 {
         let perResult = comps.ceilDiv(max(results, 1))
-        let resultPhase: Int64
+        let readouts = results * (vectors - 1) * readoutCycles
         switch configuration.commandSet {
-        case .fused: resultPhase = (results - 1) * compSpacing * (max(perResult, 6) + 1)
-        case .newton: resultPhase = results * (max(compSpacing * perResult, 6) + compSpacing) - compSpacing
+        case .fused:
+            // The last result's further read-outs wait for its hold as well.
+            let hold = compSpacing * (max(perResult, 6) + 1)
+            return (results - 1) * hold + readouts + (vectors > 1 ? hold - readoutCycles : 0)
+        case .newton: return results * (max(compSpacing * perResult, 6) + compSpacing) - compSpacing + readouts
         }
-        return sweep + activation + timing.rowToColumnDelay + resultPhase
+    }
+
+    /// Cycles between two further read-outs of one result (multi-query units): max(BL/2, tCCD_L).
+    public var readoutCycles: Int64 { max(timing.burstCycles, timing.columnToColumnLong) }
+
+    /// Cycles an open-row pass adds after the previous pass's last result, besides its GWRITE: the GWRITE
+    /// issues one slot after that result (fused) or after its burst (Newton), then the pass's results.
+    public func passCycles(comps: Int64, results: Int64, vectors: Int64 = 1) -> Int64 {
+        let gap = configuration.commandSet == .fused ? 1 : timing.burstCycles
+        return gap + resultPhaseCycles(comps: comps, results: results, vectors: vectors)
     }
 
     /// The controller's latency estimate for a header, checked against the time left before the next
@@ -114,15 +133,23 @@ public struct PIMCostModel: Sendable {
         for run in layout.runs {
             let chunks = layout.repeats * run.count
             let tiles = chunks * run.tiles
-            counts.globalWrites += chunks
+            let passes = tiles * run.passes
+            let writes = chunks * run.writesPerChunk
+            counts.globalWrites += writes
             counts.tiles += tiles
-            counts.comps += tiles * run.comps
-            counts.readResults += tiles * run.results
-            counts.cycles += chunks * globalWriteCycles + tiles * headerCycles(comps: run.comps, results: run.results)
-            counts.estimateCycles += tiles * controllerEstimate(comps: run.comps, results: run.results)
+            counts.comps += passes * run.comps
+            counts.readResults += passes * run.results * run.vectors
+            counts.cycles +=
+                writes * globalWriteCycles
+                + tiles * headerCycles(comps: run.comps, results: run.results, vectors: run.vectors)
+                + tiles * (run.passes - 1) * passCycles(comps: run.comps, results: run.results, vectors: run.vectors)
+            // The controller checks a tile's whole stay on its open rows against the next refresh.
+            counts.estimateCycles +=
+                tiles * controllerEstimate(comps: run.comps * run.passes, results: run.results * run.vectors * run.passes)
             counts.blockedCycles +=
-                chunks * globalWriteCycles
-                + tiles * run.results * resultBlockingCycles(comps: run.comps.ceilDiv(run.results))
+                writes * globalWriteCycles
+                + passes * run.results
+                * (resultBlockingCycles(comps: run.comps.ceilDiv(run.results)) + (run.vectors - 1) * timing.burstCycles)
         }
         return counts
     }

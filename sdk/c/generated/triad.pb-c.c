@@ -1993,7 +1993,7 @@ const ProtobufCMessageDescriptor triad__v1__dramtiming__descriptor =
   (ProtobufCMessageInit) triad__v1__dramtiming__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor triad__v1__pimconfig__field_descriptors[14] =
+static const ProtobufCFieldDescriptor triad__v1__pimconfig__field_descriptors[16] =
 {
   {
     "memory",
@@ -2163,6 +2163,30 @@ static const ProtobufCFieldDescriptor triad__v1__pimconfig__field_descriptors[14
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "gqa_mapping",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Triad__V1__PIMConfig, gqa_mapping),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "query_vectors",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Triad__V1__PIMConfig, query_vectors),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned triad__v1__pimconfig__field_indices_by_name[] = {
   2,   /* field[2] = bank_groups */
@@ -2172,9 +2196,11 @@ static const unsigned triad__v1__pimconfig__field_indices_by_name[] = {
   5,   /* field[5] = element_bytes */
   8,   /* field[8] = fidelity */
   10,   /* field[10] = gact_energy_pj */
+  14,   /* field[14] = gqa_mapping */
   11,   /* field[11] = gwrite_energy_pj */
   0,   /* field[0] = memory */
   4,   /* field[4] = multipliers_per_bank */
+  15,   /* field[15] = query_vectors */
   1,   /* field[1] = ranks */
   12,   /* field[12] = readres_energy_pj */
   7,   /* field[7] = row_buffers */
@@ -2183,7 +2209,7 @@ static const unsigned triad__v1__pimconfig__field_indices_by_name[] = {
 static const ProtobufCIntRange triad__v1__pimconfig__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 16 }
 };
 const ProtobufCMessageDescriptor triad__v1__pimconfig__descriptor =
 {
@@ -2193,7 +2219,7 @@ const ProtobufCMessageDescriptor triad__v1__pimconfig__descriptor =
   "Triad__V1__PIMConfig",
   "triad.v1",
   sizeof(Triad__V1__PIMConfig),
-  14,
+  16,
   triad__v1__pimconfig__field_descriptors,
   triad__v1__pimconfig__field_indices_by_name,
   1,  triad__v1__pimconfig__number_ranges,

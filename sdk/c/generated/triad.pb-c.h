@@ -281,6 +281,9 @@ struct  Triad__V1__NPUConfig
   double mac_energy_pj;
   double vector_op_energy_pj;
   double static_power_w;
+  /*
+   * "fastest" (default when empty), "arrays", "vector-units" or "single-array".
+   */
   char *attention_mapping;
   /*
    * "activation-stationary" (default when empty) or "weight-stationary".
@@ -373,10 +376,19 @@ struct  Triad__V1__PIMConfig
    * "fused" (COMPS_READRES available; default when empty) or "newton" (COMP and READRES only).
    */
   char *command_set;
+  /*
+   * How a GEMV unit serves the query heads of a KV-head group: "replay" (default when empty), "open-row" or
+   * "multi-query".
+   */
+  char *gqa_mapping;
+  /*
+   * Query vectors a multi-query unit holds (1 when 0).
+   */
+  uint32_t query_vectors;
 };
 #define TRIAD__V1__PIMCONFIG__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&triad__v1__pimconfig__descriptor) \
-    , NULL, 0, 0, 0, 0, 0, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , NULL, 0, 0, 0, 0, 0, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Triad__V1__FPGAConfig

@@ -142,7 +142,7 @@ struct ChannelState {
             + max(timing.burstCycles, timing.columnToColumnLong) * Int64(readResults - 1)
     }
 
-    mutating func tile(comps: Int, readResults: Int) {
+    mutating func tile(comps: Int, readResults: Int, readouts: Int = 1) {
         drainBursts()
         // The controller starts a header only if its estimate fits before the next refresh; otherwise it
         // waits for the refresh, and the refreshed rank takes no G_ACT for tRFC (`CanMeetRefreshDeadline`).
@@ -199,11 +199,25 @@ struct ChannelState {
                 counts.groupActivates += 1
             }
         }
-        // Results, tRCD after the last G_ACT: fused, one COMPS_READRES per result holding the channel
-        // 2·(max(nc, 6) + 1) cycles; Newton, nc COMPs every max(BL/2, tCCD_S) then a READRES.
+        // Results, tRCD after the last G_ACT.
+        results(comps: comps, readResults: readResults, readouts: readouts, from: lastGACT + timing.rowToColumnDelay)
+    }
+
+    /// A further pass over the rows the previous tile left open (open-row reuse, docs/MODEL.md §2.7): its
+    /// results as soon as the global buffer holds the next vector.
+    mutating func pass(comps: Int, readResults: Int, readouts: Int = 1) {
+        drainBursts()
+        results(comps: comps, readResults: readResults, readouts: readouts, from: lastResultCommand + 1)
+    }
+
+    /// The results of a pass on open rows, from `earliest`: fused, one COMPS_READRES per result holding the
+    /// channel 2·(max(nc, 6) + 1) cycles; Newton, nc COMPs every max(BL/2, tCCD_S) then a READRES. Each
+    /// result is read out `readouts` times (a further READRES every max(BL/2, tCCD_L) per extra query vector).
+    private mutating func results(comps: Int, readResults: Int, readouts: Int, from earliest: Int64) {
         let spacing = max(timing.burstCycles, timing.columnToColumnShort)
+        let readout = max(timing.burstCycles, timing.columnToColumnLong)
         let perResult = (comps + readResults - 1) / max(readResults, 1)
-        var next = max(lastGACT + timing.rowToColumnDelay, bufferReady)
+        var next = max(earliest, bufferReady)
         for _ in 0..<readResults {
             interleaveBursts(before: next)
             switch configuration.commandSet {
@@ -227,9 +241,17 @@ struct ChannelState {
                 lastResultCommand = readResult
                 next = readResult + spacing
             }
+            // Further query vectors' results of the same COMPs, one READRES each.
+            for _ in 1..<max(readouts, 1) {
+                let command = commandSlot(max(next, dataBusFree))
+                issue(at: command)
+                dataBusFree = command + timing.burstCycles
+                lastResultCommand = command
+                next = command + readout
+            }
         }
         counts.comps += Int64(comps)
-        counts.readResults += Int64(readResults)
+        counts.readResults += Int64(readResults * max(readouts, 1))
         bufferFree = lastResultCommand + 1
         pimRowsOpen = true
         finished = max(finished, lastResultCommand + timing.casLatency + timing.burstCycles)

@@ -60,7 +60,10 @@ public struct PIMCommandModel: Sendable {
         for step in program.steps {
             switch step {
             case .globalWrite: channel.globalWrite()
-            case .tile(let comps, let readResults): channel.tile(comps: comps, readResults: readResults)
+            case .tile(let comps, let readResults, let readouts):
+                channel.tile(comps: comps, readResults: readResults, readouts: readouts)
+            case .pass(let comps, let readResults, let readouts):
+                channel.pass(comps: comps, readResults: readResults, readouts: readouts)
             }
         }
         return channel.outcome()

@@ -8,8 +8,11 @@ public struct PIMProgram: Sendable, Hashable {
         /// Write one row's worth of the input vector into the channel's global buffer.
         case globalWrite
         /// One composite GEMV over all banks: header, a G_ACT per (rank, bank group), `comps` all-bank COMPs,
-        /// `readResults` READRESes, then an all-bank PIM precharge.
-        case tile(comps: Int, readResults: Int)
+        /// `readResults` READRESes (each read out `readouts` times: one per query vector a COMP serves), then an
+        /// all-bank PIM precharge.
+        case tile(comps: Int, readResults: Int, readouts: Int)
+        /// A further pass over the rows the last tile opened (open-row reuse): its COMPs and READRESes only.
+        case pass(comps: Int, readResults: Int, readouts: Int)
     }
 
     public var steps: [Step]
@@ -23,9 +26,18 @@ public struct PIMProgram: Sendable, Hashable {
         var steps: [Step] = []
         for _ in 0..<layout.repeats {
             for run in layout.runs {
+                let comps = Int(run.comps)
+                let results = Int(run.results)
+                let readouts = Int(run.vectors)
                 for _ in 0..<run.count {
-                    steps.append(.globalWrite)
-                    for _ in 0..<run.tiles { steps.append(.tile(comps: Int(run.comps), readResults: Int(run.results))) }
+                    for _ in 0..<run.chunkWrites { steps.append(.globalWrite) }
+                    for _ in 0..<run.tiles {
+                        steps.append(.tile(comps: comps, readResults: results, readouts: readouts))
+                        for _ in 1..<max(run.passes, 1) {
+                            steps.append(.globalWrite)
+                            steps.append(.pass(comps: comps, readResults: results, readouts: readouts))
+                        }
+                    }
                 }
             }
         }
