@@ -49,7 +49,7 @@ public enum Provenance {
                 "NeuPIMs HBM2 config; tRTP is the code default [sim]"),
             ParameterSource(
                 "DRAM energy (pJ)",
-                "ACT \(pim.memory.activateEnergyPicojoules) READ \(pim.memory.readEnergyPicojoules) WRITE \(pim.memory.writeEnergyPicojoules) standby \(pim.memory.standbyEnergyPicojoulesPerCycle)/cycle",
+                "ACT \(pim.memory.activateEnergyPicojoules) READ \(pim.memory.readEnergyPicojoules) WRITE \(pim.memory.writeEnergyPicojoules) standby \(pim.memory.standbyPowerWatts * 1000) mW per channel",
                 "DRAMsim3-style energy of the NeuPIMs config [sim]"),
             ParameterSource(
                 "PIM command energy (pJ)",

@@ -70,7 +70,8 @@ enum DeviceParser {
             memoryBandwidthBytesPerSecond: try bandwidth(&r, "memory_bandwidth_gb_per_s"),
             macEnergyPicojoules: try r.number("mac_energy_pj"),
             vectorOpEnergyPicojoules: try r.number("vector_op_energy_pj"),
-            staticPowerWatts: try r.number("static_power_w"))
+            staticPowerWatts: r.optional("static_power_w") == nil
+                ? NPUConfiguration.defaultStaticPowerWatts : try r.number("static_power_w"))
         if r.optional("attention_mapping") != nil {
             configuration.attentionMapping = try r.choice(
                 "attention_mapping", NPUConfiguration.AttentionMapping.self,
@@ -102,6 +103,23 @@ enum DeviceParser {
         return configuration
     }
 
+    /// A channel's standby power: `standby_power_mw`, or the older `standby_energy_pj_per_cycle` at the
+    /// device's own clock (pJ × MHz = µW) — one of the two.
+    private static func standbyPower(_ r: inout MappingReader) throws -> Double {
+        let power = r.optional("standby_power_mw")
+        let perCycle = r.optional("standby_energy_pj_per_cycle")
+        if power != nil && perCycle != nil {
+            throw r.error(
+                .invalidValue, at: perCycle, "give \(r.what) standby_power_mw or standby_energy_pj_per_cycle, not both")
+        }
+        if perCycle != nil {
+            let picojoules = try r.number("standby_energy_pj_per_cycle")
+            let megahertz = try r.integer("clock_mhz", maximum: 1_000_000)
+            return picojoules * Double(megahertz) * 1e-6
+        }
+        return try r.number("standby_power_mw") / 1000
+    }
+
     private static func memory(_ r: inout MappingReader) throws -> MemoryConfiguration {
         let memory = MemoryConfiguration(
             channels: Int(try r.integer("channels")),
@@ -111,7 +129,7 @@ enum DeviceParser {
             activateEnergyPicojoules: try r.number("activate_energy_pj"),
             readEnergyPicojoules: try r.number("read_energy_pj"),
             writeEnergyPicojoules: try r.number("write_energy_pj"),
-            standbyEnergyPicojoulesPerCycle: try r.number("standby_energy_pj_per_cycle"))
+            standbyPowerWatts: try standbyPower(&r))
         guard memory.rowBytes % memory.accessBytes == 0 else {
             throw r.error(
                 .invalidValue, at: r.optional("row_bytes"),

@@ -11,7 +11,7 @@ enum TopologyKeys {
         "reuse_weights", "pim_issue_rate",
         // hbm and the memory of pim
         "channels", "channel_bandwidth_gb_per_s", "channel_capacity_bytes", "row_bytes", "access_bytes",
-        "activate_energy_pj", "read_energy_pj", "write_energy_pj", "standby_energy_pj_per_cycle",
+        "activate_energy_pj", "read_energy_pj", "write_energy_pj", "standby_energy_pj_per_cycle", "standby_power_mw",
         // pim
         "timing", "ranks", "bank_groups", "banks_per_group", "multipliers_per_bank", "element_bytes", "row_buffers",
         "fidelity", "comp_energy_pj", "gact_energy_pj", "gwrite_energy_pj", "readres_energy_pj", "command_set",

@@ -14,7 +14,7 @@ extension MemoryConfiguration {
         m.activateEnergyPj = activateEnergyPicojoules
         m.readEnergyPj = readEnergyPicojoules
         m.writeEnergyPj = writeEnergyPicojoules
-        m.standbyEnergyPjPerCycle = standbyEnergyPicojoulesPerCycle
+        m.standbyPowerW = standbyPowerWatts
         return m
     }
 
@@ -27,7 +27,7 @@ extension MemoryConfiguration {
             clock: try wireClock(m.clockMhz), activateEnergyPicojoules: try energy(m.activateEnergyPj, "activate_energy_pj"),
             readEnergyPicojoules: try energy(m.readEnergyPj, "read_energy_pj"),
             writeEnergyPicojoules: try energy(m.writeEnergyPj, "write_energy_pj"),
-            standbyEnergyPicojoulesPerCycle: try energy(m.standbyEnergyPjPerCycle, "standby_energy_pj_per_cycle"))
+            standbyPowerWatts: try energy(m.standbyPowerW, "standby_power_w"))
     }
 }
 

@@ -716,7 +716,8 @@ public nonisolated struct Triad_V1_MemoryConfig: Sendable {
 
   public var writeEnergyPj: Double = 0
 
-  public var standbyEnergyPjPerCycle: Double = 0
+  /// Standby power of one channel, watts.
+  public var standbyPowerW: Double = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1754,7 +1755,7 @@ nonisolated extension Triad_V1_NPUConfig: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Triad_V1_MemoryConfig: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".MemoryConfig"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}channels\0\u{3}channel_bandwidth_bytes_per_second\0\u{3}channel_capacity_bytes\0\u{3}row_bytes\0\u{3}access_bytes\0\u{3}clock_mhz\0\u{3}activate_energy_pj\0\u{3}read_energy_pj\0\u{3}write_energy_pj\0\u{3}standby_energy_pj_per_cycle\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}channels\0\u{3}channel_bandwidth_bytes_per_second\0\u{3}channel_capacity_bytes\0\u{3}row_bytes\0\u{3}access_bytes\0\u{3}clock_mhz\0\u{3}activate_energy_pj\0\u{3}read_energy_pj\0\u{3}write_energy_pj\0\u{4}\u{2}standby_power_w\0\u{b}standby_energy_pj_per_cycle\0\u{c}\u{a}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1771,7 +1772,7 @@ nonisolated extension Triad_V1_MemoryConfig: SwiftProtobuf.Message, SwiftProtobu
       case 7: try { try decoder.decodeSingularDoubleField(value: &self.activateEnergyPj) }()
       case 8: try { try decoder.decodeSingularDoubleField(value: &self.readEnergyPj) }()
       case 9: try { try decoder.decodeSingularDoubleField(value: &self.writeEnergyPj) }()
-      case 10: try { try decoder.decodeSingularDoubleField(value: &self.standbyEnergyPjPerCycle) }()
+      case 11: try { try decoder.decodeSingularDoubleField(value: &self.standbyPowerW) }()
       default: break
       }
     }
@@ -1805,8 +1806,8 @@ nonisolated extension Triad_V1_MemoryConfig: SwiftProtobuf.Message, SwiftProtobu
     if self.writeEnergyPj.bitPattern != 0 {
       try visitor.visitSingularDoubleField(value: self.writeEnergyPj, fieldNumber: 9)
     }
-    if self.standbyEnergyPjPerCycle.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.standbyEnergyPjPerCycle, fieldNumber: 10)
+    if self.standbyPowerW.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.standbyPowerW, fieldNumber: 11)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1821,7 +1822,7 @@ nonisolated extension Triad_V1_MemoryConfig: SwiftProtobuf.Message, SwiftProtobu
     if lhs.activateEnergyPj != rhs.activateEnergyPj {return false}
     if lhs.readEnergyPj != rhs.readEnergyPj {return false}
     if lhs.writeEnergyPj != rhs.writeEnergyPj {return false}
-    if lhs.standbyEnergyPjPerCycle != rhs.standbyEnergyPjPerCycle {return false}
+    if lhs.standbyPowerW != rhs.standbyPowerW {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -57,6 +57,39 @@ struct TopologyParserTests {
         #expect(topology.links.count == 1)
     }
 
+    /// Keys the grouped-query and energy work added: an NPU without `static_power_w` gets the documented default;
+    /// standby is a power (`standby_power_mw`), the older per-cycle key read at the device's clock; a PIM's
+    /// group mapping and query vectors.
+    @Test func energyAndGroupMappingKeys() throws {
+        let url = Self.topologiesDirectory.appendingPathComponent("neupims.yaml")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        func devices(_ edited: String) throws -> (NPUConfiguration, PIMConfiguration) {
+            let topology = try TopologyParser.parse(edited, file: "edited.yaml")
+            guard case .npu(let npu) = topology.devices[0].configuration,
+                case .pim(let pim) = topology.devices[1].configuration
+            else { throw TopologyError(.invalidValue, file: "edited.yaml", line: 0, column: 0, "expected an npu then a pim") }
+            return (npu, pim)
+        }
+        let withoutStatic = try devices(text.replacingOccurrences(of: "    static_power_w: 0 ", with: "    # static_power_w: 0 "))
+        #expect(withoutStatic.0.staticPowerWatts == NPUConfiguration.defaultStaticPowerWatts)
+        let perCycle = try devices(
+            text.replacingOccurrences(of: "standby_power_mw: 66 ", with: "standby_energy_pj_per_cycle: 33 ")
+                .replacingOccurrences(of: "    clock_mhz: 1000\n    activate", with: "    clock_mhz: 2000\n    activate"))
+        #expect(abs(perCycle.1.memory.standbyPowerWatts - 0.066) < 1e-12)
+        #expect(throws: TopologyError.self) {
+            try devices(text.replacingOccurrences(of: "standby_power_mw: 66 ", with: "standby_power_mw: 66\n    standby_energy_pj_per_cycle: 66 "))
+        }
+        let grouped = try devices(
+            text.replacingOccurrences(of: "    fidelity: analytic", with: "    fidelity: analytic\n    gqa_mapping: multi-query\n    query_vectors: 8"))
+        #expect(grouped.1.groupMapping == .multiQuery && grouped.1.queryVectors == 8)
+        #expect(throws: TopologyError.self) {
+            try devices(text.replacingOccurrences(of: "    fidelity: analytic", with: "    fidelity: analytic\n    query_vectors: 0"))
+        }
+        #expect(throws: TopologyError.self) {
+            try devices(text.replacingOccurrences(of: "    fidelity: analytic", with: "    fidelity: analytic\n    gqa_mapping: broadcast"))
+        }
+    }
+
     static let minimal = """
         name: t
         devices:

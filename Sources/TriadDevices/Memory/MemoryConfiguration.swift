@@ -20,13 +20,14 @@ public struct MemoryConfiguration: Sendable, Hashable {
     public var readEnergyPicojoules: Double
     /// Energy of one write access, picojoules (WRITE 1,068).
     public var writeEnergyPicojoules: Double
-    /// Background energy per channel per cycle, picojoules (active standby 66).
-    public var standbyEnergyPicojoulesPerCycle: Double
+    /// Background (standby) power of one channel, watts: drawn whatever the stack does and whatever clock a
+    /// PIM's logic runs at (NeuPIMs' active standby: 66 pJ per 1 ns cycle = 0.066 W).
+    public var standbyPowerWatts: Double
 
     public init(
         channels: Int, channelBandwidthBytesPerSecond: Int64, channelCapacityBytes: Int64, rowBytes: Int64,
         accessBytes: Int64, clock: ClockFrequency, activateEnergyPicojoules: Double, readEnergyPicojoules: Double,
-        writeEnergyPicojoules: Double, standbyEnergyPicojoulesPerCycle: Double
+        writeEnergyPicojoules: Double, standbyPowerWatts: Double
     ) {
         self.channels = channels
         self.channelBandwidthBytesPerSecond = channelBandwidthBytesPerSecond
@@ -37,7 +38,7 @@ public struct MemoryConfiguration: Sendable, Hashable {
         self.activateEnergyPicojoules = activateEnergyPicojoules
         self.readEnergyPicojoules = readEnergyPicojoules
         self.writeEnergyPicojoules = writeEnergyPicojoules
-        self.standbyEnergyPicojoulesPerCycle = standbyEnergyPicojoulesPerCycle
+        self.standbyPowerWatts = standbyPowerWatts
     }
 
     /// Aggregate bandwidth, bytes per second.
@@ -57,12 +58,13 @@ public struct MemoryConfiguration: Sendable, Hashable {
 
     /// Background energy of the whole stack over `duration`, picojoules.
     public func backgroundEnergy(over duration: Picoseconds) -> Double {
-        Double(clock.cycles(in: duration)) * Double(channels) * standbyEnergyPicojoulesPerCycle
+        // 1 W over 1 ps is 1 pJ.
+        Double(duration) * Double(channels) * standbyPowerWatts
     }
 
     /// NeuPIMs' HBM2 (configs/memory_configs/neupims.json): 32 channels × 1 GB, 32 GB/s each, 1 KB rows, 64 B accesses.
     public static let neupimsHBM2 = MemoryConfiguration(
         channels: 32, channelBandwidthBytesPerSecond: 32_000_000_000, channelCapacityBytes: 1 << 30,
         rowBytes: 1024, accessBytes: 64, clock: ClockFrequency(megahertz: 1000), activateEnergyPicojoules: 828,
-        readEnergyPicojoules: 804, writeEnergyPicojoules: 1068, standbyEnergyPicojoulesPerCycle: 66)
+        readEnergyPicojoules: 804, writeEnergyPicojoules: 1068, standbyPowerWatts: 0.066)
 }

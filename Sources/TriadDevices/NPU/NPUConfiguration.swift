@@ -55,6 +55,12 @@ public struct NPUConfiguration: Sendable, Hashable {
     public var vectorOpEnergyPicojoules: Double
     /// Static power, watts, charged for the whole simulated time.
     public var staticPowerWatts: Double
+    /// Static power of an NPU whose topology gives none, watts: the idle power of the TPU v1 die (Jouppi et al.,
+    /// "In-Datacenter Performance Analysis of a Tensor Processing Unit", ISCA 2017, Table 2: 28 W idle, 40 W
+    /// busy; 256×256 MACs at 700 MHz in 28 nm) — the nearest published die-level figure for a systolic NPU of
+    /// this class, an assumption (docs/MODEL.md §6). The NeuPIMs topologies set 0 to match the paper's
+    /// dynamic-energy comparison.
+    public static let defaultStaticPowerWatts = 28.0
     /// How attention GEMVs map onto the NPU when it runs them.
     public var attentionMapping: AttentionMapping = .fastest
     /// How GEMMs map onto the systolic arrays.

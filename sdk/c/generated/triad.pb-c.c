@@ -1703,12 +1703,12 @@ static const ProtobufCFieldDescriptor triad__v1__memory_config__field_descriptor
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "standby_energy_pj_per_cycle",
-    10,
+    "standby_power_w",
+    11,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_DOUBLE,
     0,   /* quantifier_offset */
-    offsetof(Triad__V1__MemoryConfig, standby_energy_pj_per_cycle),
+    offsetof(Triad__V1__MemoryConfig, standby_power_w),
     NULL,
     NULL,
     0,             /* flags */
@@ -1724,12 +1724,13 @@ static const unsigned triad__v1__memory_config__field_indices_by_name[] = {
   5,   /* field[5] = clock_mhz */
   7,   /* field[7] = read_energy_pj */
   3,   /* field[3] = row_bytes */
-  9,   /* field[9] = standby_energy_pj_per_cycle */
+  9,   /* field[9] = standby_power_w */
   8,   /* field[8] = write_energy_pj */
 };
-static const ProtobufCIntRange triad__v1__memory_config__number_ranges[1 + 1] =
+static const ProtobufCIntRange triad__v1__memory_config__number_ranges[2 + 1] =
 {
   { 1, 0 },
+  { 11, 9 },
   { 0, 10 }
 };
 const ProtobufCMessageDescriptor triad__v1__memory_config__descriptor =
@@ -1743,7 +1744,7 @@ const ProtobufCMessageDescriptor triad__v1__memory_config__descriptor =
   10,
   triad__v1__memory_config__field_descriptors,
   triad__v1__memory_config__field_indices_by_name,
-  1,  triad__v1__memory_config__number_ranges,
+  2,  triad__v1__memory_config__number_ranges,
   (ProtobufCMessageInit) triad__v1__memory_config__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

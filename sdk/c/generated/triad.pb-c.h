@@ -317,7 +317,10 @@ struct  Triad__V1__MemoryConfig
   double activate_energy_pj;
   double read_energy_pj;
   double write_energy_pj;
-  double standby_energy_pj_per_cycle;
+  /*
+   * Standby power of one channel, watts.
+   */
+  double standby_power_w;
 };
 #define TRIAD__V1__MEMORY_CONFIG__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&triad__v1__memory_config__descriptor) \
