@@ -18,6 +18,9 @@ public struct HuggingFaceConfig: Decodable, Sendable {
     public var quantization: String?
     /// Weight type: float16 / bfloat16 (both costed as 2-byte weights) or absent; others are refused.
     public var torch_dtype: String?
+    /// Whether the LM head shares the embedding table (Hugging Face's default: yes).
+    public var tie_word_embeddings: Bool?
+    public var max_position_embeddings: Int?
     /// Mixture-of-Experts markers (Mixtral, Qwen-MoE, DeepSeek, Switch): such models are refused, not
     /// silently costed as dense.
     public var num_local_experts: Int?
@@ -93,12 +96,15 @@ public struct HuggingFaceConfig: Decodable, Sendable {
         let ternary =
             (config.quantization ?? "").lowercased().contains("ternary")
             || (config.model_type ?? "").lowercased().contains("bitnet")
-        return ModelSpec(
+        var model = ModelSpec(
             name: name, architecture: .transformer, layers: layers, hiddenSize: hidden, attentionHeads: heads,
             keyValueHeads: kvHeads, headDimension: headDimension, intermediateSize: intermediate,
             vocabularySize: vocabulary, feedForward: gated ? .gatedLinearUnit : .gelu,
             weightFormat: ternary ? .ternary : .fp16, tensorParallel: tensorParallel,
             pipelineParallel: pipelineParallel, source: "Hugging Face config.json (\(name))")
+        model.tiedEmbeddings = config.tie_word_embeddings ?? true
+        if let context = config.max_position_embeddings, context > 0 { model.maxContext = context }
+        return model
     }
 
     /// One line for a decoding failure: the key path and what was wrong, without Swift's type dump.

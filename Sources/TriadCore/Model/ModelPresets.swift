@@ -20,6 +20,20 @@ public enum ModelPresets {
             source: "Scalable MatMul-free LM (arXiv 2406.02528)")
     }
 
+    /// A Llama-3-family model from its public `config.json` (meta-llama on Hugging Face): GQA with 8 KV heads,
+    /// d_head 128, SiLU-gated FFN, 128,256-token vocabulary, untied embeddings.
+    private static func llama3(
+        _ name: String, layers: Int, hidden: Int, heads: Int, intermediate: Int, context: Int, repository: String
+    ) -> ModelSpec {
+        var model = ModelSpec(
+            name: name, architecture: .transformer, layers: layers, hiddenSize: hidden, attentionHeads: heads,
+            keyValueHeads: 8, headDimension: 128, intermediateSize: intermediate, vocabularySize: 128_256,
+            feedForward: .gatedLinearUnit, weightFormat: .fp16, source: "config.json of \(repository)")
+        model.tiedEmbeddings = false
+        model.maxContext = context
+        return model
+    }
+
     /// Every preset, in the order `triad` lists them.
     public static let all: [ModelSpec] = [
         gpt3("gpt3-7b", layers: 32, heads: 32, hidden: 4096, tp: 4, pp: 1),
@@ -36,6 +50,15 @@ public enum ModelPresets {
             attentionHeads: 32, keyValueHeads: 32, headDimension: 100, intermediateSize: 8640,
             vocabularySize: 32002, feedForward: .gatedLinearUnit, weightFormat: .ternary,
             source: "config.json of 1bitLLM/bitnet_b1_58-3B (BitNet b1.58, arXiv 2402.17764)"),
+        llama3(
+            "llama-3-8b", layers: 32, hidden: 4096, heads: 32, intermediate: 14_336, context: 8192,
+            repository: "meta-llama/Meta-Llama-3-8B"),
+        llama3(
+            "llama-3.1-8b", layers: 32, hidden: 4096, heads: 32, intermediate: 14_336, context: 131_072,
+            repository: "meta-llama/Llama-3.1-8B"),
+        llama3(
+            "llama-3.1-70b", layers: 80, hidden: 8192, heads: 64, intermediate: 28_672, context: 131_072,
+            repository: "meta-llama/Llama-3.1-70B"),
     ]
 
     /// The preset called `name` (case-insensitive), if any.

@@ -21,6 +21,13 @@ public struct LengthDistribution: Sendable {
 
     public var totalCount: Int64 { cumulative.last! }
 
+    /// The longest prompt + output of any pair once capped at `maxSequence` (`Request.capped(at:)`).
+    public func longestSequence(cappedAt maxSequence: Int) -> Int {
+        zip(inputs, outputs).map {
+            Request(id: 0, inputTokens: Int($0.0), outputTokens: Int($0.1)).capped(at: maxSequence).totalTokens
+        }.max() ?? 1
+    }
+
     /// The distribution of the requests *in flight* in a closed-loop steady state, where each finished
     /// request is replaced at once: a request stays in the batch for its output length (capped as
     /// `Request.capped(at:)` caps it), so it is found there with probability proportional to its count

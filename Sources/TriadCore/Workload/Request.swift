@@ -16,6 +16,9 @@ public struct Request: Sendable, Hashable {
         self.arrival = arrival
     }
 
+    /// Prompt plus output tokens: the KV cache the request holds at its end.
+    public var totalTokens: Int { inputTokens + outputTokens }
+
     /// The request with its total length capped at `maxSequence` tokens (NeuPIMs caps at 2048):
     /// the prompt keeps at most `maxSequence − 1` tokens and at least one token is generated.
     public func capped(at maxSequence: Int) -> Request {

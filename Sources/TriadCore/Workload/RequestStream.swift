@@ -14,6 +14,19 @@ public enum RequestStream: Sendable {
         }
     }
 
+    /// The longest sequence (prompt + output) a request of this stream can reach once capped at `maxSequence`:
+    /// what KV capacity must hold for one request, from the workload's real lengths.
+    public func longestSequence(cappedAt maxSequence: Int) -> Int {
+        switch self {
+        case .sampled(let distribution):
+            return distribution.longestSequence(cappedAt: maxSequence)
+        case .fixed(let input, let output):
+            return Request(id: 0, inputTokens: input, outputTokens: output).capped(at: maxSequence).totalTokens
+        case .trace(_, let requests):
+            return requests.map { $0.capped(at: maxSequence).totalTokens }.max() ?? 1
+        }
+    }
+
     /// Whether the stream ends (a trace) rather than running forever.
     public var isFinite: Bool {
         if case .trace = self { return true }

@@ -21,7 +21,14 @@ extension Simulator {
             }
         }
         add(template.beforeAttention + template.afterAttention, times: Int64(shard.layers))
-        if runsHead { add(LayerTemplate.head(shard: shard, rows: 1), times: 1) }
+        if runsHead {
+            add(LayerTemplate.head(shard: shard, rows: 1), times: 1)
+            // An untied embedding table is a further vocabulary × d matrix (split like the LM head). It is kept
+            // with the head: exact for one stage; a staged pipeline holds it in its first stage instead.
+            if !shard.model.tiedEmbeddings {
+                memory += Int64(shard.vocabularyColumns) * Int64(shard.model.hiddenSize) * 2
+            }
+        }
         return (memory, fpga)
     }
 
@@ -46,11 +53,25 @@ extension Simulator {
                 "\(shard.model.name)'s weights (\(weights.memory) B per device) do not fit in \(devices.memory!.id) (\(memory.capacityBytes) B)",
                 device: devices.memory!.id)
         }
-        let longest = Int64(experiment.maxSequence) * shard.keyValueBytesPerToken
+        // What one request can hold: the workload's longest prompt + output, capped at --max-sequence.
+        let longestTokens = experiment.workload.longestSequence(cappedAt: experiment.maxSequence)
+        let longest = Int64(longestTokens) * shard.keyValueBytesPerToken
+        guard attentionOnPIM else {
+            // Attention on the NPU streams K and V from every channel: KV caches stripe over the whole stack,
+            // one pool with no per-channel packing.
+            let pool = perChannel * Int64(memory.channels)
+            guard longest <= pool else {
+                throw SimulationError(
+                    .incompatible,
+                    "a \(longestTokens)-token request's KV cache (\(longest) B) does not fit in \(devices.memory!.id) (\(pool) B free after the weights)",
+                    device: devices.memory!.id)
+            }
+            return KVCacheLedger(rule: .roundRobin, channels: 1, capacityPerChannel: pool)
+        }
         guard longest <= perChannel else {
             throw SimulationError(
                 .incompatible,
-                "a \(experiment.maxSequence)-token KV cache (\(longest) B) does not fit in one channel of \(devices.memory!.id) (\(perChannel) B free)",
+                "a \(longestTokens)-token request's KV cache (\(longest) B) does not fit in one channel of \(devices.memory!.id) (\(perChannel) B free); PIM attention keeps a request's KV in one channel — spanning channels is not yet modelled",
                 device: devices.memory!.id)
         }
         return KVCacheLedger(rule: plan.kvPlacement, channels: memory.channels, capacityPerChannel: perChannel)
