@@ -26,12 +26,21 @@ extension Simulator {
         var longestSoftmax = Array(repeating: Picoseconds(0), count: groups)
         for (ordinal, slot) in state.activeSlots.enumerated() {
             let g = group[ordinal]
-            guard hasAttention, let cost = attentionCache[state.sequences[ordinal]] else { continue }
-            attention[g].energyPicojoules += cost.energyPicojoules
+            let span = attentionOnPIM ? state.span[slot] : 1
+            let cached =
+                span > 1
+                ? spannedAttentionCache[Self.spannedKey(span: span, sequence: state.sequences[ordinal])]
+                : attentionCache[state.sequences[ordinal]]
+            guard hasAttention, let cost = cached else { continue }
+            attention[g].energyPicojoules += cost.energyPicojoules * Double(span)
             if attentionOnPIM {
-                channelTime[g * channels + state.channel[slot]] +|= cost.duration
-                channelTransactions[g * channels + state.channel[slot]] +|= cost.transactions
-                blocked[g] +|= cost.blocked
+                // A request spanning channels runs one part in each.
+                for offset in 0..<span {
+                    let channel = (state.channel[slot] + offset) % channels
+                    channelTime[g * channels + channel] +|= cost.duration
+                    channelTransactions[g * channels + channel] +|= cost.transactions
+                }
+                blocked[g] +|= cost.blocked * Picoseconds(span)
                 attention[g].npuSideDuration +|= cost.softmaxDuration
                 attention[g].npuSideEnergyPicojoules += cost.softmaxEnergyPicojoules
                 longestSoftmax[g] = max(longestSoftmax[g], cost.softmaxDuration)

@@ -65,10 +65,11 @@ extension Simulator {
 
     /// Costs every layer shape and sequence length this iteration needs and no earlier one did, with one
     /// cost request per device (identical operations merged), and caches the results.
-    mutating func prepareCosts(rowCounts: [Int], sequences: [Int], iteration: Int) throws {
+    mutating func prepareCosts(rowCounts: [Int], sequences: [Int], spans: [Int] = [], iteration: Int) throws {
         if !experiment.reusesCosts {
             layerCache.removeAll(keepingCapacity: true)
             for index in attentionCache.indices { attentionCache[index] = nil }
+            spannedAttentionCache.removeAll(keepingCapacity: true)
         }
         // (Sub-)batch sizes drift by a few requests between iterations; costing the neighbours of a missing
         // size with it saves later requests.
@@ -96,7 +97,13 @@ extension Simulator {
                 }
             }
         }
-        guard !newRows.isEmpty || !newSequences.isEmpty else { return }
+        // Requests spanning channels: one part's operations per (span, length), no look-ahead (they are rare).
+        var newSpanned: [Int] = []
+        for (index, span) in spans.enumerated() where span > 1 {
+            let key = Self.spannedKey(span: span, sequence: sequences[index])
+            if spannedAttentionCache[key] == nil && !newSpanned.contains(key) { newSpanned.append(key) }
+        }
+        guard !newRows.isEmpty || !newSequences.isEmpty || !newSpanned.isEmpty else { return }
         var operations: [Operation] = []
         var templates: [(rows: Int, template: LayerTemplate, head: [Operation], start: Int)] = []
         for rows in newRows {
@@ -109,6 +116,12 @@ extension Simulator {
         for sequence in newSequences {
             let ops = attentionOperations(sequenceLength: sequence)
             operations += [ops.logits, ops.attend, ops.softmax]
+        }
+        var spannedStarts: [Int] = []
+        for key in newSpanned {
+            let part = attentionOperations(sequenceLength: key & 0xFFFF_FFFF, span: key >> 32)
+            spannedStarts.append(operations.count)
+            operations += [part.logits, part.attend, part.softmax] + (part.reduction.rows > 0 ? [part.reduction] : [])
         }
         let costs = try costGrouped(operations, iteration: iteration)
         for entry in templates {
@@ -124,6 +137,22 @@ extension Simulator {
                 beforeAttention: before,
                 afterAttention: segments(of: entry.template.afterAttention, costs: costs[firstAfter..<firstHead]),
                 head: segments(of: entry.head, costs: costs[firstHead..<end]))
+        }
+        for (index, key) in newSpanned.enumerated() {
+            let base = spannedStarts[index]
+            let (logits, attend, softmax) = (costs[base], costs[base + 1], costs[base + 2])
+            let end = index + 1 < spannedStarts.count ? spannedStarts[index + 1] : costs.count
+            let reduction = base + 3 < end ? costs[base + 3] : .zero
+            let span = key >> 32
+            let figures = pimCommandFigures(sequenceLength: key & 0xFFFF_FFFF, span: span)
+            // Per channel: the part's GEMVs; on the NPU: every part's softmax, then the merge.
+            spannedAttentionCache[key] = AttentionCost(
+                duration: logits.duration +| attend.duration,
+                energyPicojoules: logits.energyPicojoules + attend.energyPicojoules, streamedBytes: 0,
+                softmaxDuration: softmax.duration * Picoseconds(span) +| reduction.duration,
+                softmaxEnergyPicojoules: softmax.energyPicojoules * Double(span) + reduction.energyPicojoules,
+                transactions: figures.transactions,
+                blocked: devices.pim!.memory.clock.picoseconds(forCycles: figures.blockedCycles))
         }
         for (index, sequence) in newSequences.enumerated() {
             let base = attentionStart + 3 * index
@@ -158,12 +187,41 @@ extension Simulator {
         return ops
     }
 
-    /// PIM instructions the host hands over for one request's logits and attend GEMVs, and the cycles they
-    /// keep ordinary traffic off the request's channel.
-    func pimCommandFigures(sequenceLength: Int) -> (transactions: Int64, blockedCycles: Int64) {
+    /// One channel's part of a request whose KV spans `span` channels (docs/MODEL.md §3.1): its share of the KV
+    /// heads (with their query heads) and, past one channel per KV head, its share of each head's tokens; the
+    /// NPU merges the parts' partial softmax sums and outputs (`reduction`: an add over the partial outputs,
+    /// empty when only heads split).
+    func attentionOperations(sequenceLength: Int, span: Int) -> (
+        logits: Operation, softmax: Operation, attend: Operation, reduction: Operation
+    ) {
+        let headSplit = min(span, shard.keyValueHeads)
+        let tokenSplit = max(1, span / shard.keyValueHeads)
+        let keyValueHeads = shard.keyValueHeads / headSplit
+        let heads = shard.heads / headSplit
+        let tokens = sequenceLength.ceilDiv(tokenSplit)
+        var logits = Operation(
+            kind: .attentionLogits, rows: 1, inner: heads * shard.model.headDimension, sequenceLength: tokens,
+            heads: heads, keyValueHeads: keyValueHeads, headDimension: shard.model.headDimension)
+        logits.pimModes = plan.pimModes
+        var attend = logits
+        attend.kind = .attentionAttend
+        let softmax = Operation(kind: .softmax, rows: heads, inner: tokens)
+        let reduction = Operation(
+            kind: .residualAdd, rows: tokenSplit > 1 ? shard.heads : 0, inner: tokenSplit * (shard.model.headDimension + 2))
+        return (logits, softmax, attend, reduction)
+    }
+
+    /// The cache key of a spanning request's part: its span and length.
+    static func spannedKey(span: Int, sequence: Int) -> Int { span << 32 | sequence }
+
+    /// PIM instructions the host hands over for one request's logits and attend GEMVs (one channel's part of
+    /// them when the request spans `span` channels), and the cycles they keep ordinary traffic off the channel.
+    func pimCommandFigures(sequenceLength: Int, span: Int = 1) -> (transactions: Int64, blockedCycles: Int64) {
         guard let pim = devices.pim else { return (0, 0) }
         let model = PIMCostModel(configuration: pim.driven(by: plan.pimModes))
-        let ops = attentionOperations(sequenceLength: sequenceLength)
+        let whole = attentionOperations(sequenceLength: sequenceLength)
+        let part = span > 1 ? attentionOperations(sequenceLength: sequenceLength, span: span) : nil
+        let ops = (logits: part?.logits ?? whole.logits, attend: part?.attend ?? whole.attend)
         let fused = model.configuration.commandSet == .fused
         let logits = model.commands(for: ops.logits)
         let attend = model.commands(for: ops.attend)

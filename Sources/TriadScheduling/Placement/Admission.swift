@@ -13,24 +13,29 @@ struct Admission {
     private let keyValueBytesPerToken: [Int64]
     /// Each stage's attention-load estimate by sequence length (greedy placement).
     private let loadEstimates: [[Int64]]
+    /// The channel counts a request larger than one channel may span in each stage, ascending (docs/MODEL.md §3.1).
+    private let spanOptions: [[Int]]
     private let maxSequence: Int
     /// Whether prompts are prefilled in the run (else a request starts decoding at once).
     private let prefills: Bool
     private var requests: RequestGenerator
     /// Poisson arrival times replacing the workload's (serving runs with an arrival rate).
     private var arrivals: PoissonArrivals?
-    /// Scratch: the channel each stage placed the request being admitted on.
+    /// Scratch: the channel each stage placed the request being admitted on, and its span and part bytes there.
     private var placed: [Int]
+    private var parts: [(span: Int, bytes: Int64)]
     /// Requests drawn from the stream but not yet admitted (not arrived, or no KV room), from `pendingHead` on.
     private var pending: [Request] = []
     private var pendingHead = 0
 
     init(
-        ledgers: [KVCacheLedger?], keyValueBytesPerToken: [Int64], loadEstimates: [[Int64]], experiment: Experiment
+        ledgers: [KVCacheLedger?], keyValueBytesPerToken: [Int64], loadEstimates: [[Int64]], spanOptions: [[Int]],
+        experiment: Experiment
     ) {
         self.ledgers = ledgers
         self.keyValueBytesPerToken = keyValueBytesPerToken
         self.loadEstimates = loadEstimates
+        self.spanOptions = spanOptions
         maxSequence = experiment.maxSequence
         prefills = experiment.serving.prefill != .none
         let root = SplitMix64(seed: experiment.seed)
@@ -38,6 +43,7 @@ struct Admission {
             stream: experiment.workload, maxSequence: experiment.maxSequence, generator: root.substream(1))
         arrivals = experiment.serving.arrivalRate.map { PoissonArrivals(rate: $0, generator: root.substream(2)) }
         placed = Array(repeating: 0, count: ledgers.count)
+        parts = Array(repeating: (1, 0), count: ledgers.count)
     }
 
     /// Requests the stream shortened to the longest sequence.
@@ -75,15 +81,19 @@ struct Admission {
             let tokens = Int64(candidate.inputTokens + candidate.outputTokens)
             for stage in ledgers.indices {
                 guard ledgers[stage] != nil else { continue }
-                let bytes = tokens * keyValueBytesPerToken[stage]
-                guard let channel = ledgers[stage]!.place(bytes: bytes, loads: loads.isEmpty ? [] : loads[stage]) else {
+                let (span, part) = spanning(bytes: tokens * keyValueBytesPerToken[stage], stage: stage)
+                guard
+                    let channel = ledgers[stage]!.placeSpanning(
+                        partBytes: part, span: span, loads: loads.isEmpty ? [] : loads[stage])
+                else {
                     for earlier in 0..<stage where ledgers[earlier] != nil {
-                        ledgers[earlier]!.release(bytes: tokens * keyValueBytesPerToken[earlier], channel: placed[earlier])
+                        ledgers[earlier]!.release(partBytes: parts[earlier].bytes, channel: placed[earlier], span: parts[earlier].span)
                     }
                     for index in states.indices { states[index].kvLimited = true }
                     return
                 }
                 placed[stage] = channel
+                parts[stage] = (span, part)
             }
             pendingHead += 1
             if pendingHead > 1024 && pendingHead * 2 > pending.count {
@@ -93,13 +103,17 @@ struct Admission {
             let length = min(candidate.inputTokens + generated + 1, maxSequence)
             for stage in states.indices {
                 let ledger = ledgers[stage]
+                let span = ledger == nil ? 1 : parts[stage].span
                 if ledger != nil && !loads.isEmpty && !loads[stage].isEmpty {
-                    loads[stage][placed[stage]] += loadEstimates[stage][length]
+                    for offset in 0..<span {
+                        loads[stage][(placed[stage] + offset) % loads[stage].count] += loadEstimates[stage][length] / Int64(span)
+                    }
                 }
                 states[stage].request[slot] = candidate
                 states[stage].generated[slot] = generated
                 states[stage].channel[slot] = ledger == nil ? 0 : placed[stage]
-                states[stage].reservedBytes[slot] = ledger == nil ? 0 : tokens * keyValueBytesPerToken[stage]
+                states[stage].span[slot] = span
+                states[stage].reservedBytes[slot] = ledger == nil ? 0 : parts[stage].bytes
                 states[stage].isActive[slot] = true
                 states[stage].admittedAt[slot] = now
                 states[stage].joinedFresh[slot] = generated == 0
@@ -111,7 +125,18 @@ struct Admission {
 
     /// Frees the KV room `slot`'s finished request held in `stage`.
     mutating func release(_ slot: Int, of state: RunState, stage: Int) {
-        ledgers[stage]?.release(bytes: state.reservedBytes[slot], channel: state.channel[slot])
+        ledgers[stage]?.release(partBytes: state.reservedBytes[slot], channel: state.channel[slot], span: state.span[slot])
+    }
+
+    /// How a request of `bytes` KV lies in `stage`: in one channel if it fits one, else over the fewest channels
+    /// its KV splits into that each hold its part; the part's bytes.
+    private func spanning(bytes: Int64, stage: Int) -> (span: Int, bytes: Int64) {
+        let capacity = ledgers[stage]!.capacityPerChannel
+        for span in spanOptions[stage] where bytes.ceilDiv(Int64(span)) <= capacity {
+            return (span, bytes.ceilDiv(Int64(span)))
+        }
+        // Larger than the widest span: never placed (the ledger's check refuses such workloads up front).
+        return (1, bytes)
     }
 
     /// The share of `stage`'s KV capacity in use (nil without a KV cache).
@@ -123,7 +148,11 @@ struct Admission {
     private func channelLoads(_ state: RunState, stage: Int, channels: Int) -> [Int64] {
         var loads = Array(repeating: Int64(0), count: channels)
         for slot in state.isActive.indices where state.isActive[slot] {
-            loads[state.channel[slot]] += loadEstimates[stage][state.sequenceLength(ofSlot: slot, cap: maxSequence)]
+            let span = state.span[slot]
+            for offset in 0..<span {
+                loads[(state.channel[slot] + offset) % channels] +=
+                    loadEstimates[stage][state.sequenceLength(ofSlot: slot, cap: maxSequence)] / Int64(span)
+            }
         }
         return loads
     }

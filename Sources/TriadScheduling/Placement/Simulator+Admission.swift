@@ -68,13 +68,29 @@ extension Simulator {
             }
             return KVCacheLedger(rule: .roundRobin, channels: 1, capacityPerChannel: pool)
         }
-        guard longest <= perChannel else {
+        let widest = keyValueSpans.last ?? 1
+        guard longest.ceilDiv(Int64(widest)) <= perChannel else {
             throw SimulationError(
                 .incompatible,
-                "a \(longestTokens)-token request's KV cache (\(longest) B) does not fit in one channel of \(devices.memory!.id) (\(perChannel) B free); PIM attention keeps a request's KV in one channel — spanning channels is not yet modelled",
+                "a \(longestTokens)-token request's KV cache (\(longest) B) does not fit in \(widest) channels of \(devices.memory!.id) (\(perChannel) B free in each)",
                 device: devices.memory!.id)
         }
         return KVCacheLedger(rule: plan.kvPlacement, channels: memory.channels, capacityPerChannel: perChannel)
+    }
+
+    /// The channel counts a request's KV may span when it does not fit one channel (docs/MODEL.md §3.1): KV heads
+    /// split evenly (the divisors of the KV-head count), then each head's tokens split in two, four, … — never
+    /// more channels than the stack has. One channel only when attention does not run on PIM.
+    public var keyValueSpans: [Int] {
+        guard attentionOnPIM, let channels = devices.memoryConfiguration?.channels else { return [1] }
+        let heads = shard.keyValueHeads
+        var spans = (1...max(1, min(heads, channels))).filter { heads % $0 == 0 }
+        var tokenSplit = 2
+        while heads * tokenSplit <= channels {
+            spans.append(heads * tokenSplit)
+            tokenSplit *= 2
+        }
+        return spans
     }
 
     /// KV bytes one token adds in this stage's layers.

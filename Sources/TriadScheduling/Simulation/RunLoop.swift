@@ -27,7 +27,7 @@ struct RunLoop {
         var states = stages.map { _ in RunState(batchSize: lead.batch) }
         var admission = Admission(
             ledgers: try stages.map { try $0.makeLedger() }, keyValueBytesPerToken: stages.map(\.keyValueBytesPerToken),
-            loadEstimates: stages.map(\.loadEstimate), experiment: lead)
+            loadEstimates: stages.map(\.loadEstimate), spanOptions: stages.map(\.keyValueSpans), experiment: lead)
         var queue = EventQueue<Event>()
         // Closed-loop workloads start in steady state: the first batch holds requests as a long run finds them
         // (length-biased, each part-way through its output). Open-loop arrivals start from an empty system.

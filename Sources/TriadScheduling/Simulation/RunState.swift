@@ -7,6 +7,9 @@ struct RunState {
     var request: [Request]
     var generated: [Int]
     var channel: [Int]
+    /// Consecutive channels the slot's KV spans from `channel` (1 unless larger than a channel), and the bytes it
+    /// reserved in each.
+    var span: [Int]
     var reservedBytes: [Int64]
     var isActive: [Bool]
     /// Serving: when each slot's request was admitted and got its first token, and how much of its prompt is
@@ -48,6 +51,8 @@ struct RunState {
     // Scratch reused every iteration.
     var activeSlots: [Int] = []
     var sequences: [Int] = []
+    /// Each active slot's KV span (parallel to `sequences`).
+    var spans: [Int] = []
 
     /// Whether the iterations so far are warm-up (not measured, not traced).
     var isWarmingUp = false
@@ -60,6 +65,7 @@ struct RunState {
         fresh.request = request
         fresh.generated = generated
         fresh.channel = channel
+        fresh.span = span
         fresh.reservedBytes = reservedBytes
         fresh.isActive = isActive
         fresh.admittedAt = admittedAt
@@ -75,6 +81,7 @@ struct RunState {
         request = Array(repeating: Request(id: -1, inputTokens: 0, outputTokens: 0), count: batchSize)
         generated = Array(repeating: 0, count: batchSize)
         channel = Array(repeating: 0, count: batchSize)
+        span = Array(repeating: 1, count: batchSize)
         reservedBytes = Array(repeating: 0, count: batchSize)
         isActive = Array(repeating: false, count: batchSize)
         admittedAt = Array(repeating: 0, count: batchSize)

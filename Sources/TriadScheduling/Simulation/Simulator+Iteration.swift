@@ -10,11 +10,13 @@ extension Simulator {
         composer.isRecording = !state.isWarmingUp && iteration < experiment.timelineIterations
         state.activeSlots.removeAll(keepingCapacity: true)
         state.sequences.removeAll(keepingCapacity: true)
+        state.spans.removeAll(keepingCapacity: true)
         let prefill = try prefillStep(&state, iteration: iteration)
         for slot in state.isActive.indices
         where state.isActive[slot] && state.prefilled[slot] >= state.request[slot].inputTokens {
             state.activeSlots.append(slot)
             state.sequences.append(state.sequenceLength(ofSlot: slot, cap: experiment.maxSequence))
+            state.spans.append(attentionOnPIM ? state.span[slot] : 1)
         }
         let splits: [Int]
         switch plan.interleaving {
@@ -24,7 +26,7 @@ extension Simulator {
         }
         let partitions = splits.map { partition(state, parts: $0) }
         try prepareCosts(
-            rowCounts: partitions.flatMap(\.rows), sequences: state.sequences, iteration: iteration)
+            rowCounts: partitions.flatMap(\.rows), sequences: state.sequences, spans: state.spans, iteration: iteration)
         var outcome = composeIteration(state, partitions[0])
         for candidate in partitions.dropFirst() {
             let split = composeIteration(state, candidate)

@@ -30,6 +30,8 @@ public struct Simulator {
     /// Prefill chunk costs by (tokens, context, finishes) (`prefillCost`).
     var prefillCache: [Int: PrefillCost] = [:]
     var attentionCache: [AttentionCost?]
+    /// One channel's part of the attention of a request spanning channels, by `spannedKey(span:sequence:)`.
+    var spannedAttentionCache: [Int: AttentionCost] = [:]
     /// Sequence lengths beyond a missing one that are costed with it.
     static let attentionLookahead = 31
     /// (Sub-)batch sizes on either side of a missing one that are costed with it.
