@@ -26,6 +26,9 @@ extension RunReport {
         merged.tensorParallelBytes = reports.map(\.tensorParallelBytes).max() ?? 0
         merged.pipelineBytes = reports.map(\.pipelineBytes).max() ?? 0
         merged.linkTraffic = reports.flatMap(\.linkTraffic)
+        var attention: [String] = []
+        for report in reports where !attention.contains(report.attention) { attention.append(report.attention) }
+        merged.attention = attention.joined(separator: ", ")
         return merged
     }
 }

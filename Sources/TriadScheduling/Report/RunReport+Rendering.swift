@@ -14,7 +14,8 @@ extension RunReport {
         let base = JSON.object([
             "policy": .string(policy), "model": .string(model), "workload": .string(workload),
             "topology": .string(topology), "batch": .integer(Int64(batch)), "sub_batches": .integer(Int64(subBatches)),
-            "interleaved_fraction": .number(interleavedFraction), "iterations": .integer(Int64(iterations)),
+            "interleaved_fraction": .number(interleavedFraction), "attention": .string(attention),
+            "iterations": .integer(Int64(iterations)),
             "seed": .unsigned(seed), "tokens": .integer(tokens),
             "completed_requests": .integer(Int64(completedRequests)), "mean_active_requests": .number(meanActiveRequests),
             "simulated_seconds": .number(Double(simulatedPicoseconds) / 1e12), "tokens_per_second": .number(tokensPerSecond),
@@ -81,6 +82,7 @@ extension RunReport {
         header.append("active")
         header.append("KV occ.")
         header.append("SBI")
+        header.append("attention")
         var rows: [[String]] = [header]
         for report in reports {
             var row = [
@@ -94,6 +96,7 @@ extension RunReport {
             row.append(TextTable.fixed(report.meanActiveRequests, 1))
             row.append(TextTable.fixed(report.kvOccupancyMean * 100, 1) + " %")
             row.append(report.subBatches > 1 ? TextTable.fixed(report.interleavedFraction * 100, 0) + " %" : "—")
+            row.append(report.attention)
             rows.append(row)
         }
         var stageLines = ""

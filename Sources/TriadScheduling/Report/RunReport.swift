@@ -95,6 +95,9 @@ public struct RunReport: Sendable, Hashable {
     public var requestRecords: [RequestRecord] = []
     /// A staged pipeline's stages (empty when one simulated group stands for every stage).
     public var stages: [StageFigure] = []
+    /// How attention ran: "npu fastest|arrays|vector-units|single-array", "pim replay|open-row|multi-query×q"
+    /// (the group mapping), or "none" for models without attention; a staged pipeline lists its stages' in order.
+    public var attention = ""
     /// Sub-batches when interleaving.
     public var subBatches: Int
     /// Fraction of iterations that ran interleaved.

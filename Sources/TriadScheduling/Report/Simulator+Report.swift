@@ -2,6 +2,18 @@ import TriadCore
 import TriadDevices
 
 extension Simulator {
+    /// How this run's attention ran, for the report.
+    var attentionLabel: String {
+        guard shard.model.hasAttention else { return "none" }
+        if attentionOnPIM, let pim = devices.pim {
+            return "pim " + pim.groupMapping.rawValue + (pim.groupMapping == .multiQuery ? "×\(pim.queryVectors)" : "")
+        }
+        if plan.attentionResource == .npu, let npu = devices.npu?.configuration {
+            return "npu " + npu.attentionMapping.rawValue
+        }
+        return plan.attentionResource.rawValue
+    }
+
     /// Turns the run's totals into the report.
     func report(_ state: RunState, cappedRequests: Int = 0) -> RunReport {
         var state = state
@@ -88,6 +100,7 @@ extension Simulator {
             }
         }
         report.paperUtilization = paperUtilization
+        report.attention = attentionLabel
         report.communicationFraction = fraction(state.communication)
         report.tensorParallelBytes = state.tensorBytes
         report.pipelineBytes = state.pipelineBytes
