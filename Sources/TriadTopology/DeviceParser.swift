@@ -193,6 +193,39 @@ enum DeviceParser {
             configuration.queryVectors = Int(
                 try r.integer("query_vectors", minimum: Int64(range.lowerBound), maximum: Int64(range.upperBound)))
         }
+        if r.optional("pim_level") != nil {
+            configuration.level = try r.choice("pim_level", PIMConfiguration.Level.self, allowed: PIMConfiguration.Level.allCases)
+        }
+        if r.optional("pim_dataflow") != nil {
+            configuration.dataflow = try r.choice(
+                "pim_dataflow", PIMConfiguration.Dataflow.self, allowed: PIMConfiguration.Dataflow.allCases)
+        }
+        if r.optional("processing_units") != nil {
+            let range = PIMConfiguration.unitsPerChannelRange
+            configuration.unitsPerChannel = Int(
+                try r.integer("processing_units", minimum: Int64(range.lowerBound), maximum: Int64(range.upperBound)))
+        }
+        if r.optional("mac_interval_cycles") != nil {
+            let range = PIMConfiguration.macIntervalRange
+            configuration.macIntervalCycles = try r.integer(
+                "mac_interval_cycles", minimum: range.lowerBound, maximum: range.upperBound)
+        }
+        if r.optional("pim_read_energy_pj_per_byte") != nil {
+            configuration.readEnergyPicojoulesPerByte = try r.number("pim_read_energy_pj_per_byte")
+        }
+        if r.optional("pim_mac_energy_pj") != nil {
+            configuration.unitMACEnergyPicojoules = try r.number("pim_mac_energy_pj")
+        }
+        if configuration.dataflow == .newton && configuration.level != .bank {
+            throw r.error(
+                .invalidValue, at: r.optional("pim_level"),
+                "pim_level \(configuration.level.rawValue) of \(r.what) needs pim_dataflow: streaming (the Newton dataflow drives bank units)")
+        }
+        if configuration.dataflow == .streaming && configuration.fidelity == .command {
+            throw r.error(
+                .invalidValue, at: r.optional("fidelity"),
+                "fidelity: command of \(r.what) models the newton dataflow only; use fidelity: analytic with pim_dataflow: streaming")
+        }
         guard configuration.ranks * configuration.bankGroups * configuration.banksPerGroup <= 4096 else {
             throw r.error(
                 .invalidValue, at: r.optional("ranks"), "ranks × bank_groups × banks_per_group of \(r.what) must be at most 4096")

@@ -15,7 +15,8 @@ enum TopologyKeys {
         // pim
         "timing", "ranks", "bank_groups", "banks_per_group", "multipliers_per_bank", "element_bytes", "row_buffers",
         "fidelity", "comp_energy_pj", "gact_energy_pj", "gwrite_energy_pj", "readres_energy_pj", "command_set",
-        "gqa_mapping", "query_vectors",
+        "gqa_mapping", "query_vectors", "pim_level", "pim_dataflow", "processing_units", "mac_interval_cycles",
+        "pim_read_energy_pj_per_byte", "pim_mac_energy_pj",
         "cl", "trcd", "trp", "tras", "trrd_s", "trrd_l", "tfaw", "tccd_s", "tccd_l", "twtr_s", "twtr_l", "twr", "trtp",
         "trefi", "trfc", "burst_cycles", "al",
         // fpga

@@ -89,6 +89,12 @@ extension PIMConfiguration {
         m.commandSet = commandSet.rawValue
         m.gqaMapping = groupMapping.rawValue
         m.queryVectors = UInt32(queryVectors)
+        m.pimLevel = level.rawValue
+        m.pimDataflow = dataflow.rawValue
+        m.processingUnits = UInt32(unitsPerChannel)
+        m.macIntervalCycles = macIntervalCycles
+        m.pimReadEnergyPjPerByte = readEnergyPicojoulesPerByte
+        m.pimMacEnergyPj = unitMACEnergyPicojoules
         return m
     }
 
@@ -122,5 +128,19 @@ extension PIMConfiguration {
             throw WireError(.malformed, "query_vectors \(m.queryVectors) out of range")
         }
         queryVectors = vectors
+        guard let level = Level(rawValue: m.pimLevel.isEmpty ? "bank" : m.pimLevel),
+            let dataflow = Dataflow(rawValue: m.pimDataflow.isEmpty ? "newton" : m.pimDataflow)
+        else { throw WireError(.malformed, "unknown pim_level or pim_dataflow") }
+        guard dataflow == .streaming || level == .bank, dataflow == .newton || fidelity == .analytic else {
+            throw WireError(.malformed, "pim_level \(level.rawValue) with pim_dataflow \(dataflow.rawValue) and fidelity \(fidelity.rawValue) is not a modelled PIM")
+        }
+        (self.level, self.dataflow) = (level, dataflow)
+        guard m.processingUnits == 0 || Self.unitsPerChannelRange.contains(Int(m.processingUnits)),
+            m.macIntervalCycles == 0 || Self.macIntervalRange.contains(m.macIntervalCycles)
+        else { throw WireError(.malformed, "processing_units or mac_interval_cycles out of range") }
+        unitsPerChannel = Int(m.processingUnits)
+        macIntervalCycles = m.macIntervalCycles
+        readEnergyPicojoulesPerByte = try energy(m.pimReadEnergyPjPerByte, "pim_read_energy_pj_per_byte")
+        unitMACEnergyPicojoules = try energy(m.pimMacEnergyPj, "pim_mac_energy_pj")
     }
 }

@@ -920,6 +920,40 @@ public nonisolated struct Triad_V1_PIMConfig: @unchecked Sendable {
     set {_uniqueStorage()._queryVectors = newValue}
   }
 
+  /// Where the units sit: "bank" (default when empty), "bank-group" or "buffer".
+  public var pimLevel: String {
+    get {_storage._pimLevel}
+    set {_uniqueStorage()._pimLevel = newValue}
+  }
+
+  /// "newton" (default when empty) or "streaming".
+  public var pimDataflow: String {
+    get {_storage._pimDataflow}
+    set {_uniqueStorage()._pimDataflow = newValue}
+  }
+
+  /// Units per channel (0: derived from the level).
+  public var processingUnits: UInt32 {
+    get {_storage._processingUnits}
+    set {_uniqueStorage()._processingUnits = newValue}
+  }
+
+  /// Cycles between MAC commands of streaming units (0: max(BL/2, tCCD_S)).
+  public var macIntervalCycles: Int64 {
+    get {_storage._macIntervalCycles}
+    set {_uniqueStorage()._macIntervalCycles = newValue}
+  }
+
+  public var pimReadEnergyPjPerByte: Double {
+    get {_storage._pimReadEnergyPjPerByte}
+    set {_uniqueStorage()._pimReadEnergyPjPerByte = newValue}
+  }
+
+  public var pimMacEnergyPj: Double {
+    get {_storage._pimMacEnergyPj}
+    set {_uniqueStorage()._pimMacEnergyPj = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2008,7 +2042,7 @@ nonisolated extension Triad_V1_DRAMTiming: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PIMConfig"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}memory\0\u{1}ranks\0\u{3}bank_groups\0\u{3}banks_per_group\0\u{3}multipliers_per_bank\0\u{3}element_bytes\0\u{1}timing\0\u{3}row_buffers\0\u{1}fidelity\0\u{3}comp_energy_pj\0\u{3}gact_energy_pj\0\u{3}gwrite_energy_pj\0\u{3}readres_energy_pj\0\u{3}command_set\0\u{3}gqa_mapping\0\u{3}query_vectors\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}memory\0\u{1}ranks\0\u{3}bank_groups\0\u{3}banks_per_group\0\u{3}multipliers_per_bank\0\u{3}element_bytes\0\u{1}timing\0\u{3}row_buffers\0\u{1}fidelity\0\u{3}comp_energy_pj\0\u{3}gact_energy_pj\0\u{3}gwrite_energy_pj\0\u{3}readres_energy_pj\0\u{3}command_set\0\u{3}gqa_mapping\0\u{3}query_vectors\0\u{3}pim_level\0\u{3}pim_dataflow\0\u{3}processing_units\0\u{3}mac_interval_cycles\0\u{3}pim_read_energy_pj_per_byte\0\u{3}pim_mac_energy_pj\0")
 
   fileprivate class _StorageClass {
     var _memory: Triad_V1_MemoryConfig? = nil
@@ -2027,6 +2061,12 @@ nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._
     var _commandSet: String = String()
     var _gqaMapping: String = String()
     var _queryVectors: UInt32 = 0
+    var _pimLevel: String = String()
+    var _pimDataflow: String = String()
+    var _processingUnits: UInt32 = 0
+    var _macIntervalCycles: Int64 = 0
+    var _pimReadEnergyPjPerByte: Double = 0
+    var _pimMacEnergyPj: Double = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2053,6 +2093,12 @@ nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._
       _commandSet = source._commandSet
       _gqaMapping = source._gqaMapping
       _queryVectors = source._queryVectors
+      _pimLevel = source._pimLevel
+      _pimDataflow = source._pimDataflow
+      _processingUnits = source._processingUnits
+      _macIntervalCycles = source._macIntervalCycles
+      _pimReadEnergyPjPerByte = source._pimReadEnergyPjPerByte
+      _pimMacEnergyPj = source._pimMacEnergyPj
     }
   }
 
@@ -2087,6 +2133,12 @@ nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._
         case 14: try { try decoder.decodeSingularStringField(value: &_storage._commandSet) }()
         case 15: try { try decoder.decodeSingularStringField(value: &_storage._gqaMapping) }()
         case 16: try { try decoder.decodeSingularUInt32Field(value: &_storage._queryVectors) }()
+        case 17: try { try decoder.decodeSingularStringField(value: &_storage._pimLevel) }()
+        case 18: try { try decoder.decodeSingularStringField(value: &_storage._pimDataflow) }()
+        case 19: try { try decoder.decodeSingularUInt32Field(value: &_storage._processingUnits) }()
+        case 20: try { try decoder.decodeSingularInt64Field(value: &_storage._macIntervalCycles) }()
+        case 21: try { try decoder.decodeSingularDoubleField(value: &_storage._pimReadEnergyPjPerByte) }()
+        case 22: try { try decoder.decodeSingularDoubleField(value: &_storage._pimMacEnergyPj) }()
         default: break
         }
       }
@@ -2147,6 +2199,24 @@ nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._
       if _storage._queryVectors != 0 {
         try visitor.visitSingularUInt32Field(value: _storage._queryVectors, fieldNumber: 16)
       }
+      if !_storage._pimLevel.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._pimLevel, fieldNumber: 17)
+      }
+      if !_storage._pimDataflow.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._pimDataflow, fieldNumber: 18)
+      }
+      if _storage._processingUnits != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._processingUnits, fieldNumber: 19)
+      }
+      if _storage._macIntervalCycles != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._macIntervalCycles, fieldNumber: 20)
+      }
+      if _storage._pimReadEnergyPjPerByte.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._pimReadEnergyPjPerByte, fieldNumber: 21)
+      }
+      if _storage._pimMacEnergyPj.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._pimMacEnergyPj, fieldNumber: 22)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2172,6 +2242,12 @@ nonisolated extension Triad_V1_PIMConfig: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._commandSet != rhs_storage._commandSet {return false}
         if _storage._gqaMapping != rhs_storage._gqaMapping {return false}
         if _storage._queryVectors != rhs_storage._queryVectors {return false}
+        if _storage._pimLevel != rhs_storage._pimLevel {return false}
+        if _storage._pimDataflow != rhs_storage._pimDataflow {return false}
+        if _storage._processingUnits != rhs_storage._processingUnits {return false}
+        if _storage._macIntervalCycles != rhs_storage._macIntervalCycles {return false}
+        if _storage._pimReadEnergyPjPerByte != rhs_storage._pimReadEnergyPjPerByte {return false}
+        if _storage._pimMacEnergyPj != rhs_storage._pimMacEnergyPj {return false}
         return true
       }
       if !storagesAreEqual {return false}

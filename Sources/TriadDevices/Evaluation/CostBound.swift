@@ -93,6 +93,7 @@ public enum CostBound {
             // The layout the models use, multiplied out in floating point so nothing can overflow here, on the
             // PIM as the operation drives it (the command set and row buffers `DeviceEvaluator` costs it with).
             let pim = configuration.driven(by: operation.pimModes)
+            if pim.dataflow == .streaming { return StreamingPIMModel.estimatedCycles(operation, on: pim) }
             let model = PIMCostModel(configuration: pim)
             let layout = PIMLayout(operation: operation, configuration: pim)
             var tiles = 0.0

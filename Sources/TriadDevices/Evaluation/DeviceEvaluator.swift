@@ -21,9 +21,10 @@ public struct DeviceEvaluator: Sendable {
                         .unsupportedOperation, "\(device.id): PIM runs attention GEMVs only, not \($0.kind.label)")
                 }
                 let driven = configuration.driven(by: $0.pimModes)
-                switch configuration.fidelity {
-                case .analytic: return PIMCostModel(configuration: driven).cost(of: $0)
-                case .command: return PIMCommandModel(configuration: driven).cost(of: $0)
+                // The command-level model runs the Newton dataflow only (topologies and the wire refuse the rest).
+                switch (configuration.fidelity, configuration.dataflow) {
+                case (.command, .newton): return PIMCommandModel(configuration: driven).cost(of: $0)
+                default: return PIMCostModel(configuration: driven).cost(of: $0)
                 }
             }
         case .fpga(let configuration):

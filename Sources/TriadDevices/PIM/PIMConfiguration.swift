@@ -36,6 +36,27 @@ public struct PIMConfiguration: Sendable, Hashable {
         case multiQuery = "multi-query"
     }
 
+    /// Where the PIM units sit (docs/MODEL.md §2.8).
+    public enum Level: String, Sendable, Hashable, CaseIterable {
+        /// One unit per bank (Newton, NeuPIMs, AttAcc_bank).
+        case bank
+        /// One unit per (rank, bank group) (AttAcc_BG).
+        case bankGroup = "bank-group"
+        /// On the buffer (logic) die: one unit per channel unless `processing_units` says otherwise
+        /// (AttAcc_buffer: one per pseudo-channel; Duplex's Logic-PIM with more TSVs).
+        case buffer
+    }
+
+    /// How the units are driven and how the KV cache lies in their rows.
+    public enum Dataflow: String, Sendable, Hashable, CaseIterable {
+        /// Newton/NeuPIMs: the host issues GWRITE, G_ACT headers and COMPs per GEMV tile; a key per bank
+        /// (§2.1–2.5). Bank level only.
+        case newton
+        /// AttAcc: every unit streams whole rows of its share of the KV cache, one MAC command every
+        /// `mac_interval_cycles` (§2.8).
+        case streaming
+    }
+
     /// How attention GEMV latency is computed.
     public enum Fidelity: String, Sendable, Hashable {
         /// Closed form per GEMV tile from the timing parameters.
@@ -63,6 +84,39 @@ public struct PIMConfiguration: Sendable, Hashable {
     public var queryVectors: Int = 1
     /// The query vectors a topology or a peer may give.
     public static let queryVectorRange: ClosedRange<Int> = 1...256
+    /// Where the units sit.
+    public var level: Level = .bank
+    /// How the units are driven.
+    public var dataflow: Dataflow = .newton
+    /// PIM units per channel (streaming; 0: one per bank, one per (rank, bank group), or one on the buffer die).
+    public var unitsPerChannel: Int = 0
+    /// Cycles between two MAC commands (streaming; 0: max(BL/2, tCCD_S)). AttAcc's power-constrained HBM3:
+    /// 6 at bank and bank-group level (nCCDAB, nCCDSB), 2 on the buffer die (nBL).
+    public var macIntervalCycles: Int64 = 0
+    /// Energy of moving one byte from the cells to a unit, picojoules (streaming). AttAcc's `config.py`:
+    /// 4.4 bank, 12.48 bank group, 26.32 buffer die (FGDRAM's per-bit costs).
+    public var readEnergyPicojoulesPerByte: Double = 4.4
+    /// Energy of one MAC in a unit, picojoules (streaming; AttAcc's `config.py`: 0.32).
+    public var unitMACEnergyPicojoules: Double = 0.32
+
+    /// The units of one channel.
+    public var processingUnitsPerChannel: Int {
+        if unitsPerChannel > 0 { return unitsPerChannel }
+        switch level {
+        case .bank: return banksPerChannel
+        case .bankGroup: return ranks * bankGroups
+        case .buffer: return 1
+        }
+    }
+
+    /// Cycles between MAC commands of a streaming unit.
+    public var effectiveMACIntervalCycles: Int64 {
+        macIntervalCycles > 0 ? macIntervalCycles : max(timing.burstCycles, timing.columnToColumnShort)
+    }
+
+    /// The most units per channel and MAC-interval cycles a topology or a peer may give.
+    public static let unitsPerChannelRange: ClosedRange<Int> = 1...4096
+    public static let macIntervalRange: ClosedRange<Int64> = 1...1024
     /// Energy of one COMP, picojoules (4 × READ = 3,216).
     public var compEnergyPicojoules: Double
     /// Energy of one G_ACT, picojoules (4 × ACT = 3,312).

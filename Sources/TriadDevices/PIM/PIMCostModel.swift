@@ -128,6 +128,9 @@ public struct PIMCostModel: Sendable {
 
     /// The command stream of the logits or attend GEMV of one request, before refresh.
     public func commands(for operation: Operation) -> CommandCounts {
+        if configuration.dataflow == .streaming {
+            return StreamingPIMModel(configuration: configuration).commands(for: operation)
+        }
         let layout = PIMLayout(operation: operation, configuration: configuration)
         var counts = CommandCounts()
         for run in layout.runs {
@@ -156,6 +159,7 @@ public struct PIMCostModel: Sendable {
 
     /// The cost of an attention GEMV of one request on its channel.
     public func cost(of operation: Operation) -> OperationCost {
+        if configuration.dataflow == .streaming { return StreamingPIMModel(configuration: configuration).cost(of: operation) }
         let counts = commands(for: operation)
         let headers = Double(max(counts.tiles, 1))
         let cycles = refreshStretch(

@@ -1994,7 +1994,7 @@ const ProtobufCMessageDescriptor triad__v1__dramtiming__descriptor =
   (ProtobufCMessageInit) triad__v1__dramtiming__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor triad__v1__pimconfig__field_descriptors[16] =
+static const ProtobufCFieldDescriptor triad__v1__pimconfig__field_descriptors[22] =
 {
   {
     "memory",
@@ -2188,6 +2188,78 @@ static const ProtobufCFieldDescriptor triad__v1__pimconfig__field_descriptors[16
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "pim_level",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Triad__V1__PIMConfig, pim_level),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pim_dataflow",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Triad__V1__PIMConfig, pim_dataflow),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "processing_units",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Triad__V1__PIMConfig, processing_units),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mac_interval_cycles",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Triad__V1__PIMConfig, mac_interval_cycles),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pim_read_energy_pj_per_byte",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Triad__V1__PIMConfig, pim_read_energy_pj_per_byte),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pim_mac_energy_pj",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Triad__V1__PIMConfig, pim_mac_energy_pj),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned triad__v1__pimconfig__field_indices_by_name[] = {
   2,   /* field[2] = bank_groups */
@@ -2199,8 +2271,14 @@ static const unsigned triad__v1__pimconfig__field_indices_by_name[] = {
   10,   /* field[10] = gact_energy_pj */
   14,   /* field[14] = gqa_mapping */
   11,   /* field[11] = gwrite_energy_pj */
+  19,   /* field[19] = mac_interval_cycles */
   0,   /* field[0] = memory */
   4,   /* field[4] = multipliers_per_bank */
+  17,   /* field[17] = pim_dataflow */
+  16,   /* field[16] = pim_level */
+  21,   /* field[21] = pim_mac_energy_pj */
+  20,   /* field[20] = pim_read_energy_pj_per_byte */
+  18,   /* field[18] = processing_units */
   15,   /* field[15] = query_vectors */
   1,   /* field[1] = ranks */
   12,   /* field[12] = readres_energy_pj */
@@ -2210,7 +2288,7 @@ static const unsigned triad__v1__pimconfig__field_indices_by_name[] = {
 static const ProtobufCIntRange triad__v1__pimconfig__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 16 }
+  { 0, 22 }
 };
 const ProtobufCMessageDescriptor triad__v1__pimconfig__descriptor =
 {
@@ -2220,7 +2298,7 @@ const ProtobufCMessageDescriptor triad__v1__pimconfig__descriptor =
   "Triad__V1__PIMConfig",
   "triad.v1",
   sizeof(Triad__V1__PIMConfig),
-  16,
+  22,
   triad__v1__pimconfig__field_descriptors,
   triad__v1__pimconfig__field_indices_by_name,
   1,  triad__v1__pimconfig__number_ranges,

@@ -388,10 +388,28 @@ struct  Triad__V1__PIMConfig
    * Query vectors a multi-query unit holds (1 when 0).
    */
   uint32_t query_vectors;
+  /*
+   * Where the units sit: "bank" (default when empty), "bank-group" or "buffer".
+   */
+  char *pim_level;
+  /*
+   * "newton" (default when empty) or "streaming".
+   */
+  char *pim_dataflow;
+  /*
+   * Units per channel (0: derived from the level).
+   */
+  uint32_t processing_units;
+  /*
+   * Cycles between MAC commands of streaming units (0: max(BL/2, tCCD_S)).
+   */
+  int64_t mac_interval_cycles;
+  double pim_read_energy_pj_per_byte;
+  double pim_mac_energy_pj;
 };
 #define TRIAD__V1__PIMCONFIG__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&triad__v1__pimconfig__descriptor) \
-    , NULL, 0, 0, 0, 0, 0, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , NULL, 0, 0, 0, 0, 0, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
 
 
 struct  Triad__V1__FPGAConfig
