@@ -104,7 +104,7 @@ public enum CostBound {
                 let (comps, results, vectors) = (min(run.comps, 1 << 20), min(run.results, 1 << 20), min(run.vectors, 1 << 10))
                 tiles += runTiles + furtherPasses
                 cycles +=
-                    (chunks * Double(run.chunkWrites) + furtherPasses) * Double(model.globalWriteCycles)
+                    chunks * Double(run.writesPerChunk) * Double(model.globalWriteCycles)
                     + runTiles * Double(model.headerCycles(comps: comps, results: results, vectors: vectors))
                     + furtherPasses * Double(model.passCycles(comps: comps, results: results, vectors: vectors))
             }

@@ -23,12 +23,13 @@ public struct PIMConfiguration: Sendable, Hashable {
     /// docs/MODEL.md §2.7). Every option gives MHA (one query head per KV head) the same command stream.
     public enum GroupMapping: String, Sendable, Hashable, CaseIterable {
         /// Each query head runs its own GEMV over its KV head's rows, as Newton and NeuPIMs publish it (a
-        /// GEMV unit holds one input vector, NeuPIMs §4 / `NeuPIMSLogitSoftmax.cc`): KV capacity shrinks
-        /// with the group, time does not.
+        /// GEMV unit holds one input vector, NeuPIMs §4 / `NeuPIMSLogitSoftmax.cc`): KV capacity shrinks with the
+        /// group, time does not shrink — the K rows are passed once per query slot, each pass's GWRITE aligned
+        /// with the KV heads of the row.
         case replay
-        /// Per activated row tile, the group's query vectors are written to the global buffer and computed
-        /// one after another before the rows close (column re-reads without new activations), the query
-        /// order snaking so a tile starts with the vector the previous tile ended with.
+        /// Per activated row tile, the group's query vectors are written to the global buffer and computed one
+        /// after another before the rows close (column re-reads without new activations): g GWRITEs per tile,
+        /// one activation.
         case openRow = "open-row"
         /// The global buffer holds `queryVectors` query vectors and each COMP multiplies the column it reads
         /// against all of them (multipliers × `queryVectors` per bank): one activation and one column read

@@ -142,10 +142,18 @@ public struct PIMCostModel: Sendable {
             counts.tiles += tiles
             counts.comps += passes * run.comps
             counts.readResults += passes * run.results * run.vectors
+            let header = headerCycles(comps: run.comps, results: run.results, vectors: run.vectors)
+            let furtherPasses = tiles * (run.passes - 1)
+            let passTime = furtherPasses * (passCycles(comps: run.comps, results: run.results, vectors: run.vectors) + globalWriteCycles)
+            // Every refresh that falls among a tile's further passes closes its rows: the next pass activates
+            // them again (one header's activation, once per refresh window of the passes' time).
+            let window = max(1, timing.refreshInterval / Int64(max(configuration.ranks, 1)))
+            let reactivations = passTime / window
+            counts.tiles += reactivations
             counts.cycles +=
-                writes * globalWriteCycles
-                + tiles * headerCycles(comps: run.comps, results: run.results, vectors: run.vectors)
-                + tiles * (run.passes - 1) * passCycles(comps: run.comps, results: run.results, vectors: run.vectors)
+                writes * globalWriteCycles + tiles * header
+                + furtherPasses * passCycles(comps: run.comps, results: run.results, vectors: run.vectors)
+                + reactivations * (header - resultPhaseCycles(comps: run.comps, results: run.results, vectors: run.vectors))
             // The controller checks a tile's whole stay on its open rows against the next refresh.
             counts.estimateCycles +=
                 tiles * controllerEstimate(comps: run.comps * run.passes, results: run.results * run.vectors * run.passes)

@@ -11,7 +11,7 @@ public import TriadCore
 ///
 /// With g query heads per KV head the configuration's `groupMapping` decides how the group is served:
 /// `replay` repeats the MHA layout per query head; `open-row` activates each tile once and runs g passes on
-/// it (a GWRITE of the next query vector before each pass but the first); `multi-query` writes q = min(g,
+/// it (a GWRITE of the pass's query vector before each); `multi-query` writes q = min(g,
 /// `queryVectors`) vectors per chunk and reads each result out q times, ⌈g / q⌉ times over.
 public struct PIMLayout: Sendable, Hashable {
     /// A run of identical chunks.
@@ -26,11 +26,14 @@ public struct PIMLayout: Sendable, Hashable {
         public var chunkWrites: Int64 = 1
         /// Passes over each activated tile (open-row: one per query head of the group).
         public var passes: Int64 = 1
+        /// Whether every pass of a tile starts with a GWRITE of its query vector (open-row: the global buffer
+        /// holds one vector, so each row tile writes the group's g vectors again).
+        public var writesEveryPass = false
         /// Query vectors each COMP serves (multi-query); every result is read out once per vector.
         public var vectors: Int64 = 1
 
-        /// GWRITEs of one chunk: its own, plus one before every pass of a tile but the first.
-        public var writesPerChunk: Int64 { chunkWrites + tiles * (passes - 1) }
+        /// GWRITEs of one chunk: its own, plus one before every pass of every tile when passes write.
+        public var writesPerChunk: Int64 { chunkWrites + (writesEveryPass ? tiles * passes : 0) }
     }
 
     public var repeats: Int64
@@ -70,22 +73,23 @@ public struct PIMLayout: Sendable, Hashable {
                 Run(
                     count: keyWidth.ceilDiv(rowElements), tiles: sequence.ceilDiv(banks),
                     comps: min(keyWidth, rowElements).ceilDiv(multipliers),
-                    results: max(1, min(keyValueHeads, rowElements / headDimension)), chunkWrites: vectors,
-                    passes: passes, vectors: vectors)
+                    results: max(1, min(keyValueHeads, rowElements / headDimension)),
+                    chunkWrites: passes > 1 ? 0 : vectors, passes: passes, writesEveryPass: passes > 1, vectors: vectors)
             ]
         case .attentionAttend:
             let chunks = sequence.ceilDiv(rowElements)
             let tiles = headDimension.ceilDiv(banks)
             let last = Run(
                 count: 1, tiles: tiles, comps: (sequence - (chunks - 1) * rowElements).ceilDiv(multipliers), results: 1,
-                chunkWrites: vectors, passes: passes, vectors: vectors)
+                chunkWrites: passes > 1 ? 0 : vectors, passes: passes, writesEveryPass: passes > 1, vectors: vectors)
             repeats = keyValueHeads * groupRepeats
             runs =
                 chunks > 1
                 ? [
                     Run(
                         count: chunks - 1, tiles: tiles, comps: Int64(configuration.compsPerRow), results: 1,
-                        chunkWrites: vectors, passes: passes, vectors: vectors),
+                        chunkWrites: passes > 1 ? 0 : vectors, passes: passes, writesEveryPass: passes > 1,
+                        vectors: vectors),
                     last,
                 ]
                 : [last]

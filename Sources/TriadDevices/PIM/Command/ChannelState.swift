@@ -27,6 +27,8 @@ struct ChannelState {
     var channelHeldUntil: Int64 = 0
     /// The last PIM result command, and whether the previous tile's PIM rows are still open.
     var lastResultCommand: Int64 = 0
+    /// When the open PIM rows were activated (a refresh since then closed them).
+    var rowsActivatedAt: Int64 = 0
     var pimRowsOpen = false
 
     // The PIM program.
@@ -199,6 +201,7 @@ struct ChannelState {
                 counts.groupActivates += 1
             }
         }
+        rowsActivatedAt = lastGACT
         // Results, tRCD after the last G_ACT.
         results(comps: comps, readResults: readResults, readouts: readouts, from: lastGACT + timing.rowToColumnDelay)
     }
@@ -206,6 +209,12 @@ struct ChannelState {
     /// A further pass over the rows the previous tile left open (open-row reuse, docs/MODEL.md §2.7): its
     /// results as soon as the global buffer holds the next vector.
     mutating func pass(comps: Int, readResults: Int, readouts: Int = 1) {
+        // A refresh since the rows opened closed them: this pass activates them again (NewtonSim checks every
+        // header against the refresh deadline, and a header whose row is closed needs its G_ACTs).
+        if max(lastResultCommand, bufferReady) / refreshPeriod > rowsActivatedAt / refreshPeriod {
+            tile(comps: comps, readResults: readResults, readouts: readouts)
+            return
+        }
         drainBursts()
         results(comps: comps, readResults: readResults, readouts: readouts, from: lastResultCommand + 1)
     }

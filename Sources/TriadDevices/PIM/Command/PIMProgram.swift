@@ -32,9 +32,10 @@ public struct PIMProgram: Sendable, Hashable {
                 for _ in 0..<run.count {
                     for _ in 0..<run.chunkWrites { steps.append(.globalWrite) }
                     for _ in 0..<run.tiles {
+                        if run.writesEveryPass { steps.append(.globalWrite) }
                         steps.append(.tile(comps: comps, readResults: results, readouts: readouts))
                         for _ in 1..<max(run.passes, 1) {
-                            steps.append(.globalWrite)
+                            if run.writesEveryPass { steps.append(.globalWrite) }
                             steps.append(.pass(comps: comps, readResults: results, readouts: readouts))
                         }
                     }
