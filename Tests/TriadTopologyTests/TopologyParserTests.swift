@@ -10,7 +10,7 @@ struct TopologyParserTests {
 
     static let bundled = [
         "neupims", "npu-pim-blocked", "npu-only", "matmulfree-fpga", "hetero", "neupims-tp4", "neupims-175b",
-        "hetero-pipeline",
+        "hetero-pipeline", "hbm3-attacc", "logic-pim",
     ]
 
     @Test(arguments: bundled)
