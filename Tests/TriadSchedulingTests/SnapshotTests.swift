@@ -116,4 +116,42 @@ struct SnapshotTests {
         #expect(fusedBulk <= bulk)
         #expect(all < fusedBulk)
     }
+
+    /// Grouped-query attention against the NeuPIMs simulator patched for it (docs/MODEL.md §7.1; the patch stays
+    /// outside this repository): GPT3-7B TP4 with 8 or 4 KV heads (g = 4, 8), dual buffers not interleaved, stage B
+    /// of the column-aligned replay and of open-row reuse on the greedy batches of 64, 128 and 256 — within ±10 %.
+    static let groupedReferences: [(batch: Int, keyValueHeads: Int, mapping: PIMConfiguration.GroupMapping, cycles: Int64)] = [
+        (64, 8, .replay, 83_300), (64, 8, .openRow, 71_103), (64, 4, .replay, 128_111), (64, 4, .openRow, 94_804),
+        (128, 8, .replay, 109_634), (128, 8, .openRow, 90_849), (128, 4, .replay, 157_856), (128, 4, .openRow, 114_044),
+        (256, 8, .replay, 200_630), (256, 8, .openRow, 168_776), (256, 4, .replay, 294_117), (256, 4, .openRow, 214_513),
+    ]
+
+    @Test func groupedQueriesMatchThePatchedSimulator() throws {
+        for reference in Self.groupedReferences {
+            let file = "share-gpt2-bs\(reference.batch)-ms7B-tp4-pp1-clb-0"
+            let url = try #require(
+                Bundle.module.url(forResource: "NeuPIMsTraces", withExtension: nil)?
+                    .appendingPathComponent("generated/\(file).csv"))
+            let batch = try NeuPIMsBatchReader.parse(try String(contentsOf: url, encoding: .utf8), file: file)
+            var pim = PIMConfiguration.neupims(rowBuffers: .dual)
+            pim.groupMapping = reference.mapping
+            let devices = [
+                DeviceDescription(id: "npu0", configuration: .npu(.neupims)),
+                DeviceDescription(id: "pim0", configuration: .pim(pim)),
+            ]
+            var model = ModelPresets.named("gpt3-7b")!
+            model.keyValueHeads = reference.keyValueHeads
+            var experiment = Experiment(
+                devices: try DeviceSet(devices: devices, links: [("npu0", "pim0")]), model: model,
+                workload: .fixed(input: 0, output: 1), topologyName: "fixture")
+            (experiment.batch, experiment.iterations, experiment.seed) = (batch.count, 1, 0)
+            var simulator = try Simulator(
+                experiment, policy: Policy(name: Self.dualOnly)!, costs: LocalCostService(devices: devices))
+            let ours = try #require(try simulator.snapshot(batch, trace: file).cycles(ofStage: "B"))
+            let error = Double(ours) / Double(reference.cycles) - 1
+            #expect(
+                abs(error) <= 0.10,
+                "batch \(reference.batch), \(reference.keyValueHeads) KV heads, \(reference.mapping): \(ours) vs \(reference.cycles)")
+        }
+    }
 }

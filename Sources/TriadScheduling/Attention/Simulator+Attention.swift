@@ -13,7 +13,13 @@ extension Simulator {
 
     /// Each group's attention segment for the batch split as `partition` says (costs already prepared),
     /// and the KV placement's balance: busiest PIM channel's attention time over the channels' mean.
-    func attentionSegments(_ state: RunState, _ partition: Partition) -> (segments: [Segment], imbalance: Double) {
+    ///
+    /// With `operationBarrier` every request's logits finish, on every channel, before any attend starts — the
+    /// NeuPIMs simulator's two operations (`NeuPIMSLogitSoftmax`, then `NeuPIMSAttend`), which `triad snapshot`
+    /// steps as the simulator does; `run` lets each channel go on to its attend (docs/MODEL.md §7.1).
+    func attentionSegments(_ state: RunState, _ partition: Partition, operationBarrier: Bool = false) -> (
+        segments: [Segment], imbalance: Double
+    ) {
         let hasAttention = shard.model.hasAttention
         let attentionOnPIM = self.attentionOnPIM
         let channels = attentionChannels
@@ -21,6 +27,9 @@ extension Simulator {
         let group = partition.group
         var channelTime = Array(repeating: Picoseconds(0), count: groups * channels)
         var channelTransactions = Array(repeating: Int64(0), count: groups * channels)
+        let barrier = operationBarrier && attentionOnPIM
+        var logitsTime = Array(repeating: Picoseconds(0), count: barrier ? groups * channels : 0)
+        var logitsTransactions = Array(repeating: Int64(0), count: barrier ? groups * channels : 0)
         var blocked = Array(repeating: Picoseconds(0), count: groups)
         var attention = Array(repeating: Segment(resource: plan.attentionResource), count: groups)
         var longestSoftmax = Array(repeating: Picoseconds(0), count: groups)
@@ -39,6 +48,10 @@ extension Simulator {
                     let channel = (state.channel[slot] + offset) % channels
                     channelTime[g * channels + channel] +|= cost.duration
                     channelTransactions[g * channels + channel] +|= cost.transactions
+                    if barrier {
+                        logitsTime[g * channels + channel] +|= cost.logitsDuration
+                        logitsTransactions[g * channels + channel] +|= cost.logitsTransactions
+                    }
                 }
                 blocked[g] +|= cost.blocked * Picoseconds(span)
                 attention[g].npuSideDuration +|= cost.softmaxDuration
@@ -53,9 +66,27 @@ extension Simulator {
         // Channels work in parallel once the host handed them their instructions; the NPU's softmax
         // pipelines with them, plus one softmax to drain.
         for g in 0..<groups {
-            let makespan = PIMAttentionPhase.makespan(
-                channelTime: channelTime, transactions: channelTransactions, offset: g * channels,
-                channels: channels, issueRate: plan.pimIssueRate, npuCycle: npuCycle)
+            var makespan: Picoseconds
+            if barrier {
+                // All logits, then all attends: each phase waits for its slowest channel.
+                var attendTime = channelTime
+                var attendTransactions = channelTransactions
+                for index in attendTime.indices {
+                    attendTime[index] -= logitsTime[index]
+                    attendTransactions[index] -= logitsTransactions[index]
+                }
+                makespan =
+                    PIMAttentionPhase.makespan(
+                        channelTime: logitsTime, transactions: logitsTransactions, offset: g * channels,
+                        channels: channels, issueRate: plan.pimIssueRate, npuCycle: npuCycle)
+                    +| PIMAttentionPhase.makespan(
+                        channelTime: attendTime, transactions: attendTransactions, offset: g * channels,
+                        channels: channels, issueRate: plan.pimIssueRate, npuCycle: npuCycle)
+            } else {
+                makespan = PIMAttentionPhase.makespan(
+                    channelTime: channelTime, transactions: channelTransactions, offset: g * channels,
+                    channels: channels, issueRate: plan.pimIssueRate, npuCycle: npuCycle)
+            }
             attention[g].duration = max(makespan, attention[g].npuSideDuration) +| longestSoftmax[g]
             // Busy as the paper counts PIM: the channels' mean time with work queued.
             var total: Picoseconds = 0

@@ -24,4 +24,8 @@ struct AttentionCost: Sendable {
     var transactions: Int64 = 0
     /// Time the request's PIM commands keep ordinary traffic off its channel.
     var blocked: Picoseconds = 0
+    /// The logits GEMV's share of `duration` and `transactions` (PIM attention; for stepping all logits before
+    /// any attend, as the NeuPIMs simulator's operations do).
+    var logitsDuration: Picoseconds = 0
+    var logitsTransactions: Int64 = 0
 }

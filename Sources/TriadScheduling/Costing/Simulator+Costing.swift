@@ -152,7 +152,8 @@ extension Simulator {
                 softmaxDuration: softmax.duration * Picoseconds(span) +| reduction.duration,
                 softmaxEnergyPicojoules: softmax.energyPicojoules * Double(span) + reduction.energyPicojoules,
                 transactions: figures.transactions,
-                blocked: devices.pim!.memory.clock.picoseconds(forCycles: figures.blockedCycles))
+                blocked: devices.pim!.memory.clock.picoseconds(forCycles: figures.blockedCycles),
+                logitsDuration: logits.duration, logitsTransactions: figures.logitsTransactions)
         }
         for (index, sequence) in newSequences.enumerated() {
             let base = attentionStart + 3 * index
@@ -166,7 +167,8 @@ extension Simulator {
                     energyPicojoules: logits.energyPicojoules + attend.energyPicojoules, streamedBytes: 0,
                     softmaxDuration: softmax.duration, softmaxEnergyPicojoules: softmax.energyPicojoules,
                     transactions: figures.transactions,
-                    blocked: devices.pim!.memory.clock.picoseconds(forCycles: figures.blockedCycles))
+                    blocked: devices.pim!.memory.clock.picoseconds(forCycles: figures.blockedCycles),
+                    logitsDuration: logits.duration, logitsTransactions: figures.logitsTransactions)
             } else {
                 attentionCache[sequence] = AttentionCost(
                     duration: logits.duration +| attend.duration +| softmax.duration,
@@ -216,8 +218,10 @@ extension Simulator {
 
     /// PIM instructions the host hands over for one request's logits and attend GEMVs (one channel's part of
     /// them when the request spans `span` channels), and the cycles they keep ordinary traffic off the channel.
-    func pimCommandFigures(sequenceLength: Int, span: Int = 1) -> (transactions: Int64, blockedCycles: Int64) {
-        guard let pim = devices.pim else { return (0, 0) }
+    func pimCommandFigures(sequenceLength: Int, span: Int = 1) -> (
+        transactions: Int64, blockedCycles: Int64, logitsTransactions: Int64
+    ) {
+        guard let pim = devices.pim else { return (0, 0, 0) }
         let model = PIMCostModel(configuration: pim.driven(by: plan.pimModes))
         let whole = attentionOperations(sequenceLength: sequenceLength)
         let part = span > 1 ? attentionOperations(sequenceLength: sequenceLength, span: span) : nil
@@ -227,7 +231,7 @@ extension Simulator {
         let attend = model.commands(for: ops.attend)
         return (
             logits.hostTransactions(fused: fused) + attend.hostTransactions(fused: fused),
-            logits.blockedCycles + attend.blockedCycles
+            logits.blockedCycles + attend.blockedCycles, logits.hostTransactions(fused: fused)
         )
     }
 }
