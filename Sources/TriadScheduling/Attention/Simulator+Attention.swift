@@ -37,23 +37,35 @@ extension Simulator {
             let g = group[ordinal]
             let span = attentionOnPIM ? state.span[slot] : 1
             let cached =
-                span > 1
-                ? spannedAttentionCache[Self.spannedKey(span: span, sequence: state.sequences[ordinal])]
-                : attentionCache[state.sequences[ordinal]]
+                span == 1
+                ? attentionCache[state.sequences[ordinal]]
+                : spannedAttentionCache[Self.spannedKey(span: span, sequence: state.sequences[ordinal])]
             guard hasAttention, let cost = cached else { continue }
-            attention[g].energyPicojoules += cost.energyPicojoules * Double(span)
+            attention[g].energyPicojoules += span == 1 ? cost.energyPicojoules : cost.energyPicojoules * Double(span)
             if attentionOnPIM {
-                // A request spanning channels runs one part in each.
-                for offset in 0..<span {
-                    let channel = (state.channel[slot] + offset) % channels
-                    channelTime[g * channels + channel] +|= cost.duration
-                    channelTransactions[g * channels + channel] +|= cost.transactions
-                    if barrier {
+                let first = g * channels + state.channel[slot]
+                if span == 1 {
+                    channelTime[first] +|= cost.duration
+                    channelTransactions[first] +|= cost.transactions
+                    blocked[g] +|= cost.blocked
+                } else {
+                    // A request spanning channels runs one part in each.
+                    var channel = state.channel[slot]
+                    for _ in 0..<span {
+                        channelTime[g * channels + channel] +|= cost.duration
+                        channelTransactions[g * channels + channel] +|= cost.transactions
+                        channel = channel + 1 == channels ? 0 : channel + 1
+                    }
+                    blocked[g] +|= cost.blocked * Picoseconds(span)
+                }
+                if barrier {
+                    var channel = state.channel[slot]
+                    for _ in 0..<span {
                         logitsTime[g * channels + channel] +|= cost.logitsDuration
                         logitsTransactions[g * channels + channel] +|= cost.logitsTransactions
+                        channel = channel + 1 == channels ? 0 : channel + 1
                     }
                 }
-                blocked[g] +|= cost.blocked * Picoseconds(span)
                 attention[g].npuSideDuration +|= cost.softmaxDuration
                 attention[g].npuSideEnergyPicojoules += cost.softmaxEnergyPicojoules
                 longestSoftmax[g] = max(longestSoftmax[g], cost.softmaxDuration)

@@ -148,10 +148,12 @@ struct Admission {
     private func channelLoads(_ state: RunState, stage: Int, channels: Int) -> [Int64] {
         var loads = Array(repeating: Int64(0), count: channels)
         for slot in state.isActive.indices where state.isActive[slot] {
+            let load = loadEstimates[stage][state.sequenceLength(ofSlot: slot, cap: maxSequence)]
             let span = state.span[slot]
-            for offset in 0..<span {
-                loads[(state.channel[slot] + offset) % channels] +=
-                    loadEstimates[stage][state.sequenceLength(ofSlot: slot, cap: maxSequence)] / Int64(span)
+            if span == 1 {
+                loads[state.channel[slot]] += load
+            } else {
+                for offset in 0..<span { loads[(state.channel[slot] + offset) % channels] += load / Int64(span) }
             }
         }
         return loads

@@ -34,6 +34,7 @@ public struct KVCacheLedger: Sendable {
     /// no run of `span` channels has room.
     public mutating func placeSpanning(partBytes: Int64, span: Int, loads: [Int64]) -> Int? {
         guard span >= 1, span <= channels else { return nil }
+        if span == 1 { return placeInOne(bytes: partBytes, loads: loads) }
         func fits(_ first: Int) -> Bool {
             (0..<span).allSatisfy { usedBytes[(first + $0) % channels] + partBytes <= capacityPerChannel }
         }
@@ -58,6 +59,30 @@ public struct KVCacheLedger: Sendable {
         return chosen
     }
 
+    /// `placeSpanning` for one channel, without the span's loops (the common case, on every admission).
+    private mutating func placeInOne(bytes: Int64, loads: [Int64]) -> Int? {
+        var chosen = -1
+        switch rule {
+        case .roundRobin:
+            for step in 0..<channels {
+                let channel = (nextRoundRobin + step) % channels
+                if usedBytes[channel] + bytes <= capacityPerChannel {
+                    chosen = channel
+                    break
+                }
+            }
+            guard chosen >= 0 else { return nil }
+            nextRoundRobin = (chosen + 1) % channels
+        case .greedyMinLoad:
+            for channel in 0..<channels where usedBytes[channel] + bytes <= capacityPerChannel {
+                if chosen < 0 || loads[channel] < loads[chosen] { chosen = channel }
+            }
+            guard chosen >= 0 else { return nil }
+        }
+        usedBytes[chosen] += bytes
+        return chosen
+    }
+
     /// Frees a finished request's reservation.
     public mutating func release(bytes: Int64, channel: Int) {
         usedBytes[channel] -= bytes
@@ -65,6 +90,10 @@ public struct KVCacheLedger: Sendable {
 
     /// Frees a spanning request's parts.
     public mutating func release(partBytes: Int64, channel: Int, span: Int) {
+        if span == 1 {
+            usedBytes[channel] -= partBytes
+            return
+        }
         for offset in 0..<span { usedBytes[(channel + offset) % channels] -= partBytes }
     }
 }

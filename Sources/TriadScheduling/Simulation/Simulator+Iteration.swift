@@ -12,11 +12,12 @@ extension Simulator {
         state.sequences.removeAll(keepingCapacity: true)
         state.spans.removeAll(keepingCapacity: true)
         let prefill = try prefillStep(&state, iteration: iteration)
+        let spansChannels = attentionOnPIM
         for slot in state.isActive.indices
         where state.isActive[slot] && state.prefilled[slot] >= state.request[slot].inputTokens {
             state.activeSlots.append(slot)
             state.sequences.append(state.sequenceLength(ofSlot: slot, cap: experiment.maxSequence))
-            state.spans.append(attentionOnPIM ? state.span[slot] : 1)
+            state.spans.append(spansChannels ? state.span[slot] : 1)
         }
         let splits: [Int]
         switch plan.interleaving {
