@@ -13,7 +13,7 @@ struct Triad: ParsableCommand {
         subcommands: [
             ValidateCommand.self, RunCommand.self, CompareCommand.self, UpCommand.self, ReproduceCommand.self,
             SnapshotCommand.self, CoordinatorCommand.self, WorkerCommand.self, KeygenCommand.self, BenchCommand.self, SweepCommand.self,
-            ModelsCommand.self,
+            ModelsCommand.self, PlaceCommand.self,
         ])
 
     /// Parses and runs; every error ends in one line on stderr and the exit status `ExitStatus` gives it

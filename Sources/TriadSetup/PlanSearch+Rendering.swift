@@ -1,0 +1,60 @@
+public import TriadCore
+public import TriadScheduling
+
+/// The ranking `triad place` prints: a table or JSON, best plan first.
+extension PlanSearch {
+    /// The ranked `predictions` as a terminal table (the best plan's figures first, each plan against it).
+    public static func table(_ predictions: [Prediction], objective: Objective, heading: String) -> String {
+        var rows = [["rank", "plan", "tokens/s", "J/token", "TPOT ms", "vs best", "bottleneck"]]
+        let best = predictions.first?.report
+        for (index, prediction) in predictions.enumerated() {
+            guard let report = prediction.report else {
+                rows.append(["—", prediction.candidate.description, "refused: \(LogSafe.text(prediction.refusal ?? "", limit: 90))", "", "", "", ""])
+                continue
+            }
+            rows.append([
+                "\(index + 1)", prediction.candidate.description, TextTable.fixed(report.tokensPerSecond, 0),
+                TextTable.fixed(report.energyPerTokenJoules, 4), TextTable.fixed(report.tpotMeanMilliseconds, 2),
+                best.map { relative(report, to: $0, objective: objective) } ?? "—", prediction.bottleneck,
+            ])
+        }
+        return heading + "\n" + TextTable.render(rows, leftAligned: true)
+    }
+
+    /// The ranked `predictions` as JSON: `{"objective", "plans": [...]}`, refused plans with their reason.
+    public static func json(_ predictions: [Prediction], objective: Objective) -> String {
+        let plans: [JSON] = predictions.map { prediction in
+            var members = [
+                JSON.Member("policy", .string(prediction.candidate.policy.name)),
+                JSON.Member("tensor_parallel", .integer(Int64(prediction.candidate.tensorParallel))),
+                JSON.Member("pipeline_parallel", .integer(Int64(prediction.candidate.pipelineParallel))),
+            ]
+            if let report = prediction.report {
+                members += [
+                    JSON.Member("tokens_per_second", .number(report.tokensPerSecond)),
+                    JSON.Member("energy_per_token_joules", .number(report.energyPerTokenJoules)),
+                    JSON.Member("tpot_ms", .number(report.tpotMeanMilliseconds)),
+                    JSON.Member("attention", .string(report.attention)),
+                    JSON.Member("bottleneck", .string(prediction.bottleneck)),
+                ]
+            } else {
+                members.append(JSON.Member("refused", .string(prediction.refusal ?? "")))
+            }
+            return .object(members)
+        }
+        return JSON.object([
+            "triad_version": .string(TriadVersion.current), "objective": .string(objective.rawValue),
+            "plans": .array(plans),
+        ]).rendered + "\n"
+    }
+
+    /// `report` against the best plan's: throughput ratio, or energy ratio.
+    private static func relative(_ report: RunReport, to best: RunReport, objective: Objective) -> String {
+        switch objective {
+        case .throughput:
+            return TextTable.fixed(best.tokensPerSecond > 0 ? report.tokensPerSecond / best.tokensPerSecond : 0, 2) + "×"
+        case .energy:
+            return TextTable.fixed(best.energyPerTokenJoules > 0 ? report.energyPerTokenJoules / best.energyPerTokenJoules : 0, 2) + "×"
+        }
+    }
+}
