@@ -49,7 +49,9 @@ public struct BarChart: Sendable {
             plotWidth = max(width, naturalWidth) - left - 16
         }
         let labelArea = rotate ? widestCategory * 0.71 + 18 : 18
-        let legend = Legend(series.enumerated().map { ($0.element.name, Palette.color($0.offset)) }, width: max(width, naturalWidth) - 20)
+        let legend = Legend(
+            series.enumerated().map { ($0.element.name, Palette.color($0.offset)) },
+            width: max(width, naturalWidth) - 20)
         let canvasWidth = max(left + plotWidth + 16, TextMetrics.width(title, size: 14) + 20)
         var canvas = SVGCanvas(width: canvasWidth, height: top + plotHeight + labelArea + 10 + legend.height + 10)
         canvas.text(title, x: 10, y: 20, size: 14, bold: true)
@@ -73,7 +75,9 @@ public struct BarChart: Sendable {
                     title: "\(line.name) · \(category): \(ChartAxis.label(value))")
                 if line.errors.indices.contains(column), line.errors[column] > 0 {
                     let middle = x + bar / 2
-                    canvas.line(middle, py(value + line.errors[column]), middle, py(value - line.errors[column]), stroke: "#333")
+                    canvas.line(
+                        middle, py(value + line.errors[column]), middle, py(value - line.errors[column]), stroke: "#333"
+                    )
                 }
             }
             let center = x0 + (group - 10) / 2

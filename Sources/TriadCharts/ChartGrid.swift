@@ -18,7 +18,9 @@ public enum ChartGrid {
 
     public static func svg(_ panels: [Panel], columns: Int, title: String, note: String = "") -> String {
         let columns = max(1, columns)
-        let rows = stride(from: 0, to: panels.count, by: columns).map { Array(panels[$0..<min($0 + columns, panels.count)]) }
+        let rows = stride(from: 0, to: panels.count, by: columns).map {
+            Array(panels[$0..<min($0 + columns, panels.count)])
+        }
         let header = 34.0
         let footer = note.isEmpty ? 6.0 : 26.0
         let width = max(
@@ -32,7 +34,8 @@ public enum ChartGrid {
         for row in rows {
             var x = 10.0
             for panel in row {
-                let inner = panel.svg.replacingFirst("<svg ", with: "<svg x=\"\(SVGCanvas.number(x))\" y=\"\(SVGCanvas.number(y))\" ")
+                let inner = panel.svg.replacingFirst(
+                    "<svg ", with: "<svg x=\"\(SVGCanvas.number(x))\" y=\"\(SVGCanvas.number(y))\" ")
                 nested.append(inner)
                 x += panel.width + 10
             }

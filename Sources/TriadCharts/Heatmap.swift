@@ -29,7 +29,8 @@ public struct Heatmap: Sendable {
         let header = rotate ? widestColumn * 0.71 + 12 : 18
         let top = 34 + header
         let overhang = rotate ? widestColumn * 0.71 : 0
-        let width = max(left + Double(columnLabels.count) * cellWidth + 10 + overhang, TextMetrics.width(title, size: 14) + 20)
+        let width = max(
+            left + Double(columnLabels.count) * cellWidth + 10 + overhang, TextMetrics.width(title, size: 14) + 20)
         var canvas = SVGCanvas(width: width, height: top + Double(rowLabels.count) * cellHeight + 10)
         canvas.text(title, x: 10, y: 20, size: 14, bold: true)
         let spread = max(cells.map { abs($0 - center) }.max() ?? 1, 1e-9)
@@ -46,7 +47,8 @@ public struct Heatmap: Sendable {
             canvas.text(label, x: left - 6, y: y + 15, size: 11, anchor: .end)
             for column in columnLabels.indices {
                 let x = left + Double(column) * cellWidth
-                guard values.indices.contains(row), values[row].indices.contains(column), let value = values[row][column]
+                guard values.indices.contains(row), values[row].indices.contains(column),
+                    let value = values[row][column]
                 else {
                     canvas.rect(x: x, y: y, width: cellWidth - 1, height: cellHeight - 1, fill: "#f4f4f4")
                     continue
@@ -56,7 +58,9 @@ public struct Heatmap: Sendable {
                 let hex = String(channel, radix: 16, uppercase: false)
                 let c = hex.count == 1 ? "0" + hex : hex
                 let fill = value >= center ? "#\(c)\(c)ff" : "#ff\(c)\(c)"
-                canvas.rect(x: x, y: y, width: cellWidth - 1, height: cellHeight - 1, fill: fill, title: "\(label) · \(columnLabels[column]): \(format(value))")
+                canvas.rect(
+                    x: x, y: y, width: cellWidth - 1, height: cellHeight - 1, fill: fill,
+                    title: "\(label) · \(columnLabels[column]): \(format(value))")
                 canvas.text(format(value), x: x + cellWidth / 2, y: y + 15, size: 11, anchor: .middle)
             }
         }

@@ -56,7 +56,8 @@ public struct LineChart: Sendable {
     /// The chart with its size, for `ChartGrid`.
     public var panel: ChartGrid.Panel {
         let points = series.flatMap(\.points)
-        let yAxis = logY
+        let yAxis =
+            logY
             ? ChartAxis(logValues: points.flatMap { [$0.y, $0.low ?? $0.y, $0.high ?? $0.y] })
             : ChartAxis(values: points.flatMap { [$0.y, $0.low ?? $0.y, $0.high ?? $0.y] })
         let xs = Array(Set(points.map(\.x))).sorted()
@@ -127,7 +128,9 @@ public struct LineChart: Sendable {
             if path.count > 1 { canvas.polyline(path, stroke: color) }
             if !steps {
                 for point in sorted {
-                    canvas.circle(x: px(point.x), y: py(point.y), radius: 3, fill: color, title: "\(line.name): \(ChartAxis.label(point.y))")
+                    canvas.circle(
+                        x: px(point.x), y: py(point.y), radius: 3, fill: color,
+                        title: "\(line.name): \(ChartAxis.label(point.y))")
                 }
             }
         }

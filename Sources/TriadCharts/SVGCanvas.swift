@@ -33,7 +33,9 @@ public struct SVGCanvas: Sendable {
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
             default:
-                if character.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) { out.append(character) }
+                if character.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) {
+                    out.append(character)
+                }
             }
         }
         return out
@@ -43,42 +45,67 @@ public struct SVGCanvas: Sendable {
         pairs.map { " \($0.0)=\"\($0.1)\"" }.joined()
     }
 
-    public mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil, opacity: Double? = nil, title: String? = nil) {
-        var pairs = [("x", Self.number(x)), ("y", Self.number(y)), ("width", Self.number(max(0, width))), ("height", Self.number(max(0, height))), ("fill", fill)]
+    public mutating func rect(
+        x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil,
+        opacity: Double? = nil, title: String? = nil
+    ) {
+        var pairs = [
+            ("x", Self.number(x)), ("y", Self.number(y)), ("width", Self.number(max(0, width))),
+            ("height", Self.number(max(0, height))), ("fill", fill),
+        ]
         if let stroke { pairs.append(("stroke", stroke)) }
         if let opacity { pairs.append(("fill-opacity", Self.number(opacity))) }
         let tooltip = title.map { "<title>\(Self.escape($0))</title>" } ?? ""
         body.append("<rect\(Self.attributes(pairs))>\(tooltip)</rect>")
     }
 
-    public mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String, width: Double = 1, dash: String? = nil) {
-        var pairs = [("x1", Self.number(x1)), ("y1", Self.number(y1)), ("x2", Self.number(x2)), ("y2", Self.number(y2)), ("stroke", stroke), ("stroke-width", Self.number(width))]
+    public mutating func line(
+        _ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String, width: Double = 1, dash: String? = nil
+    ) {
+        var pairs = [
+            ("x1", Self.number(x1)), ("y1", Self.number(y1)), ("x2", Self.number(x2)), ("y2", Self.number(y2)),
+            ("stroke", stroke), ("stroke-width", Self.number(width)),
+        ]
         if let dash { pairs.append(("stroke-dasharray", dash)) }
         body.append("<line\(Self.attributes(pairs))/>")
     }
 
     public mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2) {
         let path = points.map { "\(Self.number($0.0)),\(Self.number($0.1))" }.joined(separator: " ")
-        body.append("<polyline\(Self.attributes([("points", path), ("fill", "none"), ("stroke", stroke), ("stroke-width", Self.number(width))]))/>")
+        body.append(
+            "<polyline\(Self.attributes([("points", path), ("fill", "none"), ("stroke", stroke), ("stroke-width", Self.number(width))]))/>"
+        )
     }
 
     public mutating func polygon(_ points: [(Double, Double)], fill: String, opacity: Double) {
         let path = points.map { "\(Self.number($0.0)),\(Self.number($0.1))" }.joined(separator: " ")
-        body.append("<polygon\(Self.attributes([("points", path), ("fill", fill), ("fill-opacity", Self.number(opacity)), ("stroke", "none")]))/>")
+        body.append(
+            "<polygon\(Self.attributes([("points", path), ("fill", fill), ("fill-opacity", Self.number(opacity)), ("stroke", "none")]))/>"
+        )
     }
 
     public mutating func circle(x: Double, y: Double, radius: Double, fill: String, title: String? = nil) {
         let tooltip = title.map { "<title>\(Self.escape($0))</title>" } ?? ""
-        body.append("<circle\(Self.attributes([("cx", Self.number(x)), ("cy", Self.number(y)), ("r", Self.number(radius)), ("fill", fill)]))>\(tooltip)</circle>")
+        body.append(
+            "<circle\(Self.attributes([("cx", Self.number(x)), ("cy", Self.number(y)), ("r", Self.number(radius)), ("fill", fill)]))>\(tooltip)</circle>"
+        )
     }
 
     public enum Anchor: String, Sendable { case start, middle, end }
 
     /// Text with its baseline at `y`; `rotation` in degrees about (x, y).
-    public mutating func text(_ string: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start, bold: Bool = false, rotation: Double = 0, fill: String = "#222") {
-        var pairs = [("x", Self.number(x)), ("y", Self.number(y)), ("font-size", Self.number(size)), ("text-anchor", anchor.rawValue), ("fill", fill)]
+    public mutating func text(
+        _ string: String, x: Double, y: Double, size: Double = 12, anchor: Anchor = .start, bold: Bool = false,
+        rotation: Double = 0, fill: String = "#222"
+    ) {
+        var pairs = [
+            ("x", Self.number(x)), ("y", Self.number(y)), ("font-size", Self.number(size)),
+            ("text-anchor", anchor.rawValue), ("fill", fill),
+        ]
         if bold { pairs.append(("font-weight", "bold")) }
-        if rotation != 0 { pairs.append(("transform", "rotate(\(Self.number(rotation)) \(Self.number(x)) \(Self.number(y)))")) }
+        if rotation != 0 {
+            pairs.append(("transform", "rotate(\(Self.number(rotation)) \(Self.number(x)) \(Self.number(y)))"))
+        }
         body.append("<text\(Self.attributes(pairs))>\(Self.escape(string))</text>")
     }
 
@@ -86,7 +113,8 @@ public struct SVGCanvas: Sendable {
     public var rendered: String {
         let w = Self.number(width)
         let h = Self.number(height)
-        return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\" font-family=\"DejaVu Sans, Arial, sans-serif\">\n<rect width=\"\(w)\" height=\"\(h)\" fill=\"white\"/>\n"
+        return
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\" font-family=\"DejaVu Sans, Arial, sans-serif\">\n<rect width=\"\(w)\" height=\"\(h)\" fill=\"white\"/>\n"
             + body.joined(separator: "\n") + "\n</svg>\n"
     }
 }

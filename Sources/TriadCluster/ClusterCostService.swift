@@ -33,7 +33,8 @@ public struct ClusterCostService: CostService, @unchecked Sendable {
             if let first = result[index] {
                 guard answer == first else {
                     throw ClusterError(
-                        "\(sent[position].deviceID)'s worker answered other costs than \(requests[index].deviceID)'s for the same operations; mirrored groups must agree")
+                        "\(sent[position].deviceID)'s worker answered other costs than \(requests[index].deviceID)'s for the same operations; mirrored groups must agree"
+                    )
                 }
             } else {
                 result[index] = answer

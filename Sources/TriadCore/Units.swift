@@ -59,8 +59,8 @@ extension Int {
     return scaled(bytes, times: picosecondsPerSecond, over: bytesPerSecond, roundingUp: true)
 }
 
-infix operator +|: AdditionPrecedence
-infix operator +|=: AssignmentPrecedence
+infix operator +| : AdditionPrecedence
+infix operator +|= : AssignmentPrecedence
 
 extension Int64 {
     /// Sum that sticks at `Int64.max` instead of trapping: simulated times and byte counts are added with it,

@@ -30,6 +30,7 @@ public enum BundledBatches {
                 forResource: path, withExtension: "csv", subdirectory: "Resources/neupims-traces")
         else { throw DatasetError("the bundled NeuPIMs batch \(path) is missing from this build") }
         let name = url.lastPathComponent
-        return Batch(name: name, entries: try NeuPIMsBatchReader.parse(try String(contentsOf: url, encoding: .utf8), file: name))
+        return Batch(
+            name: name, entries: try NeuPIMsBatchReader.parse(try String(contentsOf: url, encoding: .utf8), file: name))
     }
 }

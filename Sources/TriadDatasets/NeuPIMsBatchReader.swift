@@ -16,8 +16,7 @@ public enum NeuPIMsBatchReader {
     public static func parse(_ text: String, file: String) throws -> [BatchEntry] {
         var entries: [BatchEntry] = []
         var sawHeader = false
-        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
-        {
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty { continue }
             guard let raw = CSV.fields(Substring(line)) else {

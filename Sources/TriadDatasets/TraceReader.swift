@@ -33,7 +33,8 @@ public enum TraceReader {
         func column(_ name: String) throws -> Int {
             guard let index = header.firstIndex(of: name) else {
                 throw DatasetError(
-                    "\(file):1: vidur CSV header must name '\(name)' (got \(header.joined(separator: ",").prefix(200)))")
+                    "\(file):1: vidur CSV header must name '\(name)' (got \(header.joined(separator: ",").prefix(200)))"
+                )
             }
             guard header.lastIndex(of: name) == index else {
                 throw DatasetError("\(file):1: the header names '\(name)' twice")
@@ -70,7 +71,8 @@ public enum TraceReader {
     /// A request with no output tokens has nothing to decode: refused rather than silently given one.
     private static func zeroOutput(file: String, line: Int) -> DatasetError {
         DatasetError(
-            "\(file):\(line): a request with 0 output tokens has nothing to decode (Triad simulates decoding); remove it")
+            "\(file):\(line): a request with 0 output tokens has nothing to decode (Triad simulates decoding); remove it"
+        )
     }
 
     private struct JSONLine: Decodable {

@@ -49,7 +49,8 @@ public enum Bench {
                 name: "gpt3-175b/sharegpt/b512/neupims", model: "gpt3-175b", workload: "sharegpt", batch: 512,
                 policy: .neupims, iterations: 10000, devices: neupims, links: link),
             Scenario(
-                name: "mmfree-1.3b/fixed/b16/ternary", model: "mmfree-1.3b", workload: "fixed", fixedShape: (64, 256), batch: 16,
+                name: "mmfree-1.3b/fixed/b16/ternary", model: "mmfree-1.3b", workload: "fixed", fixedShape: (64, 256),
+                batch: 16,
                 policy: .ternary, iterations: 100000, devices: [fpga], links: []),
         ]
     }

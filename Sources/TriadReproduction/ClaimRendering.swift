@@ -8,7 +8,8 @@ public enum ClaimRendering {
         let items = claims.map { claim -> JSON in
             .object([
                 "id": .string(claim.id), "description": .string(claim.description), "paper": number(claim.paper),
-                "paper_text": .string(claim.paperText), "measured": number(claim.measured), "ratio": number(claim.ratio),
+                "paper_text": .string(claim.paperText), "measured": number(claim.measured),
+                "ratio": number(claim.ratio),
                 "holds": claim.holds.map { .bool($0) } ?? .null, "note": .string(claim.note),
             ])
         }

@@ -69,7 +69,8 @@ public enum MatMulFreeReproduction {
     static func layerAdds(_ model: ModelSpec) -> Int64 {
         let shard = ModelShard(model)
         let layer = LayerTemplate(shard: shard, rows: 1)
-        return (layer.beforeAttention + layer.afterAttention).map(\.multiplyAccumulates).reduce(0, +) * Int64(shard.layers)
+        return (layer.beforeAttention + layer.afterAttention).map(\.multiplyAccumulates).reduce(0, +)
+            * Int64(shard.layers)
     }
 
     public static func run() -> [Claim] {
@@ -126,7 +127,8 @@ public enum MatMulFreeReproduction {
                     id: "ternip_\(design.model.replacingOccurrences(of: ".", with: "p"))_\(design.lanes)_lanes",
                     description: "\(design.name), \(design.model): predicted tokens/s (measured in its notes)",
                     paper: design.measuredTokensPerSecond,
-                    paperText: "\(ClaimRendering.format(design.measuredTokensPerSecond, 0)) measured", measured: predicted,
+                    paperText: "\(ClaimRendering.format(design.measuredTokensPerSecond, 0)) measured",
+                    measured: predicted,
                     holds: abs(error) <= 0.15,
                     note:
                         "min(128 weights/cycle × 300 MHz, 19.2 GB/s bank) per lane × \(design.lanes) lanes × the notes' 76 % matrix share; matrix work alone would give \(ClaimRendering.format(design.predictedTokensPerSecond(share: 1), 0)); the share is the notes' figure, not fitted here, and shrinks with width (element-wise work runs 4 per cycle)",

@@ -10,7 +10,8 @@ extension NeuPIMsReproduction {
     /// Per-point ratio of `numerator` over `denominator` (same model, dataset, batch) in `points`.
     static func ratios(
         _ points: [ReproductionPoint], _ numerator: String, _ denominator: String,
-        where include: (ReproductionPoint) -> Bool = { _ in true }, metric: (RunReport) -> Double = { $0.tokensPerSecond }
+        where include: (ReproductionPoint) -> Bool = { _ in true },
+        metric: (RunReport) -> Double = { $0.tokensPerSecond }
     ) -> [Double] {
         points.filter { $0.system == numerator && include($0) }.compactMap { top in
             guard
@@ -58,13 +59,15 @@ extension NeuPIMsReproduction {
             Claim(
                 id: "util_npu_pim_npu", description: "GPT3-30B b256 ShareGPT, NPU+PIM: NPU busy", paper: 0.280,
                 paperText: "28.0 %", measured: util("npu+pim", "npu0"),
-                note: "paper_utilization: share of time the systolic pipeline holds a GEMM (the simulator's NPU measure)",
+                note:
+                    "paper_utilization: share of time the systolic pipeline holds a GEMM (the simulator's NPU measure)",
                 unit: .fraction))
         claims.append(
             Claim(
                 id: "util_npu_pim_pim", description: "GPT3-30B b256 ShareGPT, NPU+PIM: PIM busy", paper: 0.17,
                 paperText: "≈17 %", measured: util("npu+pim", "pim0"),
-                note: "channels' mean share of time with PIM work queued (the simulator's pim_cycles)", unit: .fraction))
+                note: "channels' mean share of time with PIM work queued (the simulator's pim_cycles)", unit: .fraction)
+        )
         claims.append(
             Claim(
                 id: "util_neupims_npu", description: "GPT3-30B b256 ShareGPT, NeuPIMs: NPU busy", paper: 0.649,
@@ -79,12 +82,14 @@ extension NeuPIMsReproduction {
         claims.append(
             Claim(
                 id: "drb_gain",
-                description: "GPT3-7B ShareGPT: \"dual row buffers\" as the paper's ablation bundles them (+drb+fused+bulk)",
+                description:
+                    "GPT3-7B ShareGPT: \"dual row buffers\" as the paper's ablation bundles them (+drb+fused+bulk)",
                 paper: 0.697, paperText: "+69.7 %", measured: gain("npu+pim+drb+fused+bulk", "npu+pim"),
                 note: "the three mechanisms below, together; mean over batches", unit: .fraction))
         claims.append(
             Claim(
-                id: "drb_controller_gain", description: "…of which the second row buffer and the NeuPIMs controller (+drb)",
+                id: "drb_controller_gain",
+                description: "…of which the second row buffer and the NeuPIMs controller (+drb)",
                 paper: nil, paperText: "not given", measured: gain("npu+pim+drb", "npu+pim"),
                 note: "single-buffer GWRITEs need a precharge and an activation; ordinary traffic proceeds beside PIM",
                 unit: .fraction))
@@ -121,7 +126,8 @@ extension NeuPIMsReproduction {
             "each sub-batch streams every weight again (no reuse, as in the simulator) and a pass under 128 tokens costs a full tile, so splitting pays only when the hidden attention outweighs one more weight stream"
         claims.append(
             Claim(
-                id: "sbi_gain_small_batch", description: "GPT3-7B ShareGPT: interleaving at batch 64 (with all else on)",
+                id: "sbi_gain_small_batch",
+                description: "GPT3-7B ShareGPT: interleaving at batch 64 (with all else on)",
                 paper: nil, paperText: "< 1 (hurts)", measured: mean(smallBatch), holds: mean(smallBatch) < 1,
                 note: sbiNote, unit: .ratio))
         claims.append(

@@ -22,14 +22,16 @@ extension NeuPIMsReproduction {
             let note = "one decode step over the simulator's ten recorded 512-request GPT3-7B batches (its own mode)"
             claims.append(
                 Claim(
-                    id: "snapshot_neupims_vs_npu_pim", description: "Snapshot mode: NeuPIMs / NPU+PIM (clb vs rr batches)",
+                    id: "snapshot_neupims_vs_npu_pim",
+                    description: "Snapshot mode: NeuPIMs / NPU+PIM (clb vs rr batches)",
                     paper: 1.6, paperText: "1.6×", measured: snapshotRatio(result.snapshots, "neupims", "npu+pim"),
                     note:
                         "\(note); the simulator itself gives 687,222 / 301,071 = 2.28× on its batch-256 trace (same placement for both): its blocked baseline's one-instruction-per-cycle host path, not a Triad artefact",
                     unit: .ratio))
             claims.append(
                 Claim(
-                    id: "snapshot_neupims_vs_npu_only", description: "Snapshot mode: NeuPIMs / NPU-only (bandwidth-bound)",
+                    id: "snapshot_neupims_vs_npu_only",
+                    description: "Snapshot mode: NeuPIMs / NPU-only (bandwidth-bound)",
                     paper: 2.4, paperText: "2.4×", measured: snapshotRatio(result.snapshots, "neupims", "npu-only"),
                     note: note, unit: .ratio))
             claims.append(
@@ -62,7 +64,8 @@ extension NeuPIMsReproduction {
             claims.append(
                 Claim(
                     id: "simulator_worst_stage_error",
-                    description: "vs the NeuPIMs simulator (batch 256): worst stage error, NeuPIMs / dual-only / npu+pim",
+                    description:
+                        "vs the NeuPIMs simulator (batch 256): worst stage error, NeuPIMs / dual-only / npu+pim",
                     paper: nil, paperText: "≤ 15 %", measured: worstStage, holds: worstStage <= 0.15,
                     note: "the simulator built and run on its own trace; docs/MODEL.md §7", unit: .fraction))
             claims.append(

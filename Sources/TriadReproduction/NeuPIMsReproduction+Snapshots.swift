@@ -7,7 +7,9 @@ import TriadScheduling
 extension NeuPIMsReproduction {
     /// The simulator's mode: NeuPIMs on the greedily placed batches, the baselines on the round-robin ones
     /// (the paper's naive NPU+PIM places round-robin), NPU-only with both attention mappings.
-    static func snapshots(runner: ExperimentRunner, fusedAttention: ExperimentRunner) throws -> [String: [SnapshotReport]] {
+    static func snapshots(runner: ExperimentRunner, fusedAttention: ExperimentRunner) throws -> [String:
+        [SnapshotReport]]
+    {
         let model = ModelPresets.named("gpt3-7b")!
         let greedy = try BundledBatches.neupims(placement: "clb")
         let roundRobin = try BundledBatches.neupims(placement: "rr")

@@ -14,7 +14,8 @@ public enum Provenance {
             ParameterSource("NPU systolic arrays", "\(npu.systolicArrays) × \(npu.arrayRows)×\(npu.arrayColumns)", sim),
             ParameterSource("NPU clock", "\(npu.clock.megahertz) MHz", sim),
             ParameterSource(
-                "NPU GEMM mapping", "\(npu.gemmMapping.rawValue): 16-cycle instructions, \(npu.arrayRows)-cycle preload",
+                "NPU GEMM mapping",
+                "\(npu.gemmMapping.rawValue): 16-cycle instructions, \(npu.arrayRows)-cycle preload",
                 "src/operations/MatMul.cc (_is_transposed), src/NeuPIMSystolicWS.cc [sim]"),
             ParameterSource(
                 "NPU sustained bandwidth", "\(npu.memoryEfficiency) of peak",

@@ -14,7 +14,8 @@ extension NeuPIMsReproduction.Result {
         }
         var check = "policy,stage,simulator_cycles,triad_cycles,error\n"
         for row in simulatorCheck {
-            check += CSV.line([row.policy, row.stage, String(row.simulator), String(row.triad), String(row.error)]) + "\n"
+            check +=
+                CSV.line([row.policy, row.stage, String(row.simulator), String(row.triad), String(row.error)]) + "\n"
         }
         return [
             ("neupims-points.csv", points),

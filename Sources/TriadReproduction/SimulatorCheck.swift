@@ -52,10 +52,14 @@ public enum SimulatorCheck {
                 model: model, batch: batch, policy: policy)
             for (name, cycles) in reference.steps {
                 rows.append(
-                    Row(policy: reference.policy, stage: name, simulator: cycles, triad: ours.cycles(ofStage: name) ?? 0))
+                    Row(
+                        policy: reference.policy, stage: name, simulator: cycles, triad: ours.cycles(ofStage: name) ?? 0
+                    ))
             }
             rows.append(
-                Row(policy: reference.policy, stage: "per layer", simulator: reference.perLayer, triad: ours.perLayerCycles))
+                Row(
+                    policy: reference.policy, stage: "per layer", simulator: reference.perLayer,
+                    triad: ours.perLayerCycles))
         }
         return rows
     }

@@ -27,7 +27,8 @@ public enum SweepChart {
                 panels.append(chart.panel)
             }
         }
-        return ChartGrid.svg(panels, columns: max(1, models.count), title: title, note: "simulated decode tokens per second")
+        return ChartGrid.svg(
+            panels, columns: max(1, models.count), title: title, note: "simulated decode tokens per second")
     }
 
     private static func ordered(_ values: [String]) -> [String] {

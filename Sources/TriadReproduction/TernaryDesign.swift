@@ -55,6 +55,7 @@ public struct TernaryDesign: Sendable {
             bankBandwidthBytesPerSecond: 19_200_000_000, bitsPerWeight: 2, matrixShare: 0.76,
             measuredTokensPerSecond: measured, measuredWatts: watts,
             source:
-                "https://github.com/sifferman/ternip_claude_churner (public): QUESTIONS.md, plans/scalable_matmulfree.md, RESULTS-370M-lane-search.md, MATMUL_DDR_FRONTIER.md")
+                "https://github.com/sifferman/ternip_claude_churner (public): QUESTIONS.md, plans/scalable_matmulfree.md, RESULTS-370M-lane-search.md, MATMUL_DDR_FRONTIER.md"
+        )
     }
 }

@@ -7,7 +7,8 @@ public import TriadTopology
 /// hand-over crosses. One group (files without `groups:`) keeps the implicit replicas and models no
 /// communication.
 public enum GroupLayout {
-    public static func communication(_ topology: Topology, model: ModelSpec, path: String) throws -> CommunicationPlan? {
+    public static func communication(_ topology: Topology, model: ModelSpec, path: String) throws -> CommunicationPlan?
+    {
         let groups = topology.effectiveGroups
         guard groups.count > 1 else { return nil }
         let tensor = model.tensorParallel
@@ -15,12 +16,14 @@ public enum GroupLayout {
         let location = topology.parallelism?.location ?? groups[0].location
         guard tensor * stages == groups.count else {
             throw InputError(
-                "\(path):\(location.line):\(location.column): tensor-parallel \(tensor) × pipeline-parallel \(stages) = \(tensor * stages) does not match the topology's \(groups.count) groups")
+                "\(path):\(location.line):\(location.column): tensor-parallel \(tensor) × pipeline-parallel \(stages) = \(tensor * stages) does not match the topology's \(groups.count) groups"
+            )
         }
         func link(_ a: DeviceGroup, _ b: DeviceGroup, for purpose: String) throws -> LinkProperties {
             guard let properties = topology.link(between: a.id, and: b.id) else {
                 throw InputError(
-                    "\(path):\(b.location.line):\(b.location.column): no link between groups '\(a.id)' and '\(b.id)' for the \(purpose) (add one, or an interconnect)")
+                    "\(path):\(b.location.line):\(b.location.column): no link between groups '\(a.id)' and '\(b.id)' for the \(purpose) (add one, or an interconnect)"
+                )
             }
             return properties
         }

@@ -9,13 +9,16 @@ public enum InputFile {
     /// Largest trace file, bytes (about 20 million rows).
     public static let traceLimit = 1 << 30
 
-    public static func read(_ path: String, what: String, limit: Int = smallLimit, location: String = "") throws -> String {
+    public static func read(_ path: String, what: String, limit: Int = smallLimit, location: String = "") throws
+        -> String
+    {
         var status = stat()
         guard stat(path, &status) == 0 else {
             throw InputError("\(path)\(location): cannot read the \(what) (\(OutputFile.describe(errno).lowercased()))")
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
-            throw InputError("\(path)\(location): the \(what) is \(OutputFile.kind(status.st_mode)), not a regular file")
+            throw InputError(
+                "\(path)\(location): the \(what) is \(OutputFile.kind(status.st_mode)), not a regular file")
         }
         guard Int(status.st_size) <= limit else {
             throw InputError("\(path)\(location): the \(what) is \(status.st_size) bytes; the limit is \(limit)")

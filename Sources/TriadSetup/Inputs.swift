@@ -27,7 +27,8 @@ public enum Inputs {
         for (device, entry) in topology.workers {
             guard FileManager.default.isExecutableFile(atPath: entry.program) else {
                 throw InputError(
-                    "\(path):\(entry.location.line):\(entry.location.column): worker program '\(LogSafe.text(entry.program, limit: 120))' of device '\(device)' is not an executable file (relative paths start at the current directory; build the C SDK with bash scripts/build-sdk)")
+                    "\(path):\(entry.location.line):\(entry.location.column): worker program '\(LogSafe.text(entry.program, limit: 120))' of device '\(device)' is not an executable file (relative paths start at the current directory; build the C SDK with bash scripts/build-sdk)"
+                )
             }
             programs[device] = URL(fileURLWithPath: entry.program)
         }
@@ -47,7 +48,8 @@ public enum Inputs {
                 let names = Policy.presets.map(\.name)
                 let hint = NearestName.suggestion(for: name, among: names).map { "did you mean '\($0)'? " } ?? ""
                 throw InputError(
-                    "\(path):\(at.line):\(at.column): group '\(group.id)' names unknown policy '\(LogSafe.text(name, limit: 40))' (\(hint)policies: \(names.joined(separator: ", ")), or npu+pim+MECHANISMS)")
+                    "\(path):\(at.line):\(at.column): group '\(group.id)' names unknown policy '\(LogSafe.text(name, limit: 40))' (\(hint)policies: \(names.joined(separator: ", ")), or npu+pim+MECHANISMS)"
+                )
             }
         }
         do {
@@ -62,7 +64,8 @@ public enum Inputs {
 
     /// `groups` split into the pipeline stages `model` asks for: stages that differ (hardware or a pinned
     /// policy) become a staged pipeline; their tensor-parallel peers must be alike.
-    public static func arrange(_ groups: inout DeviceGroups, model: ModelSpec, topology: Topology, path: String) throws {
+    public static func arrange(_ groups: inout DeviceGroups, model: ModelSpec, topology: Topology, path: String) throws
+    {
         do {
             try groups.arrange(tensorRanks: model.tensorParallel)
         } catch let error as SimulationError {
@@ -94,14 +97,16 @@ public enum Inputs {
         } else if name.hasSuffix(".json") || name.contains("/") || FileManager.default.fileExists(atPath: name) {
             let data = Data(try InputFile.read(name, what: "model config").utf8)
             do {
-                let label = LogSafe.text(URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent, limit: 80)
+                let label = LogSafe.text(
+                    URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent, limit: 80)
                 model = try HuggingFaceConfig.model(from: data, name: label)
             } catch let error as HuggingFaceConfig.Problem {
                 throw InputError("\(name): \(error.message)")
             }
         } else {
             let known = ModelPresets.all.map(\.name).joined(separator: ", ")
-            throw InputError("triad: unknown model '\(name.prefix(80))' (presets: \(known); or a path to a config.json)")
+            throw InputError(
+                "triad: unknown model '\(name.prefix(80))' (presets: \(known); or a path to a config.json)")
         }
         if let tensorParallel {
             guard tensorParallel >= 1 else { throw InputError("triad: --tensor-parallel must be at least 1") }
@@ -119,11 +124,13 @@ public enum Inputs {
             let tp = model.tensorParallel
             guard model.attentionHeads % tp == 0 else {
                 throw InputError(
-                    "triad: tensor-parallel \(tp) does not divide \(model.name)'s \(model.attentionHeads) attention heads")
+                    "triad: tensor-parallel \(tp) does not divide \(model.name)'s \(model.attentionHeads) attention heads"
+                )
             }
             guard model.keyValueHeads % tp == 0 || tp % model.keyValueHeads == 0 else {
                 throw InputError(
-                    "triad: tensor-parallel \(tp) neither divides nor is a multiple of \(model.name)'s \(model.keyValueHeads) KV heads")
+                    "triad: tensor-parallel \(tp) neither divides nor is a multiple of \(model.name)'s \(model.keyValueHeads) KV heads"
+                )
             }
         }
         return model
@@ -137,7 +144,8 @@ public enum Inputs {
                 (1...Experiment.Limits.maxSequence.upperBound).contains(output)
             else {
                 throw InputError(
-                    "triad: --workload fixed:IN:OUT needs 0 ≤ IN and 1 ≤ OUT tokens, each at most \(Experiment.Limits.maxSequence.upperBound) (got '\(spec.prefix(80))')")
+                    "triad: --workload fixed:IN:OUT needs 0 ≤ IN and 1 ≤ OUT tokens, each at most \(Experiment.Limits.maxSequence.upperBound) (got '\(spec.prefix(80))')"
+                )
             }
             return .fixed(input: input, output: output)
         }
@@ -166,7 +174,8 @@ public enum Inputs {
     public static func policy(_ name: String) throws -> Policy {
         if name.lowercased() == "auto" {
             throw InputError(
-                "triad: policy 'auto' (a plan chosen and re-planned during the run) is not yet implemented; `triad place TOPOLOGY` ranks the fixed plans by a short simulation of each")
+                "triad: policy 'auto' (a plan chosen and re-planned during the run) is not yet implemented; `triad place TOPOLOGY` ranks the fixed plans by a short simulation of each"
+            )
         }
         guard let policy = Policy(name: name) else {
             let known = Policy.presets.map(\.name).joined(separator: ", ") + ", npu+pim+drb+gmlbp…"

@@ -9,7 +9,10 @@ extension PlanSearch {
         let best = predictions.first?.report
         for (index, prediction) in predictions.enumerated() {
             guard let report = prediction.report else {
-                rows.append(["—", prediction.candidate.description, "refused: \(LogSafe.text(prediction.refusal ?? "", limit: 90))", "", "", "", ""])
+                rows.append([
+                    "—", prediction.candidate.description,
+                    "refused: \(LogSafe.text(prediction.refusal ?? "", limit: 90))", "", "", "", "",
+                ])
                 continue
             }
             rows.append([
@@ -52,9 +55,11 @@ extension PlanSearch {
     private static func relative(_ report: RunReport, to best: RunReport, objective: Objective) -> String {
         switch objective {
         case .throughput:
-            return TextTable.fixed(best.tokensPerSecond > 0 ? report.tokensPerSecond / best.tokensPerSecond : 0, 2) + "×"
+            return TextTable.fixed(best.tokensPerSecond > 0 ? report.tokensPerSecond / best.tokensPerSecond : 0, 2)
+                + "×"
         case .energy:
-            return TextTable.fixed(best.energyPerTokenJoules > 0 ? report.energyPerTokenJoules / best.energyPerTokenJoules : 0, 2) + "×"
+            return TextTable.fixed(
+                best.energyPerTokenJoules > 0 ? report.energyPerTokenJoules / best.energyPerTokenJoules : 0, 2) + "×"
         }
     }
 }

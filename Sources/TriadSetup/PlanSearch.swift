@@ -51,7 +51,8 @@ public enum PlanSearch {
         guard groups > 1 else { return [(model.tensorParallel, model.pipelineParallel)] }
         return (1...groups).filter { groups % $0 == 0 }.compactMap { tensor in
             let pipeline = groups / tensor
-            guard model.attentionHeads % tensor == 0, model.keyValueHeads % tensor == 0 || tensor % model.keyValueHeads == 0,
+            guard model.attentionHeads % tensor == 0,
+                model.keyValueHeads % tensor == 0 || tensor % model.keyValueHeads == 0,
                 pipeline <= model.layers
             else { return nil }
             return (tensor, pipeline)
@@ -73,13 +74,15 @@ public enum PlanSearch {
                 for policy in policies {
                     predictions.append(
                         Prediction(
-                            candidate: Candidate(policy: policy, tensorParallel: split.tensor, pipelineParallel: split.pipeline),
+                            candidate: Candidate(
+                                policy: policy, tensorParallel: split.tensor, pipelineParallel: split.pipeline),
                             refusal: "\(error)"))
                 }
                 continue
             }
             for policy in policies {
-                let candidate = Candidate(policy: policy, tensorParallel: split.tensor, pipelineParallel: split.pipeline)
+                let candidate = Candidate(
+                    policy: policy, tensorParallel: split.tensor, pipelineParallel: split.pipeline)
                 do {
                     let report = try built.run([policy]).reports[0]
                     predictions.append(Prediction(candidate: candidate, report: report))

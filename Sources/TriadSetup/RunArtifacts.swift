@@ -13,11 +13,13 @@ public enum RunArtifacts {
         switch stream {
         case .fixed(let input, let output) where input + output > maxSequence:
             throw InputError(
-                "triad: --workload fixed:\(input):\(output) is \(input + output) tokens, longer than --max-sequence \(maxSequence)")
+                "triad: --workload fixed:\(input):\(output) is \(input + output) tokens, longer than --max-sequence \(maxSequence)"
+            )
         case .trace(let name, let requests):
             if let long = requests.first(where: { $0.inputTokens >= maxSequence }) {
                 throw InputError(
-                    "triad: \(name): request \(long.id + 1) has a \(long.inputTokens)-token prompt; --max-sequence \(maxSequence) leaves no room to decode (raise it)")
+                    "triad: \(name): request \(long.id + 1) has a \(long.inputTokens)-token prompt; --max-sequence \(maxSequence) leaves no room to decode (raise it)"
+                )
             }
         default:
             break
@@ -31,19 +33,23 @@ public enum RunArtifacts {
         for report in reports {
             if report.iterations < experiment.iterations {
                 lines.append(
-                    "\(report.policy): the trace ran out after \(report.iterations) of --iterations \(experiment.iterations) (the report counts \(report.iterations))")
+                    "\(report.policy): the trace ran out after \(report.iterations) of --iterations \(experiment.iterations) (the report counts \(report.iterations))"
+                )
             }
             if report.kvLimitedFraction > 0 {
                 lines.append(
-                    "\(report.policy): the KV cache held the batch below --batch \(report.batch) in \(percent(report.kvLimitedFraction)) of iterations (mean \(String(format: "%.1f", report.meanActiveRequests)) requests; kv_limited_fraction)")
+                    "\(report.policy): the KV cache held the batch below --batch \(report.batch) in \(percent(report.kvLimitedFraction)) of iterations (mean \(String(format: "%.1f", report.meanActiveRequests)) requests; kv_limited_fraction)"
+                )
             }
             if report.isTooShort, !experiment.workload.isFinite {
                 lines.append(
-                    "\(report.policy): \(report.iterations) iterations are short for a steady state (the batch turned over \(String(format: "%.1f", report.turnovers))×; throughput ±\(percent(report.steadyStateSpread)) over the run's twentieths; steady_state): raise --iterations")
+                    "\(report.policy): \(report.iterations) iterations are short for a steady state (the batch turned over \(String(format: "%.1f", report.turnovers))×; throughput ±\(percent(report.steadyStateSpread)) over the run's twentieths; steady_state): raise --iterations"
+                )
             }
             if report.cappedRequests > 0, case .trace = experiment.workload {
                 lines.append(
-                    "\(report.policy): \(report.cappedRequests) requests were longer than --max-sequence \(experiment.maxSequence) and were shortened to it (capped_requests)")
+                    "\(report.policy): \(report.cappedRequests) requests were longer than --max-sequence \(experiment.maxSequence) and were shortened to it (capped_requests)"
+                )
             }
         }
         return lines
@@ -51,7 +57,8 @@ public enum RunArtifacts {
 
     /// Writes every policy's timeline to `path` as Chrome trace JSON (opens in Perfetto).
     public static func writeTimeline(_ outcome: Experiment.Outcome, to path: String) throws {
-        try OutputFile(path, flag: "--trace").write(TimelineEvent.chromeTrace(outcome.timelines.map { ($0.policy, $0.events) }))
+        try OutputFile(path, flag: "--trace").write(
+            TimelineEvent.chromeTrace(outcome.timelines.map { ($0.policy, $0.events) }))
     }
 
     /// Writes every policy's finished requests to `path`, one CSV row each.

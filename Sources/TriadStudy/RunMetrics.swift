@@ -77,7 +77,9 @@ public struct RunMetrics: Sendable, Hashable {
         func values(_ list: [DeviceFigure]) -> JSON { .array(list.map { .number($0.value) }) }
         if let error { return JSON.object(["key": .string(key), "error": .string(error)]).rendered }
         var members = [JSON.Member("key", .string(key))]
-        for metric in SweepMetric.journaled { members.append(JSON.Member(metric.journalKey!, .number(self[metric.journalKey!]))) }
+        for metric in SweepMetric.journaled {
+            members.append(JSON.Member(metric.journalKey!, .number(self[metric.journalKey!])))
+        }
         members += [
             JSON.Member("devices", .array(utilization.map { .string($0.id) })),
             JSON.Member("utilization", values(utilization)), JSON.Member("energy_by_device", values(energy)),

@@ -19,11 +19,13 @@ struct SweepContexts: Sendable {
         for workload in spec.workloads {
             let stream = try located("workloads", workload) { try Inputs.workload(workload) }
             if spec.arrivalRates.contains(where: { $0 != nil }), case .trace = stream {
-                throw InputError("\(spec.location("workloads", workload))arrival_rates replace arrival times; a trace has its own")
+                throw InputError(
+                    "\(spec.location("workloads", workload))arrival_rates replace arrival times; a trace has its own")
             }
             if case .fixed(let input, let output) = stream, input + output > spec.maxSequence {
                 throw InputError(
-                    "\(spec.location("workloads", workload))fixed:\(input):\(output) is longer than max_sequence \(spec.maxSequence)")
+                    "\(spec.location("workloads", workload))fixed:\(input):\(output) is longer than max_sequence \(spec.maxSequence)"
+                )
             }
             streams[workload] = stream
         }
@@ -41,7 +43,11 @@ struct SweepContexts: Sendable {
                 for model in spec.models {
                     for degrees in spec.parallelism {
                         for workload in spec.workloads {
-                            let loaded = try located("models", model, context: "\(topology) \(Self.describe(setting)) \(degrees.map { "parallelism \($0.tensor)x\($0.pipeline)" } ?? ""): ") {
+                            let loaded = try located(
+                                "models", model,
+                                context:
+                                    "\(topology) \(Self.describe(setting)) \(degrees.map { "parallelism \($0.tensor)x\($0.pipeline)" } ?? ""): "
+                            ) {
                                 try LoadedInputs(
                                     topology: parsed, path: path, model: model, tensorParallel: degrees?.tensor,
                                     pipelineParallel: degrees?.pipeline, stream: streams[workload]!)
@@ -70,7 +76,8 @@ struct SweepContexts: Sendable {
         do {
             return try TopologyParser.parse(changed, file: "\(topology) with \(Self.describe(setting))")
         } catch let error as TopologyError {
-            throw InputError("\(spec.location(last.path, last.value))\(error.message) (\(topology) with \(Self.describe(setting)))")
+            throw InputError(
+                "\(spec.location(last.path, last.value))\(error.message) (\(topology) with \(Self.describe(setting)))")
         }
     }
 
@@ -90,7 +97,8 @@ struct SweepContexts: Sendable {
         do {
             return try body()
         } catch let error as InputError {
-            let message = error.description.hasPrefix("triad: ") ? String(error.description.dropFirst(7)) : error.description
+            let message =
+                error.description.hasPrefix("triad: ") ? String(error.description.dropFirst(7)) : error.description
             throw InputError("\(spec.location(axis, value))\(context)\(message)")
         }
     }

@@ -24,7 +24,10 @@ final class SweepExecutor: Sendable {
     private let alreadyDone: Int
     private let total: Int
 
-    init(runs: [SweepRun], contexts: SweepContexts, journal: FileHandle, progress: Bool, label: String, alreadyDone: Int, total: Int) {
+    init(
+        runs: [SweepRun], contexts: SweepContexts, journal: FileHandle, progress: Bool, label: String, alreadyDone: Int,
+        total: Int
+    ) {
         self.runs = runs
         self.contexts = contexts
         self.journal = journal

@@ -85,8 +85,10 @@ public enum SweepJournal {
         metrics.energy = zip(devices, byDevice).map { DeviceFigure(id: $0, value: $1) }
         if let block = object["serving"] as? [String: Any] {
             func value(_ name: String) -> Double? { (block[name] as? NSNumber)?.doubleValue }
-            guard let ttft50 = value("ttft_p50_ms"), let ttft99 = value("ttft_p99_ms"), let tpot99 = value("tpot_p99_ms"),
-                let e2e99 = value("e2e_p99_ms"), let attainment = value("slo_attainment"), let goodput = value("goodput"),
+            guard let ttft50 = value("ttft_p50_ms"), let ttft99 = value("ttft_p99_ms"),
+                let tpot99 = value("tpot_p99_ms"),
+                let e2e99 = value("e2e_p99_ms"), let attainment = value("slo_attainment"),
+                let goodput = value("goodput"),
                 let ttft = (block["ttft_quantiles_ms"] as? [NSNumber])?.map(\.doubleValue),
                 let e2e = (block["e2e_quantiles_ms"] as? [NSNumber])?.map(\.doubleValue)
             else { return nil }

@@ -21,7 +21,9 @@ public enum SweepOutput {
         switch metric.aggregate {
         case .interval, .speedupOverBaseline:
             let summary = point.summary(metric.jsonKey)
-            return [JSON.format(summary.mean), JSON.format(summary.halfWidth95)].prefix(metric.csvColumns.count).map { $0 }
+            return [JSON.format(summary.mean), JSON.format(summary.halfWidth95)].prefix(metric.csvColumns.count).map {
+                $0
+            }
         case .mean, .largest, .smallest:
             return [JSON.format(point.value(metric.jsonKey))]
         }
@@ -34,7 +36,9 @@ public enum SweepOutput {
             let value = point.summary(metric.jsonKey)
             return JSON.Member(
                 metric.jsonKey,
-                .object(["mean": .number(value.mean), "ci95": .number(value.halfWidth95), "n": .integer(Int64(value.count))]))
+                .object([
+                    "mean": .number(value.mean), "ci95": .number(value.halfWidth95), "n": .integer(Int64(value.count)),
+                ]))
         case .mean, .largest, .smallest:
             return JSON.Member(metric.jsonKey, .number(point.value(metric.jsonKey)))
         }
@@ -73,15 +77,19 @@ public enum SweepOutput {
     public static func jsonLines(_ points: [SweepPoint]) -> String {
         points.map { point in
             func summary(_ value: SampleSummary) -> JSON {
-                .object(["mean": .number(value.mean), "ci95": .number(value.halfWidth95), "n": .integer(Int64(value.count))])
+                .object([
+                    "mean": .number(value.mean), "ci95": .number(value.halfWidth95), "n": .integer(Int64(value.count)),
+                ])
             }
             func figures(_ list: [DeviceFigure]) -> JSON { .object(list.map { JSON.Member($0.id, .number($0.value)) }) }
             var members: [JSON.Member] = [
                 JSON.Member("topology", .string(point.run.topology)),
-                JSON.Member("parameters", .object(point.run.parameters.map { JSON.Member($0.path, .string($0.value)) })),
+                JSON.Member(
+                    "parameters", .object(point.run.parameters.map { JSON.Member($0.path, .string($0.value)) })),
                 JSON.Member("model", .string(point.run.model)), JSON.Member("workload", .string(point.run.workload)),
                 JSON.Member("parallelism", .string(point.run.parallelismText)),
-                JSON.Member("batch", .integer(Int64(point.run.batch))), JSON.Member("policy", .string(point.run.policy)),
+                JSON.Member("batch", .integer(Int64(point.run.batch))),
+                JSON.Member("policy", .string(point.run.policy)),
                 JSON.Member("seeds", .integer(Int64(point.seeds))),
             ]
             members += metrics(.performance).map { member($0, point) }

@@ -26,7 +26,9 @@ public enum SweepReport {
         func label(showing spec: SweepSpec) -> String {
             var parts = [model, workload]
             if spec.parallelism.count > 1 { parts.append("TP×PP \(parallelism)") }
-            if spec.topologies.count > 1 { parts.append(topology.split(separator: "/").last.map(String.init) ?? topology) }
+            if spec.topologies.count > 1 {
+                parts.append(topology.split(separator: "/").last.map(String.init) ?? topology)
+            }
             if !parameters.isEmpty { parts.append(parameters) }
             if arrival != "closed" { parts.append("\(arrival) req/s") }
             return parts.joined(separator: " · ")
@@ -43,7 +45,8 @@ public enum SweepReport {
         }
         var sections: [String] = []
         sections.append(summary(points, spec: spec))
-        var throughput = "<h2>Throughput against batch (mean of \(spec.seeds.count) seed\(spec.seeds.count == 1 ? "" : "s"), band: 95 % confidence)</h2>\n"
+        var throughput =
+            "<h2>Throughput against batch (mean of \(spec.seeds.count) seed\(spec.seeds.count == 1 ? "" : "s"), band: 95 % confidence)</h2>\n"
         for context in contexts {
             let own = byContext[context]!
             var chart = LineChart(
@@ -69,8 +72,10 @@ public enum SweepReport {
             for policy in others {
                 let values = contexts.map { context in
                     spec.batches.map { batch -> Double? in
-                        byContext[context]!.first { $0.run.policy == policy && $0.run.batch == batch && $0.error == nil && $0.speedup.count > 0 }?
-                            .speedup.mean
+                        byContext[context]!.first {
+                            $0.run.policy == policy && $0.run.batch == batch && $0.error == nil && $0.speedup.count > 0
+                        }?
+                        .speedup.mean
                     }
                 }
                 let map = Heatmap(
@@ -84,7 +89,9 @@ public enum SweepReport {
         for context in contexts {
             let own = byContext[context]!.filter { $0.error == nil }
             guard let batch = own.map(\.run.batch).max() else { continue }
-            let atBatch = spec.policies.compactMap { policy in own.first { $0.run.policy == policy && $0.run.batch == batch } }
+            let atBatch = spec.policies.compactMap { policy in
+                own.first { $0.run.policy == policy && $0.run.batch == batch }
+            }
             guard let devices = atBatch.first?.utilization.map(\.id) else { continue }
             let utilization = BarChart(
                 title: "\(context.label(showing: spec)) · batch \(batch): busy time", yLabel: "busy %",
@@ -92,7 +99,8 @@ public enum SweepReport {
                 series: devices.map { device in
                     BarChart.Series(
                         name: device,
-                        values: atBatch.map { point in (point.utilization.first { $0.id == device }?.value ?? 0) * 100 })
+                        values: atBatch.map { point in (point.utilization.first { $0.id == device }?.value ?? 0) * 100 }
+                    )
                 })
             let energy = BarChart(
                 title: "\(context.label(showing: spec)) · batch \(batch): energy", yLabel: "mJ per token",
@@ -131,7 +139,9 @@ public enum SweepReport {
         for context in contexts {
             let own = byContext[context]!.filter { $0.error == nil && $0.serving != nil }
             guard let batch = own.map(\.run.batch).max() else { continue }
-            let atBatch = spec.policies.compactMap { policy in own.first { $0.run.policy == policy && $0.run.batch == batch } }
+            let atBatch = spec.policies.compactMap { policy in
+                own.first { $0.run.policy == policy && $0.run.batch == batch }
+            }
             for (name, quantiles) in [
                 ("time to first token", { (point: SweepPoint) in point.serving!.ttftQuantiles }),
                 ("end-to-end latency", { (point: SweepPoint) in point.serving!.e2eQuantiles }),
@@ -157,22 +167,28 @@ public enum SweepReport {
     private static func summary(_ points: [SweepPoint], spec: SweepSpec) -> String {
         let failed = points.filter { $0.error != nil }.count
         let short = points.filter(\.isTooShort).count
-        var text = "<h1>\(escape(spec.name))</h1>\n<p>\(points.count) points × \(spec.seeds.count) seeds, \(spec.iterations) decode iterations each"
+        var text =
+            "<h1>\(escape(spec.name))</h1>\n<p>\(points.count) points × \(spec.seeds.count) seeds, \(spec.iterations) decode iterations each"
         text += spec.warmup > 0 ? " after \(spec.warmup) of warm-up" : ""
-        text += ". Models: \(escape(spec.models.joined(separator: ", "))); workloads: \(escape(spec.workloads.joined(separator: ", "))); batches: \(spec.batches.map(String.init).joined(separator: ", ")); policies: \(escape(spec.policies.joined(separator: ", "))); topologies: \(escape(spec.topologies.joined(separator: ", ")))."
-        text += " Simulated with Triad \(TriadVersion.current); every figure is the mean over seeds, ± the 95 % confidence half-width (Student's t).</p>\n"
+        text +=
+            ". Models: \(escape(spec.models.joined(separator: ", "))); workloads: \(escape(spec.workloads.joined(separator: ", "))); batches: \(spec.batches.map(String.init).joined(separator: ", ")); policies: \(escape(spec.policies.joined(separator: ", "))); topologies: \(escape(spec.topologies.joined(separator: ", ")))."
+        text +=
+            " Simulated with Triad \(TriadVersion.current); every figure is the mean over seeds, ± the 95 % confidence half-width (Student's t).</p>\n"
         if failed > 0 { text += "<p class=\"warn\">\(failed) points could not be simulated; the table says why.</p>\n" }
         if short > 0 {
-            text += "<p class=\"warn\">\(short) points are too short for a steady state: their batch turned over fewer than twice, or their throughput spread more than ±\(Int(SweepPoint.spreadLimit * 100)) % over the run (raise iterations).</p>\n"
+            text +=
+                "<p class=\"warn\">\(short) points are too short for a steady state: their batch turned over fewer than twice, or their throughput spread more than ±\(Int(SweepPoint.spreadLimit * 100)) % over the run (raise iterations).</p>\n"
         }
         return text
     }
 
     private static func table(_ points: [SweepPoint]) -> String {
-        var rows = "<h2>Every point</h2>\n<table><tr><th>model</th><th>workload</th><th>TP×PP</th><th>parameters</th><th>batch</th><th>policy</th><th>tokens/s</th><th>±95 %</th><th>speed-up</th><th>TPOT ms</th><th>mJ/token</th><th>spread</th><th>turnovers</th><th>note</th></tr>\n"
+        var rows =
+            "<h2>Every point</h2>\n<table><tr><th>model</th><th>workload</th><th>TP×PP</th><th>parameters</th><th>batch</th><th>policy</th><th>tokens/s</th><th>±95 %</th><th>speed-up</th><th>TPOT ms</th><th>mJ/token</th><th>spread</th><th>turnovers</th><th>note</th></tr>\n"
         for point in points.prefix(5_000) {
             let note = point.error ?? (point.isTooShort ? "too short" : "")
-            rows += "<tr><td class=\"text\">\(escape(point.run.model))</td><td class=\"text\">\(escape(point.run.workload))</td><td>\(point.run.parallelismText)</td><td class=\"text\">\(escape(point.run.parameterText))</td><td>\(point.run.batch)</td><td class=\"text\">\(escape(point.run.policy))</td><td>\(JSON.format(point.throughput.mean))</td><td>\(JSON.format(point.throughput.halfWidth95))</td><td>\(JSON.format(point.speedup.mean))</td><td>\(JSON.format(point.tpot.mean))</td><td>\(JSON.format(point.energy.mean * 1000))</td><td>\(JSON.format(point.steadyStateSpread))</td><td>\(JSON.format(point.turnovers))</td><td class=\"text\">\(escape(note))</td></tr>\n"
+            rows +=
+                "<tr><td class=\"text\">\(escape(point.run.model))</td><td class=\"text\">\(escape(point.run.workload))</td><td>\(point.run.parallelismText)</td><td class=\"text\">\(escape(point.run.parameterText))</td><td>\(point.run.batch)</td><td class=\"text\">\(escape(point.run.policy))</td><td>\(JSON.format(point.throughput.mean))</td><td>\(JSON.format(point.throughput.halfWidth95))</td><td>\(JSON.format(point.speedup.mean))</td><td>\(JSON.format(point.tpot.mean))</td><td>\(JSON.format(point.energy.mean * 1000))</td><td>\(JSON.format(point.steadyStateSpread))</td><td>\(JSON.format(point.turnovers))</td><td class=\"text\">\(escape(note))</td></tr>\n"
         }
         return rows + "</table>\n"
     }

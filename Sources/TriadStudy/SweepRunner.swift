@@ -97,7 +97,8 @@ public struct SweepRunner {
         if exists && resumes {
             let contents = try readJournal(path)
             guard contents.runsHash == SweepJournal.hash(runs) else {
-                throw InputError("triad: \(path) is the journal of another grid (the spec changed): --restart to start over")
+                throw InputError(
+                    "triad: \(path) is the journal of another grid (the spec changed): --restart to start over")
             }
             guard let handle = FileHandle(forWritingAtPath: path) else {
                 throw RunFailure(message: "\(path): cannot open the journal for writing")

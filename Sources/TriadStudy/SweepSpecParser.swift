@@ -45,10 +45,13 @@ public enum SweepSpecParser {
             var seen: Set<String> = []
             return try items.map { item in
                 guard case .scalar(let scalar) = item, scalar.string.count <= 4096, !scalar.string.isEmpty else {
-                    throw top.error(.wrongType, at: item, "each value of '\(key)' must be a non-empty scalar of at most 4,096 characters")
+                    throw top.error(
+                        .wrongType, at: item,
+                        "each value of '\(key)' must be a non-empty scalar of at most 4,096 characters")
                 }
                 guard seen.insert(scalar.string).inserted else {
-                    throw top.error(.invalidValue, at: item, "'\(key)' lists '\(MappingReader.excerpt(scalar.string))' twice")
+                    throw top.error(
+                        .invalidValue, at: item, "'\(key)' lists '\(MappingReader.excerpt(scalar.string))' twice")
                 }
                 locations[SweepSpec.locationKey(key, scalar.string)] = SourceLocation(
                     line: item.mark?.line ?? 1, column: item.mark?.column ?? 1)
@@ -61,7 +64,10 @@ public enum SweepSpecParser {
                 guard case .scalar(let scalar) = node, scalar.style == .plain || scalar.style == .any,
                     let value = Int64(text.filter { $0 != "_" }), range.contains(value)
                 else {
-                    throw top.error(.invalidValue, at: node, "each value of '\(key)' must be an integer in \(range.lowerBound)…\(range.upperBound) (got '\(MappingReader.excerpt(text))')")
+                    throw top.error(
+                        .invalidValue, at: node,
+                        "each value of '\(key)' must be an integer in \(range.lowerBound)…\(range.upperBound) (got '\(MappingReader.excerpt(text))')"
+                    )
                 }
                 return value
             }
@@ -72,7 +78,8 @@ public enum SweepSpecParser {
         }
 
         let name = try top.string("name")
-        guard !name.isEmpty, name.count <= 128, name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+        guard !name.isEmpty, name.count <= 128, name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
+        else {
             throw top.error(.invalidValue, at: top.optional("name"), "'name' must be 1…128 printable characters")
         }
         let topologies = try texts("topologies", required: true).map(\.0)
@@ -81,7 +88,8 @@ public enum SweepSpecParser {
             name: name, topologies: topologies,
             models: try texts("models", required: false, default: ["gpt3-7b"]).map(\.0),
             workloads: try texts("workloads", required: false, default: ["sharegpt"]).map(\.0),
-            batches: try integers("batches", Self.range(Experiment.Limits.batch), default: [256]).map { Int($0) }, policies: policies)
+            batches: try integers("batches", Self.range(Experiment.Limits.batch), default: [256]).map { Int($0) },
+            policies: policies)
         spec.file = file
         spec.directory = directory.path
         spec.seeds = try integers("seeds", 0...Int64.max, default: [1]).map { UInt64($0) }
@@ -91,7 +99,10 @@ public enum SweepSpecParser {
         if top.optional("arrival_rates") != nil {
             spec.arrivalRates = try texts("arrival_rates", required: true).map { text, node -> Double? in
                 guard let rate = Double(text), rate.isFinite, rate >= 1e-6, rate <= 1e6 else {
-                    throw top.error(.invalidValue, at: node, "each value of 'arrival_rates' must be requests per second in 0.000001…1000000 (got '\(MappingReader.excerpt(text))')")
+                    throw top.error(
+                        .invalidValue, at: node,
+                        "each value of 'arrival_rates' must be requests per second in 0.000001…1000000 (got '\(MappingReader.excerpt(text))')"
+                    )
                 }
                 return rate
             }
@@ -102,11 +113,17 @@ public enum SweepSpecParser {
             }
             spec.prefill = mode
         }
-        if top.optional("slo_ttft_ms") != nil { spec.sloTtftMilliseconds = try top.number("slo_ttft_ms", minimum: 1e-6, allowZero: false) }
-        if top.optional("slo_tpot_ms") != nil { spec.sloTpotMilliseconds = try top.number("slo_tpot_ms", minimum: 1e-6, allowZero: false) }
+        if top.optional("slo_ttft_ms") != nil {
+            spec.sloTtftMilliseconds = try top.number("slo_ttft_ms", minimum: 1e-6, allowZero: false)
+        }
+        if top.optional("slo_tpot_ms") != nil {
+            spec.sloTpotMilliseconds = try top.number("slo_tpot_ms", minimum: 1e-6, allowZero: false)
+        }
         if let node = top.optional("baseline") {
             guard let baseline = node.string, policies.contains(baseline) else {
-                throw top.error(.invalidValue, at: node, "'baseline' must be one of the sweep's policies (\(policies.joined(separator: ", ")))")
+                throw top.error(
+                    .invalidValue, at: node,
+                    "'baseline' must be one of the sweep's policies (\(policies.joined(separator: ", ")))")
             }
             spec.baseline = baseline
         }
@@ -118,11 +135,13 @@ public enum SweepSpecParser {
         }
         try top.rejectUnknownKeys()
         spec.locations = locations
-        let points = spec.topologies.count * spec.parameters.reduce(1) { $0 * $1.values.count } * spec.models.count
+        let points =
+            spec.topologies.count * spec.parameters.reduce(1) { $0 * $1.values.count } * spec.models.count
             * spec.workloads.count * spec.parallelism.count * spec.arrivalRates.count * spec.batches.count
             * spec.policies.count
         guard points * spec.seeds.count <= maximumRuns else {
-            throw top.error(.invalidValue, at: root, "the sweep has \(points * spec.seeds.count) runs; at most \(maximumRuns)")
+            throw top.error(
+                .invalidValue, at: root, "the sweep has \(points * spec.seeds.count) runs; at most \(maximumRuns)")
         }
         return spec
     }
@@ -148,7 +167,8 @@ public enum SweepSpecParser {
         throws -> [SweepSpec.Parameter]
     {
         guard let mapping = node.mapping, mapping.count <= 64 else {
-            throw top.error(.wrongType, at: node, "'parameters' must map up to 64 topology key paths to lists of values")
+            throw top.error(
+                .wrongType, at: node, "'parameters' must map up to 64 topology key paths to lists of values")
         }
         return try mapping.map { key, value in
             guard let path = key.string, !path.isEmpty, path.count <= 256 else {
@@ -160,7 +180,8 @@ public enum SweepSpecParser {
             }
             let values = try items.map { item -> String in
                 guard case .scalar(let scalar) = item, !scalar.string.isEmpty, scalar.string.count <= 256 else {
-                    throw top.error(.wrongType, at: item, "each value of '\(path)' must be a scalar of at most 256 characters")
+                    throw top.error(
+                        .wrongType, at: item, "each value of '\(path)' must be a scalar of at most 256 characters")
                 }
                 locations[SweepSpec.locationKey(path, scalar.string)] = SourceLocation(
                     line: item.mark?.line ?? 1, column: item.mark?.column ?? 1)

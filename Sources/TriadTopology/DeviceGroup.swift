@@ -12,8 +12,10 @@ public struct DeviceGroup: Sendable, Hashable {
     /// The layers this group's pipeline stage holds (`layers:`); nil: the balance decides.
     public var layers: Int?
 
-    public init(id: String, deviceIDs: [String], location: SourceLocation, policy: String? = nil,
-                policyLocation: SourceLocation? = nil) {
+    public init(
+        id: String, deviceIDs: [String], location: SourceLocation, policy: String? = nil,
+        policyLocation: SourceLocation? = nil
+    ) {
         self.id = id
         self.deviceIDs = deviceIDs
         self.location = location

@@ -35,7 +35,8 @@ enum DeviceParser {
         var reader = try MappingReader(node, what: "a device", file: file)
         let id = try reader.string("id")
         if let problem = DeviceID.problem(id) {
-            throw reader.error(.invalidValue, at: reader.optional("id"), "\(problem) (got '\(MappingReader.excerpt(id))')")
+            throw reader.error(
+                .invalidValue, at: reader.optional("id"), "\(problem) (got '\(MappingReader.excerpt(id))')")
         }
         let kindNode = try reader.required("kind")
         guard let kindName = kindNode.string, let kind = DeviceKind(rawValue: kindName) else {
@@ -43,7 +44,8 @@ enum DeviceParser {
             let hint = kindNode.string.flatMap { NearestName.suggestion(for: $0, among: known) }
             throw reader.error(
                 .unknownDeviceKind, at: kindNode,
-                "unknown device kind '\(MappingReader.excerpt(kindNode.string ?? "?"))' for device '\(id)' (known: \(known.joined(separator: ", ")))\(hint.map { "; did you mean '\($0)'?" } ?? "")")
+                "unknown device kind '\(MappingReader.excerpt(kindNode.string ?? "?"))' for device '\(id)' (known: \(known.joined(separator: ", ")))\(hint.map { "; did you mean '\($0)'?" } ?? "")"
+            )
         }
         reader = try MappingReader(node, what: "\(kind.rawValue) device '\(id)'", file: file)
         _ = reader.optional("id")
@@ -66,7 +68,8 @@ enum DeviceParser {
             systolicArrays: Int(try r.integer("systolic_arrays")), arrayRows: Int(try r.integer("array_rows")),
             arrayColumns: Int(try r.integer("array_columns")), clock: try clock(&r),
             vectorUnits: Int(try r.integer("vector_units")), vectorLanes: Int(try r.integer("vector_lanes")),
-            vectorOpLatency: try r.integer("vector_op_latency_cycles"), sramBytes: try r.integer("sram_bytes", maximum: 1 << 46),
+            vectorOpLatency: try r.integer("vector_op_latency_cycles"),
+            sramBytes: try r.integer("sram_bytes", maximum: 1 << 46),
             memoryBandwidthBytesPerSecond: try bandwidth(&r, "memory_bandwidth_gb_per_s"),
             macEnergyPicojoules: try r.number("mac_energy_pj"),
             vectorOpEnergyPicojoules: try r.number("vector_op_energy_pj"),
@@ -92,7 +95,8 @@ enum DeviceParser {
         guard configuration.sramBytes >= configuration.minimumSRAMBytes else {
             throw r.error(
                 .invalidValue, at: r.optional("sram_bytes"),
-                "'sram_bytes' of \(r.what) must hold one double-buffered \(configuration.arrayRows)×\(configuration.arrayColumns) tile: at least \(configuration.minimumSRAMBytes) bytes")
+                "'sram_bytes' of \(r.what) must hold one double-buffered \(configuration.arrayRows)×\(configuration.arrayColumns) tile: at least \(configuration.minimumSRAMBytes) bytes"
+            )
         }
         if let node = r.optional("pim_issue_rate") {
             configuration.pimIssueRate = Int(try r.integer("pim_issue_rate", minimum: 0))
@@ -124,7 +128,8 @@ enum DeviceParser {
         let memory = MemoryConfiguration(
             channels: Int(try r.integer("channels")),
             channelBandwidthBytesPerSecond: try bandwidth(&r, "channel_bandwidth_gb_per_s"),
-            channelCapacityBytes: try r.integer("channel_capacity_bytes", maximum: 1 << 46), rowBytes: try r.integer("row_bytes"),
+            channelCapacityBytes: try r.integer("channel_capacity_bytes", maximum: 1 << 46),
+            rowBytes: try r.integer("row_bytes"),
             accessBytes: try r.integer("access_bytes"), clock: try clock(&r),
             activateEnergyPicojoules: try r.number("activate_energy_pj"),
             readEnergyPicojoules: try r.number("read_energy_pj"),
@@ -194,7 +199,8 @@ enum DeviceParser {
                 try r.integer("query_vectors", minimum: Int64(range.lowerBound), maximum: Int64(range.upperBound)))
         }
         if r.optional("pim_level") != nil {
-            configuration.level = try r.choice("pim_level", PIMConfiguration.Level.self, allowed: PIMConfiguration.Level.allCases)
+            configuration.level = try r.choice(
+                "pim_level", PIMConfiguration.Level.self, allowed: PIMConfiguration.Level.allCases)
         }
         if r.optional("pim_dataflow") != nil {
             configuration.dataflow = try r.choice(
@@ -219,16 +225,19 @@ enum DeviceParser {
         if configuration.dataflow == .newton && configuration.level != .bank {
             throw r.error(
                 .invalidValue, at: r.optional("pim_level"),
-                "pim_level \(configuration.level.rawValue) of \(r.what) needs pim_dataflow: streaming (the Newton dataflow drives bank units)")
+                "pim_level \(configuration.level.rawValue) of \(r.what) needs pim_dataflow: streaming (the Newton dataflow drives bank units)"
+            )
         }
         if configuration.dataflow == .streaming && configuration.fidelity == .command {
             throw r.error(
                 .invalidValue, at: r.optional("fidelity"),
-                "fidelity: command of \(r.what) models the newton dataflow only; use fidelity: analytic with pim_dataflow: streaming")
+                "fidelity: command of \(r.what) models the newton dataflow only; use fidelity: analytic with pim_dataflow: streaming"
+            )
         }
         guard configuration.ranks * configuration.bankGroups * configuration.banksPerGroup <= 4096 else {
             throw r.error(
-                .invalidValue, at: r.optional("ranks"), "ranks × bank_groups × banks_per_group of \(r.what) must be at most 4096")
+                .invalidValue, at: r.optional("ranks"),
+                "ranks × bank_groups × banks_per_group of \(r.what) must be at most 4096")
         }
         guard configuration.rowElements >= configuration.multipliersPerBank, configuration.compsPerRow > 0 else {
             throw r.error(.invalidValue, at: r.node, "row_bytes / element_bytes must be at least multipliers_per_bank")

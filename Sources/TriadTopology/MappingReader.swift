@@ -25,7 +25,9 @@ package struct MappingReader {
         }
     }
 
-    package static func error(_ code: TopologyError.Code, file: String, at node: Node?, _ message: String) -> TopologyError {
+    package static func error(_ code: TopologyError.Code, file: String, at node: Node?, _ message: String)
+        -> TopologyError
+    {
         TopologyError(code, file: file, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1, message)
     }
 
@@ -45,7 +47,8 @@ package struct MappingReader {
             if let typo = NearestName.suggestion(for: key, among: unread.map(\.key)),
                 let pair = unread.first(where: { $0.key == typo })
             {
-                throw error(.unknownField, at: pair.keyNode, "unknown field '\(typo)' in \(what) (did you mean '\(key)'?)")
+                throw error(
+                    .unknownField, at: pair.keyNode, "unknown field '\(typo)' in \(what) (did you mean '\(key)'?)")
             }
             throw error(.missingField, at: node, "\(what) is missing required field '\(key)'")
         }
@@ -83,7 +86,8 @@ package struct MappingReader {
         let text = try plainScalar(key, value, mustBe: "an integer")
         guard let number = Int64(text.filter { $0 != "_" }) else {
             let hint = Double(text).map { $0.isFinite && abs($0) >= 9.2e18 ? " (too large)" : "" } ?? ""
-            throw error(.wrongType, at: value, "'\(key)' of \(what) must be an integer, got '\(Self.excerpt(text))'\(hint)")
+            throw error(
+                .wrongType, at: value, "'\(key)' of \(what) must be an integer, got '\(Self.excerpt(text))'\(hint)")
         }
         guard number >= minimum else {
             let rule = minimum == 1 ? "positive" : minimum == 0 ? "zero or more" : "at least \(minimum)"
@@ -96,7 +100,8 @@ package struct MappingReader {
     }
 
     /// A finite number above `minimum` (or equal, with `allowZero`) and at most `maximum`.
-    package mutating func number(_ key: String, minimum: Double = 0, allowZero: Bool = true, maximum: Double = 1e9) throws
+    package mutating func number(_ key: String, minimum: Double = 0, allowZero: Bool = true, maximum: Double = 1e9)
+        throws
         -> Double
     {
         let value = try required(key)
@@ -105,15 +110,18 @@ package struct MappingReader {
         guard digits.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }), let number = Double(digits),
             number.isFinite
         else {
-            throw error(.wrongType, at: value, "'\(key)' of \(what) must be a finite number, got '\(Self.excerpt(text))'")
+            throw error(
+                .wrongType, at: value, "'\(key)' of \(what) must be a finite number, got '\(Self.excerpt(text))'")
         }
         guard number > minimum || (allowZero && number == minimum) else {
             throw error(
                 .invalidValue, at: value,
-                "'\(key)' of \(what) must be \(minimum > 0 ? "at least \(minimum)" : allowZero ? "zero or more" : "positive"), got \(Self.excerpt(text))")
+                "'\(key)' of \(what) must be \(minimum > 0 ? "at least \(minimum)" : allowZero ? "zero or more" : "positive"), got \(Self.excerpt(text))"
+            )
         }
         guard number <= maximum else {
-            throw error(.invalidValue, at: value, "'\(key)' of \(what) must be at most \(maximum), got \(Self.excerpt(text))")
+            throw error(
+                .invalidValue, at: value, "'\(key)' of \(what) must be at most \(maximum), got \(Self.excerpt(text))")
         }
         return number
     }
@@ -126,7 +134,8 @@ package struct MappingReader {
             let hint = value.string.flatMap { NearestName.suggestion(for: $0, among: allowed.map(\.rawValue)) }
             throw error(
                 .invalidValue, at: value,
-                "'\(key)' of \(what) must be one of \(names), got '\(Self.excerpt(value.string ?? "a collection"))'\(hint.map { " (did you mean '\($0)'?)" } ?? "")")
+                "'\(key)' of \(what) must be one of \(names), got '\(Self.excerpt(value.string ?? "a collection"))'\(hint.map { " (did you mean '\($0)'?)" } ?? "")"
+            )
         }
         return choice
     }
@@ -135,7 +144,8 @@ package struct MappingReader {
         let value = try required(key)
         guard let flag = Bool(try plainScalar(key, value, mustBe: "true or false")) else {
             throw error(
-                .wrongType, at: value, "'\(key)' of \(what) must be true or false, got '\(Self.excerpt(value.string ?? ""))'")
+                .wrongType, at: value,
+                "'\(key)' of \(what) must be true or false, got '\(Self.excerpt(value.string ?? ""))'")
         }
         return flag
     }

@@ -19,19 +19,28 @@ struct SystemParser {
             var reader = try MappingReader(entry, what: "a group", file: file)
             let id = try reader.string("id")
             if let problem = DeviceID.problem(id) {
-                throw reader.error(.invalidValue, at: reader.optional("id"), "group \(problem.replacingOccurrences(of: "a device id", with: "id")) (got '\(MappingReader.excerpt(id))')")
+                throw reader.error(
+                    .invalidValue, at: reader.optional("id"),
+                    "group \(problem.replacingOccurrences(of: "a device id", with: "id")) (got '\(MappingReader.excerpt(id))')"
+                )
             }
             let listNode = try reader.required("devices")
             guard let members = listNode.sequence?.compactMap(\.string), members.count == listNode.sequence?.count,
                 !members.isEmpty
-            else { throw reader.error(.wrongType, at: listNode, "'devices' of group '\(id)' must be a list of device ids") }
+            else {
+                throw reader.error(.wrongType, at: listNode, "'devices' of group '\(id)' must be a list of device ids")
+            }
             let count = reader.optional("count") == nil ? nil : Int(try reader.integer("count", maximum: 4096))
             let policyNode = reader.optional("policy")
             let policy = try policyNode.map { _ in try reader.string("policy") }
             if let policy, policy.isEmpty || policy.count > 64 {
-                throw reader.error(.invalidValue, at: policyNode, "'policy' of group '\(id)' must be a policy name (got '\(MappingReader.excerpt(policy))')")
+                throw reader.error(
+                    .invalidValue, at: policyNode,
+                    "'policy' of group '\(id)' must be a policy name (got '\(MappingReader.excerpt(policy))')")
             }
-            let policyLocation = policyNode.map { SourceLocation(line: $0.mark?.line ?? 1, column: $0.mark?.column ?? 1) }
+            let policyLocation = policyNode.map {
+                SourceLocation(line: $0.mark?.line ?? 1, column: $0.mark?.column ?? 1)
+            }
             let layers = reader.optional("layers") == nil ? nil : Int(try reader.integer("layers", maximum: 65_536))
             try reader.rejectUnknownKeys()
             let location = SourceLocation(line: entry.mark?.line ?? 1, column: entry.mark?.column ?? 1)
@@ -43,18 +52,22 @@ struct SystemParser {
                 }
                 for device in deviceIDs {
                     guard devices[device] != nil else {
-                        let hint = NearestName.suggestion(for: device, among: devices.keys.sorted()).map { " (did you mean '\($0)'?)" }
+                        let hint = NearestName.suggestion(for: device, among: devices.keys.sorted()).map {
+                            " (did you mean '\($0)'?)"
+                        }
                         throw reader.error(
                             .danglingLink, at: listNode,
                             "group '\(groupID)' names no device '\(MappingReader.excerpt(device))'\(hint ?? "")")
                     }
                     if let other = owner[device] {
-                        throw reader.error(.invalidValue, at: listNode, "device '\(device)' is in groups '\(other)' and '\(groupID)'")
+                        throw reader.error(
+                            .invalidValue, at: listNode, "device '\(device)' is in groups '\(other)' and '\(groupID)'")
                     }
                     owner[device] = groupID
                 }
                 var group = DeviceGroup(
-                    id: groupID, deviceIDs: deviceIDs, location: location, policy: policy, policyLocation: policyLocation)
+                    id: groupID, deviceIDs: deviceIDs, location: location, policy: policy,
+                    policyLocation: policyLocation)
                 group.layers = layers
                 groups.append(group)
             }
@@ -95,10 +108,13 @@ struct SystemParser {
                     .danglingLink, at: link.optional(key),
                     "link \(key) '\(MappingReader.excerpt(id))' names no device or group\(hint ?? "")")
             }
-            guard ends.0 != ends.1 else { throw link.error(.invalidValue, at: entry, "link connects '\(ends.0)' to itself") }
+            guard ends.0 != ends.1 else {
+                throw link.error(.invalidValue, at: entry, "link connects '\(ends.0)' to itself")
+            }
             if let first = lines[[ends.0, ends.1]] {
                 throw link.error(
-                    .invalidValue, at: entry, "duplicate link between '\(ends.0)' and '\(ends.1)' (first at line \(first))")
+                    .invalidValue, at: entry,
+                    "duplicate link between '\(ends.0)' and '\(ends.1)' (first at line \(first))")
             }
             lines[[ends.0, ends.1]] = entry.mark?.line ?? 0
             let location = SourceLocation(line: entry.mark?.line ?? 1, column: entry.mark?.column ?? 1)
@@ -123,7 +139,8 @@ struct SystemParser {
         let pipeline = reader.optional("pipeline") == nil ? nil : Int(try reader.integer("pipeline", maximum: 65_536))
         try reader.rejectUnknownKeys()
         return Parallelism(
-            tensor: tensor, pipeline: pipeline, location: SourceLocation(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1))
+            tensor: tensor, pipeline: pipeline,
+            location: SourceLocation(line: node.mark?.line ?? 1, column: node.mark?.column ?? 1))
     }
 
     /// Every group reaches every other over group links or the interconnect.

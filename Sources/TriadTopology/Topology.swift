@@ -26,7 +26,8 @@ public struct Topology: Sendable {
 
     public init(
         name: String, description: String, devices: [DeviceDescription], links: [(String, String)],
-        deviceLocations: [String: SourceLocation] = [:], devicesLocation: SourceLocation = SourceLocation(line: 1, column: 1)
+        deviceLocations: [String: SourceLocation] = [:],
+        devicesLocation: SourceLocation = SourceLocation(line: 1, column: 1)
     ) {
         self.name = name
         self.description = description

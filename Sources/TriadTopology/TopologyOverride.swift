@@ -17,7 +17,9 @@ public enum TopologyOverride {
         }
         for (path, value) in overrides {
             let keys = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard !keys.contains(where: \.isEmpty) else { throw Problem(message: "key path '\(path)' has an empty part") }
+            guard !keys.contains(where: \.isEmpty) else {
+                throw Problem(message: "key path '\(path)' has an empty part")
+            }
             root = try replacing(in: root, keys: keys[...], value: value, path: path, top: true)
         }
         return try Yams.serialize(node: root)
@@ -44,7 +46,10 @@ public enum TopologyOverride {
                 guard case .sequence(var entries)? = mapping[list] else { continue }
                 if let index = entries.firstIndex(where: { $0.mapping?["id"]?.string == key }) {
                     guard keys.count > 1 else {
-                        throw Problem(message: "key path '\(path)' names \(list == "devices" ? "a device" : "a group"), not one of its values")
+                        throw Problem(
+                            message:
+                                "key path '\(path)' names \(list == "devices" ? "a device" : "a group"), not one of its values"
+                        )
                     }
                     entries[index] = try replacing(
                         in: entries[index], keys: keys.dropFirst(), value: value, path: path, top: false)
@@ -54,7 +59,10 @@ public enum TopologyOverride {
             }
         }
         guard keys.count == 1, !top else {
-            throw Problem(message: "key path '\(path)': no '\(key)' in the topology\(top ? " (a top-level key, a device id or a group id)" : "")")
+            throw Problem(
+                message:
+                    "key path '\(path)': no '\(key)' in the topology\(top ? " (a top-level key, a device id or a group id)" : "")"
+            )
         }
         mapping[key] = Node(value)
         return .mapping(mapping)

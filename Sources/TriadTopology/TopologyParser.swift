@@ -25,7 +25,8 @@ public enum TopologyParser {
             scalar.string.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
         else {
             throw MappingReader.error(
-                .wrongType, file: file, at: value, "'worker' must be the path of a program (1…4,096 printable characters)")
+                .wrongType, file: file, at: value,
+                "'worker' must be the path of a program (1…4,096 printable characters)")
         }
         return (scalar.string, SourceLocation(line: value.mark?.line ?? 1, column: value.mark?.column ?? 1))
     }
@@ -35,7 +36,8 @@ public enum TopologyParser {
         let root = try document(text, file: file, what: "the topology file")
         var top = try MappingReader(root, what: "the topology", file: file)
         let name = try top.string("name")
-        guard !name.isEmpty, name.count <= 128, name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+        guard !name.isEmpty, name.count <= 128, name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
+        else {
             throw top.error(
                 .invalidValue, at: top.optional("name"),
                 "'name' must be 1…128 printable characters (no control characters)")
@@ -46,7 +48,8 @@ public enum TopologyParser {
                     text.unicodeScalars.allSatisfy({ ($0.value >= 0x20 && $0.value != 0x7F) || $0 == "\n" })
                 else {
                     throw top.error(
-                        .wrongType, at: node, "'description' of the topology must be text of at most 4096 printable characters")
+                        .wrongType, at: node,
+                        "'description' of the topology must be text of at most 4096 printable characters")
                 }
                 return text
             } ?? ""
@@ -67,7 +70,8 @@ public enum TopologyParser {
                 if let program { workers[device.id] = program }
                 if let first = locations[device.id] {
                     throw top.error(
-                        .duplicateID, at: node, "duplicate device id '\(device.id)' (first defined at line \(first.line))")
+                        .duplicateID, at: node,
+                        "duplicate device id '\(device.id)' (first defined at line \(first.line))")
                 }
                 locations[device.id] = location
                 devices.append(device)
@@ -76,7 +80,10 @@ public enum TopologyParser {
         let devicesLocation = SourceLocation(line: deviceList.mark?.line ?? 1, column: deviceList.mark?.column ?? 1)
         let system = SystemParser(file: file, devices: locations)
         let groups = try top.optional("groups").map { try system.groups($0, top: top) } ?? []
-        let linked = try top.optional("links").map { try system.links($0, top: top, groups: groups) } ?? (attachments: [], groupLinks: [])
+        let linked =
+            try top.optional("links").map { try system.links($0, top: top, groups: groups) } ?? (
+                attachments: [], groupLinks: []
+            )
         let interconnect = try top.optional("interconnect").map { node -> LinkProperties in
             var reader = try MappingReader(node, what: "'interconnect'", file: file)
             let properties = try SystemParser.properties(&reader)
@@ -84,7 +91,9 @@ public enum TopologyParser {
             return properties
         }
         if (!linked.groupLinks.isEmpty || interconnect != nil) && groups.isEmpty {
-            throw top.error(.invalidValue, at: top.optional("interconnect") ?? top.optional("links"), "links between groups need a 'groups' section")
+            throw top.error(
+                .invalidValue, at: top.optional("interconnect") ?? top.optional("links"),
+                "links between groups need a 'groups' section")
         }
         try system.checkConnected(groups, links: linked.groupLinks, interconnect: interconnect != nil)
         let parallelism = try top.optional("parallelism").map { try system.parallelism($0) }

@@ -90,11 +90,16 @@ extension OperationCost {
     /// device's legitimate cost saturates where the in-process model's does), a finite energy. Whether a cost
     /// is plausible for its operation is the coordinator's check (`CostBound.isAbsurd`).
     public init(wire: Triad_V1_OperationCost) throws(WireError) {
-        let counts = [wire.cycles, wire.streamedBytes, wire.computeCycles, wire.memoryCycles, wire.preloadCycles, wire.commandCycles]
+        let counts = [
+            wire.cycles, wire.streamedBytes, wire.computeCycles, wire.memoryCycles, wire.preloadCycles,
+            wire.commandCycles,
+        ]
         guard counts.allSatisfy({ (0...(1 << 50)).contains($0) }), wire.durationPs >= 0, wire.energyPj.isFinite,
             wire.energyPj >= 0
         else {
-            throw WireError(.malformed, "cost out of range (cycles \(wire.cycles), duration \(wire.durationPs) ps, energy \(wire.energyPj) pJ)")
+            throw WireError(
+                .malformed,
+                "cost out of range (cycles \(wire.cycles), duration \(wire.durationPs) ps, energy \(wire.energyPj) pJ)")
         }
         self.init(
             cycles: wire.cycles, duration: wire.durationPs, streamedBytes: wire.streamedBytes,

@@ -54,7 +54,9 @@ func positive<T: BinaryInteger>(_ value: T, _ name: String) throws(WireError) ->
 
 /// An energy or power: finite, zero or more, at most 1e9 (pJ or W), as a topology allows.
 func energy(_ value: Double, _ name: String) throws(WireError) -> Double {
-    guard value.isFinite, value >= 0, value <= 1e9 else { throw WireError(.malformed, "\(name) \(value) is out of range") }
+    guard value.isFinite, value >= 0, value <= 1e9 else {
+        throw WireError(.malformed, "\(name) \(value) is out of range")
+    }
     return value
 }
 
@@ -102,7 +104,8 @@ extension NPUConfiguration {
         guard [m.macEnergyPj, m.vectorOpEnergyPj, m.staticPowerW].allSatisfy({ $0.isFinite && $0 >= 0 }) else {
             throw WireError(.malformed, "energies and power must be finite and non-negative")
         }
-        guard let mapping = AttentionMapping(rawValue: m.attentionMapping.isEmpty ? "fastest" : m.attentionMapping) else {
+        guard let mapping = AttentionMapping(rawValue: m.attentionMapping.isEmpty ? "fastest" : m.attentionMapping)
+        else {
             throw WireError(.malformed, "unknown attention mapping '\(m.attentionMapping.prefix(32))'")
         }
         attentionMapping = mapping
@@ -119,7 +122,8 @@ extension NPUConfiguration {
         guard m.pimIssueRate <= 1 << 20 else { throw WireError(.malformed, "pim_issue_rate out of range") }
         pimIssueRate = Int(m.pimIssueRate)
         guard sramBytes >= minimumSRAMBytes else {
-            throw WireError(.malformed, "sram_bytes \(sramBytes) cannot hold one array tile (at least \(minimumSRAMBytes))")
+            throw WireError(
+                .malformed, "sram_bytes \(sramBytes) cannot hold one array tile (at least \(minimumSRAMBytes))")
         }
     }
 }
@@ -153,7 +157,8 @@ extension FPGAConfiguration {
             memoryBandwidthBytesPerSecond: try positive(m.memoryBandwidthBytesPerSecond, "memory_bandwidth"),
             memoryEfficiency: m.memoryEfficiency, memoryBytes: try positive(m.memoryBytes, "memory_bytes"),
             powerWatts: try energy(m.powerW, "power_w"),
-            fixedLatencyCycles: m.fixedLatencyCycles == 0 ? 0 : try positive(m.fixedLatencyCycles, "fixed_latency_cycles"),
+            fixedLatencyCycles: m.fixedLatencyCycles == 0
+                ? 0 : try positive(m.fixedLatencyCycles, "fixed_latency_cycles"),
             elementwiseLanes: Int(try positive(m.elementwiseLanes, "elementwise_lanes")))
     }
 }

@@ -24,7 +24,8 @@ extension MemoryConfiguration {
             channelBandwidthBytesPerSecond: try positive(m.channelBandwidthBytesPerSecond, "channel_bandwidth"),
             channelCapacityBytes: try positive(m.channelCapacityBytes, "channel_capacity_bytes"),
             rowBytes: try positive(m.rowBytes, "row_bytes"), accessBytes: try positive(m.accessBytes, "access_bytes"),
-            clock: try wireClock(m.clockMhz), activateEnergyPicojoules: try energy(m.activateEnergyPj, "activate_energy_pj"),
+            clock: try wireClock(m.clockMhz),
+            activateEnergyPicojoules: try energy(m.activateEnergyPj, "activate_energy_pj"),
             readEnergyPicojoules: try energy(m.readEnergyPj, "read_energy_pj"),
             writeEnergyPicojoules: try energy(m.writeEnergyPj, "write_energy_pj"),
             standbyPowerWatts: try energy(m.standbyPowerW, "standby_power_w"))
@@ -108,7 +109,8 @@ extension PIMConfiguration {
             banksPerGroup: Int(try positive(m.banksPerGroup, "banks_per_group")),
             multipliersPerBank: Int(try positive(m.multipliersPerBank, "multipliers_per_bank")),
             elementBytes: Int(try positive(m.elementBytes, "element_bytes")), timing: try DRAMTiming(wire: m.timing),
-            rowBuffers: rowBuffers, fidelity: fidelity, compEnergyPicojoules: try energy(m.compEnergyPj, "comp_energy_pj"),
+            rowBuffers: rowBuffers, fidelity: fidelity,
+            compEnergyPicojoules: try energy(m.compEnergyPj, "comp_energy_pj"),
             groupActivateEnergyPicojoules: try energy(m.gactEnergyPj, "gact_energy_pj"),
             globalWriteEnergyPicojoules: try energy(m.gwriteEnergyPj, "gwrite_energy_pj"),
             readResultEnergyPicojoules: try energy(m.readresEnergyPj, "readres_energy_pj"))
@@ -132,7 +134,10 @@ extension PIMConfiguration {
             let dataflow = Dataflow(rawValue: m.pimDataflow.isEmpty ? "newton" : m.pimDataflow)
         else { throw WireError(.malformed, "unknown pim_level or pim_dataflow") }
         guard dataflow == .streaming || level == .bank, dataflow == .newton || fidelity == .analytic else {
-            throw WireError(.malformed, "pim_level \(level.rawValue) with pim_dataflow \(dataflow.rawValue) and fidelity \(fidelity.rawValue) is not a modelled PIM")
+            throw WireError(
+                .malformed,
+                "pim_level \(level.rawValue) with pim_dataflow \(dataflow.rawValue) and fidelity \(fidelity.rawValue) is not a modelled PIM"
+            )
         }
         (self.level, self.dataflow) = (level, dataflow)
         guard m.processingUnits == 0 || Self.unitsPerChannelRange.contains(Int(m.processingUnits)),

@@ -40,7 +40,8 @@ struct BenchCommand: ParsableCommand {
         where !noCluster && self.scenario.map({ cluster.name.contains($0) }) ?? true {
             measurements.append(
                 try clusterMeasurement(
-                    name: cluster.name, topology: cluster.topology, model: cluster.model, everyWorker: cluster.everyWorker))
+                    name: cluster.name, topology: cluster.topology, model: cluster.model,
+                    everyWorker: cluster.everyWorker))
         }
         guard !measurements.isEmpty else { throw InputError("triad: no bench scenario matches '\(scenario ?? "")'") }
         switch format {
@@ -55,7 +56,10 @@ extension BenchCommand {
     /// same run in-process, 1,000 iterations — GPT3-7B on one NPU+PIM group, and GPT3-175B on the 32-device
     /// `Topologies/neupims-175b.yaml` (64 workers, TP8 × PP4 with communication).
     static let clusterScenarios = [
-        (name: "gpt3-7b/sharegpt/b512/neupims/cluster", topology: "Topologies/neupims.yaml", model: "gpt3-7b", everyWorker: true),
+        (
+            name: "gpt3-7b/sharegpt/b512/neupims/cluster", topology: "Topologies/neupims.yaml", model: "gpt3-7b",
+            everyWorker: true
+        ),
         (
             name: "gpt3-175b/sharegpt/b512/neupims/32-devices/cluster", topology: "Topologies/neupims-175b.yaml",
             model: "gpt3-175b", everyWorker: true

@@ -38,7 +38,10 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "Public key files (or Z85 keys) of the workers to admit under CURVE.")
     var allow: [String] = []
 
-    @Flag(help: "Multi-group topologies: ask only the first group's workers (the others mirror it) instead of every worker, and skip checking that mirrored workers agree (faster; same report).")
+    @Flag(
+        help:
+            "Multi-group topologies: ask only the first group's workers (the others mirror it) instead of every worker, and skip checking that mirrored workers agree (faster; same report)."
+    )
     var firstGroupOnly = false
 
     @OptionGroup var logging: LoggingOptions

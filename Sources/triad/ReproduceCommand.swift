@@ -66,7 +66,8 @@ struct ReproduceCommand: ParsableCommand {
                 print(ClaimRendering.json(result.claims), terminator: "")
             case .table:
                 print(
-                    "NeuPIMs (ASPLOS 2024) reproduction — \(result.pointCount) simulated points, \(iterations) iterations each\n")
+                    "NeuPIMs (ASPLOS 2024) reproduction — \(result.pointCount) simulated points, \(iterations) iterations each\n"
+                )
                 print(ClaimRendering.table(result.claims))
                 print(SimulatorCheck.table(result.simulatorCheck))
                 print(ClaimRendering.parameters(Provenance.neupims, assumptions: Provenance.neupimsAssumptions))

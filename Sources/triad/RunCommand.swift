@@ -8,7 +8,9 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: RunOptions
 
-    @Option(help: "Placement policy (npu-only, npu+pim, neupims, ternary, or npu+pim+ any of drb, fused, bulk, gmlbp, sbi).")
+    @Option(
+        help: "Placement policy (npu-only, npu+pim, neupims, ternary, or npu+pim+ any of drb, fused, bulk, gmlbp, sbi)."
+    )
     var policy: String = "neupims"
 
     func run() throws {

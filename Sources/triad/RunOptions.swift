@@ -38,7 +38,8 @@ struct RunOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Decode iterations to simulate.")
     var iterations: Int = 1000
 
-    @Option(parsing: .unconditional, help: "Iterations to simulate before measuring (e.g. while a trace's batch fills up).")
+    @Option(
+        parsing: .unconditional, help: "Iterations to simulate before measuring (e.g. while a trace's batch fills up).")
     var warmup: Int = 0
 
     @Option(parsing: .unconditional, help: "Seed for request sampling.")

@@ -7,10 +7,13 @@ import TriadScheduling
 /// The serving options of `run`, `compare`, `up` and `coordinator` (docs/MODEL.md §9): prefill, Poisson arrivals,
 /// SLOs and the per-request CSV. Without any, a run is the steady-state decode mode.
 struct ServingFlags: ParsableArguments {
-    @Option(help: "Prefill prompts: none (decode only, the default), whole, or chunked:N (N prompt tokens per iteration).")
+    @Option(
+        help: "Prefill prompts: none (decode only, the default), whole, or chunked:N (N prompt tokens per iteration).")
     var prefill: String = "none"
 
-    @Option(parsing: .unconditional, help: "Poisson arrivals, requests per second (default: a closed loop, or the trace's times).")
+    @Option(
+        parsing: .unconditional,
+        help: "Poisson arrivals, requests per second (default: a closed loop, or the trace's times).")
     var arrivalRate: Double?
 
     @Option(parsing: .unconditional, help: "Time-to-first-token SLO, milliseconds (for slo_attainment and goodput).")
@@ -33,7 +36,8 @@ struct ServingFlags: ParsableArguments {
     func options() throws -> ServingOptions {
         var options = ServingOptions()
         guard let mode = ServingOptions.Prefill(prefill) else {
-            throw InputError("triad: --prefill must be none, whole or chunked:N with N in 1…65536 (got '\(prefill.prefix(40))')")
+            throw InputError(
+                "triad: --prefill must be none, whole or chunked:N with N in 1…65536 (got '\(prefill.prefix(40))')")
         }
         options.prefill = mode
         options.arrivalRate = arrivalRate

@@ -16,7 +16,8 @@ struct SnapshotCommand: ParsableCommand {
     @Argument(help: "Topology file (YAML).")
     var topology: String
 
-    @Argument(help: "Batch file: a 'seq_len,ch_idx' header, then one request per line (the NeuPIMs simulator's format).")
+    @Argument(
+        help: "Batch file: a 'seq_len,ch_idx' header, then one request per line (the NeuPIMs simulator's format).")
     var batch: String
 
     @Option(help: "Model preset or a Hugging Face config.json.")

@@ -4,7 +4,6 @@ import Foundation
 import TriadCore
 import TriadStudy
 
-
 /// `triad sweep SPEC.yaml`: a grid of runs on all cores, journaled as they finish, summarised over seeds
 /// (mean and 95 % confidence interval) into CSV, JSON Lines and an HTML report (docs/SWEEP.md).
 struct SweepCommand: ParsableCommand {
@@ -50,7 +49,8 @@ struct SweepCommand: ParsableCommand {
         }
         if summary.shortPoints > 0 {
             warn(
-                "\(summary.shortPoints) of \(summary.points) points are too short for a steady state (too_short: the batch turned over fewer than twice, or throughput spread more than ±\(Int(SweepPoint.spreadLimit * 100)) % within a run): raise iterations")
+                "\(summary.shortPoints) of \(summary.points) points are too short for a steady state (too_short: the batch turned over fewer than twice, or throughput spread more than ±\(Int(SweepPoint.spreadLimit * 100)) % within a run): raise iterations"
+            )
         }
     }
 

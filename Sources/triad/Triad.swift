@@ -12,7 +12,8 @@ struct Triad: ParsableCommand {
         version: TriadVersion.current,
         subcommands: [
             ValidateCommand.self, RunCommand.self, CompareCommand.self, UpCommand.self, ReproduceCommand.self,
-            SnapshotCommand.self, CoordinatorCommand.self, WorkerCommand.self, KeygenCommand.self, BenchCommand.self, SweepCommand.self,
+            SnapshotCommand.self, CoordinatorCommand.self, WorkerCommand.self, KeygenCommand.self, BenchCommand.self,
+            SweepCommand.self,
             ModelsCommand.self, PlaceCommand.self,
         ])
 

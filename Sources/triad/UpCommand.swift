@@ -22,7 +22,10 @@ struct UpCommand: ParsableCommand {
     @Option(help: "Log level of the coordinator and workers.")
     var logLevel: String = "warning"
 
-    @Flag(help: "Multi-group topologies: ask only the first group's workers (the others mirror it) instead of every worker, and skip checking that mirrored workers agree (faster; same report).")
+    @Flag(
+        help:
+            "Multi-group topologies: ask only the first group's workers (the others mirror it) instead of every worker, and skip checking that mirrored workers agree (faster; same report)."
+    )
     var firstGroupOnly = false
 
     @Option(help: "Write each worker's pid to DIR/<device>.pid (fault tests).")
@@ -33,7 +36,9 @@ struct UpCommand: ParsableCommand {
         if let pidDirectory {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: pidDirectory, isDirectory: &isDirectory), isDirectory.boolValue
-            else { throw InputError("triad: --pid-directory '\(pidDirectory.prefix(80))' is not an existing directory") }
+            else {
+                throw InputError("triad: --pid-directory '\(pidDirectory.prefix(80))' is not an existing directory")
+            }
         }
         let loaded = try options.load()
         let inputs = loaded.inputs
@@ -55,7 +60,8 @@ struct UpCommand: ParsableCommand {
             try cluster.start()
             let ready = Date()
             let reports = try options.simulate(
-                policies: list, loaded: loaded, costs: ClusterCostService(
+                policies: list, loaded: loaded,
+                costs: ClusterCostService(
                     coordinator: cluster.coordinator, mirrors: firstGroupOnly ? [:] : inputs.groups.mirrorMap))
             let finished = Date()
             cluster.stop()

@@ -16,7 +16,8 @@ struct CoordinatorSessionTests {
     static func ready() -> CoordinatorSession {
         var session = CoordinatorSession(devices: [F.device], modelName: "gpt3-7b", timings: .defaults)
         let admitted = F.sent(session.received(F.register(), from: route, now: 0))
-        let configureID = admitted.first { if case .configure? = $0.envelope.body { true } else { false } }!.envelope.requestID
+        let configureID = admitted.first { if case .configure? = $0.envelope.body { true } else { false } }!.envelope
+            .requestID
         _ = session.received(F.configureAck(requestID: configureID), from: route, now: 1)
         return session
     }
@@ -33,7 +34,8 @@ struct CoordinatorSessionTests {
         let early = session.inFlight.takeAnswer(id)
         #expect(early == nil)
         #expect(!session.isReady && session.statistics.reconfigurations == 1)
-        let resent = F.sent(session.received(F.configureAck(requestID: configure.envelope.requestID), from: Self.route, now: 4))
+        let resent = F.sent(
+            session.received(F.configureAck(requestID: configure.envelope.requestID), from: Self.route, now: 4))
         #expect(resent.map(\.envelope) == [evaluate.envelope])
         var result = Triad_V1_EvaluateResult()
         result.costs = [OperationCost(cycles: 1, duration: Picoseconds(1), energyPicojoules: 0).wire]
@@ -47,12 +49,19 @@ struct CoordinatorSessionTests {
     @Test func livenessIsJudgedOnlyWhenEverythingQueuedWasRead() {
         var session = Self.ready()
         let late = SessionTimings.defaults.coordinatorLivenessMilliseconds + 10
-        #expect(!session.housekeeping(now: late, judgingLiveness: false).contains { if case .deviceDead = $0 { true } else { false } })
-        #expect(session.housekeeping(now: late, judgingLiveness: true).contains { if case .deviceDead = $0 { true } else { false } })
+        #expect(
+            !session.housekeeping(now: late, judgingLiveness: false).contains {
+                if case .deviceDead = $0 { true } else { false }
+            })
+        #expect(
+            session.housekeeping(now: late, judgingLiveness: true).contains {
+                if case .deviceDead = $0 { true } else { false }
+            })
     }
 
     @Test func registerAckAnnouncesTheCoordinatorsTimings() throws {
-        let timings = SessionTimings(heartbeatMilliseconds: 50, coordinatorLivenessMilliseconds: 400, workerLivenessMilliseconds: 700)
+        let timings = SessionTimings(
+            heartbeatMilliseconds: 50, coordinatorLivenessMilliseconds: 400, workerLivenessMilliseconds: 700)
         var session = CoordinatorSession(devices: [F.device], modelName: "gpt3-7b", timings: timings)
         let sent = F.sent(session.received(F.register(), from: Self.route, now: 0))
         guard case .registerAck(let ack)? = sent.first?.envelope.body else {

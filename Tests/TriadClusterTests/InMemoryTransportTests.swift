@@ -38,7 +38,8 @@ struct InMemoryTransportTests {
                 devices: deviceSet, model: ModelPresets.named("gpt3-7b")!, workload: .fixed(input: 200, output: 300),
                 topologyName: "t")
             (experiment.batch, experiment.iterations, experiment.seed) = (96, 60, 4)
-            var remote = try Simulator(experiment, policy: .neupims, costs: ClusterCostService(coordinator: coordinator))
+            var remote = try Simulator(
+                experiment, policy: .neupims, costs: ClusterCostService(coordinator: coordinator))
             var local = try Simulator(
                 experiment, policy: .neupims,
                 costs: LocalCostService(devices: ClusterHarness.devices))
@@ -48,4 +49,3 @@ struct InMemoryTransportTests {
         }
     }
 }
-

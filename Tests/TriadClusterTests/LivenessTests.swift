@@ -54,6 +54,8 @@ struct LivenessTests {
         clock.advance(by: 1)
         try coordinator.pump(timeoutMilliseconds: 0)
         #expect(dead == ["npu0"])
-        #expect(coordinator.statistics.deaths.first?.silentMilliseconds == coordinator.configuration.timings.coordinatorLivenessMilliseconds + 1)
+        #expect(
+            coordinator.statistics.deaths.first?.silentMilliseconds == coordinator.configuration.timings
+                .coordinatorLivenessMilliseconds + 1)
     }
 }

@@ -112,7 +112,8 @@ struct SessionExplorationTests {
             if world.coordinator.refusedConfiguration != nil { failures.append("configuration refused after \(path)") }
             var settled = world
             settled.settle()
-            if case .result? = settled.answer?.body {} else {
+            if case .result? = settled.answer?.body {
+            } else {
                 failures.append("no costs after \(path) and settling: \(String(describing: settled.answer?.body))")
             }
             guard depth > 0, failures.count < 5 else { return }

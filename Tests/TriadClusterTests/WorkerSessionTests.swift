@@ -47,7 +47,9 @@ struct WorkerSessionTests {
         #expect(session.timings == announced)
         // The configure ack went out at 20: the next heartbeat is due 40 ms later, not 250.
         #expect(F.sent(session.tick(now: 59)).isEmpty)
-        #expect(F.sent(session.tick(now: 60)).map(\.body).first.map { if case .heartbeat = $0 { true } else { false } } == true)
+        #expect(
+            F.sent(session.tick(now: 60)).map(\.body).first.map { if case .heartbeat = $0 { true } else { false } }
+                == true)
         // Silence past the announced worker liveness (300 ms after the last message at 20): register again.
         let late = F.sent(session.tick(now: 321))
         #expect(late.contains { if case .register? = $0.body { true } else { false } })

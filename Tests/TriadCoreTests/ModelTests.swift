@@ -71,7 +71,10 @@ struct HuggingFaceBoundsTests {
         for (json, needle) in [
             ("{\(base), \"num_local_experts\": 8}", "Mixture-of-Experts"),
             ("{\(base), \"n_routed_experts\": 64}", "Mixture-of-Experts"),
-            (#"{"hidden_size": "4096", "num_attention_heads": 32, "num_hidden_layers": 32, "vocab_size": 32000}"#, "hidden_size must be an integer"),
+            (
+                #"{"hidden_size": "4096", "num_attention_heads": 32, "num_hidden_layers": 32, "vocab_size": 32000}"#,
+                "hidden_size must be an integer"
+            ),
             ("{\(base), \"torch_dtype\": \"float32\"}", "torch_dtype 'float32' is not yet supported"),
             ("{\(base), \"head_dim\": 128.5}", "head_dim must be an integer"),
             ("[1, 2]", "wrong type"),
@@ -81,7 +84,8 @@ struct HuggingFaceBoundsTests {
                 Issue.record("accepted \(json)")
             } catch let problem as HuggingFaceConfig.Problem {
                 #expect(problem.message.contains(needle), "\(problem.message)")
-                #expect(!problem.message.contains("\n") && !problem.message.contains("CodingKeys"), "\(problem.message)")
+                #expect(
+                    !problem.message.contains("\n") && !problem.message.contains("CodingKeys"), "\(problem.message)")
             } catch {
                 Issue.record("unexpected \(error)")
             }
@@ -93,7 +97,9 @@ struct HuggingFaceBoundsTests {
             #"{"hidden_size": 1e12, "num_attention_heads": 32, "num_hidden_layers": 32, "vocab_size": 32000}"#,
             #"{"hidden_size": 4096, "num_attention_heads": 32, "num_hidden_layers": 9223372036854775807, "vocab_size": 32000}"#,
         ] {
-            #expect(throws: HuggingFaceConfig.Problem.self) { _ = try HuggingFaceConfig.model(from: Data(json.utf8), name: "x") }
+            #expect(throws: HuggingFaceConfig.Problem.self) {
+                _ = try HuggingFaceConfig.model(from: Data(json.utf8), name: "x")
+            }
         }
     }
 }

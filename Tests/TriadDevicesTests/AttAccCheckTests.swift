@@ -51,7 +51,9 @@ import TriadDevices
         let rounds = Int64(reference.heads.ceilDiv(pim.memory.channels))
         let ours = rounds * perHead
         let error = Double(ours) / Double(reference.cycles) - 1
-        print("AttAcc \(reference): AttAcc \(reference.cycles), Triad \(ours) (\(String(format: "%+.1f", error * 100)) %)")
+        print(
+            "AttAcc \(reference): AttAcc \(reference.cycles), Triad \(ours) (\(String(format: "%+.1f", error * 100)) %)"
+        )
         #expect(abs(error) <= 0.15, "\(reference): Triad \(ours) cycles, AttAcc \(reference.cycles)")
     }
 

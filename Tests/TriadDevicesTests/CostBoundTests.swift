@@ -38,7 +38,8 @@ struct CostBoundTests {
             var operations: [Operation] = []
             for rows in [1, 64, 512] {
                 let layer = LayerTemplate(shard: shard, rows: rows)
-                operations += layer.beforeAttention + layer.afterAttention + LayerTemplate.head(shard: shard, rows: rows)
+                operations +=
+                    layer.beforeAttention + layer.afterAttention + LayerTemplate.head(shard: shard, rows: rows)
             }
             if model.hasAttention {
                 for length in [1, 17, 300, 2048] {
@@ -63,7 +64,8 @@ struct CostBoundTests {
     @Test func farBeyondTheBoundIsAbsurd() throws {
         let operation = LayerTemplate(shard: ModelShard(ModelPresets.named("gpt3-7b")!), rows: 4).beforeAttention[0]
         let device = Self.devices[0]
-        var cost = try DeviceEvaluator(device: DeviceDescription(id: "d", configuration: device)).costs(of: [operation])[0]
+        var cost = try DeviceEvaluator(device: DeviceDescription(id: "d", configuration: device)).costs(of: [operation]
+        )[0]
         #expect(!CostBound.isAbsurd(cost, for: operation, on: device))
         cost.cycles = 1 << 49
         #expect(CostBound.isAbsurd(cost, for: operation, on: device))
@@ -77,7 +79,8 @@ struct CostBoundTests {
                 cores: 64, addersPerCore: 512, clock: ClockFrequency(megahertz: 170), bitsPerWeight: 2,
                 memoryBandwidthBytesPerSecond: 76_800_000_000, memoryEfficiency: 1, memoryBytes: 1 << 35,
                 powerWatts: 46, fixedLatencyCycles: 0, elementwiseLanes: 16))
-        let operation = Operation(kind: .feedForwardUp, rows: 1 << 22, inner: 1 << 21, columns: 1 << 21, isTernary: true)
+        let operation = Operation(
+            kind: .feedForwardUp, rows: 1 << 22, inner: 1 << 21, columns: 1 << 21, isTernary: true)
         let evaluator = DeviceEvaluator(device: DeviceDescription(id: "fpga0", configuration: fpga))
         #expect(throws: DeviceError.self) { try evaluator.costs(of: [operation]) }
         for device in Self.devices {
@@ -85,4 +88,3 @@ struct CostBoundTests {
         }
     }
 }
-

@@ -6,8 +6,10 @@ struct NPUCostModelTests {
     let model = NPUCostModel(configuration: .neupims)
 
     private func gemm(_ tokens: Int64, _ inner: Int64, _ outputs: Int64, on model: NPUCostModel? = nil) -> Int64 {
-        (model ?? self.model).matrixCost(tokens: tokens, inner: inner, outputs: outputs, weightBytes: inner * outputs * 2)
-            .cycles
+        (model ?? self.model).matrixCost(
+            tokens: tokens, inner: inner, outputs: outputs, weightBytes: inner * outputs * 2
+        )
+        .cycles
     }
 
     /// The NeuPIMs simulator's pipeline: 16-cycle instructions, 128-cycle preloads, 270-cycle latency
@@ -112,7 +114,9 @@ struct NPUCostModelTests {
         let short = Operation(
             kind: .attentionLogits, rows: 1, inner: 1024, sequenceLength: 40, heads: 8, keyValueHeads: 8,
             headDimension: 128)
-        #expect(model.attentionCost(short, mapping: .vectorUnits).cycles < model.attentionCost(short, mapping: .systolicArrays).cycles)
+        #expect(
+            model.attentionCost(short, mapping: .vectorUnits).cycles
+                < model.attentionCost(short, mapping: .systolicArrays).cycles)
         #expect(model.attentionCost(short) == model.attentionCost(short, mapping: .vectorUnits))
     }
 

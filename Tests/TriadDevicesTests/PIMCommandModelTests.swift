@@ -52,16 +52,20 @@ struct PIMCommandModelTests {
             for (heads, keyValueHeads) in [(32, 8), (8, 2), (8, 1), (16, 8)] {
                 for sequence in [16, 300, 777, 2048] {
                     for kind in [Operation.Kind.attentionLogits, .attentionAttend] {
-                        let operation = Self.attention(kind, sequence: sequence, heads: heads, keyValueHeads: keyValueHeads)
+                        let operation = Self.attention(
+                            kind, sequence: sequence, heads: heads, keyValueHeads: keyValueHeads)
                         let reference = command.cost(of: operation)
                         let estimate = analytic.cost(of: operation)
                         let error = abs(Double(estimate.cycles) / Double(reference.cycles) - 1)
                         worst = max(worst, error)
                         #expect(
                             error < 0.05,
-                            "\(mapping) ×\(vectors) \(kind) seq \(sequence) heads \(heads)/\(keyValueHeads): analytic \(estimate.cycles), command \(reference.cycles)")
+                            "\(mapping) ×\(vectors) \(kind) seq \(sequence) heads \(heads)/\(keyValueHeads): analytic \(estimate.cycles), command \(reference.cycles)"
+                        )
                         // Both count the same commands, so the energies agree exactly.
-                        #expect(abs(estimate.energyPicojoules - reference.energyPicojoules) < 1e-6 * reference.energyPicojoules)
+                        #expect(
+                            abs(estimate.energyPicojoules - reference.energyPicojoules) < 1e-6
+                                * reference.energyPicojoules)
                     }
                 }
             }
@@ -94,7 +98,10 @@ struct PIMCommandModelTests {
         #expect(outcome.cycles == 96 + 1 + 91 + 14 + 16, "\(outcome.cycles)")
         // Back to back, a further header costs the precharge sweep (tRTP + 32) on top: 143 cycles.
         let two = model.run(
-            PIMProgram(steps: [.globalWrite, .tile(comps: 32, readResults: 1, readouts: 1), .tile(comps: 32, readResults: 1, readouts: 1)]))
+            PIMProgram(steps: [
+                .globalWrite, .tile(comps: 32, readResults: 1, readouts: 1),
+                .tile(comps: 32, readResults: 1, readouts: 1),
+            ]))
         #expect(two.cycles - outcome.cycles == 143)
     }
 

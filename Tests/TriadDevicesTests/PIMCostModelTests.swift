@@ -80,7 +80,10 @@ struct PIMCostModelTests {
     /// capacity shrinks), open-row saves the re-activations but pays a GWRITE per pass, and a unit with g query
     /// vectors reads each column once for the whole group.
     @Test func groupMappingsPriceTheReuseTheyOffer() {
-        func cycles(_ mapping: PIMConfiguration.GroupMapping, vectors: Int = 1, heads: Int, keyValueHeads: Int, sequence: Int = 2048)
+        func cycles(
+            _ mapping: PIMConfiguration.GroupMapping, vectors: Int = 1, heads: Int, keyValueHeads: Int,
+            sequence: Int = 2048
+        )
             -> (logits: Int64, attend: Int64, comps: Int64)
         {
             var configuration = PIMConfiguration.neupims(rowBuffers: .dual)

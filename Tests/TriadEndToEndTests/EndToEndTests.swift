@@ -169,7 +169,10 @@ struct EndToEndTests {
         ["compare", "Topologies/neupims.yaml", "--policies", "npu+pim+sbi+drb,npu+pim+drb+sbi"],
         // An output that is one of the inputs, a warm-up that outlasts the trace, a flag that needs another.
         ["run", "Topologies/neupims.yaml", "--iterations", "2", "--trace", "Topologies/neupims.yaml"],
-        ["run", "Topologies/neupims.yaml", "--workload", "Tests/TriadEndToEndTests/Golden/short-trace.csv", "--warmup", "50"],
+        [
+            "run", "Topologies/neupims.yaml", "--workload", "Tests/TriadEndToEndTests/Golden/short-trace.csv",
+            "--warmup", "50",
+        ],
         ["run", "Topologies/neupims.yaml", "--trace-iterations", "5"],
         // Tensor × pipeline ranks must match the topology's groups.
         ["run", "Topologies/neupims-tp4.yaml", "--tensor-parallel", "2", "--pipeline-parallel", "1"],
@@ -286,7 +289,8 @@ extension EndToEndTests {
             ),
         ]
         for (index, (text, expected)) in cases.enumerated() {
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("triad-staged-\(getpid())-\(index).yaml")
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "triad-staged-\(getpid())-\(index).yaml")
             defer { try? FileManager.default.removeItem(at: file) }
             try text.write(to: file, atomically: true, encoding: .utf8)
             let outcome = try Self.triad(["run", file.path, "--model", "bitnet-b1.58-3b", "--policy", "neupims"])

@@ -21,12 +21,18 @@ struct InMemoryClusterTests {
     /// the buffer die serving whole query groups, and AttAcc's HBM3 stacks — their new operations and keys cross the
     /// wire and give the in-process report byte for byte.
     @Test(arguments: [
-        ["compare", "Topologies/neupims.yaml", "--model", "llama-3-8b", "--workload", "fixed:7936:256",
-         "--max-sequence", "8192", "--batch", "8", "--iterations", "12", "--policies", "npu-only,neupims"],
-        ["compare", "Topologies/logic-pim.yaml", "--model", "llama-3.1-8b", "--workload", "fixed:4096:64",
-         "--max-sequence", "4160", "--batch", "16", "--iterations", "12", "--policies", "neupims"],
-        ["run", "Topologies/hbm3-attacc.yaml", "--model", "llama-3-8b", "--workload", "sharegpt", "--batch", "32",
-         "--iterations", "12", "--policy", "npu+pim+drb+fused+bulk"],
+        [
+            "compare", "Topologies/neupims.yaml", "--model", "llama-3-8b", "--workload", "fixed:7936:256",
+            "--max-sequence", "8192", "--batch", "8", "--iterations", "12", "--policies", "npu-only,neupims",
+        ],
+        [
+            "compare", "Topologies/logic-pim.yaml", "--model", "llama-3.1-8b", "--workload", "fixed:4096:64",
+            "--max-sequence", "4160", "--batch", "16", "--iterations", "12", "--policies", "neupims",
+        ],
+        [
+            "run", "Topologies/hbm3-attacc.yaml", "--model", "llama-3-8b", "--workload", "sharegpt", "--batch", "32",
+            "--iterations", "12", "--policy", "npu+pim+drb+fused+bulk",
+        ],
     ])
     func groupedQueryScenariosEqualInProcess(arguments: [String]) async throws {
         try await Self.expectClusterEqualsInProcess(arguments)

@@ -9,13 +9,16 @@ import TriadTestSupport
 
 /// `triad place`: the exhaustive search over a topology's named plans (docs/MODEL.md §11).
 struct PlaceTests {
-    static func ranked(_ topology: String, model: String, batch: Int, policies: [Policy]) throws -> [PlanSearch.Prediction] {
+    static func ranked(_ topology: String, model: String, batch: Int, policies: [Policy]) throws -> [PlanSearch
+        .Prediction]
+    {
         let path = TriadPaths.packageRoot.appendingPathComponent(topology).path
         let file = try Inputs.topology(at: path)
         let groups = try Inputs.deviceGroups(file, path: path)
         let spec = try Inputs.model(model, tensorParallel: nil, pipelineParallel: nil)
         return PlanSearch.search(
-            policies: policies, splits: PlanSearch.splits(groups: groups.sets.count, model: spec), objective: .throughput
+            policies: policies, splits: PlanSearch.splits(groups: groups.sets.count, model: spec),
+            objective: .throughput
         ) { tensor, pipeline in
             let multiGroup = groups.sets.count > 1
             let inputs = try LoadedInputs(
@@ -30,7 +33,10 @@ struct PlaceTests {
     /// Every factorisation of the group count the model allows; one split on a single-group topology.
     @Test func splitsFollowTheGroupsAndTheModel() {
         let gpt = ModelPresets.named("gpt3-175b")!
-        #expect(PlanSearch.splits(groups: 32, model: gpt).map { [$0.tensor, $0.pipeline] } == [[1, 32], [2, 16], [4, 8], [8, 4], [16, 2], [32, 1]])
+        #expect(
+            PlanSearch.splits(groups: 32, model: gpt).map { [$0.tensor, $0.pipeline] } == [
+                [1, 32], [2, 16], [4, 8], [8, 4], [16, 2], [32, 1],
+            ])
         #expect(PlanSearch.splits(groups: 1, model: gpt).map { [$0.tensor, $0.pipeline] } == [[8, 4]])
         // Llama-3-8B on 64 groups: 32 query and 8 KV heads — TP 64 splits no heads evenly, TP 16 and 32 replicate
         // KV heads, and PP 64 would leave stages without any of its 32 layers.
@@ -52,11 +58,13 @@ struct PlaceTests {
     /// TP16×PP2, and not the bundled TP8×PP4 (TP16×PP2 is faster: less pipeline fill, half the all-reduce size of
     /// TP32).
     @Test func gpt3175bSplitIsSearched() throws {
-        let ranked = try Self.ranked("Topologies/neupims-175b.yaml", model: "gpt3-175b", batch: 256, policies: [.neupims])
+        let ranked = try Self.ranked(
+            "Topologies/neupims-175b.yaml", model: "gpt3-175b", batch: 256, policies: [.neupims])
         let best = try #require(ranked.first?.report)
         for (tensor, pipeline) in [(32, 1), (8, 4), (16, 2)] {
             let other = try #require(
-                ranked.first { $0.candidate.tensorParallel == tensor && $0.candidate.pipelineParallel == pipeline }?.report)
+                ranked.first { $0.candidate.tensorParallel == tensor && $0.candidate.pipelineParallel == pipeline }?
+                    .report)
             #expect(best.tokensPerSecond >= other.tokensPerSecond)
         }
         #expect(ranked.first?.candidate.tensorParallel != 8)

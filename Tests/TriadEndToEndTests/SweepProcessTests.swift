@@ -21,7 +21,9 @@ struct SweepProcessTests {
         for (index, (text, location)) in cases.enumerated() {
             let file = root.appendingPathComponent("spec\(index).yaml")
             try text.write(to: file, atomically: true, encoding: .utf8)
-            let outcome = try TriadProcess.run(["sweep", file.path, "--out", root.appendingPathComponent("o\(index)").path])
+            let outcome = try TriadProcess.run([
+                "sweep", file.path, "--out", root.appendingPathComponent("o\(index)").path,
+            ])
             #expect(outcome.status == 2, "\(outcome.error)")
             #expect(outcome.error.hasPrefix(file.path + location), "\(outcome.error)")
             #expect(outcome.error.split(separator: "\n").count == 1)

@@ -26,9 +26,12 @@ struct AnnouncedTimingsProcessTests {
         try router.bind("tcp://127.0.0.1:*")
         let endpoint = try router.lastEndpoint()
         let device = kind == "c" ? "fpga0" : "npu0"
-        let program = kind == "c" ? TriadPaths.packageRoot.appendingPathComponent("sdk/c/build/fpga-worker") : TriadPaths.executable
+        let program =
+            kind == "c"
+            ? TriadPaths.packageRoot.appendingPathComponent("sdk/c/build/fpga-worker") : TriadPaths.executable
         let worker = try TriadProcess(
-            ["worker", "--connect", endpoint, "--device", device, "--once", "--log-level", "critical"], program: program)
+            ["worker", "--connect", endpoint, "--device", device, "--once", "--log-level", "critical"], program: program
+        )
         defer {
             kill(worker.pid, SIGKILL)
             _ = worker.wait()
@@ -54,7 +57,10 @@ struct AnnouncedTimingsProcessTests {
         var ack = Triad_V1_RegisterAck()
         ack.deviceID = device
         Self.announced.announce(in: &ack)
-        _ = try router.send([hello.routing, WireProtocol.encode(WireProtocol.envelope(requestID: hello.envelope.requestID, .registerAck(ack)))])
+        _ = try router.send([
+            hello.routing,
+            WireProtocol.encode(WireProtocol.envelope(requestID: hello.envelope.requestID, .registerAck(ack))),
+        ])
         let acknowledged = Date()
         // Silent from here on: the worker heartbeats at the announced period and registers again only after the
         // announced liveness window.
@@ -67,10 +73,16 @@ struct AnnouncedTimingsProcessTests {
             }
             guard case .register? = message.envelope.body else { continue }
             let waited = message.at.timeIntervalSince(acknowledged) * 1000
-            #expect(waited >= Double(Self.announced.workerLivenessMilliseconds) - 50, "registered again after \(Int(waited)) ms")
+            #expect(
+                waited >= Double(Self.announced.workerLivenessMilliseconds) - 50,
+                "registered again after \(Int(waited)) ms")
             // At most one heartbeat per announced period (the default period would send about 12 in 3 s).
-            #expect(Double(heartbeats) <= waited / Double(Self.announced.heartbeatMilliseconds) + 1, "\(heartbeats) heartbeats in \(Int(waited)) ms")
-            print("\(kind) worker: registered again after \(Int(waited)) ms with \(heartbeats) heartbeats (announced: 3,000 ms, 1 per 1,000 ms)")
+            #expect(
+                Double(heartbeats) <= waited / Double(Self.announced.heartbeatMilliseconds) + 1,
+                "\(heartbeats) heartbeats in \(Int(waited)) ms")
+            print(
+                "\(kind) worker: registered again after \(Int(waited)) ms with \(heartbeats) heartbeats (announced: 3,000 ms, 1 per 1,000 ms)"
+            )
             break
         }
     }

@@ -28,7 +28,9 @@ struct CWorkerProcessTests {
     func cWorkerReportsEqualInProcess(topology: String, policies: String, model: String) throws {
         let directory = try TriadPaths.temporaryDirectory("c-\(topology)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let common = ["--policies", policies, "--model", model, "--batch", "32", "--iterations", "60", "--format", "json"]
+        let common = [
+            "--policies", policies, "--model", model, "--batch", "32", "--iterations", "60", "--format", "json",
+        ]
         let local = try TriadProcess.run(["compare", "Topologies/\(topology).yaml"] + common)
         let cluster = try TriadProcess.run(["up", try Self.withCWorker(topology, in: directory)] + common)
         #expect(local.status == 0, "\(local.error)")
@@ -68,9 +70,13 @@ struct CWorkerProcessTests {
         let options = job + ["--no-cost-reuse", "--log-level", "info"]
         let first = try TriadProcess(["coordinator", "--bind", "tcp://127.0.0.1:*"] + options)
         let endpoint = try #require(first.boundEndpoint(), "\(first.errorText)")
-        let workers = try ["npu0", "pim0"].map {
-            try TriadProcess(["worker", "--connect", endpoint, "--device", $0, "--once", "--log-level", "error"])
-        } + [try TriadProcess(["worker", "--connect", endpoint, "--device", "fpga0", "--once"], program: Self.program)]
+        let workers =
+            try ["npu0", "pim0"].map {
+                try TriadProcess(["worker", "--connect", endpoint, "--device", $0, "--once", "--log-level", "error"])
+            } + [
+                try TriadProcess(
+                    ["worker", "--connect", endpoint, "--device", "fpga0", "--once"], program: Self.program)
+            ]
         // Every worker configured: the run is under way.
         for device in ["npu0", "pim0", "fpga0"] { #expect(first.waitForConfigured(device), "\(first.errorText)") }
         kill(first.pid, SIGKILL)
@@ -93,12 +99,16 @@ struct CWorkerProcessTests {
         for name in ["coordinator", "listed", "unlisted"] {
             #expect(try TriadProcess.run(["keygen", directory.appendingPathComponent(name).path]).status == 0)
         }
-        func key(_ name: String, _ suffix: String) -> String { directory.appendingPathComponent("\(name).\(suffix)").path }
+        func key(_ name: String, _ suffix: String) -> String {
+            directory.appendingPathComponent("\(name).\(suffix)").path
+        }
         for (name, expected) in [("listed", Int32(0)), ("unlisted", Int32(3))] {
             let coordinator = try TriadProcess([
-                "coordinator", "--bind", "tcp://127.0.0.1:*", "Topologies/matmulfree-fpga.yaml", "--policies", "ternary", "--model",
+                "coordinator", "--bind", "tcp://127.0.0.1:*", "Topologies/matmulfree-fpga.yaml", "--policies",
+                "ternary", "--model",
                 "mmfree-370m", "--batch", "4", "--iterations", "5", "--format", "json", "--curve", "--curve-key",
-                key("coordinator", "key"), "--allow", key("listed", "pub"), "--wait-timeout", "10", "--log-level", "info",
+                key("coordinator", "key"), "--allow", key("listed", "pub"), "--wait-timeout", "10", "--log-level",
+                "info",
             ])
             let endpoint = try #require(coordinator.boundEndpoint(), "\(coordinator.errorText)")
             let worker = try TriadProcess(
@@ -114,4 +124,3 @@ struct CWorkerProcessTests {
         }
     }
 }
-

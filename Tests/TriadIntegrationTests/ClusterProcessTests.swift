@@ -46,7 +46,9 @@ struct ClusterProcessTests {
     }
 
     /// Faults on the single-group topology and on a multi-device one (4 groups, 8 workers).
-    @Test(arguments: [("SIGKILL", "neupims"), ("SIGSTOP", "neupims"), ("SIGKILL", "neupims-tp4"), ("SIGSTOP", "neupims-tp4")])
+    @Test(arguments: [
+        ("SIGKILL", "neupims"), ("SIGSTOP", "neupims"), ("SIGKILL", "neupims-tp4"), ("SIGSTOP", "neupims-tp4"),
+    ])
     func workerFaultIsSurvived(signal: String, topology: String) throws {
         let directory = try TriadPaths.temporaryDirectory("fault")
         defer { try? FileManager.default.removeItem(at: directory) }

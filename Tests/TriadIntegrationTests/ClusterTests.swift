@@ -17,13 +17,15 @@ struct ClusterTests {
             let coordinator = cluster.coordinator
             let remote = try coordinator.evaluate(
                 deviceID: "npu0", iteration: 0, operations: ClusterHarness.sampleOperations)
-            let local = try DeviceEvaluator(device: ClusterHarness.devices[0]).costs(of:
-                ClusterHarness.sampleOperations)
+            let local = try DeviceEvaluator(device: ClusterHarness.devices[0]).costs(
+                of:
+                    ClusterHarness.sampleOperations)
             #expect(remote == local)
             let remotePIM = try coordinator.evaluate(
                 deviceID: "pim0", iteration: 1, operations: ClusterHarness.sampleAttention)
-            let localPIM = try DeviceEvaluator(device: ClusterHarness.devices[1]).costs(of:
-                ClusterHarness.sampleAttention)
+            let localPIM = try DeviceEvaluator(device: ClusterHarness.devices[1]).costs(
+                of:
+                    ClusterHarness.sampleAttention)
             #expect(remotePIM == localPIM)
             // A worker refuses work its device cannot do, with a typed error.
             #expect(throws: DeviceError.self) {

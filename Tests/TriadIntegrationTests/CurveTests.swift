@@ -50,7 +50,8 @@ struct CurveTests {
                     curve: CurveServerKeys(
                         publicKey: server.publicKey, secretKey: server.secretKey, allowedClientKeys: [listed.publicKey])
                 ),
-                devices: [ClusterHarness.devices[0]], modelName: "m", logger: ClusterHarness.logger, transport: ZMQTransport(context: context))
+                devices: [ClusterHarness.devices[0]], modelName: "m", logger: ClusterHarness.logger,
+                transport: ZMQTransport(context: context))
             let endpoint = try coordinator.start()
             let keys: CurveClientKeys?
             switch admission {

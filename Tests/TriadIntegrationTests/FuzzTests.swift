@@ -114,8 +114,9 @@ struct FuzzTests {
                     answer = result
                 }
             }
-            let local = try DeviceEvaluator(device: ClusterHarness.devices[0]).costs(of:
-                ClusterHarness.sampleOperations)
+            let local = try DeviceEvaluator(device: ClusterHarness.devices[0]).costs(
+                of:
+                    ClusterHarness.sampleOperations)
             #expect(try answer?.costs.map { try OperationCost(wire: $0) } == local)
             print(
                 "fuzz: \(sent) frames at a live worker, \(replies) replies; rejected \(worker.loop?.rejectionSummary ?? "")"
@@ -154,8 +155,9 @@ struct FuzzTests {
             #expect(coordinator.statistics.messagesReceived >= sent)
             let costs = try coordinator.evaluate(
                 deviceID: "npu0", iteration: 0, operations: ClusterHarness.sampleOperations)
-            let local = try DeviceEvaluator(device: ClusterHarness.devices[0]).costs(of:
-                ClusterHarness.sampleOperations)
+            let local = try DeviceEvaluator(device: ClusterHarness.devices[0]).costs(
+                of:
+                    ClusterHarness.sampleOperations)
             #expect(costs == local)
             #expect(coordinator.rejectionCount > 0)
             print("fuzz: \(sent) frames at a live coordinator; rejected \(coordinator.rejectionSummary)")

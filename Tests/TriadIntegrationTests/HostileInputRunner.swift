@@ -60,7 +60,9 @@ struct HostileInputRunner {
     }
 
     static func judge(_ item: Case, in folder: URL) -> Finding? {
-        func finding(_ problem: String) -> Finding { Finding(surface: item.surface, label: item.label, problem: problem) }
+        func finding(_ problem: String) -> Finding {
+            Finding(surface: item.surface, label: item.label, problem: problem)
+        }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             for (name, contents) in item.files {

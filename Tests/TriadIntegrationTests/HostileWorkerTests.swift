@@ -40,7 +40,8 @@ final class HostileWorker: @unchecked Sendable {
             let limits = FrameLimits(maximumFrames: 1, maximumBytes: 1 << 24)
             while !stop.isRaised {
                 if Date().timeIntervalSince(lastBeat) > 0.2 {
-                    _ = try? socket.send([WireProtocol.encode(WireProtocol.envelope(requestID: 0, .heartbeat(.init())))])
+                    _ = try? socket.send([WireProtocol.encode(WireProtocol.envelope(requestID: 0, .heartbeat(.init())))]
+                    )
                     lastBeat = Date()
                 }
                 guard case .message(let frames, _)? = try? socket.receive(timeoutMilliseconds: 50, limits: limits),
@@ -51,7 +52,9 @@ final class HostileWorker: @unchecked Sendable {
                     configured = try? DeviceDescription(wire: configure.device)
                     var ack = Triad_V1_ConfigureAck()
                     ack.deviceID = configure.device.id
-                    _ = try? socket.send([WireProtocol.encode(WireProtocol.envelope(requestID: envelope.requestID, .configureAck(ack)))])
+                    _ = try? socket.send([
+                        WireProtocol.encode(WireProtocol.envelope(requestID: envelope.requestID, .configureAck(ack)))
+                    ])
                 case .evaluate(let batch)?:
                     var result = Triad_V1_EvaluateResult()
                     if behaviour == .plausibleButDifferent, let configured,
@@ -66,7 +69,9 @@ final class HostileWorker: @unchecked Sendable {
                     } else {
                         result.costs = HostileWorker.costs(for: batch.operations.count, behaviour)
                     }
-                    _ = try? socket.send([WireProtocol.encode(WireProtocol.envelope(requestID: envelope.requestID, .result(result)))])
+                    _ = try? socket.send([
+                        WireProtocol.encode(WireProtocol.envelope(requestID: envelope.requestID, .result(result)))
+                    ])
                 case .error(let body)? where WireError.Code(wire: body.code) == .refused:
                     refused.value.value = true
                 default:
@@ -128,7 +133,8 @@ struct HostileWorkerTests {
             let hostile = try HostileWorker(endpoint: endpoint, device: "npu0", context: context, behaviour: behaviour)
             try coordinator.waitUntilReady(timeoutMilliseconds: 120_000)
             do {
-                _ = try coordinator.evaluate(deviceID: "npu0", iteration: 0, operations: ClusterHarness.sampleOperations)
+                _ = try coordinator.evaluate(
+                    deviceID: "npu0", iteration: 0, operations: ClusterHarness.sampleOperations)
                 Issue.record("\(behaviour): a faulty reply was accepted")
             } catch let error as ClusterError {
                 #expect(error.message.contains("no standby"), "\(error.message)")
@@ -159,7 +165,8 @@ struct HostileWorkerTests {
             #expect(coordinator.standbyCount(for: "npu0") == 1)
             let remote = try coordinator.evaluate(
                 deviceID: "npu0", iteration: 0, operations: ClusterHarness.sampleOperations)
-            let local = try DeviceEvaluator(device: ClusterHarness.devices[0]).costs(of: ClusterHarness.sampleOperations)
+            let local = try DeviceEvaluator(device: ClusterHarness.devices[0]).costs(
+                of: ClusterHarness.sampleOperations)
             #expect(remote == local)
             #expect(coordinator.statistics.faults.count == 1)
             #expect(coordinator.statistics.faults.first?.device == "npu0")
@@ -181,14 +188,16 @@ struct HostileWorkerTests {
         try await ClusterHarness.onThread {
             let context = ZMQContext()
             let devices = [
-                ClusterHarness.devices[0], DeviceDescription(id: "npu1", configuration: ClusterHarness.devices[0].configuration),
+                ClusterHarness.devices[0],
+                DeviceDescription(id: "npu1", configuration: ClusterHarness.devices[0].configuration),
             ]
             let (coordinator, endpoint) = try Self.coordinator(context, devices: devices)
             let primary = ZMQClusterHarness.RunningWorker(endpoint: endpoint, device: "npu0", context: context)
             var mirror: ZMQClusterHarness.RunningWorker?
             var liar: HostileWorker?
             if oneDisagrees {
-                liar = try HostileWorker(endpoint: endpoint, device: "npu1", context: context, behaviour: .plausibleButDifferent)
+                liar = try HostileWorker(
+                    endpoint: endpoint, device: "npu1", context: context, behaviour: .plausibleButDifferent)
             } else {
                 mirror = ZMQClusterHarness.RunningWorker(endpoint: endpoint, device: "npu1", context: context)
             }

@@ -80,7 +80,9 @@ struct ReproductionTests {
 
     @Test func outputsRender() {
         let json = ClaimRendering.json(Self.result.claims)
-        #expect(json.hasPrefix("{\"triad_version\":\"\(TriadVersion.current)\",\"claims\":[{\"id\":\"neupims_vs_npu_only\""))
+        #expect(
+            json.hasPrefix("{\"triad_version\":\"\(TriadVersion.current)\",\"claims\":[{\"id\":\"neupims_vs_npu_only\"")
+        )
         let svg = SweepChart.svg(Self.result.sweep, systems: NeuPIMsReproduction.systems, title: "t")
         #expect(svg.contains("<polyline"))
         #expect(svg.hasPrefix("<svg"))

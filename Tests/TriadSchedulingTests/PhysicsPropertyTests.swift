@@ -27,7 +27,9 @@ import TriadScheduling
             "seed \(seed): \(model.attentionHeads)q/\(model.keyValueHeads)kv ×\(model.headDimension) d\(model.hiddenSize) "
                 + "L\(model.layers) ctx \(input)+\(output) b\(batch) \(policy.rawValue) "
                 + "npu \(npu.systolicArrays)×\(npu.arrayRows)² \(npu.clock.megahertz) MHz \(npu.memoryBandwidthBytesPerSecond / 1_000_000_000) GB/s "
-                + (pim.map { "pim \($0.groupMapping.rawValue)×\($0.queryVectors) \($0.rowBuffers.rawValue) \($0.memory.channels) ch" }
+                + (pim.map {
+                    "pim \($0.groupMapping.rawValue)×\($0.queryVectors) \($0.rowBuffers.rawValue) \($0.memory.channels) ch"
+                }
                     ?? "hbm \(memory.channels) ch")
         }
 
@@ -56,14 +58,17 @@ import TriadScheduling
                 systolicArrays: pick([1, 2, 4, 8, 16]), arrayRows: side, arrayColumns: side,
                 clock: ClockFrequency(megahertz: pick([500, 1000, 1500, 2000])), vectorUnits: pick([2, 8, 16]),
                 vectorLanes: pick([64, 128, 256]), vectorOpLatency: pick([1, 2]),
-                sramBytes: 16 << 20, memoryBandwidthBytesPerSecond: Int64(pick([256, 1024, 2048, 4096])) * 1_000_000_000,
+                sramBytes: 16 << 20,
+                memoryBandwidthBytesPerSecond: Int64(pick([256, 1024, 2048, 4096])) * 1_000_000_000,
                 macEnergyPicojoules: 0.5, vectorOpEnergyPicojoules: 0.16, staticPowerWatts: pick([0, 28]))
             npu.attentionMapping = pick(NPUConfiguration.AttentionMapping.allCases.filter { $0 != .singleArray })
             npu.memoryEfficiency = pick([0.8, 0.9333, 1])
             // A stack large enough for the weights and the whole batch's KV (spanning channels where needed).
             let channels = pick([8, 16, 32, 64])
             let keyValueBytes = Int64(input + output) * Int64(model.layers) * Int64(kvHeads * headDimension) * 4
-            let weights = Int64(model.layers) * Int64(hidden) * Int64(2 * hidden + 2 * kvHeads * headDimension + 3 * model.intermediateSize) * 2
+            let weights =
+                Int64(model.layers) * Int64(hidden)
+                * Int64(2 * hidden + 2 * kvHeads * headDimension + 3 * model.intermediateSize) * 2
                 + Int64(model.vocabularySize) * Int64(hidden) * 2
             let needed = (weights + Int64(batch + 1) * keyValueBytes) * 2
             let perChannel = max(Int64(1) << 30, needed.ceilDiv(Int64(channels)) + keyValueBytes)
@@ -130,7 +135,8 @@ import TriadScheduling
                 (sample.batch, 4, sample.seed, sample.input + sample.output)
             let report: RunReport
             do {
-                var simulator = try Simulator(experiment, policy: sample.policy, costs: LocalCostService(devices: devices))
+                var simulator = try Simulator(
+                    experiment, policy: sample.policy, costs: LocalCostService(devices: devices))
                 report = try simulator.run()
             } catch {
                 violations.append("\(sample): refused: \(error)")
@@ -142,15 +148,17 @@ import TriadScheduling
             let matrices = (template.beforeAttention + template.afterAttention).filter { $0.kind.category == .matrix }
             let head = LayerTemplate.head(shard: shard, rows: 1).filter { $0.kind == .lmHead }
             let weightBytes =
-                Double(matrices.reduce(Int64(0)) { $0 + $1.weightCount } * Int64(sample.model.layers)
-                    + head.reduce(Int64(0)) { $0 + $1.weightCount }) * 2
+                Double(
+                    matrices.reduce(Int64(0)) { $0 + $1.weightCount } * Int64(sample.model.layers)
+                        + head.reduce(Int64(0)) { $0 + $1.weightCount }) * 2
             // Every request holds at least its prompt; every token of the iteration is one of `active` rows.
             let active = report.meanActiveRequests
             let keyValueBytes = active * Double(sample.input) * Double(shard.keyValueBytesPerToken)
             let macs = active * weightBytes / 2
             let onPIM = sample.pim != nil && sample.policy != .npuOnly
             let bound = max(
-                onPIM ? weightBytes / Double(sample.npu.memoryBandwidthBytesPerSecond)
+                onPIM
+                    ? weightBytes / Double(sample.npu.memoryBandwidthBytesPerSecond)
                     : (weightBytes + keyValueBytes) / Double(sample.npu.memoryBandwidthBytesPerSecond),
                 keyValueBytes / sample.attentionBytesPerSecond(onPIM: onPIM),
                 macs / sample.peakMACsPerSecond)

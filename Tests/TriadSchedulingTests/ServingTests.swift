@@ -27,9 +27,11 @@ struct ServingTests {
         let template = LayerTemplate(shard: shard, rows: tokens)
         let layer =
             template.beforeAttention + [
-                Operation(kind: .qkvProjection, rows: tokens, inner: model.headDimension, columns: tokens * shard.heads),
+                Operation(
+                    kind: .qkvProjection, rows: tokens, inner: model.headDimension, columns: tokens * shard.heads),
                 Operation(kind: .softmax, rows: tokens * shard.heads, inner: tokens),
-                Operation(kind: .outputProjection, rows: tokens, inner: tokens, columns: shard.heads * model.headDimension),
+                Operation(
+                    kind: .outputProjection, rows: tokens, inner: tokens, columns: shard.heads * model.headDimension),
             ] + template.afterAttention
         let head = LayerTemplate.head(shard: shard, rows: 1)
         let npu = devices.npu!.id

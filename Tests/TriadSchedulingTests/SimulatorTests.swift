@@ -93,7 +93,10 @@ struct SimulatorTests {
     /// Requests longer than the sequence cap are counted when they are shortened.
     @Test func cappedRequestsAreCounted() throws {
         let stream = RequestStream.trace(
-            name: "t", requests: [Request(id: 0, inputTokens: 100, outputTokens: 5000), Request(id: 1, inputTokens: 10, outputTokens: 5)])
+            name: "t",
+            requests: [
+                Request(id: 0, inputTokens: 100, outputTokens: 5000), Request(id: 1, inputTokens: 10, outputTokens: 5),
+            ])
         let report = try Fixtures.run(.neupims, batch: 2, iterations: 3, stream: stream)
         #expect(report.cappedRequests == 1)
     }

@@ -69,7 +69,9 @@ struct SnapshotTests {
             steps: ["A": 73_901, "B": 636_773, "E": 223_221]),
     ]
 
-    static func snapshot(_ policy: String, file: String = "share-gpt2-bs256-ms7B-tp4-pp1-clb-0", model: String = "gpt3-7b")
+    static func snapshot(
+        _ policy: String, file: String = "share-gpt2-bs256-ms7B-tp4-pp1-clb-0", model: String = "gpt3-7b"
+    )
         throws -> SnapshotReport
     {
         let url = try #require(
@@ -120,11 +122,14 @@ struct SnapshotTests {
     /// Grouped-query attention against the NeuPIMs simulator patched for it (docs/MODEL.md §7.1; the patch stays
     /// outside this repository): GPT3-7B TP4 with 8 or 4 KV heads (g = 4, 8), dual buffers not interleaved, stage B
     /// of the column-aligned replay and of open-row reuse on the greedy batches of 64, 128 and 256 — within ±10 %.
-    static let groupedReferences: [(batch: Int, keyValueHeads: Int, mapping: PIMConfiguration.GroupMapping, cycles: Int64)] = [
-        (64, 8, .replay, 83_300), (64, 8, .openRow, 71_103), (64, 4, .replay, 128_111), (64, 4, .openRow, 94_804),
-        (128, 8, .replay, 109_634), (128, 8, .openRow, 90_849), (128, 4, .replay, 157_856), (128, 4, .openRow, 114_044),
-        (256, 8, .replay, 200_630), (256, 8, .openRow, 168_776), (256, 4, .replay, 294_117), (256, 4, .openRow, 214_513),
-    ]
+    static let groupedReferences:
+        [(batch: Int, keyValueHeads: Int, mapping: PIMConfiguration.GroupMapping, cycles: Int64)] = [
+            (64, 8, .replay, 83_300), (64, 8, .openRow, 71_103), (64, 4, .replay, 128_111), (64, 4, .openRow, 94_804),
+            (128, 8, .replay, 109_634), (128, 8, .openRow, 90_849), (128, 4, .replay, 157_856),
+            (128, 4, .openRow, 114_044),
+            (256, 8, .replay, 200_630), (256, 8, .openRow, 168_776), (256, 4, .replay, 294_117),
+            (256, 4, .openRow, 214_513),
+        ]
 
     @Test func groupedQueriesMatchThePatchedSimulator() throws {
         for reference in Self.groupedReferences {
@@ -151,7 +156,8 @@ struct SnapshotTests {
             let error = Double(ours) / Double(reference.cycles) - 1
             #expect(
                 abs(error) <= 0.10,
-                "batch \(reference.batch), \(reference.keyValueHeads) KV heads, \(reference.mapping): \(ours) vs \(reference.cycles)")
+                "batch \(reference.batch), \(reference.keyValueHeads) KV heads, \(reference.mapping): \(ours) vs \(reference.cycles)"
+            )
         }
     }
 }

@@ -14,7 +14,8 @@ struct ChartTests {
         var values: [(String, Double)] = []
         let attribute = try! NSRegularExpression(pattern: " (x|y|cx|cy|x1|y1|x2|y2)=\"(-?[0-9.]+)\"")
         for found in attribute.matches(in: svg, range: whole) {
-            values.append((String(svg[Range(found.range(at: 1), in: svg)!]), Double(svg[Range(found.range(at: 2), in: svg)!])!))
+            values.append(
+                (String(svg[Range(found.range(at: 1), in: svg)!]), Double(svg[Range(found.range(at: 2), in: svg)!])!))
         }
         let points = try! NSRegularExpression(pattern: " points=\"([^\"]*)\"")
         for found in points.matches(in: svg, range: whole) {
@@ -40,9 +41,14 @@ struct ChartTests {
         let series = (0..<14).map { index in
             LineChart.Series(
                 name: "npu+pim+drb+fused+bulk+gmlbp+sbi variant number \(index)",
-                points: [64, 128, 256, 384, 512].map { LineChart.Point(x: $0, y: $0 * Double(index + 1) * 37, low: $0 * 30, high: $0 * Double(index + 2) * 40) })
+                points: [64, 128, 256, 384, 512].map {
+                    LineChart.Point(
+                        x: $0, y: $0 * Double(index + 1) * 37, low: $0 * 30, high: $0 * Double(index + 2) * 40)
+                })
         }
-        var chart = LineChart(title: String(repeating: "a very long chart title ", count: 6), xLabel: "batch", yLabel: "decode tokens per second, simulated, mean of three seeds", series: series)
+        var chart = LineChart(
+            title: String(repeating: "a very long chart title ", count: 6), xLabel: "batch",
+            yLabel: "decode tokens per second, simulated, mean of three seeds", series: series)
         chart.categorical = true
         chart.xTickLabel = { "batch of \(Int($0)) requests" }
         Self.expectInside(chart.svg)

@@ -20,7 +20,10 @@ struct SweepSpecTests {
         let spec = try SweepSpecParser.parse(Self.good, file: "/specs/grid.yaml")
         let runs = spec.runs
         #expect(runs.count == 2 * 2 * 2 * 2 * 3)
-        #expect(runs[0].key == "topology=t.yaml;parameters=pim.channels=16;model=gpt3-7b;workload=sharegpt;parallelism=default;batch=64;policy=npu-only;seed=1")
+        #expect(
+            runs[0].key
+                == "topology=t.yaml;parameters=pim.channels=16;model=gpt3-7b;workload=sharegpt;parallelism=default;batch=64;policy=npu-only;seed=1"
+        )
         #expect(runs[1].seed == 2 && runs[3].policy == "neupims" && runs[6].batch == 128)
         #expect(runs.last!.parameters.first!.value == "32" && runs.last!.model == "gpt3-13b")
         #expect(spec.path(ofTopology: "t.yaml") == "/specs/t.yaml")
@@ -29,16 +32,40 @@ struct SweepSpecTests {
     }
 
     @Test(arguments: [
-        ("name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nbatchs: [1]\n", "4:1: unknown field 'batchs' in the sweep spec (did you mean 'batches'?)"),
-        ("name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nbatches: [64, 0]\n", "4:15: each value of 'batches' must be an integer in 1…65536"),
+        (
+            "name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nbatchs: [1]\n",
+            "4:1: unknown field 'batchs' in the sweep spec (did you mean 'batches'?)"
+        ),
+        (
+            "name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nbatches: [64, 0]\n",
+            "4:15: each value of 'batches' must be an integer in 1…65536"
+        ),
         ("name: g\ntopologies: [t.yaml]\npolicies: [neupims, neupims]\n", "3:21: 'policies' lists 'neupims' twice"),
         ("name: g\npolicies: [neupims]\n", "1:1: the sweep spec is missing required field 'topologies'"),
-        ("name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nbaseline: npu-only\n", "4:11: 'baseline' must be one of the sweep's policies"),
-        ("name: g\ntopologies: [t.yaml]\npolicies: [a]\nseeds: [1, 2, 3]\nbatches: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nmodels: [a, b, c, d, e, f, g, h, i, j]\nworkloads: [a, b, c, d, e, f, g, h, i, j]\nparameters: {x.y: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], y.z: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], z.w: [1, 2, 3, 4, 5]}\n", "1:1: the sweep has 1500000 runs"),
-        ("name: g\ntopologies: [t.yaml]\npolicies: [neupims]\niterations: 0\n", "4:13: 'iterations' of the sweep spec must be positive"),
-        ("name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nparallelism: [{tensor: 2}]\n", "a parallelism entry is missing required field 'pipeline'"),
-        ("name: g\ntopologies: [t.yaml]\npolicies: [neupims]\narrival_rates: [10, 0]\n", "4:21: each value of 'arrival_rates' must be requests per second"),
-        ("name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nprefill: chunked:0\n", "4:10: 'prefill' must be none, whole or chunked:N"),
+        (
+            "name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nbaseline: npu-only\n",
+            "4:11: 'baseline' must be one of the sweep's policies"
+        ),
+        (
+            "name: g\ntopologies: [t.yaml]\npolicies: [a]\nseeds: [1, 2, 3]\nbatches: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nmodels: [a, b, c, d, e, f, g, h, i, j]\nworkloads: [a, b, c, d, e, f, g, h, i, j]\nparameters: {x.y: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], y.z: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], z.w: [1, 2, 3, 4, 5]}\n",
+            "1:1: the sweep has 1500000 runs"
+        ),
+        (
+            "name: g\ntopologies: [t.yaml]\npolicies: [neupims]\niterations: 0\n",
+            "4:13: 'iterations' of the sweep spec must be positive"
+        ),
+        (
+            "name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nparallelism: [{tensor: 2}]\n",
+            "a parallelism entry is missing required field 'pipeline'"
+        ),
+        (
+            "name: g\ntopologies: [t.yaml]\npolicies: [neupims]\narrival_rates: [10, 0]\n",
+            "4:21: each value of 'arrival_rates' must be requests per second"
+        ),
+        (
+            "name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nprefill: chunked:0\n",
+            "4:10: 'prefill' must be none, whole or chunked:N"
+        ),
     ])
     func badSpecsAreLocated(text: String, expected: String) {
         do {
@@ -56,7 +83,8 @@ struct SweepSpecTests {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Topologies/neupims.yaml")
         let text = try String(contentsOf: url, encoding: .utf8)
-        let changed = try TopologyOverride.apply([("pim0.channels", "16"), ("pim0.timing.cl", "20"), ("name", "other")], to: text)
+        let changed = try TopologyOverride.apply(
+            [("pim0.channels", "16"), ("pim0.timing.cl", "20"), ("name", "other")], to: text)
         let topology = try TopologyParser.parse(changed, file: "changed")
         #expect(topology.name == "other")
         guard case .pim(let pim) = topology.devices.first(where: { $0.id == "pim0" })!.configuration else {
@@ -65,7 +93,9 @@ struct SweepSpecTests {
         }
         #expect(pim.memory.channels == 16)
         #expect(pim.timing.casLatency == 20)
-        #expect(throws: TopologyOverride.Problem.self) { try TopologyOverride.apply([("tpu0.channels", "1")], to: text) }
+        #expect(throws: TopologyOverride.Problem.self) {
+            try TopologyOverride.apply([("tpu0.channels", "1")], to: text)
+        }
         #expect(throws: TopologyOverride.Problem.self) { try TopologyOverride.apply([("pim0", "1")], to: text) }
     }
 }

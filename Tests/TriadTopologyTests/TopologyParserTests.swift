@@ -67,26 +67,39 @@ struct TopologyParserTests {
             let topology = try TopologyParser.parse(edited, file: "edited.yaml")
             guard case .npu(let npu) = topology.devices[0].configuration,
                 case .pim(let pim) = topology.devices[1].configuration
-            else { throw TopologyError(.invalidValue, file: "edited.yaml", line: 0, column: 0, "expected an npu then a pim") }
+            else {
+                throw TopologyError(
+                    .invalidValue, file: "edited.yaml", line: 0, column: 0, "expected an npu then a pim")
+            }
             return (npu, pim)
         }
-        let withoutStatic = try devices(text.replacingOccurrences(of: "    static_power_w: 0 ", with: "    # static_power_w: 0 "))
+        let withoutStatic = try devices(
+            text.replacingOccurrences(of: "    static_power_w: 0 ", with: "    # static_power_w: 0 "))
         #expect(withoutStatic.0.staticPowerWatts == NPUConfiguration.defaultStaticPowerWatts)
         let perCycle = try devices(
             text.replacingOccurrences(of: "standby_power_mw: 66 ", with: "standby_energy_pj_per_cycle: 33 ")
-                .replacingOccurrences(of: "    clock_mhz: 1000\n    activate", with: "    clock_mhz: 2000\n    activate"))
+                .replacingOccurrences(
+                    of: "    clock_mhz: 1000\n    activate", with: "    clock_mhz: 2000\n    activate"))
         #expect(abs(perCycle.1.memory.standbyPowerWatts - 0.066) < 1e-12)
         #expect(throws: TopologyError.self) {
-            try devices(text.replacingOccurrences(of: "standby_power_mw: 66 ", with: "standby_power_mw: 66\n    standby_energy_pj_per_cycle: 66 "))
+            try devices(
+                text.replacingOccurrences(
+                    of: "standby_power_mw: 66 ", with: "standby_power_mw: 66\n    standby_energy_pj_per_cycle: 66 "))
         }
         let grouped = try devices(
-            text.replacingOccurrences(of: "    fidelity: analytic", with: "    fidelity: analytic\n    gqa_mapping: multi-query\n    query_vectors: 8"))
+            text.replacingOccurrences(
+                of: "    fidelity: analytic",
+                with: "    fidelity: analytic\n    gqa_mapping: multi-query\n    query_vectors: 8"))
         #expect(grouped.1.groupMapping == .multiQuery && grouped.1.queryVectors == 8)
         #expect(throws: TopologyError.self) {
-            try devices(text.replacingOccurrences(of: "    fidelity: analytic", with: "    fidelity: analytic\n    query_vectors: 0"))
+            try devices(
+                text.replacingOccurrences(
+                    of: "    fidelity: analytic", with: "    fidelity: analytic\n    query_vectors: 0"))
         }
         #expect(throws: TopologyError.self) {
-            try devices(text.replacingOccurrences(of: "    fidelity: analytic", with: "    fidelity: analytic\n    gqa_mapping: broadcast"))
+            try devices(
+                text.replacingOccurrences(
+                    of: "    fidelity: analytic", with: "    fidelity: analytic\n    gqa_mapping: broadcast"))
         }
     }
 
@@ -195,29 +208,49 @@ struct TopologyDiagnosticsTests {
         grouped.replacingOccurrences(of: original, with: replacement)
     }
     static let cases: [Case] = [
-        (grouped("devices: [fpga]}", "devices: [fpgb]}"), .danglingLink, 17, 36, "group 'stage0' names no device 'fpgb0' (did you mean 'fpga0'?)"),
-        (grouped("  - {id: stage, count: 2, devices: [fpga]}", "  - {id: a, devices: [fpga0]}"), .invalidValue, 17, 3, "device 'fpga1' is in no group"),
         (
-            grouped("  - {id: stage, count: 2, devices: [fpga]}", "  - {id: a, devices: [fpga0, fpga1]}\n  - {id: b, devices: [fpga1]}"),
+            grouped("devices: [fpga]}", "devices: [fpgb]}"), .danglingLink, 17, 36,
+            "group 'stage0' names no device 'fpgb0' (did you mean 'fpga0'?)"
+        ),
+        (
+            grouped("  - {id: stage, count: 2, devices: [fpga]}", "  - {id: a, devices: [fpga0]}"), .invalidValue, 17,
+            3, "device 'fpga1' is in no group"
+        ),
+        (
+            grouped(
+                "  - {id: stage, count: 2, devices: [fpga]}",
+                "  - {id: a, devices: [fpga0, fpga1]}\n  - {id: b, devices: [fpga1]}"),
             .invalidValue, 18, 22, "device 'fpga1' is in groups 'a' and 'b'"
         ),
-        (grouped("interconnect: {bandwidth_gb_per_s: 100, latency_ns: 500}", ""), .danglingLink, 17, 5, "group 'stage1' is not linked to group 'stage0'"),
         (
-            grouped("interconnect: {bandwidth_gb_per_s: 100, latency_ns: 500}", "links:\n  - {from: stage0, to: stage1, latency_ns: 500}"),
+            grouped("interconnect: {bandwidth_gb_per_s: 100, latency_ns: 500}", ""), .danglingLink, 17, 5,
+            "group 'stage1' is not linked to group 'stage0'"
+        ),
+        (
+            grouped(
+                "interconnect: {bandwidth_gb_per_s: 100, latency_ns: 500}",
+                "links:\n  - {from: stage0, to: stage1, latency_ns: 500}"),
             .missingField, 19, 5, "missing required field 'bandwidth_gb_per_s'"
         ),
         (
-            grouped("interconnect: {bandwidth_gb_per_s: 100, latency_ns: 500}", "links:\n  - {from: stage0, to: fpga1}"),
+            grouped(
+                "interconnect: {bandwidth_gb_per_s: 100, latency_ns: 500}", "links:\n  - {from: stage0, to: fpga1}"),
             .invalidValue, 19, 5, "a link joins two devices or two groups"
         ),
-        (grouped + "\nparallelism: {tensr: 2}", .unknownField, 19, 15, "unknown field 'tensr' in 'parallelism' (did you mean 'tensor'?)"),
         (
-            (try? String(contentsOf: TopologyParserTests.topologiesDirectory.appendingPathComponent("neupims.yaml"), encoding: .utf8))!
+            grouped + "\nparallelism: {tensr: 2}", .unknownField, 19, 15,
+            "unknown field 'tensr' in 'parallelism' (did you mean 'tensor'?)"
+        ),
+        (
+            (try? String(
+                contentsOf: TopologyParserTests.topologiesDirectory.appendingPathComponent("neupims.yaml"),
+                encoding: .utf8))!
                 .replacingOccurrences(of: "timing: {cl: 14, ", with: "timing: {"), .missingField, 45, 13,
             "missing required field 'cl'"
         ),
         (
-            TopologyParserTests.minimal.replacingOccurrences(of: "    cores: 4", with: "    corse: 4"), .unknownField, 5, 5,
+            TopologyParserTests.minimal.replacingOccurrences(of: "    cores: 4", with: "    corse: 4"), .unknownField,
+            5, 5,
             "unknown field 'corse' in fpga device 'fpga0' (did you mean 'cores'?)"
         ),
         (
@@ -225,15 +258,18 @@ struct TopologyDiagnosticsTests {
             "'cores' of fpga device 'fpga0' must be an integer, got the quoted string '4'"
         ),
         (
-            TopologyParserTests.minimal.replacingOccurrences(of: "cores: 4", with: "cores: 4\n    cores: 5"), .syntax, 6, 5,
+            TopologyParserTests.minimal.replacingOccurrences(of: "cores: 4", with: "cores: 4\n    cores: 5"), .syntax,
+            6, 5,
             "duplicate key 'cores' (first at line 5)"
         ),
         (
-            TopologyParserTests.minimal.replacingOccurrences(of: "id: fpga0", with: "id: \"fpga 0\""), .invalidValue, 3, 9,
+            TopologyParserTests.minimal.replacingOccurrences(of: "id: fpga0", with: "id: \"fpga 0\""), .invalidValue, 3,
+            9,
             "a device id may only use letters, digits"
         ),
         (
-            TopologyParserTests.minimal.replacingOccurrences(of: "id: fpga0", with: "id: \(String(repeating: "f", count: 65))"),
+            TopologyParserTests.minimal.replacingOccurrences(
+                of: "id: fpga0", with: "id: \(String(repeating: "f", count: 65))"),
             .invalidValue, 3, 9, "at most 64 characters"
         ),
         (
@@ -241,7 +277,8 @@ struct TopologyDiagnosticsTests {
             "must not be empty"
         ),
         (
-            TopologyParserTests.minimal.replacingOccurrences(of: "kind: fpga", with: "kind: fgpa"), .unknownDeviceKind, 4, 11,
+            TopologyParserTests.minimal.replacingOccurrences(of: "kind: fpga", with: "kind: fgpa"), .unknownDeviceKind,
+            4, 11,
             "did you mean 'fpga'?"
         ),
         (
@@ -249,7 +286,8 @@ struct TopologyDiagnosticsTests {
             "(did you mean 'fpga0'?)"
         ),
         (
-            TopologyParserTests.minimal.replacingOccurrences(of: "bits_per_weight: 2", with: "bits_per_weight: .nan"), .wrongType,
+            TopologyParserTests.minimal.replacingOccurrences(of: "bits_per_weight: 2", with: "bits_per_weight: .nan"),
+            .wrongType,
             8, 22, "must be a finite number"
         ),
     ]

@@ -15,7 +15,9 @@ struct ProtocolDefaultsTests {
         let body = try #require(text.range(of: "enum ProtocolDefaults {").map { text[$0.upperBound...] })
         var values: [String: Int] = [:]
         for line in body.prefix { $0 != "}" }.split(separator: "\n") {
-            let parts = line.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces.union(.init(charactersIn: ";"))) }
+            let parts = line.split(separator: "=").map {
+                $0.trimmingCharacters(in: .whitespaces.union(.init(charactersIn: ";")))
+            }
             if parts.count == 2, parts[0].hasPrefix("PROTOCOL_DEFAULTS_"), let value = Int(parts[1]) {
                 values[String(parts[0].dropFirst("PROTOCOL_DEFAULTS_".count))] = value
             }
@@ -27,7 +29,8 @@ struct ProtocolDefaultsTests {
         let proto = try Self.protoValues()
         #expect(proto.count == 7)
         #expect(SessionTimings.defaults.heartbeatMilliseconds == Int64(proto["HEARTBEAT_MS"] ?? -1))
-        #expect(SessionTimings.defaults.coordinatorLivenessMilliseconds == Int64(proto["COORDINATOR_LIVENESS_MS"] ?? -1))
+        #expect(
+            SessionTimings.defaults.coordinatorLivenessMilliseconds == Int64(proto["COORDINATOR_LIVENESS_MS"] ?? -1))
         #expect(SessionTimings.defaults.workerLivenessMilliseconds == Int64(proto["WORKER_LIVENESS_MS"] ?? -1))
         #expect(SessionTimings.droppedConnectionGraceMilliseconds == Int64(proto["DROPPED_CONNECTION_GRACE_MS"] ?? -1))
         #expect(SessionTimings.registerIntervalMilliseconds == Int64(proto["REGISTER_INTERVAL_MS"] ?? -1))
@@ -49,7 +52,10 @@ struct ProtocolDefaultsTests {
     @Test func theCWorkerNamesTheGeneratedConstants() throws {
         let internalHeader = try String(
             contentsOf: Self.root.appendingPathComponent("sdk/c/src/worker_internal.h"), encoding: .utf8)
-        for name in ["HEARTBEAT_MS", "WORKER_LIVENESS_MS", "DROPPED_CONNECTION_GRACE_MS", "REGISTER_INTERVAL_MS", "MAXIMUM_MESSAGE_BYTES"] {
+        for name in [
+            "HEARTBEAT_MS", "WORKER_LIVENESS_MS", "DROPPED_CONNECTION_GRACE_MS", "REGISTER_INTERVAL_MS",
+            "MAXIMUM_MESSAGE_BYTES",
+        ] {
             #expect(internalHeader.contains("PROTOCOL_DEFAULTS_\(name)"), "\(name)")
         }
     }

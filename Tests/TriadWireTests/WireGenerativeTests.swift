@@ -15,7 +15,8 @@ struct WireGenerativeTests {
     static var extremes: [Any] {
         [
             0, -1, 1, 2_147_483_648, 4_294_967_296, "9007199254740992", "9223372036854775807", "-9223372036854775808",
-            1e300, -1e300, 1e-300, "NaN", "Infinity", "-Infinity", 0.5, "1000000000000000", "1125899906842624", 1_048_576,
+            1e300, -1e300, 1e-300, "NaN", "Infinity", "-Infinity", 0.5, "1000000000000000", "1125899906842624",
+            1_048_576,
         ]
     }
 
@@ -71,16 +72,16 @@ struct WireGenerativeTests {
         var pim = PIMConfiguration.neupims(rowBuffers: .dual)
         pim.timing.additiveLatency = 1
         return [
-        DeviceDescription(id: "npu0", configuration: .npu(npu)),
-        DeviceDescription(id: "pim0", configuration: .pim(pim)),
-        DeviceDescription(
-            id: "fpga0",
-            configuration: .fpga(
-                FPGAConfiguration(
-                    cores: 1, addersPerCore: 128, clock: ClockFrequency(megahertz: 60), bitsPerWeight: 2,
-                    memoryBandwidthBytesPerSecond: 76_800_000_000, memoryEfficiency: 1, memoryBytes: 1 << 34,
-                    powerWatts: 13, fixedLatencyCycles: 10, elementwiseLanes: 16))),
-        DeviceDescription(id: "hbm0", configuration: .hbm(.neupimsHBM2)),
+            DeviceDescription(id: "npu0", configuration: .npu(npu)),
+            DeviceDescription(id: "pim0", configuration: .pim(pim)),
+            DeviceDescription(
+                id: "fpga0",
+                configuration: .fpga(
+                    FPGAConfiguration(
+                        cores: 1, addersPerCore: 128, clock: ClockFrequency(megahertz: 60), bitsPerWeight: 2,
+                        memoryBandwidthBytesPerSecond: 76_800_000_000, memoryEfficiency: 1, memoryBytes: 1 << 34,
+                        powerWatts: 13, fixedLatencyCycles: 10, elementwiseLanes: 16))),
+            DeviceDescription(id: "hbm0", configuration: .hbm(.neupimsHBM2)),
         ]
     }()
 
@@ -112,7 +113,9 @@ struct WireGenerativeTests {
 
     /// What is wrong with `cost` for `operation` on `device`: negative or non-finite figures, or a cost beyond the
     /// device's own bound for the shape (`CostBound`, the check the coordinator applies to workers).
-    static func problems(_ cost: OperationCost, _ operation: TriadCore.Operation, on device: DeviceDescription) -> [String] {
+    static func problems(_ cost: OperationCost, _ operation: TriadCore.Operation, on device: DeviceDescription)
+        -> [String]
+    {
         var found: [String] = []
         if cost.cycles < 0 || cost.duration < 0 || cost.streamedBytes < 0 {
             found.append("\(device.id) \(operation.kind.label): negative cost \(cost)")
@@ -121,7 +124,9 @@ struct WireGenerativeTests {
             found.append("\(device.id) \(operation.kind.label): energy \(cost.energyPicojoules)")
         }
         if CostBound.isAbsurd(cost, for: operation, on: device.configuration) {
-            found.append("\(device.id) \(operation.kind.label): beyond the device's bound (\(cost.cycles) cycles) on \(device.configuration)")
+            found.append(
+                "\(device.id) \(operation.kind.label): beyond the device's bound (\(cost.cycles) cycles) on \(device.configuration)"
+            )
         }
         return found
     }
@@ -178,10 +183,11 @@ struct WireGenerativeTests {
                 else { continue }
                 reports += 1
                 // A strange but in-range worker never yields a report with a non-finite or negative figure.
-                let figures = [
-                    report.tokensPerSecond, report.tpotMeanMilliseconds, report.tpotP99Milliseconds,
-                    report.energyPerTokenJoules,
-                ] + report.deviceUtilization.map(\.value) + report.energyPerTokenByDevice.map(\.value)
+                let figures =
+                    [
+                        report.tokensPerSecond, report.tpotMeanMilliseconds, report.tpotP99Milliseconds,
+                        report.energyPerTokenJoules,
+                    ] + report.deviceUtilization.map(\.value) + report.energyPerTokenByDevice.map(\.value)
                 if let bad = figures.first(where: { !$0.isFinite || $0 < 0 }) {
                     problems.append("\(policy.name) with cost \(cost): a report figure is \(bad)")
                 }

@@ -34,7 +34,8 @@ extension Coordinator {
     /// cost out of range — marks its worker faulty: the request (and any other answer of that worker not yet
     /// used) goes to a standby worker if one is waiting, else the run fails. Answers of a worker found faulty
     /// meanwhile are never used.
-    func awaitReply(_ requestID: UInt64, deviceID: String, operations: [TriadCore.Operation]) throws -> [OperationCost] {
+    func awaitReply(_ requestID: UInt64, deviceID: String, operations: [TriadCore.Operation]) throws -> [OperationCost]
+    {
         var started = clock.milliseconds()
         while true {
             var answer = session.inFlight.takeAnswer(requestID)
@@ -42,7 +43,8 @@ extension Coordinator {
                 try pump(timeoutMilliseconds: Int(configuration.timings.heartbeatMilliseconds))
                 if let refused = session.refusedConfiguration { throw ClusterError(refused) }
                 if clock.milliseconds() - started > configuration.requestTimeoutMilliseconds {
-                    throw ClusterError("no reply from \(deviceID) within \(configuration.requestTimeoutMilliseconds) ms")
+                    throw ClusterError(
+                        "no reply from \(deviceID) within \(configuration.requestTimeoutMilliseconds) ms")
                 }
                 answer = session.inFlight.takeAnswer(requestID)
             }
@@ -56,7 +58,8 @@ extension Coordinator {
                 return try check(reply, deviceID: deviceID, operations: operations)
             } catch let fault as WorkerFault {
                 session.inFlight.requeue(requestID, request)
-                let marked = session.markFaulty(deviceID, routing: from, reason: fault.reason, now: clock.milliseconds())
+                let marked = session.markFaulty(
+                    deviceID, routing: from, reason: fault.reason, now: clock.milliseconds())
                 perform(marked.actions)
                 guard marked.replaced else {
                     throw ClusterError("\(deviceID)'s worker \(fault.reason); no standby worker to redo its work")
@@ -86,7 +89,8 @@ extension Coordinator {
                 where CostBound.isAbsurd(cost, for: operation, on: configuration) {
                     throw WorkerFault(
                         reason:
-                            "answered \(cost.cycles) cycles / \(cost.duration) ps for \(operation.kind.label), beyond the device's own bound")
+                            "answered \(cost.cycles) cycles / \(cost.duration) ps for \(operation.kind.label), beyond the device's own bound"
+                    )
                 }
             }
             return costs

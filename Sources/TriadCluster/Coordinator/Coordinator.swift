@@ -80,7 +80,8 @@ public final class Coordinator {
     public func start() throws -> String {
         guard configuration.timings.isValid else {
             throw ClusterError(
-                "coordinator timings out of range: heartbeat \(SessionTimings.heartbeatRange) ms, each liveness window longer than it and at most \(SessionTimings.livenessLimit) ms")
+                "coordinator timings out of range: heartbeat \(SessionTimings.heartbeatRange) ms, each liveness window longer than it and at most \(SessionTimings.livenessLimit) ms"
+            )
         }
         let logger = self.logger
         let socket = try transport.listen(
@@ -104,7 +105,8 @@ public final class Coordinator {
         while !isReady {
             if let refused = session.refusedConfiguration { throw ClusterError(refused) }
             guard clock.milliseconds() < deadline else {
-                throw ClusterError("workers did not register in time: \(session.missingDevices.joined(separator: ", "))")
+                throw ClusterError(
+                    "workers did not register in time: \(session.missingDevices.joined(separator: ", "))")
             }
             try pump(timeoutMilliseconds: 50)
         }
@@ -138,7 +140,9 @@ public final class Coordinator {
                 } else if frames.count == 2 {
                     perform(session.received(frames[1], from: frames[0], now: now))
                 } else {
-                    perform(session.refused(WireError(.tooManyFrames, "expected one payload frame"), routingID: frames.first))
+                    perform(
+                        session.refused(
+                            WireError(.tooManyFrames, "expected one payload frame"), routingID: frames.first))
                 }
             case .rejected(let violation, let routingID):
                 perform(

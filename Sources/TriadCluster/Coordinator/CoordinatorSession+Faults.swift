@@ -13,10 +13,14 @@ extension CoordinatorSession {
         faultyRoutes.insert(routingID)
         statistics.faults.append((device, reason))
         var actions: [Action] = [
-            .log(.warning, "worker faulty; its replies are discarded", ["device": "\(device)", "reason": "\(LogSafe.text(reason))"]),
+            .log(
+                .warning, "worker faulty; its replies are discarded",
+                ["device": "\(device)", "reason": "\(LogSafe.text(reason))"])
         ]
         inFlight.requeueAll(answeredBy: routingID)
-        actions.append(sendAction(WireProtocol.error(requestID: 0, WireError(.refused, "faulty replies: \(reason)")), to: routingID))
+        actions.append(
+            sendAction(
+                WireProtocol.error(requestID: 0, WireError(.refused, "faulty replies: \(reason)")), to: routingID))
         if peers[device]?.routingID == routingID {
             peers.remove(device)
             diedAt[device] = now

@@ -22,7 +22,8 @@ extension CoordinatorSession {
             return reject(
                 WireError(
                     .refused,
-                    "worker speaks protocol version \(register.protocolVersion), the coordinator \(WireProtocol.version)"),
+                    "worker speaks protocol version \(register.protocolVersion), the coordinator \(WireProtocol.version)"
+                ),
                 routingID: routingID, requestID: requestID)
         }
         var actions: [Action] = []
@@ -65,7 +66,9 @@ extension CoordinatorSession {
         var actions: [Action]
         if let died = diedAt.removeValue(forKey: device) {
             statistics.recoveries.append((device, now - died))
-            actions = [.log(.notice, "replacement configured", ["device": "\(device)", "recovery_ms": "\(now - died)"])]
+            actions = [
+                .log(.notice, "replacement configured", ["device": "\(device)", "recovery_ms": "\(now - died)"])
+            ]
         } else {
             actions = [.log(.info, "worker configured", ["device": "\(device)"])]
         }

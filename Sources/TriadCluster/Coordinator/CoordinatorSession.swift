@@ -75,7 +75,8 @@ struct CoordinatorSession {
             let device = configuring.removeValue(forKey: envelope.requestID)!
             refusedConfiguration = "the worker for \(device) refused its configuration: \(LogSafe.text(body.message))"
             return [
-                .log(.error, "configuration refused", ["device": "\(device)", "reason": "\(LogSafe.text(body.message))"])
+                .log(
+                    .error, "configuration refused", ["device": "\(device)", "reason": "\(LogSafe.text(body.message))"])
             ]
         case .error(let body)? where WireError.Code(wire: body.code) == .notConfigured && device != nil:
             // The worker lost its configuration (it restarted, or registered again while this coordinator was too
@@ -121,7 +122,8 @@ struct CoordinatorSession {
             if judgingLiveness && now - peer.lastSeen > timings.coordinatorLivenessMilliseconds {
                 actions += declareDead(device, silentFor: now - peer.lastSeen, now: now)
             } else if now - peer.lastSent >= timings.heartbeatMilliseconds {
-                actions += send(WireProtocol.envelope(requestID: 0, .heartbeat(Triad_V1_Heartbeat())), to: device, now: now)
+                actions += send(
+                    WireProtocol.envelope(requestID: 0, .heartbeat(Triad_V1_Heartbeat())), to: device, now: now)
             }
         }
         return actions
@@ -202,6 +204,9 @@ struct CoordinatorSession {
         guard peers.remove(device) != nil else { return [] }
         statistics.deaths.append((device, silence))
         diedAt[device] = now
-        return [.log(.warning, "worker declared dead", ["device": "\(device)", "silent_ms": "\(silence)"]), .deviceDead(device)]
+        return [
+            .log(.warning, "worker declared dead", ["device": "\(device)", "silent_ms": "\(silence)"]),
+            .deviceDead(device),
+        ]
     }
 }

@@ -10,7 +10,9 @@ public final class CoordinatorJob {
     public let mirrors: [String: [String]]
     public var outcome: Result<Experiment.Outcome, any Error>?
 
-    public init(coordinator: Coordinator, experiment: Experiment, policies: [Policy], wait: Int, mirrors: [String: [String]]) {
+    public init(
+        coordinator: Coordinator, experiment: Experiment, policies: [Policy], wait: Int, mirrors: [String: [String]]
+    ) {
         self.coordinator = coordinator
         self.experiment = experiment
         self.policies = policies
@@ -22,6 +24,8 @@ public final class CoordinatorJob {
         try coordinator.start()
         defer { coordinator.shutdown(reason: outcome == nil ? "run abandoned" : "run finished") }
         try coordinator.waitUntilReady(timeoutMilliseconds: Int64(wait) * 1000)
-        outcome = Result { try experiment.run(policies, costs: ClusterCostService(coordinator: coordinator, mirrors: mirrors)) }
+        outcome = Result {
+            try experiment.run(policies, costs: ClusterCostService(coordinator: coordinator, mirrors: mirrors))
+        }
     }
 }

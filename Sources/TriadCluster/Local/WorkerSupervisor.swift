@@ -15,7 +15,8 @@ public final class WorkerSupervisor: @unchecked Sendable {
     public private(set) var restarts = 0
 
     public init(endpoint: String, logLevel: String, pidDirectory: String?, programs: [String: URL] = [:]) {
-        executable = Bundle.main.executableURL?.resolvingSymlinksInPath() ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        executable =
+            Bundle.main.executableURL?.resolvingSymlinksInPath() ?? URL(fileURLWithPath: CommandLine.arguments[0])
         self.programs = programs
         self.endpoint = endpoint
         self.logLevel = logLevel
@@ -26,7 +27,8 @@ public final class WorkerSupervisor: @unchecked Sendable {
         let process = Process()
         process.executableURL = programs[device] ?? executable
         process.arguments = [
-            "worker", "--connect", endpoint, "--device", device, "--once", "--exit-with-parent", "--log-level", logLevel,
+            "worker", "--connect", endpoint, "--device", device, "--once", "--exit-with-parent", "--log-level",
+            logLevel,
         ]
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
@@ -42,7 +44,8 @@ public final class WorkerSupervisor: @unchecked Sendable {
             // The pid file follows the output rules (written through, never replacing a link or a special
             // file); it is a testing aid, so a failure to write it is logged, not fatal.
             do {
-                try OutputFile(pidDirectory + "/\(device).pid", flag: "--pid-directory").write("\(process.processIdentifier)\n")
+                try OutputFile(pidDirectory + "/\(device).pid", flag: "--pid-directory").write(
+                    "\(process.processIdentifier)\n")
             } catch {
                 FileHandle.standardError.write(Data("triad: warning: no pid file for \(device): \(error)\n".utf8))
             }

@@ -114,7 +114,8 @@ struct WorkerSession {
             return [.log(.info, "coordinator does not know this worker; registering again", ["device": "\(deviceID)"])]
                 + register(now)
         default:
-            return reply(WireError(.unknownMessage, "a worker does not accept this message"), to: envelope.requestID,
+            return reply(
+                WireError(.unknownMessage, "a worker does not accept this message"), to: envelope.requestID,
                 now: now)
         }
     }
@@ -141,7 +142,8 @@ struct WorkerSession {
                 ]
             case .handshakeFailedProtocol:
                 actions.append(
-                    .log(.warning, "security handshake failed (CURVE on one side only?); reconnecting",
+                    .log(
+                        .warning, "security handshake failed (CURVE on one side only?); reconnecting",
                         ["device": "\(deviceID)"]))
                 droppedAt = droppedAt ?? now - 1_000_000
             case .disconnected:

@@ -53,7 +53,8 @@ public struct HuggingFaceConfig: Decodable, Sendable {
         if let dtype = config.torch_dtype, !["float16", "bfloat16", "fp16", "bf16"].contains(dtype.lowercased()) {
             throw Problem(
                 message:
-                    "config.json torch_dtype '\(dtype.prefix(32))' is not yet supported; Triad costs 2-byte (float16/bfloat16) or ternary weights")
+                    "config.json torch_dtype '\(dtype.prefix(32))' is not yet supported; Triad costs 2-byte (float16/bfloat16) or ternary weights"
+            )
         }
         let expertCounts = [config.num_local_experts, config.num_experts, config.n_routed_experts].compactMap { $0 }
         if let negative = expertCounts.first(where: { $0 < 0 }) {
@@ -63,7 +64,8 @@ public struct HuggingFaceConfig: Decodable, Sendable {
         if (experts ?? 0) > 1 || config.moe_intermediate_size != nil {
             throw Problem(
                 message:
-                    "a Mixture-of-Experts model (\(experts.map { "\($0) experts" } ?? "moe_intermediate_size")) is not yet supported; Triad models dense decoders")
+                    "a Mixture-of-Experts model (\(experts.map { "\($0) experts" } ?? "moe_intermediate_size")) is not yet supported; Triad models dense decoders"
+            )
         }
         /// Every size must be positive and at most `maximum`, so any product of them fits the cost models.
         func require(_ value: Int?, _ key: String, maximum: Int = 1 << 20) throws -> Int {
@@ -122,7 +124,9 @@ public struct HuggingFaceConfig: Decodable, Sendable {
             guard context.codingPath.isEmpty else {
                 return "\(path(context)) is not a valid value (sizes must be integers in range)"
             }
-            let detail = context.debugDescription.split(whereSeparator: \.isNewline).first.map { String($0.prefix(120)) }
+            let detail = context.debugDescription.split(whereSeparator: \.isNewline).first.map {
+                String($0.prefix(120))
+            }
             return detail.map { "not valid JSON (\($0))" } ?? "not valid JSON"
         @unknown default: return "unreadable"
         }

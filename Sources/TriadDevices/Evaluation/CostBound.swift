@@ -101,7 +101,9 @@ public enum CostBound {
                 let chunks = Double(layout.repeats) * Double(run.count)
                 let runTiles = chunks * Double(run.tiles)
                 let furtherPasses = runTiles * Double(run.passes - 1)
-                let (comps, results, vectors) = (min(run.comps, 1 << 20), min(run.results, 1 << 20), min(run.vectors, 1 << 10))
+                let (comps, results, vectors) = (
+                    min(run.comps, 1 << 20), min(run.results, 1 << 20), min(run.vectors, 1 << 10)
+                )
                 tiles += runTiles + furtherPasses
                 cycles +=
                     chunks * Double(run.writesPerChunk) * Double(model.globalWriteCycles)

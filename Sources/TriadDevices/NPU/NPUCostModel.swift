@@ -69,7 +69,8 @@ public struct NPUCostModel: Sendable {
         let firstPass = max(streamCycles(tileWeightBytes + firstActivationBytes), firstPassCompute)
         let laterPasses = (tokenPasses - 1) * innerTiles * perStationary
         let lastWrites = streamCycles(Self.activationBytes * min(tile.tokens, columns) * tile.outputs)
-        let writeTail = max(0, lastWrites - (tokenPasses > 1 ? instructionCycles * (tile.outputs.ceilDiv(columns) - 1) : 0))
+        let writeTail = max(
+            0, lastWrites - (tokenPasses > 1 ? instructionCycles * (tile.outputs.ceilDiv(columns) - 1) : 0))
         let cycles = tileCount * (firstPass + laterPasses) + pipelineLatencyCycles + writeTail
         // With the weights already in SRAM the first pass runs at the arrays' pace too.
         let resident = tileCount * tokenPasses * innerTiles * perStationary + pipelineLatencyCycles + writeTail

@@ -42,7 +42,8 @@ public struct PIMCostModel: Sendable {
         let sweep = timing.readToPrecharge + Int64(configuration.banksPerChannel) + 1
         let activation =
             timing.fourActivateWindow * Int64(configuration.bankGroups - 1) + Int64(configuration.ranks - 1)
-        return sweep + activation + timing.rowToColumnDelay + resultPhaseCycles(comps: comps, results: results, vectors: vectors)
+        return sweep + activation + timing.rowToColumnDelay
+            + resultPhaseCycles(comps: comps, results: results, vectors: vectors)
     }
 
     /// Cycles from a pass's first result command to its last: fused, each COMPS_READRES but the last holds the
@@ -144,7 +145,9 @@ public struct PIMCostModel: Sendable {
             counts.readResults += passes * run.results * run.vectors
             let header = headerCycles(comps: run.comps, results: run.results, vectors: run.vectors)
             let furtherPasses = tiles * (run.passes - 1)
-            let passTime = furtherPasses * (passCycles(comps: run.comps, results: run.results, vectors: run.vectors) + globalWriteCycles)
+            let passTime =
+                furtherPasses
+                * (passCycles(comps: run.comps, results: run.results, vectors: run.vectors) + globalWriteCycles)
             // Every refresh that falls among a tile's further passes closes its rows: the next pass activates
             // them again (one header's activation, once per refresh window of the passes' time).
             let window = max(1, timing.refreshInterval / Int64(max(configuration.ranks, 1)))
@@ -153,10 +156,12 @@ public struct PIMCostModel: Sendable {
             counts.cycles +=
                 writes * globalWriteCycles + tiles * header
                 + furtherPasses * passCycles(comps: run.comps, results: run.results, vectors: run.vectors)
-                + reactivations * (header - resultPhaseCycles(comps: run.comps, results: run.results, vectors: run.vectors))
+                + reactivations
+                * (header - resultPhaseCycles(comps: run.comps, results: run.results, vectors: run.vectors))
             // The controller checks a tile's whole stay on its open rows against the next refresh.
             counts.estimateCycles +=
-                tiles * controllerEstimate(comps: run.comps * run.passes, results: run.results * run.vectors * run.passes)
+                tiles
+                * controllerEstimate(comps: run.comps * run.passes, results: run.results * run.vectors * run.passes)
             counts.blockedCycles +=
                 writes * globalWriteCycles
                 + passes * run.results
@@ -167,7 +172,9 @@ public struct PIMCostModel: Sendable {
 
     /// The cost of an attention GEMV of one request on its channel.
     public func cost(of operation: Operation) -> OperationCost {
-        if configuration.dataflow == .streaming { return StreamingPIMModel(configuration: configuration).cost(of: operation) }
+        if configuration.dataflow == .streaming {
+            return StreamingPIMModel(configuration: configuration).cost(of: operation)
+        }
         let counts = commands(for: operation)
         let headers = Double(max(counts.tiles, 1))
         let cycles = refreshStretch(

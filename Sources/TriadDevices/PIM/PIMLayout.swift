@@ -74,7 +74,8 @@ public struct PIMLayout: Sendable, Hashable {
                     count: keyWidth.ceilDiv(rowElements), tiles: sequence.ceilDiv(banks),
                     comps: min(keyWidth, rowElements).ceilDiv(multipliers),
                     results: max(1, min(keyValueHeads, rowElements / headDimension)),
-                    chunkWrites: passes > 1 ? 0 : vectors, passes: passes, writesEveryPass: passes > 1, vectors: vectors)
+                    chunkWrites: passes > 1 ? 0 : vectors, passes: passes, writesEveryPass: passes > 1, vectors: vectors
+                )
             ]
         case .attentionAttend:
             let chunks = sequence.ceilDiv(rowElements)

@@ -106,7 +106,8 @@ public struct StreamingPIMModel: Sendable {
         let bytes =
             Double(operation.sequenceLength) * Double(max(1, operation.keyValueHeads)) * Double(operation.headDimension)
             * Double(configuration.elementBytes) * Double(max(1, operation.heads / max(1, operation.keyValueHeads)))
-        let perCommand = Double(configuration.processingUnitsPerChannel * configuration.multipliersPerBank * configuration.elementBytes)
+        let perCommand = Double(
+            configuration.processingUnitsPerChannel * configuration.multipliersPerBank * configuration.elementBytes)
         let timing = configuration.timing
         let rowSwitch = Double(timing.readToPrecharge + timing.rowPrecharge + timing.rowToColumnDelay)
         return (bytes / perCommand + 1) * Double(configuration.effectiveMACIntervalCycles)

@@ -209,7 +209,8 @@ extension Simulator {
         attend.kind = .attentionAttend
         let softmax = Operation(kind: .softmax, rows: heads, inner: tokens)
         let reduction = Operation(
-            kind: .residualAdd, rows: tokenSplit > 1 ? shard.heads : 0, inner: tokenSplit * (shard.model.headDimension + 2))
+            kind: .residualAdd, rows: tokenSplit > 1 ? shard.heads : 0,
+            inner: tokenSplit * (shard.model.headDimension + 2))
         return (logits, softmax, attend, reduction)
     }
 

@@ -51,7 +51,9 @@ public struct CommunicationPlan: Sendable, Hashable {
 
     /// Bytes each rank puts on the ring links for an all-reduce of `bytes` (for traffic accounting).
     public func allReduceTraffic(_ bytes: Int64) -> Int64 {
-        tensorRanks > 1 ? scaled(bytes.ceilDiv(Int64(tensorRanks)), times: Int64(2 * (tensorRanks - 1)), over: 1, roundingUp: false) : 0
+        tensorRanks > 1
+            ? scaled(bytes.ceilDiv(Int64(tensorRanks)), times: Int64(2 * (tensorRanks - 1)), over: 1, roundingUp: false)
+            : 0
     }
 
     /// Hand `bytes` of activations to the next stage.

@@ -28,7 +28,8 @@ extension Experiment {
         var simulators: [Simulator] = []
         for index in stages.indices {
             simulators.append(
-                try stageSimulator(policy, stages: stages, stage: index, layers: layers[index], costs: costs, probe: false))
+                try stageSimulator(
+                    policy, stages: stages, stage: index, layers: layers[index], costs: costs, probe: false))
         }
         var loop = RunLoop(stages: simulators)
         let outcome = try loop.run()
@@ -58,7 +59,8 @@ extension Experiment {
     private func probe(_ policy: Policy, stages: [PipelineStage], stage: Int, layers: Int, costs: any CostService)
         throws -> Double
     {
-        var simulator = try stageSimulator(policy, stages: stages, stage: stage, layers: layers, costs: costs, probe: true)
+        var simulator = try stageSimulator(
+            policy, stages: stages, stage: stage, layers: layers, costs: costs, probe: true)
         return try simulator.run().tpotMeanMilliseconds * 1e9
     }
 
@@ -82,20 +84,23 @@ extension Experiment {
                 runsHead: stage == stages.count - 1)
         } catch let error as SimulationError {
             throw SimulationError(
-                error.code, "pipeline stage \(stage) (\(stages[stage].groupIDs[0]), policy \(stagePolicy.name)): \(error.message)",
+                error.code,
+                "pipeline stage \(stage) (\(stages[stage].groupIDs[0]), policy \(stagePolicy.name)): \(error.message)",
                 device: error.device ?? stages[stage].groupIDs[0])
         }
     }
 
     /// The layers of every stage: pinned ones as given, the rest balanced over the remaining layers.
-    private func stageLayers(_ stages: [PipelineStage], total: Int, fixed: [Double], perLayer: [Double]) throws -> [Int] {
+    private func stageLayers(_ stages: [PipelineStage], total: Int, fixed: [Double], perLayer: [Double]) throws -> [Int]
+    {
         let pinned = stages.compactMap(\.layers).reduce(0, +)
         let free = stages.indices.filter { stages[$0].layers == nil }
         let problem: String? =
             free.isEmpty
             ? (pinned == total ? nil : "the stages' layers add up to \(pinned), not \(model.name)'s \(total)")
             : (total - pinned >= free.count
-                ? nil : "the pinned layers (\(pinned)) leave fewer than one of \(model.name)'s \(total) for each other stage")
+                ? nil
+                : "the pinned layers (\(pinned)) leave fewer than one of \(model.name)'s \(total) for each other stage")
         if let problem {
             let stage = stages.first { $0.layers != nil } ?? stages[0]
             throw SimulationError(.incompatible, problem, device: stage.groupIDs[0])

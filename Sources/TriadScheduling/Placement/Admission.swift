@@ -87,7 +87,8 @@ struct Admission {
                         partBytes: part, span: span, loads: loads.isEmpty ? [] : loads[stage])
                 else {
                     for earlier in 0..<stage where ledgers[earlier] != nil {
-                        ledgers[earlier]!.release(partBytes: parts[earlier].bytes, channel: placed[earlier], span: parts[earlier].span)
+                        ledgers[earlier]!.release(
+                            partBytes: parts[earlier].bytes, channel: placed[earlier], span: parts[earlier].span)
                     }
                     for index in states.indices { states[index].kvLimited = true }
                     return
@@ -106,7 +107,8 @@ struct Admission {
                 let span = ledger == nil ? 1 : parts[stage].span
                 if ledger != nil && !loads.isEmpty && !loads[stage].isEmpty {
                     for offset in 0..<span {
-                        loads[stage][(placed[stage] + offset) % loads[stage].count] += loadEstimates[stage][length] / Int64(span)
+                        loads[stage][(placed[stage] + offset) % loads[stage].count] +=
+                            loadEstimates[stage][length] / Int64(span)
                     }
                 }
                 states[stage].request[slot] = candidate
@@ -125,7 +127,8 @@ struct Admission {
 
     /// Frees the KV room `slot`'s finished request held in `stage`.
     mutating func release(_ slot: Int, of state: RunState, stage: Int) {
-        ledgers[stage]?.release(partBytes: state.reservedBytes[slot], channel: state.channel[slot], span: state.span[slot])
+        ledgers[stage]?.release(
+            partBytes: state.reservedBytes[slot], channel: state.channel[slot], span: state.span[slot])
     }
 
     /// How a request of `bytes` KV lies in `stage`: in one channel if it fits one, else over the fewest channels

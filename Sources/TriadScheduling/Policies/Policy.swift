@@ -114,7 +114,8 @@ public struct Policy: Sendable, Hashable {
                 try need(devices.pim?.rowBuffers == .dual, "a pim device with dual row buffers")
             }
             if fusedCommands {
-                try need(devices.pim?.commandSet == .fused, "a pim device with the fused command set (command_set: fused)")
+                try need(
+                    devices.pim?.commandSet == .fused, "a pim device with the fused command set (command_set: fused)")
             }
             return ExecutionPlan(
                 hostResource: .npu, ternaryMatrixResource: .npu, attentionResource: .pim, kvPlacement: placement,

@@ -5,20 +5,25 @@ public import TriadCore
 extension RunReport {
     /// `{"triad_version":…,"runs":[…]}` for `reports`.
     public static func json(_ reports: [RunReport]) -> String {
-        JSON.object(["triad_version": .string(TriadVersion.current), "runs": .array(reports.map(\.json))]).rendered + "\n"
+        JSON.object(["triad_version": .string(TriadVersion.current), "runs": .array(reports.map(\.json))]).rendered
+            + "\n"
     }
 
     /// This report as one JSON object, keys in the documented order.
     public var json: JSON {
-        func figures(_ figures: [DeviceFigure]) -> JSON { .object(figures.map { JSON.Member($0.id, .number($0.value)) }) }
+        func figures(_ figures: [DeviceFigure]) -> JSON {
+            .object(figures.map { JSON.Member($0.id, .number($0.value)) })
+        }
         let base = JSON.object([
             "policy": .string(policy), "model": .string(model), "workload": .string(workload),
             "topology": .string(topology), "batch": .integer(Int64(batch)), "sub_batches": .integer(Int64(subBatches)),
             "interleaved_fraction": .number(interleavedFraction), "attention": .string(attention),
             "iterations": .integer(Int64(iterations)),
             "seed": .unsigned(seed), "tokens": .integer(tokens),
-            "completed_requests": .integer(Int64(completedRequests)), "mean_active_requests": .number(meanActiveRequests),
-            "simulated_seconds": .number(Double(simulatedPicoseconds) / 1e12), "tokens_per_second": .number(tokensPerSecond),
+            "completed_requests": .integer(Int64(completedRequests)),
+            "mean_active_requests": .number(meanActiveRequests),
+            "simulated_seconds": .number(Double(simulatedPicoseconds) / 1e12),
+            "tokens_per_second": .number(tokensPerSecond),
             "tpot_ms": .object([
                 "mean": .number(tpotMeanMilliseconds), "p50": .number(tpotP50Milliseconds),
                 "p99": .number(tpotP99Milliseconds),
@@ -26,7 +31,8 @@ extension RunReport {
             "energy_per_token_joules": .number(energyPerTokenJoules),
             "energy_per_token_joules_by_device": figures(energyPerTokenByDevice),
             "device_utilization": figures(deviceUtilization), "paper_utilization": figures(paperUtilization),
-            "memory_port_utilization": .number(memoryPortUtilization), "pim_channel_imbalance": .number(channelImbalance),
+            "memory_port_utilization": .number(memoryPortUtilization),
+            "pim_channel_imbalance": .number(channelImbalance),
             "kv_occupancy": .object(["mean": .number(kvOccupancyMean), "peak": .number(kvOccupancyPeak)]),
             "kv_limited_fraction": .number(kvLimitedFraction), "capped_requests": .integer(Int64(cappedRequests)),
             "steady_state": .object([
@@ -46,7 +52,10 @@ extension RunReport {
         guard !stages.isEmpty || serving != nil, case .object(var members) = base else { return base }
         if let serving {
             func figures(_ value: ServingFigures.Percentiles) -> JSON {
-                .object(["mean": .number(value.mean), "p50": .number(value.p50), "p90": .number(value.p90), "p99": .number(value.p99)])
+                .object([
+                    "mean": .number(value.mean), "p50": .number(value.p50), "p90": .number(value.p90),
+                    "p99": .number(value.p99),
+                ])
             }
             members.append(
                 JSON.Member(
@@ -60,15 +69,15 @@ extension RunReport {
         }
         guard !stages.isEmpty else { return .object(members) }
         members.append(
-                JSON.Member(
-                    "pipeline_stages",
-                    .array(
-                        stages.map {
-                            .object([
-                                "groups": .array($0.groups.map { .string($0) }), "layers": .integer(Int64($0.layers)),
-                                "policy": .string($0.policy), "fixed_ms": .number($0.fixedMilliseconds),
-                                "per_layer_ms": .number($0.perLayerMilliseconds),
-                            ])
+            JSON.Member(
+                "pipeline_stages",
+                .array(
+                    stages.map {
+                        .object([
+                            "groups": .array($0.groups.map { .string($0) }), "layers": .integer(Int64($0.layers)),
+                            "policy": .string($0.policy), "fixed_ms": .number($0.fixedMilliseconds),
+                            "per_layer_ms": .number($0.perLayerMilliseconds),
+                        ])
                     })))
         return .object(members)
     }
@@ -88,7 +97,8 @@ extension RunReport {
             var row = [
                 report.policy,
                 TextTable.fixed(report.tokensPerSecond, 0),
-                TextTable.fixed(first.tokensPerSecond > 0 ? report.tokensPerSecond / first.tokensPerSecond : 0, 2) + "×",
+                TextTable.fixed(first.tokensPerSecond > 0 ? report.tokensPerSecond / first.tokensPerSecond : 0, 2)
+                    + "×",
                 "\(TextTable.fixed(report.tpotMeanMilliseconds, 2))/\(TextTable.fixed(report.tpotP50Milliseconds, 2))/\(TextTable.fixed(report.tpotP99Milliseconds, 2))",
                 TextTable.fixed(report.energyPerTokenJoules, 4),
             ]
@@ -104,11 +114,11 @@ extension RunReport {
             let stages = report.stages.enumerated().map { index, stage in
                 "\(index): \(stage.groups.joined(separator: "+")) \(stage.layers) layers \(stage.policy)"
             }
-            stageLines += "\(report.policy) pipeline stages (layers balanced by measured cost unless pinned): \(stages.joined(separator: " · "))\n"
+            stageLines +=
+                "\(report.policy) pipeline stages (layers balanced by measured cost unless pinned): \(stages.joined(separator: " · "))\n"
         }
         return
             "\(first.model) · \(first.workload) · batch \(first.batch) · \(first.iterations) iterations · seed \(first.seed) · \(first.topology)\n"
             + TextTable.render(rows) + stageLines
     }
 }
-

@@ -45,7 +45,8 @@ extension Simulator {
                 busy = fraction(state.usage.busy[DeviceKind.fpga.index])
             case .pim(let pim) where stackIDs.contains(device.id):
                 picojoules =
-                    (pim.memory.streamingEnergy(readBytes: state.usage.streamedBytes) + state.usage.energyPicojoules[DeviceKind.pim.index])
+                    (pim.memory.streamingEnergy(readBytes: state.usage.streamedBytes)
+                        + state.usage.energyPicojoules[DeviceKind.pim.index])
                     * stackShare
                 // A PIM stack the plan uses as plain memory is busy streaming, as an `hbm` device is.
                 busy = fraction(attentionOnPIM ? state.usage.busy[DeviceKind.pim.index] : state.usage.memoryPortBusy)
@@ -110,7 +111,8 @@ extension Simulator {
                 + plan.handOverLinks.map { LinkTraffic(link: $0, bytes: state.pipelineBytes) }
         }
         report.channelImbalance = state.iterations == 0 ? 0 : state.channelImbalanceSum / Double(state.iterations)
-        report.kvLimitedFraction = state.iterations == 0 ? 0 : Double(state.kvLimitedIterations) / Double(state.iterations)
+        report.kvLimitedFraction =
+            state.iterations == 0 ? 0 : Double(state.kvLimitedIterations) / Double(state.iterations)
         report.cappedRequests = cappedRequests
         report.isOpenLoop = experiment.serving.arrivalRate != nil
         if experiment.serving.isServing {

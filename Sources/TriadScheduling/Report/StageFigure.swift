@@ -9,7 +9,8 @@ public struct StageFigure: Sendable, Hashable {
     public var fixedMilliseconds: Double
     public var perLayerMilliseconds: Double
 
-    public init(groups: [String], layers: Int, policy: String, fixedMilliseconds: Double, perLayerMilliseconds: Double) {
+    public init(groups: [String], layers: Int, policy: String, fixedMilliseconds: Double, perLayerMilliseconds: Double)
+    {
         self.groups = groups
         self.layers = layers
         self.policy = policy

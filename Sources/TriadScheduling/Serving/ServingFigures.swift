@@ -57,7 +57,9 @@ public struct ServingFigures: Sendable, Hashable {
         func quantiles(_ values: [Double]) -> [Double] {
             guard !values.isEmpty else { return [] }
             let sorted = values.sorted()
-            return (0...100).map { sorted[min(sorted.count - 1, Int((Double($0) / 100 * Double(sorted.count - 1)).rounded()))] }
+            return (0...100).map {
+                sorted[min(sorted.count - 1, Int((Double($0) / 100 * Double(sorted.count - 1)).rounded()))]
+            }
         }
         ttftQuantiles = quantiles(records.map { Double($0.timeToFirstToken) * ms })
         e2eQuantiles = quantiles(records.map { Double($0.endToEnd) * ms })

@@ -19,7 +19,8 @@ extension Simulator {
         guard shard.model.hasAttention else { return template.beforeAttention }
         let width = shard.heads * shard.model.headDimension
         let attention = [
-            Operation(kind: .qkvProjection, rows: tokens, inner: shard.model.headDimension, columns: context * shard.heads),
+            Operation(
+                kind: .qkvProjection, rows: tokens, inner: shard.model.headDimension, columns: context * shard.heads),
             Operation(kind: .softmax, rows: tokens * shard.heads, inner: context),
             Operation(kind: .outputProjection, rows: tokens, inner: context, columns: width),
         ]
@@ -68,7 +69,8 @@ extension Simulator {
             let tokens = min(remaining, budget)
             budget -= tokens
             let context = state.prefilled[slot] + tokens
-            let cost = try prefillCost(tokens: tokens, context: context, finishes: tokens == remaining, iteration: iteration)
+            let cost = try prefillCost(
+                tokens: tokens, context: context, finishes: tokens == remaining, iteration: iteration)
             total.duration +|= cost.duration
             total.usage += cost.usage
             state.prefillStep.append((slot, tokens))

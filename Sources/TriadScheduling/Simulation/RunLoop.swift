@@ -47,13 +47,15 @@ struct RunLoop {
                 let iteration = states[0].iterations
                 for index in stages.indices {
                     duration = max(
-                        duration, try stages[index].simulateIteration(&states[index], iteration: iteration, startingAt: now))
+                        duration,
+                        try stages[index].simulateIteration(&states[index], iteration: iteration, startingAt: now))
                 }
                 queue.schedule(.endIteration(duration), at: now +| duration)
             case .endIteration(let duration):
                 for index in stages.indices {
                     finishIteration(&states[index], stage: index, admission: &admission, duration: duration, at: now)
-                    if !states[index].isWarmingUp && checkpointEvery > 0 && states[index].iterations % checkpointEvery == 0
+                    if !states[index].isWarmingUp && checkpointEvery > 0
+                        && states[index].iterations % checkpointEvery == 0
                         && states[index].checkpoints.count < RunReport.steadyStateBatches
                     {
                         states[index].checkpoints.append(
@@ -68,7 +70,8 @@ struct RunLoop {
         if lead.warmupIterations > 0 && (states[0].isWarmingUp || states[0].iterations == 0) {
             throw SimulationError(
                 .incompatible,
-                "the trace ran out within the --warmup of \(lead.warmupIterations) iterations: nothing was measured (use a smaller --warmup)")
+                "the trace ran out within the --warmup of \(lead.warmupIterations) iterations: nothing was measured (use a smaller --warmup)"
+            )
         }
         return (states, admission.cappedRequests)
     }

@@ -38,7 +38,8 @@ extension Simulator {
                 for index in outcome.events.indices { outcome.events[index].start +|= prefill.duration }
                 outcome.events.append(
                     TimelineEvent(
-                        track: plan.hostResource.rawValue, name: "prefill \(state.prefillStep.map(\.tokens).reduce(0, +)) tokens",
+                        track: plan.hostResource.rawValue,
+                        name: "prefill \(state.prefillStep.map(\.tokens).reduce(0, +)) tokens",
                         start: 0, duration: prefill.duration, iteration: 0, subBatch: 0, layer: 0))
             }
             outcome.duration +|= prefill.duration
@@ -52,7 +53,8 @@ extension Simulator {
         guard largest < Int64.saturationLimit else {
             throw SimulationError(
                 .incompatible,
-                "the run went past 2^62 picoseconds (53 simulated days) or bytes at iteration \(iteration): a device's costs are absurd (check the topology or the workers), or ask for fewer --iterations")
+                "the run went past 2^62 picoseconds (53 simulated days) or bytes at iteration \(iteration): a device's costs are absurd (check the topology or the workers), or ask for fewer --iterations"
+            )
         }
         if outcome.parts > 1 { state.interleavedIterations += 1 }
         state.channelImbalanceSum += outcome.channelImbalance
@@ -112,12 +114,15 @@ extension Simulator {
 extension Simulator {
     /// The links' share of one stage's work for (sub-)batches of `rows`: per layer two all-reduces of the
     /// hidden activations, the LM head's logits all-gathered, and the activations handed to the next stage.
-    fileprivate func addCommunication(_ plan: CommunicationPlan, rows: ArraySlice<Int>, to outcome: inout IterationOutcome) {
+    fileprivate func addCommunication(
+        _ plan: CommunicationPlan, rows: ArraySlice<Int>, to outcome: inout IterationOutcome
+    ) {
         for count in rows where count > 0 {
             let hidden = Int64(count) * Int64(shard.model.hiddenSize) * plan.elementBytes
             let logits = Int64(count) * Int64(shard.model.vocabularySize) * plan.elementBytes
             let layers = Int64(shard.layers)
-            let time = scaled(plan.allReduce(hidden), times: 2 * layers, over: 1, roundingUp: false)
+            let time =
+                scaled(plan.allReduce(hidden), times: 2 * layers, over: 1, roundingUp: false)
                 +| plan.allGather(logits) +| plan.stageTransfer(hidden)
             outcome.communication +|= time
             outcome.duration +|= time

@@ -49,7 +49,8 @@ extension Simulator {
     {
         let split = partition(state, parts: parts)
         guard !split.rows.contains(0) else {
-            throw SimulationError(.incompatible, "\(trace): a sub-batch would be empty; interleaving needs two requests")
+            throw SimulationError(
+                .incompatible, "\(trace): a sub-batch would be empty; interleaving needs two requests")
         }
         try prepareCosts(rowCounts: split.rows, sequences: state.sequences, iteration: 0)
         let (attention, _) = attentionSegments(state, split, operationBarrier: true)
@@ -72,7 +73,8 @@ extension Simulator {
         return SnapshotReport(
             policy: policy.rawValue, model: shard.model.name, trace: trace, batch: state.activeSlots.count,
             subBatches: split.rows, steps: zip(steps.names, steps.durations).map { ($0, clock.cycles(in: $1)) },
-            perLayerCycles: clock.cycles(in: steps.perLayer), modelCycles: clock.cycles(in: steps.model(layers: shard.layers)),
+            perLayerCycles: clock.cycles(in: steps.perLayer),
+            modelCycles: clock.cycles(in: steps.model(layers: shard.layers)),
             pimBusyCycles: clock.cycles(in: pimBusy))
     }
 }

@@ -4,13 +4,15 @@ public import TriadCore
 extension SnapshotReport {
     /// `{"triad_version":…,"snapshots":[…]}` for `reports`.
     public static func json(_ reports: [SnapshotReport]) -> String {
-        JSON.object(["triad_version": .string(TriadVersion.current), "snapshots": .array(reports.map(\.json))]).rendered + "\n"
+        JSON.object(["triad_version": .string(TriadVersion.current), "snapshots": .array(reports.map(\.json))]).rendered
+            + "\n"
     }
 
     /// This report as one JSON object.
     public var json: JSON {
         .object([
-            "policy": .string(policy), "model": .string(model), "trace": .string(trace), "batch": .integer(Int64(batch)),
+            "policy": .string(policy), "model": .string(model), "trace": .string(trace),
+            "batch": .integer(Int64(batch)),
             "stages": .object(steps.map { JSON.Member($0.name, .integer($0.cycles)) }),
             "per_layer_cycles": .integer(perLayerCycles), "sub_batches": .array(subBatches.map { .integer(Int64($0)) }),
             "model_cycles": .integer(modelCycles), "pim_busy_cycles": .integer(pimBusyCycles),
@@ -22,7 +24,9 @@ extension SnapshotReport {
     public static func table(_ reports: [SnapshotReport]) -> String {
         guard let first = reports.first else { return "" }
         let letters = ["A", "B", "C", "D", "E", "F"]
-        var rows: [[String]] = [["policy"] + letters + ["per layer", "cycles / " + first.policy, "PIM busy", "sub-batches"]]
+        var rows: [[String]] = [
+            ["policy"] + letters + ["per layer", "cycles / " + first.policy, "PIM busy", "sub-batches"]
+        ]
         for report in reports {
             var row = [report.policy]
             row += letters.map { letter in report.cycles(ofStage: letter).map(String.init) ?? "—" }

@@ -29,7 +29,8 @@ public struct Segment: Sendable, Hashable {
     public var meanChannelBlocked: Picoseconds = 0
 
     public init(
-        resource: DeviceKind, duration: Picoseconds = 0, residentDuration: Picoseconds? = nil, weightBytes: Int64 = 0, dataBytes: Int64 = 0,
+        resource: DeviceKind, duration: Picoseconds = 0, residentDuration: Picoseconds? = nil, weightBytes: Int64 = 0,
+        dataBytes: Int64 = 0,
         energyPicojoules: Double = 0, npuSideDuration: Picoseconds = 0, npuSideEnergyPicojoules: Double = 0
     ) {
         self.npuSideEnergyPicojoules = npuSideEnergyPicojoules

@@ -151,8 +151,9 @@ public struct TimelineComposer: Sendable {
                 if bytes > 0, pimBusy.blocked > 0, start < pimBusy.end {
                     let overlap = min(start +| duration, pimBusy.end) - max(start, pimBusy.start)
                     if overlap > 0 {
-                        duration +|= scaled(
-                            pimBusy.blocked, times: overlap, over: pimBusy.end - pimBusy.start, roundingUp: false)
+                        duration
+                            +|= scaled(
+                                pimBusy.blocked, times: overlap, over: pimBusy.end - pimBusy.start, roundingUp: false)
                     }
                 }
             }
