@@ -107,6 +107,8 @@ public struct PIMCostModel: Sendable {
     public struct CommandCounts: Sendable, Hashable {
         public var globalWrites: Int64 = 0
         public var tiles: Int64 = 0
+        /// Headers the controller checks against the refresh deadline: one per activated tile.
+        public var headers: Int64 = 0
         public var comps: Int64 = 0
         public var readResults: Int64 = 0
         /// Cycles of the program without refresh.
@@ -158,10 +160,10 @@ public struct PIMCostModel: Sendable {
                 + furtherPasses * passCycles(comps: run.comps, results: run.results, vectors: run.vectors)
                 + reactivations
                 * (header - resultPhaseCycles(comps: run.comps, results: run.results, vectors: run.vectors))
-            // The controller checks a tile's whole stay on its open rows against the next refresh.
-            counts.estimateCycles +=
-                tiles
-                * controllerEstimate(comps: run.comps * run.passes, results: run.results * run.vectors * run.passes)
+            // The controller checks a tile's activating header against the next refresh; the passes that follow on
+            // its open rows are short (a GWRITE and their results) and go through unchecked.
+            counts.headers += tiles
+            counts.estimateCycles += tiles * controllerEstimate(comps: run.comps, results: run.results * run.vectors)
             counts.blockedCycles +=
                 writes * globalWriteCycles
                 + passes * run.results
@@ -176,7 +178,7 @@ public struct PIMCostModel: Sendable {
             return StreamingPIMModel(configuration: configuration).cost(of: operation)
         }
         let counts = commands(for: operation)
-        let headers = Double(max(counts.tiles, 1))
+        let headers = Double(max(counts.headers, 1))
         let cycles = refreshStretch(
             counts.cycles, period: Double(counts.cycles) / headers, estimate: Double(counts.estimateCycles) / headers)
         let computeCycles = counts.comps * max(timing.burstCycles, timing.columnToColumnShort)
