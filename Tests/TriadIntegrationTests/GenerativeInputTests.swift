@@ -74,6 +74,13 @@ struct GenerativeInputTests {
         add(
             ["run", topology], runBase, flag: "--trace-iterations", values: numberExtremes + small(1...5),
             extra: ["--trace", "t.json"])
+        // `triad place`: its numbers and choices, as hostile as the run's.
+        let placeBase = ["--iterations": "2", "--batch": "4", "--format": "json", "--policies": "npu-only,neupims"]
+        for (flag, randomRange) in [("--batch", 1...512), ("--iterations", 1...5), ("--max-sequence", 2...1_048_576)] {
+            add(["place", topology], placeBase, flag: flag, values: numberExtremes + small(randomRange))
+        }
+        add(["place", topology], placeBase, flag: "--objective", values: stringExtremes)
+        add(["place", topology], placeBase, flag: "--policies", values: stringExtremes + ["auto", "npu-only,npu-only"])
         let fixed =
             numberExtremes.prefix(16).map { "fixed:\($0):8" } + numberExtremes.prefix(16).map { "fixed:8:\($0)" }
             + ["fixed:", "fixed:1:1:", "fixed::", "fixed:1"]
@@ -170,6 +177,8 @@ struct GenerativeInputTests {
         TopologyFile(name: "hetero", run: ["--model", "bitnet-b1.58-3b", "--policy", "ternary"]),
         TopologyFile(name: "neupims-tp4", run: ["--policy", "npu+pim"]),
         TopologyFile(name: "hetero-pipeline", run: ["--model", "bitnet-b1.58-3b", "--policy", "neupims"]),
+        TopologyFile(name: "logic-pim", run: ["--model", "llama-3-8b", "--policy", "neupims"]),
+        TopologyFile(name: "hbm3-attacc", run: ["--model", "llama-3-8b", "--policy", "neupims"]),
     ]
 
     static func topologyCases() throws -> [HostileInputRunner.Case] {
@@ -179,7 +188,7 @@ struct GenerativeInputTests {
         let numeric = try NSRegularExpression(pattern: "\\b([a-z_]+): (-?[0-9][0-9_.e+-]*)")
         let textual = try NSRegularExpression(
             pattern:
-                "\\b(id|kind|name|row_buffers|fidelity|command_set|gemm_mapping|attention_mapping|from|to|prefetch_weights|reuse_weights|devices|policy): ([A-Za-z0-9+._-]+)"
+                "\\b(id|kind|name|row_buffers|fidelity|command_set|gemm_mapping|attention_mapping|gqa_mapping|pim_level|pim_dataflow|from|to|prefetch_weights|reuse_weights|devices|policy): ([A-Za-z0-9+._-]+)"
         )
         for file in topologyFiles {
             let text = try String(
