@@ -172,13 +172,8 @@ public enum Inputs {
     }
 
     public static func policy(_ name: String) throws -> Policy {
-        if name.lowercased() == "auto" {
-            throw InputError(
-                "triad: policy 'auto' (a plan chosen and re-planned during the run) is not yet implemented; `triad place TOPOLOGY` ranks the fixed plans by a short simulation of each"
-            )
-        }
         guard let policy = Policy(name: name) else {
-            let known = Policy.presets.map(\.name).joined(separator: ", ") + ", npu+pim+drb+gmlbp…"
+            let known = Policy.presets.map(\.name).joined(separator: ", ") + ", npu+pim+drb+gmlbp…, auto"
             throw InputError("triad: unknown policy '\(name.prefix(80))' (known: \(known))")
         }
         return policy

@@ -18,8 +18,8 @@ struct InMemoryClusterTests {
     }
 
     /// Today's models through the cluster: requests spanning PIM channels (Llama-3-8B at 8K on NeuPIMs), units on
-    /// the buffer die serving whole query groups, and AttAcc's HBM3 stacks — their new operations and keys cross the
-    /// wire and give the in-process report byte for byte.
+    /// the buffer die serving whole query groups, AttAcc's HBM3 stacks, and the `auto` policy choosing among the
+    /// plans — their new operations and keys cross the wire and give the in-process report byte for byte.
     @Test(arguments: [
         [
             "compare", "Topologies/neupims.yaml", "--model", "llama-3-8b", "--workload", "fixed:7936:256",
@@ -32,6 +32,10 @@ struct InMemoryClusterTests {
         [
             "run", "Topologies/hbm3-attacc.yaml", "--model", "llama-3-8b", "--workload", "sharegpt", "--batch", "32",
             "--iterations", "12", "--policy", "npu+pim+drb+fused+bulk",
+        ],
+        [
+            "compare", "Topologies/neupims.yaml", "--model", "llama-3-8b", "--batch", "16", "--iterations", "20",
+            "--policies", "npu-only,neupims,auto",
         ],
     ])
     func groupedQueryScenariosEqualInProcess(arguments: [String]) async throws {

@@ -63,6 +63,12 @@ public struct Experiment: Sendable {
         let service = costs ?? LocalCostService(devices: stages?.flatMap(\.devices.devices) ?? devices.devices)
         var outcome = Outcome(reports: [], timelines: [])
         for policy in policies {
+            if policy.isAuto {
+                let auto = try runAuto(costs: service)
+                outcome.reports.append(auto.report)
+                outcome.timelines.append((policy.name, auto.events))
+                continue
+            }
             if let stages {
                 let staged = try runStaged(policy, stages: stages, costs: service)
                 outcome.reports.append(staged.report)

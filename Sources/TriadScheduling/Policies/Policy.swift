@@ -22,6 +22,9 @@ public struct Policy: Sendable, Hashable {
         /// Ternary matrices on the FPGA; attention (if any) on PIM; norms, softmax and element-wise work on
         /// the NPU (or the FPGA's element-wise lanes without one).
         case ternary
+        /// No fixed placement: the run chooses among the named plans that can run, and re-plans as the batch
+        /// changes (`AutoPlanner`).
+        case auto
     }
 
     public let name: String
@@ -65,6 +68,12 @@ public struct Policy: Sendable, Hashable {
         name: "ternary", base: .ternary, dualRowBuffers: true, fusedCommands: true, bulkIssue: true,
         greedyPlacement: true, interleaving: .whenFaster)
 
+    /// The scheduler's own choice among the presets, re-planned during the run (docs/MODEL.md §11).
+    public static let auto = Policy(name: "auto", base: .auto)
+
+    /// Whether the run chooses its plans itself.
+    public var isAuto: Bool { base == .auto }
+
     /// The mechanisms `npu+pim+…` may name, in canonical order.
     public static let mechanisms = ["drb", "fused", "bulk", "gmlbp", "sbi"]
 
@@ -76,6 +85,10 @@ public struct Policy: Sendable, Hashable {
     /// The policy called `name`: a preset, or `npu+pim` followed by any of `+drb`, `+gmlbp`, `+sbi`.
     public init?(name: String) {
         let wanted = name.lowercased()
+        if wanted == Policy.auto.name {
+            self = .auto
+            return
+        }
         if let preset = Policy.presets.first(where: { $0.name == wanted }) {
             self = preset
             return
@@ -101,6 +114,8 @@ public struct Policy: Sendable, Hashable {
         let placement: ExecutionPlan.KVPlacementRule = greedyPlacement ? .greedyMinLoad : .roundRobin
         let subBatches = interleaving == .never ? 1 : 2
         switch base {
+        case .auto:
+            throw SimulationError(.incompatible, "policy auto has no single plan: it chooses among the named plans")
         case .npuOnly:
             try need(devices.npu != nil, "an npu device")
             return ExecutionPlan(

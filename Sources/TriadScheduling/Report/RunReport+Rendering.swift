@@ -49,7 +49,18 @@ extension RunReport {
                     }),
             ]),
         ])
-        guard !stages.isEmpty || serving != nil, case .object(var members) = base else { return base }
+        guard !stages.isEmpty || serving != nil || autoPlan != nil, case .object(var members) = base else { return base }
+        if let autoPlan {
+            members.append(
+                JSON.Member(
+                    "auto",
+                    .object([
+                        "plans": .array(
+                            autoPlan.plans.map { .object(["policy": .string($0.name), "share": .number($0.share)]) }),
+                        "switches": .integer(Int64(autoPlan.switches)), "reviews": .integer(Int64(autoPlan.reviews)),
+                        "candidates": .array(autoPlan.candidates.map { .string($0) }),
+                    ])))
+        }
         if let serving {
             func figures(_ value: ServingFigures.Percentiles) -> JSON {
                 .object([

@@ -98,6 +98,8 @@ public struct RunReport: Sendable, Hashable {
     /// How attention ran: "npu fastest|arrays|vector-units|single-array", "pim replay|open-row|multi-query×q"
     /// (the group mapping), or "none" for models without attention; a staged pipeline lists its stages' in order.
     public var attention = ""
+    /// What the `auto` policy chose (nil for a named policy).
+    public var autoPlan: AutoPlanSummary?
     /// Sub-batches when interleaving.
     public var subBatches: Int
     /// Fraction of iterations that ran interleaved.

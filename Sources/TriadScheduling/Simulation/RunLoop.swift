@@ -14,10 +14,32 @@ struct RunLoop {
     }
 
     var stages: [Simulator]
+    /// The `auto` policy's scheduler, choosing stage 0's plan before each iteration (one stage only).
+    var planner: AutoPlanner?
 
-    init(stages: [Simulator]) {
+    init(stages: [Simulator], planner: AutoPlanner? = nil) {
         precondition(!stages.isEmpty)
+        precondition(planner == nil || stages.count == 1)
         self.stages = stages
+        self.planner = planner
+    }
+
+    /// The admission of this loop's stages, before any request.
+    private func makeAdmission() throws -> Admission {
+        Admission(
+            ledgers: try stages.map { try $0.makeLedger() }, keyValueBytesPerToken: stages.map(\.keyValueBytesPerToken),
+            loadEstimates: stages.map(\.loadEstimate), spanOptions: stages.map(\.keyValueSpans),
+            experiment: stages[0].experiment)
+    }
+
+    /// The batch the first iteration would decode, admitted as `run` admits it, without running anything.
+    func firstBatch() throws -> RunState {
+        let lead = stages[0].experiment
+        var states = stages.map { _ in RunState(batchSize: lead.batch) }
+        var admission = try makeAdmission()
+        admission.fill(&states, now: 0, stagger: !lead.workload.isFinite && lead.serving.arrivalRate == nil)
+        admission.fill(&states, now: 0, stagger: false)
+        return states[0]
     }
 
     /// Simulates the whole run; returns every stage's totals (the batch is the same in all) and the requests the
@@ -25,9 +47,7 @@ struct RunLoop {
     mutating func run() throws -> (states: [RunState], cappedRequests: Int) {
         let lead = stages[0].experiment
         var states = stages.map { _ in RunState(batchSize: lead.batch) }
-        var admission = Admission(
-            ledgers: try stages.map { try $0.makeLedger() }, keyValueBytesPerToken: stages.map(\.keyValueBytesPerToken),
-            loadEstimates: stages.map(\.loadEstimate), spanOptions: stages.map(\.keyValueSpans), experiment: lead)
+        var admission = try makeAdmission()
         var queue = EventQueue<Event>()
         // Closed-loop workloads start in steady state: the first batch holds requests as a long run finds them
         // (length-biased, each part-way through its output). Open-loop arrivals start from an empty system.
@@ -45,6 +65,14 @@ struct RunLoop {
                 }
                 var duration: Picoseconds = 0
                 let iteration = states[0].iterations
+                if planner != nil, try planner!.prepare(&stages[0], state: states[0], iteration: iteration),
+                    !states[0].isWarmingUp, iteration < lead.timelineIterations
+                {
+                    stages[0].timeline.append(
+                        TimelineEvent(
+                            track: "plan", name: "re-plan: \(planner!.currentName)", start: now, duration: 0,
+                            iteration: iteration, subBatch: 0, layer: 0))
+                }
                 for index in stages.indices {
                     duration = max(
                         duration,

@@ -12,22 +12,7 @@ extension Simulator {
         state.sequences.removeAll(keepingCapacity: true)
         state.spans.removeAll(keepingCapacity: true)
         let prefill = try prefillStep(&state, iteration: iteration)
-        let spansChannels = attentionOnPIM
-        for slot in state.isActive.indices
-        where state.isActive[slot] && state.prefilled[slot] >= state.request[slot].inputTokens {
-            state.activeSlots.append(slot)
-            state.sequences.append(state.sequenceLength(ofSlot: slot, cap: experiment.maxSequence))
-            state.spans.append(spansChannels ? state.span[slot] : 1)
-        }
-        let splits: [Int]
-        switch plan.interleaving {
-        case .never: splits = [1]
-        case .always: splits = [plan.subBatches]
-        case .whenFaster: splits = [1, plan.subBatches]
-        }
-        let partitions = splits.map { partition(state, parts: $0) }
-        try prepareCosts(
-            rowCounts: partitions.flatMap(\.rows), sequences: state.sequences, spans: state.spans, iteration: iteration)
+        let partitions = try prepareDecoding(&state, iteration: iteration)
         var outcome = composeIteration(state, partitions[0])
         for candidate in partitions.dropFirst() {
             let split = composeIteration(state, candidate)
@@ -64,6 +49,44 @@ extension Simulator {
             timeline.append(event)
         }
         return outcome.duration
+    }
+
+    /// The duration this plan would give the next iteration of `state`'s batch (its decoding requests; prompts
+    /// still to prefill are left out), costs prepared as a real iteration prepares them; nothing is recorded and
+    /// `state` is not changed (`AutoPlanner`).
+    mutating func predictIteration(_ state: RunState, iteration: Int) throws -> Picoseconds {
+        var probe = state
+        probe.activeSlots.removeAll(keepingCapacity: true)
+        probe.sequences.removeAll(keepingCapacity: true)
+        probe.spans.removeAll(keepingCapacity: true)
+        let partitions = try prepareDecoding(&probe, iteration: iteration)
+        guard !probe.activeSlots.isEmpty else { return 0 }
+        let recording = composer.isRecording
+        composer.isRecording = false
+        defer { composer.isRecording = recording }
+        return partitions.map { composeIteration(probe, $0).duration }.min() ?? 0
+    }
+
+    /// Lists `state`'s decoding slots (their KV lengths and spans) after the (emptied) lists it already has, splits
+    /// them every way the plan may run the iteration, and prepares the costs those splits need.
+    private mutating func prepareDecoding(_ state: inout RunState, iteration: Int) throws -> [Partition] {
+        let spansChannels = attentionOnPIM
+        for slot in state.isActive.indices
+        where state.isActive[slot] && state.prefilled[slot] >= state.request[slot].inputTokens {
+            state.activeSlots.append(slot)
+            state.sequences.append(state.sequenceLength(ofSlot: slot, cap: experiment.maxSequence))
+            state.spans.append(spansChannels ? state.span[slot] : 1)
+        }
+        let splits: [Int]
+        switch plan.interleaving {
+        case .never: splits = [1]
+        case .always: splits = [plan.subBatches]
+        case .whenFaster: splits = [1, plan.subBatches]
+        }
+        let partitions = splits.map { partition(state, parts: $0) }
+        try prepareCosts(
+            rowCounts: partitions.flatMap(\.rows), sequences: state.sequences, spans: state.spans, iteration: iteration)
+        return partitions
     }
 
     /// Composes the current batch split as `partition` says (its costs already prepared).

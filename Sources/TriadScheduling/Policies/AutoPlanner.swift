@@ -1,0 +1,92 @@
+import TriadCore
+
+/// The `auto` policy's scheduler (docs/MODEL.md §11): every named plan that can run the model on the devices is a
+/// candidate simulator sharing the run's batch. When the batch has changed enough since the last look (its size or
+/// mean context by an eighth) or `reviewEvery` iterations have passed — and at least `spacing` iterations, which
+/// doubles after each review that keeps the plan — each candidate composes the current batch's next iteration from
+/// the same cost service, and the run moves to the fastest if it beats the plan in use by more than `threshold`
+/// (hysteresis: no flapping between near-equal plans). It sees only the batch in hand, never requests to come.
+struct AutoPlanner {
+    /// The candidates, in the presets' order; `current` runs the iterations.
+    private(set) var candidates: [Simulator]
+    private(set) var current: Int
+    /// Iterations each candidate ran, plan switches after the first choice, and times the candidates were composed.
+    private(set) var iterations: [Int]
+    private(set) var switches = 0
+    private(set) var reviews = 0
+    /// Iterations between reviews of an unchanged batch.
+    let reviewEvery = 256
+    /// The gain a switch must promise, as a fraction of the plan in use's iteration time (not at the first
+    /// review, which picks the fastest outright).
+    let threshold = 0.02
+    private var lastReview: (iteration: Int, active: Int, context: Int)?
+    /// The least iterations between two reviews: 16 after a switch, doubling after each review that keeps the plan
+    /// up to 1,024.
+    static let initialSpacing = 16
+    static let maximumSpacing = 1024
+    private var spacing = initialSpacing
+
+    init(candidates: [Simulator], lead: Int) {
+        precondition(!candidates.isEmpty)
+        self.candidates = candidates
+        current = lead
+        iterations = Array(repeating: 0, count: candidates.count)
+    }
+
+    /// Before iteration `iteration` of `state`: reviews the plans if due and puts the chosen one in `running`
+    /// (handing the one that ran back to the candidates, its learnt costs kept). Returns whether it switched.
+    mutating func prepare(_ running: inout Simulator, state: RunState, iteration: Int) throws -> Bool {
+        candidates[current] = running
+        defer {
+            running = candidates[current]
+            iterations[current] += 1
+        }
+        var active = 0
+        var context = 0
+        for slot in state.isActive.indices where state.isActive[slot] {
+            active += 1
+            context += state.request[slot].inputTokens + state.generated[slot]
+        }
+        guard active > 0 else { return false }
+        let mean = context / active
+        let first = lastReview == nil
+        if let last = lastReview {
+            func moved(_ now: Int, _ then: Int) -> Bool { abs(now - then) * 8 > max(then, 1) }
+            let since = iteration - last.iteration
+            guard since >= spacing, since >= reviewEvery || moved(active, last.active) || moved(mean, last.context)
+            else { return false }
+        }
+        lastReview = (iteration, active, mean)
+        reviews += 1
+        var times: [Picoseconds] = []
+        for index in candidates.indices {
+            times.append(try candidates[index].predictIteration(state, iteration: iteration))
+        }
+        var best = current
+        for index in times.indices where times[index] < times[best] { best = index }
+        // The first choice is free; later ones must promise more than the threshold. A review that changes nothing
+        // doubles the least spacing to the next one (up to 1,024 iterations); a switch resets it.
+        guard best != current, first || Double(times[best]) < Double(times[current]) * (1 - threshold) else {
+            spacing = min(spacing * 2, Self.maximumSpacing)
+            return false
+        }
+        spacing = Self.initialSpacing
+        current = best
+        if !first { switches += 1 }
+        return true
+    }
+
+    /// The plan in use's name.
+    var currentName: String { candidates[current].policy.name }
+
+    /// What ran: each plan's share of the iterations (those that ran, in the presets' order), the switches and the
+    /// reviews.
+    func summary() -> AutoPlanSummary {
+        let total = max(1, iterations.reduce(0, +))
+        return AutoPlanSummary(
+            plans: candidates.indices.filter { iterations[$0] > 0 }.map {
+                (candidates[$0].policy.name, Double(iterations[$0]) / Double(total))
+            },
+            switches: switches, reviews: reviews, candidates: candidates.map(\.policy.name))
+    }
+}
