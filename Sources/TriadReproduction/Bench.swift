@@ -42,6 +42,10 @@ public enum Bench {
             Scenario(
                 name: "gpt3-7b/sharegpt/b256/npu-only", model: "gpt3-7b", workload: "sharegpt", batch: 256,
                 policy: .npuOnly, iterations: 20000, devices: neupims, links: link),
+            // The auto policy beside the fixed plan it picks here: the difference in wall time is its search cost.
+            Scenario(
+                name: "gpt3-7b/sharegpt/b512/auto", model: "gpt3-7b", workload: "sharegpt", batch: 512,
+                policy: .auto, iterations: 20000, devices: neupims, links: link),
             Scenario(
                 name: "gpt3-30b/alpaca/b256/neupims", model: "gpt3-30b", workload: "alpaca", batch: 256,
                 policy: .neupims, iterations: 20000, devices: neupims, links: link),
