@@ -6,7 +6,8 @@ import TriadTestSupport
 /// killed worker, a stopped worker and a restarted coordinator with the same report.
 @Suite(.serialized, .integrationTier, .tags(.integration, .process, .fault))
 struct ClusterProcessTests {
-    /// Every bundled topology, every policy that runs on it: `triad up` JSON == `triad compare` JSON.
+    /// Every bundled topology, every policy that runs on it (and `auto` on today's models): `triad up` JSON ==
+    /// `triad compare` JSON.
     @Test(arguments: [
         ("neupims", "npu-only,npu+pim,npu+pim+drb,npu+pim+gmlbp,npu+pim+sbi,neupims", "gpt3-7b"),
         ("npu-pim-blocked", "npu-only,npu+pim,npu+pim+gmlbp,npu+pim+sbi", "gpt3-7b"),
@@ -16,6 +17,8 @@ struct ClusterProcessTests {
         ("neupims-tp4", "npu-only,neupims", "gpt3-7b"),
         ("neupims-175b", "neupims", "gpt3-175b"),
         ("hetero-pipeline", "npu-only,neupims", "bitnet-b1.58-3b"),
+        ("logic-pim", "npu-only,neupims,auto", "llama-3-8b"),
+        ("hbm3-attacc", "neupims,auto", "llama-3-8b"),
     ])
     func upEqualsInProcess(topology: String, policies: String, model: String) throws {
         let common = [
