@@ -22,6 +22,25 @@ struct KVPlacementTests {
         #expect(ledger.place(bytes: 20, loads: [5, 1, 9]) == 0)
     }
 
+    /// A request larger than a channel takes `span` consecutive channels, wrapping round the stack: round-robin
+    /// from the cursor to the first run with room in every channel, greedy by the run's summed load; release
+    /// frees every part.
+    @Test func spanningRequestsTakeConsecutiveChannels() {
+        var ledger = KVCacheLedger(rule: .roundRobin, channels: 4, capacityPerChannel: 100)
+        #expect(ledger.placeSpanning(partBytes: 80, span: 2, loads: []) == 0)
+        #expect(ledger.usedBytes == [80, 80, 0, 0])
+        #expect(ledger.placeSpanning(partBytes: 30, span: 3, loads: []) == nil)
+        #expect(ledger.placeSpanning(partBytes: 20, span: 3, loads: []) == 2)
+        #expect(ledger.usedBytes == [100, 80, 20, 20])
+        #expect(ledger.placeSpanning(partBytes: 1, span: 5, loads: []) == nil)
+        ledger.release(partBytes: 20, channel: 2, span: 3)
+        #expect(ledger.usedBytes == [80, 80, 0, 0])
+        var greedy = KVCacheLedger(rule: .greedyMinLoad, channels: 4, capacityPerChannel: 100)
+        // Runs 0-1: 9, 1-2: 6, 2-3: 4, 3-0: 8.
+        #expect(greedy.placeSpanning(partBytes: 50, span: 2, loads: [5, 4, 2, 2]) == 2)
+        #expect(greedy.usedBytes == [0, 0, 50, 50])
+    }
+
     /// The NeuPIMs traces (Sources/TriadDatasets/Resources/neupims-traces/README.md): 10 steady-state ShareGPT batches of 512 requests each, placed by
     /// the NeuPIMs simulator greedily (`clb`) or round-robin at admission (`rr`). Under our load estimate
     /// their recorded placements give the reference sheet's busiest-channel ratios (≈1.14× and ≈1.66× the

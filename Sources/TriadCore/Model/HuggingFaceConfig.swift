@@ -20,7 +20,6 @@ public struct HuggingFaceConfig: Decodable, Sendable {
     public var torch_dtype: String?
     /// Whether the LM head shares the embedding table (Hugging Face's default: yes).
     public var tie_word_embeddings: Bool?
-    public var max_position_embeddings: Int?
     /// Mixture-of-Experts markers (Mixtral, Qwen-MoE, DeepSeek, Switch): such models are refused, not
     /// silently costed as dense.
     public var num_local_experts: Int?
@@ -105,7 +104,6 @@ public struct HuggingFaceConfig: Decodable, Sendable {
             weightFormat: ternary ? .ternary : .fp16, tensorParallel: tensorParallel,
             pipelineParallel: pipelineParallel, source: "Hugging Face config.json (\(name))")
         model.tiedEmbeddings = config.tie_word_embeddings ?? true
-        if let context = config.max_position_embeddings, context > 0 { model.maxContext = context }
         return model
     }
 

@@ -28,9 +28,9 @@ public enum ModelPresets {
         var model = ModelSpec(
             name: name, architecture: .transformer, layers: layers, hiddenSize: hidden, attentionHeads: heads,
             keyValueHeads: 8, headDimension: 128, intermediateSize: intermediate, vocabularySize: 128_256,
-            feedForward: .gatedLinearUnit, weightFormat: .fp16, source: "config.json of \(repository)")
+            feedForward: .gatedLinearUnit, weightFormat: .fp16,
+            source: "config.json of \(repository) (trained context \(context) tokens)")
         model.tiedEmbeddings = false
-        model.maxContext = context
         return model
     }
 

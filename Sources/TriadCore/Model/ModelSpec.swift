@@ -46,8 +46,6 @@ public struct ModelSpec: Sendable, Hashable {
     /// Whether the LM head reuses the embedding table (GPT-2/3, Llama 3.2 1B/3B); otherwise the table is a
     /// further vocabulary × d matrix in memory (Llama 3 8B/70B).
     public var tiedEmbeddings = true
-    /// The longest context the model was trained for, tokens (nil: not stated).
-    public var maxContext: Int?
 
     public init(
         name: String, architecture: Architecture, layers: Int, hiddenSize: Int, attentionHeads: Int,

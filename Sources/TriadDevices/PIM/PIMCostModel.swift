@@ -146,18 +146,16 @@ public struct PIMCostModel: Sendable {
             counts.comps += passes * run.comps
             counts.readResults += passes * run.results * run.vectors
             let header = headerCycles(comps: run.comps, results: run.results, vectors: run.vectors)
+            let pass = passCycles(comps: run.comps, results: run.results, vectors: run.vectors)
             let furtherPasses = tiles * (run.passes - 1)
-            let passTime =
-                furtherPasses
-                * (passCycles(comps: run.comps, results: run.results, vectors: run.vectors) + globalWriteCycles)
+            let passTime = furtherPasses * (pass + globalWriteCycles)
             // Every refresh that falls among a tile's further passes closes its rows: the next pass activates
             // them again (one header's activation, once per refresh window of the passes' time).
             let window = max(1, timing.refreshInterval / Int64(max(configuration.ranks, 1)))
             let reactivations = passTime / window
             counts.tiles += reactivations
             counts.cycles +=
-                writes * globalWriteCycles + tiles * header
-                + furtherPasses * passCycles(comps: run.comps, results: run.results, vectors: run.vectors)
+                writes * globalWriteCycles + tiles * header + furtherPasses * pass
                 + reactivations
                 * (header - resultPhaseCycles(comps: run.comps, results: run.results, vectors: run.vectors))
             // The controller checks a tile's activating header against the next refresh; the passes that follow on

@@ -2,7 +2,7 @@ public import TriadCore
 
 /// How one attention GEMV of one request lays out on its channel (docs/MODEL.md §2.1, §2.7), written once for
 /// the analytic model, the command-level program and the cost bounds: `repeats` times, the runs in order,
-/// each run `count` vector chunks of `chunkWrites` GWRITEs followed by `tiles` identical tiles.
+/// each run `count` vector chunks of `Run.chunkWrites` GWRITEs followed by `tiles` identical tiles.
 ///
 /// - Logits K·q: per query group (heads sharing a KV head), one run of ⌈K width / row⌉ chunks; a chunk's
 ///   tiles cover 32 tokens each, with one result per KV head in the chunk.
@@ -22,18 +22,18 @@ public struct PIMLayout: Sendable, Hashable {
         public var comps: Int64
         /// Results (READRES, or fused COMPS_READRES) of one pass for one query vector.
         public var results: Int64
-        /// GWRITEs at the start of each chunk.
-        public var chunkWrites: Int64 = 1
         /// Passes over each activated tile (open-row: one per query head of the group).
         public var passes: Int64 = 1
-        /// Whether every pass of a tile starts with a GWRITE of its query vector (open-row: the global buffer
-        /// holds one vector, so each row tile writes the group's g vectors again).
-        public var writesEveryPass = false
         /// Query vectors each COMP serves (multi-query); every result is read out once per vector.
         public var vectors: Int64 = 1
 
-        /// GWRITEs of one chunk: its own, plus one before every pass of every tile when passes write.
-        public var writesPerChunk: Int64 { chunkWrites + (writesEveryPass ? tiles * passes : 0) }
+        /// Whether every pass of a tile starts with a GWRITE of its query vector: with several passes (open-row)
+        /// the global buffer holds one vector, so each row tile writes the group's g vectors again.
+        public var writesEveryPass: Bool { passes > 1 }
+        /// GWRITEs at the start of each chunk: its `vectors`, unless the passes write their own.
+        public var chunkWrites: Int64 { writesEveryPass ? 0 : vectors }
+        /// GWRITEs of one chunk.
+        public var writesPerChunk: Int64 { writesEveryPass ? tiles * passes : chunkWrites }
     }
 
     public var repeats: Int64
@@ -73,24 +73,21 @@ public struct PIMLayout: Sendable, Hashable {
                 Run(
                     count: keyWidth.ceilDiv(rowElements), tiles: sequence.ceilDiv(banks),
                     comps: min(keyWidth, rowElements).ceilDiv(multipliers),
-                    results: max(1, min(keyValueHeads, rowElements / headDimension)),
-                    chunkWrites: passes > 1 ? 0 : vectors, passes: passes, writesEveryPass: passes > 1, vectors: vectors
-                )
+                    results: max(1, min(keyValueHeads, rowElements / headDimension)), passes: passes, vectors: vectors)
             ]
         case .attentionAttend:
             let chunks = sequence.ceilDiv(rowElements)
             let tiles = headDimension.ceilDiv(banks)
             let last = Run(
                 count: 1, tiles: tiles, comps: (sequence - (chunks - 1) * rowElements).ceilDiv(multipliers), results: 1,
-                chunkWrites: passes > 1 ? 0 : vectors, passes: passes, writesEveryPass: passes > 1, vectors: vectors)
+                passes: passes, vectors: vectors)
             repeats = keyValueHeads * groupRepeats
             runs =
                 chunks > 1
                 ? [
                     Run(
                         count: chunks - 1, tiles: tiles, comps: Int64(configuration.compsPerRow), results: 1,
-                        chunkWrites: passes > 1 ? 0 : vectors, passes: passes, writesEveryPass: passes > 1,
-                        vectors: vectors),
+                        passes: passes, vectors: vectors),
                     last,
                 ]
                 : [last]

@@ -77,16 +77,18 @@ extension Simulator {
         guard attentionOnPIM else { return (attention, 0) }
         // Channels work in parallel once the host handed them their instructions; the NPU's softmax
         // pipelines with them, plus one softmax to drain.
+        // With the barrier: all logits, then all attends, each phase waiting for its slowest channel.
+        var attendTime = channelTime
+        var attendTransactions = channelTransactions
+        if barrier {
+            for index in attendTime.indices {
+                attendTime[index] -= logitsTime[index]
+                attendTransactions[index] -= logitsTransactions[index]
+            }
+        }
         for g in 0..<groups {
             var makespan: Picoseconds
             if barrier {
-                // All logits, then all attends: each phase waits for its slowest channel.
-                var attendTime = channelTime
-                var attendTransactions = channelTransactions
-                for index in attendTime.indices {
-                    attendTime[index] -= logitsTime[index]
-                    attendTransactions[index] -= logitsTransactions[index]
-                }
                 makespan =
                     PIMAttentionPhase.makespan(
                         channelTime: logitsTime, transactions: logitsTransactions, offset: g * channels,

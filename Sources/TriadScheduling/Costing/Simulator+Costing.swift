@@ -224,9 +224,14 @@ extension Simulator {
     ) {
         guard let pim = devices.pim else { return (0, 0, 0) }
         let model = PIMCostModel(configuration: pim.driven(by: plan.pimModes))
-        let whole = attentionOperations(sequenceLength: sequenceLength)
-        let part = span > 1 ? attentionOperations(sequenceLength: sequenceLength, span: span) : nil
-        let ops = (logits: part?.logits ?? whole.logits, attend: part?.attend ?? whole.attend)
+        let ops: (logits: Operation, attend: Operation)
+        if span > 1 {
+            let part = attentionOperations(sequenceLength: sequenceLength, span: span)
+            ops = (part.logits, part.attend)
+        } else {
+            let whole = attentionOperations(sequenceLength: sequenceLength)
+            ops = (whole.logits, whole.attend)
+        }
         let fused = model.configuration.commandSet == .fused
         let logits = model.commands(for: ops.logits)
         let attend = model.commands(for: ops.attend)

@@ -34,66 +34,45 @@ public struct KVCacheLedger: Sendable {
     /// no run of `span` channels has room.
     public mutating func placeSpanning(partBytes: Int64, span: Int, loads: [Int64]) -> Int? {
         guard span >= 1, span <= channels else { return nil }
-        if span == 1 { return placeInOne(bytes: partBytes, loads: loads) }
-        func fits(_ first: Int) -> Bool {
-            (0..<span).allSatisfy { usedBytes[(first + $0) % channels] + partBytes <= capacityPerChannel }
-        }
+        let greedy = rule == .greedyMinLoad
         var chosen = -1
-        switch rule {
-        case .roundRobin:
-            for step in 0..<channels where fits((nextRoundRobin + step) % channels) {
-                chosen = (nextRoundRobin + step) % channels
+        var chosenLoad: Int64 = 0
+        candidates: for step in 0..<channels {
+            let first = greedy ? step : (nextRoundRobin + step) % channels
+            var load: Int64 = 0
+            var channel = first
+            for _ in 0..<span {
+                guard usedBytes[channel] + partBytes <= capacityPerChannel else { continue candidates }
+                if greedy { load += loads[channel] }
+                channel = channel + 1 == channels ? 0 : channel + 1
+            }
+            if !greedy {
+                chosen = first
                 break
             }
-            guard chosen >= 0 else { return nil }
-            nextRoundRobin = (chosen + span) % channels
-        case .greedyMinLoad:
-            var best: Int64 = 0
-            for first in 0..<channels where fits(first) {
-                let load = (0..<span).reduce(Int64(0)) { $0 + loads[(first + $1) % channels] }
-                if chosen < 0 || load < best { (chosen, best) = (first, load) }
-            }
-            guard chosen >= 0 else { return nil }
+            if chosen < 0 || load < chosenLoad { (chosen, chosenLoad) = (first, load) }
         }
-        for offset in 0..<span { usedBytes[(chosen + offset) % channels] += partBytes }
+        guard chosen >= 0 else { return nil }
+        if !greedy { nextRoundRobin = (chosen + span) % channels }
+        var channel = chosen
+        for _ in 0..<span {
+            usedBytes[channel] += partBytes
+            channel = channel + 1 == channels ? 0 : channel + 1
+        }
         return chosen
     }
 
-    /// `placeSpanning` for one channel, without the span's loops (the common case, on every admission).
-    private mutating func placeInOne(bytes: Int64, loads: [Int64]) -> Int? {
-        var chosen = -1
-        switch rule {
-        case .roundRobin:
-            for step in 0..<channels {
-                let channel = (nextRoundRobin + step) % channels
-                if usedBytes[channel] + bytes <= capacityPerChannel {
-                    chosen = channel
-                    break
-                }
-            }
-            guard chosen >= 0 else { return nil }
-            nextRoundRobin = (chosen + 1) % channels
-        case .greedyMinLoad:
-            for channel in 0..<channels where usedBytes[channel] + bytes <= capacityPerChannel {
-                if chosen < 0 || loads[channel] < loads[chosen] { chosen = channel }
-            }
-            guard chosen >= 0 else { return nil }
-        }
-        usedBytes[chosen] += bytes
-        return chosen
-    }
-
-    /// Frees a finished request's reservation.
+    /// Frees a one-channel reservation.
     public mutating func release(bytes: Int64, channel: Int) {
-        usedBytes[channel] -= bytes
+        release(partBytes: bytes, channel: channel, span: 1)
     }
 
-    /// Frees a spanning request's parts.
-    public mutating func release(partBytes: Int64, channel: Int, span: Int) {
-        if span == 1 {
+    /// Frees a request's parts in `span` channels from `channel` on.
+    public mutating func release(partBytes: Int64, channel first: Int, span: Int) {
+        var channel = first
+        for _ in 0..<span {
             usedBytes[channel] -= partBytes
-            return
+            channel = channel + 1 == channels ? 0 : channel + 1
         }
-        for offset in 0..<span { usedBytes[(channel + offset) % channels] -= partBytes }
     }
 }

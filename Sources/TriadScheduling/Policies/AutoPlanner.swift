@@ -85,7 +85,7 @@ struct AutoPlanner {
         let total = max(1, iterations.reduce(0, +))
         return AutoPlanSummary(
             plans: candidates.indices.filter { iterations[$0] > 0 }.map {
-                (candidates[$0].policy.name, Double(iterations[$0]) / Double(total))
+                AutoPlanSummary.Share(name: candidates[$0].policy.name, share: Double(iterations[$0]) / Double(total))
             },
             switches: switches, reviews: reviews, candidates: candidates.map(\.policy.name))
     }

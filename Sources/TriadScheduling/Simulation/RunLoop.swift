@@ -24,20 +24,22 @@ struct RunLoop {
         self.planner = planner
     }
 
-    /// The admission of this loop's stages, before any request.
-    private func makeAdmission() throws -> Admission {
-        Admission(
+    /// Every stage's empty state and the admission, with the batch the run starts from admitted: closed-loop
+    /// workloads start in steady state (the first batch holds requests as a long run finds them, length-biased,
+    /// each part-way through its output); open-loop arrivals start from an empty system.
+    private func start() throws -> (states: [RunState], admission: Admission) {
+        let lead = stages[0].experiment
+        var states = stages.map { _ in RunState(batchSize: lead.batch) }
+        var admission = Admission(
             ledgers: try stages.map { try $0.makeLedger() }, keyValueBytesPerToken: stages.map(\.keyValueBytesPerToken),
-            loadEstimates: stages.map(\.loadEstimate), spanOptions: stages.map(\.keyValueSpans),
-            experiment: stages[0].experiment)
+            loadEstimates: stages.map(\.loadEstimate), spanOptions: stages.map(\.keyValueSpans), experiment: lead)
+        admission.fill(&states, now: 0, stagger: !lead.workload.isFinite && lead.serving.arrivalRate == nil)
+        return (states, admission)
     }
 
     /// The batch the first iteration would decode, admitted as `run` admits it, without running anything.
     func firstBatch() throws -> RunState {
-        let lead = stages[0].experiment
-        var states = stages.map { _ in RunState(batchSize: lead.batch) }
-        var admission = try makeAdmission()
-        admission.fill(&states, now: 0, stagger: !lead.workload.isFinite && lead.serving.arrivalRate == nil)
+        var (states, admission) = try start()
         admission.fill(&states, now: 0, stagger: false)
         return states[0]
     }
@@ -46,12 +48,8 @@ struct RunLoop {
     /// stream shortened to `--max-sequence`.
     mutating func run() throws -> (states: [RunState], cappedRequests: Int) {
         let lead = stages[0].experiment
-        var states = stages.map { _ in RunState(batchSize: lead.batch) }
-        var admission = try makeAdmission()
+        var (states, admission) = try start()
         var queue = EventQueue<Event>()
-        // Closed-loop workloads start in steady state: the first batch holds requests as a long run finds them
-        // (length-biased, each part-way through its output). Open-loop arrivals start from an empty system.
-        admission.fill(&states, now: 0, stagger: !lead.workload.isFinite && lead.serving.arrivalRate == nil)
         queue.schedule(.startIteration, at: 0)
         for index in states.indices { states[index].isWarmingUp = lead.warmupIterations > 0 }
         let checkpointEvery = lead.iterations / RunReport.steadyStateBatches

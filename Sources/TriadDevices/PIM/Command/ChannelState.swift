@@ -209,8 +209,8 @@ struct ChannelState {
     /// A further pass over the rows the previous tile left open (open-row reuse, docs/MODEL.md §2.7): its
     /// results as soon as the global buffer holds the next vector.
     mutating func pass(comps: Int, readResults: Int, readouts: Int = 1) {
-        // A refresh since the rows opened closed them: this pass activates them again (NewtonSim checks every
-        // header against the refresh deadline, and a header whose row is closed needs its G_ACTs).
+        // A refresh since the rows opened closed them: this pass activates them again, as a tile (a header whose
+        // row is closed needs its G_ACTs); on open rows it goes through without a refresh-deadline check.
         if max(lastResultCommand, bufferReady) / refreshPeriod > rowsActivatedAt / refreshPeriod {
             tile(comps: comps, readResults: readResults, readouts: readouts)
             return
