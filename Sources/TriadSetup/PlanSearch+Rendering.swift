@@ -4,7 +4,9 @@ public import TriadScheduling
 /// The ranking `triad place` prints: a table or JSON, best plan first.
 extension PlanSearch {
     /// The ranked `predictions` as a terminal table (the best plan's figures first, each plan against it).
-    public static func table(_ predictions: [Prediction], objective: Objective, heading: String) -> String {
+    public static func table(
+        _ predictions: [Prediction], objective: Objective, tpotBound: Double? = nil, heading: String
+    ) -> String {
         var rows = [["rank", "plan", "tokens/s", "J/token", "TPOT ms", "vs best", "bottleneck"]]
         let best = predictions.first?.report
         for (index, prediction) in predictions.enumerated() {
@@ -18,14 +20,17 @@ extension PlanSearch {
             rows.append([
                 "\(index + 1)", prediction.candidate.description, TextTable.fixed(report.tokensPerSecond, 0),
                 TextTable.fixed(report.energyPerTokenJoules, 4), TextTable.fixed(report.tpotMeanMilliseconds, 2),
-                best.map { relative(report, to: $0, objective: objective) } ?? "—", prediction.bottleneck,
+                best.map { relative(report, to: $0, objective: objective) } ?? "—",
+                prediction.bottleneck
+                    + (tpotBound.map { report.tpotMeanMilliseconds > $0 ? " · TPOT over \(TextTable.fixed($0, 2)) ms" : "" }
+                        ?? ""),
             ])
         }
         return heading + "\n" + TextTable.render(rows, leftAligned: true)
     }
 
     /// The ranked `predictions` as JSON: `{"objective", "plans": [...]}`, refused plans with their reason.
-    public static func json(_ predictions: [Prediction], objective: Objective) -> String {
+    public static func json(_ predictions: [Prediction], objective: Objective, tpotBound: Double? = nil) -> String {
         let plans: [JSON] = predictions.map { prediction in
             var members = [
                 JSON.Member("policy", .string(prediction.candidate.policy.name)),
@@ -40,15 +45,21 @@ extension PlanSearch {
                     JSON.Member("attention", .string(report.attention)),
                     JSON.Member("bottleneck", .string(prediction.bottleneck)),
                 ]
+                if let tpotBound {
+                    members.append(JSON.Member("meets_tpot_bound", .bool(report.tpotMeanMilliseconds <= tpotBound)))
+                }
             } else {
                 members.append(JSON.Member("refused", .string(prediction.refusal ?? "")))
             }
             return .object(members)
         }
-        return JSON.object([
-            "triad_version": .string(TriadVersion.current), "objective": .string(objective.rawValue),
-            "plans": .array(plans),
-        ]).rendered + "\n"
+        var top = [
+            JSON.Member("triad_version", .string(TriadVersion.current)),
+            JSON.Member("objective", .string(objective.rawValue)),
+        ]
+        if let tpotBound { top.append(JSON.Member("tpot_bound_ms", .number(tpotBound))) }
+        top.append(JSON.Member("plans", .array(plans)))
+        return JSON.object(top).rendered + "\n"
     }
 
     /// `report` against the best plan's: throughput ratio, or energy ratio.

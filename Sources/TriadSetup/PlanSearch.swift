@@ -8,12 +8,7 @@ public import TriadTopology
 /// objective (docs/MODEL.md §11). An offline planner: it simulates the workload it is given.
 public enum PlanSearch {
     /// What the search ranks by.
-    public enum Objective: String, Sendable, CaseIterable {
-        /// Tokens per second, highest first.
-        case throughput
-        /// Joules per token, lowest first.
-        case energy
-    }
+    public typealias Objective = PlanObjective
 
     /// One plan: a policy at a tensor × pipeline split (the model's own split on a single-group topology).
     public struct Candidate: Sendable, Hashable, CustomStringConvertible {
@@ -60,9 +55,11 @@ public enum PlanSearch {
     }
 
     /// Predicts every candidate with `experiment(tensor, pipeline)` building the run at a split (throwing when the
-    /// topology or model refuses it), and returns them ranked by `objective`, refusals last.
+    /// topology or model refuses it), and returns them ranked by `objective`, refusals last. With `offloads`, each
+    /// policy's FC-on-PIM variant (`Experiment.fastestOffload`) is a candidate too.
     public static func search(
-        policies: [Policy], splits: [(tensor: Int, pipeline: Int)], objective: Objective,
+        policies: [Policy], splits: [(tensor: Int, pipeline: Int)], objective: Objective, tpotBound: Double? = nil,
+        offloads: Bool = true,
         experiment: (Int, Int) throws -> Experiment
     ) -> [Prediction] {
         var predictions: [Prediction] = []
@@ -80,7 +77,18 @@ public enum PlanSearch {
                 }
                 continue
             }
+            // Each policy, and beside it the same plan with the FC classes that are faster on the PIM at this batch
+            // moved there (when any are).
+            var plans: [Policy] = []
             for policy in policies {
+                plans.append(policy)
+                if offloads, policy.matrixOffload.isEmpty, !policy.isAuto,
+                    let offload = try? built.fastestOffload(for: policy), !offload.isEmpty
+                {
+                    plans.append(policy.offloading(offload))
+                }
+            }
+            for policy in plans {
                 let candidate = Candidate(
                     policy: policy, tensorParallel: split.tensor, pipelineParallel: split.pipeline)
                 do {
@@ -91,15 +99,20 @@ public enum PlanSearch {
                 }
             }
         }
-        return rank(predictions, by: objective)
+        return rank(predictions, by: objective, tpotBound: tpotBound)
     }
 
-    /// `predictions` best first by `objective`; ties keep the candidates' order (deterministic); refusals last.
-    public static func rank(_ predictions: [Prediction], by objective: Objective) -> [Prediction] {
+    /// `predictions` best first by `objective` — those whose mean TPOT meets `tpotBound` (milliseconds) before those
+    /// that do not; ties keep the candidates' order (deterministic); refusals last.
+    public static func rank(_ predictions: [Prediction], by objective: Objective, tpotBound: Double? = nil)
+        -> [Prediction]
+    {
         let ran = predictions.enumerated().filter { $0.element.report != nil }
         let refused = predictions.filter { $0.report == nil }
+        func misses(_ report: RunReport) -> Bool { tpotBound.map { report.tpotMeanMilliseconds > $0 } ?? false }
         let sorted = ran.sorted { lhs, rhs in
             let (a, b) = (lhs.element.report!, rhs.element.report!)
+            if misses(a) != misses(b) { return !misses(a) }
             let (x, y) =
                 objective == .throughput
                 ? (-a.tokensPerSecond, -b.tokensPerSecond) : (a.energyPerTokenJoules, b.energyPerTokenJoules)

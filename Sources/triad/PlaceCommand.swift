@@ -1,6 +1,7 @@
 import TriadSetup
 import ArgumentParser
 import TriadScheduling
+import TriadCore
 
 /// `triad place TOPOLOGY`: which named plan runs the model fastest (or cheapest) on this topology — every fixed
 /// policy, and on a multi-group topology every tensor × pipeline split — each predicted by a short simulation.
@@ -36,6 +37,11 @@ struct PlaceCommand: ParsableCommand {
     @Option(help: "throughput (tokens/s, default) or energy (J/token).")
     var objective: PlaceObjective = .throughput
 
+    @Option(
+        name: .customLong("slo-tpot-ms"), parsing: .unconditional,
+        help: "A bound on the mean time per output token, ms: plans that meet it rank first.")
+    var tpotBound: Double?
+
     @Option(help: "table or json.")
     var format: OutputFormat = .table
 
@@ -43,6 +49,7 @@ struct PlaceCommand: ParsableCommand {
         try OptionRange.check(batch, Experiment.Limits.batch, "--batch")
         try OptionRange.check(iterations, Experiment.Limits.iterations, "--iterations")
         try OptionRange.check(maxSequence, Experiment.Limits.maxSequence, "--max-sequence")
+        if let tpotBound { try OptionRange.check(tpotBound, 1e-6...1e9, "--slo-tpot-ms") }
     }
 
     func run() throws {
@@ -54,7 +61,9 @@ struct PlaceCommand: ParsableCommand {
         let spec = try Inputs.model(model, tensorParallel: nil, pipelineParallel: nil)
         let splits = PlanSearch.splits(groups: groups.sets.count, model: spec)
         let objective = self.objective.search
-        let ranked = PlanSearch.search(policies: list, splits: splits, objective: objective) { tensor, pipeline in
+        let ranked = PlanSearch.search(
+            policies: list, splits: splits, objective: objective, tpotBound: tpotBound
+        ) { tensor, pipeline in
             let multiGroup = groups.sets.count > 1
             let inputs = try LoadedInputs(
                 topology: topologyFile, path: topology, model: model, tensorParallel: multiGroup ? tensor : nil,
@@ -65,11 +74,14 @@ struct PlaceCommand: ParsableCommand {
             return experiment
         }
         switch format {
-        case .json: print(PlanSearch.json(ranked, objective: objective), terminator: "")
+        case .json: print(PlanSearch.json(ranked, objective: objective, tpotBound: tpotBound), terminator: "")
         case .table:
             let heading =
                 "\(spec.name) · \(stream.label) · batch \(batch) · \(iterations) iterations per plan · \(topologyFile.name) · by \(objective.rawValue)"
-            print(PlanSearch.table(ranked, objective: objective, heading: heading), terminator: "")
+                + (tpotBound.map { " within TPOT \(TextTable.fixed($0, 2)) ms" } ?? "")
+            print(
+                PlanSearch.table(ranked, objective: objective, tpotBound: tpotBound, heading: heading),
+                terminator: "")
         }
     }
 }

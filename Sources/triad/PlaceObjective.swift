@@ -1,10 +1,10 @@
 import ArgumentParser
-import TriadSetup
+import TriadScheduling
 
 /// `--objective` as users write it.
 enum PlaceObjective: String, ExpressibleByArgument, CaseIterable {
     case throughput
     case energy
 
-    var search: PlanSearch.Objective { self == .throughput ? .throughput : .energy }
+    var search: PlanObjective { self == .throughput ? .throughput : .energy }
 }

@@ -53,6 +53,12 @@ struct RunOptions: ParsableArguments {
 
     @OptionGroup var serving: ServingFlags
 
+    @Option(
+        help:
+            "What the auto policy optimizes: throughput (default) or energy (J/token; with --slo-tpot-ms, the cheapest plan that meets it)."
+    )
+    var objective: PlaceObjective = .throughput
+
     func validate() throws {
         let check = OptionRange.check(_:_:_:) as (Int, ClosedRange<Int>, String) throws -> Void
         if let tensorParallel { try check(tensorParallel, Experiment.Limits.parallelDegree, "--tensor-parallel") }
@@ -98,6 +104,8 @@ struct RunOptions: ParsableArguments {
         experiment.reusesCosts = !noCostReuse
         experiment.timelineIterations = trace == nil ? 0 : traceIterations
         experiment.serving = try serving.options()
+        experiment.objective = objective.search
+        experiment.tpotBoundMilliseconds = experiment.serving.tpotLimitMilliseconds
         return (inputs, experiment)
     }
 

@@ -17,16 +17,33 @@ import TriadScheduling
         var ahead = 0
         var violations: [String] = []
         for index in 0..<count {
-            let sample = PhysicsPropertyTests.Case(seed: 0xA070_0000 + UInt64(index))
+            var sample = PhysicsPropertyTests.Case(seed: 0xA070_0000 + UInt64(index))
             var devices = [DeviceDescription(id: "npu0", configuration: .npu(sample.npu))]
             devices.append(
                 DeviceDescription(id: "mem0", configuration: sample.pim.map { .pim($0) } ?? .hbm(sample.memory)))
+            var links = [("npu0", "mem0")]
+            // Every fourth case: ternary weights and a ternary FPGA beside the NPU (the `ternary` plan).
+            if index % 4 == 3 {
+                sample.model.weightFormat = .ternary
+                devices.append(
+                    DeviceDescription(
+                        id: "fpga0",
+                        configuration: .fpga(
+                            FPGAConfiguration(
+                                cores: [64, 256, 1024][index % 3], addersPerCore: 1,
+                                clock: ClockFrequency(megahertz: 250), bitsPerWeight: 2,
+                                memoryBandwidthBytesPerSecond: 460_000_000_000, memoryEfficiency: 0.9,
+                                memoryBytes: 1 << 40, powerWatts: 40, fixedLatencyCycles: 10, elementwiseLanes: 64))))
+                links.append(("npu0", "fpga0"))
+            }
             var experiment = Experiment(
-                devices: try DeviceSet(devices: devices, links: [("npu0", "mem0")]), model: sample.model,
+                devices: try DeviceSet(devices: devices, links: links), model: sample.model,
                 workload: .fixed(input: min(sample.input, 16_384), output: sample.output), topologyName: "random")
             (experiment.batch, experiment.iterations, experiment.seed, experiment.maxSequence) =
                 (sample.batch, 24, sample.seed, min(sample.input, 16_384) + sample.output)
-            let fixed = Policy.presets.filter { (try? $0.plan(for: sample.model, on: experiment.devices)) != nil }
+            // The presets, and each with every FC GEMV on the PIM (fixed plans too).
+            let runnable = Policy.presets + Policy.presets.map { $0.offloading(.every()) }
+            let fixed = runnable.filter { (try? $0.plan(for: sample.model, on: experiment.devices)) != nil }
             let reports = try experiment.run(fixed + [.auto]).reports
             let best = reports.dropLast().map(\.tokensPerSecond).max() ?? 0
             let auto = reports.last!.tokensPerSecond
@@ -41,8 +58,9 @@ import TriadScheduling
         #expect(violations.count == 0, "\(violations.count) cases:\n\(listed)")
     }
 
-    /// Deterministic, and it says what it ran: the same run twice gives the same report; Llama-3-8B at batch 4 runs
-    /// NPU-only (the arrays stream its GQA attention faster than bank PIM replays it), GPT3-7B at batch 256 NeuPIMs.
+    /// Deterministic, and it says what it ran: the same run twice gives the same report; Llama-3-8B at batch 4 moves
+    /// its FC GEMVs to the PIM (four rows read the weights faster in the banks than over the NPU's port) and beats
+    /// every fixed preset; GPT3-7B at batch 256 runs NeuPIMs with every FC on the NPU.
     @Test func autoChoosesByTheBatchAndSaysSo() throws {
         func report(_ model: String, batch: Int) throws -> RunReport {
             let (devices, costs) = try Fixtures.neupims()
@@ -53,7 +71,7 @@ import TriadScheduling
             return try experiment.run([.auto], costs: costs).reports[0]
         }
         let small = try report("llama-3-8b", batch: 4)
-        #expect(small.autoPlan?.plans.first?.name == "npu-only")
+        #expect(small.autoPlan?.plans.first?.name.hasSuffix("+fc:4") == true)
         let large = try report("gpt3-7b", batch: 256)
         #expect(large.autoPlan?.plans.map(\.name).contains("neupims") == true)
         #expect(large.policy == "auto" && large.attention.hasPrefix("auto: "))

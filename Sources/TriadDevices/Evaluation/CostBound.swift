@@ -89,13 +89,17 @@ public enum CostBound {
                     + 10 * max(1, rows) * inner / bytesPerCycle
             }
         case .pim(let configuration):
-            guard operation.kind.category == .attention else { return nil }
+            // An FC GEMV is costed as its channels' GEMV (they run at once).
+            let gemv =
+                PIMMatrixMapping.runs(operation)
+                ? PIMMatrixMapping.channelGEMV(of: operation, channels: configuration.memory.channels) : operation
+            guard gemv.kind.category == .attention else { return nil }
             // The layout the models use, multiplied out in floating point so nothing can overflow here, on the
             // PIM as the operation drives it (the command set and row buffers `DeviceEvaluator` costs it with).
-            let pim = configuration.driven(by: operation.pimModes)
-            if pim.dataflow == .streaming { return StreamingPIMModel.estimatedCycles(operation, on: pim) }
+            let pim = configuration.driven(by: gemv.pimModes)
+            if pim.dataflow == .streaming { return StreamingPIMModel.estimatedCycles(gemv, on: pim) }
             let model = PIMCostModel(configuration: pim)
-            let layout = PIMLayout(operation: operation, configuration: pim)
+            let layout = PIMLayout(operation: gemv, configuration: pim)
             var tiles = 0.0
             for run in layout.runs {
                 let chunks = Double(layout.repeats) * Double(run.count)

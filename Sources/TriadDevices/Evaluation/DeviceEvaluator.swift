@@ -15,17 +15,31 @@ public struct DeviceEvaluator: Sendable {
             let model = NPUCostModel(configuration: configuration)
             return operations.map { model.cost(of: $0) }
         case .pim(let configuration):
-            return try operations.map {
-                guard $0.kind.category == .attention else {
+            return try operations.map { operation in
+                let gemv: Operation
+                var channels = 1
+                switch operation.kind.category {
+                case .attention:
+                    gemv = operation
+                case .matrix where PIMMatrixMapping.runs(operation):
+                    // An FC GEMV: every channel runs its share of the outputs at once (docs/MODEL.md §2.9).
+                    channels = configuration.memory.channels
+                    gemv = PIMMatrixMapping.channelGEMV(of: operation, channels: channels)
+                default:
                     throw DeviceError(
-                        .unsupportedOperation, "\(device.id): PIM runs attention GEMVs only, not \($0.kind.label)")
+                        .unsupportedOperation,
+                        "\(device.id): PIM runs attention and 16-bit FC GEMVs only, not \(operation.kind.label)\(operation.isTernary ? " (ternary)" : "")"
+                    )
                 }
-                let driven = configuration.driven(by: $0.pimModes)
+                let driven = configuration.driven(by: gemv.pimModes)
+                var cost: OperationCost
                 // The command-level model runs the Newton dataflow only (topologies and the wire refuse the rest).
                 switch (configuration.fidelity, configuration.dataflow) {
-                case (.command, .newton): return PIMCommandModel(configuration: driven).cost(of: $0)
-                default: return PIMCostModel(configuration: driven).cost(of: $0)
+                case (.command, .newton): cost = PIMCommandModel(configuration: driven).cost(of: gemv)
+                default: cost = PIMCostModel(configuration: driven).cost(of: gemv)
                 }
+                cost.energyPicojoules *= Double(channels)
+                return cost
             }
         case .fpga(let configuration):
             let model = FPGACostModel(configuration: configuration)

@@ -6,7 +6,7 @@ import TriadDevices
 extension Simulator {
     /// Costs `operations` (each on the plan's resource): identical operations once, one request per device,
     /// all requests of the iteration handed to the cost service together.
-    func costGrouped(_ operations: [Operation], iteration: Int) throws -> [OperationCost] {
+    func costGrouped(_ operations: [Operation], iteration: Int, offloading: Bool = true) throws -> [OperationCost] {
         var results = Array(repeating: OperationCost.zero, count: operations.count)
         var requests: [CostRequest] = []
         var placements: [[(position: Int, index: Int)]] = []
@@ -14,7 +14,11 @@ extension Simulator {
             var unique: [Operation] = []
             var indexOf: [Operation: Int] = [:]
             var positions: [(position: Int, index: Int)] = []
-            for (position, operation) in operations.enumerated() where plan.resource(for: operation) == resource {
+            for (position, original) in operations.enumerated()
+            where plan.resource(for: original, offloading: offloading) == resource {
+                var operation = original
+                // An FC GEMV on the PIM is driven as the plan drives the PIM.
+                if resource == .pim && operation.kind.category == .matrix { operation.pimModes = plan.pimModes }
                 if let index = indexOf[operation] {
                     positions.append((position, index))
                 } else {
@@ -52,6 +56,11 @@ extension Simulator {
             if weightsOnChip { result[result.count - 1].systolicDuration +|= cost.duration }
             result[result.count - 1].residentDuration +|= weightsOnChip ? cost.residentDuration : cost.duration
             result[result.count - 1].energyPicojoules += cost.energyPicojoules
+            if resource == .pim {
+                // An FC GEMV keeps every channel busy, and closed to ordinary traffic for its commands' share.
+                result[result.count - 1].meanChannelBusy +|= cost.duration
+                result[result.count - 1].meanChannelBlocked +|= pimMatrixBlocked(operation, duration: cost.duration)
+            }
             if resource == .npu {
                 if operation.kind.category == .matrix {
                     result[result.count - 1].weightBytes +|= cost.streamedBytes
@@ -177,6 +186,17 @@ extension Simulator {
                     softmaxEnergyPicojoules: 0)
             }
         }
+    }
+
+    /// The time an FC GEMV of `duration` on the PIM keeps ordinary traffic off each channel (docs/MODEL.md §2.5,
+    /// §2.9): its commands' blocked cycles, stretched as refresh stretches the GEMV, at most its duration.
+    func pimMatrixBlocked(_ operation: Operation, duration: Picoseconds) -> Picoseconds {
+        guard let pim = devices.pim else { return 0 }
+        var gemv = PIMMatrixMapping.channelGEMV(of: operation, channels: pim.memory.channels)
+        gemv.pimModes = plan.pimModes
+        let counts = PIMCostModel(configuration: pim.driven(by: plan.pimModes)).commands(for: gemv)
+        guard counts.cycles > 0 else { return 0 }
+        return min(duration, scaled(duration, times: counts.blockedCycles, over: counts.cycles, roundingUp: false))
     }
 
     /// A request's attention operations, the PIM ones marked with how the plan drives the PIM.

@@ -43,6 +43,10 @@ public struct Experiment: Sendable {
     public var stages: [PipelineStage]?
     /// Prefill, arrivals and SLOs (default: the decode-only mode).
     public var serving = ServingOptions()
+    /// What the `auto` policy optimizes at each review, and the TPOT (one iteration of the batch) it must meet when
+    /// it can, milliseconds (nil: no bound).
+    public var objective = PlanObjective.throughput
+    public var tpotBoundMilliseconds: Double?
 
     public init(devices: DeviceSet, model: ModelSpec, workload: RequestStream, topologyName: String = "topology") {
         self.devices = devices

@@ -14,6 +14,7 @@ struct AutoPlanner {
     private(set) var iterations: [Int]
     private(set) var switches = 0
     private(set) var reviews = 0
+    private(set) var switchLog: [AutoPlanSummary.Switch] = []
     /// Iterations between reviews of an unchanged batch.
     let reviewEvery = 256
     /// The gain a switch must promise, as a fraction of the plan in use's iteration time (not at the first
@@ -26,8 +27,14 @@ struct AutoPlanner {
     static let maximumSpacing = 1024
     private var spacing = initialSpacing
 
-    init(candidates: [Simulator], lead: Int) {
+    /// What a review optimizes, and the TPOT bound (picoseconds) it keeps when it can.
+    let objective: PlanObjective
+    let bound: Picoseconds?
+
+    init(candidates: [Simulator], lead: Int, objective: PlanObjective = .throughput, bound: Picoseconds? = nil) {
         precondition(!candidates.isEmpty)
+        self.objective = objective
+        self.bound = bound
         self.candidates = candidates
         current = lead
         iterations = Array(repeating: 0, count: candidates.count)
@@ -58,21 +65,33 @@ struct AutoPlanner {
         }
         lastReview = (iteration, active, mean)
         reviews += 1
-        var times: [Picoseconds] = []
+        var scores: [(misses: Int, value: Double)] = []
         for index in candidates.indices {
-            times.append(try candidates[index].predictIteration(state, iteration: iteration))
+            scores.append(try candidates[index].predictIteration(state, iteration: iteration).score(objective, bound: bound))
         }
         var best = current
-        for index in times.indices where times[index] < times[best] { best = index }
-        // The first choice is free; later ones must promise more than the threshold. A review that changes nothing
-        // doubles the least spacing to the next one (up to 1,024 iterations); a switch resets it.
-        guard best != current, first || Double(times[best]) < Double(times[current]) * (1 - threshold) else {
+        for index in scores.indices where scores[index] < scores[best] { best = index }
+        // The first choice is free; later ones must promise more than the threshold (or meet a bound the plan in use
+        // misses). A review that changes nothing doubles the least spacing to the next one (up to 1,024 iterations);
+        // a switch resets it.
+        let gains =
+            scores[best].misses < scores[current].misses || scores[best].value < scores[current].value * (1 - threshold)
+        guard best != current, first || gains else {
             spacing = min(spacing * 2, Self.maximumSpacing)
             return false
         }
         spacing = Self.initialSpacing
+        if !first {
+            switches += 1
+            if switchLog.count < AutoPlanSummary.switchLogLimit {
+                let left = scores[current].value
+                switchLog.append(
+                    AutoPlanSummary.Switch(
+                        iteration: iteration, from: candidates[current].policy.name, to: candidates[best].policy.name,
+                        predictedGain: left > 0 ? 1 - scores[best].value / left : 0))
+            }
+        }
         current = best
-        if !first { switches += 1 }
         return true
     }
 
@@ -87,6 +106,9 @@ struct AutoPlanner {
             plans: candidates.indices.filter { iterations[$0] > 0 }.map {
                 AutoPlanSummary.Share(name: candidates[$0].policy.name, share: Double(iterations[$0]) / Double(total))
             },
-            switches: switches, reviews: reviews, candidates: candidates.map(\.policy.name))
+            switches: switches, reviews: reviews, candidates: candidates.map(\.policy.name),
+            objective: objective.rawValue
+                + (bound.map { " within TPOT " + TextTable.fixed(Double($0) / 1e9, 3) + " ms" } ?? ""),
+            switchLog: switchLog)
     }
 }

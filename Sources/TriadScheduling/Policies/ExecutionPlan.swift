@@ -18,6 +18,8 @@ public struct ExecutionPlan: Sendable, Hashable {
     public var ternaryMatrixResource: DeviceKind
     /// Device running attention GEMVs.
     public var attentionResource: DeviceKind
+    /// FC classes that run on the PIM as GEMVs, and up to how many rows (none: every FC on `hostResource`).
+    public var matrixOffload = MatrixOffload.none
     public var kvPlacement: KVPlacementRule
     /// When to split the batch into interleaved sub-batches.
     public enum Interleaving: String, Sendable, Hashable {
@@ -54,11 +56,14 @@ public struct ExecutionPlan: Sendable, Hashable {
         self.pimIssueRate = pimIssueRate
     }
 
-    /// The resource an operation of the layer runs on.
-    public func resource(for operation: Operation) -> DeviceKind {
+    /// The resource an operation of the layer runs on; FC GEMVs go to the PIM as `matrixOffload` says when
+    /// `offloading` (decode steps; prefill keeps its GEMMs on the host).
+    public func resource(for operation: Operation, offloading: Bool = true) -> DeviceKind {
         switch operation.kind.category {
         case .attention: return attentionResource
-        case .matrix: return operation.isTernary ? ternaryMatrixResource : hostResource
+        case .matrix:
+            if operation.isTernary { return ternaryMatrixResource }
+            return offloading && matrixOffload.runsOnPIM(operation) ? .pim : hostResource
         case .vector: return hostResource
         }
     }

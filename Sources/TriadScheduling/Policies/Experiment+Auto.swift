@@ -11,7 +11,13 @@ extension Experiment {
         }
         var candidates: [Simulator] = []
         for policy in Policy.presets {
-            if let simulator = try? Simulator(self, policy: policy, costs: costs) { candidates.append(simulator) }
+            guard let simulator = try? Simulator(self, policy: policy, costs: costs) else { continue }
+            candidates.append(simulator)
+            // The same plan with the FC classes that are faster on the PIM at small batches moved there.
+            let offload = try simulator.fastestOffload(upTo: batch)
+            if !offload.isEmpty, let variant = try? Simulator(self, policy: policy.offloading(offload), costs: costs) {
+                candidates.append(variant)
+            }
         }
         guard !candidates.isEmpty else {
             throw SimulationError(.incompatible, "policy auto found no named plan that can run \(model.name) here")
@@ -29,22 +35,26 @@ extension Experiment {
         }
         let npu = candidates.indices.filter { !candidates[$0].attentionOnPIM }
         if let first = npu.first { layouts.append((first, npu)) }
+        let bound = tpotBoundMilliseconds.map { Picoseconds(min($0 * 1e9, 4e18)) }
         var chosen = layouts[0]
         if layouts.count > 1 {
-            var best = -1.0
+            var best: (misses: Int, value: Double)?
             for layout in layouts {
                 let batch = try RunLoop(stages: [candidates[layout.lead]]).firstBatch()
-                var fastest = Picoseconds.max
+                var layoutBest: (misses: Int, value: Double)?
                 for member in layout.members {
-                    fastest = min(fastest, try candidates[member].predictIteration(batch, iteration: 0))
+                    let score = try candidates[member].predictIteration(batch, iteration: 0).score(
+                        objective, bound: bound)
+                    if layoutBest == nil || score < layoutBest! { layoutBest = score }
                 }
-                let rate = fastest > 0 ? Double(batch.activeCount) / Double(fastest) : 0
-                if rate > best { (best, chosen) = (rate, layout) }
+                if let layoutBest, best == nil || layoutBest < best! { (best, chosen) = (layoutBest, layout) }
             }
         }
         let members = chosen.members.map { candidates[$0] }
         let lead = chosen.members.firstIndex(of: chosen.lead)!
-        var loop = RunLoop(stages: [members[lead]], planner: AutoPlanner(candidates: members, lead: lead))
+        var loop = RunLoop(
+            stages: [members[lead]],
+            planner: AutoPlanner(candidates: members, lead: lead, objective: objective, bound: bound))
         let outcome = try loop.run()
         var report = loop.stages[0].report(outcome.states[0], cappedRequests: outcome.cappedRequests)
         let summary = loop.planner!.summary()

@@ -34,12 +34,16 @@ public struct Policy: Sendable, Hashable {
     public let bulkIssue: Bool
     public let greedyPlacement: Bool
     public let interleaving: ExecutionPlan.Interleaving
+    /// FC classes this policy runs on the PIM (`+fc…`).
+    public let matrixOffload: MatrixOffload
 
     private init(
         name: String, base: Base, dualRowBuffers: Bool = false, fusedCommands: Bool = false, bulkIssue: Bool = false,
-        greedyPlacement: Bool = false, interleaving: ExecutionPlan.Interleaving = .never
+        greedyPlacement: Bool = false, interleaving: ExecutionPlan.Interleaving = .never,
+        matrixOffload: MatrixOffload = .none
     ) {
-        self.name = name
+        self.matrixOffload = matrixOffload
+        self.name = matrixOffload.isEmpty ? name : name + "+" + matrixOffload.label
         self.base = base
         self.dualRowBuffers = dualRowBuffers
         self.fusedCommands = fusedCommands
@@ -82,9 +86,29 @@ public struct Policy: Sendable, Hashable {
         .npuOnly, .npuPIM, .npuPIMDualRowBuffers, .npuPIMGreedyPlacement, .npuPIMInterleaving, .neupims, .ternary,
     ]
 
-    /// The policy called `name`: a preset, or `npu+pim` followed by any of `+drb`, `+gmlbp`, `+sbi`.
+    /// This policy with `offload`'s FC classes on the PIM (replacing any it had).
+    public func offloading(_ offload: MatrixOffload) -> Policy {
+        let baseName = matrixOffload.isEmpty ? name : String(name.dropLast(matrixOffload.label.count + 1))
+        return Policy(
+            name: baseName, base: base, dualRowBuffers: dualRowBuffers, fusedCommands: fusedCommands,
+            bulkIssue: bulkIssue, greedyPlacement: greedyPlacement, interleaving: interleaving, matrixOffload: offload)
+    }
+
+    /// The policy called `name`: a preset, or `npu+pim` followed by any of `+drb`, `+gmlbp`, `+sbi`; either
+    /// optionally followed by `+fc`, `+fc:N` or `+fc:class=N,…` (FC GEMVs on the PIM, `MatrixOffload`).
     public init?(name: String) {
-        let wanted = name.lowercased()
+        let lowered = name.lowercased()
+        if let range = lowered.range(of: "+fc", options: .backwards),
+            lowered[range.upperBound...].isEmpty || lowered[range.upperBound...].hasPrefix(":")
+        {
+            guard let offload = MatrixOffload(label: String(lowered[lowered.index(after: range.lowerBound)...])),
+                let policy = Policy(name: String(lowered[..<range.lowerBound])), !policy.isAuto,
+                policy.matrixOffload.isEmpty
+            else { return nil }
+            self = policy.offloading(offload)
+            return
+        }
+        let wanted = lowered
         if wanted == Policy.auto.name {
             self = .auto
             return
@@ -108,6 +132,19 @@ public struct Policy: Sendable, Hashable {
 
     /// The plan for `model` on `devices`, or why it cannot run.
     public func plan(for model: ModelSpec, on devices: DeviceSet) throws -> ExecutionPlan {
+        func need(_ present: Bool, _ what: String) throws {
+            guard present else { throw SimulationError(.incompatible, "policy \(name) needs \(what)") }
+        }
+        var plan = try basePlan(for: model, on: devices)
+        if !matrixOffload.isEmpty {
+            try need(devices.pim != nil, "a pim device to run FC GEMVs on (+\(matrixOffload.label))")
+            plan.matrixOffload = matrixOffload
+        }
+        return plan
+    }
+
+    /// The plan before any FC offload.
+    private func basePlan(for model: ModelSpec, on devices: DeviceSet) throws -> ExecutionPlan {
         func need(_ present: Bool, _ what: String) throws {
             guard present else { throw SimulationError(.incompatible, "policy \(name) needs \(what)") }
         }

@@ -12,6 +12,21 @@ public struct AutoPlanSummary: Sendable, Hashable {
     public var reviews: Int
     /// Every plan it could choose from.
     public var candidates: [String]
+    /// What the reviews optimized ("throughput", "energy", either "… within TPOT x ms").
+    public var objective = "throughput"
+    /// A switch after the first choice: before which iteration, from and to which plan, and the gain the review
+    /// predicted (a fraction of the objective's value for the plan left). A switch moves nothing in simulated time:
+    /// every candidate reads the same weights and KV layout (docs/MODEL.md §11).
+    public struct Switch: Sendable, Hashable {
+        public var iteration: Int
+        public var from: String
+        public var to: String
+        public var predictedGain: Double
+    }
+
+    /// The first `switchLogLimit` switches.
+    public var switchLog: [Switch] = []
+    public static let switchLogLimit = 64
 
     /// "neupims 97 %, npu-only 3 %".
     public var label: String {

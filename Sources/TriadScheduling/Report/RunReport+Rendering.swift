@@ -59,6 +59,14 @@ extension RunReport {
                             autoPlan.plans.map { .object(["policy": .string($0.name), "share": .number($0.share)]) }),
                         "switches": .integer(Int64(autoPlan.switches)), "reviews": .integer(Int64(autoPlan.reviews)),
                         "candidates": .array(autoPlan.candidates.map { .string($0) }),
+                        "objective": .string(autoPlan.objective),
+                        "switch_log": .array(
+                            autoPlan.switchLog.map {
+                                .object([
+                                    "iteration": .integer(Int64($0.iteration)), "from": .string($0.from),
+                                    "to": .string($0.to), "predicted_gain": .number($0.predictedGain),
+                                ])
+                            }),
                     ])))
         }
         if let serving {

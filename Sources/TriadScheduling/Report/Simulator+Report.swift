@@ -48,8 +48,12 @@ extension Simulator {
                     (pim.memory.streamingEnergy(readBytes: state.usage.streamedBytes)
                         + state.usage.energyPicojoules[DeviceKind.pim.index])
                     * stackShare
-                // A PIM stack the plan uses as plain memory is busy streaming, as an `hbm` device is.
-                busy = fraction(attentionOnPIM ? state.usage.busy[DeviceKind.pim.index] : state.usage.memoryPortBusy)
+                // A PIM stack the plan uses as plain memory is busy streaming, as an `hbm` device is (and computing
+                // the FC GEMVs the plan offloads to it).
+                busy = fraction(
+                    attentionOnPIM
+                        ? state.usage.busy[DeviceKind.pim.index]
+                        : state.usage.busy[DeviceKind.pim.index] +| state.usage.memoryPortBusy)
             case .hbm(let memory) where stackIDs.contains(device.id):
                 picojoules = memory.streamingEnergy(readBytes: state.usage.streamedBytes) * stackShare
                 busy = fraction(state.usage.memoryPortBusy)

@@ -33,12 +33,12 @@ extension Simulator {
         if let cached = prefillCache[key] { return cached }
         let layer = prefillLayer(tokens: tokens, context: context)
         let head = finishes && runsHead ? LayerTemplate.head(shard: shard, rows: 1) : []
-        let costs = try costGrouped(layer + head, iteration: iteration)
+        let costs = try costGrouped(layer + head, iteration: iteration, offloading: false)
         var cost = PrefillCost()
         let layers = Int64(shard.layers)
         for (index, operation) in (layer + head).enumerated() {
             let times: Int64 = index < layer.count ? layers : 1
-            let resource = plan.resource(for: operation)
+            let resource = plan.resource(for: operation, offloading: false)
             let duration = scaled(costs[index].duration, times: times, over: 1, roundingUp: false)
             cost.duration +|= duration
             cost.usage.busy[resource.index] +|= duration

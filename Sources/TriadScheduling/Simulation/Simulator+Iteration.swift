@@ -51,20 +51,32 @@ extension Simulator {
         return outcome.duration
     }
 
-    /// The duration this plan would give the next iteration of `state`'s batch (its decoding requests; prompts
-    /// still to prefill are left out), costs prepared as a real iteration prepares them; nothing is recorded and
-    /// `state` is not changed (`AutoPlanner`).
-    mutating func predictIteration(_ state: RunState, iteration: Int) throws -> Picoseconds {
+    /// What this plan would give the next iteration of `state`'s batch (its decoding requests; prompts still to
+    /// prefill are left out), costs prepared as a real iteration prepares them; nothing is recorded and `state` is
+    /// not changed (`AutoPlanner`).
+    mutating func predictIteration(_ state: RunState, iteration: Int) throws -> IterationPrediction {
         var probe = state
         probe.activeSlots.removeAll(keepingCapacity: true)
         probe.sequences.removeAll(keepingCapacity: true)
         probe.spans.removeAll(keepingCapacity: true)
         let partitions = try prepareDecoding(&probe, iteration: iteration)
-        guard !probe.activeSlots.isEmpty else { return 0 }
+        guard !probe.activeSlots.isEmpty else { return IterationPrediction(duration: 0, picojoules: 0, tokens: 0) }
         let recording = composer.isRecording
         composer.isRecording = false
         defer { composer.isRecording = recording }
-        return partitions.map { composeIteration(probe, $0).duration }.min() ?? 0
+        var best: IterationOutcome?
+        for partition in partitions {
+            let outcome = composeIteration(probe, partition)
+            if best == nil || outcome.duration < best!.duration { best = outcome }
+        }
+        guard let best else { return IterationPrediction(duration: 0, picojoules: 0, tokens: 0) }
+        // Energy as the report counts it: dynamic, the memory's streaming, and every device's static share.
+        var picojoules = best.usage.energyPicojoules.reduce(0, +)
+        if let memory = devices.memoryConfiguration {
+            picojoules += memory.streamingEnergy(readBytes: best.usage.streamedBytes)
+        }
+        for device in devices.devices { picojoules += device.configuration.staticEnergyPicojoules(over: best.duration) }
+        return IterationPrediction(duration: best.duration, picojoules: picojoules, tokens: probe.activeSlots.count)
     }
 
     /// Lists `state`'s decoding slots (their KV lengths and spans) after the (emptied) lists it already has, splits
@@ -170,4 +182,25 @@ struct IterationOutcome {
     var pipelineBytes: Int64 = 0
 
     init(parts: Int) { self.parts = parts }
+}
+
+/// One iteration as a plan would run it (`Simulator.predictIteration`).
+struct IterationPrediction {
+    var duration: Picoseconds
+    var picojoules: Double
+    /// Tokens it decodes (the batch's decoding requests).
+    var tokens: Int
+
+    /// How good it is under `objective` (lower is better, compared in order), per token: time, or energy — and with
+    /// a TPOT bound (`bound`, picoseconds), every iteration that misses it ranks after every one that meets it, the
+    /// misses by their time.
+    func score(_ objective: PlanObjective, bound: Picoseconds?) -> (misses: Int, value: Double) {
+        guard tokens > 0 else { return (2, 0) }
+        let perToken = 1 / Double(tokens)
+        if let bound, duration > bound { return (1, Double(duration) * perToken) }
+        switch objective {
+        case .throughput: return (0, Double(duration) * perToken)
+        case .energy: return (0, picojoules * perToken)
+        }
+    }
 }

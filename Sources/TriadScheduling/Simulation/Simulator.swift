@@ -60,6 +60,7 @@ public struct Simulator {
         ids[DeviceKind.pim.index] = devices.pim != nil ? devices.memory?.id : nil
         deviceIDs = ids
         for resource in [plan.hostResource, plan.ternaryMatrixResource, plan.attentionResource]
+            + (plan.matrixOffload.isEmpty ? [] : [.pim])
         where ids[resource.index] == nil {
             throw SimulationError(.incompatible, "no \(resource) device for the plan")
         }
@@ -71,7 +72,8 @@ public struct Simulator {
             ?? memory.map { Double($0.channels) * Double($0.channelBandwidthBytesPerSecond) } ?? 1
         composer = TimelineComposer(
             memoryBandwidthBytesPerSecond: Int64(min(sustained, 9e18)), weightCacheBytes: npu?.sramBytes ?? 0,
-            rule: plan.attentionResource == .pim && plan.rowBuffers == .single ? .blockedDuringPIM : .independent)
+            rule: (plan.attentionResource == .pim || !plan.matrixOffload.isEmpty) && plan.rowBuffers == .single
+                ? .blockedDuringPIM : .independent)
         composer.prefetchesWeights = npu?.prefetchesWeights ?? false
         composer.reusesWeights = npu?.reusesWeights ?? false
         attentionCache = Array(repeating: nil, count: experiment.maxSequence + 2)
