@@ -57,6 +57,46 @@ import TriadDevices
         #expect(abs(error) <= 0.15, "\(reference): Triad \(ours) cycles, AttAcc \(reference.cycles)")
     }
 
+    /// An FC GEMV y = W·x (W of N outputs × K inputs, one vector) on AttAcc's PIM: its score GEMV with d_head = K
+    /// and N ÷ 16 tokens per channel, one round over the 16 channels (AttAcc's own `gen_trace_attacc_*.py` with the
+    /// softmax and context commands emptied; the trace otherwise byte-identical to the stock one): the vector's
+    /// writes, the MACs and the outputs' moves. Triad costs it as `DeviceEvaluator` does a matrix op on the PIM
+    /// (docs/MODEL.md §2.9).
+    struct FCReference: Sendable, CustomStringConvertible {
+        var level: PIMConfiguration.Level
+        var outputs: Int
+        var inputs: Int
+        var cycles: Int64
+        var description: String { "\(level.rawValue) FC \(outputs)×\(inputs)" }
+    }
+
+    static let fcReferences: [FCReference] = [
+        .init(level: .bank, outputs: 4096, inputs: 4096, cycles: 8853),
+        .init(level: .bank, outputs: 16384, inputs: 4096, cycles: 33315),
+        .init(level: .bank, outputs: 4096, inputs: 16384, cycles: 36825),
+        .init(level: .bank, outputs: 12288, inputs: 4096, cycles: 25015),
+        .init(level: .bankGroup, outputs: 4096, inputs: 4096, cycles: 27977),
+        .init(level: .bankGroup, outputs: 16384, inputs: 4096, cycles: 109289),
+        .init(level: .bankGroup, outputs: 4096, inputs: 16384, cycles: 112835),
+        .init(level: .bankGroup, outputs: 12288, inputs: 4096, cycles: 82343),
+        .init(level: .buffer, outputs: 4096, inputs: 4096, cycles: 73285),
+        .init(level: .buffer, outputs: 16384, inputs: 4096, cycles: 290553),
+        .init(level: .buffer, outputs: 4096, inputs: 16384, cycles: 293618),
+        .init(level: .buffer, outputs: 12288, inputs: 4096, cycles: 217817),
+    ]
+
+    /// Every FC GEMV within ±15 % of AttAcc's cycles.
+    @Test(arguments: fcReferences)
+    func fcGEMVsMatchAttAcc(reference: FCReference) throws {
+        let pim = PIMConfiguration.attaccHBM3(level: reference.level)
+        let fc = Operation(kind: .feedForwardUp, rows: 1, inner: reference.inputs, columns: reference.outputs)
+        let ours = try DeviceEvaluator(device: DeviceDescription(id: "pim0", configuration: .pim(pim)))
+            .costs(of: [fc])[0].cycles
+        let error = Double(ours) / Double(reference.cycles) - 1
+        print("AttAcc \(reference): AttAcc \(reference.cycles), Triad \(ours) (\(String(format: "%+.1f", error * 100)) %)")
+        #expect(abs(error) <= 0.15, "\(reference): Triad \(ours) cycles, AttAcc \(reference.cycles)")
+    }
+
     /// The levels' order and ratios follow from their units: 64, 16 and 2 per channel at MAC intervals 6, 6, 2.
     @Test func unitsDecideTheLevelsOrder() {
         func cycles(_ level: PIMConfiguration.Level) -> Int64 {
