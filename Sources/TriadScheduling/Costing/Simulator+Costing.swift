@@ -199,6 +199,21 @@ extension Simulator {
         return min(duration, scaled(duration, times: counts.blockedCycles, over: counts.cycles, roundingUp: false))
     }
 
+    /// Whether `other` costs attention exactly as this simulator does: the same devices, attention device and PIM
+    /// modes (and so the same operations asked of the same workers).
+    func sharesAttentionCosts(with other: Simulator) -> Bool {
+        plan.attentionResource == other.plan.attentionResource && plan.pimModes == other.plan.pimModes
+            && deviceIDs == other.deviceIDs && experiment.maxSequence == other.experiment.maxSequence
+    }
+
+    /// Takes `other`'s attention costs (`sharesAttentionCosts`), keeping any this one knows that `other` does not.
+    mutating func adoptAttentionCosts(from other: Simulator) {
+        var merged = other.attentionCache
+        for index in merged.indices where merged[index] == nil { merged[index] = attentionCache[index] }
+        attentionCache = merged
+        spannedAttentionCache.merge(other.spannedAttentionCache) { mine, _ in mine }
+    }
+
     /// A request's attention operations, the PIM ones marked with how the plan drives the PIM.
     func attentionOperations(sequenceLength: Int) -> (logits: Operation, softmax: Operation, attend: Operation) {
         var ops = LayerTemplate.attention(shard: shard, sequenceLength: sequenceLength)

@@ -19,7 +19,7 @@ struct AutoPlanner {
     let reviewEvery = 256
     /// The gain a switch must promise, as a fraction of the plan in use's iteration time (not at the first
     /// review, which picks the fastest outright).
-    let threshold = 0.02
+    let threshold = 0.005
     private var lastReview: (iteration: Int, active: Int, context: Int)?
     /// The least iterations between two reviews: 16 after a switch, doubling after each review that keeps the plan
     /// up to 1,024.
@@ -31,8 +31,12 @@ struct AutoPlanner {
     let objective: PlanObjective
     let bound: Picoseconds?
 
+    /// The candidates' plan names (a running candidate's slot holds a spent value).
+    let names: [String]
+
     init(candidates: [Simulator], lead: Int, objective: PlanObjective = .throughput, bound: Picoseconds? = nil) {
         precondition(!candidates.isEmpty)
+        names = candidates.map(\.policy.name)
         self.objective = objective
         self.bound = bound
         self.candidates = candidates
@@ -42,12 +46,12 @@ struct AutoPlanner {
 
     /// Before iteration `iteration` of `state`: reviews the plans if due and puts the chosen one in `running`
     /// (handing the one that ran back to the candidates, its learnt costs kept). Returns whether it switched.
+    /// The simulators move between `running` and the candidates by swapping, never copying, so the running one's
+    /// arrays stay uniquely owned (a copy would make its next iteration copy them all); while one runs, its slot
+    /// among the candidates holds a spent value.
     mutating func prepare(_ running: inout Simulator, state: RunState, iteration: Int) throws -> Bool {
-        candidates[current] = running
-        defer {
-            running = candidates[current]
-            iterations[current] += 1
-        }
+        iterations[current] += 1
+        if let last = lastReview, iteration - last.iteration < spacing { return false }
         var active = 0
         var context = 0
         for slot in state.isActive.indices where state.isActive[slot] {
@@ -60,13 +64,25 @@ struct AutoPlanner {
         if let last = lastReview {
             func moved(_ now: Int, _ then: Int) -> Bool { abs(now - then) * 8 > max(then, 1) }
             let since = iteration - last.iteration
-            guard since >= spacing, since >= reviewEvery || moved(active, last.active) || moved(mean, last.context)
-            else { return false }
+            guard since >= reviewEvery || moved(active, last.active) || moved(mean, last.context) else { return false }
+        }
+        swap(&running, &candidates[current])
+        iterations[current] -= 1
+        defer {
+            swap(&running, &candidates[current])
+            iterations[current] += 1
         }
         lastReview = (iteration, active, mean)
         reviews += 1
         var scores: [(misses: Int, value: Double)] = []
         for index in candidates.indices {
+            // At the first review every candidate costs the whole batch's attention: one with the same attention
+            // device and PIM modes as an earlier one takes its (identical) costs instead of asking again.
+            if first, let earlier = candidates.indices.prefix(index).first(where: {
+                candidates[$0].sharesAttentionCosts(with: candidates[index])
+            }) {
+                candidates[index].adoptAttentionCosts(from: candidates[earlier])
+            }
             scores.append(try candidates[index].predictIteration(state, iteration: iteration).score(objective, bound: bound))
         }
         var best = current
@@ -87,7 +103,7 @@ struct AutoPlanner {
                 let left = scores[current].value
                 switchLog.append(
                     AutoPlanSummary.Switch(
-                        iteration: iteration, from: candidates[current].policy.name, to: candidates[best].policy.name,
+                        iteration: iteration, from: names[current], to: names[best],
                         predictedGain: left > 0 ? 1 - scores[best].value / left : 0))
             }
         }
@@ -96,7 +112,7 @@ struct AutoPlanner {
     }
 
     /// The plan in use's name.
-    var currentName: String { candidates[current].policy.name }
+    var currentName: String { names[current] }
 
     /// What ran: each plan's share of the iterations (those that ran, in the presets' order), the switches and the
     /// reviews.
@@ -104,9 +120,9 @@ struct AutoPlanner {
         let total = max(1, iterations.reduce(0, +))
         return AutoPlanSummary(
             plans: candidates.indices.filter { iterations[$0] > 0 }.map {
-                AutoPlanSummary.Share(name: candidates[$0].policy.name, share: Double(iterations[$0]) / Double(total))
+                AutoPlanSummary.Share(name: names[$0], share: Double(iterations[$0]) / Double(total))
             },
-            switches: switches, reviews: reviews, candidates: candidates.map(\.policy.name),
+            switches: switches, reviews: reviews, candidates: names,
             objective: objective.rawValue
                 + (bound.map { " within TPOT " + TextTable.fixed(Double($0) / 1e9, 3) + " ms" } ?? ""),
             switchLog: switchLog)

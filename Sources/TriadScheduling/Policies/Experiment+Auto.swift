@@ -9,6 +9,9 @@ extension Experiment {
             throw SimulationError(
                 .incompatible, "policy auto on a pipeline of different stages is not yet supported; name a policy per run")
         }
+        // The candidates ask the same shapes of the same devices: through workers, each is asked once for all of them
+        // (in this process evaluating again is cheaper than the lookup).
+        let costs: any CostService = costs is LocalCostService ? costs : SharedCostCache(costs)
         var candidates: [Simulator] = []
         for policy in Policy.presets {
             guard let simulator = try? Simulator(self, policy: policy, costs: costs) else { continue }
