@@ -54,6 +54,16 @@ struct PlaceTests {
         #expect(throughputs == throughputs.sorted(by: >))
     }
 
+    /// At batch 1 the FC GEMVs read their weights faster in the PIM's banks than over the NPU's port: the best plan
+    /// is an FC-on-PIM variant, ahead of every preset; at batch 256 no variant beats `neupims`.
+    @Test func smallBatchesRankFCOnPIMFirst() throws {
+        let small = try Self.ranked("Topologies/neupims.yaml", model: "gpt3-7b", batch: 1, policies: Policy.presets)
+        let best = try #require(small.first)
+        #expect(best.candidate.policy.name.contains("+fc"))
+        let presets = small.filter { $0.candidate.policy.matrixOffload.isEmpty }.compactMap(\.report?.tokensPerSecond)
+        #expect((best.report?.tokensPerSecond ?? 0) > 1.5 * (presets.max() ?? .infinity))
+    }
+
     /// GPT3-175B on 32 NeuPIMs devices: the chosen split is at least as fast as each of TP32×PP1, TP8×PP4 and
     /// TP16×PP2, and not the bundled TP8×PP4 (TP16×PP2 is faster: less pipeline fill, half the all-reduce size of
     /// TP32).
