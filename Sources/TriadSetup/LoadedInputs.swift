@@ -43,3 +43,29 @@ public struct LoadedInputs: Sendable {
         return experiment
     }
 }
+
+extension LoadedInputs {
+    /// The splits the `auto` policy may choose among for `experiment` (these inputs' run): on a topology of several
+    /// identical groups, every tensor × pipeline factorisation of the group count the model allows
+    /// (`PlanSearch.splits`), each the same run at that split; none on one group or a staged pipeline.
+    public func autoSplits(for experiment: Experiment, path: String, modelName: String) -> [Experiment.AutoSplit] {
+        guard groups.sets.count > 1, !groups.isStaged else { return [] }
+        return PlanSearch.splits(groups: groups.sets.count, model: model).compactMap { split in
+            guard
+                let inputs = try? LoadedInputs(
+                    topology: topology, path: path, model: modelName, tensorParallel: split.tensor,
+                    pipelineParallel: split.pipeline, stream: stream)
+            else { return nil }
+            let built = inputs.experiment()
+            var alternative = experiment
+            alternative.devices = built.devices
+            alternative.model = built.model
+            alternative.communication = built.communication
+            alternative.mirrors = built.mirrors
+            alternative.stages = built.stages
+            alternative.autoSplits = []
+            return Experiment.AutoSplit(
+                tensorParallel: split.tensor, pipelineParallel: split.pipeline, experiment: alternative)
+        }
+    }
+}

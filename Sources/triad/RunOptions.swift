@@ -106,6 +106,10 @@ struct RunOptions: ParsableArguments {
         experiment.serving = try serving.options()
         experiment.objective = objective.search
         experiment.tpotBoundMilliseconds = experiment.serving.tpotLimitMilliseconds
+        // Without a split on the command line, `auto` chooses one (the fixed policies run the topology's).
+        if tensorParallel == nil && pipelineParallel == nil {
+            experiment.autoSplits = inputs.autoSplits(for: experiment, path: topology, modelName: model)
+        }
         return (inputs, experiment)
     }
 

@@ -47,6 +47,22 @@ public struct Experiment: Sendable {
     /// it can, milliseconds (nil: no bound).
     public var objective = PlanObjective.throughput
     public var tpotBoundMilliseconds: Double?
+    /// The tensor × pipeline splits of this topology the `auto` policy chooses among (each the whole run at that
+    /// split); empty: `auto` keeps this experiment's split.
+    public var autoSplits: [AutoSplit] = []
+
+    /// One split `auto` may run.
+    public struct AutoSplit: Sendable {
+        public var tensorParallel: Int
+        public var pipelineParallel: Int
+        public var experiment: Experiment
+
+        public init(tensorParallel: Int, pipelineParallel: Int, experiment: Experiment) {
+            self.tensorParallel = tensorParallel
+            self.pipelineParallel = pipelineParallel
+            self.experiment = experiment
+        }
+    }
 
     public init(devices: DeviceSet, model: ModelSpec, workload: RequestStream, topologyName: String = "topology") {
         self.devices = devices
@@ -67,7 +83,7 @@ public struct Experiment: Sendable {
         let service = costs ?? LocalCostService(devices: stages?.flatMap(\.devices.devices) ?? devices.devices)
         var outcome = Outcome(reports: [], timelines: [])
         for policy in policies {
-            if policy.isAuto {
+            if policy.isAuto && stages == nil {
                 let auto = try runAuto(costs: service)
                 outcome.reports.append(auto.report)
                 outcome.timelines.append((policy.name, auto.events))

@@ -7,7 +7,10 @@ extension Experiment {
     static let probeIterations = 16
 
     /// One policy's run over `stages`: the layers balanced, every stage simulated on its devices in lockstep
-    /// (`RunLoop`), their figures merged into one report; the timeline has a track per stage and device.
+    /// (`RunLoop`), their figures merged into one report; the timeline has a track per stage and device. Under `auto`
+    /// every stage without a pinned policy plans itself (docs/MODEL.md §11): its candidates are the named plans that
+    /// can run on its devices (and their FC-on-PIM variants), the layers are balanced by each stage's fastest
+    /// candidate, and an `AutoPlanner` per stage chooses before each iteration.
     func runStaged(_ policy: Policy, stages: [PipelineStage], costs: any CostService) throws
         -> (report: RunReport, events: [TimelineEvent])
     {
@@ -26,22 +29,40 @@ extension Experiment {
         }
         let layers = try stageLayers(stages, total: model.layers, fixed: fixed, perLayer: perLayer)
         var simulators: [Simulator] = []
+        var planners: [AutoPlanner?] = []
+        let bound = tpotBoundMilliseconds.map { Picoseconds(min($0 * 1e9, 4e18)) }
         for index in stages.indices {
-            simulators.append(
-                try stageSimulator(
-                    policy, stages: stages, stage: index, layers: layers[index], costs: costs, probe: false))
+            let candidates = try stageCandidates(
+                policy, stages: stages, stage: index, layers: layers[index], costs: costs, probe: false)
+            guard candidates.count > 1 else {
+                simulators.append(candidates[0])
+                planners.append(nil)
+                continue
+            }
+            // The KV layout the PIM plans need when any candidate has PIM attention (every candidate reads it).
+            let lead =
+                candidates.firstIndex(where: { $0.attentionOnPIM && $0.plan.kvPlacement == .greedyMinLoad })
+                ?? candidates.firstIndex(where: { $0.attentionOnPIM }) ?? 0
+            simulators.append(candidates[lead])
+            planners.append(AutoPlanner(candidates: candidates, lead: lead, objective: objective, bound: bound))
         }
-        var loop = RunLoop(stages: simulators)
+        var loop = RunLoop(stages: simulators, planners: planners)
         let outcome = try loop.run()
-        let reports = loop.stages.indices.map {
+        var reports = loop.stages.indices.map {
             loop.stages[$0].report(outcome.states[$0], cappedRequests: outcome.cappedRequests)
+        }
+        let summaries = loop.planners.map { $0?.summary() }
+        for index in reports.indices {
+            if let summary = summaries[index] { reports[index].attention = "auto: " + summary.label }
         }
         var report = RunReport.merging(
             reports, order: mirrors?.map(\.device) ?? stages.flatMap { $0.devices.devices.map(\.id) })
         report.policy = policy.name
+        if policy.isAuto { report.autoPlan = summaries.compactMap { $0 }.first }
         report.stages = stages.indices.map { index in
             StageFigure(
-                groups: stages[index].groupIDs, layers: layers[index], policy: (stages[index].policy ?? policy).name,
+                groups: stages[index].groupIDs, layers: layers[index],
+                policy: summaries[index].map { "auto: " + $0.label } ?? (stages[index].policy ?? policy).name,
                 fixedMilliseconds: fixed[index] * 1e-9, perLayerMilliseconds: perLayer[index] * 1e-9)
         }
         let events = loop.stages.enumerated().flatMap { index, simulator in
@@ -55,13 +76,49 @@ extension Experiment {
     }
 
     /// Mean iteration time (picoseconds, token-weighted) of stage `stage` holding `layers` layers, over a short
-    /// run of the same workload.
+    /// run of the same workload (under `auto`, its fastest candidate's).
     private func probe(_ policy: Policy, stages: [PipelineStage], stage: Int, layers: Int, costs: any CostService)
         throws -> Double
     {
-        var simulator = try stageSimulator(
+        var fastest = Double.infinity
+        for var simulator in try stageCandidates(
             policy, stages: stages, stage: stage, layers: layers, costs: costs, probe: true)
-        return try simulator.run().tpotMeanMilliseconds * 1e9
+        {
+            fastest = min(fastest, try simulator.run().tpotMeanMilliseconds * 1e9)
+        }
+        return fastest
+    }
+
+    /// The simulators stage `stage` may run: its pinned policy's, or `policy`'s, or under `auto` every named plan
+    /// that can run on its devices and each one's FC-on-PIM variant (in the presets' order).
+    private func stageCandidates(
+        _ policy: Policy, stages: [PipelineStage], stage: Int, layers: Int, costs: any CostService, probe: Bool
+    ) throws -> [Simulator] {
+        guard policy.isAuto, stages[stage].policy == nil else {
+            return [try stageSimulator(policy, stages: stages, stage: stage, layers: layers, costs: costs, probe: probe)]
+        }
+        var candidates: [Simulator] = []
+        for preset in Policy.presets {
+            guard
+                let simulator = try? stageSimulator(
+                    preset, stages: stages, stage: stage, layers: layers, costs: costs, probe: probe)
+            else { continue }
+            candidates.append(simulator)
+            let offload = try simulator.fastestOffload(upTo: batch)
+            if !offload.isEmpty,
+                let variant = try? stageSimulator(
+                    preset.offloading(offload), stages: stages, stage: stage, layers: layers, costs: costs,
+                    probe: probe)
+            {
+                candidates.append(variant)
+            }
+        }
+        guard !candidates.isEmpty else {
+            throw SimulationError(
+                .incompatible, "policy auto found no named plan that can run pipeline stage \(stage)",
+                device: stages[stage].groupIDs[0])
+        }
+        return candidates
     }
 
     private func stageSimulator(

@@ -1,17 +1,57 @@
 import TriadCore
 
 extension Experiment {
-    /// The `auto` policy's run: every named plan that can run the model on these devices is a candidate; the KV
-    /// layout is chosen from the first batch (below), then `AutoPlanner` chooses the plan before each iteration.
-    /// Staged pipelines are not yet supported.
+    /// The `auto` policy's run: every named plan that can run the model on these devices (and its FC-on-PIM variant)
+    /// is a candidate; the tensor × pipeline split (among `autoSplits`, when given) and the KV layout are chosen from
+    /// the first batch (below), then `AutoPlanner` chooses the plan before each iteration. A pipeline of different
+    /// stages plans each stage (`runStaged`).
     func runAuto(costs: any CostService) throws -> (report: RunReport, events: [TimelineEvent]) {
-        guard stages == nil else {
-            throw SimulationError(
-                .incompatible, "policy auto on a pipeline of different stages is not yet supported; name a policy per run")
-        }
         // The candidates ask the same shapes of the same devices: through workers, each is asked once for all of them
         // (in this process evaluating again is cheaper than the lookup).
         let costs: any CostService = costs is LocalCostService ? costs : SharedCostCache(costs)
+        let bound = tpotBoundMilliseconds.map { Picoseconds(min($0 * 1e9, 4e18)) }
+        // Each split's candidates and KV layouts, scored on the first batch as the run would admit it; the best
+        // (split, layout) runs. A split that cannot hold the model is skipped.
+        let splits = autoSplits.isEmpty ? [nil] : autoSplits.map { Optional($0) }
+        var chosen: (score: (misses: Int, value: Double), split: Int, members: [Simulator], lead: Int)?
+        var firstError: (any Error)?
+        for (index, split) in splits.enumerated() {
+            let experiment = split?.experiment ?? self
+            do {
+                let option = try experiment.autoOption(costs: costs, bound: bound)
+                if chosen == nil || option.score < chosen!.score {
+                    chosen = (option.score, index, option.members, option.lead)
+                }
+            } catch {
+                if firstError == nil { firstError = error }
+            }
+        }
+        guard let chosen else {
+            throw firstError
+                ?? SimulationError(.incompatible, "policy auto found no named plan that can run \(model.name) here")
+        }
+        let experiment = splits[chosen.split]?.experiment ?? self
+        var loop = RunLoop(
+            stage: chosen.members[chosen.lead],
+            planner: AutoPlanner(
+                candidates: chosen.members, lead: chosen.lead, objective: experiment.objective, bound: bound))
+        let outcome = try loop.run()
+        var report = loop.stages[0].report(outcome.states[0], cappedRequests: outcome.cappedRequests)
+        var summary = loop.planners[0]!.summary()
+        if let split = splits[chosen.split] {
+            summary.split = "TP\(split.tensorParallel)×PP\(split.pipelineParallel)"
+        }
+        report.policy = Policy.auto.name
+        report.attention = "auto: " + summary.label
+        report.autoPlan = summary
+        return (report, loop.stages[0].timeline)
+    }
+
+    /// This experiment's candidates under the layout `auto` would keep, and how the first batch scores under the
+    /// best of them.
+    private func autoOption(costs: any CostService, bound: Picoseconds?) throws -> (
+        score: (misses: Int, value: Double), members: [Simulator], lead: Int
+    ) {
         var candidates: [Simulator] = []
         for policy in Policy.presets {
             guard let simulator = try? Simulator(self, policy: policy, costs: costs) else { continue }
@@ -27,8 +67,7 @@ extension Experiment {
         }
         // Two KV layouts: as the PIM plans need it (NeuPIMs' greedy rule where a candidate uses it; every candidate
         // can read it), or striped over the whole stack for NPU attention (more room; the NPU plans only). The one
-        // whose first batch — admitted as the run admits it — decodes more tokens per second under its best plan
-        // is kept.
+        // whose first batch — admitted as the run admits it — scores better under its best plan is kept.
         var layouts: [(lead: Int, members: [Int])] = []
         if let pim =
             candidates.firstIndex(where: { $0.attentionOnPIM && $0.plan.kvPlacement == .greedyMinLoad })
@@ -38,33 +77,18 @@ extension Experiment {
         }
         let npu = candidates.indices.filter { !candidates[$0].attentionOnPIM }
         if let first = npu.first { layouts.append((first, npu)) }
-        let bound = tpotBoundMilliseconds.map { Picoseconds(min($0 * 1e9, 4e18)) }
-        var chosen = layouts[0]
-        if layouts.count > 1 {
-            var best: (misses: Int, value: Double)?
-            for layout in layouts {
-                let batch = try RunLoop(stages: [candidates[layout.lead]]).firstBatch()
-                var layoutBest: (misses: Int, value: Double)?
-                for member in layout.members {
-                    let score = try candidates[member].predictIteration(batch, iteration: 0).score(
-                        objective, bound: bound)
-                    if layoutBest == nil || score < layoutBest! { layoutBest = score }
-                }
-                if let layoutBest, best == nil || layoutBest < best! { (best, chosen) = (layoutBest, layout) }
+        var best: (score: (misses: Int, value: Double), layout: (lead: Int, members: [Int]))?
+        for layout in layouts {
+            let batch = try RunLoop(stages: [candidates[layout.lead]]).firstBatch()
+            for member in layout.members {
+                let score = try candidates[member].predictIteration(batch, iteration: 0).score(objective, bound: bound)
+                if best == nil || score < best!.score { best = (score, layout) }
             }
         }
-        let members = chosen.members.map { candidates[$0] }
-        let lead = chosen.members.firstIndex(of: chosen.lead)!
-        var loop = RunLoop(
-            stages: [members[lead]],
-            planner: AutoPlanner(candidates: members, lead: lead, objective: objective, bound: bound))
-        let outcome = try loop.run()
-        var report = loop.stages[0].report(outcome.states[0], cappedRequests: outcome.cappedRequests)
-        let summary = loop.planner!.summary()
-        report.policy = Policy.auto.name
-        report.attention = "auto: " + summary.label
-        report.autoPlan = summary
-        return (report, loop.stages[0].timeline)
+        guard let best else {
+            throw SimulationError(.incompatible, "policy auto found no named plan that can run \(model.name) here")
+        }
+        let members = best.layout.members.map { candidates[$0] }
+        return (best.score, members, best.layout.members.firstIndex(of: best.layout.lead)!)
     }
 }
-

@@ -12,6 +12,8 @@ public struct AutoPlanSummary: Sendable, Hashable {
     public var reviews: Int
     /// Every plan it could choose from.
     public var candidates: [String]
+    /// The tensor × pipeline split it chose ("TP16×PP2"; nil when the split was not its to choose).
+    public var split: String?
     /// What the reviews optimized ("throughput", "energy", either "… within TPOT x ms").
     public var objective = "throughput"
     /// A switch after the first choice: before which iteration, from and to which plan, and the gain the review
@@ -30,6 +32,7 @@ public struct AutoPlanSummary: Sendable, Hashable {
 
     /// "neupims 97 %, npu-only 3 %".
     public var label: String {
-        plans.map { "\($0.name) \(Int(($0.share * 100).rounded())) %" }.joined(separator: ", ")
+        (split.map { $0 + " " } ?? "")
+            + plans.map { "\($0.name) \(Int(($0.share * 100).rounded())) %" }.joined(separator: ", ")
     }
 }

@@ -60,6 +60,7 @@ extension RunReport {
                         "switches": .integer(Int64(autoPlan.switches)), "reviews": .integer(Int64(autoPlan.reviews)),
                         "candidates": .array(autoPlan.candidates.map { .string($0) }),
                         "objective": .string(autoPlan.objective),
+                        "split": autoPlan.split.map { .string($0) } ?? .null,
                         "switch_log": .array(
                             autoPlan.switchLog.map {
                                 .object([

@@ -14,14 +14,21 @@ struct RunLoop {
     }
 
     var stages: [Simulator]
-    /// The `auto` policy's scheduler, choosing stage 0's plan before each iteration (one stage only).
-    var planner: AutoPlanner?
+    /// The `auto` policy's schedulers, one per stage it plans (nil where the stage's plan is fixed), each choosing its
+    /// stage's plan before each iteration: the iteration lasts as long as the slowest stage, so each stage's fastest
+    /// plan is the pipeline's.
+    var planners: [AutoPlanner?]
 
-    init(stages: [Simulator], planner: AutoPlanner? = nil) {
+    init(stages: [Simulator], planners: [AutoPlanner?] = []) {
         precondition(!stages.isEmpty)
-        precondition(planner == nil || stages.count == 1)
+        precondition(planners.isEmpty || planners.count == stages.count)
         self.stages = stages
-        self.planner = planner
+        self.planners = planners.isEmpty ? Array(repeating: nil, count: stages.count) : planners
+    }
+
+    /// A run of one stage planned by `planner`.
+    init(stage: Simulator, planner: AutoPlanner) {
+        self.init(stages: [stage], planners: [planner])
     }
 
     /// Every stage's empty state and the admission, with the batch the run starts from admitted: closed-loop
@@ -63,13 +70,15 @@ struct RunLoop {
                 }
                 var duration: Picoseconds = 0
                 let iteration = states[0].iterations
-                if planner != nil, try planner!.prepare(&stages[0], state: states[0], iteration: iteration),
-                    !states[0].isWarmingUp, iteration < lead.timelineIterations
-                {
-                    stages[0].timeline.append(
-                        TimelineEvent(
-                            track: "plan", name: "re-plan: \(planner!.currentName)", start: now, duration: 0,
-                            iteration: iteration, subBatch: 0, layer: 0))
+                for index in stages.indices where planners[index] != nil {
+                    if try planners[index]!.prepare(&stages[index], state: states[index], iteration: iteration),
+                        !states[index].isWarmingUp, iteration < lead.timelineIterations
+                    {
+                        stages[index].timeline.append(
+                            TimelineEvent(
+                                track: "plan", name: "re-plan: \(planners[index]!.currentName)", start: now,
+                                duration: 0, iteration: iteration, subBatch: 0, layer: 0))
+                    }
                 }
                 for index in stages.indices {
                     duration = max(
