@@ -11,6 +11,75 @@ extension Simulator {
 
     var attentionChannels: Int { attentionOnPIM ? (devices.pim?.memory.channels ?? 1) : 1 }
 
+    /// Which requests a split plan's NPU takes (`moved[ordinal]`): per group, while it shortens the attention phase,
+    /// the longest single-channel request of the channel with the most PIM work moves to the NPU — the phase lasts as
+    /// long as the slower of the busiest channel and the NPU's share (greedy list scheduling, longest first).
+    func npuShare(_ state: RunState, group: [Int], groups: Int, channels: Int) -> [Bool] {
+        let count = state.activeSlots.count
+        var moved = Array(repeating: false, count: count)
+        var load = Array(repeating: Picoseconds(0), count: groups * channels)
+        // Each (group, channel)'s single-channel requests, longest first: `order[start[key]..<start[key + 1]]`.
+        var start = Array(repeating: 0, count: groups * channels + 1)
+        for (ordinal, slot) in state.activeSlots.enumerated() {
+            guard let cost = attentionCache[state.sequences[ordinal]] else { continue }
+            let span = state.span[slot]
+            if span == 1 { start[group[ordinal] * channels + state.channel[slot] + 1] += 1 }
+            let work =
+                span == 1
+                ? cost.duration
+                : spannedAttentionCache[Self.spannedKey(span: span, sequence: state.sequences[ordinal])]?.duration ?? 0
+            var channel = state.channel[slot]
+            for _ in 0..<span {
+                load[group[ordinal] * channels + channel] +|= work
+                channel = channel + 1 == channels ? 0 : channel + 1
+            }
+        }
+        for key in 0..<(groups * channels) { start[key + 1] += start[key] }
+        var order = Array(repeating: 0, count: start[groups * channels])
+        var fill = start
+        for (ordinal, slot) in state.activeSlots.enumerated()
+        where state.span[slot] == 1 && attentionCache[state.sequences[ordinal]] != nil {
+            let key = group[ordinal] * channels + state.channel[slot]
+            order[fill[key]] = ordinal
+            fill[key] += 1
+        }
+        for key in 0..<(groups * channels) where start[key + 1] - start[key] > 1 {
+            order[start[key]..<start[key + 1]].sort {
+                state.sequences[$0] != state.sequences[$1] ? state.sequences[$0] > state.sequences[$1] : $0 < $1
+            }
+        }
+        var next = Array(start.dropLast())
+        for g in 0..<groups {
+            var npu: Picoseconds = 0
+            while true {
+                // The busiest channel and the runner-up.
+                var busiest = 0
+                var second: Picoseconds = 0
+                for c in 1..<max(channels, 1) {
+                    let value = load[g * channels + c]
+                    if value > load[g * channels + busiest] {
+                        second = max(second, load[g * channels + busiest])
+                        busiest = c
+                    } else {
+                        second = max(second, value)
+                    }
+                }
+                let key = g * channels + busiest
+                let top = load[key]
+                guard next[key] < start[key + 1] else { break }
+                let pick = order[next[key]]
+                let cost = attentionCache[state.sequences[pick]]!
+                // Moving it must shorten the phase: the slower of the busiest channel and the NPU's share.
+                guard max(max(top - cost.duration, second), npu +| cost.npuDuration) < max(top, npu) else { break }
+                moved[pick] = true
+                next[key] += 1
+                load[key] -= cost.duration
+                npu +|= cost.npuDuration
+            }
+        }
+        return moved
+    }
+
     /// Each group's attention segment for the batch split as `partition` says (costs already prepared),
     /// and the KV placement's balance: busiest PIM channel's attention time over the channels' mean.
     ///
@@ -32,9 +101,23 @@ extension Simulator {
         var logitsTransactions = Array(repeating: Int64(0), count: barrier ? groups * channels : 0)
         var blocked = Array(repeating: Picoseconds(0), count: groups)
         var attention = Array(repeating: Segment(resource: plan.attentionResource), count: groups)
+        // A split plan's NPU takes part of each group's requests while the channels run the rest
+        // (`ExecutionPlan.splitsAttention`, `npuShare`).
+        let splitsAttention = attentionOnPIM && plan.splitsAttention
+        let moved = splitsAttention ? npuShare(state, group: group, groups: groups, channels: channels) : []
+        var npuAttention = Array(repeating: Picoseconds(0), count: splitsAttention ? groups : 0)
         var longestSoftmax = Array(repeating: Picoseconds(0), count: groups)
         for (ordinal, slot) in state.activeSlots.enumerated() {
             let g = group[ordinal]
+            if splitsAttention {
+                if moved[ordinal] {
+                    guard hasAttention, let cost = attentionCache[state.sequences[ordinal]] else { continue }
+                    npuAttention[g] +|= cost.npuDuration
+                    attention[g].npuSideEnergyPicojoules += cost.npuEnergyPicojoules
+                    attention[g].sideDataBytes +|= cost.npuStreamedBytes
+                    continue
+                }
+            }
             let span = attentionOnPIM ? state.span[slot] : 1
             let cached =
                 span == 1
@@ -86,7 +169,7 @@ extension Simulator {
                 attendTransactions[index] -= logitsTransactions[index]
             }
         }
-        for g in 0..<groups {
+        for g in 0..<groups where !(splitsAttention && g % 2 == 1) {
             var makespan: Picoseconds
             if barrier {
                 makespan =
@@ -100,6 +183,17 @@ extension Simulator {
                 makespan = PIMAttentionPhase.makespan(
                     channelTime: channelTime, transactions: channelTransactions, offset: g * channels,
                     channels: channels, issueRate: plan.pimIssueRate, npuCycle: npuCycle)
+            }
+            if splitsAttention && npuAttention[g] > 0 {
+                // The NPU's share streams its K and V while the channels compute, losing the cycles the PIM's commands
+                // hold the channels (§2.5) for the overlap.
+                var npuTime = npuAttention[g]
+                if makespan > 0 && composer.rule == .independent {
+                    npuTime +|= scaled(
+                        blocked[g] / Picoseconds(max(channels, 1)), times: min(npuTime, makespan), over: makespan,
+                        roundingUp: false)
+                }
+                attention[g].npuSideDuration +|= npuTime
             }
             attention[g].duration = max(makespan, attention[g].npuSideDuration) +| longestSoftmax[g]
             // Busy as the paper counts PIM: the channels' mean time with work queued.

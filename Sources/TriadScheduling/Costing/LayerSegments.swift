@@ -28,4 +28,9 @@ struct AttentionCost: Sendable {
     /// any attend, as the NeuPIMs simulator's operations do).
     var logitsDuration: Picoseconds = 0
     var logitsTransactions: Int64 = 0
+    /// The same request's attention on the NPU, streaming its K and V (plans that split attention between the PIM
+    /// and the NPU, `ExecutionPlan.splitsAttention`): time (softmax included), energy and bytes streamed.
+    var npuDuration: Picoseconds = 0
+    var npuEnergyPicojoules: Double = 0
+    var npuStreamedBytes: Int64 = 0
 }

@@ -6,7 +6,10 @@ import TriadDevices
 extension Simulator {
     /// Costs `operations` (each on the plan's resource): identical operations once, one request per device,
     /// all requests of the iteration handed to the cost service together.
-    func costGrouped(_ operations: [Operation], iteration: Int, offloading: Bool = true) throws -> [OperationCost] {
+    /// Operations at `npuFrom` and after run on the NPU whatever the plan says (a split plan's NPU attention).
+    func costGrouped(
+        _ operations: [Operation], iteration: Int, offloading: Bool = true, npuFrom: Int = .max
+    ) throws -> [OperationCost] {
         var results = Array(repeating: OperationCost.zero, count: operations.count)
         var requests: [CostRequest] = []
         var placements: [[(position: Int, index: Int)]] = []
@@ -15,7 +18,7 @@ extension Simulator {
             var indexOf: [Operation: Int] = [:]
             var positions: [(position: Int, index: Int)] = []
             for (position, original) in operations.enumerated()
-            where plan.resource(for: original, offloading: offloading) == resource {
+            where (position >= npuFrom ? .npu : plan.resource(for: original, offloading: offloading)) == resource {
                 var operation = original
                 // An FC GEMV on the PIM is driven as the plan drives the PIM.
                 if resource == .pim && operation.kind.category == .matrix { operation.pimModes = plan.pimModes }
@@ -132,7 +135,15 @@ extension Simulator {
             spannedStarts.append(operations.count)
             operations += [part.logits, part.attend, part.softmax] + (part.reduction.rows > 0 ? [part.reduction] : [])
         }
-        let costs = try costGrouped(operations, iteration: iteration)
+        // A split plan also costs each new length's attention on the NPU.
+        let npuFrom = operations.count
+        if plan.splitsAttention {
+            for sequence in newSequences {
+                let ops = LayerTemplate.attention(shard: shard, sequenceLength: sequence)
+                operations += [ops.logits, ops.attend, ops.softmax]
+            }
+        }
+        let costs = try costGrouped(operations, iteration: iteration, npuFrom: npuFrom)
         for entry in templates {
             let firstAfter = entry.start + entry.template.beforeAttention.count
             let firstHead = firstAfter + entry.template.afterAttention.count
@@ -178,6 +189,15 @@ extension Simulator {
                     transactions: figures.transactions,
                     blocked: devices.pim!.memory.clock.picoseconds(forCycles: figures.blockedCycles),
                     logitsDuration: logits.duration, logitsTransactions: figures.logitsTransactions)
+                if plan.splitsAttention {
+                    let npu = npuFrom + 3 * index
+                    let (npuLogits, npuAttend, npuSoftmax) = (costs[npu], costs[npu + 1], costs[npu + 2])
+                    attentionCache[sequence]!.npuDuration =
+                        npuLogits.duration +| npuAttend.duration +| npuSoftmax.duration
+                    attentionCache[sequence]!.npuEnergyPicojoules =
+                        npuLogits.energyPicojoules + npuAttend.energyPicojoules + npuSoftmax.energyPicojoules
+                    attentionCache[sequence]!.npuStreamedBytes = npuLogits.streamedBytes + npuAttend.streamedBytes
+                }
             } else {
                 attentionCache[sequence] = AttentionCost(
                     duration: logits.duration +| attend.duration +| softmax.duration,
@@ -199,11 +219,12 @@ extension Simulator {
         return min(duration, scaled(duration, times: counts.blockedCycles, over: counts.cycles, roundingUp: false))
     }
 
-    /// Whether `other` costs attention exactly as this simulator does: the same devices, attention device and PIM
-    /// modes (and so the same operations asked of the same workers).
+    /// Whether `other` costs attention exactly as this simulator does: the same devices, attention device, PIM
+    /// modes and split (and so the same operations asked of the same workers).
     func sharesAttentionCosts(with other: Simulator) -> Bool {
         plan.attentionResource == other.plan.attentionResource && plan.pimModes == other.plan.pimModes
-            && deviceIDs == other.deviceIDs && experiment.maxSequence == other.experiment.maxSequence
+            && plan.splitsAttention == other.plan.splitsAttention && deviceIDs == other.deviceIDs
+            && experiment.maxSequence == other.experiment.maxSequence
     }
 
     /// Takes `other`'s attention costs (`sharesAttentionCosts`), keeping any this one knows that `other` does not.

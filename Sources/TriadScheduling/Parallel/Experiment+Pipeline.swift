@@ -112,6 +112,13 @@ extension Experiment {
             {
                 candidates.append(variant)
             }
+            if Policy.splitCandidates.contains(preset),
+                let variant = try? stageSimulator(
+                    preset.splittingAttention(), stages: stages, stage: stage, layers: layers, costs: costs,
+                    probe: probe)
+            {
+                candidates.append(variant)
+            }
         }
         guard !candidates.isEmpty else {
             throw SimulationError(

@@ -20,6 +20,9 @@ public struct ExecutionPlan: Sendable, Hashable {
     public var attentionResource: DeviceKind
     /// FC classes that run on the PIM as GEMVs, and up to how many rows (none: every FC on `hostResource`).
     public var matrixOffload = MatrixOffload.none
+    /// With PIM attention: whether the NPU takes part of each (sub-)batch's attention, streaming those requests' K
+    /// and V while the channels compute the rest, the share balanced each iteration (docs/MODEL.md §11).
+    public var splitsAttention = false
     public var kvPlacement: KVPlacementRule
     /// When to split the batch into interleaved sub-batches.
     public enum Interleaving: String, Sendable, Hashable {

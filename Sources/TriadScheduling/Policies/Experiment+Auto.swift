@@ -61,6 +61,12 @@ extension Experiment {
             if !offload.isEmpty, let variant = try? Simulator(self, policy: policy.offloading(offload), costs: costs) {
                 candidates.append(variant)
             }
+            // The strongest PIM plans also with the NPU taking part of the attention.
+            if Policy.splitCandidates.contains(policy),
+                let variant = try? Simulator(self, policy: policy.splittingAttention(), costs: costs)
+            {
+                candidates.append(variant)
+            }
         }
         guard !candidates.isEmpty else {
             throw SimulationError(.incompatible, "policy auto found no named plan that can run \(model.name) here")

@@ -36,14 +36,23 @@ public struct Policy: Sendable, Hashable {
     public let interleaving: ExecutionPlan.Interleaving
     /// FC classes this policy runs on the PIM (`+fc…`).
     public let matrixOffload: MatrixOffload
+    /// Whether the NPU runs part of the PIM's attention beside it, balancing the two (`+npu-attention`,
+    /// `ExecutionPlan.splitsAttention`).
+    public let splitsAttention: Bool
+    /// The name without its `+npu-attention` and `+fc…` parts.
+    let baseName: String
 
     private init(
         name: String, base: Base, dualRowBuffers: Bool = false, fusedCommands: Bool = false, bulkIssue: Bool = false,
         greedyPlacement: Bool = false, interleaving: ExecutionPlan.Interleaving = .never,
-        matrixOffload: MatrixOffload = .none
+        matrixOffload: MatrixOffload = .none, splitsAttention: Bool = false
     ) {
         self.matrixOffload = matrixOffload
-        self.name = matrixOffload.isEmpty ? name : name + "+" + matrixOffload.label
+        self.splitsAttention = splitsAttention
+        baseName = name
+        self.name =
+            name + (splitsAttention ? "+npu-attention" : "")
+            + (matrixOffload.isEmpty ? "" : "+" + matrixOffload.label)
         self.base = base
         self.dualRowBuffers = dualRowBuffers
         self.fusedCommands = fusedCommands
@@ -78,6 +87,10 @@ public struct Policy: Sendable, Hashable {
     /// Whether the run chooses its plans itself.
     public var isAuto: Bool { base == .auto }
 
+    /// The presets `auto` also tries with the NPU taking part of the attention (`+npu-attention`): the ones that
+    /// drive the PIM with everything it has.
+    public static let splitCandidates: [Policy] = [.neupims, .ternary]
+
     /// The mechanisms `npu+pim+…` may name, in canonical order.
     public static let mechanisms = ["drb", "fused", "bulk", "gmlbp", "sbi"]
 
@@ -88,14 +101,23 @@ public struct Policy: Sendable, Hashable {
 
     /// This policy with `offload`'s FC classes on the PIM (replacing any it had).
     public func offloading(_ offload: MatrixOffload) -> Policy {
-        let baseName = matrixOffload.isEmpty ? name : String(name.dropLast(matrixOffload.label.count + 1))
-        return Policy(
+        Policy(
             name: baseName, base: base, dualRowBuffers: dualRowBuffers, fusedCommands: fusedCommands,
-            bulkIssue: bulkIssue, greedyPlacement: greedyPlacement, interleaving: interleaving, matrixOffload: offload)
+            bulkIssue: bulkIssue, greedyPlacement: greedyPlacement, interleaving: interleaving, matrixOffload: offload,
+            splitsAttention: splitsAttention)
+    }
+
+    /// This policy with part of the PIM's attention balanced onto the NPU (or not).
+    public func splittingAttention(_ splits: Bool = true) -> Policy {
+        Policy(
+            name: baseName, base: base, dualRowBuffers: dualRowBuffers, fusedCommands: fusedCommands,
+            bulkIssue: bulkIssue, greedyPlacement: greedyPlacement, interleaving: interleaving,
+            matrixOffload: matrixOffload, splitsAttention: splits)
     }
 
     /// The policy called `name`: a preset, or `npu+pim` followed by any of `+drb`, `+gmlbp`, `+sbi`; either
-    /// optionally followed by `+fc`, `+fc:N` or `+fc:class=N,…` (FC GEMVs on the PIM, `MatrixOffload`).
+    /// optionally followed by `+npu-attention` (the NPU runs part of the attention beside the PIM, balanced each
+    /// iteration) and then by `+fc`, `+fc:N` or `+fc:class=N,…` (FC GEMVs on the PIM, `MatrixOffload`).
     public init?(name: String) {
         let lowered = name.lowercased()
         if let range = lowered.range(of: "+fc", options: .backwards),
@@ -106,6 +128,13 @@ public struct Policy: Sendable, Hashable {
                 policy.matrixOffload.isEmpty
             else { return nil }
             self = policy.offloading(offload)
+            return
+        }
+        if lowered.hasSuffix("+npu-attention") {
+            guard let policy = Policy(name: String(lowered.dropLast("+npu-attention".count))), !policy.isAuto,
+                !policy.splitsAttention
+            else { return nil }
+            self = policy.splittingAttention()
             return
         }
         let wanted = lowered
@@ -139,6 +168,14 @@ public struct Policy: Sendable, Hashable {
         if !matrixOffload.isEmpty {
             try need(devices.pim != nil, "a pim device to run FC GEMVs on (+\(matrixOffload.label))")
             plan.matrixOffload = matrixOffload
+        }
+        if splitsAttention {
+            try need(
+                plan.attentionResource == .pim && devices.npu != nil,
+                "attention on a pim device and an npu beside it to split attention between them (+npu-attention)")
+            // With one row buffer the NPU cannot stream while the channels compute (§2.5).
+            try need(plan.rowBuffers == .dual, "dual row buffers (+drb) for the npu to stream beside the pim (+npu-attention)")
+            plan.splitsAttention = true
         }
         return plan
     }

@@ -20,6 +20,9 @@ public struct Segment: Sendable, Hashable {
     public var npuSideDuration: Picoseconds
     /// Energy of that NPU-side work, picojoules.
     public var npuSideEnergyPicojoules: Double
+    /// Bytes that NPU-side work streams over the memory port (a split plan's NPU attention): counted in the port's
+    /// traffic and busy time; its time is already in `npuSideDuration`.
+    public var sideDataBytes: Int64 = 0
     /// PIM segments: the channels' mean busy time (the paper's PIM utilization counts it).
     public var meanChannelBusy: Picoseconds = 0
     /// NPU segments: the part of `duration` spent in GEMMs (the systolic pipeline holds an instruction).

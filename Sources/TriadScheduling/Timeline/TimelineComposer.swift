@@ -177,6 +177,11 @@ public struct TimelineComposer: Sendable {
             timeline.usage.systolicBusy +|= min(next.systolicDuration, duration)
             timeline.usage.pimChannelBusy +|= next.meanChannelBusy
             timeline.usage.busy[DeviceKind.npu.index] +|= next.npuSideDuration
+            if next.sideDataBytes > 0 {
+                timeline.usage.streamedBytes +|= next.sideDataBytes
+                timeline.usage.memoryPortBusy +|= transferTime(
+                    bytes: next.sideDataBytes, bytesPerSecond: memoryBandwidthBytesPerSecond)
+            }
             timeline.usage.energyPicojoules[DeviceKind.npu.index] += next.npuSideEnergyPicojoules
             timeline.usage.energyPicojoules[next.resource.index] += next.energyPicojoules
             chainReady[chosen] = end
