@@ -77,7 +77,9 @@ extension Simulator {
 
     /// Costs every layer shape and sequence length this iteration needs and no earlier one did, with one
     /// cost request per device (identical operations merged), and caches the results.
-    mutating func prepareCosts(rowCounts: [Int], sequences: [Int], spans: [Int] = [], iteration: Int) throws {
+    mutating func prepareCosts(
+        rowCounts: [Int], sequences: [Int], spans: [Int] = [], iteration: Int, lookahead: Bool = true
+    ) throws {
         if !experiment.reusesCosts {
             layerCache.removeAll(keepingCapacity: true)
             for index in attentionCache.indices { attentionCache[index] = nil }
@@ -97,7 +99,7 @@ extension Simulator {
         if shard.model.hasAttention {
             // A request's sequence grows by one token per iteration, so costing the next lengths now saves
             // later requests (the costs are the same whenever they are asked for).
-            let lookahead = experiment.reusesCosts ? Simulator.attentionLookahead : 0
+            let lookahead = experiment.reusesCosts && lookahead ? Simulator.attentionLookahead : 0
             var requested: [Bool] = []
             for sequence in sequences where attentionCache[sequence] == nil {
                 if requested.isEmpty { requested = Array(repeating: false, count: attentionCache.count) }

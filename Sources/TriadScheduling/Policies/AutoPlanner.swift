@@ -16,15 +16,20 @@ struct AutoPlanner {
     private(set) var reviews = 0
     private(set) var switchLog: [AutoPlanSummary.Switch] = []
     /// Iterations between reviews of an unchanged batch.
-    let reviewEvery = 256
+    let reviewEvery = 4096
     /// The gain a switch must promise, as a fraction of the plan in use's iteration time (not at the first
     /// review, which picks the fastest outright).
     let threshold = 0.005
     private var lastReview: (iteration: Int, active: Int, context: Int)?
     /// The least iterations between two reviews: 16 after a switch, doubling after each review that keeps the plan
-    /// up to 1,024.
+    /// up to 4,096.
     static let initialSpacing = 16
-    static let maximumSpacing = 1024
+    static let maximumSpacing = 4096
+    /// A review the batch did not prompt (only time passed) composes only the candidates that came within this
+    /// fraction of the best at the last review; one the batch prompted composes them all.
+    static let contenderMargin = 0.1
+    /// The candidates' scores at the last review (nil: not composed then).
+    private var lastScores: [(misses: Int, value: Double)?]
     private var spacing = initialSpacing
 
     /// What a review optimizes, and the TPOT bound (picoseconds) it keeps when it can.
@@ -37,6 +42,7 @@ struct AutoPlanner {
     init(candidates: [Simulator], lead: Int, objective: PlanObjective = .throughput, bound: Picoseconds? = nil) {
         precondition(!candidates.isEmpty)
         names = candidates.map(\.policy.name)
+        lastScores = Array(repeating: nil, count: candidates.count)
         self.objective = objective
         self.bound = bound
         self.candidates = candidates
@@ -61,11 +67,16 @@ struct AutoPlanner {
         guard active > 0 else { return false }
         let mean = context / active
         let first = lastReview == nil
+        var prompted = true
         if let last = lastReview {
             func moved(_ now: Int, _ then: Int) -> Bool { abs(now - then) * 8 > max(then, 1) }
             let since = iteration - last.iteration
-            guard since >= reviewEvery || moved(active, last.active) || moved(mean, last.context) else { return false }
+            prompted = moved(active, last.active) || moved(mean, last.context)
+            guard since >= reviewEvery || prompted else { return false }
         }
+        // The best score at the last review, for a review only time prompted.
+        var lastBest: (misses: Int, value: Double)?
+        for score in lastScores { if let score, lastBest == nil || score < lastBest! { lastBest = score } }
         swap(&running, &candidates[current])
         iterations[current] -= 1
         defer {
@@ -76,6 +87,15 @@ struct AutoPlanner {
         reviews += 1
         var scores: [(misses: Int, value: Double)] = []
         for index in candidates.indices {
+            if !prompted, index != current, let lastBest {
+                guard let last = lastScores[index], last.misses == lastBest.misses,
+                    last.value <= lastBest.value * (1 + Self.contenderMargin)
+                else {
+                    scores.append((misses: Int.max, value: .infinity))
+                    lastScores[index] = nil
+                    continue
+                }
+            }
             // At the first review every candidate costs the whole batch's attention: one with the same attention
             // device and PIM modes as an earlier one takes its (identical) costs instead of asking again.
             if first, let earlier = candidates.indices.prefix(index).first(where: {
@@ -84,6 +104,7 @@ struct AutoPlanner {
                 candidates[index].adoptAttentionCosts(from: candidates[earlier])
             }
             scores.append(try candidates[index].predictIteration(state, iteration: iteration).score(objective, bound: bound))
+            lastScores[index] = scores[index]
         }
         var best = current
         for index in scores.indices where scores[index] < scores[best] { best = index }

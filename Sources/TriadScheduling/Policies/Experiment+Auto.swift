@@ -87,6 +87,12 @@ extension Experiment {
         for layout in layouts {
             let batch = try RunLoop(stages: [candidates[layout.lead]]).firstBatch()
             for member in layout.members {
+                // A candidate that costs attention as an earlier one does takes its costs instead of asking again.
+                if let earlier = layout.members.prefix(while: { $0 != member }).first(where: {
+                    candidates[$0].sharesAttentionCosts(with: candidates[member])
+                }) {
+                    candidates[member].adoptAttentionCosts(from: candidates[earlier])
+                }
                 let score = try candidates[member].predictIteration(batch, iteration: 0).score(objective, bound: bound)
                 if best == nil || score < best!.score { best = (score, layout) }
             }

@@ -59,7 +59,8 @@ extension Simulator {
         probe.activeSlots.removeAll(keepingCapacity: true)
         probe.sequences.removeAll(keepingCapacity: true)
         probe.spans.removeAll(keepingCapacity: true)
-        let partitions = try prepareDecoding(&probe, iteration: iteration)
+        // A prediction costs only the lengths in hand (no look-ahead): most candidates never run.
+        let partitions = try prepareDecoding(&probe, iteration: iteration, lookahead: false)
         guard !probe.activeSlots.isEmpty else { return IterationPrediction(duration: 0, picojoules: 0, tokens: 0) }
         let recording = composer.isRecording
         composer.isRecording = false
@@ -81,7 +82,9 @@ extension Simulator {
 
     /// Lists `state`'s decoding slots (their KV lengths and spans) after the (emptied) lists it already has, splits
     /// them every way the plan may run the iteration, and prepares the costs those splits need.
-    private mutating func prepareDecoding(_ state: inout RunState, iteration: Int) throws -> [Partition] {
+    private mutating func prepareDecoding(_ state: inout RunState, iteration: Int, lookahead: Bool = true) throws
+        -> [Partition]
+    {
         let spansChannels = attentionOnPIM
         for slot in state.isActive.indices
         where state.isActive[slot] && state.prefilled[slot] >= state.request[slot].inputTokens {
@@ -97,7 +100,8 @@ extension Simulator {
         }
         let partitions = splits.map { partition(state, parts: $0) }
         try prepareCosts(
-            rowCounts: partitions.flatMap(\.rows), sequences: state.sequences, spans: state.spans, iteration: iteration)
+            rowCounts: partitions.flatMap(\.rows), sequences: state.sequences, spans: state.spans, iteration: iteration,
+            lookahead: lookahead)
         return partitions
     }
 
