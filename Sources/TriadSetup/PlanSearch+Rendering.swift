@@ -11,9 +11,10 @@ extension PlanSearch {
         let best = predictions.first?.report
         for (index, prediction) in predictions.enumerated() {
             guard let report = prediction.report else {
+                // The reason in the last column, so the figures' columns stay narrow.
                 rows.append([
-                    "—", prediction.candidate.description,
-                    "refused: \(LogSafe.text(prediction.refusal ?? "", limit: 90))", "", "", "", "",
+                    "—", prediction.candidate.description, "—", "", "", "",
+                    "refused: \(LogSafe.text(prediction.refusal ?? "", limit: 90))",
                 ])
                 continue
             }

@@ -56,7 +56,8 @@ public enum PlanSearch {
 
     /// Predicts every candidate with `experiment(tensor, pipeline)` building the run at a split (throwing when the
     /// topology or model refuses it), and returns them ranked by `objective`, refusals last. With `offloads`, each
-    /// policy's FC-on-PIM variant (`Experiment.fastestOffload`) is a candidate too.
+    /// policy's FC-on-PIM variant (`Experiment.fastestOffload`) and, for `Policy.splitCandidates`, its split-attention
+    /// variant are candidates too.
     public static func search(
         policies: [Policy], splits: [(tensor: Int, pipeline: Int)], objective: Objective, tpotBound: Double? = nil,
         offloads: Bool = true,
@@ -86,6 +87,10 @@ public enum PlanSearch {
                     let offload = try? built.fastestOffload(for: policy), !offload.isEmpty
                 {
                     plans.append(policy.offloading(offload))
+                }
+                // And, for the plans `auto` tries it with, the NPU taking part of the attention.
+                if offloads, Policy.splitCandidates.contains(policy) {
+                    plans.append(policy.splittingAttention())
                 }
             }
             for policy in plans {

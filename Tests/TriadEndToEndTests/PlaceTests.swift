@@ -113,7 +113,9 @@ struct PlaceTests {
         #expect(outcome.status == 0, "\(outcome.error)")
         let json = try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as! [String: Any]
         let plans = json["plans"] as! [[String: Any]]
-        #expect(plans.count == Policy.presets.count)
+        // Every preset, and the split-attention variants beside neupims and ternary.
+        #expect(plans.count >= Policy.presets.count + Policy.splitCandidates.count)
+        #expect(plans.contains { ($0["policy"] as? String) == "neupims+npu-attention" })
         #expect(plans.contains { ($0["policy"] as? String) == "ternary" && $0["tokens_per_second"] != nil })
         let bad = try TriadProcess.run(["place", "Topologies/neupims.yaml", "--batch", "0"])
         #expect(bad.status == 2)
