@@ -92,6 +92,13 @@ import TriadScheduling
                     (pim.rowBuffers, pim.commandSet) = (.dual, .fused)
                 }
                 self.pim = pim
+                // The scheduler's mixed plans (docs/MODEL.md §2.9, §2.10), drawn last so the draws above stay as they
+                // were: FC GEMVs on the PIM, and the NPU taking part of NeuPIMs' attention.
+                switch (random.nextIndex(below: 3), policy == .neupims) {
+                case (1, _): policy = policy.offloading(.every(upTo: pick([1, 4, 16])))
+                case (2, true): policy = policy.splittingAttention()
+                default: break
+                }
             }
         }
 
@@ -155,19 +162,36 @@ import TriadScheduling
             let active = report.meanActiveRequests
             let keyValueBytes = active * Double(sample.input) * Double(shard.keyValueBytesPerToken)
             let macs = active * weightBytes / 2
-            let onPIM = sample.pim != nil && sample.policy != .npuOnly
-            let bound = max(
-                onPIM
-                    ? weightBytes / Double(sample.npu.memoryBandwidthBytesPerSecond)
-                    : (weightBytes + keyValueBytes) / Double(sample.npu.memoryBandwidthBytesPerSecond),
-                keyValueBytes / sample.attentionBytesPerSecond(onPIM: onPIM),
-                macs / sample.peakMACsPerSecond)
+            let onPIM = sample.pim != nil && sample.policy.baseName != Policy.npuOnly.name
+            // FC GEMVs on the PIM read their weights in the banks, and a split plan's NPU streams part of the KV: those
+            // bytes may go at the port's and the banks' rates together.
+            let port = Double(sample.npu.memoryBandwidthBytesPerSecond)
+            let banks = sample.pim == nil ? 0 : sample.attentionBytesPerSecond(onPIM: true)
+            let offloads = !sample.policy.matrixOffload.isEmpty
+            let weightRate = offloads ? port + banks : port
+            // FC GEMVs on the PIM multiply in the banks too: one MAC per element read.
+            let macRate = sample.peakMACsPerSecond + (offloads ? banks / 2 : 0)
+            let bound: Double
+            if !onPIM {
+                bound = max((weightBytes + keyValueBytes) / weightRate, macs / macRate)
+            } else {
+                let keyValueRate = sample.policy.splitsAttention ? port + banks : banks
+                bound = max(weightBytes / weightRate, keyValueBytes / keyValueRate, macs / macRate)
+            }
             let tpot = report.tpotMeanMilliseconds * 1e-3
             tightest = max(tightest, bound / tpot)
             if !(tpot >= bound * (1 - 1e-9)) {
                 violations.append("\(sample): TPOT \(tpot) s below the bound \(bound) s")
             }
-            let picojoulesPerBit = sample.memory.readEnergyPicojoules / Double(sample.memory.accessBytes * 8)
+            // Weights read in the banks cost a COMP per 16 elements of every bank of a channel: the bound takes the
+            // cheaper of that and a read over the port.
+            var picojoulesPerBit = sample.memory.readEnergyPicojoules / Double(sample.memory.accessBytes * 8)
+            if let pim = sample.pim, !sample.policy.matrixOffload.isEmpty {
+                picojoulesPerBit = min(
+                    picojoulesPerBit,
+                    pim.compEnergyPicojoules
+                        / Double(pim.banksPerChannel * pim.multipliersPerBank * pim.elementBytes * 8))
+            }
             let energyBound = picojoulesPerBit * weightBytes * 8 * 1e-12 / max(active, 1)
             tightestEnergy = max(tightestEnergy, energyBound / report.energyPerTokenJoules)
             if !(report.energyPerTokenJoules >= energyBound * (1 - 1e-9)) {

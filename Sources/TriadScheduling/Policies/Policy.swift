@@ -40,7 +40,7 @@ public struct Policy: Sendable, Hashable {
     /// `ExecutionPlan.splitsAttention`).
     public let splitsAttention: Bool
     /// The name without its `+npu-attention` and `+fc…` parts.
-    let baseName: String
+    public let baseName: String
 
     private init(
         name: String, base: Base, dualRowBuffers: Bool = false, fusedCommands: Bool = false, bulkIssue: Bool = false,
