@@ -28,6 +28,8 @@ struct AutoPlanner {
     /// A review the batch did not prompt (only time passed) composes only the candidates that came within this
     /// fraction of the best at the last review; one the batch prompted composes them all.
     static let contenderMargin = 0.1
+    /// The plan the first review chose, handed over at the first `prepare` (`init`'s `firstReview`).
+    private var pending: Int?
     /// The candidates' scores at the last review (nil: not composed then).
     private var lastScores: [(misses: Int, value: Double)?]
     private var spacing = initialSpacing
@@ -39,7 +41,12 @@ struct AutoPlanner {
     /// The candidates' plan names (a running candidate's slot holds a spent value).
     let names: [String]
 
-    init(candidates: [Simulator], lead: Int, objective: PlanObjective = .throughput, bound: Picoseconds? = nil) {
+    /// With `firstReview` (the scores every candidate got on the batch the run starts from, composed while choosing
+    /// the KV layout), that is the first review: the best of them runs from the start, and nothing is composed twice.
+    init(
+        candidates: [Simulator], lead: Int, objective: PlanObjective = .throughput, bound: Picoseconds? = nil,
+        firstReview: (batch: RunState, scores: [(misses: Int, value: Double)])? = nil
+    ) {
         precondition(!candidates.isEmpty)
         names = candidates.map(\.policy.name)
         lastScores = Array(repeating: nil, count: candidates.count)
@@ -48,6 +55,25 @@ struct AutoPlanner {
         self.candidates = candidates
         current = lead
         iterations = Array(repeating: 0, count: candidates.count)
+        if let firstReview, firstReview.scores.count == candidates.count {
+            var active = 0
+            var context = 0
+            for slot in firstReview.batch.isActive.indices where firstReview.batch.isActive[slot] {
+                active += 1
+                context += firstReview.batch.request[slot].inputTokens + firstReview.batch.generated[slot]
+            }
+            if active > 0 {
+                var best = 0
+                for index in firstReview.scores.indices where firstReview.scores[index] < firstReview.scores[best] {
+                    best = index
+                }
+                // The lead (whose KV layout the run keeps) starts the run; the first `prepare` hands over to the best.
+                pending = best
+                lastScores = firstReview.scores.map { Optional($0) }
+                lastReview = (0, active, context / active)
+                reviews = 1
+            }
+        }
     }
 
     /// Before iteration `iteration` of `state`: reviews the plans if due and puts the chosen one in `running`
@@ -56,6 +82,18 @@ struct AutoPlanner {
     /// arrays stay uniquely owned (a copy would make its next iteration copy them all); while one runs, its slot
     /// among the candidates holds a spent value.
     mutating func prepare(_ running: inout Simulator, state: RunState, iteration: Int) throws -> Bool {
+        if let target = pending {
+            pending = nil
+            guard target != current else {
+                iterations[current] += 1
+                return false
+            }
+            swap(&running, &candidates[current])
+            current = target
+            swap(&running, &candidates[current])
+            iterations[current] += 1
+            return true
+        }
         iterations[current] += 1
         if let last = lastReview, iteration - last.iteration < spacing { return false }
         var active = 0
@@ -96,10 +134,12 @@ struct AutoPlanner {
                     continue
                 }
             }
-            // At the first review every candidate costs the whole batch's attention: one with the same attention
-            // device and PIM modes as an earlier one takes its (identical) costs instead of asking again.
-            if first, let earlier = candidates.indices.prefix(index).first(where: {
-                candidates[$0].sharesAttentionCosts(with: candidates[index])
+            // A candidate that costs attention as the running plan or an earlier candidate does takes their
+            // (identical) costs instead of asking again: the running plan knows every length it has decoded.
+            if index != current, candidates[current].sharesAttentionCosts(with: candidates[index]) {
+                candidates[index].adoptAttentionCosts(from: candidates[current])
+            } else if let earlier = candidates.indices.prefix(index).first(where: {
+                scores[$0].misses != Int.max && candidates[$0].sharesAttentionCosts(with: candidates[index])
             }) {
                 candidates[index].adoptAttentionCosts(from: candidates[earlier])
             }

@@ -13,14 +13,18 @@ extension Experiment {
         // Each split's candidates and KV layouts, scored on the first batch as the run would admit it; the best
         // (split, layout) runs. A split that cannot hold the model is skipped.
         let splits = autoSplits.isEmpty ? [nil] : autoSplits.map { Optional($0) }
-        var chosen: (score: (misses: Int, value: Double), split: Int, members: [Simulator], lead: Int)?
+        var chosen:
+            (
+                score: (misses: Int, value: Double), split: Int, members: [Simulator], lead: Int,
+                firstReview: (batch: RunState, scores: [(misses: Int, value: Double)])
+            )?
         var firstError: (any Error)?
         for (index, split) in splits.enumerated() {
             let experiment = split?.experiment ?? self
             do {
                 let option = try experiment.autoOption(costs: costs, bound: bound)
                 if chosen == nil || option.score < chosen!.score {
-                    chosen = (option.score, index, option.members, option.lead)
+                    chosen = (option.score, index, option.members, option.lead, option.firstReview)
                 }
             } catch {
                 if firstError == nil { firstError = error }
@@ -34,7 +38,8 @@ extension Experiment {
         var loop = RunLoop(
             stage: chosen.members[chosen.lead],
             planner: AutoPlanner(
-                candidates: chosen.members, lead: chosen.lead, objective: experiment.objective, bound: bound))
+                candidates: chosen.members, lead: chosen.lead, objective: experiment.objective, bound: bound,
+                firstReview: chosen.firstReview))
         let outcome = try loop.run()
         var report = loop.stages[0].report(outcome.states[0], cappedRequests: outcome.cappedRequests)
         var summary = loop.planners[0]!.summary()
@@ -50,7 +55,8 @@ extension Experiment {
     /// This experiment's candidates under the layout `auto` would keep, and how the first batch scores under the
     /// best of them.
     private func autoOption(costs: any CostService, bound: Picoseconds?) throws -> (
-        score: (misses: Int, value: Double), members: [Simulator], lead: Int
+        score: (misses: Int, value: Double), members: [Simulator], lead: Int,
+        firstReview: (batch: RunState, scores: [(misses: Int, value: Double)])
     ) {
         var candidates: [Simulator] = []
         for policy in Policy.presets {
@@ -84,8 +90,12 @@ extension Experiment {
         let npu = candidates.indices.filter { !candidates[$0].attentionOnPIM }
         if let first = npu.first { layouts.append((first, npu)) }
         var best: (score: (misses: Int, value: Double), layout: (lead: Int, members: [Int]))?
+        var scoresByLayout: [[(misses: Int, value: Double)]] = []
+        var batches: [RunState] = []
         for layout in layouts {
             let batch = try RunLoop(stages: [candidates[layout.lead]]).firstBatch()
+            batches.append(batch)
+            scoresByLayout.append([])
             for member in layout.members {
                 // A candidate that costs attention as an earlier one does takes its costs instead of asking again.
                 if let earlier = layout.members.prefix(while: { $0 != member }).first(where: {
@@ -94,6 +104,7 @@ extension Experiment {
                     candidates[member].adoptAttentionCosts(from: candidates[earlier])
                 }
                 let score = try candidates[member].predictIteration(batch, iteration: 0).score(objective, bound: bound)
+                scoresByLayout[scoresByLayout.count - 1].append(score)
                 if best == nil || score < best!.score { best = (score, layout) }
             }
         }
@@ -101,6 +112,10 @@ extension Experiment {
             throw SimulationError(.incompatible, "policy auto found no named plan that can run \(model.name) here")
         }
         let members = best.layout.members.map { candidates[$0] }
-        return (best.score, members, best.layout.members.firstIndex(of: best.layout.lead)!)
+        let chosen = layouts.firstIndex { $0.members == best.layout.members && $0.lead == best.layout.lead }!
+        return (
+            best.score, members, best.layout.members.firstIndex(of: best.layout.lead)!,
+            (batches[chosen], scoresByLayout[chosen])
+        )
     }
 }
