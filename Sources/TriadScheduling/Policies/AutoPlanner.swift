@@ -1,11 +1,12 @@
 import TriadCore
 
 /// The `auto` policy's scheduler (docs/MODEL.md §11): every named plan that can run the model on the devices is a
-/// candidate simulator sharing the run's batch. When the batch has changed enough since the last look (its size or
-/// mean context by an eighth) or `reviewEvery` iterations have passed — and at least `spacing` iterations, which
-/// doubles after each review that keeps the plan — each candidate composes the current batch's next iteration from
-/// the same cost service, and the run moves to the fastest if it beats the plan in use by more than `threshold`
-/// (hysteresis: no flapping between near-equal plans). It sees only the batch in hand, never requests to come.
+/// candidate simulator sharing the run's batch. Every `spacing` iterations — 16 after a switch, doubling after each
+/// review that keeps the plan, up to 1,024 — it reviews: when the batch has changed since the last look (its size or
+/// mean context by an eighth) every candidate composes the current batch's next iteration from the same cost
+/// service, otherwise only the contenders (within `contenderMargin` of the last best); the run moves to the best if
+/// it beats the plan in use by more than `threshold` (hysteresis: no flapping between near-equal plans). It sees only
+/// the batch in hand, never requests to come.
 struct AutoPlanner {
     /// The candidates, in the presets' order; `current` runs the iterations.
     private(set) var candidates: [Simulator]
@@ -15,16 +16,14 @@ struct AutoPlanner {
     private(set) var switches = 0
     private(set) var reviews = 0
     private(set) var switchLog: [AutoPlanSummary.Switch] = []
-    /// Iterations between reviews of an unchanged batch.
-    let reviewEvery = 4096
     /// The gain a switch must promise, as a fraction of the plan in use's iteration time (not at the first
     /// review, which picks the fastest outright).
     let threshold = 0.005
     private var lastReview: (iteration: Int, active: Int, context: Int)?
     /// The least iterations between two reviews: 16 after a switch, doubling after each review that keeps the plan
-    /// up to 4,096.
+    /// up to 1,024.
     static let initialSpacing = 16
-    static let maximumSpacing = 4096
+    static let maximumSpacing = 1024
     /// A review the batch did not prompt (only time passed) composes only the candidates that came within this
     /// fraction of the best at the last review; one the batch prompted composes them all.
     static let contenderMargin = 0.1
@@ -109,8 +108,7 @@ struct AutoPlanner {
         if let last = lastReview {
             func moved(_ now: Int, _ then: Int) -> Bool { abs(now - then) * 8 > max(then, 1) }
             let since = iteration - last.iteration
-            prompted = moved(active, last.active) || moved(mean, last.context)
-            guard since >= reviewEvery || prompted else { return false }
+            prompted = moved(active, last.active) || moved(mean, last.context) || since >= 4 * Self.maximumSpacing
         }
         // The best score at the last review, for a review only time prompted.
         var lastBest: (misses: Int, value: Double)?
