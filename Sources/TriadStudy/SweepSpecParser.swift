@@ -109,7 +109,7 @@ public enum SweepSpecParser {
         }
         if let node = top.optional("prefill") {
             guard let mode = node.string.flatMap(ServingOptions.Prefill.init) else {
-                throw top.error(.invalidValue, at: node, "'prefill' must be none, whole or chunked:N with N in 1…65536")
+                throw top.error(.invalidValue, at: node, "'prefill' must be \(ServingOptions.Prefill.accepted)")
             }
             spec.prefill = mode
         }

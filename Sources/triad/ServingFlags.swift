@@ -8,7 +8,11 @@ import TriadScheduling
 /// SLOs and the per-request CSV. Without any, a run is the steady-state decode mode.
 struct ServingFlags: ParsableArguments {
     @Option(
-        help: "Prefill prompts: none (decode only, the default), whole, or chunked:N (N prompt tokens per iteration).")
+        help: """
+            Prefill prompts: none (decode only, the default); whole or chunked:N (N prompt tokens per iteration), \
+            before the decode step; mixed:N (Sarathi-Serve: an N-token budget, decodes first, prompt chunks in the \
+            same GEMMs); prefill-first:N (vLLM: waiting prompts, up to N tokens, before any decode).
+            """)
     var prefill: String = "none"
 
     @Option(
@@ -37,7 +41,7 @@ struct ServingFlags: ParsableArguments {
         var options = ServingOptions()
         guard let mode = ServingOptions.Prefill(prefill) else {
             throw InputError(
-                "triad: --prefill must be none, whole or chunked:N with N in 1…65536 (got '\(prefill.prefix(40))')")
+                "triad: --prefill must be \(ServingOptions.Prefill.accepted) (got '\(prefill.prefix(40))')")
         }
         options.prefill = mode
         options.arrivalRate = arrivalRate

@@ -107,4 +107,53 @@ struct ServingTests {
         ).run([.npuOnly]).reports[0]
         #expect(decode.serving == nil && a.serving != nil)
     }
+
+    /// A mixed batch whose budget holds the whole prompt prefills it in one iteration through the iteration's own
+    /// composition: alone (no decode to join), its time to first token is the hand-summed prefill exactly.
+    @Test func mixedBatchAloneIsTheHandSummedPrefill() throws {
+        var serving = ServingOptions()
+        serving.prefill = .mixed(512)
+        serving.arrivalRate = 0.01
+        serving.recordsRequests = true
+        let report = try Self.experiment(
+            workload: .fixed(input: 128, output: 4), batch: 1, iterations: 40, serving: serving
+        ).run([.npuOnly]).reports[0]
+        let expected = try Self.handPrefill(tokens: 128)
+        #expect(report.requestRecords.count == 10)
+        for record in report.requestRecords {
+            #expect(record.timeToFirstToken == expected, "TTFT \(record.timeToFirstToken) ps, prefill \(expected) ps")
+        }
+    }
+
+    /// Sarathi-Serve's rule against vLLM's, on two requests where the second arrives during the first's prefill.
+    /// `mixed:32`: request 0 prefills in iterations 1–2 (32 + 32 tokens), then decodes in every iteration 3–41
+    /// (its 39 tokens after the first) while request 1's 128-token prompt takes the other 31 tokens of each budget,
+    /// ⌈128 / 31⌉ = 5 iterations: 41 iterations, no pause. `prefill-first:4096`: request 0's prompt in iteration 1,
+    /// request 1's whole prompt alone in iteration 2 (request 0's decode waits), then both decode: request 1's first
+    /// token comes exactly one 128-token prefill after request 0's, and request 0's one 64-token prefill after its
+    /// arrival.
+    @Test func decodeFirstNeverPausesDecodesAndPrefillFirstDoes() throws {
+        func run(_ prefill: ServingOptions.Prefill) throws -> (iterations: Int, records: [RequestRecord]) {
+            var serving = ServingOptions()
+            serving.prefill = prefill
+            serving.recordsRequests = true
+            let requests = [
+                Request(id: 0, inputTokens: 64, outputTokens: 40, arrival: 0),
+                Request(id: 1, inputTokens: 128, outputTokens: 4, arrival: 100_000_000),  // 0.1 ms
+            ]
+            let report = try Self.experiment(
+                workload: .trace(name: "two", requests: requests), batch: 2, iterations: 200, serving: serving
+            ).run([.npuOnly]).reports[0]
+            return (report.iterations, report.requestRecords.sorted { $0.id < $1.id })
+        }
+        let mixed = try run(.mixed(32))
+        let first = try run(.prefillFirst(4096))
+        #expect(mixed.records.count == 2 && first.records.count == 2)
+        #expect(mixed.iterations == 41)
+        #expect(first.iterations == 41)
+        #expect(first.records[0].firstToken == (try Self.handPrefill(tokens: 64)))
+        #expect(first.records[1].firstToken - first.records[0].firstToken == (try Self.handPrefill(tokens: 128)))
+        // Request 1's prompt waits behind request 0's chunks and then shares each budget with a decode.
+        #expect(mixed.records[1].firstToken > first.records[1].firstToken)
+    }
 }

@@ -90,7 +90,9 @@ extension Simulator {
         var newRows: [Int] = []
         let window = experiment.reusesCosts ? Simulator.rowsWindow : 0
         for rows in rowCounts where rows > 0 && layerCache[rows] == nil {
-            for size in max(1, rows - window)...min(experiment.batch, rows + window)
+            // Rows past the batch (prompt chunks batched with decodes) are costed alone.
+            let sizes = rows > experiment.batch ? rows...rows : max(1, rows - window)...min(experiment.batch, rows + window)
+            for size in sizes
             where layerCache[size] == nil && !newRows.contains(size) {
                 newRows.append(size)
             }

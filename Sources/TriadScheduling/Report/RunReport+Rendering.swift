@@ -81,7 +81,8 @@ extension RunReport {
                 JSON.Member(
                     "serving",
                     .object([
-                        "requests": .integer(Int64(serving.requests)), "queueing_ms": figures(serving.queueing),
+                        "prefill": .string(serving.prefill), "requests": .integer(Int64(serving.requests)),
+                        "queueing_ms": figures(serving.queueing),
                         "ttft_ms": figures(serving.timeToFirstToken), "tpot_ms": figures(serving.timePerOutputToken),
                         "e2e_ms": figures(serving.endToEnd), "slo_attainment": .number(serving.sloAttainment),
                         "goodput_requests_per_second": .number(serving.goodput),

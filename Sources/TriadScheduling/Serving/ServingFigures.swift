@@ -27,6 +27,8 @@ public struct ServingFigures: Sendable, Hashable {
         }
     }
 
+    /// The prefill scheduler that ran (`--prefill`'s spelling).
+    public var prefill: String
     public var requests: Int
     public var queueing: Percentiles
     public var timeToFirstToken: Percentiles
@@ -42,6 +44,7 @@ public struct ServingFigures: Sendable, Hashable {
 
     public init(_ records: [RequestRecord], seconds: Double, options: ServingOptions) {
         let ms = 1e-9
+        prefill = options.prefill.name
         requests = records.count
         queueing = Percentiles(records.map { Double($0.queueing) * ms })
         timeToFirstToken = Percentiles(records.map { Double($0.timeToFirstToken) * ms })

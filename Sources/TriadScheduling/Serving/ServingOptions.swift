@@ -8,22 +8,60 @@ public struct ServingOptions: Sendable, Hashable {
         case none
         /// Each prompt is prefilled in one go, before the iteration's decode step.
         case whole
-        /// At most this many prompt tokens (over all prefilling requests, oldest first) per iteration.
+        /// At most this many prompt tokens (over all prefilling requests, oldest first) per iteration, run before
+        /// the decode step.
         case chunked(Int)
+        /// Sarathi-Serve's stall-free batching (Agrawal et al., OSDI 2024, §4): a token budget per iteration; every
+        /// decoding request takes one token of it first, then the oldest prompts take chunks of the rest, and the
+        /// chunks' rows join the decode step's GEMMs (their attention runs beside the decode attention).
+        case mixed(Int)
+        /// vLLM's default scheduler (Kwon et al., SOSP 2023, §4.5; v0 `Scheduler._schedule_default`): while prompts
+        /// wait, an iteration prefills only — whole prompts, oldest first, up to this many tokens (a longer prompt
+        /// is chunked to it) — and every decode waits; otherwise it decodes.
+        case prefillFirst(Int)
 
-        /// Largest chunk `chunked:N` accepts.
+        /// Largest chunk or token budget accepted.
         public static let chunkLimit = 65_536
 
-        /// `none`, `whole` or `chunked:N` (N in 1…65,536), as flags and sweep specs write it; nil otherwise.
+        /// `none`, `whole`, `chunked:N`, `mixed:N` or `prefill-first:N` (N in 1…65,536), as flags and sweep specs
+        /// write it; nil otherwise.
         public init?(_ text: String) {
             switch text {
             case "none": self = .none
             case "whole": self = .whole
             default:
-                guard text.hasPrefix("chunked:"), let size = Int(text.dropFirst("chunked:".count)),
-                    (1...Self.chunkLimit).contains(size)
-                else { return nil }
-                self = .chunked(size)
+                for (prefix, make) in [
+                    ("chunked:", Prefill.chunked), ("mixed:", Prefill.mixed), ("prefill-first:", Prefill.prefillFirst),
+                ] where text.hasPrefix(prefix) {
+                    guard let size = Int(text.dropFirst(prefix.count)), (1...Self.chunkLimit).contains(size) else {
+                        return nil
+                    }
+                    self = make(size)
+                    return
+                }
+                return nil
+            }
+        }
+
+        /// What the flag accepts, for error messages.
+        public static let accepted = "none, whole, chunked:N, mixed:N or prefill-first:N with N in 1…65536"
+
+        /// The flag's spelling of this mode.
+        public var name: String {
+            switch self {
+            case .none: "none"
+            case .whole: "whole"
+            case .chunked(let size): "chunked:\(size)"
+            case .mixed(let size): "mixed:\(size)"
+            case .prefillFirst(let size): "prefill-first:\(size)"
+            }
+        }
+
+        /// Whether prompt chunks run inside the iteration's batched GEMMs (rather than before its decode step).
+        public var batchesWithDecode: Bool {
+            switch self {
+            case .mixed, .prefillFirst: true
+            case .none, .whole, .chunked: false
             }
         }
     }

@@ -48,33 +48,91 @@ extension Simulator {
         return cost
     }
 
-    /// This iteration's prefill work: whole prompts of every request not yet prefilled, or the oldest requests'
-    /// next tokens up to the chunk budget. Records each slot's tokens in `state.prefillStep` and returns the cost, or
-    /// nil when no prompt waits (the decode-only mode returns at once, allocating nothing).
+    /// This iteration's prefill work, as the `--prefill` scheduler chooses it: whole prompts of every request not
+    /// yet prefilled, or the oldest requests' next tokens up to the chunk budget (`chunked`: their cost is returned,
+    /// to run before the decode step); or, for the modes that batch prompts with decodes (`mixed`, `prefill-first`),
+    /// the chunks that join the iteration's GEMMs (nil is returned; `promptChunks` costs them). Records each slot's
+    /// tokens in `state.prefillStep` and whether decodes wait this iteration (`state.decodesPaused`); returns nil
+    /// at once when no prompt waits (the decode-only mode allocates nothing).
     mutating func prefillStep(_ state: inout RunState, iteration: Int) throws -> PrefillCost? {
         state.prefillStep.removeAll(keepingCapacity: true)
-        guard experiment.serving.prefill != .none else { return nil }
+        state.decodesPaused = false
+        let mode = experiment.serving.prefill
+        guard mode != .none else { return nil }
         var waiting: [Int] = []
-        for slot in state.isActive.indices
-        where state.isActive[slot] && state.prefilled[slot] < state.request[slot].inputTokens {
-            waiting.append(slot)
+        var decoding = 0
+        for slot in state.isActive.indices where state.isActive[slot] {
+            if state.prefilled[slot] < state.request[slot].inputTokens {
+                waiting.append(slot)
+            } else {
+                decoding += 1
+            }
         }
         guard !waiting.isEmpty else { return nil }
-        var total = PrefillCost()
         waiting.sort { state.request[$0].id < state.request[$1].id }
         var budget = Int.max
-        if case .chunked(let size) = experiment.serving.prefill { budget = size }
+        switch mode {
+        case .none, .whole: break
+        case .chunked(let size): budget = size
+        // Decodes take their token of the budget first (Sarathi-Serve's stall-free rule).
+        case .mixed(let size): budget = size - decoding
+        case .prefillFirst(let size):
+            budget = size
+            state.decodesPaused = true
+        }
+        var total = PrefillCost()
         for slot in waiting where budget > 0 {
             let remaining = state.request[slot].inputTokens - state.prefilled[slot]
+            // vLLM takes whole prompts while they fit; only a first prompt longer than the budget is cut to it.
+            if case .prefillFirst = mode, remaining > budget, !state.prefillStep.isEmpty { break }
             let tokens = min(remaining, budget)
             budget -= tokens
-            let context = state.prefilled[slot] + tokens
+            state.prefillStep.append((slot, tokens))
+            guard !mode.batchesWithDecode else { continue }
             let cost = try prefillCost(
-                tokens: tokens, context: context, finishes: tokens == remaining, iteration: iteration)
+                tokens: tokens, context: state.prefilled[slot] + tokens, finishes: tokens == remaining,
+                iteration: iteration)
             total.duration +|= cost.duration
             total.usage += cost.usage
-            state.prefillStep.append((slot, tokens))
         }
-        return total
+        return mode.batchesWithDecode ? nil : total
+    }
+
+    /// The prompt chunks `prefillStep` put into this iteration's GEMMs (`mixed`, `prefill-first`): their rows, the
+    /// prompts they finish (each adds an LM-head row) and, per layer, their attention on the host — queries × K and
+    /// probabilities × V as GEMMs over the context so far, reading its K and V — after the decode attention of the
+    /// first sub-batch, which takes the chunks' rows (docs/MODEL.md §9). Nil when nothing is prefilled.
+    mutating func promptChunks(_ state: RunState, iteration: Int) throws -> PromptChunks? {
+        guard experiment.serving.prefill.batchesWithDecode, !state.prefillStep.isEmpty else { return nil }
+        var chunks = PromptChunks(attention: Segment(resource: plan.hostResource))
+        for (slot, tokens) in state.prefillStep {
+            let context = state.prefilled[slot] + tokens
+            chunks.rows += tokens
+            if context >= state.request[slot].inputTokens { chunks.finishing += 1 }
+            guard shard.model.hasAttention else { continue }
+            let key = tokens << 22 | context
+            if promptAttentionCache[key] == nil {
+                let layer = prefillLayer(tokens: tokens, context: context)
+                let attention = Array(layer[LayerTemplate(shard: shard, rows: tokens).beforeAttention.count...].prefix(3))
+                let costs = try costGrouped(attention, iteration: iteration, offloading: false)
+                var segment = Segment(resource: plan.hostResource)
+                for (operation, cost) in zip(attention, costs) {
+                    segment.duration +|= cost.duration
+                    segment.energyPicojoules += cost.energyPicojoules
+                    if operation.kind.category == .matrix { segment.systolicDuration +|= cost.duration }
+                }
+                segment.residentDuration = segment.duration
+                // The context's K and V come over the memory port (the chunk's own are read back as well).
+                segment.dataBytes = Int64(context) * shard.keyValueBytesPerTokenPerLayer
+                promptAttentionCache[key] = segment
+            }
+            let part = promptAttentionCache[key]!
+            chunks.attention.duration +|= part.duration
+            chunks.attention.residentDuration +|= part.residentDuration
+            chunks.attention.systolicDuration +|= part.systolicDuration
+            chunks.attention.energyPicojoules += part.energyPicojoules
+            chunks.attention.dataBytes +|= part.dataBytes
+        }
+        return chunks
     }
 }

@@ -22,6 +22,8 @@ struct RunState {
     var joinedFresh: [Bool]
     /// The prompt tokens this iteration prefills, per slot (`prefillStep`).
     var prefillStep: [(slot: Int, tokens: Int)] = []
+    /// Whether this iteration's decodes wait for the prompts it prefills (`--prefill prefill-first:N`).
+    var decodesPaused = false
     /// Requests finished while measuring (serving runs).
     var records: [RequestRecord] = []
 

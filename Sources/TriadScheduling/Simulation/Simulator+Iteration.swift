@@ -12,10 +12,11 @@ extension Simulator {
         state.sequences.removeAll(keepingCapacity: true)
         state.spans.removeAll(keepingCapacity: true)
         let prefill = try prefillStep(&state, iteration: iteration)
-        let partitions = try prepareDecoding(&state, iteration: iteration)
-        var outcome = composeIteration(state, partitions[0])
+        let chunks = try promptChunks(state, iteration: iteration)
+        let partitions = try prepareDecoding(&state, iteration: iteration, chunks: chunks)
+        var outcome = composeIteration(state, partitions[0], chunks)
         for candidate in partitions.dropFirst() {
-            let split = composeIteration(state, candidate)
+            let split = composeIteration(state, candidate, chunks)
             if split.duration < outcome.duration { outcome = split }
         }
         if let prefill, prefill.duration > 0 {
@@ -81,13 +82,15 @@ extension Simulator {
     }
 
     /// Lists `state`'s decoding slots (their KV lengths and spans) after the (emptied) lists it already has, splits
-    /// them every way the plan may run the iteration, and prepares the costs those splits need.
-    private mutating func prepareDecoding(_ state: inout RunState, iteration: Int, lookahead: Bool = true) throws
-        -> [Partition]
-    {
+    /// them every way the plan may run the iteration, and prepares the costs those splits need (with `chunks`, the
+    /// first sub-batch's layer with the prompt rows added and its LM head with the finished prompts').
+    private mutating func prepareDecoding(
+        _ state: inout RunState, iteration: Int, lookahead: Bool = true, chunks: PromptChunks? = nil
+    ) throws -> [Partition] {
         let spansChannels = attentionOnPIM
         for slot in state.isActive.indices
-        where state.isActive[slot] && state.prefilled[slot] >= state.request[slot].inputTokens {
+        where !state.decodesPaused && state.isActive[slot] && state.prefilled[slot] >= state.request[slot].inputTokens
+        {
             state.activeSlots.append(slot)
             state.sequences.append(state.sequenceLength(ofSlot: slot, cap: experiment.maxSequence))
             state.spans.append(spansChannels ? state.span[slot] : 1)
@@ -99,18 +102,29 @@ extension Simulator {
         case .whenFaster: splits = [1, plan.subBatches]
         }
         let partitions = splits.map { partition(state, parts: $0) }
+        var rowCounts = partitions.flatMap(\.rows)
+        if let chunks {
+            for partition in partitions {
+                rowCounts += [partition.rows[0] + chunks.rows, partition.rows[0] + chunks.finishing]
+            }
+        }
         try prepareCosts(
-            rowCounts: partitions.flatMap(\.rows), sequences: state.sequences, spans: state.spans, iteration: iteration,
+            rowCounts: rowCounts, sequences: state.sequences, spans: state.spans, iteration: iteration,
             lookahead: lookahead)
         return partitions
     }
 
-    /// Composes the current batch split as `partition` says (its costs already prepared).
-    private mutating func composeIteration(_ state: RunState, _ partition: Partition) -> IterationOutcome {
+    /// Composes the current batch split as `partition` says, the first sub-batch carrying `chunks` (costs already
+    /// prepared).
+    private mutating func composeIteration(
+        _ state: RunState, _ partition: Partition, _ chunks: PromptChunks? = nil
+    ) -> IterationOutcome {
         let hasAttention = shard.model.hasAttention
         let stages = shard.model.pipelineParallel
         let parts = partition.parts
-        let rows = partition.rows
+        var rows = partition.rows
+        // The rows each (sub-)batch's GEMMs have: the first one's include the prompt chunks.
+        if let chunks { rows[0] += chunks.rows }
         let (attention, imbalance) = attentionSegments(state, partition)
         var outcome = IterationOutcome(parts: parts)
         outcome.channelImbalance = imbalance
@@ -122,15 +136,29 @@ extension Simulator {
                 let g = stage * parts + part
                 guard rows[g] > 0 else { continue }
                 let layer = layerCache[rows[g]]!
-                let program =
-                    hasAttention
-                    ? layer.beforeAttention + [attention[g]] + layer.afterAttention : layer.beforeAttention
-                chains.append(ChainProgram(layer: program, head: runsHead ? layer.head : []))
+                var program = layer.beforeAttention
+                var head = layer.head
+                if g == 0, let chunks {
+                    if hasAttention {
+                        if partition.rows[0] > 0 { program.append(attention[0]) }
+                        program.append(chunks.attention)
+                    }
+                    let headRows = partition.rows[0] + chunks.finishing
+                    head = headRows > 0 ? layerCache[headRows]!.head : []
+                } else if hasAttention {
+                    program.append(attention[g])
+                }
+                if hasAttention { program += layer.afterAttention }
+                chains.append(ChainProgram(layer: program, head: runsHead ? head : []))
             }
             let timeline = composer.compose(chains, layers: shard.layers)
             if composer.isRecording {
+                let promptAttention =
+                    stage == 0 && hasAttention && chunks != nil
+                    ? layerCache[rows[0]]!.beforeAttention.count + (partition.rows[0] > 0 ? 1 : 0) : nil
                 record(
-                    composer.recorded, stage: stage, parts: parts, rows: rows, after: outcome.duration, into: &outcome)
+                    composer.recorded, stage: stage, parts: parts, rows: rows, after: outcome.duration,
+                    promptAttentionAt: promptAttention, into: &outcome)
             }
             outcome.duration +|= timeline.makespan
             if let plan = experiment.communication {

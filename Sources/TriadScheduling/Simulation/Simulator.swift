@@ -29,6 +29,8 @@ public struct Simulator {
     var layerCache: [Int: LayerSegments] = [:]
     /// Prefill chunk costs by (tokens, context, finishes) (`prefillCost`).
     var prefillCache: [Int: PrefillCost] = [:]
+    /// One layer's attention of a prompt chunk batched with decodes, by (tokens, context) (`promptChunks`).
+    var promptAttentionCache: [Int: Segment] = [:]
     var attentionCache: [AttentionCost?]
     /// One channel's part of the attention of a request spanning channels, by `spannedKey(span:sequence:)`.
     var spannedAttentionCache: [Int: AttentionCost] = [:]

@@ -2,10 +2,11 @@ import TriadCore
 import TriadDevices
 
 extension Simulator {
-    /// Names the recorded segments of one pipeline stage and adds them to `outcome`, offset by `offset`.
+    /// Names the recorded segments of one pipeline stage and adds them to `outcome`, offset by `offset`; the first
+    /// sub-batch's segment at `promptAttentionAt` is the attention of the prompt chunks it carries.
     func record(
         _ segments: [ScheduledSegment], stage: Int, parts: Int, rows: [Int], after offset: Picoseconds,
-        into outcome: inout IterationOutcome
+        promptAttentionAt: Int? = nil, into outcome: inout IterationOutcome
     ) {
         // Chains were built for the stage's non-empty sub-batches, in order.
         let subBatches = (0..<parts).filter { rows[stage * parts + $0] > 0 }
@@ -17,6 +18,8 @@ extension Simulator {
                 phase = "lm head"
             } else if !shard.model.hasAttention {
                 phase = "layer"
+            } else if subBatch == 0 && segment.index == promptAttentionAt {
+                phase = "prefill attention"
             } else if segment.index < beforeCount {
                 phase = "qkv"
             } else if segment.index == beforeCount {
