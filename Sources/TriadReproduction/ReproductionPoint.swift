@@ -33,7 +33,7 @@ public struct ReproductionPoint: Sendable {
     public func csvRow(experiment: String) -> String {
         [
             experiment, model, dataset, String(batch), system, String(report.tokensPerSecond),
-            String(report.tpotMeanMilliseconds), String(report.tpotP99Milliseconds),
+            String(report.interTokenLatencyMeanMilliseconds), String(report.interTokenLatencyP99Milliseconds),
             String(report.energyPerTokenJoules), String(utilization("npu0")), String(utilization("pim0")),
             String(report.interleavedFraction),
         ].csvLine

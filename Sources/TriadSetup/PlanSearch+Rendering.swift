@@ -7,7 +7,7 @@ extension PlanSearch {
     public static func table(
         _ predictions: [Prediction], objective: Objective, tpotBound: Double? = nil, heading: String
     ) -> String {
-        var rows = [["rank", "plan", "tokens/s", "J/token", "TPOT ms", "vs best", "bottleneck"]]
+        var rows = [["rank", "plan", "tokens/s", "J/token", "ITL ms", "vs best", "bottleneck"]]
         let best = predictions.first?.report
         for (index, prediction) in predictions.enumerated() {
             guard let report = prediction.report else {
@@ -20,10 +20,10 @@ extension PlanSearch {
             }
             rows.append([
                 "\(index + 1)", prediction.candidate.description, TextTable.fixed(report.tokensPerSecond, 0),
-                TextTable.fixed(report.energyPerTokenJoules, 4), TextTable.fixed(report.tpotMeanMilliseconds, 2),
+                TextTable.fixed(report.energyPerTokenJoules, 4), TextTable.fixed(report.interTokenLatencyMeanMilliseconds, 2),
                 best.map { relative(report, to: $0, objective: objective) } ?? "—",
                 prediction.bottleneck
-                    + (tpotBound.map { report.tpotMeanMilliseconds > $0 ? " · TPOT over \(TextTable.fixed($0, 2)) ms" : "" }
+                    + (tpotBound.map { report.interTokenLatencyMeanMilliseconds > $0 ? " · TPOT over \(TextTable.fixed($0, 2)) ms" : "" }
                         ?? ""),
             ])
         }
@@ -42,12 +42,12 @@ extension PlanSearch {
                 members += [
                     JSON.Member("tokens_per_second", .number(report.tokensPerSecond)),
                     JSON.Member("energy_per_token_joules", .number(report.energyPerTokenJoules)),
-                    JSON.Member("tpot_ms", .number(report.tpotMeanMilliseconds)),
+                    JSON.Member("inter_token_latency_ms", .number(report.interTokenLatencyMeanMilliseconds)),
                     JSON.Member("attention", .string(report.attention)),
                     JSON.Member("bottleneck", .string(prediction.bottleneck)),
                 ]
                 if let tpotBound {
-                    members.append(JSON.Member("meets_tpot_bound", .bool(report.tpotMeanMilliseconds <= tpotBound)))
+                    members.append(JSON.Member("meets_tpot_bound", .bool(report.interTokenLatencyMeanMilliseconds <= tpotBound)))
                 }
             } else {
                 members.append(JSON.Member("refused", .string(prediction.refusal ?? "")))

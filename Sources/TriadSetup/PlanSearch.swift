@@ -114,7 +114,7 @@ public enum PlanSearch {
     {
         let ran = predictions.enumerated().filter { $0.element.report != nil }
         let refused = predictions.filter { $0.report == nil }
-        func misses(_ report: RunReport) -> Bool { tpotBound.map { report.tpotMeanMilliseconds > $0 } ?? false }
+        func misses(_ report: RunReport) -> Bool { tpotBound.map { report.interTokenLatencyMeanMilliseconds > $0 } ?? false }
         let sorted = ran.sorted { lhs, rhs in
             let (a, b) = (lhs.element.report!, rhs.element.report!)
             if misses(a) != misses(b) { return !misses(a) }

@@ -39,11 +39,12 @@ public struct SweepMetric: Sendable {
             journalKey: nil, jsonKey: "speedup", csvColumns: ["speedup_mean", "speedup_ci95"],
             aggregate: .speedupOverBaseline, group: .performance, read: \.tokensPerSecond),
         SweepMetric(
-            journalKey: "tpot_mean_ms", jsonKey: "tpot_ms", csvColumns: ["tpot_ms_mean", "tpot_ms_ci95"],
-            aggregate: .interval, group: .performance, read: \.tpotMeanMilliseconds),
+            journalKey: "itl_mean_ms", jsonKey: "inter_token_latency_ms", csvColumns: ["itl_ms_mean", "itl_ms_ci95"],
+            aggregate: .interval, group: .performance, read: \.interTokenLatencyMeanMilliseconds),
         SweepMetric(
-            journalKey: "tpot_p99_ms", jsonKey: "tpot_p99_ms", csvColumns: ["tpot_p99_ms_mean"], aggregate: .interval,
-            group: .performance, read: \.tpotP99Milliseconds),
+            journalKey: "itl_p99_ms", jsonKey: "inter_token_latency_p99_ms", csvColumns: ["itl_p99_ms_mean"],
+            aggregate: .interval,
+            group: .performance, read: \.interTokenLatencyP99Milliseconds),
         SweepMetric(
             journalKey: "energy_per_token_joules", jsonKey: "energy_per_token_joules",
             csvColumns: ["energy_per_token_j_mean", "energy_per_token_j_ci95"], aggregate: .interval,
@@ -60,6 +61,14 @@ public struct SweepMetric: Sendable {
         SweepMetric(
             journalKey: "turnovers", jsonKey: "turnovers", csvColumns: ["turnovers"], aggregate: .smallest,
             group: .condition, read: \.turnovers),
+        // The batch that ran (decoding requests per iteration: what KV capacity, arrivals and prefill left of the
+        // requested batch), and how often `auto` changed plan.
+        SweepMetric(
+            journalKey: "mean_batch", jsonKey: "mean_batch", csvColumns: ["mean_batch"], aggregate: .mean,
+            group: .condition, read: \.meanActiveRequests),
+        SweepMetric(
+            journalKey: "replans", jsonKey: "replans", csvColumns: ["replans"], aggregate: .mean, group: .condition,
+            read: { Double($0.autoPlan?.switches ?? 0) }),
     ]
 
     /// The figures kept per run, in journal order.

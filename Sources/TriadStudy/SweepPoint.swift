@@ -64,8 +64,8 @@ public struct SweepPoint: Sendable {
 
     public var throughput: SampleSummary { summary("tokens_per_second") }
     public var speedup: SampleSummary { summary("speedup") }
-    public var tpot: SampleSummary { summary("tpot_ms") }
-    public var tpotP99: SampleSummary { summary("tpot_p99_ms") }
+    public var tpot: SampleSummary { summary("inter_token_latency_ms") }
+    public var tpotP99: SampleSummary { summary("inter_token_latency_p99_ms") }
     public var energy: SampleSummary { summary("energy_per_token_joules") }
     public var kvLimitedFraction: Double { value("kv_limited_fraction") }
     public var communicationFraction: Double { value("communication_fraction") }

@@ -96,7 +96,8 @@ struct GenerativeInputTests {
         }
         add(
             ["run", topology], runBase, flag: "--prefill",
-            values: stringExtremes + numberExtremes.prefix(16).map { "chunked:\($0)" } + ["chunked:", "whole:1"])
+            values: stringExtremes + numberExtremes.prefix(16).flatMap { ["chunked:\($0)", "mixed:\($0)", "prefill-first:\($0)"] }
+                + ["chunked:", "whole:1", "mixed:", "mixed:8:8", "prefill-first"])
         add(
             ["run", topology], serving, flag: "--requests-out",
             values: stringExtremes + ["/", "/dev/null", "no/dir.csv"])

@@ -64,7 +64,7 @@ struct SweepSpecTests {
         ),
         (
             "name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nprefill: chunked:0\n",
-            "4:10: 'prefill' must be none, whole or chunked:N"
+            "4:10: 'prefill' must be none, whole, chunked:N, mixed:N or prefill-first:N"
         ),
     ])
     func badSpecsAreLocated(text: String, expected: String) {

@@ -185,7 +185,7 @@ struct WireGenerativeTests {
                 // A strange but in-range worker never yields a report with a non-finite or negative figure.
                 let figures =
                     [
-                        report.tokensPerSecond, report.tpotMeanMilliseconds, report.tpotP99Milliseconds,
+                        report.tokensPerSecond, report.interTokenLatencyMeanMilliseconds, report.interTokenLatencyP99Milliseconds,
                         report.energyPerTokenJoules,
                     ] + report.deviceUtilization.map(\.value) + report.energyPerTokenByDevice.map(\.value)
                 if let bad = figures.first(where: { !$0.isFinite || $0 < 0 }) {

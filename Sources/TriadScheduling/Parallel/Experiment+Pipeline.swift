@@ -84,7 +84,7 @@ extension Experiment {
         for var simulator in try stageCandidates(
             policy, stages: stages, stage: stage, layers: layers, costs: costs, probe: true)
         {
-            fastest = min(fastest, try simulator.run().tpotMeanMilliseconds * 1e9)
+            fastest = min(fastest, try simulator.run().interTokenLatencyMeanMilliseconds * 1e9)
         }
         return fastest
     }

@@ -24,9 +24,9 @@ extension RunReport {
             "mean_active_requests": .number(meanActiveRequests),
             "simulated_seconds": .number(Double(simulatedPicoseconds) / 1e12),
             "tokens_per_second": .number(tokensPerSecond),
-            "tpot_ms": .object([
-                "mean": .number(tpotMeanMilliseconds), "p50": .number(tpotP50Milliseconds),
-                "p99": .number(tpotP99Milliseconds),
+            "inter_token_latency_ms": .object([
+                "mean": .number(interTokenLatencyMeanMilliseconds), "p50": .number(interTokenLatencyP50Milliseconds),
+                "p99": .number(interTokenLatencyP99Milliseconds),
             ]),
             "energy_per_token_joules": .number(energyPerTokenJoules),
             "energy_per_token_joules_by_device": figures(energyPerTokenByDevice),
@@ -107,7 +107,7 @@ extension RunReport {
     public static func table(_ reports: [RunReport]) -> String {
         guard let first = reports.first else { return "" }
         let deviceIDs = first.deviceUtilization.map(\.id)
-        var header = ["policy", "tokens/s", "vs " + first.policy, "TPOT ms (mean/p50/p99)", "J/token"]
+        var header = ["policy", "tokens/s", "vs " + first.policy, "ITL ms (mean/p50/p99)", "J/token"]
         header += deviceIDs.map { "\($0) busy" }
         header.append("active")
         header.append("KV occ.")
@@ -120,7 +120,7 @@ extension RunReport {
                 TextTable.fixed(report.tokensPerSecond, 0),
                 TextTable.fixed(first.tokensPerSecond > 0 ? report.tokensPerSecond / first.tokensPerSecond : 0, 2)
                     + "×",
-                "\(TextTable.fixed(report.tpotMeanMilliseconds, 2))/\(TextTable.fixed(report.tpotP50Milliseconds, 2))/\(TextTable.fixed(report.tpotP99Milliseconds, 2))",
+                "\(TextTable.fixed(report.interTokenLatencyMeanMilliseconds, 2))/\(TextTable.fixed(report.interTokenLatencyP50Milliseconds, 2))/\(TextTable.fixed(report.interTokenLatencyP99Milliseconds, 2))",
                 TextTable.fixed(report.energyPerTokenJoules, 4),
             ]
             row += report.deviceUtilization.map { TextTable.fixed($0.value * 100, 1) + " %" }

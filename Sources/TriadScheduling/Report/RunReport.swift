@@ -16,10 +16,11 @@ public struct RunReport: Sendable, Hashable {
     /// Simulated time of the run, picoseconds.
     public var simulatedPicoseconds: Int64
     public var tokensPerSecond: Double
-    /// Time per output token, milliseconds: mean and nearest-rank percentiles over all tokens.
-    public var tpotMeanMilliseconds: Double
-    public var tpotP50Milliseconds: Double
-    public var tpotP99Milliseconds: Double
+    /// Inter-token latency (ITL), milliseconds: the iteration time each generated token waited, mean and
+    /// nearest-rank percentiles over all tokens (per-request time per output token is `serving`'s TPOT).
+    public var interTokenLatencyMeanMilliseconds: Double
+    public var interTokenLatencyP50Milliseconds: Double
+    public var interTokenLatencyP99Milliseconds: Double
     /// Energy per generated token of the whole system (all tensor/pipeline-parallel replicas), joules.
     public var energyPerTokenJoules: Double
     /// The same, by topology device id (summed over replicas), in topology order.
@@ -108,7 +109,7 @@ public struct RunReport: Sendable, Hashable {
     public init(
         policy: String, model: String, workload: String, topology: String, batch: Int, iterations: Int, seed: UInt64,
         tokens: Int64, completedRequests: Int, simulatedPicoseconds: Int64, tokensPerSecond: Double,
-        tpotMeanMilliseconds: Double, tpotP50Milliseconds: Double, tpotP99Milliseconds: Double,
+        interTokenLatencyMeanMilliseconds: Double, interTokenLatencyP50Milliseconds: Double, interTokenLatencyP99Milliseconds: Double,
         energyPerTokenJoules: Double, energyPerTokenByDevice: [DeviceFigure], deviceUtilization: [DeviceFigure],
         memoryPortUtilization: Double, kvOccupancyMean: Double, kvOccupancyPeak: Double, subBatches: Int,
         interleavedFraction: Double
@@ -125,9 +126,9 @@ public struct RunReport: Sendable, Hashable {
         self.completedRequests = completedRequests
         self.simulatedPicoseconds = simulatedPicoseconds
         self.tokensPerSecond = tokensPerSecond
-        self.tpotMeanMilliseconds = tpotMeanMilliseconds
-        self.tpotP50Milliseconds = tpotP50Milliseconds
-        self.tpotP99Milliseconds = tpotP99Milliseconds
+        self.interTokenLatencyMeanMilliseconds = interTokenLatencyMeanMilliseconds
+        self.interTokenLatencyP50Milliseconds = interTokenLatencyP50Milliseconds
+        self.interTokenLatencyP99Milliseconds = interTokenLatencyP99Milliseconds
         self.energyPerTokenJoules = energyPerTokenJoules
         self.energyPerTokenByDevice = energyPerTokenByDevice
         self.deviceUtilization = deviceUtilization
