@@ -99,7 +99,8 @@ let package = Package(
         ),
         .testTarget(name: "TriadTopologyTests", dependencies: ["TriadTopology", "TriadDevices"]),
         .testTarget(
-            name: "TriadStudyTests", dependencies: ["TriadStudy", "TriadCore", "TriadTopology", "TriadCharts", "TriadScheduling"]),
+            name: "TriadStudyTests",
+            dependencies: ["TriadStudy", "TriadCore", "TriadTopology", "TriadCharts", "TriadScheduling", "TriadDevices"]),
         .testTarget(name: "TriadDatasetsTests", dependencies: ["TriadDatasets", "TriadCore"]),
         .testTarget(
             name: "TriadWireTests",

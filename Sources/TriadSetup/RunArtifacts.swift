@@ -46,6 +46,11 @@ public enum RunArtifacts {
                     "\(report.policy): \(report.iterations) iterations are short for a steady state (the batch turned over \(String(format: "%.1f", report.turnovers))×; throughput ±\(percent(report.steadyStateSpread)) over the run's twentieths; steady_state): raise --iterations"
                 )
             }
+            if let serving = report.serving, serving.overloaded {
+                lines.append(
+                    "\(report.policy): overloaded — the queue grew all run (queueing delay +\(String(format: "%.3f", serving.queueingSlope)) s per s of arrivals; overloaded): requests arrive faster than they are served, so TTFT and E2E grow with the run's length; lower --arrival-rate or see triad capacity"
+                )
+            }
             if report.cappedRequests > 0, case .trace = experiment.workload {
                 lines.append(
                     "\(report.policy): \(report.cappedRequests) requests were longer than --max-sequence \(experiment.maxSequence) and were shortened to it (capped_requests)"

@@ -14,7 +14,7 @@ struct Triad: ParsableCommand {
             ValidateCommand.self, RunCommand.self, CompareCommand.self, UpCommand.self, ReproduceCommand.self,
             SnapshotCommand.self, CoordinatorCommand.self, WorkerCommand.self, KeygenCommand.self, BenchCommand.self,
             SweepCommand.self,
-            ModelsCommand.self, PlaceCommand.self,
+            ModelsCommand.self, PlaceCommand.self, CapacityCommand.self,
         ])
 
     /// Parses and runs; every error ends in one line on stderr and the exit status `ExitStatus` gives it

@@ -27,6 +27,8 @@ struct Admission {
     /// Requests drawn from the stream but not yet admitted (not arrived, or no KV room), from `pendingHead` on.
     private var pending: [Request] = []
     private var pendingHead = 0
+    /// Requests the stream may still hand out (`ServingOptions.requestLimit`).
+    private var remaining: Int
 
     init(
         ledgers: [KVCacheLedger?], keyValueBytesPerToken: [Int64], loadEstimates: [[Int64]], spanOptions: [[Int]],
@@ -43,6 +45,7 @@ struct Admission {
             stream: experiment.workload, maxSequence: experiment.maxSequence, generator: root.substream(1))
         arrivals = experiment.serving.arrivalRate.map { PoissonArrivals(rate: $0, generator: root.substream(2)) }
         placed = Array(repeating: 0, count: ledgers.count)
+        remaining = experiment.serving.requestLimit ?? .max
         parts = Array(repeating: (1, 0), count: ledgers.count)
     }
 
@@ -66,7 +69,8 @@ struct Admission {
                     pending.append(inFlight.request)
                     generated = inFlight.generated
                 } else {
-                    guard var next = requests.next() else { return }
+                    guard remaining > 0, var next = requests.next() else { return }
+                    remaining -= 1
                     if arrivals != nil { next.arrival = arrivals!.next() }
                     pending.append(next)
                 }

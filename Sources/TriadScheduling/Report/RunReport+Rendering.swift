@@ -86,6 +86,7 @@ extension RunReport {
                         "ttft_ms": figures(serving.timeToFirstToken), "tpot_ms": figures(serving.timePerOutputToken),
                         "e2e_ms": figures(serving.endToEnd), "slo_attainment": .number(serving.sloAttainment),
                         "goodput_requests_per_second": .number(serving.goodput),
+                        "queueing_slope": .number(serving.queueingSlope), "overloaded": .bool(serving.overloaded),
                     ])))
         }
         guard !stages.isEmpty else { return .object(members) }

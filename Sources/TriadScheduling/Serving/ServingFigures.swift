@@ -8,7 +8,7 @@ public struct ServingFigures: Sendable, Hashable {
         public var p99: Double
 
         /// Of `values` (milliseconds); zeros when empty.
-        init(_ values: [Double]) {
+        public init(_ values: [Double]) {
             guard !values.isEmpty else {
                 mean = 0
                 p50 = 0
@@ -17,13 +17,15 @@ public struct ServingFigures: Sendable, Hashable {
                 return
             }
             let sorted = values.sorted()
-            func rank(_ q: Double) -> Double {
-                sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))]
-            }
             mean = values.reduce(0, +) / Double(values.count)
-            p50 = rank(0.50)
-            p90 = rank(0.90)
-            p99 = rank(0.99)
+            p50 = Self.nearestRank(sorted, 0.50)
+            p90 = Self.nearestRank(sorted, 0.90)
+            p99 = Self.nearestRank(sorted, 0.99)
+        }
+
+        /// The nearest-rank `quantile` (0…1) of `sorted` (ascending, not empty).
+        public static func nearestRank(_ sorted: [Double], _ quantile: Double) -> Double {
+            sorted[min(sorted.count - 1, max(0, Int((quantile * Double(sorted.count)).rounded(.up)) - 1))]
         }
     }
 
@@ -34,6 +36,14 @@ public struct ServingFigures: Sendable, Hashable {
     public var timeToFirstToken: Percentiles
     public var timePerOutputToken: Percentiles
     public var endToEnd: Percentiles
+    /// How fast the queue grew: the least-squares slope of each request's queueing delay over its arrival time
+    /// (seconds of delay per second; 0 in a stable system, 1 − served/offered when arrivals outpace the service).
+    public var queueingSlope: Double
+    /// Whether the run was overloaded: the queue grew over the run (slope above `overloadSlope`, and by more than
+    /// `overloadGrowthSeconds` over the arrivals measured), so its latencies grow with the run's length.
+    public var overloaded: Bool
+    public static let overloadSlope = 0.01
+    public static let overloadGrowthSeconds = 0.1
     /// Share of requests meeting every given SLO (1 without SLOs).
     public var sloAttainment: Double
     /// Requests per simulated second that met every SLO.
@@ -64,7 +74,28 @@ public struct ServingFigures: Sendable, Hashable {
                 sorted[min(sorted.count - 1, Int((Double($0) / 100 * Double(sorted.count - 1)).rounded()))]
             }
         }
+        queueingSlope = Self.slope(records)
+        let span = Double((records.map(\.arrival).max() ?? 0) - (records.map(\.arrival).min() ?? 0)) * 1e-12
+        overloaded =
+            records.count >= 20 && queueingSlope > Self.overloadSlope && queueingSlope * span > Self.overloadGrowthSeconds
         ttftQuantiles = quantiles(records.map { Double($0.timeToFirstToken) * ms })
         e2eQuantiles = quantiles(records.map { Double($0.endToEnd) * ms })
+    }
+
+    /// Least-squares slope of queueing delay over arrival time (both in seconds); 0 for fewer than two arrival times.
+    static func slope(_ records: [RequestRecord]) -> Double {
+        guard records.count >= 2 else { return 0 }
+        let n = Double(records.count)
+        let xs = records.map { Double($0.arrival) * 1e-12 }
+        let ys = records.map { Double($0.queueing) * 1e-12 }
+        let meanX = xs.reduce(0, +) / n
+        let meanY = ys.reduce(0, +) / n
+        var covariance = 0.0
+        var variance = 0.0
+        for (x, y) in zip(xs, ys) {
+            covariance += (x - meanX) * (y - meanY)
+            variance += (x - meanX) * (x - meanX)
+        }
+        return variance > 0 ? covariance / variance : 0
     }
 }

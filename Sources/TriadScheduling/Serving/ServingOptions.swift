@@ -74,6 +74,8 @@ public struct ServingOptions: Sendable, Hashable {
     public var tpotLimitMilliseconds: Double?
     /// Keep one record per finished request (for `--requests-out`).
     public var recordsRequests = false
+    /// End the request stream after this many requests (the run ends when they have finished; `triad capacity`).
+    public var requestLimit: Int?
 
     public init() {}
 
