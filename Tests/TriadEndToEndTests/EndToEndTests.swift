@@ -178,6 +178,17 @@ struct EndToEndTests {
         ["run", "Topologies/neupims-tp4.yaml", "--tensor-parallel", "2", "--pipeline-parallel", "1"],
         // A stage pinned to ternary cannot run an fp16 model.
         ["run", "Topologies/hetero-pipeline.yaml"],
+        // Capacity needs an SLO, chooses the rate itself and draws Poisson arrivals.
+        ["capacity", "Topologies/neupims.yaml"],
+        ["capacity", "Topologies/neupims.yaml", "--slo-ttft-ms", "100", "--arrival-rate", "3"],
+        ["capacity", "Topologies/neupims.yaml", "--slo-ttft-ms", "100", "--percentile", "0"],
+        ["capacity", "Topologies/neupims.yaml", "--slo-ttft-ms", "100", "--attainment", "1.5"],
+        ["capacity", "Topologies/neupims.yaml", "--slo-ttft-ms", "100", "--seeds", "9223372036854775807"],
+        ["capacity", "Topologies/neupims.yaml", "--slo-ttft-ms", "nan"],
+        [
+            "capacity", "Topologies/neupims.yaml", "--slo-ttft-ms", "100", "--workload",
+            "Tests/TriadEndToEndTests/Golden/short-trace.csv",
+        ],
     ])
     func badArgumentsExitTwoWithOneLine(arguments: [String]) throws {
         let outcome = try Self.triad(arguments)
@@ -298,5 +309,22 @@ extension EndToEndTests {
             #expect(outcome.error.hasPrefix(file.path + expected), "\(outcome.error)")
             #expect(outcome.error.split(separator: "\n").count == 1)
         }
+    }
+}
+
+extension EndToEndTests {
+    /// `triad capacity` as a process: a small M/D/1-like case prints the table, and its JSON is the same twice.
+    @Test func capacityPrintsATableAndTheSameJSONTwice() throws {
+        let arguments = [
+            "capacity", "Topologies/neupims.yaml", "--workload", "fixed:64:4", "--batch", "1", "--policies",
+            "npu-only", "--slo-ttft-ms", "50", "--seeds", "2", "--requests", "100", "--quiet",
+        ]
+        let table = try Self.triad(arguments)
+        #expect(table.status == 0, "\(table.error)")
+        #expect(table.output.contains("capacity req/s") && table.output.contains("npu-only"))
+        let first = try Self.triad(arguments + ["--format", "json"])
+        let second = try Self.triad(arguments + ["--format", "json"])
+        #expect(first.status == 0 && first.output == second.output)
+        #expect(first.output.contains("\"capacity_requests_per_second\""))
     }
 }
