@@ -59,6 +59,14 @@ struct RunOptions: ParsableArguments {
     )
     var objective: PlaceObjective = .throughput
 
+    @Option(
+        parsing: .unconditional,
+        help: "Copies of the whole topology serving one arrival stream (needs --arrival-rate or a trace).")
+    var replicas: Int = 1
+
+    @Option(help: "How arrivals are spread over the replicas: round-robin, least-tokens or central-queue.")
+    var router: String = "round-robin"
+
     func validate() throws {
         let check = OptionRange.check(_:_:_:) as (Int, ClosedRange<Int>, String) throws -> Void
         if let tensorParallel { try check(tensorParallel, Experiment.Limits.parallelDegree, "--tensor-parallel") }
@@ -68,6 +76,10 @@ struct RunOptions: ParsableArguments {
         try check(warmup, Experiment.Limits.warmup, "--warmup")
         try check(maxSequence, Experiment.Limits.maxSequence, "--max-sequence")
         try check(traceIterations, Experiment.Limits.timelineIterations, "--trace-iterations")
+        try check(replicas, Experiment.Limits.replicas, "--replicas")
+        guard Router(rawValue: router) != nil else {
+            throw InputError("triad: --router must be \(Router.accepted) (got '\(router.prefix(40))')")
+        }
     }
 
     @Flag(help: "Ask the workers again every iteration instead of reusing learnt costs (same results; a testing aid).")
@@ -105,6 +117,8 @@ struct RunOptions: ParsableArguments {
         experiment.timelineIterations = trace == nil ? 0 : traceIterations
         experiment.serving = try serving.options()
         experiment.objective = objective.search
+        experiment.replicas = replicas
+        experiment.router = Router(rawValue: router) ?? .roundRobin
         experiment.tpotBoundMilliseconds = experiment.serving.tpotLimitMilliseconds
         // Without a split on the command line, `auto` chooses one (the fixed policies run the topology's).
         if tensorParallel == nil && pipelineParallel == nil {

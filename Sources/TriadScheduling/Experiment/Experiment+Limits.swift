@@ -8,6 +8,7 @@ extension Experiment {
         public static let maxSequence = 2...1_048_576
         public static let timelineIterations = 1...1_000
         public static let parallelDegree = 1...65_536
+        public static let replicas = 1...1_024
     }
 
 }

@@ -43,6 +43,10 @@ public struct Experiment: Sendable {
     public var stages: [PipelineStage]?
     /// Prefill, arrivals and SLOs (default: the decode-only mode).
     public var serving = ServingOptions()
+    /// Copies of the whole topology serving one arrival stream, and how arrivals are spread over them
+    /// (docs/MODEL.md §9.3; more than one needs arrivals: a rate or a trace).
+    public var replicas = 1
+    public var router = Router.roundRobin
     /// What the `auto` policy optimizes at each review, and the TPOT (one iteration of the batch) it must meet when
     /// it can, milliseconds (nil: no bound).
     public var objective = PlanObjective.throughput
@@ -80,6 +84,27 @@ public struct Experiment: Sendable {
     /// Runs `policies` one after another, costing through `costs` (the devices' models in this process
     /// unless given).
     public func run(_ policies: [Policy], costs: (any CostService)? = nil) throws -> Outcome {
+        guard replicas == 1 || serving.arrivalRate != nil || workload.isFinite else {
+            throw SimulationError(
+                .incompatible,
+                "\(replicas) replicas need arrivals to route: give an --arrival-rate or a trace (a closed loop keeps each replica's batch full on its own)"
+            )
+        }
+        if replicas > 1 {
+            // The replicas' requests are merged into the report's serving figures.
+            var replicated = self
+            replicated.serving.recordsRequests = true
+            var outcome = try replicated.runEach(policies, costs: costs)
+            if !serving.recordsRequests {
+                for index in outcome.reports.indices { outcome.reports[index].requestRecords = [] }
+            }
+            for index in outcome.reports.indices { outcome.reports[index].router = router.rawValue }
+            return outcome
+        }
+        return try runEach(policies, costs: costs)
+    }
+
+    private func runEach(_ policies: [Policy], costs: (any CostService)?) throws -> Outcome {
         let service = costs ?? LocalCostService(devices: stages?.flatMap(\.devices.devices) ?? devices.devices)
         var outcome = Outcome(reports: [], timelines: [])
         for policy in policies {

@@ -48,23 +48,28 @@ extension Experiment {
         }
         var loop = RunLoop(stages: simulators, planners: planners)
         let outcome = try loop.run()
-        var reports = loop.stages.indices.map {
-            loop.stages[$0].report(outcome.states[$0], cappedRequests: outcome.cappedRequests)
+        let replicaReports = loop.replicas.indices.map { r in
+            let replica = loop.replicas[r]
+            var reports = replica.stages.indices.map {
+                replica.stages[$0].report(outcome.replicas[r][$0], cappedRequests: outcome.cappedRequests)
+            }
+            let summaries = replica.planners.map { $0?.summary() }
+            for index in reports.indices {
+                if let summary = summaries[index] { reports[index].attention = "auto: " + summary.label }
+            }
+            var report = RunReport.merging(
+                reports, order: mirrors?.map(\.device) ?? stages.flatMap { $0.devices.devices.map(\.id) })
+            report.policy = policy.name
+            if policy.isAuto { report.autoPlan = summaries.compactMap { $0 }.first }
+            report.stages = stages.indices.map { index in
+                StageFigure(
+                    groups: stages[index].groupIDs, layers: layers[index],
+                    policy: summaries[index].map { "auto: " + $0.label } ?? (stages[index].policy ?? policy).name,
+                    fixedMilliseconds: fixed[index] * 1e-9, perLayerMilliseconds: perLayer[index] * 1e-9)
+            }
+            return report
         }
-        let summaries = loop.planners.map { $0?.summary() }
-        for index in reports.indices {
-            if let summary = summaries[index] { reports[index].attention = "auto: " + summary.label }
-        }
-        var report = RunReport.merging(
-            reports, order: mirrors?.map(\.device) ?? stages.flatMap { $0.devices.devices.map(\.id) })
-        report.policy = policy.name
-        if policy.isAuto { report.autoPlan = summaries.compactMap { $0 }.first }
-        report.stages = stages.indices.map { index in
-            StageFigure(
-                groups: stages[index].groupIDs, layers: layers[index],
-                policy: summaries[index].map { "auto: " + $0.label } ?? (stages[index].policy ?? policy).name,
-                fixedMilliseconds: fixed[index] * 1e-9, perLayerMilliseconds: perLayer[index] * 1e-9)
-        }
+        let report = RunReport.replicated(replicaReports, serving: serving)
         let events = loop.stages.enumerated().flatMap { index, simulator in
             simulator.timeline.map { event in
                 var event = event

@@ -18,21 +18,18 @@ struct Admission {
     private let maxSequence: Int
     /// Whether prompts are prefilled in the run (else a request starts decoding at once).
     private let prefills: Bool
-    private var requests: RequestGenerator
-    /// Poisson arrival times replacing the workload's (serving runs with an arrival rate).
-    private var arrivals: PoissonArrivals?
+    /// Where requests come from: the admission's own stream, or nil when a router hands them over (`enqueue`).
+    private var source: RequestSource?
     /// Scratch: the channel each stage placed the request being admitted on, and its span and part bytes there.
     private var placed: [Int]
     private var parts: [(span: Int, bytes: Int64)]
     /// Requests drawn from the stream but not yet admitted (not arrived, or no KV room), from `pendingHead` on.
     private var pending: [Request] = []
     private var pendingHead = 0
-    /// Requests the stream may still hand out (`ServingOptions.requestLimit`).
-    private var remaining: Int
 
     init(
         ledgers: [KVCacheLedger?], keyValueBytesPerToken: [Int64], loadEstimates: [[Int64]], spanOptions: [[Int]],
-        experiment: Experiment
+        experiment: Experiment, routed: Bool = false
     ) {
         self.ledgers = ledgers
         self.keyValueBytesPerToken = keyValueBytesPerToken
@@ -40,17 +37,31 @@ struct Admission {
         self.spanOptions = spanOptions
         maxSequence = experiment.maxSequence
         prefills = experiment.serving.prefill != .none
-        let root = SplitMix64(seed: experiment.seed)
-        requests = RequestGenerator(
-            stream: experiment.workload, maxSequence: experiment.maxSequence, generator: root.substream(1))
-        arrivals = experiment.serving.arrivalRate.map { PoissonArrivals(rate: $0, generator: root.substream(2)) }
+        source = routed ? nil : RequestSource(experiment)
         placed = Array(repeating: 0, count: ledgers.count)
-        remaining = experiment.serving.requestLimit ?? .max
         parts = Array(repeating: (1, 0), count: ledgers.count)
     }
 
     /// Requests the stream shortened to the longest sequence.
-    var cappedRequests: Int { requests.cappedRequests }
+    var cappedRequests: Int { source?.cappedRequests ?? 0 }
+
+    /// A request the router sends here (routed admissions only).
+    mutating func enqueue(_ request: Request) { pending.append(request) }
+
+    /// Requests waiting here (arrived or not) for a slot.
+    var waiting: Int { pending.count - pendingHead }
+
+    /// Prompt tokens still to prefill and output tokens still to generate over `state`'s batch and the requests
+    /// waiting here (`Router.leastOutstandingTokens`).
+    func outstandingTokens(_ state: RunState) -> Int {
+        var tokens = 0
+        for slot in state.isActive.indices where state.isActive[slot] {
+            tokens += max(0, state.request[slot].inputTokens - state.prefilled[slot])
+            tokens += max(0, state.request[slot].outputTokens - state.generated[slot])
+        }
+        for request in pending[pendingHead...] { tokens += request.inputTokens + request.outputTokens }
+        return tokens
+    }
 
     /// When the next waiting request arrives, if it has not arrived by `now` (an empty batch waits for it).
     func nextArrival(after now: Picoseconds) -> Picoseconds? {
@@ -65,13 +76,11 @@ struct Admission {
         for slot in states[0].isActive.indices where !states[0].isActive[slot] {
             var generated = 0
             if pendingHead == pending.count {
-                if stagger, let inFlight = requests.nextInFlight() {
+                if stagger, let inFlight = source?.nextInFlight() {
                     pending.append(inFlight.request)
                     generated = inFlight.generated
                 } else {
-                    guard remaining > 0, var next = requests.next() else { return }
-                    remaining -= 1
-                    if arrivals != nil { next.arrival = arrivals!.next() }
+                    guard let next = source?.next() else { return }
                     pending.append(next)
                 }
             }

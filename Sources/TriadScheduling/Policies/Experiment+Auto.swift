@@ -41,15 +41,18 @@ extension Experiment {
                 candidates: chosen.members, lead: chosen.lead, objective: experiment.objective, bound: bound,
                 firstReview: chosen.firstReview))
         let outcome = try loop.run()
-        var report = loop.stages[0].report(outcome.states[0], cappedRequests: outcome.cappedRequests)
-        var summary = loop.planners[0]!.summary()
-        if let split = splits[chosen.split] {
-            summary.split = "TP\(split.tensorParallel)×PP\(split.pipelineParallel)"
+        let reports = loop.replicas.indices.map { r in
+            var report = loop.replicas[r].stages[0].report(outcome.replicas[r][0], cappedRequests: outcome.cappedRequests)
+            var summary = loop.replicas[r].planners[0]!.summary()
+            if let split = splits[chosen.split] {
+                summary.split = "TP\(split.tensorParallel)×PP\(split.pipelineParallel)"
+            }
+            report.policy = Policy.auto.name
+            report.attention = "auto: " + summary.label
+            report.autoPlan = summary
+            return report
         }
-        report.policy = Policy.auto.name
-        report.attention = "auto: " + summary.label
-        report.autoPlan = summary
-        return (report, loop.stages[0].timeline)
+        return (RunReport.replicated(reports, serving: serving), loop.stages[0].timeline)
     }
 
     /// This experiment's candidates under the layout `auto` would keep, and how the first batch scores under the

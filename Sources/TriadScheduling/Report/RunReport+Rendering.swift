@@ -49,7 +49,9 @@ extension RunReport {
                     }),
             ]),
         ])
-        guard !stages.isEmpty || serving != nil || autoPlan != nil, case .object(var members) = base else { return base }
+        guard !stages.isEmpty || serving != nil || autoPlan != nil || router != nil,
+            case .object(var members) = base
+        else { return base }
         if let autoPlan {
             members.append(
                 JSON.Member(
@@ -88,6 +90,20 @@ extension RunReport {
                         "goodput_requests_per_second": .number(serving.goodput),
                         "queueing_slope": .number(serving.queueingSlope), "overloaded": .bool(serving.overloaded),
                     ])))
+        }
+        if let router {
+            members.append(JSON.Member("router", .string(router)))
+            members.append(
+                JSON.Member(
+                    "replicas",
+                    .array(
+                        replicaFigures.map {
+                            .object([
+                                "requests": .integer(Int64($0.requests)), "tokens_per_second": .number($0.tokensPerSecond),
+                                "mean_batch": .number($0.meanBatch), "ttft_p99_ms": .number($0.ttftP99Milliseconds),
+                                "tpot_p99_ms": .number($0.tpotP99Milliseconds),
+                            ])
+                        })))
         }
         guard !stages.isEmpty else { return .object(members) }
         members.append(

@@ -101,6 +101,9 @@ public struct RunReport: Sendable, Hashable {
     public var attention = ""
     /// What the `auto` policy chose (nil for a named policy).
     public var autoPlan: AutoPlanSummary?
+    /// A replicated run's router and each replica's own figures (empty with one replica).
+    public var router: String?
+    public var replicaFigures: [ReplicaFigure] = []
     /// Sub-batches when interleaving.
     public var subBatches: Int
     /// Fraction of iterations that ran interleaved.

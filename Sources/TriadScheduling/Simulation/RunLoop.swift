@@ -9,21 +9,40 @@ import TriadDevices
 /// the steady-state checkpoints are taken.
 struct RunLoop {
     private enum Event: Sendable {
-        case startIteration
-        case endIteration(Picoseconds)
+        case startIteration(replica: Int)
+        case endIteration(replica: Int, duration: Picoseconds)
+        /// The next request of the shared stream arrives (replicated runs: the router places it).
+        case arrival
     }
 
-    var stages: [Simulator]
-    /// The `auto` policy's schedulers, one per stage it plans (nil where the stage's plan is fixed), each choosing its
-    /// stage's plan before each iteration: the iteration lasts as long as the slowest stage, so each stage's fastest
-    /// plan is the pipeline's.
-    var planners: [AutoPlanner?]
+    /// One copy of the topology: its stages, their planners, and, while running, their states and admission.
+    struct Replica {
+        var stages: [Simulator]
+        /// The `auto` policy's schedulers, one per stage it plans (nil where the stage's plan is fixed), each choosing
+        /// its stage's plan before each iteration: the iteration lasts as long as the slowest stage, so each stage's
+        /// fastest plan is the pipeline's.
+        var planners: [AutoPlanner?]
+        var states: [RunState] = []
+        var admission: Admission?
+        /// Whether an iteration is in flight or scheduled (an idle replica waits for the router).
+        var isBusy = false
+        /// Whether it has run all its iterations.
+        var isDone = false
+    }
+
+    /// The replicas (`Experiment.replicas`; one unless replicated), each starting as the stages given.
+    var replicas: [Replica]
+
+    /// The first replica's stages and planners (the only ones of an unreplicated run).
+    var stages: [Simulator] { replicas[0].stages }
+    var planners: [AutoPlanner?] { replicas[0].planners }
 
     init(stages: [Simulator], planners: [AutoPlanner?] = []) {
         precondition(!stages.isEmpty)
         precondition(planners.isEmpty || planners.count == stages.count)
-        self.stages = stages
-        self.planners = planners.isEmpty ? Array(repeating: nil, count: stages.count) : planners
+        let replica = Replica(
+            stages: stages, planners: planners.isEmpty ? Array(repeating: nil, count: stages.count) : planners)
+        replicas = Array(repeating: replica, count: max(1, stages[0].experiment.replicas))
     }
 
     /// A run of one stage planned by `planner`.
@@ -31,91 +50,195 @@ struct RunLoop {
         self.init(stages: [stage], planners: [planner])
     }
 
-    /// Every stage's empty state and the admission, with the batch the run starts from admitted: closed-loop
+    /// A replica's empty states and its admission, with the batch the run starts from admitted: closed-loop
     /// workloads start in steady state (the first batch holds requests as a long run finds them, length-biased,
-    /// each part-way through its output); open-loop arrivals start from an empty system.
-    private func start() throws -> (states: [RunState], admission: Admission) {
+    /// each part-way through its output); open-loop arrivals start from an empty system. A replicated run's
+    /// admissions take requests from the router instead of drawing them.
+    private func start(_ stages: [Simulator], routed: Bool) throws -> (states: [RunState], admission: Admission) {
         let lead = stages[0].experiment
         var states = stages.map { _ in RunState(batchSize: lead.batch) }
         var admission = Admission(
             ledgers: try stages.map { try $0.makeLedger() }, keyValueBytesPerToken: stages.map(\.keyValueBytesPerToken),
-            loadEstimates: stages.map(\.loadEstimate), spanOptions: stages.map(\.keyValueSpans), experiment: lead)
+            loadEstimates: stages.map(\.loadEstimate), spanOptions: stages.map(\.keyValueSpans), experiment: lead,
+            routed: routed)
         admission.fill(&states, now: 0, stagger: !lead.workload.isFinite && lead.serving.arrivalRate == nil)
         return (states, admission)
     }
 
     /// The batch the first iteration would decode, admitted as `run` admits it, without running anything.
     func firstBatch() throws -> RunState {
-        var (states, admission) = try start()
+        var (states, admission) = try start(replicas[0].stages, routed: false)
         admission.fill(&states, now: 0, stagger: false)
         return states[0]
     }
 
-    /// Simulates the whole run; returns every stage's totals (the batch is the same in all) and the requests the
-    /// stream shortened to `--max-sequence`.
-    mutating func run() throws -> (states: [RunState], cappedRequests: Int) {
-        let lead = stages[0].experiment
-        var (states, admission) = try start()
+    /// Simulates the whole run; returns every replica's stages' totals (a replica's batch is the same in all its
+    /// stages) and the requests the stream shortened to `--max-sequence`.
+    mutating func run() throws -> (replicas: [[RunState]], cappedRequests: Int) {
+        let lead = replicas[0].stages[0].experiment
+        let routed = replicas.count > 1
+        var source = routed ? RequestSource(lead) : nil
+        var centralQueue: [Request] = []
+        var arrived = 0
+        for index in replicas.indices {
+            let (states, admission) = try start(replicas[index].stages, routed: routed)
+            replicas[index].states = states
+            replicas[index].admission = admission
+            for stage in replicas[index].states.indices {
+                replicas[index].states[stage].isWarmingUp = lead.warmupIterations > 0
+            }
+        }
         var queue = EventQueue<Event>()
-        queue.schedule(.startIteration, at: 0)
-        for index in states.indices { states[index].isWarmingUp = lead.warmupIterations > 0 }
+        var upcoming: Request?
+        if routed {
+            upcoming = source!.next()
+            if let upcoming { queue.schedule(.arrival, at: upcoming.arrival) }
+        } else {
+            queue.schedule(.startIteration(replica: 0), at: 0)
+            replicas[0].isBusy = true
+        }
         let checkpointEvery = lead.iterations / RunReport.steadyStateBatches
         run: while let (now, event) = queue.pop() {
             switch event {
-            case .startIteration:
-                admission.fill(&states, now: now, stagger: false)
-                if states[0].activeCount == 0 {
-                    if let arrival = admission.nextArrival(after: now) { queue.schedule(.startIteration, at: arrival) }
+            case .arrival:
+                guard let request = upcoming else { continue run }
+                // Arrivals stop once a replica has run its iterations (the others then finish what they hold): a
+                // replica that stopped would leave its share unserved and load the others beyond the offered rate.
+                guard !replicas.contains(where: \.isDone) else { continue run }
+                if lead.router == .centralQueue {
+                    centralQueue.append(request)
+                    if let idle = replicas.indices.first(where: { !replicas[$0].isBusy && !replicas[$0].isDone }) {
+                        replicas[idle].isBusy = true
+                        queue.schedule(.startIteration(replica: idle), at: now)
+                    }
+                } else {
+                    let target = route(request, ordinal: arrived, router: lead.router)
+                    replicas[target].admission!.enqueue(request)
+                    if !replicas[target].isBusy && !replicas[target].isDone {
+                        replicas[target].isBusy = true
+                        queue.schedule(.startIteration(replica: target), at: now)
+                    }
+                }
+                arrived += 1
+                upcoming = source!.next()
+                if let upcoming { queue.schedule(.arrival, at: upcoming.arrival) }
+            case .startIteration(let r):
+                if lead.router == .centralQueue && routed {
+                    // The replica's free slots take the oldest requests waiting at the router.
+                    let free = replicas[r].states[0].isActive.filter { !$0 }.count - replicas[r].admission!.waiting
+                    let taken = min(max(0, free), centralQueue.count)
+                    for request in centralQueue.prefix(taken) { replicas[r].admission!.enqueue(request) }
+                    centralQueue.removeFirst(taken)
+                }
+                var states: [RunState] = []
+                swap(&states, &replicas[r].states)
+                replicas[r].admission!.fill(&states, now: now, stagger: false)
+                swap(&states, &replicas[r].states)
+                if replicas[r].states[0].activeCount == 0 {
+                    if let arrival = replicas[r].admission!.nextArrival(after: now) {
+                        queue.schedule(.startIteration(replica: r), at: arrival)
+                    } else {
+                        replicas[r].isBusy = false
+                    }
                     continue run
                 }
-                var duration: Picoseconds = 0
-                let iteration = states[0].iterations
-                for index in stages.indices where planners[index] != nil {
-                    if try planners[index]!.prepare(&stages[index], state: states[index], iteration: iteration),
-                        !states[index].isWarmingUp, iteration < lead.timelineIterations
+                let duration = try simulateIteration(replica: r, at: now)
+                queue.schedule(.endIteration(replica: r, duration: duration), at: now +| duration)
+            case .endIteration(let r, let duration):
+                for index in replicas[r].stages.indices {
+                    finishIteration(replica: r, stage: index, duration: duration, at: now)
+                    let state = replicas[r].states[index]
+                    if !state.isWarmingUp && checkpointEvery > 0 && state.iterations % checkpointEvery == 0
+                        && state.checkpoints.count < RunReport.steadyStateBatches
                     {
-                        stages[index].timeline.append(
-                            TimelineEvent(
-                                track: "plan", name: "re-plan: \(planners[index]!.currentName)", start: now,
-                                duration: 0, iteration: iteration, subBatch: 0, layer: 0))
+                        replicas[r].states[index].checkpoints.append((state.elapsed - state.measuredFrom, state.tokens))
                     }
                 }
-                for index in stages.indices {
-                    duration = max(
-                        duration,
-                        try stages[index].simulateIteration(&states[index], iteration: iteration, startingAt: now))
-                }
-                queue.schedule(.endIteration(duration), at: now +| duration)
-            case .endIteration(let duration):
-                for index in stages.indices {
-                    finishIteration(&states[index], stage: index, admission: &admission, duration: duration, at: now)
-                    if !states[index].isWarmingUp && checkpointEvery > 0
-                        && states[index].iterations % checkpointEvery == 0
-                        && states[index].checkpoints.count < RunReport.steadyStateBatches
-                    {
-                        states[index].checkpoints.append(
-                            (states[index].elapsed - states[index].measuredFrom, states[index].tokens))
-                    }
-                }
-                if states[0].isWarmingUp || states[0].iterations < lead.iterations {
-                    queue.schedule(.startIteration, at: now)
+                if replicas[r].states[0].isWarmingUp || replicas[r].states[0].iterations < lead.iterations {
+                    queue.schedule(.startIteration(replica: r), at: now)
+                } else {
+                    replicas[r].isBusy = false
+                    replicas[r].isDone = true
                 }
             }
         }
-        if lead.warmupIterations > 0 && (states[0].isWarmingUp || states[0].iterations == 0) {
+        for replica in replicas
+        where lead.warmupIterations > 0 && (replica.states[0].isWarmingUp || replica.states[0].iterations == 0) {
             throw SimulationError(
                 .incompatible,
                 "the trace ran out within the --warmup of \(lead.warmupIterations) iterations: nothing was measured (use a smaller --warmup)"
             )
         }
-        return (states, admission.cappedRequests)
+        let capped = routed ? source!.cappedRequests : replicas[0].admission!.cappedRequests
+        return (replicas.map(\.states), capped)
+    }
+
+    /// The replica `request` goes to (`Router`); `ordinal` counts the arrivals before it.
+    private func route(_ request: Request, ordinal: Int, router: Router) -> Int {
+        switch router {
+        case .roundRobin, .centralQueue: return ordinal % replicas.count
+        case .leastOutstandingTokens:
+            var best = 0
+            var fewest = Int.max
+            for (index, replica) in replicas.enumerated() where !replica.isDone {
+                let tokens = replica.admission!.outstandingTokens(replica.states[0])
+                if tokens < fewest {
+                    fewest = tokens
+                    best = index
+                }
+            }
+            return best
+        }
+    }
+
+    /// Plans (under `auto`) and simulates one iteration of replica `r`'s stages starting at `now`; the iteration
+    /// lasts as long as its slowest stage.
+    private mutating func simulateIteration(replica r: Int, at now: Picoseconds) throws -> Picoseconds {
+        // The replica's stages, planners and states are moved out while they run (no copy of their arrays).
+        var stages: [Simulator] = []
+        var planners: [AutoPlanner?] = []
+        var states: [RunState] = []
+        swap(&stages, &replicas[r].stages)
+        swap(&planners, &replicas[r].planners)
+        swap(&states, &replicas[r].states)
+        defer {
+            swap(&stages, &replicas[r].stages)
+            swap(&planners, &replicas[r].planners)
+            swap(&states, &replicas[r].states)
+        }
+        let lead = stages[0].experiment
+        var duration: Picoseconds = 0
+        let iteration = states[0].iterations
+        for index in stages.indices where planners[index] != nil {
+            if try planners[index]!.prepare(&stages[index], state: states[index], iteration: iteration),
+                !states[index].isWarmingUp, iteration < lead.timelineIterations
+            {
+                stages[index].timeline.append(
+                    TimelineEvent(
+                        track: "plan", name: "re-plan: \(planners[index]!.currentName)", start: now, duration: 0,
+                        iteration: iteration, subBatch: 0, layer: 0))
+            }
+        }
+        for index in stages.indices {
+            duration = max(
+                duration, try stages[index].simulateIteration(&states[index], iteration: iteration, startingAt: now))
+        }
+        return duration
     }
 
     /// Counts `stage`'s iteration: its tokens, every request advanced and the finished ones retired; ends the
     /// warm-up when it is over.
-    private func finishIteration(
-        _ state: inout RunState, stage: Int, admission: inout Admission, duration: Picoseconds, at now: Picoseconds
-    ) {
+    private mutating func finishIteration(replica r: Int, stage: Int, duration: Picoseconds, at now: Picoseconds) {
+        // The state and admission are moved out while they change (no copy of their arrays).
+        var state = RunState(batchSize: 0)
+        swap(&state, &replicas[r].states[stage])
+        var admission = replicas[r].admission!
+        replicas[r].admission = nil
+        let experiment = replicas[r].stages[stage].experiment
+        defer {
+            swap(&state, &replicas[r].states[stage])
+            replicas[r].admission = admission
+        }
         if state.kvLimited { state.kvLimitedIterations += 1 }
         state.kvLimited = false
         if let occupancy = admission.occupancy(stage: stage) {
@@ -126,13 +249,13 @@ struct RunLoop {
         var tokens: Int64 = 0
         for slot in state.activeSlots {
             tokens += 1
-            emitToken(&state, slot: slot, stage: stage, admission: &admission, at: now)
+            emitToken(&state, slot: slot, stage: stage, admission: &admission, experiment: experiment, at: now)
         }
         for (slot, count) in state.prefillStep {
             state.prefilled[slot] += count
             if state.prefilled[slot] >= state.request[slot].inputTokens {
                 tokens += 1
-                emitToken(&state, slot: slot, stage: stage, admission: &admission, at: now)
+                emitToken(&state, slot: slot, stage: stage, admission: &admission, experiment: experiment, at: now)
             }
         }
         state.prefillStep.removeAll(keepingCapacity: true)
@@ -140,7 +263,7 @@ struct RunLoop {
         state.tokenLatency.add(duration, weight: tokens)
         state.iterations += 1
         state.elapsed = now
-        if state.isWarmingUp && state.iterations == stages[stage].experiment.warmupIterations {
+        if state.isWarmingUp && state.iterations == experiment.warmupIterations {
             state.startMeasuring(at: now)
         }
     }
@@ -148,7 +271,8 @@ struct RunLoop {
     /// One generated token for `slot`'s request at `now`: its first (time to first token), or its last (the request
     /// leaves the batch, its KV room is freed and, in a serving run, its record kept).
     private func emitToken(
-        _ state: inout RunState, slot: Int, stage: Int, admission: inout Admission, at now: Picoseconds
+        _ state: inout RunState, slot: Int, stage: Int, admission: inout Admission, experiment: Experiment,
+        at now: Picoseconds
     ) {
         state.generated[slot] += 1
         if state.generated[slot] == 1 { state.firstTokenAt[slot] = now }
@@ -156,7 +280,7 @@ struct RunLoop {
         state.isActive[slot] = false
         state.completedRequests += 1
         admission.release(slot, of: state, stage: stage)
-        if stages[stage].experiment.serving.isServing && !state.isWarmingUp && state.joinedFresh[slot] {
+        if experiment.serving.isServing && !state.isWarmingUp && state.joinedFresh[slot] {
             let request = state.request[slot]
             state.records.append(
                 RequestRecord(

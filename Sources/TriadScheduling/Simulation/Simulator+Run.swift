@@ -4,6 +4,9 @@ extension Simulator {
         var loop = RunLoop(stages: [self])
         defer { self = loop.stages[0] }
         let outcome = try loop.run()
-        return loop.stages[0].report(outcome.states[0], cappedRequests: outcome.cappedRequests)
+        return RunReport.replicated(
+            loop.replicas.indices.map {
+                loop.replicas[$0].stages[0].report(outcome.replicas[$0][0], cappedRequests: outcome.cappedRequests)
+            }, serving: experiment.serving)
     }
 }

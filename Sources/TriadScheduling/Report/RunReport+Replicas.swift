@@ -1,0 +1,82 @@
+import TriadCore
+
+extension RunReport {
+    /// One report of a replicated run from each replica's (`Experiment.replicas`; one report comes back as it is):
+    /// tokens, requests and iterations add up over the replicas and the time is the longest replica's; per-device
+    /// energy per token is every replica's energy over all tokens (a device id stands for its copy in each replica,
+    /// as in tensor-parallel reports); busy fractions and the memory port are time-weighted means, KV occupancy and
+    /// imbalance iteration-weighted means (peaks the largest); the inter-token latency mean is token-weighted, its
+    /// p50 the token-weighted mean of the replicas' and its p99 the largest replica's; the serving figures are
+    /// computed again over every replica's requests (`serving`: the SLOs). `replicaFigures` keeps each replica's own.
+    static func replicated(_ reports: [RunReport], serving: ServingOptions) -> RunReport {
+        guard reports.count > 1 else { return reports[0] }
+        var merged = reports[0]
+        let tokens = reports.reduce(Int64(0)) { $0 + $1.tokens }
+        let iterations = reports.reduce(0) { $0 + $1.iterations }
+        let elapsed = reports.map(\.simulatedPicoseconds).max() ?? 0
+        let seconds = Double(elapsed) / Double(picosecondsPerSecond)
+        func weighted(_ value: (RunReport) -> Double, by weight: (RunReport) -> Double) -> Double {
+            let total = reports.reduce(0.0) { $0 + weight($1) }
+            return total > 0 ? reports.reduce(0.0) { $0 + value($1) * weight($1) } / total : 0
+        }
+        let byTokens: (RunReport) -> Double = { Double($0.tokens) }
+        let byTime: (RunReport) -> Double = { Double($0.simulatedPicoseconds) }
+        let byIterations: (RunReport) -> Double = { Double($0.iterations) }
+        func devices(_ figures: (RunReport) -> [DeviceFigure], weight: (RunReport) -> Double, sum: Bool)
+            -> [DeviceFigure]
+        {
+            figures(reports[0]).map { device in
+                let values = reports.map { report in
+                    (figures(report).first { $0.id == device.id }?.value ?? 0, weight(report))
+                }
+                let totalWeight = values.reduce(0.0) { $0 + $1.1 }
+                let value =
+                    sum
+                    ? values.reduce(0.0) { $0 + $1.0 * $1.1 } / max(Double(tokens), 1)
+                    : (totalWeight > 0 ? values.reduce(0.0) { $0 + $1.0 * $1.1 } / totalWeight : 0)
+                return DeviceFigure(id: device.id, value: value)
+            }
+        }
+        merged.tokens = tokens
+        merged.iterations = iterations
+        merged.completedRequests = reports.reduce(0) { $0 + $1.completedRequests }
+        merged.simulatedPicoseconds = elapsed
+        merged.tokensPerSecond = seconds > 0 ? Double(tokens) / seconds : 0
+        merged.interTokenLatencyMeanMilliseconds = weighted(\.interTokenLatencyMeanMilliseconds, by: byTokens)
+        merged.interTokenLatencyP50Milliseconds = weighted(\.interTokenLatencyP50Milliseconds, by: byTokens)
+        merged.interTokenLatencyP99Milliseconds = reports.map(\.interTokenLatencyP99Milliseconds).max() ?? 0
+        merged.energyPerTokenByDevice = devices(\.energyPerTokenByDevice, weight: byTokens, sum: true)
+        merged.energyPerTokenJoules = merged.energyPerTokenByDevice.reduce(0) { $0 + $1.value }
+        merged.deviceUtilization = devices(\.deviceUtilization, weight: byTime, sum: false)
+        merged.paperUtilization = devices(\.paperUtilization, weight: byTime, sum: false)
+        merged.memoryPortUtilization = weighted(\.memoryPortUtilization, by: byTime)
+        merged.kvOccupancyMean = weighted(\.kvOccupancyMean, by: byIterations)
+        merged.kvOccupancyPeak = reports.map(\.kvOccupancyPeak).max() ?? 0
+        merged.channelImbalance = weighted(\.channelImbalance, by: byIterations)
+        merged.kvLimitedFraction = weighted(\.kvLimitedFraction, by: byIterations)
+        merged.interleavedFraction = weighted(\.interleavedFraction, by: byIterations)
+        merged.communicationFraction = weighted(\.communicationFraction, by: byTime)
+        merged.tensorParallelBytes = reports.reduce(Int64(0)) { $0 +| $1.tensorParallelBytes }
+        merged.pipelineBytes = reports.reduce(Int64(0)) { $0 +| $1.pipelineBytes }
+        merged.linkTraffic = reports[0].linkTraffic.map { link in
+            LinkTraffic(
+                link: link.link,
+                bytes: reports.reduce(Int64(0)) { total, report in
+                    total +| (report.linkTraffic.first { $0.link == link.link }?.bytes ?? 0)
+                })
+        }
+        merged.batchThroughputs = []
+        let records = reports.flatMap(\.requestRecords).sorted { $0.id < $1.id }
+        if reports[0].serving != nil {
+            merged.serving = ServingFigures(records, seconds: seconds, options: serving)
+        }
+        merged.requestRecords = serving.recordsRequests ? records : []
+        merged.replicaFigures = reports.map { report in
+            ReplicaFigure(
+                requests: report.completedRequests, tokensPerSecond: report.tokensPerSecond,
+                meanBatch: report.meanActiveRequests, ttftP99Milliseconds: report.serving?.timeToFirstToken.p99 ?? 0,
+                tpotP99Milliseconds: report.serving?.timePerOutputToken.p99 ?? 0)
+        }
+        return merged
+    }
+}
