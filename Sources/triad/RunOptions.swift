@@ -67,6 +67,11 @@ struct RunOptions: ParsableArguments {
     @Option(help: "How arrivals are spread over the replicas: round-robin, least-tokens or central-queue.")
     var router: String = "round-robin"
 
+    @Option(
+        help:
+            "Replace each iteration's simulated time by linear:A,BP,BD ms (A + BP per prompt token + BD per decoding request), to compare scheduling with another simulator.")
+    var iterationCost: String?
+
     func validate() throws {
         let check = OptionRange.check(_:_:_:) as (Int, ClosedRange<Int>, String) throws -> Void
         if let tensorParallel { try check(tensorParallel, Experiment.Limits.parallelDegree, "--tensor-parallel") }
@@ -77,6 +82,11 @@ struct RunOptions: ParsableArguments {
         try check(maxSequence, Experiment.Limits.maxSequence, "--max-sequence")
         try check(traceIterations, Experiment.Limits.timelineIterations, "--trace-iterations")
         try check(replicas, Experiment.Limits.replicas, "--replicas")
+        if let iterationCost, LinearIterationCost(iterationCost) == nil {
+            throw InputError(
+                "triad: --iteration-cost must be linear:A,BP,BD with each a number of milliseconds in 0…1e6 (got '\(iterationCost.prefix(40))')"
+            )
+        }
         guard Router(rawValue: router) != nil else {
             throw InputError("triad: --router must be \(Router.accepted) (got '\(router.prefix(40))')")
         }
@@ -119,6 +129,7 @@ struct RunOptions: ParsableArguments {
         experiment.objective = objective.search
         experiment.replicas = replicas
         experiment.router = Router(rawValue: router) ?? .roundRobin
+        experiment.iterationCost = iterationCost.flatMap(LinearIterationCost.init)
         experiment.tpotBoundMilliseconds = experiment.serving.tpotLimitMilliseconds
         // Without a split on the command line, `auto` chooses one (the fixed policies run the topology's).
         if tensorParallel == nil && pipelineParallel == nil {

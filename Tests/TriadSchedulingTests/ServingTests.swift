@@ -228,4 +228,24 @@ struct ServingTests {
         }
         return (cdf.reduce(0) { $0 + (1 - $1) } - 0.5 * (1 - cdf[0])) * h
     }
+
+    /// A linear iteration cost replaces the simulated time exactly: a 64-token prompt alone takes 5 + 0.05 · 64 = 8.2 ms
+    /// to its first token, and each of its 3 further tokens 5 + 0.05 · 1 = 5.05 ms.
+    @Test func linearIterationCostIsExact() throws {
+        var serving = ServingOptions()
+        serving.prefill = .whole
+        serving.arrivalRate = 0.01
+        serving.recordsRequests = true
+        var experiment = try Self.experiment(
+            workload: .fixed(input: 64, output: 4), batch: 1, iterations: 20, serving: serving)
+        experiment.iterationCost = LinearIterationCost("linear:5,0.05,0.05")
+        let records = try experiment.run([.npuOnly]).reports[0].requestRecords
+        #expect(!records.isEmpty)
+        for record in records {
+            #expect(record.timeToFirstToken == 8_200_000_000)
+            #expect(record.finished - record.firstToken == 3 * 5_050_000_000)
+        }
+        #expect(LinearIterationCost("linear:5,0.05") == nil && LinearIterationCost("linear:nan,1,1") == nil)
+        #expect(LinearIterationCost("linear:-1,1,1") == nil && LinearIterationCost("linear:1e300,1,1") == nil)
+    }
 }

@@ -47,6 +47,8 @@ public struct Experiment: Sendable {
     /// (docs/MODEL.md §9.3; more than one needs arrivals: a rate or a trace).
     public var replicas = 1
     public var router = Router.roundRobin
+    /// An iteration time that replaces the simulated one (nil: the devices' own; `LinearIterationCost`).
+    public var iterationCost: LinearIterationCost?
     /// What the `auto` policy optimizes at each review, and the TPOT (one iteration of the batch) it must meet when
     /// it can, milliseconds (nil: no bound).
     public var objective = PlanObjective.throughput

@@ -31,6 +31,10 @@ extension Simulator {
             outcome.duration +|= prefill.duration
             outcome.usage += prefill.usage
         }
+        if let cost = experiment.iterationCost {
+            outcome.duration = cost.duration(
+                prefillTokens: state.prefillStep.reduce(0) { $0 + $1.tokens }, decodeTokens: state.activeSlots.count)
+        }
         state.usage += outcome.usage
         state.communication +|= outcome.communication
         state.tensorBytes +|= outcome.tensorBytes
