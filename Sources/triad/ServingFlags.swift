@@ -26,6 +26,15 @@ struct ServingFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: "Time-per-output-token SLO, milliseconds.")
     var sloTpotMs: Double?
 
+    @Option(
+        parsing: .unconditional,
+        help:
+            "Paged KV (vLLM): blocks of N tokens taken as requests grow; when memory runs out, the latest request is preempted and recomputed (needs --prefill).")
+    var kvBlockTokens: Int?
+
+    @Option(help: "Preemption rule with --kv-block-tokens: recompute (swap: not yet).")
+    var preemption: String = "recompute"
+
     @Option(help: "Write one CSV row per finished request here (times in ms).")
     var requestsOut: String?
 
@@ -33,6 +42,13 @@ struct ServingFlags: ParsableArguments {
         if let arrivalRate { try OptionRange.check(arrivalRate, 1e-6...1e6, "--arrival-rate") }
         if let sloTtftMs { try OptionRange.check(sloTtftMs, 1e-6...1e9, "--slo-ttft-ms") }
         if let sloTpotMs { try OptionRange.check(sloTpotMs, 1e-6...1e9, "--slo-tpot-ms") }
+        if let kvBlockTokens { try OptionRange.check(kvBlockTokens, 1...65_536, "--kv-block-tokens") }
+        guard preemption == "recompute" else {
+            throw InputError(
+                preemption == "swap"
+                    ? "triad: --preemption swap is not yet built (a host tier with its bandwidth); use recompute"
+                    : "triad: --preemption must be recompute (got '\(preemption.prefix(40))')")
+        }
         _ = try options()
     }
 
@@ -48,6 +64,13 @@ struct ServingFlags: ParsableArguments {
         options.ttftLimitMilliseconds = sloTtftMs
         options.tpotLimitMilliseconds = sloTpotMs
         options.recordsRequests = requestsOut != nil
+        if let kvBlockTokens {
+            guard mode != .none else {
+                throw InputError(
+                    "triad: --kv-block-tokens needs --prefill (a preempted request prefills its prompt and output again)")
+            }
+            options.kvBlockTokens = kvBlockTokens
+        }
         return options
     }
 

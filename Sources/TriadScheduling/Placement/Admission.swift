@@ -26,6 +26,10 @@ struct Admission {
     /// Requests drawn from the stream but not yet admitted (not arrived, or no KV room), from `pendingHead` on.
     private var pending: [Request] = []
     private var pendingHead = 0
+    /// Preempted requests, oldest first: admitted before any new one (paged KV, `grow`).
+    private var resumed: [Resumed] = []
+    /// Paged KV's block, tokens (nil: each request reserves its full length at admission).
+    private let paging: Int?
 
     init(
         ledgers: [KVCacheLedger?], keyValueBytesPerToken: [Int64], loadEstimates: [[Int64]], spanOptions: [[Int]],
@@ -38,6 +42,7 @@ struct Admission {
         maxSequence = experiment.maxSequence
         prefills = experiment.serving.prefill != .none
         source = routed ? nil : RequestSource(experiment)
+        paging = experiment.serving.kvBlockTokens
         placed = Array(repeating: 0, count: ledgers.count)
         parts = Array(repeating: (1, 0), count: ledgers.count)
     }
@@ -48,18 +53,21 @@ struct Admission {
     /// A request the router sends here (routed admissions only).
     mutating func enqueue(_ request: Request) { pending.append(request) }
 
-    /// Requests waiting here (arrived or not) for a slot.
-    var waiting: Int { pending.count - pendingHead }
+    /// Requests waiting here (arrived or not) for a slot, preempted ones included.
+    var waiting: Int { pending.count - pendingHead + resumed.count }
 
     /// Prompt tokens still to prefill and output tokens still to generate over `state`'s batch and the requests
     /// waiting here (`Router.leastOutstandingTokens`).
     func outstandingTokens(_ state: RunState) -> Int {
         var tokens = 0
         for slot in state.isActive.indices where state.isActive[slot] {
-            tokens += max(0, state.request[slot].inputTokens - state.prefilled[slot])
+            tokens += max(0, state.prefillTarget[slot] - state.prefilled[slot])
             tokens += max(0, state.request[slot].outputTokens - state.generated[slot])
         }
         for request in pending[pendingHead...] { tokens += request.inputTokens + request.outputTokens }
+        for entry in resumed {
+            tokens += entry.request.inputTokens + entry.generated + entry.request.outputTokens - entry.generated
+        }
         return tokens
     }
 
@@ -75,6 +83,15 @@ struct Admission {
         var loads: [[Int64]] = []
         for slot in states[0].isActive.indices where !states[0].isActive[slot] {
             var generated = 0
+            // Preempted requests come back first, oldest first (vLLM puts them at the front of its queue).
+            if let entry = resumed.first {
+                guard reserve(entry.request, generated: entry.generated, states: &states, loads: &loads) else { return }
+                resumed.removeFirst()
+                seat(
+                    entry.request, generated: entry.generated, slot: slot, states: &states, loads: &loads, now: now,
+                    resuming: entry)
+                continue
+            }
             if pendingHead == pending.count {
                 if stagger, let inFlight = source?.nextInFlight() {
                     pending.append(inFlight.request)
@@ -86,57 +103,188 @@ struct Admission {
             }
             let candidate = pending[pendingHead]
             guard candidate.arrival <= now else { return }
-            if loads.isEmpty && ledgers.contains(where: { $0?.rule == .greedyMinLoad }) {
-                loads = ledgers.indices.map { stage in
-                    ledgers[stage].map { channelLoads(states[stage], stage: stage, channels: $0.channels) } ?? []
-                }
-            }
-            let tokens = Int64(candidate.inputTokens + candidate.outputTokens)
-            for stage in ledgers.indices {
-                guard ledgers[stage] != nil else { continue }
-                let (span, part) = spanning(bytes: tokens * keyValueBytesPerToken[stage], stage: stage)
-                guard
-                    let channel = ledgers[stage]!.placeSpanning(
-                        partBytes: part, span: span, loads: loads.isEmpty ? [] : loads[stage])
-                else {
-                    for earlier in 0..<stage where ledgers[earlier] != nil {
-                        ledgers[earlier]!.release(
-                            partBytes: parts[earlier].bytes, channel: placed[earlier], span: parts[earlier].span)
-                    }
-                    for index in states.indices { states[index].kvLimited = true }
-                    return
-                }
-                placed[stage] = channel
-                parts[stage] = (span, part)
-            }
+            guard reserve(candidate, generated: generated, states: &states, loads: &loads) else { return }
             pendingHead += 1
             if pendingHead > 1024 && pendingHead * 2 > pending.count {
                 pending.removeFirst(pendingHead)
                 pendingHead = 0
             }
-            let length = min(candidate.inputTokens + generated + 1, maxSequence)
-            for stage in states.indices {
-                let ledger = ledgers[stage]
-                let span = ledger == nil ? 1 : parts[stage].span
-                if ledger != nil && !loads.isEmpty && !loads[stage].isEmpty {
-                    for offset in 0..<span {
-                        loads[stage][(placed[stage] + offset) % loads[stage].count] +=
-                            loadEstimates[stage][length] / Int64(span)
-                    }
+            seat(candidate, generated: generated, slot: slot, states: &states, loads: &loads, now: now, resuming: nil)
+        }
+    }
+
+    /// Reserves `request`'s KV room in every stage (its full length; with paged KV, the blocks of its prompt and the
+    /// tokens it has generated plus the next, leaving the watermark free), recording where in `placed` and `parts`;
+    /// false, with nothing reserved and the batch marked KV-limited, when some stage has no room.
+    private mutating func reserve(
+        _ request: Request, generated: Int, states: inout [RunState], loads: inout [[Int64]]
+    ) -> Bool {
+        if loads.isEmpty && ledgers.contains(where: { $0?.rule == .greedyMinLoad }) {
+            loads = ledgers.indices.map { stage in
+                ledgers[stage].map { channelLoads(states[stage], stage: stage, channels: $0.channels) } ?? []
+            }
+        }
+        let full = Int64(request.inputTokens + request.outputTokens)
+        let held = Int64(heldTokens(request, generated: generated))
+        for stage in ledgers.indices {
+            guard ledgers[stage] != nil else { continue }
+            // The span follows the request's full length, so that its growth stays within the same channels.
+            let (span, fullPart) = spanning(bytes: full * keyValueBytesPerToken[stage], stage: stage)
+            let part = paging == nil ? fullPart : (held * keyValueBytesPerToken[stage]).ceilDiv(Int64(span))
+            let watermark = paging == nil ? 0 : Int64(Double(ledgers[stage]!.capacityPerChannel) * Self.watermark)
+            guard
+                let channel = ledgers[stage]!.placeSpanning(
+                    partBytes: part, span: span, loads: loads.isEmpty ? [] : loads[stage], reserve: watermark)
+            else {
+                for earlier in 0..<stage where ledgers[earlier] != nil {
+                    ledgers[earlier]!.release(
+                        partBytes: parts[earlier].bytes, channel: placed[earlier], span: parts[earlier].span)
                 }
-                states[stage].request[slot] = candidate
-                states[stage].generated[slot] = generated
-                states[stage].channel[slot] = ledger == nil ? 0 : placed[stage]
-                states[stage].span[slot] = span
-                states[stage].reservedBytes[slot] = ledger == nil ? 0 : parts[stage].bytes
-                states[stage].isActive[slot] = true
+                for index in states.indices { states[index].kvLimited = true }
+                return false
+            }
+            placed[stage] = channel
+            parts[stage] = (span, part)
+        }
+        return true
+    }
+
+    /// Tokens of KV room a request holds once admitted: its full length, or with paged KV the whole blocks of its
+    /// prompt, the tokens it has generated and the one it generates next.
+    private func heldTokens(_ request: Request, generated: Int) -> Int {
+        guard let block = paging else { return request.inputTokens + request.outputTokens }
+        return (request.inputTokens + generated + 1).ceilDiv(block) * block
+    }
+
+    /// Puts `request` (reserved by `reserve`) into `slot` of every stage at `now`; a preempted one (`resuming`) keeps
+    /// its first admission, first token and tokens generated, and prefills its prompt and those tokens again.
+    private mutating func seat(
+        _ request: Request, generated: Int, slot: Int, states: inout [RunState], loads: inout [[Int64]],
+        now: Picoseconds, resuming: Resumed?
+    ) {
+        let length = min(request.inputTokens + generated + 1, maxSequence)
+        let held = heldTokens(request, generated: generated)
+        for stage in states.indices {
+            let ledger = ledgers[stage]
+            let span = ledger == nil ? 1 : parts[stage].span
+            if ledger != nil && !loads.isEmpty && !loads[stage].isEmpty {
+                for offset in 0..<span {
+                    loads[stage][(placed[stage] + offset) % loads[stage].count] +=
+                        loadEstimates[stage][length] / Int64(span)
+                }
+            }
+            states[stage].request[slot] = request
+            states[stage].generated[slot] = generated
+            states[stage].channel[slot] = ledger == nil ? 0 : placed[stage]
+            states[stage].span[slot] = span
+            states[stage].reservedBytes[slot] = ledger == nil ? 0 : parts[stage].bytes
+            states[stage].reservedTokens[slot] = held
+            states[stage].isActive[slot] = true
+            if let resuming {
+                states[stage].admittedAt[slot] = resuming.admittedAt
+                states[stage].joinedFresh[slot] = resuming.joinedFresh
+                states[stage].firstTokenAt[slot] = resuming.firstTokenAt
+                states[stage].prefillTarget[slot] = request.inputTokens + generated
+                states[stage].prefilled[slot] = 0
+            } else {
                 states[stage].admittedAt[slot] = now
                 states[stage].joinedFresh[slot] = generated == 0
                 states[stage].firstTokenAt[slot] = 0
-                states[stage].prefilled[slot] = prefills && generated == 0 ? 0 : candidate.inputTokens
+                states[stage].prefillTarget[slot] = request.inputTokens
+                states[stage].prefilled[slot] = prefills && generated == 0 ? 0 : request.inputTokens
             }
         }
     }
+
+    /// Paged KV (`ServingOptions.kvBlockTokens`): before an iteration, every decoding request whose next token
+    /// needs a new block takes one in its channels, oldest request first; when a stage has no room, the running
+    /// request that arrived last is preempted — its KV freed, its slot emptied, and it waits at the front of the
+    /// queue to prefill its prompt and the tokens it had generated again (vLLM's recompute preemption, Kwon et al.,
+    /// SOSP 2023, §4.5) — until the block fits or the request itself was preempted. Returns the preemptions.
+    mutating func grow(_ states: inout [RunState]) -> Int {
+        guard let block = paging else { return 0 }
+        var order = states[0].isActive.indices.filter { states[0].isActive[$0] }
+        order.sort { states[0].request[$0].id < states[0].request[$1].id }
+        var preempted = 0
+        for slot in order where states[0].isActive[slot] && states[0].prefilled[slot] >= states[0].prefillTarget[slot] {
+            let needed = states[0].request[slot].inputTokens + states[0].generated[slot] + 1
+            guard needed > states[0].reservedTokens[slot] else { continue }
+            while states[0].isActive[slot], let full = extend(slot, by: block, states: &states) {
+                // The running request that arrived last among those holding room in the channels that are full gives
+                // its room back (possibly this one): on PIM a block must stay in the request's own channels.
+                let victim = states[full].isActive.indices.filter {
+                    states[full].isActive[$0] && overlaps($0, slot, in: states[full], channels: ledgers[full]!.channels)
+                }.max { states[full].request[$0].id < states[full].request[$1].id }!
+                preempt(victim, states: &states)
+                preempted += 1
+            }
+        }
+        return preempted
+    }
+
+    /// Whether `a`'s channels and `b`'s overlap in `state`'s stage of `channels` channels.
+    private func overlaps(_ a: Int, _ b: Int, in state: RunState, channels: Int) -> Bool {
+        func covers(_ slot: Int, _ channel: Int) -> Bool {
+            (channel - state.channel[slot] + channels) % channels < state.span[slot]
+        }
+        for offset in 0..<state.span[a] where covers(b, (state.channel[a] + offset) % channels) { return true }
+        return false
+    }
+
+    /// One more block of `block` tokens for `slot` in every stage, in the channels it already uses; nil when taken,
+    /// else the first stage with no room (nothing taken).
+    private mutating func extend(_ slot: Int, by block: Int, states: inout [RunState]) -> Int? {
+        for stage in ledgers.indices {
+            guard ledgers[stage] != nil else { continue }
+            let span = states[stage].span[slot]
+            let part = (Int64(block) * keyValueBytesPerToken[stage]).ceilDiv(Int64(span))
+            guard ledgers[stage]!.extend(partBytes: part, channel: states[stage].channel[slot], span: span) else {
+                for earlier in 0..<stage where ledgers[earlier] != nil {
+                    let earlierSpan = states[earlier].span[slot]
+                    ledgers[earlier]!.release(
+                        partBytes: (Int64(block) * keyValueBytesPerToken[earlier]).ceilDiv(Int64(earlierSpan)),
+                        channel: states[earlier].channel[slot], span: earlierSpan)
+                }
+                return stage
+            }
+        }
+        for stage in states.indices {
+            if ledgers[stage] != nil {
+                states[stage].reservedBytes[slot] +=
+                    (Int64(block) * keyValueBytesPerToken[stage]).ceilDiv(Int64(states[stage].span[slot]))
+            }
+            states[stage].reservedTokens[slot] += block
+        }
+        return nil
+    }
+
+    /// Frees `slot`'s request and queues it to be recomputed (`grow`).
+    private mutating func preempt(_ slot: Int, states: inout [RunState]) {
+        let state = states[0]
+        let entry = Resumed(
+            request: state.request[slot], generated: state.generated[slot], admittedAt: state.admittedAt[slot],
+            firstTokenAt: state.firstTokenAt[slot], joinedFresh: state.joinedFresh[slot])
+        for stage in states.indices {
+            release(slot, of: states[stage], stage: stage)
+            states[stage].isActive[slot] = false
+            states[stage].preemptions += 1
+            states[stage].recomputedTokens += Int64(entry.request.inputTokens + entry.generated)
+        }
+        let position = resumed.firstIndex { $0.request.id > entry.request.id } ?? resumed.count
+        resumed.insert(entry, at: position)
+    }
+
+    /// A preempted request waiting to be admitted again, with what it had.
+    struct Resumed {
+        var request: Request
+        var generated: Int
+        var admittedAt: Picoseconds
+        var firstTokenAt: Picoseconds
+        var joinedFresh: Bool
+    }
+
+    /// Free room paged admission keeps in each channel (vLLM's `watermark`, 1 %).
+    static let watermark = 0.01
 
     /// Frees the KV room `slot`'s finished request held in `stage`.
     mutating func release(_ slot: Int, of state: RunState, stage: Int) {

@@ -30,9 +30,9 @@ public struct KVCacheLedger: Sendable {
     }
 
     /// Reserves `partBytes` in each of `span` consecutive channels (wrapping), the first chosen by the rule —
-    /// round-robin from the cursor, or greedy by the span's summed load. Returns the first channel, or nil if
-    /// no run of `span` channels has room.
-    public mutating func placeSpanning(partBytes: Int64, span: Int, loads: [Int64]) -> Int? {
+    /// round-robin from the cursor, or greedy by the span's summed load — leaving at least `reserve` bytes free in
+    /// each. Returns the first channel, or nil if no run of `span` channels has room.
+    public mutating func placeSpanning(partBytes: Int64, span: Int, loads: [Int64], reserve: Int64 = 0) -> Int? {
         guard span >= 1, span <= channels else { return nil }
         let greedy = rule == .greedyMinLoad
         var chosen = -1
@@ -42,7 +42,7 @@ public struct KVCacheLedger: Sendable {
             var load: Int64 = 0
             var channel = first
             for _ in 0..<span {
-                guard usedBytes[channel] + partBytes <= capacityPerChannel else { continue candidates }
+                guard usedBytes[channel] + partBytes + reserve <= capacityPerChannel else { continue candidates }
                 if greedy { load += loads[channel] }
                 channel = channel + 1 == channels ? 0 : channel + 1
             }
@@ -60,6 +60,22 @@ public struct KVCacheLedger: Sendable {
             channel = channel + 1 == channels ? 0 : channel + 1
         }
         return chosen
+    }
+
+    /// Adds `partBytes` to a request's reservation in each of its `span` channels from `channel` on (paged KV's
+    /// next block); false, with nothing taken, when one of them has no room.
+    public mutating func extend(partBytes: Int64, channel first: Int, span: Int) -> Bool {
+        var channel = first
+        for _ in 0..<span {
+            guard usedBytes[channel] + partBytes <= capacityPerChannel else { return false }
+            channel = channel + 1 == channels ? 0 : channel + 1
+        }
+        channel = first
+        for _ in 0..<span {
+            usedBytes[channel] += partBytes
+            channel = channel + 1 == channels ? 0 : channel + 1
+        }
+        return true
     }
 
     /// Frees a one-channel reservation.

@@ -49,7 +49,7 @@ extension RunReport {
                     }),
             ]),
         ])
-        guard !stages.isEmpty || serving != nil || autoPlan != nil || router != nil,
+        guard !stages.isEmpty || serving != nil || autoPlan != nil || router != nil || kvPaging != nil,
             case .object(var members) = base
         else { return base }
         if let autoPlan {
@@ -89,6 +89,16 @@ extension RunReport {
                         "e2e_ms": figures(serving.endToEnd), "slo_attainment": .number(serving.sloAttainment),
                         "goodput_requests_per_second": .number(serving.goodput),
                         "queueing_slope": .number(serving.queueingSlope), "overloaded": .bool(serving.overloaded),
+                    ])))
+        }
+        if let kvPaging {
+            members.append(
+                JSON.Member(
+                    "kv_paging",
+                    .object([
+                        "block_tokens": .integer(Int64(kvPaging.blockTokens)),
+                        "preemptions": .integer(Int64(kvPaging.preemptions)),
+                        "recomputed_tokens": .integer(kvPaging.recomputedTokens),
                     ])))
         }
         if let router {

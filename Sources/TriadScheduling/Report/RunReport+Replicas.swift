@@ -66,6 +66,11 @@ extension RunReport {
                 })
         }
         merged.batchThroughputs = []
+        if let paging = reports[0].kvPaging {
+            merged.kvPaging = KVPagingFigure(
+                blockTokens: paging.blockTokens, preemptions: reports.reduce(0) { $0 + ($1.kvPaging?.preemptions ?? 0) },
+                recomputedTokens: reports.reduce(Int64(0)) { $0 + ($1.kvPaging?.recomputedTokens ?? 0) })
+        }
         let records = reports.flatMap(\.requestRecords).sorted { $0.id < $1.id }
         if reports[0].serving != nil {
             merged.serving = ServingFigures(records, seconds: seconds, options: serving)

@@ -101,6 +101,9 @@ public struct RunReport: Sendable, Hashable {
     public var attention = ""
     /// What the `auto` policy chose (nil for a named policy).
     public var autoPlan: AutoPlanSummary?
+    /// Paged KV: the block size (tokens), requests preempted while measuring, and the prompt and generated tokens
+    /// they prefilled again (nil without paging).
+    public var kvPaging: KVPagingFigure?
     /// A replicated run's router and each replica's own figures (empty with one replica).
     public var router: String?
     public var replicaFigures: [ReplicaFigure] = []

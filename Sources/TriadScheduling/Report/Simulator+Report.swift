@@ -118,6 +118,10 @@ extension Simulator {
         report.kvLimitedFraction =
             state.iterations == 0 ? 0 : Double(state.kvLimitedIterations) / Double(state.iterations)
         report.cappedRequests = cappedRequests
+        if let block = experiment.serving.kvBlockTokens {
+            report.kvPaging = KVPagingFigure(
+                blockTokens: block, preemptions: state.preemptions, recomputedTokens: state.recomputedTokens)
+        }
         report.isOpenLoop = experiment.serving.arrivalRate != nil
         if experiment.serving.isServing {
             report.serving = ServingFigures(state.records, seconds: seconds, options: experiment.serving)

@@ -74,6 +74,9 @@ public struct ServingOptions: Sendable, Hashable {
     public var tpotLimitMilliseconds: Double?
     /// Keep one record per finished request (for `--requests-out`).
     public var recordsRequests = false
+    /// Paged KV (vLLM): blocks of this many tokens, taken as requests grow, with recompute preemption when a
+    /// channel runs out (nil: each request reserves its full length at admission).
+    public var kvBlockTokens: Int?
     /// End the request stream after this many requests (the run ends when they have finished; `triad capacity`).
     public var requestLimit: Int?
 

@@ -62,7 +62,7 @@ extension Simulator {
         var waiting: [Int] = []
         var decoding = 0
         for slot in state.isActive.indices where state.isActive[slot] {
-            if state.prefilled[slot] < state.request[slot].inputTokens {
+            if state.prefilled[slot] < state.prefillTarget[slot] {
                 waiting.append(slot)
             } else {
                 decoding += 1
@@ -82,7 +82,7 @@ extension Simulator {
         }
         var total = PrefillCost()
         for slot in waiting where budget > 0 {
-            let remaining = state.request[slot].inputTokens - state.prefilled[slot]
+            let remaining = state.prefillTarget[slot] - state.prefilled[slot]
             // vLLM takes whole prompts while they fit; only a first prompt longer than the budget is cut to it.
             if case .prefillFirst = mode, remaining > budget, !state.prefillStep.isEmpty { break }
             let tokens = min(remaining, budget)
@@ -108,7 +108,7 @@ extension Simulator {
         for (slot, tokens) in state.prefillStep {
             let context = state.prefilled[slot] + tokens
             chunks.rows += tokens
-            if context >= state.request[slot].inputTokens { chunks.finishing += 1 }
+            if context >= state.prefillTarget[slot] { chunks.finishing += 1 }
             guard shard.model.hasAttention else { continue }
             let key = tokens << 22 | context
             if promptAttentionCache[key] == nil {

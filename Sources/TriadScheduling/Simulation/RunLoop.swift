@@ -133,6 +133,7 @@ struct RunLoop {
                 var states: [RunState] = []
                 swap(&states, &replicas[r].states)
                 replicas[r].admission!.fill(&states, now: now, stagger: false)
+                _ = replicas[r].admission!.grow(&states)
                 swap(&states, &replicas[r].states)
                 if replicas[r].states[0].activeCount == 0 {
                     if let arrival = replicas[r].admission!.nextArrival(after: now) {
@@ -253,7 +254,7 @@ struct RunLoop {
         }
         for (slot, count) in state.prefillStep {
             state.prefilled[slot] += count
-            if state.prefilled[slot] >= state.request[slot].inputTokens {
+            if state.prefilled[slot] >= state.prefillTarget[slot] {
                 tokens += 1
                 emitToken(&state, slot: slot, stage: stage, admission: &admission, experiment: experiment, at: now)
             }

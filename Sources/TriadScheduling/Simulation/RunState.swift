@@ -17,6 +17,11 @@ struct RunState {
     var admittedAt: [Picoseconds]
     var firstTokenAt: [Picoseconds]
     var prefilled: [Int]
+    /// Tokens the slot prefills before it decodes: its prompt, or for a request preempted and recomputed its prompt
+    /// and the tokens it had generated (paged KV).
+    var prefillTarget: [Int]
+    /// Tokens of KV room the slot holds: its full length, or with paged KV whole blocks as it grows.
+    var reservedTokens: [Int]
     /// Whether the slot's request joined the run from its start (not part-way through, as the closed loop's first
     /// batch does): only those have a time to first token and a record.
     var joinedFresh: [Bool]
@@ -49,6 +54,9 @@ struct RunState {
     var kvLimited = false
     /// Iterations whose batch the KV capacity kept below the nominal batch size.
     var kvLimitedIterations = 0
+    /// Paged KV: requests preempted, and the prompt and generated tokens they prefill again.
+    var preemptions = 0
+    var recomputedTokens: Int64 = 0
 
     // Scratch reused every iteration.
     var activeSlots: [Int] = []
@@ -73,6 +81,8 @@ struct RunState {
         fresh.admittedAt = admittedAt
         fresh.firstTokenAt = firstTokenAt
         fresh.prefilled = prefilled
+        fresh.prefillTarget = prefillTarget
+        fresh.reservedTokens = reservedTokens
         fresh.joinedFresh = joinedFresh
         fresh.measuredFrom = now
         fresh.elapsed = now
@@ -89,6 +99,8 @@ struct RunState {
         admittedAt = Array(repeating: 0, count: batchSize)
         firstTokenAt = Array(repeating: 0, count: batchSize)
         prefilled = Array(repeating: 0, count: batchSize)
+        prefillTarget = Array(repeating: 0, count: batchSize)
+        reservedTokens = Array(repeating: 0, count: batchSize)
         joinedFresh = Array(repeating: false, count: batchSize)
     }
 

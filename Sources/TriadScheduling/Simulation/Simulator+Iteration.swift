@@ -93,7 +93,7 @@ extension Simulator {
     ) throws -> [Partition] {
         let spansChannels = attentionOnPIM
         for slot in state.isActive.indices
-        where !state.decodesPaused && state.isActive[slot] && state.prefilled[slot] >= state.request[slot].inputTokens
+        where !state.decodesPaused && state.isActive[slot] && state.prefilled[slot] >= state.prefillTarget[slot]
         {
             state.activeSlots.append(slot)
             state.sequences.append(state.sequenceLength(ofSlot: slot, cap: experiment.maxSequence))

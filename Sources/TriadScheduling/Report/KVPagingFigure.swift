@@ -1,0 +1,8 @@
+/// What paged KV did in a run (`RunReport.kvPaging`).
+public struct KVPagingFigure: Sendable, Hashable {
+    /// Block size, tokens.
+    public var blockTokens: Int
+    /// Requests preempted while measuring, and the prompt and generated tokens they prefilled again.
+    public var preemptions: Int
+    public var recomputedTokens: Int64
+}

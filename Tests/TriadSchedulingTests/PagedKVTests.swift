@@ -1,0 +1,71 @@
+import Testing
+import TriadCore
+import TriadDevices
+@testable import TriadScheduling
+
+/// Paged KV with recompute preemption on a hand-built case (docs/MODEL.md §9.5). NPU attention pools the KV over the
+/// stack; the memory is sized to hold the weights and 3.5 blocks of B = 4,096 tokens. Two requests arrive together
+/// with prompts of B − 1 tokens: each is admitted with one block (prompt + its first token). Iteration 1 prefills
+/// both (first tokens). In iteration 2 each needs a second block: the older (0) takes the third block of the pool;
+/// the younger (1) finds 0.5 block free, is the last-arrived running request and is preempted — B − 1 + 1 = B tokens
+/// to recompute. It cannot come back (two blocks and the 1 % watermark do not fit in 1.5) until request 0 finishes:
+/// request 0's B tokens end with iteration B (its KV then 2B − 1 tokens, two blocks). In iteration B + 1 request 1
+/// prefills its B tokens again (its second token), then decodes its other B − 2 in B + 2 … 2B − 1 (never more than
+/// two blocks): 2B − 1 iterations in all.
+struct PagedKVTests {
+    static let block = 4_096
+
+    static func experiment() throws -> Experiment {
+        let npu = DeviceDescription(id: "npu0", configuration: .npu(.neupims))
+        func devices(channelBytes: Int64) throws -> DeviceSet {
+            var memory = MemoryConfiguration.neupimsHBM2
+            memory.channelCapacityBytes = channelBytes
+            return try DeviceSet(
+                devices: [npu, DeviceDescription(id: "hbm0", configuration: .hbm(memory))], links: [("npu0", "hbm0")])
+        }
+        let model = ModelPresets.named("gpt3-7b")!
+        let requests = [
+            Request(id: 0, inputTokens: block - 1, outputTokens: block, arrival: 0),
+            Request(id: 1, inputTokens: block - 1, outputTokens: block, arrival: 0),
+        ]
+        var experiment = Experiment(
+            devices: try devices(channelBytes: 1 << 40), model: model, workload: .trace(name: "two", requests: requests))
+        experiment.batch = 2
+        experiment.maxSequence = 2 * block
+        experiment.iterations = 100_000
+        experiment.serving.prefill = .whole
+        experiment.serving.kvBlockTokens = block
+        experiment.serving.recordsRequests = true
+        // The weights' share of each channel, from a ledger over a huge memory; then room for 3.5 blocks in all.
+        let probe = try Simulator(experiment, policy: .npuOnly)
+        let channels = Int64(MemoryConfiguration.neupimsHBM2.channels)
+        let weightsPerChannel = (1 << 40) - (try probe.makeLedger()!.capacityPerChannel / channels)
+        let blockBytes = Int64(block) * probe.keyValueBytesPerToken
+        experiment.devices = try devices(channelBytes: weightsPerChannel + (blockBytes * 7 / 2).ceilDiv(channels))
+        return experiment
+    }
+
+    @Test func theYoungerRequestIsPreemptedOnceAndRecomputed() throws {
+        let report = try Self.experiment().run([.npuOnly]).reports[0]
+        let records = report.requestRecords.sorted { $0.id < $1.id }
+        #expect(records.count == 2)
+        #expect(report.kvPaging?.preemptions == 1)
+        #expect(report.kvPaging?.recomputedTokens == Int64(Self.block))
+        #expect(report.iterations == 2 * Self.block - 1)
+        // Both first tokens at the end of iteration 1; request 1 keeps its own and finishes after request 0.
+        #expect(records[0].firstToken == records[1].firstToken)
+        #expect(records[1].finished > records[0].finished)
+        #expect(records[1].admitted == 0)
+    }
+
+    @Test func withoutPagingBothReserveTheirFullLengthAndOneWaits() throws {
+        var experiment = try Self.experiment()
+        experiment.serving.kvBlockTokens = nil
+        let report = try experiment.run([.npuOnly]).reports[0]
+        let records = report.requestRecords.sorted { $0.id < $1.id }
+        // Two requests of 2B − 1 tokens cannot both be held in 3.5 blocks: request 1 waits for request 0 (admitted at
+        // its finish), and nothing is preempted.
+        #expect(report.kvPaging == nil)
+        #expect(records.count == 2 && records[1].admitted == records[0].finished)
+    }
+}
