@@ -11,6 +11,8 @@ public struct LoadedInputs: Sendable {
     public var stream: RequestStream
     public var groups: DeviceGroups
     public var communication: CommunicationPlan?
+    /// The groups marked `role: prefill`, when any (the rest of the topology decodes).
+    public var prefillPool: PrefillPool?
 
     /// Loads a parsed `topology` (named `path` in errors) with the model `model` (a preset or a config.json) at
     /// the given degrees (nil: the topology's `parallelism`, else the preset's).
@@ -18,6 +20,7 @@ public struct LoadedInputs: Sendable {
         topology: Topology, path: String, model name: String, tensorParallel: Int?, pipelineParallel: Int?,
         stream: RequestStream
     ) throws {
+        let (topology, prefillPool) = try Self.splittingPrefill(topology, path: path)
         var groups = try Inputs.deviceGroups(topology, path: path)
         let model = try Inputs.model(
             name, tensorParallel: tensorParallel ?? topology.parallelism?.tensor,
@@ -30,6 +33,47 @@ public struct LoadedInputs: Sendable {
         self.stream = stream
         self.groups = groups
         self.communication = communication
+        self.prefillPool = prefillPool
+    }
+
+    /// `topology` without its `role: prefill` groups (what decodes), and those groups as a prefill pool whose KV
+    /// crosses the link between the first prefill group and the first decode group.
+    static func splittingPrefill(_ topology: Topology, path: String) throws -> (Topology, PrefillPool?) {
+        let prefill = topology.groups.filter(\.prefillsOnly)
+        guard let first = prefill.first else { return (topology, nil) }
+        let decode = topology.groups.filter { !$0.prefillsOnly }
+        guard let decoder = decode.first else {
+            throw InputError(
+                "\(path):\(first.location.line):\(first.location.column): every group has role prefill; at least one must decode"
+            )
+        }
+        guard let link = topology.link(between: first.id, and: decoder.id) else {
+            throw InputError(
+                "\(path):\(first.location.line):\(first.location.column): no link between prefill group '\(first.id)' and decode group '\(decoder.id)' for the KV caches (add one, or an interconnect)"
+            )
+        }
+        let prefillDevices = Set(prefill.flatMap(\.deviceIDs))
+        var decoding = topology
+        decoding.groups = decode
+        decoding.devices = topology.devices.filter { !prefillDevices.contains($0.id) }
+        decoding.links = topology.links.filter { !prefillDevices.contains($0.0) && !prefillDevices.contains($0.1) }
+        let prefillGroups = Set(prefill.map(\.id))
+        decoding.groupLinks = topology.groupLinks.filter { !prefillGroups.contains($0.from) && !prefillGroups.contains($0.to) }
+        let pool: DeviceGroups
+        do {
+            pool = try DeviceGroups(
+                groups: prefill.map { ($0.id, $0.deviceIDs) },
+                devices: topology.devices.filter { prefillDevices.contains($0.id) }, attachments: topology.links,
+                declared: true)
+        } catch let error as SimulationError {
+            throw Inputs.located(error, in: topology, path: path)
+        }
+        for (group, devices) in zip(prefill, pool.sets) where devices.npu == nil {
+            throw InputError(
+                "\(path):\(group.location.line):\(group.location.column): prefill group '\(group.id)' has no npu to prefill on"
+            )
+        }
+        return (decoding, PrefillPool(instances: pool.sets, groupIDs: prefill.map(\.id), link: link))
     }
 
     /// The experiment of these inputs with the library's defaults for batch, iterations and seed.
@@ -40,6 +84,7 @@ public struct LoadedInputs: Sendable {
             experiment.mirrors = groups.mirrors
         }
         experiment.stages = Inputs.stages(groups, tensorRanks: model.tensorParallel)
+        experiment.prefillPool = prefillPool
         return experiment
     }
 }

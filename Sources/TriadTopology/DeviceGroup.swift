@@ -11,6 +11,9 @@ public struct DeviceGroup: Sendable, Hashable {
     public var policyLocation: SourceLocation?
     /// The layers this group's pipeline stage holds (`layers:`); nil: the balance decides.
     public var layers: Int?
+    /// Whether the group only prefills prompts (`role: prefill`; disaggregated prefill, docs/MODEL.md §9.6) rather
+    /// than decoding (`role: decode`, the default).
+    public var prefillsOnly = false
 
     public init(
         id: String, deviceIDs: [String], location: SourceLocation, policy: String? = nil,

@@ -42,6 +42,13 @@ struct SystemParser {
                 SourceLocation(line: $0.mark?.line ?? 1, column: $0.mark?.column ?? 1)
             }
             let layers = reader.optional("layers") == nil ? nil : Int(try reader.integer("layers", maximum: 65_536))
+            let roleNode = reader.optional("role")
+            let role = try roleNode.map { _ in try reader.string("role") } ?? "decode"
+            guard role == "decode" || role == "prefill" else {
+                throw reader.error(
+                    .invalidValue, at: roleNode,
+                    "'role' of group '\(id)' must be decode or prefill (got '\(MappingReader.excerpt(role))')")
+            }
             try reader.rejectUnknownKeys()
             let location = SourceLocation(line: entry.mark?.line ?? 1, column: entry.mark?.column ?? 1)
             let copies: [(String, [String])] =
@@ -69,6 +76,7 @@ struct SystemParser {
                     id: groupID, deviceIDs: deviceIDs, location: location, policy: policy,
                     policyLocation: policyLocation)
                 group.layers = layers
+                group.prefillsOnly = role == "prefill"
                 groups.append(group)
             }
         }

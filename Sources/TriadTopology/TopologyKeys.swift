@@ -3,7 +3,7 @@
 enum TopologyKeys {
     static let all: Set<String> = [
         "name", "description", "devices", "links", "from", "to", "id", "kind", "count", "groups", "interconnect",
-        "parallelism", "tensor", "pipeline", "policy", "layers", "worker", "bandwidth_gb_per_s", "latency_ns",
+        "parallelism", "tensor", "pipeline", "policy", "layers", "role", "worker", "bandwidth_gb_per_s", "latency_ns",
         // npu
         "systolic_arrays", "array_rows", "array_columns", "clock_mhz", "vector_units", "vector_lanes",
         "vector_op_latency_cycles", "sram_bytes", "memory_bandwidth_gb_per_s", "mac_energy_pj", "vector_op_energy_pj",

@@ -83,12 +83,12 @@ struct RunOptions: ParsableArguments {
         try check(traceIterations, Experiment.Limits.timelineIterations, "--trace-iterations")
         try check(replicas, Experiment.Limits.replicas, "--replicas")
         if let iterationCost, LinearIterationCost(iterationCost) == nil {
-            throw InputError(
-                "triad: --iteration-cost must be linear:A,BP,BD with each a number of milliseconds in 0…1e6 (got '\(iterationCost.prefix(40))')"
+            throw ValidationError(
+                "--iteration-cost must be linear:A,BP,BD with each a number of milliseconds in 0…1e6 (got '\(iterationCost.prefix(40))')"
             )
         }
         guard Router(rawValue: router) != nil else {
-            throw InputError("triad: --router must be \(Router.accepted) (got '\(router.prefix(40))')")
+            throw ValidationError("--router must be \(Router.accepted) (got '\(router.prefix(40))')")
         }
     }
 

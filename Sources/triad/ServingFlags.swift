@@ -44,12 +44,17 @@ struct ServingFlags: ParsableArguments {
         if let sloTpotMs { try OptionRange.check(sloTpotMs, 1e-6...1e9, "--slo-tpot-ms") }
         if let kvBlockTokens { try OptionRange.check(kvBlockTokens, 1...65_536, "--kv-block-tokens") }
         guard preemption == "recompute" else {
-            throw InputError(
+            throw ValidationError(
                 preemption == "swap"
-                    ? "triad: --preemption swap is not yet built (a host tier with its bandwidth); use recompute"
-                    : "triad: --preemption must be recompute (got '\(preemption.prefix(40))')")
+                    ? "--preemption swap is not yet built (a host tier with its bandwidth); use recompute"
+                    : "--preemption must be recompute (got '\(preemption.prefix(40))')")
         }
-        _ = try options()
+        do {
+            _ = try options()
+        } catch let error as InputError {
+            throw ValidationError(
+                error.description.hasPrefix("triad: ") ? String(error.description.dropFirst(7)) : error.description)
+        }
     }
 
     /// The options these flags give.

@@ -178,6 +178,14 @@ struct EndToEndTests {
         ["run", "Topologies/neupims-tp4.yaml", "--tensor-parallel", "2", "--pipeline-parallel", "1"],
         // A stage pinned to ternary cannot run an fp16 model.
         ["run", "Topologies/hetero-pipeline.yaml"],
+        // Prefill groups serve arrivals; replicas need arrivals to route; a router must exist.
+        ["run", "Topologies/neupims-disaggregated.yaml"],
+        ["run", "Topologies/neupims.yaml", "--replicas", "2"],
+        ["run", "Topologies/neupims.yaml", "--replicas", "0"],
+        ["run", "Topologies/neupims.yaml", "--router", "random", "--arrival-rate", "5"],
+        ["run", "Topologies/neupims.yaml", "--kv-block-tokens", "16"],
+        ["run", "Topologies/neupims.yaml", "--prefill", "whole", "--preemption", "swap", "--kv-block-tokens", "16"],
+        ["run", "Topologies/neupims.yaml", "--iteration-cost", "linear:1,2"],
         // Capacity needs an SLO, chooses the rate itself and draws Poisson arrivals.
         ["capacity", "Topologies/neupims.yaml"],
         ["capacity", "Topologies/neupims.yaml", "--slo-ttft-ms", "100", "--arrival-rate", "3"],

@@ -248,4 +248,37 @@ struct ServingTests {
         #expect(LinearIterationCost("linear:5,0.05") == nil && LinearIterationCost("linear:nan,1,1") == nil)
         #expect(LinearIterationCost("linear:-1,1,1") == nil && LinearIterationCost("linear:1e300,1,1") == nil)
     }
+
+    /// Disaggregated prefill by hand: one request alone. Its first token comes from the prefill instance after the
+    /// hand-summed prefill of its 128-token prompt (the instance's NPU is the NeuPIMs NPU; like the decode group it
+    /// stands for one of GPT3-7B's 4 tensor-parallel ranks); the rank's KV cache — 128 tokens × 2 (K, V) × 4,096 / 4 ×
+    /// 2 bytes × 32 layers = 16,777,216 bytes — then crosses a 50 GB/s, 2 µs link (337,544,320 ps), and the decode
+    /// device admits it at once.
+    @Test func disaggregatedPrefillIsPrefillThenTransfer() throws {
+        let instance = try DeviceSet(
+            devices: [
+                DeviceDescription(id: "npup0", configuration: .npu(.neupims)),
+                DeviceDescription(id: "hbmp0", configuration: .hbm(.neupimsHBM2)),
+            ], links: [("npup0", "hbmp0")])
+        var serving = ServingOptions()
+        serving.prefill = .whole
+        serving.arrivalRate = 0.01
+        serving.recordsRequests = true
+        var experiment = try Self.experiment(
+            workload: .fixed(input: 128, output: 4), batch: 1, iterations: 30, serving: serving)
+        experiment.prefillPool = PrefillPool(
+            instances: [instance], groupIDs: ["prefill0"],
+            link: LinkProperties(bandwidthBytesPerSecond: 50_000_000_000, latency: 2_000_000))
+        let report = try experiment.run([.neupims]).reports[0]
+        let prefill = try Self.handPrefill(tokens: 128)
+        let transfer: Picoseconds = 2_000_000 + 335_544_320
+        #expect(report.requestRecords.count >= 5)
+        for record in report.requestRecords {
+            #expect(record.timeToFirstToken == prefill)
+            #expect(record.prefillQueueing == 0 && record.prefillDuration == prefill && record.transfer == transfer)
+            #expect(record.admitted == record.firstToken + transfer)
+        }
+        let breakdown = report.serving!.prefillBreakdown!
+        #expect(abs(breakdown.transfer - Double(transfer) * 1e-9) < 1e-9)
+    }
 }

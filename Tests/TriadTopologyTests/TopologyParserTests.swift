@@ -209,6 +209,10 @@ struct TopologyDiagnosticsTests {
     }
     static let cases: [Case] = [
         (
+            grouped("devices: [fpga]}", "devices: [fpga], role: prefil}"), .invalidValue, 17, 50,
+            "'role' of group 'stage' must be decode or prefill (got 'prefil')"
+        ),
+        (
             grouped("devices: [fpga]}", "devices: [fpgb]}"), .danglingLink, 17, 36,
             "group 'stage0' names no device 'fpgb0' (did you mean 'fpga0'?)"
         ),

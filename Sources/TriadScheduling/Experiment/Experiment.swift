@@ -47,6 +47,8 @@ public struct Experiment: Sendable {
     /// (docs/MODEL.md §9.3; more than one needs arrivals: a rate or a trace).
     public var replicas = 1
     public var router = Router.roundRobin
+    /// Groups that only prefill, and the link to the decode devices (nil: prompts are prefilled where they decode).
+    public var prefillPool: PrefillPool?
     /// An iteration time that replaces the simulated one (nil: the devices' own; `LinearIterationCost`).
     public var iterationCost: LinearIterationCost?
     /// What the `auto` policy optimizes at each review, and the TPOT (one iteration of the batch) it must meet when
@@ -92,7 +94,17 @@ public struct Experiment: Sendable {
                 "\(replicas) replicas need arrivals to route: give an --arrival-rate or a trace (a closed loop keeps each replica's batch full on its own)"
             )
         }
-        if replicas > 1 {
+        if prefillPool != nil {
+            guard serving.arrivalRate != nil || workload.isFinite else {
+                throw SimulationError(
+                    .incompatible,
+                    "prefill groups (role: prefill) serve arrivals: give an --arrival-rate or a trace")
+            }
+            guard serving.kvBlockTokens == nil else {
+                throw SimulationError(.incompatible, "paged KV with prefill groups is not yet built")
+            }
+        }
+        if replicas > 1 || prefillPool != nil {
             // The replicas' requests are merged into the report's serving figures.
             var replicated = self
             replicated.serving.recordsRequests = true
@@ -107,7 +119,10 @@ public struct Experiment: Sendable {
     }
 
     private func runEach(_ policies: [Policy], costs: (any CostService)?) throws -> Outcome {
-        let service = costs ?? LocalCostService(devices: stages?.flatMap(\.devices.devices) ?? devices.devices)
+        let service =
+            costs
+            ?? LocalCostService(
+                devices: (stages?.flatMap(\.devices.devices) ?? devices.devices) + (prefillPool?.devices ?? []))
         var outcome = Outcome(reports: [], timelines: [])
         for policy in policies {
             if policy.isAuto && stages == nil {

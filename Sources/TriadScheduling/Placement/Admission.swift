@@ -28,6 +28,8 @@ struct Admission {
     private var pendingHead = 0
     /// Preempted requests, oldest first: admitted before any new one (paged KV, `grow`).
     private var resumed: [Resumed] = []
+    /// Requests that a prefill instance prefilled, with their first token's time.
+    private var prefilledElsewhere: [Int: Picoseconds] = [:]
     /// Paged KV's block, tokens (nil: each request reserves its full length at admission).
     private let paging: Int?
 
@@ -50,8 +52,12 @@ struct Admission {
     /// Requests the stream shortened to the longest sequence.
     var cappedRequests: Int { source?.cappedRequests ?? 0 }
 
-    /// A request the router sends here (routed admissions only).
-    mutating func enqueue(_ request: Request) { pending.append(request) }
+    /// A request the router sends here (routed admissions only); `firstToken` when a prefill instance prefilled it
+    /// (it joins decoding with its first token).
+    mutating func enqueue(_ request: Request, firstToken: Picoseconds? = nil) {
+        pending.append(request)
+        if let firstToken { prefilledElsewhere[request.id] = firstToken }
+    }
 
     /// Requests waiting here (arrived or not) for a slot, preempted ones included.
     var waiting: Int { pending.count - pendingHead + resumed.count }
@@ -110,6 +116,7 @@ struct Admission {
                 pendingHead = 0
             }
             seat(candidate, generated: generated, slot: slot, states: &states, loads: &loads, now: now, resuming: nil)
+            prefilledElsewhere.removeValue(forKey: candidate.id)
         }
     }
 
@@ -186,6 +193,13 @@ struct Admission {
                 states[stage].firstTokenAt[slot] = resuming.firstTokenAt
                 states[stage].prefillTarget[slot] = request.inputTokens + generated
                 states[stage].prefilled[slot] = 0
+            } else if let firstToken = prefilledElsewhere[request.id] {
+                states[stage].admittedAt[slot] = now
+                states[stage].joinedFresh[slot] = true
+                states[stage].generated[slot] = 1
+                states[stage].firstTokenAt[slot] = firstToken
+                states[stage].prefillTarget[slot] = request.inputTokens
+                states[stage].prefilled[slot] = request.inputTokens
             } else {
                 states[stage].admittedAt[slot] = now
                 states[stage].joinedFresh[slot] = generated == 0

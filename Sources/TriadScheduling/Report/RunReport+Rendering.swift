@@ -90,6 +90,15 @@ extension RunReport {
                         "goodput_requests_per_second": .number(serving.goodput),
                         "queueing_slope": .number(serving.queueingSlope), "overloaded": .bool(serving.overloaded),
                     ])))
+            if let breakdown = serving.prefillBreakdown {
+                members.append(
+                    JSON.Member(
+                        "disaggregated_prefill_ms",
+                        .object([
+                            "queueing": .number(breakdown.queueing), "prefill": .number(breakdown.prefill),
+                            "transfer": .number(breakdown.transfer),
+                        ])))
+            }
         }
         if let kvPaging {
             members.append(

@@ -10,6 +10,11 @@ public struct RequestRecord: Sendable, Hashable {
     public var admitted: Picoseconds
     public var firstToken: Picoseconds
     public var finished: Picoseconds
+    /// Disaggregated prefill (0 otherwise): waiting for a prefill instance, the prefill, and the KV cache's trip to
+    /// the decode devices (after the first token; `admitted` is then the decode admission).
+    public var prefillQueueing: Picoseconds = 0
+    public var prefillDuration: Picoseconds = 0
+    public var transfer: Picoseconds = 0
 
     /// Waiting for a slot and KV room.
     public var queueing: Picoseconds { admitted - arrival }

@@ -44,6 +44,15 @@ public struct ServingFigures: Sendable, Hashable {
     public var overloaded: Bool
     public static let overloadSlope = 0.01
     public static let overloadGrowthSeconds = 0.1
+    /// With disaggregated prefill: the mean wait for a prefill instance, prefill and KV transfer, milliseconds (the
+    /// first two make up the time to first token; the transfer comes before the second token). Nil otherwise.
+    public var prefillBreakdown: PrefillBreakdown?
+
+    public struct PrefillBreakdown: Sendable, Hashable {
+        public var queueing: Double
+        public var prefill: Double
+        public var transfer: Double
+    }
     /// Share of requests meeting every given SLO (1 without SLOs).
     public var sloAttainment: Double
     /// Requests per simulated second that met every SLO.
@@ -75,6 +84,13 @@ public struct ServingFigures: Sendable, Hashable {
             }
         }
         queueingSlope = Self.slope(records)
+        if records.contains(where: { $0.prefillDuration > 0 }) {
+            let count = Double(records.count)
+            prefillBreakdown = PrefillBreakdown(
+                queueing: records.reduce(0.0) { $0 + Double($1.prefillQueueing) } * ms / count,
+                prefill: records.reduce(0.0) { $0 + Double($1.prefillDuration) } * ms / count,
+                transfer: records.reduce(0.0) { $0 + Double($1.transfer) } * ms / count)
+        }
         let span = Double((records.map(\.arrival).max() ?? 0) - (records.map(\.arrival).min() ?? 0)) * 1e-12
         overloaded =
             records.count >= 20 && queueingSlope > Self.overloadSlope && queueingSlope * span > Self.overloadGrowthSeconds

@@ -13,6 +13,8 @@ struct RunLoop {
         case endIteration(replica: Int, duration: Picoseconds)
         /// The next request of the shared stream arrives (replicated runs: the router places it).
         case arrival
+        /// A request prefilled by the prefill pool reaches the decode devices with its KV cache.
+        case handOver(Request)
     }
 
     /// One copy of the topology: its stages, their planners, and, while running, their states and admission.
@@ -32,6 +34,9 @@ struct RunLoop {
 
     /// The replicas (`Experiment.replicas`; one unless replicated), each starting as the stages given.
     var replicas: [Replica]
+    /// The prefill pool (`Experiment.prefillPool`) and where each of its requests' time went, by request id.
+    private(set) var prefillInstances: PrefillInstances?
+    private var handlings: [Int: PrefillInstances.Handling] = [:]
 
     /// The first replica's stages and planners (the only ones of an unreplicated run).
     var stages: [Simulator] { replicas[0].stages }
@@ -43,6 +48,9 @@ struct RunLoop {
         let replica = Replica(
             stages: stages, planners: planners.isEmpty ? Array(repeating: nil, count: stages.count) : planners)
         replicas = Array(repeating: replica, count: max(1, stages[0].experiment.replicas))
+        if let pool = stages[0].experiment.prefillPool {
+            prefillInstances = try? PrefillInstances(pool, experiment: stages[0].experiment, costs: stages[0].costService)
+        }
     }
 
     /// A run of one stage planned by `planner`.
@@ -76,7 +84,11 @@ struct RunLoop {
     /// stages) and the requests the stream shortened to `--max-sequence`.
     mutating func run() throws -> (replicas: [[RunState]], cappedRequests: Int) {
         let lead = replicas[0].stages[0].experiment
-        let routed = replicas.count > 1
+        let routed = replicas.count > 1 || lead.prefillPool != nil
+        if let pool = lead.prefillPool, prefillInstances == nil {
+            // Built again to throw what `init` could not.
+            prefillInstances = try PrefillInstances(pool, experiment: lead, costs: replicas[0].stages[0].costService)
+        }
         var source = routed ? RequestSource(lead) : nil
         var centralQueue: [Request] = []
         var arrived = 0
@@ -100,11 +112,31 @@ struct RunLoop {
         let checkpointEvery = lead.iterations / RunReport.steadyStateBatches
         run: while let (now, event) = queue.pop() {
             switch event {
-            case .arrival:
-                guard let request = upcoming else { continue run }
-                // Arrivals stop once a replica has run its iterations (the others then finish what they hold): a
-                // replica that stopped would leave its share unserved and load the others beyond the offered rate.
-                guard !replicas.contains(where: \.isDone) else { continue run }
+            case .arrival, .handOver:
+                var arriving: Request
+                if case .handOver(let request) = event {
+                    arriving = request
+                } else {
+                    guard let request = upcoming else { continue run }
+                    // Arrivals stop once a replica has run its iterations (the others then finish what they hold): a
+                    // replica that stopped would leave its share unserved and load the others beyond the offered rate.
+                    guard !replicas.contains(where: \.isDone) else { continue run }
+                    upcoming = source!.next()
+                    if let upcoming { queue.schedule(.arrival, at: upcoming.arrival) }
+                    if prefillInstances != nil {
+                        // The prompt goes to the prefill pool first; its KV reaches the decode devices later.
+                        let handling = try prefillInstances!.prefill(request, now: now)
+                        handlings[request.id] = handling
+                        if request.outputTokens <= 1 {
+                            finishAtPrefill(request, handling: handling)
+                        } else {
+                            queue.schedule(.handOver(request), at: handling.handedOver)
+                        }
+                        continue run
+                    }
+                    arriving = request
+                }
+                let request = arriving
                 if lead.router == .centralQueue {
                     centralQueue.append(request)
                     if let idle = replicas.indices.first(where: { !replicas[$0].isBusy && !replicas[$0].isDone }) {
@@ -113,21 +145,21 @@ struct RunLoop {
                     }
                 } else {
                     let target = route(request, ordinal: arrived, router: lead.router)
-                    replicas[target].admission!.enqueue(request)
+                    replicas[target].admission!.enqueue(request, firstToken: handlings[request.id]?.firstToken)
                     if !replicas[target].isBusy && !replicas[target].isDone {
                         replicas[target].isBusy = true
                         queue.schedule(.startIteration(replica: target), at: now)
                     }
                 }
                 arrived += 1
-                upcoming = source!.next()
-                if let upcoming { queue.schedule(.arrival, at: upcoming.arrival) }
             case .startIteration(let r):
                 if lead.router == .centralQueue && routed {
                     // The replica's free slots take the oldest requests waiting at the router.
                     let free = replicas[r].states[0].isActive.filter { !$0 }.count - replicas[r].admission!.waiting
                     let taken = min(max(0, free), centralQueue.count)
-                    for request in centralQueue.prefix(taken) { replicas[r].admission!.enqueue(request) }
+                    for request in centralQueue.prefix(taken) {
+                        replicas[r].admission!.enqueue(request, firstToken: handlings[request.id]?.firstToken)
+                    }
                     centralQueue.removeFirst(taken)
                 }
                 var states: [RunState] = []
@@ -172,6 +204,18 @@ struct RunLoop {
         }
         let capped = routed ? source!.cappedRequests : replicas[0].admission!.cappedRequests
         return (replicas.map(\.states), capped)
+    }
+
+    /// Records a one-token request that the prefill pool finished (its only token is the prefill's).
+    private mutating func finishAtPrefill(_ request: Request, handling: PrefillInstances.Handling) {
+        guard !replicas[0].states[0].isWarmingUp else { return }
+        var record = RequestRecord(
+            id: request.id, inputTokens: request.inputTokens, outputTokens: request.outputTokens,
+            arrival: request.arrival, admitted: request.arrival +| handling.queueing, firstToken: handling.firstToken,
+            finished: handling.firstToken)
+        record.prefillQueueing = handling.queueing
+        record.prefillDuration = handling.prefill
+        replicas[0].states[0].records.append(record)
     }
 
     /// The replica `request` goes to (`Router`); `ordinal` counts the arrivals before it.
@@ -283,11 +327,16 @@ struct RunLoop {
         admission.release(slot, of: state, stage: stage)
         if experiment.serving.isServing && !state.isWarmingUp && state.joinedFresh[slot] {
             let request = state.request[slot]
-            state.records.append(
-                RequestRecord(
-                    id: request.id, inputTokens: request.inputTokens, outputTokens: request.outputTokens,
-                    arrival: request.arrival, admitted: state.admittedAt[slot], firstToken: state.firstTokenAt[slot],
-                    finished: now))
+            var record = RequestRecord(
+                id: request.id, inputTokens: request.inputTokens, outputTokens: request.outputTokens,
+                arrival: request.arrival, admitted: state.admittedAt[slot], firstToken: state.firstTokenAt[slot],
+                finished: now)
+            if let handling = handlings[request.id] {
+                record.prefillQueueing = handling.queueing
+                record.prefillDuration = handling.prefill
+                record.transfer = handling.transfer
+            }
+            state.records.append(record)
         }
     }
 }
