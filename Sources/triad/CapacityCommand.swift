@@ -71,8 +71,12 @@ struct CapacityCommand: ParsableCommand {
             ttftLimitMilliseconds: options.serving.sloTtftMs, tpotLimitMilliseconds: options.serving.sloTpotMs)
         criterion.percentile = percentile
         criterion.attainment = attainment
+        let prefill =
+            experiment.prefillPool.map { "prefill on \($0.instances.count) prefill groups" }
+            ?? "prefill \(experiment.serving.prefill.name)"
         let subject =
-            "\(options.topology) · \(options.model) · \(options.workload) · batch ≤ \(experiment.batch) · prefill \(experiment.serving.prefill.name)"
+            "\(options.topology) · \(options.model) · \(options.workload) · batch ≤ \(experiment.batch) · \(prefill)"
+            + (experiment.replicas > 1 ? " · \(experiment.replicas) replicas (\(experiment.router.rawValue))" : "")
         var outcomes: [CapacitySearch.Outcome] = []
         var heading = ""
         var first: CapacitySearch?
@@ -98,7 +102,10 @@ struct CapacityCommand: ParsableCommand {
         let subjectMembers = [
             JSON.Member("topology", .string(options.topology)), JSON.Member("model", .string(options.model)),
             JSON.Member("workload", .string(options.workload)), JSON.Member("batch", .integer(Int64(experiment.batch))),
-            JSON.Member("prefill", .string(experiment.serving.prefill.name)),
+            JSON.Member(
+                "prefill",
+                .string(experiment.prefillPool.map { "\($0.instances.count) prefill groups" } ?? experiment.serving.prefill.name)),
+            JSON.Member("replicas", .integer(Int64(experiment.replicas))),
         ]
         let json = CapacityReport.json(outcomes, search: first!, subject: subjectMembers)
         if let out {
