@@ -12,6 +12,10 @@ public struct RunMetrics: Sendable, Hashable {
     public var utilization: [DeviceFigure] = []
     /// Energy per token per device, joules, in topology order.
     public var energy: [DeviceFigure] = []
+    /// The tensor × pipeline split that ran and the plan (`RunReport.parallelism`, `RunReport.attention`: for `auto`,
+    /// its plans' shares).
+    public var split = ""
+    public var plan = ""
     /// Why the run could not be simulated (its other figures are 0).
     public var error: String?
     /// Serving runs: request latencies (ms), SLO attainment, goodput (requests/s) and the TTFT and end-to-end
@@ -36,6 +40,8 @@ public struct RunMetrics: Sendable, Hashable {
         for metric in SweepMetric.journaled { figures[metric.journalKey!] = metric.read(report) }
         utilization = report.deviceUtilization
         energy = report.energyPerTokenByDevice
+        split = report.parallelism
+        plan = report.attention
         if let figures = report.serving {
             var serving = Serving()
             serving.ttftP50 = figures.timeToFirstToken.p50
@@ -81,6 +87,7 @@ public struct RunMetrics: Sendable, Hashable {
             members.append(JSON.Member(metric.journalKey!, .number(self[metric.journalKey!])))
         }
         members += [
+            JSON.Member("split", .string(split)), JSON.Member("plan", .string(plan)),
             JSON.Member("devices", .array(utilization.map { .string($0.id) })),
             JSON.Member("utilization", values(utilization)), JSON.Member("energy_by_device", values(energy)),
         ]

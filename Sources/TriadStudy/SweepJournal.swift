@@ -81,6 +81,8 @@ public enum SweepJournal {
             guard let value = number(metric.journalKey!) else { return nil }
             metrics[metric.journalKey!] = value
         }
+        metrics.split = object["split"] as? String ?? ""
+        metrics.plan = object["plan"] as? String ?? ""
         metrics.utilization = zip(devices, utilization).map { DeviceFigure(id: $0, value: $1) }
         metrics.energy = zip(devices, byDevice).map { DeviceFigure(id: $0, value: $1) }
         if let block = object["serving"] as? [String: Any] {

@@ -9,7 +9,7 @@ public enum SweepOutput {
         + metrics(.performance).flatMap(\.csvColumns) + metrics(.condition).flatMap(\.csvColumns)
         + [
             "too_short", "utilization", "arrival_rate", "ttft_p50_ms", "ttft_p99_ms", "ttft_p99_ms_ci95", "tpot_p99_ms",
-            "e2e_p99_ms", "slo_attainment", "goodput_mean", "goodput_ci95", "error",
+            "e2e_p99_ms", "slo_attainment", "goodput_mean", "goodput_ci95", "split_ran", "plan", "error",
         ]
 
     private static func metrics(_ group: SweepMetric.Group) -> [SweepMetric] {
@@ -68,6 +68,7 @@ public enum SweepOutput {
             } else {
                 row += Array(repeating: "", count: 8)
             }
+            row += [point.split, point.plan]
             row.append(point.error ?? "")
             rows.append(row)
         }
@@ -100,6 +101,8 @@ public enum SweepOutput {
             members += metrics(.condition).map { member($0, point) }
             members.append(JSON.Member("too_short", .bool(point.isTooShort)))
             members.append(JSON.Member("arrival_rate", .string(point.run.arrivalText)))
+            members.append(JSON.Member("split_ran", .string(point.split)))
+            members.append(JSON.Member("plan", .string(point.plan)))
             if let serving = point.serving {
                 members.append(
                     JSON.Member(

@@ -17,6 +17,9 @@ public struct SweepPoint: Sendable {
     public var energyByDevice: [DeviceFigure]
     /// The first failed run's reason (the point's figures are then 0).
     public var error: String?
+    /// The split that ran and the plan, as the first seed's run reports them (empty if none ran).
+    public var split = ""
+    public var plan = ""
     /// Serving runs: request-latency figures over seeds (ms), SLO attainment, goodput (requests/s), and the mean
     /// over seeds of each TTFT and end-to-end quantile (for CDFs).
     public var serving: Serving?
@@ -117,10 +120,13 @@ public struct SweepPoint: Sendable {
                 case .smallest: values[metric.jsonKey] = perSeed.min() ?? 0
                 }
             }
-            return SweepPoint(
+            var point = SweepPoint(
                 run: seeds[0], seeds: ok.count, summaries: summaries, values: values,
                 utilization: mean(ok.map(\.utilization)), energyByDevice: mean(ok.map(\.energy)),
                 error: failed?.error, serving: Serving(ok))
+            point.split = ok.first?.split ?? ""
+            point.plan = ok.first?.plan ?? ""
+            return point
         }
     }
 }

@@ -184,11 +184,11 @@ public enum SweepReport {
 
     private static func table(_ points: [SweepPoint]) -> String {
         var rows =
-            "<h2>Every point</h2>\n<table><tr><th>model</th><th>workload</th><th>TP×PP</th><th>parameters</th><th>arrivals /s</th><th>batch</th><th>batch that ran</th><th>policy</th><th>re-plans</th><th>tokens/s</th><th>±95 %</th><th>speed-up</th><th>ITL ms</th><th>mJ/token</th><th>spread</th><th>turnovers</th><th>note</th></tr>\n"
+            "<h2>Every point</h2>\n<table><tr><th>model</th><th>workload</th><th>TP×PP</th><th>parameters</th><th>arrivals /s</th><th>batch</th><th>batch that ran</th><th>policy</th><th>plan that ran</th><th>re-plans</th><th>tokens/s</th><th>±95 %</th><th>speed-up</th><th>ITL ms</th><th>mJ/token</th><th>spread</th><th>turnovers</th><th>note</th></tr>\n"
         for point in points.prefix(5_000) {
             let note = point.error ?? (point.isTooShort ? "too short" : "")
             rows +=
-                "<tr><td class=\"text\">\(escape(point.run.model))</td><td class=\"text\">\(escape(point.run.workload))</td><td>\(point.run.parallelismText)</td><td class=\"text\">\(escape(point.run.parameterText))</td><td>\(point.run.arrivalText)</td><td>\(point.run.batch)</td><td>\(JSON.format(point.value("mean_batch")))</td><td class=\"text\">\(escape(point.run.policy))</td><td>\(JSON.format(point.value("replans")))</td><td>\(JSON.format(point.throughput.mean))</td><td>\(JSON.format(point.throughput.halfWidth95))</td><td>\(JSON.format(point.speedup.mean))</td><td>\(JSON.format(point.tpot.mean))</td><td>\(JSON.format(point.energy.mean * 1000))</td><td>\(JSON.format(point.steadyStateSpread))</td><td>\(JSON.format(point.turnovers))</td><td class=\"text\">\(escape(note))</td></tr>\n"
+                "<tr><td class=\"text\">\(escape(point.run.model))</td><td class=\"text\">\(escape(point.run.workload))</td><td>\(point.split.isEmpty ? point.run.parallelismText : escape(point.split))</td><td class=\"text\">\(escape(point.run.parameterText))</td><td>\(point.run.arrivalText)</td><td>\(point.run.batch)</td><td>\(JSON.format(point.value("mean_batch")))</td><td class=\"text\">\(escape(point.run.policy))</td><td class=\"text\">\(escape(point.plan))</td><td>\(JSON.format(point.value("replans")))</td><td>\(JSON.format(point.throughput.mean))</td><td>\(JSON.format(point.throughput.halfWidth95))</td><td>\(JSON.format(point.speedup.mean))</td><td>\(JSON.format(point.tpot.mean))</td><td>\(JSON.format(point.energy.mean * 1000))</td><td>\(JSON.format(point.steadyStateSpread))</td><td>\(JSON.format(point.turnovers))</td><td class=\"text\">\(escape(note))</td></tr>\n"
         }
         return rows + "</table>\n"
     }

@@ -12,6 +12,12 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case json
 }
 
+/// How a table shows many devices' busy fractions.
+enum DeviceColumns: String, ExpressibleByArgument, CaseIterable {
+    case summary
+    case all
+}
+
 /// Options shared by `run` and `compare`.
 struct RunOptions: ParsableArguments {
     @Argument(help: "Topology file (YAML).")
@@ -50,6 +56,9 @@ struct RunOptions: ParsableArguments {
 
     @Option(help: "table or json.")
     var format: OutputFormat = .table
+
+    @Option(help: "Table columns for many devices: summary (busy per kind of device) or all (one per device).")
+    var devices: DeviceColumns = .summary
 
     @OptionGroup var serving: ServingFlags
 
@@ -167,7 +176,7 @@ struct RunOptions: ParsableArguments {
     func print(_ reports: [RunReport]) {
         switch format {
         case .json: Swift.print(RunReport.json(reports), terminator: "")
-        case .table: Swift.print(RunReport.table(reports), terminator: "")
+        case .table: Swift.print(RunReport.table(reports, allDevices: devices == .all), terminator: "")
         }
     }
 }

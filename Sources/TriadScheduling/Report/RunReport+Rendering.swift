@@ -16,7 +16,8 @@ extension RunReport {
         }
         let base = JSON.object([
             "policy": .string(policy), "model": .string(model), "workload": .string(workload),
-            "topology": .string(topology), "batch": .integer(Int64(batch)), "sub_batches": .integer(Int64(subBatches)),
+            "topology": .string(topology), "parallelism": .string(parallelism), "batch": .integer(Int64(batch)),
+            "sub_batches": .integer(Int64(subBatches)),
             "interleaved_fraction": .number(interleavedFraction), "attention": .string(attention),
             "iterations": .integer(Int64(iterations)),
             "seed": .unsigned(seed), "tokens": .integer(tokens),
@@ -139,12 +140,35 @@ extension RunReport {
         return .object(members)
     }
 
-    /// A terminal table of `reports`, with each run's throughput relative to the first.
-    public static func table(_ reports: [RunReport]) -> String {
+    /// Devices a table lists one by one; past this, one column per kind of device (the id without its number).
+    public static let deviceColumns = 8
+
+    /// The busy fractions a table shows: every device, or, for more than `deviceColumns` devices unless
+    /// `allDevices`, the mean of each kind (ids without their trailing number: npu0…npu31 → "npu×32").
+    static func busyColumns(_ figures: [DeviceFigure], allDevices: Bool) -> [(name: String, value: Double)] {
+        guard !allDevices, figures.count > deviceColumns else { return figures.map { ($0.id, $0.value) } }
+        var kinds: [String] = []
+        var members: [String: [Double]] = [:]
+        for figure in figures {
+            var kind = figure.id
+            while let last = kind.last, last.isNumber { kind.removeLast() }
+            if kind.isEmpty { kind = figure.id }
+            if members[kind] == nil { kinds.append(kind) }
+            members[kind, default: []].append(figure.value)
+        }
+        return kinds.map { kind in
+            let values = members[kind]!
+            return ("\(kind)×\(values.count) mean", values.reduce(0, +) / Double(values.count))
+        }
+    }
+
+    /// A terminal table of `reports`, with each run's throughput relative to the first; with many devices, their busy
+    /// fractions by kind unless `allDevices`.
+    public static func table(_ reports: [RunReport], allDevices: Bool = false) -> String {
         guard let first = reports.first else { return "" }
-        let deviceIDs = first.deviceUtilization.map(\.id)
-        var header = ["policy", "tokens/s", "vs " + first.policy, "ITL ms (mean/p50/p99)", "J/token"]
-        header += deviceIDs.map { "\($0) busy" }
+        let deviceColumns = busyColumns(first.deviceUtilization, allDevices: allDevices).map(\.name)
+        var header = ["policy", "TP×PP", "tokens/s", "vs " + first.policy, "ITL ms (mean/p50/p99)", "J/token"]
+        header += deviceColumns.map { "\($0) busy" }
         header.append("active")
         header.append("KV occ.")
         header.append("SBI")
@@ -152,14 +176,16 @@ extension RunReport {
         var rows: [[String]] = [header]
         for report in reports {
             var row = [
-                report.policy,
+                report.policy, report.parallelism,
                 TextTable.fixed(report.tokensPerSecond, 0),
                 TextTable.fixed(first.tokensPerSecond > 0 ? report.tokensPerSecond / first.tokensPerSecond : 0, 2)
                     + "×",
                 "\(TextTable.fixed(report.interTokenLatencyMeanMilliseconds, 2))/\(TextTable.fixed(report.interTokenLatencyP50Milliseconds, 2))/\(TextTable.fixed(report.interTokenLatencyP99Milliseconds, 2))",
                 TextTable.fixed(report.energyPerTokenJoules, 4),
             ]
-            row += report.deviceUtilization.map { TextTable.fixed($0.value * 100, 1) + " %" }
+            row += busyColumns(report.deviceUtilization, allDevices: allDevices).map {
+                TextTable.fixed($0.value * 100, 1) + " %"
+            }
             row.append(TextTable.fixed(report.meanActiveRequests, 1))
             row.append(TextTable.fixed(report.kvOccupancyMean * 100, 1) + " %")
             row.append(report.subBatches > 1 ? TextTable.fixed(report.interleavedFraction * 100, 0) + " %" : "—")

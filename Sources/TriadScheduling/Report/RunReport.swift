@@ -99,6 +99,8 @@ public struct RunReport: Sendable, Hashable {
     /// How attention ran: "npu fastest|arrays|vector-units|single-array", "pim replay|open-row|multi-query×q"
     /// (the group mapping), or "none" for models without attention; a staged pipeline lists its stages' in order.
     public var attention = ""
+    /// The tensor × pipeline split that ran, e.g. "TP4×PP1" (for `auto`, the split it chose).
+    public var parallelism = ""
     /// What the `auto` policy chose (nil for a named policy).
     public var autoPlan: AutoPlanSummary?
     /// Paged KV: the block size (tokens), requests preempted while measuring, and the prompt and generated tokens

@@ -105,6 +105,7 @@ extension Simulator {
             }
         }
         report.paperUtilization = paperUtilization
+        report.parallelism = "TP\(shard.model.tensorParallel)×PP\(shard.model.pipelineParallel)"
         report.attention = attentionLabel
         report.communicationFraction = fraction(state.communication)
         report.tensorParallelBytes = state.tensorBytes
