@@ -1,6 +1,7 @@
 public import TriadCore
 public import TriadScheduling
 public import TriadTopology
+public import TriadDevices
 
 /// Everything a run reads from files and names: the topology and its groups (arranged into pipeline stages for
 /// the model), the model with its parallel degrees, the workload, and the links' plan.
@@ -13,6 +14,9 @@ public struct LoadedInputs: Sendable {
     public var communication: CommunicationPlan?
     /// The groups marked `role: prefill`, when any (the rest of the topology decodes).
     public var prefillPool: PrefillPool?
+
+    /// Every device a cluster needs a worker for: the decoding topology's and the prefill groups'.
+    public var workerDevices: [DeviceDescription] { topology.devices + (prefillPool?.devices ?? []) }
 
     /// Loads a parsed `topology` (named `path` in errors) with the model `model` (a preset or a config.json) at
     /// the given degrees (nil: the topology's `parallelism`, else the preset's).

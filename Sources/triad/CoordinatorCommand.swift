@@ -67,7 +67,7 @@ struct CoordinatorCommand: ParsableCommand {
         let stop = StopSignal()
         let transport = ZMQTransport()
         let coordinator = Coordinator(
-            configuration: coordinatorConfiguration, devices: inputs.topology.devices, modelName: inputs.model.name,
+            configuration: coordinatorConfiguration, devices: inputs.workerDevices, modelName: inputs.model.name,
             logger: logger, transport: transport)
         coordinator.stop = stop
         let job = UncheckedBox(

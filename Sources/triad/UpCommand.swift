@@ -53,7 +53,7 @@ struct UpCommand: ParsableCommand {
         let logger = Logger(label: "triad.up")
         let started = Date()
         let cluster = try LocalCluster(
-            devices: inputs.topology.devices, modelName: inputs.model.name, logLevel: logLevel,
+            devices: inputs.workerDevices, modelName: inputs.model.name, logLevel: logLevel,
             pidDirectory: pidDirectory, logger: logger,
             programs: try Inputs.workerPrograms(inputs.topology, path: options.topology))
         do {
@@ -67,7 +67,7 @@ struct UpCommand: ParsableCommand {
             cluster.stop()
             let stats = cluster.coordinator.statistics
             var summary =
-                "triad up: \(inputs.topology.devices.count) workers ready in \(milliseconds(ready.timeIntervalSince(started))) ms; run \(milliseconds(finished.timeIntervalSince(ready))) ms; \(stats.requests) requests, \(stats.messagesSent) sent, \(stats.messagesReceived) received, \(stats.resent) re-sent, \(stats.duplicateReplies) duplicate replies discarded, \(cluster.supervisor.restarts) restarts"
+                "triad up: \(inputs.workerDevices.count) workers ready in \(milliseconds(ready.timeIntervalSince(started))) ms; run \(milliseconds(finished.timeIntervalSince(ready))) ms; \(stats.requests) requests, \(stats.messagesSent) sent, \(stats.messagesReceived) received, \(stats.resent) re-sent, \(stats.duplicateReplies) duplicate replies discarded, \(cluster.supervisor.restarts) restarts"
             for death in stats.deaths {
                 summary += "; \(death.device) declared dead after \(death.silentMilliseconds) ms silent"
             }

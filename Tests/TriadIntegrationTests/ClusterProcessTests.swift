@@ -34,6 +34,26 @@ struct ClusterProcessTests {
         #expect(!cluster.output.isEmpty)
     }
 
+    /// Serving deployments through workers: replicas behind a router with mixed batches and paged KV, and a
+    /// topology with prefill groups (their devices are workers too) — `triad up` JSON == `triad compare` JSON.
+    @Test(arguments: [
+        ("neupims", ["--replicas", "2", "--router", "least-tokens", "--prefill", "mixed:256", "--kv-block-tokens", "16"]),
+        ("neupims-disaggregated", ["--replicas", "2"]),
+    ])
+    func servingDeploymentsEqualInProcess(topology: String, flags: [String]) throws {
+        let common =
+            [
+                "Topologies/\(topology).yaml", "--policies", "npu-only,neupims", "--batch", "32", "--iterations", "60",
+                "--arrival-rate", "40", "--format", "json",
+            ] + flags
+        let local = try TriadProcess.run(["compare"] + common)
+        let cluster = try TriadProcess.run(["up"] + common)
+        #expect(local.status == 0, "\(local.error)")
+        #expect(cluster.status == 0, "\(cluster.error)")
+        #expect(cluster.output == local.output)
+        #expect(local.output.contains("\"replicas\""))
+    }
+
     /// The fault runs: the report of the interrupted run equals the fault-free one.
     static let faultArguments = faultArguments(topology: "neupims")
 
