@@ -249,6 +249,13 @@ extension EndToEndTests {
         let subBatches = Set(
             events.filter { $0["pid"] as! Int == 2 }.map { ($0["args"] as! [String: Any])["sub_batch"] as! Int })
         #expect(subBatches == [0, 1])
+        // PIM attention has a track per channel, each event no longer than its phase.
+        let names = (json["traceEvents"] as! [[String: Any]]).filter { $0["name"] as? String == "thread_name" }.compactMap {
+            ($0["args"] as? [String: Any])?["name"] as? String
+        }
+        #expect(names.contains("pim ch0") && names.contains("pim ch31"))
+        let channelEvents = events.filter { ($0["name"] as! String).hasSuffix(" ch0") }
+        #expect(!channelEvents.isEmpty)
     }
 
     /// `triad keygen` never replaces keys unless asked to.

@@ -87,7 +87,7 @@ extension Simulator {
     /// NeuPIMs simulator's two operations (`NeuPIMSLogitSoftmax`, then `NeuPIMSAttend`), which `triad snapshot`
     /// steps as the simulator does; `run` lets each channel go on to its attend (docs/MODEL.md §7.1).
     func attentionSegments(_ state: RunState, _ partition: Partition, operationBarrier: Bool = false) -> (
-        segments: [Segment], imbalance: Double
+        segments: [Segment], imbalance: Double, channelTime: [Picoseconds]
     ) {
         let hasAttention = shard.model.hasAttention
         let attentionOnPIM = self.attentionOnPIM
@@ -157,7 +157,7 @@ extension Simulator {
                 attention[g].dataBytes +|= cost.streamedBytes
             }
         }
-        guard attentionOnPIM else { return (attention, 0) }
+        guard attentionOnPIM else { return (attention, 0, []) }
         // Channels work in parallel once the host handed them their instructions; the NPU's softmax
         // pipelines with them, plus one softmax to drain.
         // With the barrier: all logits, then all attends, each phase waiting for its slowest channel.
@@ -212,7 +212,7 @@ extension Simulator {
             busiest = max(busiest, load)
             total +|= load
         }
-        return (attention, total > 0 ? Double(busiest) * Double(channels) / Double(total) : 0)
+        return (attention, total > 0 ? Double(busiest) * Double(channels) / Double(total) : 0, channelTime)
     }
 
 }

@@ -129,7 +129,7 @@ extension Simulator {
         var rows = partition.rows
         // The rows each (sub-)batch's GEMMs have: the first one's include the prompt chunks.
         if let chunks { rows[0] += chunks.rows }
-        let (attention, imbalance) = attentionSegments(state, partition)
+        let (attention, imbalance, channelTime) = attentionSegments(state, partition)
         var outcome = IterationOutcome(parts: parts)
         outcome.channelImbalance = imbalance
         var chains: [ChainProgram] = []
@@ -162,7 +162,7 @@ extension Simulator {
                     ? layerCache[rows[0]]!.beforeAttention.count + (partition.rows[0] > 0 ? 1 : 0) : nil
                 record(
                     composer.recorded, stage: stage, parts: parts, rows: rows, after: outcome.duration,
-                    promptAttentionAt: promptAttention, into: &outcome)
+                    promptAttentionAt: promptAttention, channelTime: channelTime, into: &outcome)
             }
             outcome.duration +|= timeline.makespan
             if let plan = experiment.communication {

@@ -53,7 +53,7 @@ extension Simulator {
                 .incompatible, "\(trace): a sub-batch would be empty; interleaving needs two requests")
         }
         try prepareCosts(rowCounts: split.rows, sequences: state.sequences, iteration: 0)
-        let (attention, _) = attentionSegments(state, split, operationBarrier: true)
+        let (attention, _, _) = attentionSegments(state, split, operationBarrier: true)
         var phases: [SnapshotSchedule.Phases] = []
         for (index, rows) in split.rows.enumerated() {
             let layer = layerCache[rows]!
