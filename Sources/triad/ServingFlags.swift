@@ -35,6 +35,11 @@ struct ServingFlags: ParsableArguments {
     @Option(help: "Preemption rule with --kv-block-tokens: recompute (swap: not yet).")
     var preemption: String = "recompute"
 
+    @Option(
+        help:
+            "Speculative decoding with free (n-gram) drafts: K:ALPHA, K drafts per step (1…16) each accepted with probability ALPHA (0…1).")
+    var speculate: String?
+
     @Option(help: "Write one CSV row per finished request here (times in ms).")
     var requestsOut: String?
 
@@ -69,6 +74,13 @@ struct ServingFlags: ParsableArguments {
         options.ttftLimitMilliseconds = sloTtftMs
         options.tpotLimitMilliseconds = sloTpotMs
         options.recordsRequests = requestsOut != nil
+        if let speculate {
+            guard let speculation = Speculation(speculate) else {
+                throw InputError(
+                    "triad: --speculate must be K:ALPHA with K in 1…16 and ALPHA in 0…1 (got '\(speculate.prefix(40))')")
+            }
+            options.speculation = speculation
+        }
         if let kvBlockTokens {
             guard mode != .none else {
                 throw InputError(

@@ -186,6 +186,8 @@ struct EndToEndTests {
         ["run", "Topologies/neupims.yaml", "--kv-block-tokens", "16"],
         ["run", "Topologies/neupims.yaml", "--prefill", "whole", "--preemption", "swap", "--kv-block-tokens", "16"],
         ["run", "Topologies/neupims.yaml", "--iteration-cost", "linear:1,2"],
+        ["run", "Topologies/neupims.yaml", "--speculate", "0:0.5"],
+        ["run", "Topologies/neupims.yaml", "--speculate", "4:inf"],
         // Capacity needs an SLO, chooses the rate itself and draws Poisson arrivals.
         ["capacity", "Topologies/neupims.yaml"],
         ["capacity", "Topologies/neupims.yaml", "--slo-ttft-ms", "100", "--arrival-rate", "3"],

@@ -281,4 +281,22 @@ struct ServingTests {
         let breakdown = report.serving!.prefillBreakdown!
         #expect(abs(breakdown.transfer - Double(transfer) * 1e-9) < 1e-9)
     }
+
+    /// Speculative decoding's accepted drafts follow the i.i.d. closed form (Leviathan et al., 2023): with k = 4 and
+    /// α = 0.6 a step yields (1 − 0.6⁵) / (1 − 0.6) = 2.3056 tokens on average; long outputs keep the end-of-request
+    /// cap mostly out of it (a request's last step yields only what its output has left). With α = 0 a step yields
+    /// exactly one token.
+    @Test(arguments: [0.0, 0.6, 1.0])
+    func speculativeStepsYieldTheClosedForm(acceptance: Double) throws {
+        var serving = ServingOptions()
+        serving.speculation = Speculation("4:\(acceptance)")
+        let report = try Self.experiment(
+            workload: .fixed(input: 64, output: 1_000_000), batch: 8, iterations: 3_000, serving: serving
+        ).run([.npuOnly]).reports[0]
+        let figure = try #require(report.speculation)
+        #expect(figure.steps == 8 * 3_000)
+        #expect(abs(figure.tokensPerStep / figure.expectedTokensPerStep - 1) < 0.01, "\(figure)")
+        if acceptance == 0 { #expect(figure.tokensPerStep == 1) }
+        #expect(Speculation("0:0.5") == nil && Speculation("4:1.5") == nil && Speculation("4:nan") == nil)
+    }
 }

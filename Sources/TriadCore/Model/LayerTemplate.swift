@@ -59,15 +59,17 @@ public struct LayerTemplate: Sendable, Hashable {
     }
 
     /// The attention operations of one request with `sequenceLength` cached tokens.
-    public static func attention(shard: ModelShard, sequenceLength: Int) -> (
+    public static func attention(shard: ModelShard, sequenceLength: Int, queries: Int = 1) -> (
         logits: Operation, softmax: Operation, attend: Operation
     ) {
+        // `queries` positions per request (speculative decoding verifies k drafts and the next token at once) read
+        // the same K and V: to the attention mapping, a query group `queries` times as large.
         let logits = Operation(
-            kind: .attentionLogits, rows: 1, inner: shard.queryWidth, sequenceLength: sequenceLength,
-            heads: shard.heads, keyValueHeads: shard.keyValueHeads, headDimension: shard.model.headDimension)
+            kind: .attentionLogits, rows: 1, inner: shard.queryWidth * queries, sequenceLength: sequenceLength,
+            heads: shard.heads * queries, keyValueHeads: shard.keyValueHeads, headDimension: shard.model.headDimension)
         var attend = logits
         attend.kind = .attentionAttend
-        let softmax = Operation(kind: .softmax, rows: shard.heads, inner: sequenceLength)
+        let softmax = Operation(kind: .softmax, rows: shard.heads * queries, inner: sequenceLength)
         return (logits, softmax, attend)
     }
 }

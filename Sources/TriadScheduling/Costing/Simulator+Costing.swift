@@ -143,7 +143,7 @@ extension Simulator {
         let npuFrom = operations.count
         if plan.splitsAttention {
             for sequence in newSequences {
-                let ops = LayerTemplate.attention(shard: shard, sequenceLength: sequence)
+                let ops = LayerTemplate.attention(shard: shard, sequenceLength: sequence, queries: queriesPerRequest)
                 operations += [ops.logits, ops.attend, ops.softmax]
             }
         }
@@ -239,9 +239,12 @@ extension Simulator {
         spannedAttentionCache.merge(other.spannedAttentionCache) { mine, _ in mine }
     }
 
+    /// Query positions each decoding request has per step: 1, or k + 1 with speculative decoding.
+    var queriesPerRequest: Int { (experiment.serving.speculation?.draftTokens ?? 0) + 1 }
+
     /// A request's attention operations, the PIM ones marked with how the plan drives the PIM.
     func attentionOperations(sequenceLength: Int) -> (logits: Operation, softmax: Operation, attend: Operation) {
-        var ops = LayerTemplate.attention(shard: shard, sequenceLength: sequenceLength)
+        var ops = LayerTemplate.attention(shard: shard, sequenceLength: sequenceLength, queries: queriesPerRequest)
         if plan.attentionResource == .pim {
             ops.logits.pimModes = plan.pimModes
             ops.attend.pimModes = plan.pimModes
@@ -259,7 +262,7 @@ extension Simulator {
         let headSplit = min(span, shard.keyValueHeads)
         let tokenSplit = max(1, span / shard.keyValueHeads)
         let keyValueHeads = shard.keyValueHeads / headSplit
-        let heads = shard.heads / headSplit
+        let heads = shard.heads / headSplit * queriesPerRequest
         let tokens = sequenceLength.ceilDiv(tokenSplit)
         var logits = Operation(
             kind: .attentionLogits, rows: 1, inner: heads * shard.model.headDimension, sequenceLength: tokens,
@@ -269,7 +272,7 @@ extension Simulator {
         attend.kind = .attentionAttend
         let softmax = Operation(kind: .softmax, rows: heads, inner: tokens)
         let reduction = Operation(
-            kind: .residualAdd, rows: tokenSplit > 1 ? shard.heads : 0,
+            kind: .residualAdd, rows: tokenSplit > 1 ? shard.heads * queriesPerRequest : 0,
             inner: tokenSplit * (shard.model.headDimension + 2))
         return (logits, softmax, attend, reduction)
     }

@@ -28,6 +28,8 @@ struct Admission {
     private var pendingHead = 0
     /// Preempted requests, oldest first: admitted before any new one (paged KV, `grow`).
     private var resumed: [Resumed] = []
+    /// Query positions per decoding request per step (k + 1 with speculative decoding, else 0).
+    private let speculativeQueries: Int
     /// Requests that a prefill instance prefilled, with their first token's time.
     private var prefilledElsewhere: [Int: Picoseconds] = [:]
     /// Paged KV's block, tokens (nil: each request reserves its full length at admission).
@@ -45,6 +47,7 @@ struct Admission {
         prefills = experiment.serving.prefill != .none
         source = routed ? nil : RequestSource(experiment)
         paging = experiment.serving.kvBlockTokens
+        speculativeQueries = experiment.serving.speculation.map { $0.draftTokens + 1 } ?? 0
         placed = Array(repeating: 0, count: ledgers.count)
         parts = Array(repeating: (1, 0), count: ledgers.count)
     }
@@ -221,9 +224,12 @@ struct Admission {
         order.sort { states[0].request[$0].id < states[0].request[$1].id }
         var preempted = 0
         for slot in order where states[0].isActive[slot] && states[0].prefilled[slot] >= states[0].prefillTarget[slot] {
-            let needed = states[0].request[slot].inputTokens + states[0].generated[slot] + 1
-            guard needed > states[0].reservedTokens[slot] else { continue }
-            while states[0].isActive[slot], let full = extend(slot, by: block, states: &states) {
+            // The step writes K and V for the next token and, with speculative decoding, for every draft.
+            let needed =
+                states[0].request[slot].inputTokens + states[0].generated[slot]
+                + (speculativeQueries > 0 ? speculativeQueries : 1)
+            while states[0].isActive[slot] && needed > states[0].reservedTokens[slot] {
+                guard let full = extend(slot, by: block, states: &states) else { continue }
                 // The running request that arrived last among those holding room in the channels that are full gives
                 // its room back (possibly this one): on PIM a block must stay in the request's own channels.
                 let victim = states[full].isActive.indices.filter {

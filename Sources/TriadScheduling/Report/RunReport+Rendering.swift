@@ -50,7 +50,9 @@ extension RunReport {
                     }),
             ]),
         ])
-        guard !stages.isEmpty || serving != nil || autoPlan != nil || router != nil || kvPaging != nil,
+        guard
+            !stages.isEmpty || serving != nil || autoPlan != nil || router != nil || kvPaging != nil
+                || speculation != nil,
             case .object(var members) = base
         else { return base }
         if let autoPlan {
@@ -100,6 +102,17 @@ extension RunReport {
                             "transfer": .number(breakdown.transfer),
                         ])))
             }
+        }
+        if let speculation {
+            members.append(
+                JSON.Member(
+                    "speculation",
+                    .object([
+                        "draft_tokens": .integer(Int64(speculation.draftTokens)),
+                        "acceptance": .number(speculation.acceptance), "steps": .integer(speculation.steps),
+                        "tokens_per_step": .number(speculation.tokensPerStep),
+                        "expected_tokens_per_step": .number(speculation.expectedTokensPerStep),
+                    ])))
         }
         if let kvPaging {
             members.append(

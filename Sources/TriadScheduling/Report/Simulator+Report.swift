@@ -119,6 +119,13 @@ extension Simulator {
         report.kvLimitedFraction =
             state.iterations == 0 ? 0 : Double(state.kvLimitedIterations) / Double(state.iterations)
         report.cappedRequests = cappedRequests
+        if let speculation = experiment.serving.speculation {
+            report.speculation = SpeculationFigure(
+                draftTokens: speculation.draftTokens, acceptance: speculation.acceptance, steps: state.speculativeSteps,
+                tokensPerStep: state.speculativeSteps > 0
+                    ? Double(state.speculativeTokens) / Double(state.speculativeSteps) : 0,
+                expectedTokensPerStep: speculation.expectedTokensPerStep)
+        }
         if let block = experiment.serving.kvBlockTokens {
             report.kvPaging = KVPagingFigure(
                 blockTokens: block, preemptions: state.preemptions, recomputedTokens: state.recomputedTokens)

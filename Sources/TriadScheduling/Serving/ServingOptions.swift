@@ -77,6 +77,8 @@ public struct ServingOptions: Sendable, Hashable {
     /// Paged KV (vLLM): blocks of this many tokens, taken as requests grow, with recompute preemption when a
     /// channel runs out (nil: each request reserves its full length at admission).
     public var kvBlockTokens: Int?
+    /// Speculative decoding (nil: one token per request per step).
+    public var speculation: Speculation?
     /// End the request stream after this many requests (the run ends when they have finished; `triad capacity`).
     public var requestLimit: Int?
 

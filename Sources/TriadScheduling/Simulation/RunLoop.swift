@@ -65,6 +65,7 @@ struct RunLoop {
     private func start(_ stages: [Simulator], routed: Bool) throws -> (states: [RunState], admission: Admission) {
         let lead = stages[0].experiment
         var states = stages.map { _ in RunState(batchSize: lead.batch) }
+        for index in states.indices { states[index].acceptance = SplitMix64(seed: lead.seed).substream(3) }
         var admission = Admission(
             ledgers: try stages.map { try $0.makeLedger() }, keyValueBytesPerToken: stages.map(\.keyValueBytesPerToken),
             loadEstimates: stages.map(\.loadEstimate), spanOptions: stages.map(\.keyValueSpans), experiment: lead,
@@ -290,11 +291,26 @@ struct RunLoop {
             state.kvOccupancySum += occupancy
             state.kvOccupancyPeak = max(state.kvOccupancyPeak, occupancy)
         }
-        // A token from every slot that decoded, and the first token of every prompt whose prefill finished.
+        // A token from every slot that decoded (with speculative decoding, its accepted drafts too), and the first token
+        // of every prompt whose prefill finished.
         var tokens: Int64 = 0
         for slot in state.activeSlots {
-            tokens += 1
-            emitToken(&state, slot: slot, stage: stage, admission: &admission, experiment: experiment, at: now)
+            var count = 1
+            if let speculation = experiment.serving.speculation {
+                // Drafts are accepted one by one until the first rejection; the same draws in every stage.
+                while count <= speculation.draftTokens
+                    && Double(state.acceptance.next() >> 11) / Double(UInt64(1) << 53) < speculation.acceptance
+                {
+                    count += 1
+                }
+                count = min(count, state.request[slot].outputTokens - state.generated[slot])
+                state.speculativeSteps += 1
+                state.speculativeTokens += Int64(count)
+            }
+            for _ in 0..<count where state.isActive[slot] {
+                tokens += 1
+                emitToken(&state, slot: slot, stage: stage, admission: &admission, experiment: experiment, at: now)
+            }
         }
         for (slot, count) in state.prefillStep {
             state.prefilled[slot] += count

@@ -57,6 +57,10 @@ struct RunState {
     /// Paged KV: requests preempted, and the prompt and generated tokens they prefill again.
     var preemptions = 0
     var recomputedTokens: Int64 = 0
+    /// Speculative decoding: the draws of draft acceptance, and the decode steps and tokens they gave (measured).
+    var acceptance = SplitMix64(seed: 0)
+    var speculativeSteps: Int64 = 0
+    var speculativeTokens: Int64 = 0
 
     // Scratch reused every iteration.
     var activeSlots: [Int] = []
@@ -84,6 +88,7 @@ struct RunState {
         fresh.prefillTarget = prefillTarget
         fresh.reservedTokens = reservedTokens
         fresh.joinedFresh = joinedFresh
+        fresh.acceptance = acceptance
         fresh.measuredFrom = now
         fresh.elapsed = now
         self = fresh

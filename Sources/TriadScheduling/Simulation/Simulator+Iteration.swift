@@ -105,7 +105,11 @@ extension Simulator {
         case .always: splits = [plan.subBatches]
         case .whenFaster: splits = [1, plan.subBatches]
         }
-        let partitions = splits.map { partition(state, parts: $0) }
+        var partitions = splits.map { partition(state, parts: $0) }
+        // Speculative decoding: every decoding request brings k + 1 rows to the GEMMs (and its LM head).
+        if queriesPerRequest > 1 {
+            for index in partitions.indices { partitions[index].rows = partitions[index].rows.map { $0 * queriesPerRequest } }
+        }
         var rowCounts = partitions.flatMap(\.rows)
         if let chunks {
             for partition in partitions {
