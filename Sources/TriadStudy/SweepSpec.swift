@@ -25,14 +25,24 @@ public struct SweepSpec: Sendable {
     }
 
     /// One topology value varied by its key path (`pim.channels: [16, 32]`).
+    /// One axis of topology values: a key path and its values, or (`zip:`) several paths whose values vary together,
+    /// one row of values per point.
     public struct Parameter: Sendable, Hashable {
-        public var path: String
-        public var values: [String]
+        public var paths: [String]
+        public var rows: [[String]]
 
         public init(path: String, values: [String]) {
-            self.path = path
-            self.values = values
+            paths = [path]
+            rows = values.map { [$0] }
         }
+
+        public init(zipping paths: [String], rows: [[String]]) {
+            self.paths = paths
+            self.rows = rows
+        }
+
+        /// Points along this axis.
+        public var count: Int { rows.count }
     }
 
     /// Tensor × pipeline degrees, or nil for the topology's (or the model preset's).
@@ -83,7 +93,9 @@ public struct SweepSpec: Sendable {
     public var settings: [[(path: String, value: String)]] {
         var settings: [[(path: String, value: String)]] = [[]]
         for parameter in parameters {
-            settings = settings.flatMap { prefix in parameter.values.map { prefix + [(parameter.path, $0)] } }
+            settings = settings.flatMap { prefix in
+                parameter.rows.map { row in prefix + zip(parameter.paths, row).map { (path: $0, value: $1) } }
+            }
         }
         return settings
     }

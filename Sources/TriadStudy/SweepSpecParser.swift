@@ -136,7 +136,7 @@ public enum SweepSpecParser {
         try top.rejectUnknownKeys()
         spec.locations = locations
         let points =
-            spec.topologies.count * spec.parameters.reduce(1) { $0 * $1.values.count } * spec.models.count
+            spec.topologies.count * spec.parameters.reduce(1) { $0 * $1.count } * spec.models.count
             * spec.workloads.count * spec.parallelism.count * spec.arrivalRates.count * spec.batches.count
             * spec.policies.count
         guard points * spec.seeds.count <= maximumRuns else {
@@ -162,7 +162,8 @@ public enum SweepSpecParser {
         }
     }
 
-    /// `parameters: {key.path: [values]}`: topology values varied by key path.
+    /// `parameters: {key.path: [values], zip: {path: [values], …}}`: topology values varied by key path, each path an
+    /// axis of the grid — except those under `zip`, whose lists (of one length) vary together as one axis.
     private static func parameters(_ node: Node, top: MappingReader, locations: inout [String: SourceLocation])
         throws -> [SweepSpec.Parameter]
     {
@@ -170,27 +171,69 @@ public enum SweepSpecParser {
             throw top.error(
                 .wrongType, at: node, "'parameters' must map up to 64 topology key paths to lists of values")
         }
-        return try mapping.map { key, value in
-            guard let path = key.string, !path.isEmpty, path.count <= 256 else {
-                throw top.error(.wrongType, at: key, "a parameter must be a topology key path (e.g. pim.channels)")
-            }
-            let items = value.sequence.map(Array.init) ?? [value]
-            guard !items.isEmpty, items.count <= 10_000 else {
-                throw top.error(.invalidValue, at: value, "'\(path)' must list 1…10,000 values")
-            }
-            let values = try items.map { item -> String in
-                guard case .scalar(let scalar) = item, !scalar.string.isEmpty, scalar.string.count <= 256 else {
+        var axes: [SweepSpec.Parameter] = []
+        var seen: Set<String> = []
+        for (key, value) in mapping {
+            if key.string == "zip" {
+                guard let zipped = value.mapping, zipped.count >= 1, zipped.count <= 64 else {
                     throw top.error(
-                        .wrongType, at: item, "each value of '\(path)' must be a scalar of at most 256 characters")
+                        .wrongType, at: value, "'zip' must map 1…64 topology key paths to lists of one length")
                 }
-                locations[SweepSpec.locationKey(path, scalar.string)] = SourceLocation(
-                    line: item.mark?.line ?? 1, column: item.mark?.column ?? 1)
-                return scalar.string
+                var paths: [String] = []
+                var columns: [[String]] = []
+                for (zippedKey, zippedValue) in zipped {
+                    let (path, values) = try axis(zippedKey, zippedValue, top: top, locations: &locations)
+                    if let first = columns.first, first.count != values.count {
+                        throw top.error(
+                            .invalidValue, at: zippedValue,
+                            "'\(path)' lists \(values.count) values but '\(paths[0])' \(first.count): zipped lists vary together and must be as long"
+                        )
+                    }
+                    guard seen.insert(path).inserted else {
+                        throw top.error(.invalidValue, at: zippedKey, "'\(path)' is varied twice")
+                    }
+                    paths.append(path)
+                    columns.append(values)
+                }
+                let rows = columns[0].indices.map { index in columns.map { $0[index] } }
+                guard Set(rows).count == rows.count else {
+                    throw top.error(.invalidValue, at: value, "'zip' lists the same values twice")
+                }
+                axes.append(SweepSpec.Parameter(zipping: paths, rows: rows))
+                continue
             }
+            let (path, values) = try axis(key, value, top: top, locations: &locations)
             guard Set(values).count == values.count else {
                 throw top.error(.invalidValue, at: value, "'\(path)' lists a value twice")
             }
-            return SweepSpec.Parameter(path: path, values: values)
+            guard seen.insert(path).inserted else {
+                throw top.error(.invalidValue, at: key, "'\(path)' is varied twice")
+            }
+            axes.append(SweepSpec.Parameter(path: path, values: values))
         }
+        return axes
+    }
+
+    /// One key path and its values (each a scalar, located for errors).
+    private static func axis(_ key: Node, _ value: Node, top: MappingReader, locations: inout [String: SourceLocation])
+        throws -> (path: String, values: [String])
+    {
+        guard let path = key.string, !path.isEmpty, path.count <= 256 else {
+            throw top.error(.wrongType, at: key, "a parameter must be a topology key path (e.g. pim.channels)")
+        }
+        let items = value.sequence.map(Array.init) ?? [value]
+        guard !items.isEmpty, items.count <= 10_000 else {
+            throw top.error(.invalidValue, at: value, "'\(path)' must list 1…10,000 values")
+        }
+        let values = try items.map { item -> String in
+            guard case .scalar(let scalar) = item, !scalar.string.isEmpty, scalar.string.count <= 256 else {
+                throw top.error(
+                    .wrongType, at: item, "each value of '\(path)' must be a scalar of at most 256 characters")
+            }
+            locations[SweepSpec.locationKey(path, scalar.string)] = SourceLocation(
+                line: item.mark?.line ?? 1, column: item.mark?.column ?? 1)
+            return scalar.string
+        }
+        return (path, values)
     }
 }

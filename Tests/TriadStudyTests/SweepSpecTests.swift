@@ -31,7 +31,37 @@ struct SweepSpecTests {
         #expect(Set(runs.map(\.key)).count == runs.count)
     }
 
+    /// `zip:` varies its paths together: two bandwidths doubled at once are one axis of two points, crossed with the
+    /// other parameter's two.
+    @Test func zippedParametersVaryTogether() throws {
+        let spec = try SweepSpecParser.parse(
+            """
+            name: zip
+            topologies: [t.yaml]
+            policies: [neupims]
+            parameters:
+              zip: {npu.memory_bandwidth_gb_per_s: [1024, 2048], pim.channel_bandwidth_gb_per_s: [32, 64]}
+              pim.channels: [16, 32]
+            """, file: "z.yaml")
+        let settings = spec.runs.map { $0.parameters.map { "\($0.path)=\($0.value)" }.joined(separator: " ") }
+        #expect(
+            settings == [
+                "npu.memory_bandwidth_gb_per_s=1024 pim.channel_bandwidth_gb_per_s=32 pim.channels=16",
+                "npu.memory_bandwidth_gb_per_s=1024 pim.channel_bandwidth_gb_per_s=32 pim.channels=32",
+                "npu.memory_bandwidth_gb_per_s=2048 pim.channel_bandwidth_gb_per_s=64 pim.channels=16",
+                "npu.memory_bandwidth_gb_per_s=2048 pim.channel_bandwidth_gb_per_s=64 pim.channels=32",
+            ])
+    }
+
     @Test(arguments: [
+        (
+            "name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nparameters:\n  zip: {a.b: [1, 2], c.d: [3]}\n",
+            "5:27: 'c.d' lists 1 values but 'a.b' 2: zipped lists vary together and must be as long"
+        ),
+        (
+            "name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nparameters:\n  zip: {a.b: [1, 1], c.d: [3, 3]}\n",
+            "5:8: 'zip' lists the same values twice"
+        ),
         (
             "name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nbatchs: [1]\n",
             "4:1: unknown field 'batchs' in the sweep spec (did you mean 'batches'?)"
