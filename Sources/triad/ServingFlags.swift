@@ -32,8 +32,13 @@ struct ServingFlags: ParsableArguments {
             "Paged KV (vLLM): blocks of N tokens taken as requests grow; when memory runs out, the latest request is preempted and recomputed (needs --prefill).")
     var kvBlockTokens: Int?
 
-    @Option(help: "Preemption rule with --kv-block-tokens: recompute (swap: not yet).")
+    @Option(
+        help:
+            "Preemption rule with --kv-block-tokens: recompute, or swap (the KV cache goes to a host tier over --swap-gbps and back).")
     var preemption: String = "recompute"
+
+    @Option(parsing: .unconditional, help: "Host link for --preemption swap, GB/s (default 64: PCIe 5.0 ×16).")
+    var swapGbps: Double = 64
 
     @Option(
         help:
@@ -48,12 +53,10 @@ struct ServingFlags: ParsableArguments {
         if let sloTtftMs { try OptionRange.check(sloTtftMs, 1e-6...1e9, "--slo-ttft-ms") }
         if let sloTpotMs { try OptionRange.check(sloTpotMs, 1e-6...1e9, "--slo-tpot-ms") }
         if let kvBlockTokens { try OptionRange.check(kvBlockTokens, 1...65_536, "--kv-block-tokens") }
-        guard preemption == "recompute" else {
-            throw ValidationError(
-                preemption == "swap"
-                    ? "--preemption swap is not yet built (a host tier with its bandwidth); use recompute"
-                    : "--preemption must be recompute (got '\(preemption.prefix(40))')")
+        guard preemption == "recompute" || preemption == "swap" else {
+            throw ValidationError("--preemption must be recompute or swap (got '\(preemption.prefix(40))')")
         }
+        try OptionRange.check(swapGbps, 1e-3...1e6, "--swap-gbps")
         do {
             _ = try options()
         } catch let error as InputError {
@@ -81,12 +84,16 @@ struct ServingFlags: ParsableArguments {
             }
             options.speculation = speculation
         }
+        if preemption == "swap" && kvBlockTokens == nil {
+            throw InputError("triad: --preemption swap needs --kv-block-tokens (only paged KV preempts)")
+        }
         if let kvBlockTokens {
             guard mode != .none else {
                 throw InputError(
                     "triad: --kv-block-tokens needs --prefill (a preempted request prefills its prompt and output again)")
             }
             options.kvBlockTokens = kvBlockTokens
+            if preemption == "swap" { options.swapBytesPerSecond = Int64(swapGbps * 1e9) }
         }
         return options
     }

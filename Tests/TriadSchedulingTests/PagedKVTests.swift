@@ -68,4 +68,19 @@ struct PagedKVTests {
         #expect(report.kvPaging == nil)
         #expect(records.count == 2 && records[1].admitted == records[0].finished)
     }
+
+    /// The same case with swap preemption over a 64 GB/s host link: request 1's KV cache (its 4,096 tokens) goes out
+    /// before iteration 2 and comes back in iteration B + 1, where it decodes its second token without a prefill;
+    /// nothing is recomputed, 2 × 4,096 tokens' KV bytes cross the link, and the run takes the same 2B − 1 iterations.
+    @Test func swapMovesTheKVCacheOutAndBack() throws {
+        var experiment = try Self.experiment()
+        experiment.serving.swapBytesPerSecond = 64_000_000_000
+        let report = try experiment.run([.npuOnly]).reports[0]
+        let bytesPerToken = try Simulator(experiment, policy: .npuOnly).keyValueBytesPerToken
+        let paging = try #require(report.kvPaging)
+        #expect(paging.preemptions == 1 && paging.recomputedTokens == 0)
+        #expect(paging.swappedBytes == 2 * Int64(Self.block) * bytesPerToken)
+        #expect(abs(paging.swapMilliseconds - Double(paging.swappedBytes) / 64e9 * 1e3) < 1e-6)
+        #expect(report.iterations == 2 * Self.block - 1)
+    }
 }

@@ -28,6 +28,8 @@ struct Admission {
     private var pendingHead = 0
     /// Preempted requests, oldest first: admitted before any new one (paged KV, `grow`).
     private var resumed: [Resumed] = []
+    /// Whether preemption swaps KV caches to the host tier (else recomputes them).
+    private let swaps: Bool
     /// Query positions per decoding request per step (k + 1 with speculative decoding, else 0).
     private let speculativeQueries: Int
     /// Requests that a prefill instance prefilled, with their first token's time.
@@ -48,6 +50,7 @@ struct Admission {
         source = routed ? nil : RequestSource(experiment)
         paging = experiment.serving.kvBlockTokens
         speculativeQueries = experiment.serving.speculation.map { $0.draftTokens + 1 } ?? 0
+        swaps = experiment.serving.swapBytesPerSecond != nil
         placed = Array(repeating: 0, count: ledgers.count)
         parts = Array(repeating: (1, 0), count: ledgers.count)
     }
@@ -194,8 +197,16 @@ struct Admission {
                 states[stage].admittedAt[slot] = resuming.admittedAt
                 states[stage].joinedFresh[slot] = resuming.joinedFresh
                 states[stage].firstTokenAt[slot] = resuming.firstTokenAt
-                states[stage].prefillTarget[slot] = request.inputTokens + generated
-                states[stage].prefilled[slot] = 0
+                if resuming.swapped {
+                    // Its KV cache comes back from the host tier before the next iteration; nothing is recomputed.
+                    states[stage].prefillTarget[slot] = request.inputTokens
+                    states[stage].prefilled[slot] = request.inputTokens
+                    states[stage].pendingSwapBytes +=
+                        Int64(request.inputTokens + generated) * keyValueBytesPerToken[stage]
+                } else {
+                    states[stage].prefillTarget[slot] = request.inputTokens + generated
+                    states[stage].prefilled[slot] = 0
+                }
             } else if let firstToken = prefilledElsewhere[request.id] {
                 states[stage].admittedAt[slot] = now
                 states[stage].joinedFresh[slot] = true
@@ -283,12 +294,18 @@ struct Admission {
         let state = states[0]
         let entry = Resumed(
             request: state.request[slot], generated: state.generated[slot], admittedAt: state.admittedAt[slot],
-            firstTokenAt: state.firstTokenAt[slot], joinedFresh: state.joinedFresh[slot])
+            firstTokenAt: state.firstTokenAt[slot], joinedFresh: state.joinedFresh[slot], swapped: swaps)
+        let tokens = Int64(entry.request.inputTokens + entry.generated)
         for stage in states.indices {
             release(slot, of: states[stage], stage: stage)
             states[stage].isActive[slot] = false
             states[stage].preemptions += 1
-            states[stage].recomputedTokens += Int64(entry.request.inputTokens + entry.generated)
+            if swaps {
+                // Its KV cache goes to the host tier before the next iteration.
+                states[stage].pendingSwapBytes += tokens * keyValueBytesPerToken[stage]
+            } else {
+                states[stage].recomputedTokens += tokens
+            }
         }
         let position = resumed.firstIndex { $0.request.id > entry.request.id } ?? resumed.count
         resumed.insert(entry, at: position)
@@ -301,6 +318,8 @@ struct Admission {
         var admittedAt: Picoseconds
         var firstTokenAt: Picoseconds
         var joinedFresh: Bool
+        /// Whether its KV cache waits in the host tier (swap) rather than being recomputed.
+        var swapped: Bool
     }
 
     /// Free room paged admission keeps in each channel (vLLM's `watermark`, 1 %).

@@ -122,6 +122,8 @@ extension RunReport {
                         "block_tokens": .integer(Int64(kvPaging.blockTokens)),
                         "preemptions": .integer(Int64(kvPaging.preemptions)),
                         "recomputed_tokens": .integer(kvPaging.recomputedTokens),
+                        "swapped_bytes": .integer(kvPaging.swappedBytes),
+                        "swap_ms": .number(kvPaging.swapMilliseconds),
                     ])))
         }
         if let router {

@@ -69,7 +69,9 @@ extension RunReport {
         if let paging = reports[0].kvPaging {
             merged.kvPaging = KVPagingFigure(
                 blockTokens: paging.blockTokens, preemptions: reports.reduce(0) { $0 + ($1.kvPaging?.preemptions ?? 0) },
-                recomputedTokens: reports.reduce(Int64(0)) { $0 + ($1.kvPaging?.recomputedTokens ?? 0) })
+                recomputedTokens: reports.reduce(Int64(0)) { $0 + ($1.kvPaging?.recomputedTokens ?? 0) },
+                swappedBytes: reports.reduce(Int64(0)) { $0 + ($1.kvPaging?.swappedBytes ?? 0) },
+                swapMilliseconds: reports.reduce(0.0) { $0 + ($1.kvPaging?.swapMilliseconds ?? 0) })
         }
         let records = reports.flatMap(\.requestRecords).sorted { $0.id < $1.id }
         if reports[0].serving != nil {

@@ -128,7 +128,8 @@ extension Simulator {
         }
         if let block = experiment.serving.kvBlockTokens {
             report.kvPaging = KVPagingFigure(
-                blockTokens: block, preemptions: state.preemptions, recomputedTokens: state.recomputedTokens)
+                blockTokens: block, preemptions: state.preemptions, recomputedTokens: state.recomputedTokens,
+                swappedBytes: state.swappedBytes, swapMilliseconds: Double(state.swapTime) * 1e-9)
         }
         report.isOpenLoop = experiment.serving.arrivalRate != nil
         if experiment.serving.isServing {

@@ -77,6 +77,9 @@ public struct ServingOptions: Sendable, Hashable {
     /// Paged KV (vLLM): blocks of this many tokens, taken as requests grow, with recompute preemption when a
     /// channel runs out (nil: each request reserves its full length at admission).
     public var kvBlockTokens: Int?
+    /// With paged KV: preempted requests' KV caches go to a host tier over a link of this many bytes per second and
+    /// come back when they are admitted again (vLLM's swap rule); nil: they are recomputed.
+    public var swapBytesPerSecond: Int64?
     /// Speculative decoding (nil: one token per request per step).
     public var speculation: Speculation?
     /// End the request stream after this many requests (the run ends when they have finished; `triad capacity`).

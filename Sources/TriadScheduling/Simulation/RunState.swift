@@ -57,6 +57,10 @@ struct RunState {
     /// Paged KV: requests preempted, and the prompt and generated tokens they prefill again.
     var preemptions = 0
     var recomputedTokens: Int64 = 0
+    /// Swap preemption: bytes to move to or from the host tier before the next iteration, and the totals.
+    var pendingSwapBytes: Int64 = 0
+    var swappedBytes: Int64 = 0
+    var swapTime: Picoseconds = 0
     /// Speculative decoding: the draws of draft acceptance, and the decode steps and tokens they gave (measured).
     var acceptance = SplitMix64(seed: 0)
     var speculativeSteps: Int64 = 0

@@ -31,6 +31,15 @@ extension Simulator {
             outcome.duration +|= prefill.duration
             outcome.usage += prefill.usage
         }
+        if state.pendingSwapBytes > 0, let bandwidth = experiment.serving.swapBytesPerSecond {
+            // Swapped KV caches move over the host link before the iteration computes (vLLM waits for swap-ins).
+            let swap = Picoseconds(
+                min(Double(state.pendingSwapBytes) / Double(max(bandwidth, 1)) * Double(picosecondsPerSecond), 4e18))
+            outcome.duration +|= swap
+            state.swapTime +|= swap
+            state.swappedBytes +|= state.pendingSwapBytes
+            state.pendingSwapBytes = 0
+        }
         if let cost = experiment.iterationCost {
             outcome.duration = cost.duration(
                 prefillTokens: state.prefillStep.reduce(0) { $0 + $1.tokens }, decodeTokens: state.activeSlots.count)
