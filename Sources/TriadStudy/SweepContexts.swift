@@ -122,6 +122,14 @@ struct SweepContexts: Sendable {
         serving.tpotLimitMilliseconds = spec.sloTpotMilliseconds
         experiment.serving = serving
         do {
+            if let criterion = spec.capacity {
+                // One seed's bisection for the highest rate that meets the criterion (`triad capacity`).
+                var search = CapacitySearch(experiment: experiment, policy: policy, criterion: criterion)
+                search.requests = spec.capacityRequests
+                var metrics = RunMetrics(key: run.key)
+                metrics["capacity_requests_per_second"] = try search.threshold(seed: run.seed).capacity
+                return metrics
+            }
             return RunMetrics(key: run.key, report: try experiment.run([policy]).reports[0])
         } catch let error as SimulationError {
             return RunMetrics(key: run.key, error: LogSafe.text(error.message, limit: 300))

@@ -39,6 +39,10 @@ public struct SweepMetric: Sendable {
             journalKey: nil, jsonKey: "speedup", csvColumns: ["speedup_mean", "speedup_ci95"],
             aggregate: .speedupOverBaseline, group: .performance, read: \.tokensPerSecond),
         SweepMetric(
+            journalKey: "capacity_requests_per_second", jsonKey: "capacity_requests_per_second",
+            csvColumns: ["capacity_mean", "capacity_ci95"], aggregate: .interval, group: .performance,
+            read: { _ in 0 }),
+        SweepMetric(
             journalKey: "itl_mean_ms", jsonKey: "inter_token_latency_ms", csvColumns: ["itl_ms_mean", "itl_ms_ci95"],
             aggregate: .interval, group: .performance, read: \.interTokenLatencyMeanMilliseconds),
         SweepMetric(

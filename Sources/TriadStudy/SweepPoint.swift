@@ -55,7 +55,8 @@ public struct SweepPoint: Sendable {
     /// Whether the point's runs are too short for a steady state: a seed's batch turned over fewer than twice,
     /// or its throughput spread over its batch means more than ±3 % (as `RunReport.isTooShort`).
     public var isTooShort: Bool {
-        error == nil && (turnovers < 2 || (run.arrivalRate == nil && steadyStateSpread > Self.spreadLimit))
+        error == nil && summary("capacity_requests_per_second").mean == 0
+            && (turnovers < 2 || (run.arrivalRate == nil && steadyStateSpread > Self.spreadLimit))
     }
 
     public static let spreadLimit = RunReport.steadyStateSpreadLimit

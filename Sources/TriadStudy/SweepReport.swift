@@ -45,6 +45,32 @@ public enum SweepReport {
         }
         var sections: [String] = []
         sections.append(summary(points, spec: spec))
+        if let criterion = spec.capacity {
+            // A capacity sweep: each point's capacity (mean over seeds, 95 % band) against batch, per policy.
+            var capacity =
+                "<h2>Capacity against batch: the highest arrival rate with \(escape(criterion.text)) (mean of \(spec.seeds.count) seed\(spec.seeds.count == 1 ? "" : "s"), band: 95 % confidence)</h2>\n"
+            for context in contexts {
+                let own = byContext[context]!
+                var chart = LineChart(
+                    title: context.label(showing: spec), xLabel: "batch (requests)", yLabel: "requests / s",
+                    series: spec.policies.map { policy in
+                        LineChart.Series(
+                            name: policy,
+                            points: own.filter { $0.run.policy == policy && $0.error == nil }.map {
+                                let value = $0.summary("capacity_requests_per_second")
+                                return LineChart.Point(
+                                    x: Double($0.run.batch), y: value.mean, low: value.mean - value.halfWidth95,
+                                    high: value.mean + value.halfWidth95)
+                            })
+                    })
+                chart.categorical = true
+                chart.xTickLabel = { String(Int($0)) }
+                capacity += "<figure>\(chart.svg)</figure>\n"
+            }
+            sections.append(capacity)
+            sections.append(table(points))
+            return page(sections, spec: spec)
+        }
         var throughput =
             "<h2>Throughput against batch (mean of \(spec.seeds.count) seed\(spec.seeds.count == 1 ? "" : "s"), band: 95 % confidence)</h2>\n"
         for context in contexts {
@@ -117,7 +143,12 @@ public enum SweepReport {
             sections.append(latency(contexts: contexts, byContext: byContext, spec: spec))
         }
         sections.append(table(points))
-        return """
+        return page(sections, spec: spec)
+    }
+
+    /// The self-contained page around `sections`.
+    private static func page(_ sections: [String], spec: SweepSpec) -> String {
+        """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>\(escape(spec.name)) — Triad sweep</title>
             <style>body{font-family:"DejaVu Sans",Arial,sans-serif;margin:24px;color:#222;max-width:1400px}
@@ -184,11 +215,11 @@ public enum SweepReport {
 
     private static func table(_ points: [SweepPoint]) -> String {
         var rows =
-            "<h2>Every point</h2>\n<table><tr><th>model</th><th>workload</th><th>TP×PP</th><th>parameters</th><th>arrivals /s</th><th>batch</th><th>batch that ran</th><th>policy</th><th>plan that ran</th><th>re-plans</th><th>tokens/s</th><th>±95 %</th><th>speed-up</th><th>ITL ms</th><th>mJ/token</th><th>spread</th><th>turnovers</th><th>note</th></tr>\n"
+            "<h2>Every point</h2>\n<table><tr><th>model</th><th>workload</th><th>TP×PP</th><th>parameters</th><th>arrivals /s</th><th>batch</th><th>batch that ran</th><th>policy</th><th>plan that ran</th><th>re-plans</th><th>capacity req/s</th><th>tokens/s</th><th>±95 %</th><th>speed-up</th><th>ITL ms</th><th>mJ/token</th><th>spread</th><th>turnovers</th><th>note</th></tr>\n"
         for point in points.prefix(5_000) {
             let note = point.error ?? (point.isTooShort ? "too short" : "")
             rows +=
-                "<tr><td class=\"text\">\(escape(point.run.model))</td><td class=\"text\">\(escape(point.run.workload))</td><td>\(point.split.isEmpty ? point.run.parallelismText : escape(point.split))</td><td class=\"text\">\(escape(point.run.parameterText))</td><td>\(point.run.arrivalText)</td><td>\(point.run.batch)</td><td>\(JSON.format(point.value("mean_batch")))</td><td class=\"text\">\(escape(point.run.policy))</td><td class=\"text\">\(escape(point.plan))</td><td>\(JSON.format(point.value("replans")))</td><td>\(JSON.format(point.throughput.mean))</td><td>\(JSON.format(point.throughput.halfWidth95))</td><td>\(JSON.format(point.speedup.mean))</td><td>\(JSON.format(point.tpot.mean))</td><td>\(JSON.format(point.energy.mean * 1000))</td><td>\(JSON.format(point.steadyStateSpread))</td><td>\(JSON.format(point.turnovers))</td><td class=\"text\">\(escape(note))</td></tr>\n"
+                "<tr><td class=\"text\">\(escape(point.run.model))</td><td class=\"text\">\(escape(point.run.workload))</td><td>\(point.split.isEmpty ? point.run.parallelismText : escape(point.split))</td><td class=\"text\">\(escape(point.run.parameterText))</td><td>\(point.run.arrivalText)</td><td>\(point.run.batch)</td><td>\(JSON.format(point.value("mean_batch")))</td><td class=\"text\">\(escape(point.run.policy))</td><td class=\"text\">\(escape(point.plan))</td><td>\(JSON.format(point.value("replans")))</td><td>\(JSON.format(point.summary("capacity_requests_per_second").mean))</td><td>\(JSON.format(point.throughput.mean))</td><td>\(JSON.format(point.throughput.halfWidth95))</td><td>\(JSON.format(point.speedup.mean))</td><td>\(JSON.format(point.tpot.mean))</td><td>\(JSON.format(point.energy.mean * 1000))</td><td>\(JSON.format(point.steadyStateSpread))</td><td>\(JSON.format(point.turnovers))</td><td class=\"text\">\(escape(note))</td></tr>\n"
         }
         return rows + "</table>\n"
     }

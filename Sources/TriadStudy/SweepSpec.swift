@@ -74,6 +74,10 @@ public struct SweepSpec: Sendable {
     public var iterations = 1_000
     public var warmup = 0
     public var maxSequence = 2048
+    /// Capacity sweeps (`capacity:`): each run is one seed's bisection for the highest arrival rate that meets the
+    /// criterion (`triad capacity`), with this many requests per probe; nil: each run is a simulation.
+    public var capacity: CapacityCriterion?
+    public var capacityRequests = 1_000
     /// The policy speed-ups are measured against (default: the first).
     public var baseline: String
 

@@ -133,6 +133,43 @@ public enum SweepSpecParser {
         if let node = top.optional("parameters") {
             spec.parameters = try parameters(node, top: top, locations: &locations)
         }
+        if let node = top.optional("capacity") {
+            var reader = try MappingReader(node, what: "'capacity'", file: top.file)
+            let ttft = reader.optional("slo_ttft_ms") == nil
+                ? nil : try reader.number("slo_ttft_ms", minimum: 1e-6, allowZero: false)
+            let tpot = reader.optional("slo_tpot_ms") == nil
+                ? nil : try reader.number("slo_tpot_ms", minimum: 1e-6, allowZero: false)
+            guard ttft != nil || tpot != nil else {
+                throw top.error(.invalidValue, at: node, "'capacity' needs slo_ttft_ms and/or slo_tpot_ms")
+            }
+            var criterion = CapacityCriterion(ttftLimitMilliseconds: ttft, tpotLimitMilliseconds: tpot)
+            if reader.optional("percentile") != nil {
+                let percentile = try reader.number("percentile", minimum: 1e-9, allowZero: false)
+                guard percentile <= 100 else {
+                    throw top.error(.invalidValue, at: reader.optional("percentile"), "'percentile' must be in 0…100")
+                }
+                criterion.percentile = percentile
+            }
+            if reader.optional("attainment") != nil {
+                let attainment = try reader.number("attainment", minimum: 1e-9, allowZero: false)
+                guard attainment <= 1 else {
+                    throw top.error(.invalidValue, at: reader.optional("attainment"), "'attainment' must be in 0…1")
+                }
+                criterion.attainment = attainment
+            }
+            if reader.optional("requests") != nil {
+                spec.capacityRequests = Int(try reader.integer("requests", maximum: 10_000_000))
+                guard spec.capacityRequests >= 20 else {
+                    throw top.error(.invalidValue, at: reader.optional("requests"), "'requests' must be at least 20")
+                }
+            }
+            try reader.rejectUnknownKeys()
+            guard spec.arrivalRates == [nil] else {
+                throw top.error(.invalidValue, at: node, "'capacity' chooses the arrival rate: drop 'arrival_rates'")
+            }
+            spec.capacity = criterion
+            if spec.prefill == .none { spec.prefill = .whole }
+        }
         try top.rejectUnknownKeys()
         spec.locations = locations
         let points =

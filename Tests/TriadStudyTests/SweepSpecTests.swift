@@ -53,7 +53,25 @@ struct SweepSpecTests {
             ])
     }
 
+    /// `capacity:` makes every run one seed's capacity bisection; without `prefill` it prefills whole.
+    @Test func capacitySweepsReadTheirCriterion() throws {
+        let spec = try SweepSpecParser.parse(
+            "name: c\ntopologies: [t.yaml]\npolicies: [neupims]\ncapacity: {slo_ttft_ms: 2000, percentile: 90, requests: 200}\n",
+            file: "c.yaml")
+        #expect(spec.capacity?.ttftLimitMilliseconds == 2000 && spec.capacity?.percentile == 90)
+        #expect(spec.capacity?.tpotLimitMilliseconds == nil && spec.capacityRequests == 200)
+        #expect(spec.prefill == .whole)
+    }
+
     @Test(arguments: [
+        (
+            "name: g\ntopologies: [t.yaml]\npolicies: [neupims]\ncapacity: {percentile: 90}\n",
+            "4:11: 'capacity' needs slo_ttft_ms and/or slo_tpot_ms"
+        ),
+        (
+            "name: g\ntopologies: [t.yaml]\npolicies: [neupims]\narrival_rates: [5]\ncapacity: {slo_ttft_ms: 9}\n",
+            "'capacity' chooses the arrival rate: drop 'arrival_rates'"
+        ),
         (
             "name: g\ntopologies: [t.yaml]\npolicies: [neupims]\nparameters:\n  zip: {a.b: [1, 2], c.d: [3]}\n",
             "5:27: 'c.d' lists 1 values but 'a.b' 2: zipped lists vary together and must be as long"
