@@ -50,21 +50,9 @@ public enum SweepReport {
             var capacity =
                 "<h2>Capacity against batch: the highest arrival rate with \(escape(criterion.text)) (mean of \(spec.seeds.count) seed\(spec.seeds.count == 1 ? "" : "s"), band: 95 % confidence)</h2>\n"
             for context in contexts {
-                let own = byContext[context]!
-                var chart = LineChart(
-                    title: context.label(showing: spec), xLabel: "batch (requests)", yLabel: "requests / s",
-                    series: spec.policies.map { policy in
-                        LineChart.Series(
-                            name: policy,
-                            points: own.filter { $0.run.policy == policy && $0.error == nil }.map {
-                                let value = $0.summary("capacity_requests_per_second")
-                                return LineChart.Point(
-                                    x: Double($0.run.batch), y: value.mean, low: value.mean - value.halfWidth95,
-                                    high: value.mean + value.halfWidth95)
-                            })
-                    })
-                chart.categorical = true
-                chart.xTickLabel = { String(Int($0)) }
+                let chart = batchChart(
+                    byContext[context]!, title: context.label(showing: spec), yLabel: "requests / s", spec: spec
+                ) { $0.summary("capacity_requests_per_second") }
                 capacity += "<figure>\(chart.svg)</figure>\n"
             }
             sections.append(capacity)
@@ -74,21 +62,9 @@ public enum SweepReport {
         var throughput =
             "<h2>Throughput against batch (mean of \(spec.seeds.count) seed\(spec.seeds.count == 1 ? "" : "s"), band: 95 % confidence)</h2>\n"
         for context in contexts {
-            let own = byContext[context]!
-            var chart = LineChart(
-                title: context.label(showing: spec), xLabel: "batch (requests)", yLabel: "decode tokens / s",
-                series: spec.policies.map { policy in
-                    LineChart.Series(
-                        name: policy,
-                        points: own.filter { $0.run.policy == policy && $0.error == nil }.map {
-                            LineChart.Point(
-                                x: Double($0.run.batch), y: $0.throughput.mean,
-                                low: $0.throughput.mean - $0.throughput.halfWidth95,
-                                high: $0.throughput.mean + $0.throughput.halfWidth95)
-                        })
-                })
-            chart.categorical = true
-            chart.xTickLabel = { String(Int($0)) }
+            let chart = batchChart(
+                byContext[context]!, title: context.label(showing: spec), yLabel: "decode tokens / s", spec: spec
+            ) { $0.throughput }
             throughput += "<figure>\(chart.svg)</figure>\n"
         }
         sections.append(throughput)
@@ -162,6 +138,27 @@ public enum SweepReport {
     }
 
     static func escape(_ text: String) -> String { SVGCanvas.escape(text) }
+
+    /// One line per policy of `figure` (mean, band: its 95 % interval) against the batch over `points`.
+    private static func batchChart(
+        _ points: [SweepPoint], title: String, yLabel: String, spec: SweepSpec, _ figure: (SweepPoint) -> SampleSummary
+    ) -> LineChart {
+        var chart = LineChart(
+            title: title, xLabel: "batch (requests)", yLabel: yLabel,
+            series: spec.policies.map { policy in
+                LineChart.Series(
+                    name: policy,
+                    points: points.filter { $0.run.policy == policy && $0.error == nil }.map {
+                        let value = figure($0)
+                        return LineChart.Point(
+                            x: Double($0.run.batch), y: value.mean, low: value.mean - value.halfWidth95,
+                            high: value.mean + value.halfWidth95)
+                    })
+            })
+        chart.categorical = true
+        chart.xTickLabel = { String(Int($0)) }
+        return chart
+    }
 
     /// Time-to-first-token and end-to-end latency CDFs per policy at each context's largest batch (the mean over
     /// seeds of every percentile).

@@ -41,14 +41,12 @@ public struct CapacityProbe: Sendable, Hashable {
         let tpotAt = tpots.isEmpty ? 0 : ServingFigures.Percentiles.nearestRank(tpots, q)
         ttftAtPercentile = ttftAt
         tpotAtPercentile = tpotAt
-        let met = measured.filter { record in
-            let ttftOK = criterion.ttftLimitMilliseconds.map { Double(record.timeToFirstToken) * ms <= $0 } ?? true
-            let tpotOK = criterion.tpotLimitMilliseconds.map { record.timePerOutputToken * ms <= $0 } ?? true
-            return ttftOK && tpotOK
-        }.count
-        attainment = measured.isEmpty ? 0 : Double(met) / Double(measured.count)
-        goodput = simulatedSeconds > 0 ? Double(met) / simulatedSeconds : 0
-        let figures = ServingFigures(measured, seconds: simulatedSeconds, options: ServingOptions())
+        var limits = ServingOptions()
+        limits.ttftLimitMilliseconds = criterion.ttftLimitMilliseconds
+        limits.tpotLimitMilliseconds = criterion.tpotLimitMilliseconds
+        let figures = ServingFigures(measured, seconds: simulatedSeconds, options: limits)
+        attainment = figures.sloAttainment
+        goodput = figures.goodput
         overloaded = figures.overloaded
         queueingSlope = figures.queueingSlope
         let latenciesMet: Bool
