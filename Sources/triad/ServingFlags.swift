@@ -45,6 +45,12 @@ struct ServingFlags: ParsableArguments {
             "Speculative decoding with free (n-gram) drafts: K:ALPHA, K drafts per step (1…16) each accepted with probability ALPHA (0…1).")
     var speculate: String?
 
+    @Option(help: "Shared prompt prefixes N:K: every prompt starts with one of K system prompts of N tokens.")
+    var sharedPrefix: String?
+
+    @Option(help: "Prefix cache: none, or lru (cached prefixes are not prefilled again; least recently used evicted).")
+    var prefixCache: String = "none"
+
     @Option(help: "Write one CSV row per finished request here (times in ms).")
     var requestsOut: String?
 
@@ -77,6 +83,23 @@ struct ServingFlags: ParsableArguments {
         options.ttftLimitMilliseconds = sloTtftMs
         options.tpotLimitMilliseconds = sloTpotMs
         options.recordsRequests = requestsOut != nil
+        if let sharedPrefix {
+            guard let shared = SharedPrefix(sharedPrefix) else {
+                throw InputError(
+                    "triad: --shared-prefix must be N:K with N in 1…1048576 tokens and K in 1…65536 prefixes (got '\(sharedPrefix.prefix(40))')"
+                )
+            }
+            options.sharedPrefix = shared
+        }
+        guard prefixCache == "none" || prefixCache == "lru" else {
+            throw InputError("triad: --prefix-cache must be none or lru (got '\(prefixCache.prefix(40))')")
+        }
+        if prefixCache == "lru" {
+            guard options.sharedPrefix != nil, mode != .none else {
+                throw InputError("triad: --prefix-cache lru needs --shared-prefix N:K and a --prefill mode")
+            }
+            options.cachesPrefixes = true
+        }
         if let speculate {
             guard let speculation = Speculation(speculate) else {
                 throw InputError(

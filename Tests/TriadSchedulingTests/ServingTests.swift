@@ -21,7 +21,8 @@ struct ServingTests {
     /// The prefill of a 128-token prompt, summed by hand: every layer's GEMMs and vector operations with 128 rows,
     /// attention as Q·Kᵀ over every head (128 × 128 × 32 heads), softmax and P·V, all on the NPU, 32 layers, and the
     /// LM head for one token.
-    static func handPrefill(tokens: Int) throws -> Picoseconds {
+    static func handPrefill(tokens: Int, context: Int? = nil) throws -> Picoseconds {
+        let context = context ?? tokens
         let (devices, costs) = try Fixtures.neupims()
         let model = ModelPresets.named("gpt3-7b")!
         let shard = ModelShard(model)
@@ -29,10 +30,10 @@ struct ServingTests {
         let layer =
             template.beforeAttention + [
                 Operation(
-                    kind: .qkvProjection, rows: tokens, inner: model.headDimension, columns: tokens * shard.heads),
-                Operation(kind: .softmax, rows: tokens * shard.heads, inner: tokens),
+                    kind: .qkvProjection, rows: tokens, inner: model.headDimension, columns: context * shard.heads),
+                Operation(kind: .softmax, rows: tokens * shard.heads, inner: context),
                 Operation(
-                    kind: .outputProjection, rows: tokens, inner: tokens, columns: shard.heads * model.headDimension),
+                    kind: .outputProjection, rows: tokens, inner: context, columns: shard.heads * model.headDimension),
             ] + template.afterAttention
         let head = LayerTemplate.head(shard: shard, rows: 1)
         let npu = devices.npu!.id
@@ -298,5 +299,35 @@ struct ServingTests {
         #expect(abs(figure.tokensPerStep / figure.expectedTokensPerStep - 1) < 0.01, "\(figure)")
         if acceptance == 0 { #expect(figure.tokensPerStep == 1) }
         #expect(Speculation("0:0.5") == nil && Speculation("4:1.5") == nil && Speculation("4:nan") == nil)
+    }
+
+    /// A prefix cache by hand: two requests whose 256-token prompts start with the same 512-token system prompt, the
+    /// second arriving after the first has finished. The first prefills all 768 tokens; the second finds the prefix
+    /// cached and prefills only its own 256, attending to all 768 — each time to first token the hand-summed prefill.
+    /// Without the cache both prefill 768.
+    @Test func aCachedPrefixIsNotPrefilledAgain() throws {
+        func run(caching: Bool) throws -> RunReport {
+            var serving = ServingOptions()
+            serving.prefill = .whole
+            serving.recordsRequests = true
+            serving.sharedPrefix = SharedPrefix("512:1")
+            serving.cachesPrefixes = caching
+            let requests = [
+                Request(id: 0, inputTokens: 256, outputTokens: 4, arrival: 0),
+                Request(id: 1, inputTokens: 256, outputTokens: 4, arrival: 1_000_000_000_000),
+            ]
+            return try Self.experiment(
+                workload: .trace(name: "two", requests: requests), batch: 1, iterations: 100, serving: serving
+            ).run([.npuOnly]).reports[0]
+        }
+        let cached = try run(caching: true)
+        let records = cached.requestRecords.sorted { $0.id < $1.id }
+        #expect(records.count == 2)
+        #expect(records[0].timeToFirstToken == (try Self.handPrefill(tokens: 768)))
+        #expect(records[1].timeToFirstToken == (try Self.handPrefill(tokens: 256, context: 768)))
+        let figure = try #require(cached.prefixCache)
+        #expect(figure.hits == 1 && figure.misses == 1 && figure.tokensSaved == 512 && figure.evictions == 0)
+        let plain = try run(caching: false).requestRecords
+        #expect(plain.allSatisfy { $0.timeToFirstToken == (try! Self.handPrefill(tokens: 768)) })
     }
 }

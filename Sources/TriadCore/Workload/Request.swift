@@ -8,6 +8,9 @@ public struct Request: Sendable, Hashable {
     public var outputTokens: Int
     /// When the request may join the batch; 0 for closed-loop workloads.
     public var arrival: Picoseconds
+    /// The shared prefix its prompt starts with (-1: none) and that prefix's tokens (part of `inputTokens`).
+    public var prefix = -1
+    public var prefixTokens = 0
 
     public init(id: Int, inputTokens: Int, outputTokens: Int, arrival: Picoseconds = 0) {
         self.id = id

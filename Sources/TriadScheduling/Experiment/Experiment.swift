@@ -94,6 +94,16 @@ public struct Experiment: Sendable {
                 "\(replicas) replicas need arrivals to route: give an --arrival-rate or a trace (a closed loop keeps each replica's batch full on its own)"
             )
         }
+        if serving.cachesPrefixes {
+            guard serving.sharedPrefix != nil, serving.prefill != .none else {
+                throw SimulationError(
+                    .incompatible, "a prefix cache needs shared prefixes (--shared-prefix N:K) and a --prefill mode")
+            }
+            guard serving.kvBlockTokens == nil, prefillPool == nil else {
+                throw SimulationError(
+                    .incompatible, "a prefix cache with paged KV or prefill groups is not yet built")
+            }
+        }
         if prefillPool != nil {
             guard serving.arrivalRate != nil || workload.isFinite else {
                 throw SimulationError(

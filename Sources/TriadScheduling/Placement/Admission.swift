@@ -32,6 +32,13 @@ struct Admission {
     private let swaps: Bool
     /// Query positions per decoding request per step (k + 1 with speculative decoding, else 0).
     private let speculativeQueries: Int
+    /// The prefix cache (`ServingOptions.cachesPrefixes`, pooled KV only), by prefix id; the prefix the request being
+    /// admitted uses (hit: shared, else computed by it); a clock for LRU; and the evictions so far.
+    private let cachesPrefixes: Bool
+    private var prefixCache: [Int: CachedPrefix] = [:]
+    private var prefixUse: (prefix: Int, hit: Bool)?
+    private var useClock = 0
+    private(set) var prefixEvictions = 0
     /// Requests that a prefill instance prefilled, with their first token's time.
     private var prefilledElsewhere: [Int: Picoseconds] = [:]
     /// Paged KV's block, tokens (nil: each request reserves its full length at admission).
@@ -51,6 +58,7 @@ struct Admission {
         paging = experiment.serving.kvBlockTokens
         speculativeQueries = experiment.serving.speculation.map { $0.draftTokens + 1 } ?? 0
         swaps = experiment.serving.swapBytesPerSecond != nil
+        cachesPrefixes = experiment.serving.cachesPrefixes && experiment.serving.sharedPrefix != nil
         placed = Array(repeating: 0, count: ledgers.count)
         parts = Array(repeating: (1, 0), count: ledgers.count)
     }
@@ -132,13 +140,59 @@ struct Admission {
     private mutating func reserve(
         _ request: Request, generated: Int, states: inout [RunState], loads: inout [[Int64]]
     ) -> Bool {
+        prefixUse = nil
+        guard cachesPrefixes, request.prefix >= 0, request.prefixTokens > 0 else {
+            return reserveRoom(request, generated: generated, excluded: 0, states: &states, loads: &loads)
+        }
+        let prefix = request.prefix
+        if let entry = prefixCache[prefix], isReady(entry, states: states) {
+            // A hit: the prefix's KV is in memory; the request holds room for the rest of its tokens only.
+            while !reserveRoom(request, generated: generated, excluded: request.prefixTokens, states: &states, loads: &loads)
+            {
+                guard evictOne(sparing: prefix) else { return false }
+            }
+            prefixUse = (prefix, true)
+            return true
+        }
+        if prefixCache[prefix] == nil {
+            // A miss: this request computes the prefix, and the cache keeps its KV (its own room excludes it).
+            var bytes: [Int64] = []
+            for stage in ledgers.indices {
+                let part = Int64(request.prefixTokens) * keyValueBytesPerToken[stage]
+                bytes.append(ledgers[stage] == nil ? 0 : part)
+            }
+            while !placePrefix(bytes) {
+                guard evictOne(sparing: -1) else {
+                    return reserveRoom(request, generated: generated, excluded: 0, states: &states, loads: &loads)
+                }
+            }
+            while !reserveRoom(request, generated: generated, excluded: request.prefixTokens, states: &states, loads: &loads)
+            {
+                guard evictOne(sparing: -1) else {
+                    releasePrefix(bytes)
+                    return false
+                }
+            }
+            prefixCache[prefix] = CachedPrefix(
+                tokens: request.prefixTokens, bytes: bytes, users: 0, lastUse: useClock, owner: request.id, ready: false)
+            prefixUse = (prefix, false)
+            return true
+        }
+        // Its prefix is being computed by another request: no sharing yet.
+        return reserveRoom(request, generated: generated, excluded: 0, states: &states, loads: &loads)
+    }
+
+    /// Reserves `request`'s KV room less `excluded` tokens (a cached prefix) in every stage; see `reserve`.
+    private mutating func reserveRoom(
+        _ request: Request, generated: Int, excluded: Int, states: inout [RunState], loads: inout [[Int64]]
+    ) -> Bool {
         if loads.isEmpty && ledgers.contains(where: { $0?.rule == .greedyMinLoad }) {
             loads = ledgers.indices.map { stage in
                 ledgers[stage].map { channelLoads(states[stage], stage: stage, channels: $0.channels) } ?? []
             }
         }
-        let full = Int64(request.inputTokens + request.outputTokens)
-        let held = Int64(heldTokens(request, generated: generated))
+        let full = Int64(request.inputTokens + request.outputTokens - excluded)
+        let held = Int64(heldTokens(request, generated: generated) - excluded)
         for stage in ledgers.indices {
             guard ledgers[stage] != nil else { continue }
             // The span follows the request's full length, so that its growth stays within the same channels.
@@ -177,6 +231,19 @@ struct Admission {
     ) {
         let length = min(request.inputTokens + generated + 1, maxSequence)
         let held = heldTokens(request, generated: generated)
+        if let use = prefixUse {
+            prefixCache[use.prefix]!.users += 1
+            useClock += 1
+            prefixCache[use.prefix]!.lastUse = useClock
+            for stage in states.indices {
+                if use.hit {
+                    states[stage].prefixHits += 1
+                    states[stage].prefixTokensSaved += Int64(request.prefixTokens)
+                } else {
+                    states[stage].prefixMisses += 1
+                }
+            }
+        }
         for stage in states.indices {
             let ledger = ledgers[stage]
             let span = ledger == nil ? 1 : parts[stage].span
@@ -220,7 +287,12 @@ struct Admission {
                 states[stage].firstTokenAt[slot] = 0
                 states[stage].prefillTarget[slot] = request.inputTokens
                 states[stage].prefilled[slot] = prefills && generated == 0 ? 0 : request.inputTokens
+                // A prefix-cache hit skips the prefix's prefill.
+                if let use = prefixUse, use.hit, prefills, generated == 0 {
+                    states[stage].prefilled[slot] = request.prefixTokens
+                }
             }
+            states[stage].heldPrefix[slot] = prefixUse?.prefix ?? -1
         }
     }
 
@@ -329,6 +401,69 @@ struct Admission {
     mutating func release(_ slot: Int, of state: RunState, stage: Int) {
         ledgers[stage]?.release(
             partBytes: state.reservedBytes[slot], channel: state.channel[slot], span: state.span[slot])
+        // The cached prefix it used stays (evictable once no request uses it); counted once, at the last stage.
+        let prefix = state.heldPrefix[slot]
+        if prefix >= 0 && stage == ledgers.count - 1, prefixCache[prefix] != nil {
+            prefixCache[prefix]!.users -= 1
+            if prefixCache[prefix]!.owner == state.request[slot].id { prefixCache[prefix]!.ready = true }
+        }
+    }
+
+    /// A prefix in the cache: its tokens, its KV room in every stage, the requests using it, when it was last used,
+    /// and the request computing it (it can be shared once that request has prefilled it).
+    struct CachedPrefix {
+        var tokens: Int
+        var bytes: [Int64]
+        var users: Int
+        var lastUse: Int
+        var owner: Int
+        var ready: Bool
+    }
+
+    /// Whether `entry`'s KV has been computed: its owner finished, or has prefilled past it.
+    private func isReady(_ entry: CachedPrefix, states: [RunState]) -> Bool {
+        if entry.ready { return true }
+        let state = states[0]
+        for slot in state.isActive.indices where state.isActive[slot] && state.request[slot].id == entry.owner {
+            return state.prefilled[slot] >= entry.tokens
+        }
+        return true
+    }
+
+    /// Reserves a prefix's room in every stage (the pooled channel); false, nothing taken, without room.
+    private mutating func placePrefix(_ bytes: [Int64]) -> Bool {
+        for stage in ledgers.indices where ledgers[stage] != nil {
+            guard ledgers[stage]!.place(bytes: bytes[stage], loads: []) != nil else {
+                for earlier in 0..<stage where ledgers[earlier] != nil {
+                    ledgers[earlier]!.release(bytes: bytes[earlier], channel: 0)
+                }
+                return false
+            }
+        }
+        return true
+    }
+
+    private mutating func releasePrefix(_ bytes: [Int64]) {
+        for stage in ledgers.indices where ledgers[stage] != nil { ledgers[stage]!.release(bytes: bytes[stage], channel: 0) }
+    }
+
+    /// Evicts the least recently used prefix no request uses (not `sparing`; LRU, ties to the lower id); false when
+    /// there is none.
+    private mutating func evictOne(sparing: Int) -> Bool {
+        var victim: Int?
+        for (prefix, entry) in prefixCache where prefix != sparing && entry.users == 0 && entry.ready {
+            if let current = victim {
+                let other = prefixCache[current]!
+                if (entry.lastUse, prefix) < (other.lastUse, current) { victim = prefix }
+            } else {
+                victim = prefix
+            }
+        }
+        guard let victim else { return false }
+        releasePrefix(prefixCache[victim]!.bytes)
+        prefixCache[victim] = nil
+        prefixEvictions += 1
+        return true
     }
 
     /// How a request of `bytes` KV lies in `stage`: in one channel if it fits one, else over the fewest channels

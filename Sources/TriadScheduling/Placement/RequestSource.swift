@@ -9,6 +9,10 @@ struct RequestSource {
     private var arrivals: PoissonArrivals?
     /// Requests the stream may still hand out (`ServingOptions.requestLimit`).
     private var remaining: Int
+    /// Shared prefixes and the draws of which one each request starts with.
+    private let sharedPrefix: SharedPrefix?
+    private var prefixDraws: SplitMix64
+    private let maxSequence: Int
 
     init(_ experiment: Experiment) {
         let root = SplitMix64(seed: experiment.seed)
@@ -16,6 +20,9 @@ struct RequestSource {
             stream: experiment.workload, maxSequence: experiment.maxSequence, generator: root.substream(1))
         arrivals = experiment.serving.arrivalRate.map { PoissonArrivals(rate: $0, generator: root.substream(2)) }
         remaining = experiment.serving.requestLimit ?? .max
+        sharedPrefix = experiment.serving.sharedPrefix
+        prefixDraws = root.substream(4)
+        maxSequence = experiment.maxSequence
     }
 
     /// Requests the stream shortened to the longest sequence.
@@ -26,6 +33,16 @@ struct RequestSource {
         guard remaining > 0, var next = requests.next() else { return nil }
         remaining -= 1
         if arrivals != nil { next.arrival = arrivals!.next() }
+        // A request that names its prefix (a trace's) keeps it; the others draw one.
+        if let sharedPrefix, next.prefix < 0 {
+            var prefixed = Request(
+                id: next.id, inputTokens: sharedPrefix.tokens + next.inputTokens, outputTokens: next.outputTokens,
+                arrival: next.arrival
+            ).capped(at: maxSequence)
+            prefixed.prefix = Int(prefixDraws.next() % UInt64(sharedPrefix.count))
+            prefixed.prefixTokens = min(sharedPrefix.tokens, prefixed.inputTokens)
+            next = prefixed
+        }
         return next
     }
 

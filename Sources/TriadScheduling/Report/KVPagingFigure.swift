@@ -9,3 +9,4 @@ public struct KVPagingFigure: Sendable, Hashable {
     public var swappedBytes: Int64 = 0
     public var swapMilliseconds: Double = 0
 }
+

@@ -52,7 +52,7 @@ extension RunReport {
         ])
         guard
             !stages.isEmpty || serving != nil || autoPlan != nil || router != nil || kvPaging != nil
-                || speculation != nil,
+                || speculation != nil || prefixCache != nil,
             case .object(var members) = base
         else { return base }
         if let autoPlan {
@@ -102,6 +102,16 @@ extension RunReport {
                             "transfer": .number(breakdown.transfer),
                         ])))
             }
+        }
+        if let prefixCache {
+            members.append(
+                JSON.Member(
+                    "prefix_cache",
+                    .object([
+                        "hits": .integer(Int64(prefixCache.hits)), "misses": .integer(Int64(prefixCache.misses)),
+                        "hit_rate": .number(prefixCache.hitRate), "tokens_saved": .integer(prefixCache.tokensSaved),
+                        "evictions": .integer(Int64(prefixCache.evictions)),
+                    ])))
         }
         if let speculation {
             members.append(

@@ -66,6 +66,13 @@ extension RunReport {
                 })
         }
         merged.batchThroughputs = []
+        if reports[0].prefixCache != nil {
+            merged.prefixCache = PrefixCacheFigure(
+                hits: reports.reduce(0) { $0 + ($1.prefixCache?.hits ?? 0) },
+                misses: reports.reduce(0) { $0 + ($1.prefixCache?.misses ?? 0) },
+                tokensSaved: reports.reduce(Int64(0)) { $0 + ($1.prefixCache?.tokensSaved ?? 0) },
+                evictions: reports.reduce(0) { $0 + ($1.prefixCache?.evictions ?? 0) })
+        }
         if let paging = reports[0].kvPaging {
             merged.kvPaging = KVPagingFigure(
                 blockTokens: paging.blockTokens, preemptions: reports.reduce(0) { $0 + ($1.kvPaging?.preemptions ?? 0) },

@@ -106,6 +106,8 @@ public struct RunReport: Sendable, Hashable {
     /// Paged KV: the block size (tokens), requests preempted while measuring, and the prompt and generated tokens
     /// they prefilled again (nil without paging).
     public var kvPaging: KVPagingFigure?
+    /// The prefix cache's figures (nil without one).
+    public var prefixCache: PrefixCacheFigure?
     /// Speculative decoding's figures (nil without it).
     public var speculation: SpeculationFigure?
     /// A replicated run's router and each replica's own figures (empty with one replica).

@@ -119,6 +119,11 @@ extension Simulator {
         report.kvLimitedFraction =
             state.iterations == 0 ? 0 : Double(state.kvLimitedIterations) / Double(state.iterations)
         report.cappedRequests = cappedRequests
+        if experiment.serving.cachesPrefixes {
+            report.prefixCache = PrefixCacheFigure(
+                hits: state.prefixHits, misses: state.prefixMisses, tokensSaved: state.prefixTokensSaved,
+                evictions: state.prefixEvictions)
+        }
         if let speculation = experiment.serving.speculation {
             report.speculation = SpeculationFigure(
                 draftTokens: speculation.draftTokens, acceptance: speculation.acceptance, steps: state.speculativeSteps,

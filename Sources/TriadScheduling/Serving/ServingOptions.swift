@@ -80,6 +80,9 @@ public struct ServingOptions: Sendable, Hashable {
     /// With paged KV: preempted requests' KV caches go to a host tier over a link of this many bytes per second and
     /// come back when they are admitted again (vLLM's swap rule); nil: they are recomputed.
     public var swapBytesPerSecond: Int64?
+    /// Shared prompt prefixes, and whether a prefix cache keeps them (LRU eviction) so later requests skip them.
+    public var sharedPrefix: SharedPrefix?
+    public var cachesPrefixes = false
     /// Speculative decoding (nil: one token per request per step).
     public var speculation: Speculation?
     /// End the request stream after this many requests (the run ends when they have finished; `triad capacity`).

@@ -203,6 +203,11 @@ struct RunLoop {
                 "the trace ran out within the --warmup of \(lead.warmupIterations) iterations: nothing was measured (use a smaller --warmup)"
             )
         }
+        for r in replicas.indices {
+            for stage in replicas[r].states.indices {
+                replicas[r].states[stage].prefixEvictions = replicas[r].admission!.prefixEvictions
+            }
+        }
         let capped = routed ? source!.cappedRequests : replicas[0].admission!.cappedRequests
         return (replicas.map(\.states), capped)
     }

@@ -22,6 +22,8 @@ struct RunState {
     var prefillTarget: [Int]
     /// Tokens of KV room the slot holds: its full length, or with paged KV whole blocks as it grows.
     var reservedTokens: [Int]
+    /// The cached prefix the slot's request uses (-1: none; prefix caching).
+    var heldPrefix: [Int]
     /// Whether the slot's request joined the run from its start (not part-way through, as the closed loop's first
     /// batch does): only those have a time to first token and a record.
     var joinedFresh: [Bool]
@@ -64,6 +66,11 @@ struct RunState {
     /// Speculative decoding: the draws of draft acceptance, and the decode steps and tokens they gave (measured).
     var acceptance = SplitMix64(seed: 0)
     var speculativeSteps: Int64 = 0
+    /// Prefix caching: admissions that found their prefix cached, that computed it, and the prompt tokens skipped.
+    var prefixHits = 0
+    var prefixMisses = 0
+    var prefixTokensSaved: Int64 = 0
+    var prefixEvictions = 0
     var speculativeTokens: Int64 = 0
 
     // Scratch reused every iteration.
@@ -91,6 +98,7 @@ struct RunState {
         fresh.prefilled = prefilled
         fresh.prefillTarget = prefillTarget
         fresh.reservedTokens = reservedTokens
+        fresh.heldPrefix = heldPrefix
         fresh.joinedFresh = joinedFresh
         fresh.acceptance = acceptance
         fresh.measuredFrom = now
@@ -110,6 +118,7 @@ struct RunState {
         prefilled = Array(repeating: 0, count: batchSize)
         prefillTarget = Array(repeating: 0, count: batchSize)
         reservedTokens = Array(repeating: 0, count: batchSize)
+        heldPrefix = Array(repeating: -1, count: batchSize)
         joinedFresh = Array(repeating: false, count: batchSize)
     }
 
