@@ -134,7 +134,7 @@ let package = Package(
             name: "TriadIntegrationTests",
             dependencies: [
                 "triad", "TriadCluster", "TriadTransport", "TriadWire", "TriadCore", "TriadDevices", "TriadScheduling",
-                "TriadTestSupport", "CZeroMQ", .product(name: "Logging", package: "swift-log"),
+                "TriadStudy", "TriadTestSupport", "CZeroMQ", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // What the test targets share: the binary under test, processes watched line by line, the tiers.

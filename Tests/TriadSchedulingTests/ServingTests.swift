@@ -4,8 +4,9 @@ import TriadCore
 import TriadDevices
 import TriadScheduling
 
-/// Serving runs: time to first token against the prefill's hand-summed cost, queueing against the M/D/1 closed
-/// form, chunked prefill, and the per-request records.
+/// Serving runs: time to first token against the prefill's hand-summed cost, the prefill schedulers, replicas against
+/// M/D/c, disaggregated prefill, speculation, the prefix cache and the per-request records (queueing against M/D/1
+/// and capacity against Erlang: the integration tier's `QueueingTests` and `CapacityTests`).
 struct ServingTests {
     static func experiment(workload: RequestStream, batch: Int, iterations: Int, serving: ServingOptions) throws
         -> Experiment
@@ -57,31 +58,6 @@ struct ServingTests {
             #expect(record.timeToFirstToken == expected, "TTFT \(record.timeToFirstToken) ps, prefill \(expected) ps")
         }
         #expect(abs(report.serving!.timeToFirstToken.p50 - Double(expected) * 1e-9) < 1e-6)
-    }
-
-    /// One slot, deterministic service (the same fixed request every time), Poisson arrivals at ρ = 0.3: the mean
-    /// wait in the queue is the M/D/1 value ρ·D / (2(1 − ρ)).
-    @Test func queueingMatchesMD1AtLowLoad() throws {
-        var probe = ServingOptions()
-        probe.arrivalRate = 1e-3
-        probe.recordsRequests = true
-        let alone = try Self.experiment(
-            workload: .fixed(input: 64, output: 4), batch: 1, iterations: 8, serving: probe
-        ).run([.npuOnly]).reports[0]
-        let service = Double(alone.requestRecords[0].finished - alone.requestRecords[0].admitted) / 1e12
-        let rho = 0.3
-        var serving = ServingOptions()
-        serving.arrivalRate = rho / service
-        serving.recordsRequests = true
-        let report = try Self.experiment(
-            workload: .fixed(input: 64, output: 4), batch: 1, iterations: 4 * 40_000, serving: serving
-        ).run([.npuOnly]).reports[0]
-        let waits = report.requestRecords.map { Double($0.queueing) / 1e12 }
-        let mean = waits.reduce(0, +) / Double(waits.count)
-        let theory = rho * service / (2 * (1 - rho))
-        #expect(report.requestRecords.count > 39_000)
-        #expect(report.requestRecords.allSatisfy { Double($0.finished - $0.admitted) / 1e12 == service })
-        #expect(abs(mean / theory - 1) < 0.05, "mean wait \(mean) s, M/D/1 \(theory) s")
     }
 
     /// Chunked prefill spreads a prompt over iterations: its first token comes later than with a whole prefill,

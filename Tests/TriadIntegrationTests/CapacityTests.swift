@@ -4,12 +4,15 @@ import TriadCore
 import TriadDevices
 import TriadScheduling
 import TriadStudy
+import TriadTestSupport
 
 /// `triad capacity` against queueing theory: one slot, one fixed request, Poisson arrivals — an M/D/1 queue whose
 /// service time D is the request's whole run and whose time to first token is the wait W plus the prefill P.
 /// Erlang's M/D/1 waiting-time distribution (1909; e.g. Gross & Harris, Fundamentals of Queueing Theory, §5.1.6),
 /// P(W ≤ t) = (1 − ρ) Σ_{k=0}^{⌊t/D⌋} (λ(kD − t))^k / k! · e^{−λ(kD − t)}, gives the highest rate at which the p90 TTFT
 /// meets a limit; without a binding limit, the capacity is the service rate 1/D (ρ < 1), found by the overload check.
+/// Integration tier: a few hundred thousand simulated iterations in a debug build.
+@Suite(.integrationTier, .tags(.integration))
 struct CapacityTests {
     static func experiment() throws -> Experiment {
         let devices = [
