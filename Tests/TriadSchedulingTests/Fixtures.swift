@@ -1,9 +1,33 @@
 import TriadCore
 import TriadDevices
-import TriadScheduling
+@testable import TriadScheduling
 
 /// Device sets built from the documented presets, so scheduling tests need no files.
 enum Fixtures {
+    /// The NeuPIMs NPU with plain HBM2 whose channels hold `channelBytes` each.
+    static func npuWithMemory(channelBytes: Int64) throws -> DeviceSet {
+        var memory = MemoryConfiguration.neupimsHBM2
+        memory.channelCapacityBytes = channelBytes
+        return try DeviceSet(
+            devices: [
+                DeviceDescription(id: "npu0", configuration: .npu(.neupims)),
+                DeviceDescription(id: "hbm0", configuration: .hbm(memory)),
+            ], links: [("npu0", "hbm0")])
+    }
+
+    /// `experiment` on `npuWithMemory` sized to hold its model's weights (under `npu-only`) and `tokens` tokens of
+    /// KV cache besides: the weights' share of a channel comes from a ledger over a huge memory.
+    static func withKVRoom(_ experiment: Experiment, tokens: Int64) throws -> Experiment {
+        var sized = experiment
+        sized.devices = try npuWithMemory(channelBytes: 1 << 40)
+        let probe = try Simulator(sized, policy: .npuOnly)
+        let channels = Int64(MemoryConfiguration.neupimsHBM2.channels)
+        let weightsPerChannel = (1 << 40) - (try probe.makeLedger()!.capacityPerChannel / channels)
+        let room = tokens * probe.keyValueBytesPerToken
+        sized.devices = try npuWithMemory(channelBytes: weightsPerChannel + room.ceilDiv(channels))
+        return sized
+    }
+
     static func neupims(rowBuffers: PIMConfiguration.RowBuffers = .dual) throws -> (DeviceSet, LocalCostService) {
         let devices = [
             DeviceDescription(id: "npu0", configuration: .npu(.neupims)),

@@ -16,33 +16,21 @@ struct PagedKVTests {
     static let block = 4_096
 
     static func experiment() throws -> Experiment {
-        let npu = DeviceDescription(id: "npu0", configuration: .npu(.neupims))
-        func devices(channelBytes: Int64) throws -> DeviceSet {
-            var memory = MemoryConfiguration.neupimsHBM2
-            memory.channelCapacityBytes = channelBytes
-            return try DeviceSet(
-                devices: [npu, DeviceDescription(id: "hbm0", configuration: .hbm(memory))], links: [("npu0", "hbm0")])
-        }
-        let model = ModelPresets.named("gpt3-7b")!
         let requests = [
             Request(id: 0, inputTokens: block - 1, outputTokens: block, arrival: 0),
             Request(id: 1, inputTokens: block - 1, outputTokens: block, arrival: 0),
         ]
         var experiment = Experiment(
-            devices: try devices(channelBytes: 1 << 40), model: model, workload: .trace(name: "two", requests: requests))
+            devices: try Fixtures.npuWithMemory(channelBytes: 1 << 40), model: ModelPresets.named("gpt3-7b")!,
+            workload: .trace(name: "two", requests: requests))
         experiment.batch = 2
         experiment.maxSequence = 2 * block
         experiment.iterations = 100_000
         experiment.serving.prefill = .whole
         experiment.serving.kvBlockTokens = block
         experiment.serving.recordsRequests = true
-        // The weights' share of each channel, from a ledger over a huge memory; then room for 3.5 blocks in all.
-        let probe = try Simulator(experiment, policy: .npuOnly)
-        let channels = Int64(MemoryConfiguration.neupimsHBM2.channels)
-        let weightsPerChannel = (1 << 40) - (try probe.makeLedger()!.capacityPerChannel / channels)
-        let blockBytes = Int64(block) * probe.keyValueBytesPerToken
-        experiment.devices = try devices(channelBytes: weightsPerChannel + (blockBytes * 7 / 2).ceilDiv(channels))
-        return experiment
+        // Room for 3.5 blocks.
+        return try Fixtures.withKVRoom(experiment, tokens: Int64(block) * 7 / 2)
     }
 
     @Test func theYoungerRequestIsPreemptedOnceAndRecomputed() throws {

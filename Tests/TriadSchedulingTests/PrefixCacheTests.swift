@@ -1,7 +1,7 @@
 import Testing
 import TriadCore
 import TriadDevices
-@testable import TriadScheduling
+import TriadScheduling
 
 /// The prefix cache's LRU eviction by hand (docs/MODEL.md §9.8). NPU attention pools the KV; the memory holds the
 /// weights, two prefixes of 4,096 tokens and one request's own 260 tokens (with 100 to spare). Five requests, one
@@ -11,13 +11,6 @@ import TriadDevices
 struct PrefixCacheTests {
     @Test func leastRecentlyUsedPrefixesGo() throws {
         let prefix = 4_096
-        let npu = DeviceDescription(id: "npu0", configuration: .npu(.neupims))
-        func devices(channelBytes: Int64) throws -> DeviceSet {
-            var memory = MemoryConfiguration.neupimsHBM2
-            memory.channelCapacityBytes = channelBytes
-            return try DeviceSet(
-                devices: [npu, DeviceDescription(id: "hbm0", configuration: .hbm(memory))], links: [("npu0", "hbm0")])
-        }
         let order = [0, 1, 0, 2, 1]
         let requests = order.enumerated().map { index, id in
             var request = Request(
@@ -27,7 +20,7 @@ struct PrefixCacheTests {
             return request
         }
         var experiment = Experiment(
-            devices: try devices(channelBytes: 1 << 40), model: ModelPresets.named("gpt3-7b")!,
+            devices: try Fixtures.npuWithMemory(channelBytes: 1 << 40), model: ModelPresets.named("gpt3-7b")!,
             workload: .trace(name: "prefixes", requests: requests))
         experiment.batch = 1
         experiment.maxSequence = 8_192
@@ -36,11 +29,7 @@ struct PrefixCacheTests {
         experiment.serving.sharedPrefix = SharedPrefix("\(prefix):3")
         experiment.serving.cachesPrefixes = true
         experiment.serving.recordsRequests = true
-        let probe = try Simulator(experiment, policy: .npuOnly)
-        let channels = Int64(MemoryConfiguration.neupimsHBM2.channels)
-        let weightsPerChannel = (1 << 40) - (try probe.makeLedger()!.capacityPerChannel / channels)
-        let room = Int64(2 * prefix + 260 + 100) * probe.keyValueBytesPerToken
-        experiment.devices = try devices(channelBytes: weightsPerChannel + room.ceilDiv(channels))
+        experiment = try Fixtures.withKVRoom(experiment, tokens: Int64(2 * prefix + 260 + 100))
         let report = try experiment.run([.npuOnly]).reports[0]
         let figure = try #require(report.prefixCache)
         #expect(report.requestRecords.count == 5)

@@ -16,6 +16,14 @@ public struct WeightedSamples: Sendable {
         weightedSum += Double(value) * Double(weight)
     }
 
+    /// Adds every sample of `other` (the replicas of a run, one distribution).
+    public mutating func merge(_ other: WeightedSamples) {
+        values += other.values
+        weights += other.weights
+        totalWeight += other.totalWeight
+        weightedSum += other.weightedSum
+    }
+
     public var mean: Double { totalWeight == 0 ? 0 : weightedSum / Double(totalWeight) }
 
     /// The smallest value v such that at least `fraction` of the weight is ≤ v (nearest-rank).

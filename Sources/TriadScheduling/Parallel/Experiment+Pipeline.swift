@@ -69,7 +69,7 @@ extension Experiment {
             }
             return report
         }
-        let report = RunReport.replicated(replicaReports, serving: serving)
+        let report = RunReport.replicated(replicaReports, serving: serving, tokenLatency: outcome.tokenLatency)
         let events = loop.stages.enumerated().flatMap { index, simulator in
             simulator.timeline.map { event in
                 var event = event

@@ -28,6 +28,8 @@ struct Admission {
     private var pendingHead = 0
     /// Preempted requests, oldest first: admitted before any new one (paged KV, `grow`).
     private var resumed: [Resumed] = []
+    /// Scratch for `grow`: the active slots, oldest request first (kept between iterations).
+    private var growOrder: [Int] = []
     /// Whether preemption swaps KV caches to the host tier (else recomputes them).
     private let swaps: Bool
     /// Query positions per decoding request per step (k + 1 with speculative decoding, else 0).
@@ -85,9 +87,9 @@ struct Admission {
             tokens += max(0, state.request[slot].outputTokens - state.generated[slot])
         }
         for request in pending[pendingHead...] { tokens += request.inputTokens + request.outputTokens }
-        for entry in resumed {
-            tokens += entry.request.inputTokens + entry.generated + entry.request.outputTokens - entry.generated
-        }
+        // A preempted request prefills its prompt and generated tokens again (or swaps them in), then generates the
+        // rest: its prompt and output in all.
+        for entry in resumed { tokens += entry.request.inputTokens + entry.request.outputTokens }
         return tokens
     }
 
@@ -303,10 +305,11 @@ struct Admission {
     /// SOSP 2023, §4.5) — until the block fits or the request itself was preempted. Returns the preemptions.
     mutating func grow(_ states: inout [RunState]) -> Int {
         guard let block = paging else { return 0 }
-        var order = states[0].isActive.indices.filter { states[0].isActive[$0] }
-        order.sort { states[0].request[$0].id < states[0].request[$1].id }
+        growOrder.removeAll(keepingCapacity: true)
+        for slot in states[0].isActive.indices where states[0].isActive[slot] { growOrder.append(slot) }
+        growOrder.sort { states[0].request[$0].id < states[0].request[$1].id }
         var preempted = 0
-        for slot in order where states[0].isActive[slot] && states[0].prefilled[slot] >= states[0].prefillTarget[slot] {
+        for slot in growOrder where states[0].isActive[slot] && states[0].prefilled[slot] >= states[0].prefillTarget[slot] {
             // The step writes K and V for the next token and, with speculative decoding, for every draft.
             let needed =
                 states[0].request[slot].inputTokens + states[0].generated[slot]

@@ -52,7 +52,7 @@ extension Experiment {
             report.autoPlan = summary
             return report
         }
-        return (RunReport.replicated(reports, serving: serving), loop.stages[0].timeline)
+        return (RunReport.replicated(reports, serving: serving, tokenLatency: outcome.tokenLatency), loop.stages[0].timeline)
     }
 
     /// This experiment's candidates under the layout `auto` would keep, and how the first batch scores under the

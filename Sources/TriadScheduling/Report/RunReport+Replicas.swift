@@ -5,10 +5,12 @@ extension RunReport {
     /// tokens, requests and iterations add up over the replicas and the time is the longest replica's; per-device
     /// energy per token is every replica's energy over all tokens (a device id stands for its copy in each replica,
     /// as in tensor-parallel reports); busy fractions and the memory port are time-weighted means, KV occupancy and
-    /// imbalance iteration-weighted means (peaks the largest); the inter-token latency mean is token-weighted, its
-    /// p50 the token-weighted mean of the replicas' and its p99 the largest replica's; the serving figures are
-    /// computed again over every replica's requests (`serving`: the SLOs). `replicaFigures` keeps each replica's own.
-    static func replicated(_ reports: [RunReport], serving: ServingOptions) -> RunReport {
+    /// imbalance iteration-weighted means (peaks the largest); the inter-token latency is every replica's tokens'
+    /// (`tokenLatency`); the serving figures are computed again over every replica's requests (`serving`: the SLOs).
+    /// `replicaFigures` keeps each replica's own.
+    static func replicated(_ reports: [RunReport], serving: ServingOptions, tokenLatency: WeightedSamples?)
+        -> RunReport
+    {
         guard reports.count > 1 else { return reports[0] }
         var merged = reports[0]
         let tokens = reports.reduce(Int64(0)) { $0 + $1.tokens }
@@ -42,9 +44,11 @@ extension RunReport {
         merged.completedRequests = reports.reduce(0) { $0 + $1.completedRequests }
         merged.simulatedPicoseconds = elapsed
         merged.tokensPerSecond = seconds > 0 ? Double(tokens) / seconds : 0
-        merged.interTokenLatencyMeanMilliseconds = weighted(\.interTokenLatencyMeanMilliseconds, by: byTokens)
-        merged.interTokenLatencyP50Milliseconds = weighted(\.interTokenLatencyP50Milliseconds, by: byTokens)
-        merged.interTokenLatencyP99Milliseconds = reports.map(\.interTokenLatencyP99Milliseconds).max() ?? 0
+        if let tokenLatency {
+            merged.interTokenLatencyMeanMilliseconds = tokenLatency.mean * 1e-9
+            merged.interTokenLatencyP50Milliseconds = Double(tokenLatency.percentile(0.50)) * 1e-9
+            merged.interTokenLatencyP99Milliseconds = Double(tokenLatency.percentile(0.99)) * 1e-9
+        }
         merged.energyPerTokenByDevice = devices(\.energyPerTokenByDevice, weight: byTokens, sum: true)
         merged.energyPerTokenJoules = merged.energyPerTokenByDevice.reduce(0) { $0 + $1.value }
         merged.deviceUtilization = devices(\.deviceUtilization, weight: byTime, sum: false)

@@ -17,14 +17,18 @@ extension Simulator {
     func prefillLayer(tokens: Int, context: Int) -> [Operation] {
         let template = LayerTemplate(shard: shard, rows: tokens)
         guard shard.model.hasAttention else { return template.beforeAttention }
-        let width = shard.heads * shard.model.headDimension
-        let attention = [
+        return template.beforeAttention + prefillAttention(tokens: tokens, context: context) + template.afterAttention
+    }
+
+    /// A chunk's attention in one layer: queries × Kᵀ over every head, the softmax, probabilities × V.
+    func prefillAttention(tokens: Int, context: Int) -> [Operation] {
+        [
             Operation(
                 kind: .qkvProjection, rows: tokens, inner: shard.model.headDimension, columns: context * shard.heads),
             Operation(kind: .softmax, rows: tokens * shard.heads, inner: context),
-            Operation(kind: .outputProjection, rows: tokens, inner: context, columns: width),
+            Operation(
+                kind: .outputProjection, rows: tokens, inner: context, columns: shard.heads * shard.model.headDimension),
         ]
-        return template.beforeAttention + attention + template.afterAttention
     }
 
     /// The cost of a prompt chunk (cached by shape), all layers, and the LM head when it finishes the prompt.
@@ -112,8 +116,7 @@ extension Simulator {
             guard shard.model.hasAttention else { continue }
             let key = tokens << 22 | context
             if promptAttentionCache[key] == nil {
-                let layer = prefillLayer(tokens: tokens, context: context)
-                let attention = Array(layer[LayerTemplate(shard: shard, rows: tokens).beforeAttention.count...].prefix(3))
+                let attention = prefillAttention(tokens: tokens, context: context)
                 let costs = try costGrouped(attention, iteration: iteration, offloading: false)
                 var segment = Segment(resource: plan.hostResource)
                 for (operation, cost) in zip(attention, costs) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Speculative decoding with free drafts (n-gram / prompt-lookup drafting, no draft model): each decode step verifies
 /// `draftTokens` drafted tokens and computes the next, so every decoding request brings k + 1 rows to the step's GEMMs
 /// and k + 1 query positions to its attention — the rise in arithmetic intensity PAPI (ASPLOS 2025) schedules FC
@@ -20,12 +22,7 @@ public struct Speculation: Sendable, Hashable {
 
     /// Tokens a step yields on average: (1 − α^(k+1)) / (1 − α), k + 1 when every draft is accepted.
     public var expectedTokensPerStep: Double {
-        acceptance >= 1 ? Double(draftTokens + 1) : (1 - pow(acceptance, Double(draftTokens + 1))) / (1 - acceptance)
-    }
-
-    private func pow(_ base: Double, _ exponent: Double) -> Double {
-        var result = 1.0
-        for _ in 0..<Int(exponent) { result *= base }
-        return result
+        acceptance >= 1
+            ? Double(draftTokens + 1) : (1 - Foundation.pow(acceptance, Double(draftTokens + 1))) / (1 - acceptance)
     }
 }

@@ -34,8 +34,8 @@ struct RunLoop {
 
     /// The replicas (`Experiment.replicas`; one unless replicated), each starting as the stages given.
     var replicas: [Replica]
-    /// The prefill pool (`Experiment.prefillPool`) and where each of its requests' time went, by request id.
-    private(set) var prefillInstances: PrefillInstances?
+    /// Where the time of each request the prefill pool (`Experiment.prefillPool`) handled went, by request id, until
+    /// the request finishes.
     private var handlings: [Int: PrefillInstances.Handling] = [:]
 
     /// The first replica's stages and planners (the only ones of an unreplicated run).
@@ -48,9 +48,6 @@ struct RunLoop {
         let replica = Replica(
             stages: stages, planners: planners.isEmpty ? Array(repeating: nil, count: stages.count) : planners)
         replicas = Array(repeating: replica, count: max(1, stages[0].experiment.replicas))
-        if let pool = stages[0].experiment.prefillPool {
-            prefillInstances = try? PrefillInstances(pool, experiment: stages[0].experiment, costs: stages[0].costService)
-        }
     }
 
     /// A run of one stage planned by `planner`.
@@ -82,13 +79,13 @@ struct RunLoop {
     }
 
     /// Simulates the whole run; returns every replica's stages' totals (a replica's batch is the same in all its
-    /// stages) and the requests the stream shortened to `--max-sequence`.
-    mutating func run() throws -> (replicas: [[RunState]], cappedRequests: Int) {
+    /// stages), the requests the stream shortened to `--max-sequence`, and, with several replicas, every token's
+    /// latency over all of them.
+    mutating func run() throws -> (replicas: [[RunState]], cappedRequests: Int, tokenLatency: WeightedSamples?) {
         let lead = replicas[0].stages[0].experiment
         let routed = replicas.count > 1 || lead.prefillPool != nil
-        if let pool = lead.prefillPool, prefillInstances == nil {
-            // Built again to throw what `init` could not.
-            prefillInstances = try PrefillInstances(pool, experiment: lead, costs: replicas[0].stages[0].costService)
+        var prefillInstances = try lead.prefillPool.map {
+            try PrefillInstances($0, experiment: lead, costs: replicas[0].stages[0].costService)
         }
         var source = routed ? RequestSource(lead) : nil
         var centralQueue: [Request] = []
@@ -130,6 +127,7 @@ struct RunLoop {
                         handlings[request.id] = handling
                         if request.outputTokens <= 1 {
                             finishAtPrefill(request, handling: handling)
+                            handlings[request.id] = nil
                         } else {
                             queue.schedule(.handOver(request), at: handling.handedOver)
                         }
@@ -156,7 +154,8 @@ struct RunLoop {
             case .startIteration(let r):
                 if lead.router == .centralQueue && routed {
                     // The replica's free slots take the oldest requests waiting at the router.
-                    let free = replicas[r].states[0].isActive.filter { !$0 }.count - replicas[r].admission!.waiting
+                    let free = replicas[r].states[0].isActive.count - replicas[r].states[0].activeCount
+                        - replicas[r].admission!.waiting
                     let taken = min(max(0, free), centralQueue.count)
                     for request in centralQueue.prefix(taken) {
                         replicas[r].admission!.enqueue(request, firstToken: handlings[request.id]?.firstToken)
@@ -209,7 +208,13 @@ struct RunLoop {
             }
         }
         let capped = routed ? source!.cappedRequests : replicas[0].admission!.cappedRequests
-        return (replicas.map(\.states), capped)
+        var tokenLatency: WeightedSamples?
+        if replicas.count > 1 {
+            var merged = WeightedSamples()
+            for replica in replicas { merged.merge(replica.states[replica.states.count - 1].tokenLatency) }
+            tokenLatency = merged
+        }
+        return (replicas.map(\.states), capped, tokenLatency)
     }
 
     /// Records a one-token request that the prefill pool finished (its only token is the prefill's).
@@ -336,7 +341,7 @@ struct RunLoop {
 
     /// One generated token for `slot`'s request at `now`: its first (time to first token), or its last (the request
     /// leaves the batch, its KV room is freed and, in a serving run, its record kept).
-    private func emitToken(
+    private mutating func emitToken(
         _ state: inout RunState, slot: Int, stage: Int, admission: inout Admission, experiment: Experiment,
         at now: Picoseconds
     ) {
@@ -359,5 +364,7 @@ struct RunLoop {
             }
             state.records.append(record)
         }
+        // Every stage has recorded the request once the last one has.
+        if stage == replicas.first!.stages.count - 1 { handlings[state.request[slot].id] = nil }
     }
 }

@@ -7,6 +7,6 @@ extension Simulator {
         return RunReport.replicated(
             loop.replicas.indices.map {
                 loop.replicas[$0].stages[0].report(outcome.replicas[$0][0], cappedRequests: outcome.cappedRequests)
-            }, serving: experiment.serving)
+            }, serving: experiment.serving, tokenLatency: outcome.tokenLatency)
     }
 }

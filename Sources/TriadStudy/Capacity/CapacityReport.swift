@@ -19,7 +19,11 @@ public enum CapacityReport {
             ]
         ]
         for outcome in outcomes {
-            let atCapacity = outcome.curve.first { $0.rate == outcome.capacity.mean }?.probes ?? []
+            // The curve's point at 1.0 × the capacity.
+            let atCapacity =
+                CapacitySearch.curveFractions.firstIndex(of: 1.0).flatMap {
+                    outcome.curve.indices.contains($0) ? outcome.curve[$0].probes : nil
+                } ?? []
             rows.append([
                 outcome.policy, TextTable.fixed(outcome.capacity.mean, 2), interval(outcome.capacity),
                 outcome.perSeed.map { TextTable.fixed($0, 2) }.joined(separator: " "),
