@@ -4,6 +4,9 @@ import Foundation
 /// Reads request traces in the formats users of vidur and LLMServingSim already have:
 /// - vidur CSV: a header naming `arrived_at` (seconds), `num_prefill_tokens`, `num_decode_tokens`;
 /// - LLMServingSim JSONL: one `{"input_toks":…, "output_toks":…, "arrival_time_ns":…}` per line.
+/// Either may name each request's conversation (a `session_id` column or key, any label): a session's requests, in
+/// arrival order, are its turns, and a turn whose prompt is at least the previous turn's prompt plus reply starts
+/// with that history (its prefix, which a prefix cache can keep; docs/MODEL.md §9.9).
 public enum TraceReader {
     /// Latest arrival a trace may give (about 11.6 days), so arrivals fit integer picoseconds.
     public static let maximumArrivalSeconds = 1e6
@@ -14,17 +17,39 @@ public enum TraceReader {
     /// in arrival order (ties keep file order), numbered from 0.
     public static func parse(_ text: String, file: String) throws -> [Request] {
         let trimmed = text.drop { $0.isWhitespace }
-        let parsed = trimmed.hasPrefix("{") ? try parseJSONLines(text, file: file) : try parseCSV(text, file: file)
+        var sessions: [String?] = []
+        let parsed =
+            trimmed.hasPrefix("{")
+            ? try parseJSONLines(text, file: file, sessions: &sessions) : try parseCSV(text, file: file, sessions: &sessions)
         guard !parsed.isEmpty else { throw DatasetError("\(file): the trace has no requests") }
         let ordered = parsed.sorted { ($0.arrival, $0.id) < ($1.arrival, $1.id) }
+        // Sessions are numbered by their first arrival; each remembers its last turn.
+        var numbers: [String: Int] = [:]
+        var lastTurn: [Int: Request] = [:]
         return ordered.enumerated().map { index, request in
             var renumbered = request
             renumbered.id = index
+            guard let label = sessions[request.id] else { return renumbered }
+            let session = numbers[label] ?? numbers.count
+            numbers[label] = session
+            renumbered.session = session
+            if let previous = lastTurn[session] {
+                renumbered.turn = previous.turn + 1
+                let history = previous.inputTokens + previous.outputTokens
+                if history > 0 && history <= request.inputTokens {
+                    renumbered.prefix = Request.sessionPrefix(of: session)
+                    renumbered.prefixTokens = history
+                }
+            }
+            lastTurn[session] = renumbered
             return renumbered
         }
     }
 
-    static func parseCSV(_ text: String, file: String) throws -> [Request] {
+    /// Longest session label accepted.
+    static let maximumSessionLabel = 200
+
+    static func parseCSV(_ text: String, file: String, sessions: inout [String?]) throws -> [Request] {
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
             .makeIterator()
         guard let (_, headerLine) = lines.next() else { throw DatasetError("\(file):1: empty trace") }
@@ -44,6 +69,7 @@ public enum TraceReader {
         let arrival = try column("arrived_at")
         let prefill = try column("num_prefill_tokens")
         let decode = try column("num_decode_tokens")
+        let session = header.contains("session_id") ? try column("session_id") : nil
         var requests: [Request] = []
         while let (index, line) = lines.next() {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
@@ -59,6 +85,13 @@ public enum TraceReader {
                     "\(file):\(index + 1): expected \(header.count) fields: an arrival in 0…\(Int(maximumArrivalSeconds)) s and token counts in 0…\(maximumTokens)"
                 )
             }
+            if let session {
+                guard !fields[session].isEmpty, fields[session].count <= maximumSessionLabel else {
+                    throw DatasetError(
+                        "\(file):\(index + 1): session_id must be a label of 1…\(maximumSessionLabel) characters")
+                }
+            }
+            sessions.append(session.map { fields[$0] })
             requests.append(
                 Request(
                     id: requests.count, inputTokens: input, outputTokens: output,
@@ -76,13 +109,28 @@ public enum TraceReader {
     }
 
     private struct JSONLine: Decodable {
-        static let keys = ["input_toks", "output_toks", "arrival_time_ns"]
+        static let keys = ["input_toks", "output_toks", "arrival_time_ns", "session_id"]
         var input_toks: Int
         var output_toks: Int
         var arrival_time_ns: Int64?
+        var session_id: SessionLabel?
     }
 
-    static func parseJSONLines(_ text: String, file: String) throws -> [Request] {
+    /// A session label given as a string or an integer.
+    private struct SessionLabel: Decodable {
+        var text: String
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let number = try? container.decode(Int64.self) {
+                text = String(number)
+            } else {
+                text = try container.decode(String.self)
+            }
+        }
+    }
+
+    static func parseJSONLines(_ text: String, file: String, sessions: inout [String?]) throws -> [Request] {
         var requests: [Request] = []
         let decoder = JSONDecoder()
         for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
@@ -100,6 +148,13 @@ public enum TraceReader {
                 throw DatasetError(
                     "\(file):\(index + 1): expected {\"input_toks\": N, \"output_toks\": N, \"arrival_time_ns\": N}")
             }
+            if let label = entry.session_id?.text {
+                guard !label.isEmpty, label.count <= maximumSessionLabel else {
+                    throw DatasetError(
+                        "\(file):\(index + 1): session_id must be a label of 1…\(maximumSessionLabel) characters")
+                }
+            }
+            sessions.append(entry.session_id?.text)
             requests.append(
                 Request(
                     id: requests.count, inputTokens: entry.input_toks, outputTokens: entry.output_toks,

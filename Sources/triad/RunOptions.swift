@@ -73,7 +73,9 @@ struct RunOptions: ParsableArguments {
         help: "Copies of the whole topology serving one arrival stream (needs --arrival-rate or a trace).")
     var replicas: Int = 1
 
-    @Option(help: "How arrivals are spread over the replicas: round-robin, least-tokens or central-queue.")
+    @Option(
+        help:
+            "How arrivals are spread over the replicas: round-robin, least-tokens, central-queue, or session (a session's turns stay on one replica).")
     var router: String = "round-robin"
 
     @Option(

@@ -48,7 +48,14 @@ struct ServingFlags: ParsableArguments {
     @Option(help: "Shared prompt prefixes N:K: every prompt starts with one of K system prompts of N tokens.")
     var sharedPrefix: String?
 
-    @Option(help: "Prefix cache: none, or lru (cached prefixes are not prefilled again; least recently used evicted).")
+    @Option(
+        help:
+            "Multi-turn sessions T:THINK: conversations of T turns (1…1000), each turn sent THINK seconds (mean, exponential) after the previous reply, its prompt the history plus new tokens (needs --arrival-rate).")
+    var sessions: String?
+
+    @Option(
+        help:
+            "Prefix cache: none, or lru (shared prefixes and session histories stay in memory and are not prefilled again; least recently used evicted).")
     var prefixCache: String = "none"
 
     @Option(help: "Write one CSV row per finished request here (times in ms).")
@@ -91,12 +98,21 @@ struct ServingFlags: ParsableArguments {
             }
             options.sharedPrefix = shared
         }
+        if let sessions {
+            guard let parsed = Sessions(sessions) else {
+                throw InputError("triad: --sessions must be \(Sessions.accepted) (got '\(sessions.prefix(40))')")
+            }
+            guard arrivalRate != nil else {
+                throw InputError("triad: --sessions needs --arrival-rate (conversations start as a Poisson process)")
+            }
+            options.sessions = parsed
+        }
         guard prefixCache == "none" || prefixCache == "lru" else {
             throw InputError("triad: --prefix-cache must be none or lru (got '\(prefixCache.prefix(40))')")
         }
         if prefixCache == "lru" {
-            guard options.sharedPrefix != nil, mode != .none else {
-                throw InputError("triad: --prefix-cache lru needs --shared-prefix N:K and a --prefill mode")
+            guard mode != .none else {
+                throw InputError("triad: --prefix-cache lru needs a --prefill mode (a cached prefix is prefill skipped)")
             }
             options.cachesPrefixes = true
         }

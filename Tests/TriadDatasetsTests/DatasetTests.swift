@@ -74,6 +74,32 @@ struct DatasetTests {
         #expect(requests[1].arrival == 1_000_000)
     }
 
+    /// A session's requests in arrival order are its turns; a turn whose prompt holds the previous prompt and reply
+    /// starts with that history (its prefix), one that does not (a new context) has none.
+    @Test func sessionsInATraceBecomeTurnsWithTheirHistory() throws {
+        let csv = """
+            arrived_at,num_prefill_tokens,num_decode_tokens,session_id
+            0,100,20,chat-a
+            1,30,5,chat-b
+            5,150,10,chat-a
+            9,40,5,chat-a
+            """
+        let requests = try TraceReader.parse(csv, file: "t.csv")
+        #expect(requests.map(\.session) == [0, 1, 0, 0])
+        #expect(requests.map(\.turn) == [0, 0, 1, 2])
+        #expect(requests.map(\.prefixTokens) == [0, 0, 120, 0])
+        #expect(requests[2].prefix == Request.sessionPrefix(of: 0) && requests[3].prefix == -1)
+        let jsonl = """
+            {"input_toks": 10, "output_toks": 2, "arrival_time_ns": 0, "session_id": 7}
+            {"input_toks": 20, "output_toks": 2, "arrival_time_ns": 5, "session_id": 7}
+            """
+        let turns = try TraceReader.parse(jsonl, file: "t.jsonl")
+        #expect(turns.map(\.prefixTokens) == [0, 12] && turns.map(\.session) == [0, 0])
+        #expect(throws: DatasetError.self) {
+            _ = try TraceReader.parse("arrived_at,num_prefill_tokens,num_decode_tokens,session_id\n0,1,1,\n", file: "t")
+        }
+    }
+
     @Test(arguments: [
         "arrived_at,num_prefill_tokens\n0,1", "arrived_at,num_prefill_tokens,num_decode_tokens\n0,-1,3",
         "{\"input_toks\": 1}", "",

@@ -191,10 +191,9 @@ struct EndToEndTests {
         ["run", "Topologies/neupims.yaml", "--prefix-cache", "lru", "--prefill", "whole"],
         ["run", "Topologies/neupims.yaml", "--shared-prefix", "512:0"],
         ["run", "Topologies/neupims.yaml", "--shared-prefix", "512:4", "--prefix-cache", "fifo", "--prefill", "whole"],
-        [
-            "run", "Topologies/neupims.yaml", "--shared-prefix", "512:4", "--prefix-cache", "lru", "--prefill", "whole",
-            "--arrival-rate", "5",
-        ],
+        ["run", "Topologies/neupims.yaml", "--sessions", "0:5", "--arrival-rate", "5"],
+        ["run", "Topologies/neupims.yaml", "--sessions", "3:nan", "--arrival-rate", "5"],
+        ["run", "Topologies/neupims.yaml", "--sessions", "3:5"],
         ["run", "Topologies/neupims.yaml", "--speculate", "4:inf"],
         // Capacity needs an SLO, chooses the rate itself and draws Poisson arrivals.
         ["capacity", "Topologies/neupims.yaml"],

@@ -27,6 +27,18 @@ public enum RequestStream: Sendable {
         }
     }
 
+    /// Whether some request starts with a prefix it may share (a trace's system prompts or sessions).
+    public var hasPrefixes: Bool {
+        if case .trace(_, let requests) = self { return requests.contains { $0.prefix >= 0 } }
+        return false
+    }
+
+    /// Whether some request is a turn of a conversation (a trace with sessions).
+    public var hasSessions: Bool {
+        if case .trace(_, let requests) = self { return requests.contains { $0.session >= 0 } }
+        return false
+    }
+
     /// Whether the stream ends (a trace) rather than running forever.
     public var isFinite: Bool {
         if case .trace = self { return true }

@@ -94,14 +94,33 @@ public struct Experiment: Sendable {
                 "\(replicas) replicas need arrivals to route: give an --arrival-rate or a trace (a closed loop keeps each replica's batch full on its own)"
             )
         }
-        if serving.cachesPrefixes {
-            guard serving.sharedPrefix != nil, serving.prefill != .none else {
+        if serving.sessions != nil {
+            guard serving.arrivalRate != nil, !workload.isFinite else {
                 throw SimulationError(
-                    .incompatible, "a prefix cache needs shared prefixes (--shared-prefix N:K) and a --prefill mode")
+                    .incompatible,
+                    "--sessions draws conversations from a length distribution at an --arrival-rate (a trace's sessions come from its session_id column)"
+                )
             }
-            guard serving.kvBlockTokens == nil, prefillPool == nil else {
+        }
+        if serving.sharedPrefix != nil && workload.hasSessions {
+            throw SimulationError(
+                .incompatible,
+                "--shared-prefix would lengthen the first turns of the trace's sessions but not the histories its later turns carry: drop one"
+            )
+        }
+        if serving.cachesPrefixes {
+            guard serving.sharedPrefix != nil || serving.sessions != nil || workload.hasPrefixes,
+                serving.prefill != .none
+            else {
                 throw SimulationError(
-                    .incompatible, "a prefix cache with paged KV or prefill groups is not yet built")
+                    .incompatible,
+                    "a prefix cache needs prefixes to share (--shared-prefix N:K, --sessions T:THINK or a trace with session_id) and a --prefill mode"
+                )
+            }
+            guard prefillPool == nil else {
+                throw SimulationError(
+                    .incompatible,
+                    "a prefix cache with prefill groups is not yet built (the prefill instances would have to keep it)")
             }
         }
         if prefillPool != nil {
@@ -109,9 +128,6 @@ public struct Experiment: Sendable {
                 throw SimulationError(
                     .incompatible,
                     "prefill groups (role: prefill) serve arrivals: give an --arrival-rate or a trace")
-            }
-            guard serving.kvBlockTokens == nil else {
-                throw SimulationError(.incompatible, "paged KV with prefill groups is not yet built")
             }
         }
         if replicas > 1 || prefillPool != nil {

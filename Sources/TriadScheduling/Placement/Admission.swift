@@ -8,9 +8,9 @@ import TriadCore
 /// It is built from values (each stage's ledger, KV bytes per token and load estimates), never from a simulator.
 struct Admission {
     /// Each stage's KV ledger (nil: the stage's model has no attention).
-    private var ledgers: [KVCacheLedger?]
+    var ledgers: [KVCacheLedger?]
     /// KV bytes one token adds in each stage (its layers' share).
-    private let keyValueBytesPerToken: [Int64]
+    let keyValueBytesPerToken: [Int64]
     /// Each stage's attention-load estimate by sequence length (greedy placement).
     private let loadEstimates: [[Int64]]
     /// The channel counts a request larger than one channel may span in each stage, ascending (docs/MODEL.md §3.1).
@@ -21,8 +21,8 @@ struct Admission {
     /// Where requests come from: the admission's own stream, or nil when a router hands them over (`enqueue`).
     private var source: RequestSource?
     /// Scratch: the channel each stage placed the request being admitted on, and its span and part bytes there.
-    private var placed: [Int]
-    private var parts: [(span: Int, bytes: Int64)]
+    var placed: [Int]
+    var parts: [(span: Int, bytes: Int64)]
     /// Requests drawn from the stream but not yet admitted (not arrived, or no KV room), from `pendingHead` on.
     private var pending: [Request] = []
     private var pendingHead = 0
@@ -36,11 +36,15 @@ struct Admission {
     private let speculativeQueries: Int
     /// The prefix cache (`ServingOptions.cachesPrefixes`, pooled KV only), by prefix id; the prefix the request being
     /// admitted uses (hit: shared, else computed by it); a clock for LRU; and the evictions so far.
-    private let cachesPrefixes: Bool
-    private var prefixCache: [Int: CachedPrefix] = [:]
-    private var prefixUse: (prefix: Int, hit: Bool)?
-    private var useClock = 0
-    private(set) var prefixEvictions = 0
+    let cachesPrefixes: Bool
+    var prefixCache: [Int: CachedPrefix] = [:]
+    var prefixUse: PrefixUse?
+    var useClock = 0
+    var prefixEvictions = 0
+    /// Turns per session (`ServingOptions.sessions`; nil: a trace's sessions, whose length is not known ahead).
+    let sessionTurns: Int?
+    /// Finished turns whose KV becomes their session's history, stage by stage (`release`), by request id.
+    var retaining: [Int: [PrefixRoom]] = [:]
     /// Requests that a prefill instance prefilled, with their first token's time.
     private var prefilledElsewhere: [Int: Picoseconds] = [:]
     /// Paged KV's block, tokens (nil: each request reserves its full length at admission).
@@ -60,7 +64,8 @@ struct Admission {
         paging = experiment.serving.kvBlockTokens
         speculativeQueries = experiment.serving.speculation.map { $0.draftTokens + 1 } ?? 0
         swaps = experiment.serving.swapBytesPerSecond != nil
-        cachesPrefixes = experiment.serving.cachesPrefixes && experiment.serving.sharedPrefix != nil
+        cachesPrefixes = experiment.serving.cachesPrefixes
+        sessionTurns = experiment.serving.sessions?.turns
         placed = Array(repeating: 0, count: ledgers.count)
         parts = Array(repeating: (1, 0), count: ledgers.count)
     }
@@ -136,59 +141,15 @@ struct Admission {
         }
     }
 
-    /// Reserves `request`'s KV room in every stage (its full length; with paged KV, the blocks of its prompt and the
-    /// tokens it has generated plus the next, leaving the watermark free), recording where in `placed` and `parts`;
-    /// false, with nothing reserved and the batch marked KV-limited, when some stage has no room.
-    private mutating func reserve(
-        _ request: Request, generated: Int, states: inout [RunState], loads: inout [[Int64]]
+    /// Reserves `request`'s KV room less `excluded` tokens (a cached prefix) in every stage — in channels the
+    /// placement rule chooses, or with `beside`, in the channels of the cached prefix it shares (on PIM a request's
+    /// attention reads its whole context where it lies); false, with nothing reserved and the batch marked KV-limited,
+    /// when some stage has no room. Where it went is in `placed` and `parts`.
+    mutating func reserveRoom(
+        _ request: Request, generated: Int, excluded: Int, beside rooms: [PrefixRoom]? = nil,
+        states: inout [RunState], loads: inout [[Int64]]
     ) -> Bool {
-        prefixUse = nil
-        guard cachesPrefixes, request.prefix >= 0, request.prefixTokens > 0 else {
-            return reserveRoom(request, generated: generated, excluded: 0, states: &states, loads: &loads)
-        }
-        let prefix = request.prefix
-        if let entry = prefixCache[prefix], isReady(entry, states: states) {
-            // A hit: the prefix's KV is in memory; the request holds room for the rest of its tokens only.
-            while !reserveRoom(request, generated: generated, excluded: request.prefixTokens, states: &states, loads: &loads)
-            {
-                guard evictOne(sparing: prefix) else { return false }
-            }
-            prefixUse = (prefix, true)
-            return true
-        }
-        if prefixCache[prefix] == nil {
-            // A miss: this request computes the prefix, and the cache keeps its KV (its own room excludes it).
-            var bytes: [Int64] = []
-            for stage in ledgers.indices {
-                let part = Int64(request.prefixTokens) * keyValueBytesPerToken[stage]
-                bytes.append(ledgers[stage] == nil ? 0 : part)
-            }
-            while !placePrefix(bytes) {
-                guard evictOne(sparing: -1) else {
-                    return reserveRoom(request, generated: generated, excluded: 0, states: &states, loads: &loads)
-                }
-            }
-            while !reserveRoom(request, generated: generated, excluded: request.prefixTokens, states: &states, loads: &loads)
-            {
-                guard evictOne(sparing: -1) else {
-                    releasePrefix(bytes)
-                    return false
-                }
-            }
-            prefixCache[prefix] = CachedPrefix(
-                tokens: request.prefixTokens, bytes: bytes, users: 0, lastUse: useClock, owner: request.id, ready: false)
-            prefixUse = (prefix, false)
-            return true
-        }
-        // Its prefix is being computed by another request: no sharing yet.
-        return reserveRoom(request, generated: generated, excluded: 0, states: &states, loads: &loads)
-    }
-
-    /// Reserves `request`'s KV room less `excluded` tokens (a cached prefix) in every stage; see `reserve`.
-    private mutating func reserveRoom(
-        _ request: Request, generated: Int, excluded: Int, states: inout [RunState], loads: inout [[Int64]]
-    ) -> Bool {
-        if loads.isEmpty && ledgers.contains(where: { $0?.rule == .greedyMinLoad }) {
+        if rooms == nil && loads.isEmpty && ledgers.contains(where: { $0?.rule == .greedyMinLoad }) {
             loads = ledgers.indices.map { stage in
                 ledgers[stage].map { channelLoads(states[stage], stage: stage, channels: $0.channels) } ?? []
             }
@@ -198,13 +159,26 @@ struct Admission {
         for stage in ledgers.indices {
             guard ledgers[stage] != nil else { continue }
             // The span follows the request's full length, so that its growth stays within the same channels.
-            let (span, fullPart) = spanning(bytes: full * keyValueBytesPerToken[stage], stage: stage)
+            let span: Int
+            let fullPart: Int64
+            if let rooms {
+                span = rooms[stage].span
+                fullPart = (full * keyValueBytesPerToken[stage]).ceilDiv(Int64(span))
+            } else {
+                (span, fullPart) = spanning(bytes: full * keyValueBytesPerToken[stage], stage: stage)
+            }
             let part = paging == nil ? fullPart : (held * keyValueBytesPerToken[stage]).ceilDiv(Int64(span))
             let watermark = paging == nil ? 0 : Int64(Double(ledgers[stage]!.capacityPerChannel) * Self.watermark)
-            guard
-                let channel = ledgers[stage]!.placeSpanning(
+            let channel: Int?
+            if let rooms {
+                channel =
+                    ledgers[stage]!.extend(partBytes: part, channel: rooms[stage].channel, span: span, reserve: watermark)
+                    ? rooms[stage].channel : nil
+            } else {
+                channel = ledgers[stage]!.placeSpanning(
                     partBytes: part, span: span, loads: loads.isEmpty ? [] : loads[stage], reserve: watermark)
-            else {
+            }
+            guard let channel else {
                 for earlier in 0..<stage where ledgers[earlier] != nil {
                     ledgers[earlier]!.release(
                         partBytes: parts[earlier].bytes, channel: placed[earlier], span: parts[earlier].span)
@@ -216,6 +190,13 @@ struct Admission {
             parts[stage] = (span, part)
         }
         return true
+    }
+
+    /// Gives back the room `reserveRoom` just took (`placed`, `parts`).
+    mutating func unreserve() {
+        for stage in ledgers.indices where ledgers[stage] != nil {
+            ledgers[stage]!.release(partBytes: parts[stage].bytes, channel: placed[stage], span: parts[stage].span)
+        }
     }
 
     /// Tokens of KV room a request holds once admitted: its full length, or with paged KV the whole blocks of its
@@ -234,9 +215,11 @@ struct Admission {
         let length = min(request.inputTokens + generated + 1, maxSequence)
         let held = heldTokens(request, generated: generated)
         if let use = prefixUse {
-            prefixCache[use.prefix]!.users += 1
-            useClock += 1
-            prefixCache[use.prefix]!.lastUse = useClock
+            if use.holds {
+                prefixCache[use.prefix]!.users += 1
+                useClock += 1
+                prefixCache[use.prefix]!.lastUse = useClock
+            }
             for stage in states.indices {
                 if use.hit {
                     states[stage].prefixHits += 1
@@ -266,15 +249,17 @@ struct Admission {
                 states[stage].admittedAt[slot] = resuming.admittedAt
                 states[stage].joinedFresh[slot] = resuming.joinedFresh
                 states[stage].firstTokenAt[slot] = resuming.firstTokenAt
+                // A cached prefix it finds again is neither swapped in nor recomputed.
+                let shared = prefixUse?.hit == true ? request.prefixTokens : 0
                 if resuming.swapped {
                     // Its KV cache comes back from the host tier before the next iteration; nothing is recomputed.
                     states[stage].prefillTarget[slot] = request.inputTokens
                     states[stage].prefilled[slot] = request.inputTokens
                     states[stage].pendingSwapBytes +=
-                        Int64(request.inputTokens + generated) * keyValueBytesPerToken[stage]
+                        Int64(request.inputTokens + generated - shared) * keyValueBytesPerToken[stage]
                 } else {
                     states[stage].prefillTarget[slot] = request.inputTokens + generated
-                    states[stage].prefilled[slot] = 0
+                    states[stage].prefilled[slot] = shared
                 }
             } else if let firstToken = prefilledElsewhere[request.id] {
                 states[stage].admittedAt[slot] = now
@@ -294,7 +279,7 @@ struct Admission {
                     states[stage].prefilled[slot] = request.prefixTokens
                 }
             }
-            states[stage].heldPrefix[slot] = prefixUse?.prefix ?? -1
+            states[stage].heldPrefix[slot] = prefixUse?.holds == true ? prefixUse!.prefix : -1
         }
     }
 
@@ -307,7 +292,7 @@ struct Admission {
         guard let block = paging else { return 0 }
         growOrder.removeAll(keepingCapacity: true)
         for slot in states[0].isActive.indices where states[0].isActive[slot] { growOrder.append(slot) }
-        growOrder.sort { states[0].request[$0].id < states[0].request[$1].id }
+        growOrder.sort { Self.arrivedBefore(states[0].request[$0], states[0].request[$1]) }
         var preempted = 0
         for slot in growOrder where states[0].isActive[slot] && states[0].prefilled[slot] >= states[0].prefillTarget[slot] {
             // The step writes K and V for the next token and, with speculative decoding, for every draft.
@@ -320,7 +305,7 @@ struct Admission {
                 // its room back (possibly this one): on PIM a block must stay in the request's own channels.
                 let victim = states[full].isActive.indices.filter {
                     states[full].isActive[$0] && overlaps($0, slot, in: states[full], channels: ledgers[full]!.channels)
-                }.max { states[full].request[$0].id < states[full].request[$1].id }!
+                }.max { Self.arrivedBefore(states[full].request[$0], states[full].request[$1]) }!
                 preempt(victim, states: &states)
                 preempted += 1
             }
@@ -370,7 +355,19 @@ struct Admission {
         let entry = Resumed(
             request: state.request[slot], generated: state.generated[slot], admittedAt: state.admittedAt[slot],
             firstTokenAt: state.firstTokenAt[slot], joinedFresh: state.joinedFresh[slot], swapped: swaps)
-        let tokens = Int64(entry.request.inputTokens + entry.generated)
+        let held = state.heldPrefix[slot]
+        // Its own KV: a cached prefix it holds stays in memory.
+        let tokens = Int64(entry.request.inputTokens + entry.generated - (held >= 0 ? entry.request.prefixTokens : 0))
+        if held >= 0, let cached = prefixCache[held], cached.owner == entry.request.id, !cached.ready {
+            // It was computing the prefix: kept if it got past it, else dropped (nobody can have shared it yet).
+            if state.prefilled[slot] >= cached.tokens {
+                prefixCache[held]!.ready = true
+            } else {
+                prefixCache[held]!.users -= 1
+                drop(held)
+                for stage in states.indices { states[stage].heldPrefix[slot] = -1 }
+            }
+        }
         for stage in states.indices {
             release(slot, of: states[stage], stage: stage)
             states[stage].isActive[slot] = false
@@ -382,9 +379,13 @@ struct Admission {
                 states[stage].recomputedTokens += tokens
             }
         }
-        let position = resumed.firstIndex { $0.request.id > entry.request.id } ?? resumed.count
+        let position = resumed.firstIndex { Self.arrivedBefore(entry.request, $0.request) } ?? resumed.count
         resumed.insert(entry, at: position)
     }
+
+    /// Whether `a` arrived before `b` (ties by id): the order paged KV grows and preempts by (a session's later turn
+    /// is numbered when its predecessor finishes, before requests that arrive ahead of it).
+    static func arrivedBefore(_ a: Request, _ b: Request) -> Bool { (a.arrival, a.id) < (b.arrival, b.id) }
 
     /// A preempted request waiting to be admitted again, with what it had.
     struct Resumed {
@@ -399,75 +400,6 @@ struct Admission {
 
     /// Free room paged admission keeps in each channel (vLLM's `watermark`, 1 %).
     static let watermark = 0.01
-
-    /// Frees the KV room `slot`'s finished request held in `stage`.
-    mutating func release(_ slot: Int, of state: RunState, stage: Int) {
-        ledgers[stage]?.release(
-            partBytes: state.reservedBytes[slot], channel: state.channel[slot], span: state.span[slot])
-        // The cached prefix it used stays (evictable once no request uses it); counted once, at the last stage.
-        let prefix = state.heldPrefix[slot]
-        if prefix >= 0 && stage == ledgers.count - 1, prefixCache[prefix] != nil {
-            prefixCache[prefix]!.users -= 1
-            if prefixCache[prefix]!.owner == state.request[slot].id { prefixCache[prefix]!.ready = true }
-        }
-    }
-
-    /// A prefix in the cache: its tokens, its KV room in every stage, the requests using it, when it was last used,
-    /// and the request computing it (it can be shared once that request has prefilled it).
-    struct CachedPrefix {
-        var tokens: Int
-        var bytes: [Int64]
-        var users: Int
-        var lastUse: Int
-        var owner: Int
-        var ready: Bool
-    }
-
-    /// Whether `entry`'s KV has been computed: its owner finished, or has prefilled past it.
-    private func isReady(_ entry: CachedPrefix, states: [RunState]) -> Bool {
-        if entry.ready { return true }
-        let state = states[0]
-        for slot in state.isActive.indices where state.isActive[slot] && state.request[slot].id == entry.owner {
-            return state.prefilled[slot] >= entry.tokens
-        }
-        return true
-    }
-
-    /// Reserves a prefix's room in every stage (the pooled channel); false, nothing taken, without room.
-    private mutating func placePrefix(_ bytes: [Int64]) -> Bool {
-        for stage in ledgers.indices where ledgers[stage] != nil {
-            guard ledgers[stage]!.place(bytes: bytes[stage], loads: []) != nil else {
-                for earlier in 0..<stage where ledgers[earlier] != nil {
-                    ledgers[earlier]!.release(bytes: bytes[earlier], channel: 0)
-                }
-                return false
-            }
-        }
-        return true
-    }
-
-    private mutating func releasePrefix(_ bytes: [Int64]) {
-        for stage in ledgers.indices where ledgers[stage] != nil { ledgers[stage]!.release(bytes: bytes[stage], channel: 0) }
-    }
-
-    /// Evicts the least recently used prefix no request uses (not `sparing`; LRU, ties to the lower id); false when
-    /// there is none.
-    private mutating func evictOne(sparing: Int) -> Bool {
-        var victim: Int?
-        for (prefix, entry) in prefixCache where prefix != sparing && entry.users == 0 && entry.ready {
-            if let current = victim {
-                let other = prefixCache[current]!
-                if (entry.lastUse, prefix) < (other.lastUse, current) { victim = prefix }
-            } else {
-                victim = prefix
-            }
-        }
-        guard let victim else { return false }
-        releasePrefix(prefixCache[victim]!.bytes)
-        prefixCache[victim] = nil
-        prefixEvictions += 1
-        return true
-    }
 
     /// How a request of `bytes` KV lies in `stage`: in one channel if it fits one, else over the fewest channels
     /// its KV splits into that each hold its part; the part's bytes.

@@ -63,11 +63,12 @@ public struct KVCacheLedger: Sendable {
     }
 
     /// Adds `partBytes` to a request's reservation in each of its `span` channels from `channel` on (paged KV's
-    /// next block); false, with nothing taken, when one of them has no room.
-    public mutating func extend(partBytes: Int64, channel first: Int, span: Int) -> Bool {
+    /// next block, or room beside a cached prefix), leaving at least `reserve` bytes free in each; false, with
+    /// nothing taken, when one of them has no room.
+    public mutating func extend(partBytes: Int64, channel first: Int, span: Int, reserve: Int64 = 0) -> Bool {
         var channel = first
         for _ in 0..<span {
-            guard usedBytes[channel] + partBytes <= capacityPerChannel else { return false }
+            guard usedBytes[channel] + partBytes + reserve <= capacityPerChannel else { return false }
             channel = channel + 1 == channels ? 0 : channel + 1
         }
         channel = first

@@ -54,15 +54,13 @@ extension Simulator {
                 device: devices.memory!.id)
         }
         // What one request can hold: the workload's longest prompt + output, capped at --max-sequence.
-        let longestTokens = min(
-            experiment.workload.longestSequence(cappedAt: experiment.maxSequence)
-                + (experiment.serving.sharedPrefix?.tokens ?? 0), experiment.maxSequence)
-        if experiment.serving.cachesPrefixes && attentionOnPIM {
-            throw SimulationError(
-                .incompatible,
-                "prefix caching with attention on the PIM is not yet built (a shared prefix would have to sit in every channel that reads it); use a plan with NPU attention (e.g. npu-only)"
-            )
-        }
+        // With sessions, a later turn carries the history: up to the longest sequence.
+        let longestTokens =
+            experiment.serving.sessions != nil
+            ? experiment.maxSequence
+            : min(
+                experiment.workload.longestSequence(cappedAt: experiment.maxSequence)
+                    + (experiment.serving.sharedPrefix?.tokens ?? 0), experiment.maxSequence)
         let longest = Int64(longestTokens) * shard.keyValueBytesPerToken
         guard attentionOnPIM else {
             // Attention on the NPU streams K and V from every channel: KV caches stripe over the whole stack,

@@ -10,6 +10,10 @@ public enum Router: String, Sendable, Hashable, CaseIterable {
     /// Arrivals wait in one queue at the router; a replica takes the oldest when it has a free batch slot (a global
     /// queue, as Llumnix-style dispatchers keep; with one slot per replica, the M/D/c queue).
     case centralQueue = "central-queue"
+    /// A session's turns go where its first turn went (chosen as `leastOutstandingTokens` chooses), so that the
+    /// replica's prefix cache holds its history (the sticky sessions of SGLang's router and of Mooncake's
+    /// cache-aware scheduling); a request without a session, or whose replica has stopped, goes by least tokens.
+    case sessionAffinity = "session"
 
     /// The names `--router` accepts, for error messages.
     public static let accepted = allCases.map(\.rawValue).joined(separator: ", ")

@@ -83,6 +83,8 @@ public struct ServingOptions: Sendable, Hashable {
     /// Shared prompt prefixes, and whether a prefix cache keeps them (LRU eviction) so later requests skip them.
     public var sharedPrefix: SharedPrefix?
     public var cachesPrefixes = false
+    /// Multi-turn sessions (nil: every request is a conversation of its own).
+    public var sessions: Sessions?
     /// Speculative decoding (nil: one token per request per step).
     public var speculation: Speculation?
     /// End the request stream after this many requests (the run ends when they have finished; `triad capacity`).

@@ -15,6 +15,8 @@ struct RunLoop {
         case arrival
         /// A request prefilled by the prefill pool reaches the decode devices with its KV cache.
         case handOver(Request)
+        /// A session's next turn arrives (`Sessions`).
+        case turn(Request)
     }
 
     /// One copy of the topology: its stages, their planners, and, while running, their states and admission.
@@ -37,6 +39,10 @@ struct RunLoop {
     /// Where the time of each request the prefill pool (`Experiment.prefillPool`) handled went, by request id, until
     /// the request finishes.
     private var handlings: [Int: PrefillInstances.Handling] = [:]
+    /// Session turns that finished in the iteration being counted, with when (their next turns follow).
+    private var finishedTurns: [(request: Request, at: Picoseconds)] = []
+    /// The replica each session's turns go to (`Router.sessionAffinity`).
+    private var sessionReplica: [Int: Int] = [:]
 
     /// The first replica's stages and planners (the only ones of an unreplicated run).
     var stages: [Simulator] { replicas[0].stages }
@@ -83,7 +89,7 @@ struct RunLoop {
     /// latency over all of them.
     mutating func run() throws -> (replicas: [[RunState]], cappedRequests: Int, tokenLatency: WeightedSamples?) {
         let lead = replicas[0].stages[0].experiment
-        let routed = replicas.count > 1 || lead.prefillPool != nil
+        let routed = replicas.count > 1 || lead.prefillPool != nil || lead.serving.sessions != nil
         var prefillInstances = try lead.prefillPool.map {
             try PrefillInstances($0, experiment: lead, costs: replicas[0].stages[0].costService)
         }
@@ -110,17 +116,23 @@ struct RunLoop {
         let checkpointEvery = lead.iterations / RunReport.steadyStateBatches
         run: while let (now, event) = queue.pop() {
             switch event {
-            case .arrival, .handOver:
+            case .arrival, .handOver, .turn:
                 var arriving: Request
                 if case .handOver(let request) = event {
                     arriving = request
                 } else {
-                    guard let request = upcoming else { continue run }
                     // Arrivals stop once a replica has run its iterations (the others then finish what they hold): a
                     // replica that stopped would leave its share unserved and load the others beyond the offered rate.
                     guard !replicas.contains(where: \.isDone) else { continue run }
-                    upcoming = source!.next()
-                    if let upcoming { queue.schedule(.arrival, at: upcoming.arrival) }
+                    let request: Request
+                    if case .turn(let next) = event {
+                        request = next
+                    } else {
+                        guard let next = upcoming else { continue run }
+                        request = next
+                        upcoming = source!.next()
+                        if let upcoming { queue.schedule(.arrival, at: upcoming.arrival) }
+                    }
                     if prefillInstances != nil {
                         // The prompt goes to the prefill pool first; its KV reaches the decode devices later.
                         let handling = try prefillInstances!.prefill(request, now: now)
@@ -128,6 +140,7 @@ struct RunLoop {
                         if request.outputTokens <= 1 {
                             finishAtPrefill(request, handling: handling)
                             handlings[request.id] = nil
+                            scheduleTurns(&queue, source: &source!)
                         } else {
                             queue.schedule(.handOver(request), at: handling.handedOver)
                         }
@@ -187,6 +200,7 @@ struct RunLoop {
                         replicas[r].states[index].checkpoints.append((state.elapsed - state.measuredFrom, state.tokens))
                     }
                 }
+                if source != nil { scheduleTurns(&queue, source: &source!) }
                 if replicas[r].states[0].isWarmingUp || replicas[r].states[0].iterations < lead.iterations {
                     queue.schedule(.startIteration(replica: r), at: now)
                 } else {
@@ -217,8 +231,17 @@ struct RunLoop {
         return (replicas.map(\.states), capped, tokenLatency)
     }
 
+    /// Schedules the next turn of every session whose turn just finished (`Sessions`).
+    private mutating func scheduleTurns(_ queue: inout EventQueue<Event>, source: inout RequestSource) {
+        for (request, at) in finishedTurns {
+            if let next = source.followUp(of: request, at: at) { queue.schedule(.turn(next), at: next.arrival) }
+        }
+        finishedTurns.removeAll(keepingCapacity: true)
+    }
+
     /// Records a one-token request that the prefill pool finished (its only token is the prefill's).
     private mutating func finishAtPrefill(_ request: Request, handling: PrefillInstances.Handling) {
+        if request.session >= 0 { finishedTurns.append((request, handling.firstToken)) }
         guard !replicas[0].states[0].isWarmingUp else { return }
         var record = RequestRecord(
             id: request.id, inputTokens: request.inputTokens, outputTokens: request.outputTokens,
@@ -230,9 +253,16 @@ struct RunLoop {
     }
 
     /// The replica `request` goes to (`Router`); `ordinal` counts the arrivals before it.
-    private func route(_ request: Request, ordinal: Int, router: Router) -> Int {
+    private mutating func route(_ request: Request, ordinal: Int, router: Router) -> Int {
         switch router {
         case .roundRobin, .centralQueue: return ordinal % replicas.count
+        case .sessionAffinity:
+            if request.session >= 0, let replica = sessionReplica[request.session], !replicas[replica].isDone {
+                return replica
+            }
+            let replica = route(request, ordinal: ordinal, router: .leastOutstandingTokens)
+            if request.session >= 0 { sessionReplica[request.session] = replica }
+            return replica
         case .leastOutstandingTokens:
             var best = 0
             var fewest = Int.max
@@ -350,7 +380,7 @@ struct RunLoop {
         guard state.generated[slot] >= state.request[slot].outputTokens else { return }
         state.isActive[slot] = false
         state.completedRequests += 1
-        admission.release(slot, of: state, stage: stage)
+        admission.release(slot, of: state, stage: stage, finished: true)
         if experiment.serving.isServing && !state.isWarmingUp && state.joinedFresh[slot] {
             let request = state.request[slot]
             var record = RequestRecord(
@@ -365,6 +395,9 @@ struct RunLoop {
             state.records.append(record)
         }
         // Every stage has recorded the request once the last one has.
-        if stage == replicas.first!.stages.count - 1 { handlings[state.request[slot].id] = nil }
+        if stage == replicas.first!.stages.count - 1 {
+            handlings[state.request[slot].id] = nil
+            if state.request[slot].session >= 0 { finishedTurns.append((state.request[slot], now)) }
+        }
     }
 }
