@@ -45,6 +45,11 @@ struct ServingFlags: ParsableArguments {
             "Speculative decoding with free (n-gram) drafts: K:ALPHA, K drafts per step (1…16) each accepted with probability ALPHA (0…1).")
     var speculate: String?
 
+    @Option(
+        help:
+            "Draft model for --speculate (a preset such as gpt3-125m or llama-3.2-1b, or a config.json): k steps of it per decode step, on the same devices (default: free n-gram drafts).")
+    var draftModel: String?
+
     @Option(help: "Shared prompt prefixes N:K: every prompt starts with one of K system prompts of N tokens.")
     var sharedPrefix: String?
 
@@ -122,6 +127,11 @@ struct ServingFlags: ParsableArguments {
                     "triad: --speculate must be K:ALPHA with K in 1…16 and ALPHA in 0…1 (got '\(speculate.prefix(40))')")
             }
             options.speculation = speculation
+            if let draftModel {
+                options.speculation!.draft = try Inputs.model(draftModel, tensorParallel: nil, pipelineParallel: nil)
+            }
+        } else if draftModel != nil {
+            throw InputError("triad: --draft-model needs --speculate K:ALPHA")
         }
         if preemption == "swap" && kvBlockTokens == nil {
             throw InputError("triad: --preemption swap needs --kv-block-tokens (only paged KV preempts)")

@@ -2,12 +2,14 @@
 public enum ModelPresets {
     /// GPT-3 family with the tensor/pipeline split NeuPIMs uses (NeuPIMs paper §6.1; docs/MODEL.md):
     /// FFN 4·d with GELU, vocabulary 50,304, d_head 128.
-    private static func gpt3(_ name: String, layers: Int, heads: Int, hidden: Int, tp: Int, pp: Int) -> ModelSpec {
+    private static func gpt3(
+        _ name: String, layers: Int, heads: Int, hidden: Int, tp: Int, pp: Int, headDimension: Int = 128,
+        source: String = "NeuPIMs (ASPLOS 2024) model table"
+    ) -> ModelSpec {
         ModelSpec(
             name: name, architecture: .transformer, layers: layers, hiddenSize: hidden, attentionHeads: heads,
-            keyValueHeads: heads, headDimension: 128, intermediateSize: 4 * hidden, vocabularySize: 50304,
-            feedForward: .gelu, weightFormat: .fp16, tensorParallel: tp, pipelineParallel: pp,
-            source: "NeuPIMs (ASPLOS 2024) model table")
+            keyValueHeads: heads, headDimension: headDimension, intermediateSize: 4 * hidden, vocabularySize: 50304,
+            feedForward: .gelu, weightFormat: .fp16, tensorParallel: tp, pipelineParallel: pp, source: source)
     }
 
     /// HGRN-Bit MatMul-free models (ridgerchu/matmulfreellm configs; docs/MODEL.md §5):
@@ -36,6 +38,10 @@ public enum ModelPresets {
 
     /// Every preset, in the order `triad` lists them.
     public static let all: [ModelSpec] = [
+        // GPT-3 Small, a draft model for speculative decoding (Brown et al., NeurIPS 2020, Table 2.1).
+        gpt3(
+            "gpt3-125m", layers: 12, heads: 12, hidden: 768, tp: 4, pp: 1, headDimension: 64,
+            source: "GPT-3 paper (arXiv 2005.14165) Table 2.1"),
         gpt3("gpt3-7b", layers: 32, heads: 32, hidden: 4096, tp: 4, pp: 1),
         gpt3("gpt3-13b", layers: 40, heads: 40, hidden: 5120, tp: 4, pp: 1),
         gpt3("gpt3-30b", layers: 48, heads: 56, hidden: 7168, tp: 4, pp: 2),
@@ -56,6 +62,16 @@ public enum ModelPresets {
         llama3(
             "llama-3.1-8b", layers: 32, hidden: 4096, heads: 32, intermediate: 14_336, context: 131_072,
             repository: "meta-llama/Llama-3.1-8B"),
+        // Llama 3.2 1B, the usual draft model of the Llama 3 family (same tokenizer): 64-dimensional heads, tied
+        // embeddings (its public config.json).
+        {
+            var model = llama3(
+                "llama-3.2-1b", layers: 16, hidden: 2048, heads: 32, intermediate: 8_192, context: 131_072,
+                repository: "meta-llama/Llama-3.2-1B")
+            model.headDimension = 64
+            model.tiedEmbeddings = true
+            return model
+        }(),
         llama3(
             "llama-3.1-70b", layers: 80, hidden: 8192, heads: 64, intermediate: 28_672, context: 131_072,
             repository: "meta-llama/Llama-3.1-70B"),

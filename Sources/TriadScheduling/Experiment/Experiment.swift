@@ -94,6 +94,31 @@ public struct Experiment: Sendable {
                 "\(replicas) replicas need arrivals to route: give an --arrival-rate or a trace (a closed loop keeps each replica's batch full on its own)"
             )
         }
+        if let draft = serving.speculation?.draft,
+            draft.tensorParallel != model.tensorParallel || draft.pipelineParallel != 1
+        {
+            // The draft model runs on the target's devices, split over the same tensor-parallel ranks.
+            guard model.pipelineParallel == 1, stages == nil else {
+                throw SimulationError(
+                    .incompatible, "a draft model with pipeline parallelism is not yet built (its place in the pipeline)")
+            }
+            guard !policies.contains(where: \.isAuto) else {
+                throw SimulationError(.incompatible, "a draft model under --policy auto is not yet built")
+            }
+            let ranks = model.tensorParallel
+            guard draft.attentionHeads % ranks == 0,
+                draft.keyValueHeads % ranks == 0 || ranks % draft.keyValueHeads == 0
+            else {
+                throw SimulationError(
+                    .incompatible,
+                    "the draft model \(draft.name)'s \(draft.attentionHeads) attention heads do not split over \(model.name)'s \(ranks) tensor-parallel ranks"
+                )
+            }
+            var aligned = self
+            aligned.serving.speculation!.draft!.tensorParallel = ranks
+            aligned.serving.speculation!.draft!.pipelineParallel = 1
+            return try aligned.run(policies, costs: costs)
+        }
         if serving.sessions != nil {
             guard serving.arrivalRate != nil, !workload.isFinite else {
                 throw SimulationError(

@@ -4,8 +4,21 @@ import TriadDevices
 /// What admission needs from a simulator's hardware and model share: its KV ledger (capacity left after the
 /// weights) and the KV bytes one token adds (`Admission` admits, `RunLoop` drives it).
 extension Simulator {
-    /// Bytes of weights each device holds in the shared memory and in the FPGA's DDR.
+    /// The draft model's share of each device (speculative decoding with a draft model; split as the target is).
+    var draftShard: ModelShard? { experiment.serving.speculation?.draft.map { ModelShard($0) } }
+
+    /// Bytes of weights each device holds in the shared memory and in the FPGA's DDR (with a draft model, its weights
+    /// too, in the shared memory).
     private func weightFootprint() -> (memory: Int64, fpga: Int64) {
+        var footprint = weightFootprint(of: shard, runsHead: runsHead)
+        if let draftShard {
+            let draft = weightFootprint(of: draftShard, runsHead: true)
+            footprint.memory += draft.memory + draft.fpga
+        }
+        return footprint
+    }
+
+    private func weightFootprint(of shard: ModelShard, runsHead: Bool) -> (memory: Int64, fpga: Int64) {
         let template = LayerTemplate(shard: shard, rows: 1)
         var memory: Int64 = 0
         var fpga: Int64 = 0
@@ -99,6 +112,6 @@ extension Simulator {
         return spans
     }
 
-    /// KV bytes one token adds in this stage's layers.
-    var keyValueBytesPerToken: Int64 { shard.keyValueBytesPerToken }
+    /// KV bytes one token adds in this stage's layers (and in the draft model's, which keeps its own KV cache).
+    var keyValueBytesPerToken: Int64 { shard.keyValueBytesPerToken + (draftShard?.keyValueBytesPerToken ?? 0) }
 }

@@ -122,6 +122,9 @@ extension RunReport {
                         "acceptance": .number(speculation.acceptance), "steps": .integer(speculation.steps),
                         "tokens_per_step": .number(speculation.tokensPerStep),
                         "expected_tokens_per_step": .number(speculation.expectedTokensPerStep),
+                        "draft_model": speculation.draftModel.map { .string($0) } ?? .null,
+                        "draft_ms": .number(speculation.draftMilliseconds),
+                        "draft_fraction": .number(speculation.draftFraction),
                     ])))
         }
         if let kvPaging {

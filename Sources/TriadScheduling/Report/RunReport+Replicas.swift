@@ -40,6 +40,7 @@ extension RunReport {
             }
         }
         merged.tokens = tokens
+        merged.requestSteps = reports.reduce(0) { $0 + $1.requestSteps }
         merged.iterations = iterations
         merged.completedRequests = reports.reduce(0) { $0 + $1.completedRequests }
         merged.simulatedPicoseconds = elapsed

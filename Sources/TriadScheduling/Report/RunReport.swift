@@ -38,7 +38,10 @@ public struct RunReport: Sendable, Hashable {
     public var kvOccupancyMean: Double
     public var kvOccupancyPeak: Double
     /// Requests decoding per iteration on average: below `batch` when KV capacity or arrivals limit it.
-    public var meanActiveRequests: Double { iterations == 0 ? 0 : Double(tokens) / Double(iterations) }
+    public var meanActiveRequests: Double { iterations == 0 ? 0 : Double(requestSteps) / Double(iterations) }
+    /// Tokens steps of requests over the run: one per request per iteration that gave it tokens (the tokens
+    /// themselves, save with speculative decoding, which yields several per step).
+    public var requestSteps: Int64 = 0
     /// Busiest PIM channel's attention load over the channels' mean, averaged over iterations (1 = perfectly
     /// balanced; 0 when attention does not run on PIM).
     public var channelImbalance: Double = 0

@@ -119,6 +119,7 @@ extension Simulator {
         report.kvLimitedFraction =
             state.iterations == 0 ? 0 : Double(state.kvLimitedIterations) / Double(state.iterations)
         report.cappedRequests = cappedRequests
+        report.requestSteps = state.requestSteps
         if experiment.serving.cachesPrefixes {
             report.prefixCache = PrefixCacheFigure(
                 hits: state.prefixHits, misses: state.prefixMisses, tokensSaved: state.prefixTokensSaved,
@@ -129,7 +130,10 @@ extension Simulator {
                 draftTokens: speculation.draftTokens, acceptance: speculation.acceptance, steps: state.speculativeSteps,
                 tokensPerStep: state.speculativeSteps > 0
                     ? Double(state.speculativeTokens) / Double(state.speculativeSteps) : 0,
-                expectedTokensPerStep: speculation.expectedTokensPerStep)
+                expectedTokensPerStep: speculation.expectedTokensPerStep, draftModel: speculation.draft?.name,
+                draftMilliseconds: Double(state.draftTime) * 1e-9,
+                draftFraction: state.elapsed > state.measuredFrom
+                    ? Double(state.draftTime) / Double(state.elapsed - state.measuredFrom) : 0)
         }
         if let block = experiment.serving.kvBlockTokens {
             report.kvPaging = KVPagingFigure(

@@ -6,4 +6,8 @@ public struct SpeculationFigure: Sendable, Hashable {
     public var steps: Int64
     public var tokensPerStep: Double
     public var expectedTokensPerStep: Double
+    /// The draft model (nil: free drafts) and the time its steps took, milliseconds, and as a share of the run.
+    public var draftModel: String?
+    public var draftMilliseconds = 0.0
+    public var draftFraction = 0.0
 }

@@ -32,6 +32,8 @@ struct RunLoop {
         var isBusy = false
         /// Whether it has run all its iterations.
         var isDone = false
+        /// The draft model's simulator (speculative decoding with a draft model), on the first stage's devices.
+        var draft: Simulator?
     }
 
     /// The replicas (`Experiment.replicas`; one unless replicated), each starting as the stages given.
@@ -97,6 +99,14 @@ struct RunLoop {
         var centralQueue: [Request] = []
         var arrived = 0
         for index in replicas.indices {
+            if let draft = lead.serving.speculation?.draft {
+                let stage = replicas[index].stages[0]
+                var drafting = stage.experiment
+                drafting.model = draft
+                drafting.serving.speculation = nil
+                replicas[index].draft = try Simulator(
+                    drafting, policy: stage.policy, devices: stage.devices, costs: stage.costService)
+            }
             let (states, admission) = try start(replicas[index].stages, routed: routed)
             replicas[index].states = states
             replicas[index].admission = admission
@@ -295,6 +305,23 @@ struct RunLoop {
         let lead = stages[0].experiment
         var duration: Picoseconds = 0
         let iteration = states[0].iterations
+        // A draft model proposes the k tokens first: k of its decode steps over the batch (each costed at the step's
+        // contexts), then the target verifies them.
+        var drafting: Picoseconds = 0
+        if var draft = replicas[r].draft, let k = lead.serving.speculation?.draftTokens {
+            replicas[r].draft = nil
+            defer { replicas[r].draft = draft }
+            let step = try draft.draftStep(&states[0], iteration: iteration)
+            drafting = scaled(step.duration, times: Int64(k), over: 1, roundingUp: false)
+            for _ in 0..<k { states[0].usage += step.usage }
+            states[0].draftTime +|= drafting
+            if drafting > 0 && !states[0].isWarmingUp && iteration < lead.timelineIterations {
+                stages[0].timeline.append(
+                    TimelineEvent(
+                        track: "draft", name: "\(k) draft steps (\(draft.experiment.model.name))", start: now,
+                        duration: drafting, iteration: iteration, subBatch: 0, layer: 0))
+            }
+        }
         for index in stages.indices where planners[index] != nil {
             if try planners[index]!.prepare(&stages[index], state: states[index], iteration: iteration),
                 !states[index].isWarmingUp, iteration < lead.timelineIterations
@@ -307,9 +334,10 @@ struct RunLoop {
         }
         for index in stages.indices {
             duration = max(
-                duration, try stages[index].simulateIteration(&states[index], iteration: iteration, startingAt: now))
+                duration,
+                try stages[index].simulateIteration(&states[index], iteration: iteration, startingAt: now +| drafting))
         }
-        return duration
+        return drafting +| duration
     }
 
     /// Counts `stage`'s iteration: its tokens, every request advanced and the finished ones retired; ends the
@@ -347,6 +375,7 @@ struct RunLoop {
                 state.speculativeSteps += 1
                 state.speculativeTokens += Int64(count)
             }
+            state.requestSteps += 1
             for _ in 0..<count where state.isActive[slot] {
                 tokens += 1
                 emitToken(&state, slot: slot, stage: stage, admission: &admission, experiment: experiment, at: now)
@@ -356,6 +385,7 @@ struct RunLoop {
             state.prefilled[slot] += count
             if state.prefilled[slot] >= state.prefillTarget[slot] {
                 tokens += 1
+                state.requestSteps += 1
                 emitToken(&state, slot: slot, stage: stage, admission: &admission, experiment: experiment, at: now)
             }
         }

@@ -63,6 +63,10 @@ struct RunState {
     var pendingSwapBytes: Int64 = 0
     var swappedBytes: Int64 = 0
     var swapTime: Picoseconds = 0
+    /// Steps of requests that gave them tokens (`RunReport.requestSteps`).
+    var requestSteps: Int64 = 0
+    /// Time the draft model's steps took (speculative decoding with a draft model).
+    var draftTime: Picoseconds = 0
     /// Speculative decoding: the draws of draft acceptance, and the decode steps and tokens they gave (measured).
     var acceptance = SplitMix64(seed: 0)
     var speculativeSteps: Int64 = 0

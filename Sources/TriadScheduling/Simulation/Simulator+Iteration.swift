@@ -94,6 +94,24 @@ extension Simulator {
         return IterationPrediction(duration: best.duration, picojoules: picojoules, tokens: probe.activeSlots.count)
     }
 
+    /// One decode step of this (draft) model over `state`'s decoding requests — speculative decoding's drafting
+    /// (docs/MODEL.md §9.7) — composed as a decode step is, costs prepared, nothing recorded; it fills `state`'s
+    /// per-iteration lists, which the target's step then fills again.
+    mutating func draftStep(_ state: inout RunState, iteration: Int) throws -> IterationOutcome {
+        composer.isRecording = false
+        state.activeSlots.removeAll(keepingCapacity: true)
+        state.sequences.removeAll(keepingCapacity: true)
+        state.spans.removeAll(keepingCapacity: true)
+        let partitions = try prepareDecoding(&state, iteration: iteration)
+        guard !state.activeSlots.isEmpty else { return IterationOutcome(parts: 1) }
+        var best = composeIteration(state, partitions[0])
+        for partition in partitions.dropFirst() {
+            let outcome = composeIteration(state, partition)
+            if outcome.duration < best.duration { best = outcome }
+        }
+        return best
+    }
+
     /// Lists `state`'s decoding slots (their KV lengths and spans) after the (emptied) lists it already has, splits
     /// them every way the plan may run the iteration, and prepares the costs those splits need (with `chunks`, the
     /// first sub-batch's layer with the prompt rows added and its LM head with the finished prompts').
