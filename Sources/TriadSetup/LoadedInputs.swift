@@ -2,6 +2,7 @@ public import TriadCore
 public import TriadScheduling
 public import TriadTopology
 public import TriadDevices
+public import Foundation
 
 /// Everything a run reads from files and names: the topology and its groups (arranged into pipeline stages for
 /// the model), the model with its parallel degrees, the workload, and the links' plan.
@@ -17,6 +18,47 @@ public struct LoadedInputs: Sendable {
 
     /// Every device a cluster needs a worker for: the decoding topology's and the prefill groups'.
     public var workerDevices: [DeviceDescription] { topology.devices + (prefillPool?.devices ?? []) }
+
+    /// The workers of a run of `replicas` copies of the topology, each copy's devices workers of their own (named as
+    /// `ReplicaCostService.deviceID` says; a prefill pool serves every replica); refused when a copy's id would be
+    /// too long.
+    public func workerDevices(replicas: Int) throws -> [DeviceDescription] {
+        var devices = workerDevices
+        for replica in 1..<max(replicas, 1) {
+            for device in topology.devices {
+                let id = ReplicaCostService.deviceID(device.id, replica: replica)
+                guard id.utf8.count <= DeviceID.maximumLength else {
+                    throw InputError(
+                        "triad: device '\(device.id)' of replica \(replica) would be the worker '\(id)', longer than \(DeviceID.maximumLength) characters: shorten its id"
+                    )
+                }
+                devices.append(DeviceDescription(id: id, configuration: device.configuration))
+            }
+        }
+        return devices
+    }
+
+    /// `groups.mirrorMap` for every replica's workers.
+    public func mirrorMap(replicas: Int) -> [String: [String]] {
+        var map = groups.mirrorMap
+        for replica in 1..<max(replicas, 1) {
+            for (device, mirrored) in groups.mirrorMap {
+                map[ReplicaCostService.deviceID(device, replica: replica)] = mirrored.map {
+                    ReplicaCostService.deviceID($0, replica: replica)
+                }
+            }
+        }
+        return map
+    }
+
+    /// Worker programs (`Inputs.workerPrograms`) for every replica's copy of a device.
+    public static func replicated(programs: [String: URL], replicas: Int) -> [String: URL] {
+        var all = programs
+        for replica in 1..<max(replicas, 1) {
+            for (device, program) in programs { all[ReplicaCostService.deviceID(device, replica: replica)] = program }
+        }
+        return all
+    }
 
     /// Loads a parsed `topology` (named `path` in errors) with the model `model` (a preset or a config.json) at
     /// the given degrees (nil: the topology's `parallelism`, else the preset's).

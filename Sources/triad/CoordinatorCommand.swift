@@ -52,8 +52,10 @@ struct CoordinatorCommand: ParsableCommand {
             throw InputError("triad: --allow needs --curve-key (without CURVE every worker is admitted unencrypted)")
         }
         let list = try Inputs.policies(policies)
-        let loaded = try options.load()
+        var loaded = try options.load()
+        loaded.experiment.replicaWorkers = true
         let inputs = loaded.inputs
+        let replicas = loaded.experiment.replicas
         var coordinatorConfiguration = Coordinator.Configuration(bind: bind)
         if curve && curveKey == nil { throw InputError("triad: --curve needs --curve-key FILE (see `triad keygen`)") }
         if let curveKey {
@@ -67,13 +69,14 @@ struct CoordinatorCommand: ParsableCommand {
         let stop = StopSignal()
         let transport = ZMQTransport()
         let coordinator = Coordinator(
-            configuration: coordinatorConfiguration, devices: inputs.workerDevices, modelName: inputs.model.name,
+            configuration: coordinatorConfiguration, devices: try inputs.workerDevices(replicas: replicas),
+            modelName: inputs.model.name,
             logger: logger, transport: transport)
         coordinator.stop = stop
         let job = UncheckedBox(
             CoordinatorJob(
                 coordinator: coordinator, experiment: loaded.experiment, policies: list, wait: waitTimeout,
-                mirrors: firstGroupOnly ? [:] : inputs.groups.mirrorMap))
+                mirrors: firstGroupOnly ? [:] : inputs.mirrorMap(replicas: replicas)))
         defer { transport.terminate() }
         try runServices(
             [ThreadService(name: "coordinator", body: { try job.value.run() }, stop: { stop.raise() })], logger: logger)

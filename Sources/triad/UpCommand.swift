@@ -40,8 +40,11 @@ struct UpCommand: ParsableCommand {
                 throw InputError("triad: --pid-directory '\(pidDirectory.prefix(80))' is not an existing directory")
             }
         }
-        let loaded = try options.load()
+        var loaded = try options.load()
+        loaded.experiment.replicaWorkers = true
         let inputs = loaded.inputs
+        let replicas = loaded.experiment.replicas
+        let workers = try inputs.workerDevices(replicas: replicas)
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw InputError("triad: unknown --log-level '\(logLevel)'")
         }
@@ -53,21 +56,22 @@ struct UpCommand: ParsableCommand {
         let logger = Logger(label: "triad.up")
         let started = Date()
         let cluster = try LocalCluster(
-            devices: inputs.workerDevices, modelName: inputs.model.name, logLevel: logLevel,
+            devices: workers, modelName: inputs.model.name, logLevel: logLevel,
             pidDirectory: pidDirectory, logger: logger,
-            programs: try Inputs.workerPrograms(inputs.topology, path: options.topology))
+            programs: LoadedInputs.replicated(
+                programs: try Inputs.workerPrograms(inputs.topology, path: options.topology), replicas: replicas))
         do {
             try cluster.start()
             let ready = Date()
             let reports = try options.simulate(
                 policies: list, loaded: loaded,
                 costs: ClusterCostService(
-                    coordinator: cluster.coordinator, mirrors: firstGroupOnly ? [:] : inputs.groups.mirrorMap))
+                    coordinator: cluster.coordinator, mirrors: firstGroupOnly ? [:] : inputs.mirrorMap(replicas: replicas)))
             let finished = Date()
             cluster.stop()
             let stats = cluster.coordinator.statistics
             var summary =
-                "triad up: \(inputs.workerDevices.count) workers ready in \(milliseconds(ready.timeIntervalSince(started))) ms; run \(milliseconds(finished.timeIntervalSince(ready))) ms; \(stats.requests) requests, \(stats.messagesSent) sent, \(stats.messagesReceived) received, \(stats.resent) re-sent, \(stats.duplicateReplies) duplicate replies discarded, \(cluster.supervisor.restarts) restarts"
+                "triad up: \(workers.count) workers ready in \(milliseconds(ready.timeIntervalSince(started))) ms; run \(milliseconds(finished.timeIntervalSince(ready))) ms; \(stats.requests) requests, \(stats.messagesSent) sent, \(stats.messagesReceived) received, \(stats.resent) re-sent, \(stats.duplicateReplies) duplicate replies discarded, \(cluster.supervisor.restarts) restarts"
             for death in stats.deaths {
                 summary += "; \(death.device) declared dead after \(death.silentMilliseconds) ms silent"
             }

@@ -34,13 +34,23 @@ struct ClusterProcessTests {
         #expect(!cluster.output.isEmpty)
     }
 
-    /// Serving deployments through workers: replicas behind a router with mixed batches and paged KV, and a
-    /// topology with prefill groups (their devices are workers too) — `triad up` JSON == `triad compare` JSON.
+    /// Serving deployments through workers: replicas behind a router with mixed batches and paged KV, sessions kept on
+    /// their replica's prefix cache, and a topology with prefill groups (their devices are workers too) — each
+    /// replica's devices are workers of their own (2 devices × 2 or 3 replicas; 2 decode devices × 2 replicas + 4
+    /// prefill devices) — `triad up` JSON == `triad compare` JSON.
     @Test(arguments: [
-        ("neupims", ["--replicas", "2", "--router", "least-tokens", "--prefill", "mixed:256", "--kv-block-tokens", "16"]),
-        ("neupims-disaggregated", ["--replicas", "2"]),
+        (
+            "neupims", ["--replicas", "2", "--router", "least-tokens", "--prefill", "mixed:256", "--kv-block-tokens", "16"],
+            4
+        ),
+        (
+            "neupims",
+            ["--replicas", "3", "--router", "session", "--prefill", "whole", "--sessions", "3:1", "--prefix-cache", "lru"],
+            6
+        ),
+        ("neupims-disaggregated", ["--replicas", "2"], 8),
     ])
-    func servingDeploymentsEqualInProcess(topology: String, flags: [String]) throws {
+    func servingDeploymentsEqualInProcess(topology: String, flags: [String], workers: Int) throws {
         let common =
             [
                 "Topologies/\(topology).yaml", "--policies", "npu-only,neupims", "--batch", "32", "--iterations", "60",
@@ -52,6 +62,7 @@ struct ClusterProcessTests {
         #expect(cluster.status == 0, "\(cluster.error)")
         #expect(cluster.output == local.output)
         #expect(local.output.contains("\"replicas\""))
+        #expect(cluster.error.contains("triad up: \(workers) workers ready"), "\(cluster.error)")
     }
 
     /// The fault runs: the report of the interrupted run equals the fault-free one.

@@ -47,6 +47,9 @@ public struct Experiment: Sendable {
     /// (docs/MODEL.md §9.3; more than one needs arrivals: a rate or a trace).
     public var replicas = 1
     public var router = Router.roundRobin
+    /// Whether each replica's devices are workers of their own (`ReplicaCostService`; `triad up`, `coordinator`),
+    /// rather than every replica asking the topology's workers.
+    public var replicaWorkers = false
     /// Groups that only prefill, and the link to the decode devices (nil: prompts are prefilled where they decode).
     public var prefillPool: PrefillPool?
     /// An iteration time that replaces the simulated one (nil: the devices' own; `LinearIterationCost`).
@@ -88,6 +91,11 @@ public struct Experiment: Sendable {
     /// Runs `policies` one after another, costing through `costs` (the devices' models in this process
     /// unless given).
     public func run(_ policies: [Policy], costs: (any CostService)? = nil) throws -> Outcome {
+        if replicaWorkers && replicas > 1, let costs, !(costs is ReplicaCostService) {
+            // Each replica asks its own workers.
+            let ids = Set((stages?.flatMap(\.devices.devices) ?? devices.devices).map(\.id))
+            return try run(policies, costs: ReplicaCostService(base: costs, replicatedDevices: ids))
+        }
         guard replicas == 1 || serving.arrivalRate != nil || workload.isFinite else {
             throw SimulationError(
                 .incompatible,

@@ -297,7 +297,11 @@ struct RunLoop {
         swap(&stages, &replicas[r].stages)
         swap(&planners, &replicas[r].planners)
         swap(&states, &replicas[r].states)
+        // With workers per replica, this replica's costs are asked of its own.
+        let perReplica = stages[0].costService as? ReplicaCostService
+        perReplica?.replica = r
         defer {
+            perReplica?.replica = 0
             swap(&stages, &replicas[r].stages)
             swap(&planners, &replicas[r].planners)
             swap(&states, &replicas[r].states)
