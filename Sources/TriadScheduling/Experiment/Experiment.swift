@@ -102,9 +102,7 @@ public struct Experiment: Sendable {
                 "\(replicas) replicas need arrivals to route: give an --arrival-rate or a trace (a closed loop keeps each replica's batch full on its own)"
             )
         }
-        if let draft = serving.speculation?.draft,
-            draft.tensorParallel != model.tensorParallel || draft.pipelineParallel != 1
-        {
+        if let draft = serving.speculation?.draft {
             // The draft model runs on the target's devices, split over the same tensor-parallel ranks.
             guard model.pipelineParallel == 1, stages == nil else {
                 throw SimulationError(
@@ -122,10 +120,12 @@ public struct Experiment: Sendable {
                     "the draft model \(draft.name)'s \(draft.attentionHeads) attention heads do not split over \(model.name)'s \(ranks) tensor-parallel ranks"
                 )
             }
-            var aligned = self
-            aligned.serving.speculation!.draft!.tensorParallel = ranks
-            aligned.serving.speculation!.draft!.pipelineParallel = 1
-            return try aligned.run(policies, costs: costs)
+            if draft.tensorParallel != ranks || draft.pipelineParallel != 1 {
+                var aligned = self
+                aligned.serving.speculation!.draft!.tensorParallel = ranks
+                aligned.serving.speculation!.draft!.pipelineParallel = 1
+                return try aligned.run(policies, costs: costs)
+            }
         }
         if serving.sessions != nil {
             guard serving.arrivalRate != nil, !workload.isFinite else {
