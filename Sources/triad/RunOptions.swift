@@ -25,7 +25,7 @@ struct RunOptions: ParsableArguments {
 
     @Option(
         help:
-            "Model preset (gpt3-7b, gpt3-13b, gpt3-30b, gpt3-175b, mmfree-370m, mmfree-1.3b, mmfree-2.7b, bitnet-b1.58-3b) or a Hugging Face config.json."
+            "Model preset (`triad models` lists them: GPT-3, Llama 3, Mixtral and other MoE, MatMul-free, BitNet) or a Hugging Face config.json."
     )
     var model: String = "gpt3-7b"
 
@@ -34,6 +34,16 @@ struct RunOptions: ParsableArguments {
 
     @Option(parsing: .unconditional, help: "Pipeline-parallel degree (default: the preset's; 1 for config.json).")
     var pipelineParallel: Int?
+
+    @Flag(
+        help:
+            "Mixture of experts: whole experts on the tensor-parallel ranks (expert e on rank e mod T; the layer waits for the busiest rank) instead of every expert split over the ranks.")
+    var expertParallel = false
+
+    @Option(
+        parsing: .unconditional,
+        help: "Mixture of experts: routing skew, a Zipf exponent over the experts' popularity (0 = uniform, up to 4).")
+    var expertSkew: Double = 0
 
     @Option(help: "sharegpt, alpaca, fixed:IN:OUT, or a trace file (vidur CSV or LLMServingSim JSONL).")
     var workload: String = "sharegpt"
@@ -93,6 +103,7 @@ struct RunOptions: ParsableArguments {
         try check(maxSequence, Experiment.Limits.maxSequence, "--max-sequence")
         try check(traceIterations, Experiment.Limits.timelineIterations, "--trace-iterations")
         try check(replicas, Experiment.Limits.replicas, "--replicas")
+        try OptionRange.check(expertSkew, 0...4, "--expert-skew")
         if let iterationCost, LinearIterationCost(iterationCost) == nil {
             throw ValidationError(
                 "--iteration-cost must be linear:A,BP,BD with each a number of milliseconds in 0…1e6 (got '\(iterationCost.prefix(40))')"
@@ -141,10 +152,21 @@ struct RunOptions: ParsableArguments {
         experiment.replicas = replicas
         experiment.router = Router(rawValue: router) ?? .roundRobin
         experiment.iterationCost = iterationCost.flatMap(LinearIterationCost.init)
+        experiment.expertSkew = expertSkew
+        if expertParallel {
+            guard experiment.model.experts != nil else {
+                throw InputError("triad: --expert-parallel needs a Mixture-of-Experts model (\(experiment.model.name) is dense)")
+            }
+            experiment.model.expertParallel = true
+        }
         experiment.tpotBoundMilliseconds = experiment.serving.tpotLimitMilliseconds
         // Without a split on the command line, `auto` chooses one (the fixed policies run the topology's).
         if tensorParallel == nil && pipelineParallel == nil {
             experiment.autoSplits = inputs.autoSplits(for: experiment, path: topology, modelName: model)
+            for index in experiment.autoSplits.indices {
+                experiment.autoSplits[index].experiment.model.expertParallel = experiment.model.expertParallel
+                experiment.autoSplits[index].experiment.expertSkew = expertSkew
+            }
         }
         return (inputs, experiment)
     }

@@ -65,12 +65,38 @@ struct ModelTests {
 }
 
 struct HuggingFaceBoundsTests {
-    /// Mixture-of-Experts configs are refused, not costed as dense; type errors name the key in one line.
+    /// Mixture-of-Experts configs as Mixtral, Qwen-MoE and DeepSeek write them.
+    @Test func mixtureOfExpertsConfigsAreRead() throws {
+        let base = #""hidden_size": 2048, "num_attention_heads": 16, "num_hidden_layers": 28, "vocab_size": 102400"#
+        let mixtral = try HuggingFaceConfig.model(
+            from: Data(#"{\#(base), "intermediate_size": 14336, "num_local_experts": 8, "num_experts_per_tok": 2}"#.utf8),
+            name: "m")
+        #expect(mixtral.experts == MixtureOfExperts(experts: 8, perToken: 2, expertIntermediate: 14_336))
+        let qwen = try HuggingFaceConfig.model(
+            from: Data(
+                #"{\#(base), "num_experts": 60, "num_experts_per_tok": 4, "moe_intermediate_size": 1408, "shared_expert_intermediate_size": 5632}"#
+                    .utf8), name: "q")
+        #expect(qwen.experts == MixtureOfExperts(experts: 60, perToken: 4, expertIntermediate: 1_408, sharedIntermediate: 5_632))
+        let deepseek = try HuggingFaceConfig.model(
+            from: Data(
+                #"{\#(base), "intermediate_size": 10944, "n_routed_experts": 64, "num_experts_per_tok": 6, "moe_intermediate_size": 1408, "n_shared_experts": 2, "first_k_dense_replace": 1}"#
+                    .utf8), name: "d")
+        #expect(
+            deepseek.experts
+                == MixtureOfExperts(
+                    experts: 64, perToken: 6, expertIntermediate: 1_408, sharedIntermediate: 2_816, denseLayers: 1))
+        #expect(deepseek.intermediateSize == 10_944 && deepseek.isMixtureLayer(1) && !deepseek.isMixtureLayer(0))
+    }
+
+    /// Mixture-of-Experts configs Triad cannot model are refused, not costed as dense; type errors name the key in one
+    /// line.
     @Test func mixtureOfExpertsAndTypeErrorsAreOneLineProblems() {
         let base = #""hidden_size": 4096, "num_attention_heads": 32, "num_hidden_layers": 32, "vocab_size": 32000"#
         for (json, needle) in [
-            ("{\(base), \"num_local_experts\": 8}", "Mixture-of-Experts"),
-            ("{\(base), \"n_routed_experts\": 64}", "Mixture-of-Experts"),
+            ("{\(base), \"num_local_experts\": 8}", "no num_experts_per_tok"),
+            ("{\(base), \"n_routed_experts\": 64, \"num_experts_per_tok\": 65}", "num_experts_per_tok must be in 1…64"),
+            ("{\(base), \"num_experts\": 8, \"num_experts_per_tok\": 2, \"decoder_sparse_step\": 2}", "not yet supported"),
+            ("{\(base), \"moe_intermediate_size\": 8}", "no expert count"),
             (
                 #"{"hidden_size": "4096", "num_attention_heads": 32, "num_hidden_layers": 32, "vocab_size": 32000}"#,
                 "hidden_size must be an integer"

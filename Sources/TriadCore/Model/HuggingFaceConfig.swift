@@ -20,12 +20,22 @@ public struct HuggingFaceConfig: Decodable, Sendable {
     public var torch_dtype: String?
     /// Whether the LM head shares the embedding table (Hugging Face's default: yes).
     public var tie_word_embeddings: Bool?
-    /// Mixture-of-Experts markers (Mixtral, Qwen-MoE, DeepSeek, Switch): such models are refused, not
-    /// silently costed as dense.
+    /// Mixture-of-Experts fields: the routed experts (Mixtral and GPT-OSS, Qwen-MoE, DeepSeek name them
+    /// differently), experts per token, one expert's FFN size (else `intermediate_size`), the shared experts
+    /// (Qwen-MoE's total size, DeepSeek's count of expert-sized ones) and DeepSeek's leading dense layers.
     public var num_local_experts: Int?
     public var num_experts: Int?
     public var n_routed_experts: Int?
     public var moe_intermediate_size: Int?
+    public var num_experts_per_tok: Int?
+    public var experts_per_token: Int?
+    public var shared_expert_intermediate_size: Int?
+    public var n_shared_experts: Int?
+    public var first_k_dense_replace: Int?
+    /// Layouts not modelled yet: MoE only every k-th layer, dense-only layers listed.
+    public var decoder_sparse_step: Int?
+    public var moe_layer_freq: Int?
+    public var mlp_only_layers: [Int]?
 
     /// A problem with a config file: which key, and why.
     public struct Problem: Error, CustomStringConvertible, Sendable {
@@ -53,17 +63,6 @@ public struct HuggingFaceConfig: Decodable, Sendable {
             throw Problem(
                 message:
                     "config.json torch_dtype '\(dtype.prefix(32))' is not yet supported; Triad costs 2-byte (float16/bfloat16) or ternary weights"
-            )
-        }
-        let expertCounts = [config.num_local_experts, config.num_experts, config.n_routed_experts].compactMap { $0 }
-        if let negative = expertCounts.first(where: { $0 < 0 }) {
-            throw Problem(message: "config.json expert count \(negative) must be zero or more")
-        }
-        let experts = expertCounts.max()
-        if (experts ?? 0) > 1 || config.moe_intermediate_size != nil {
-            throw Problem(
-                message:
-                    "a Mixture-of-Experts model (\(experts.map { "\($0) experts" } ?? "moe_intermediate_size")) is not yet supported; Triad models dense decoders"
             )
         }
         /// Every size must be positive and at most `maximum`, so any product of them fits the cost models.
@@ -104,7 +103,60 @@ public struct HuggingFaceConfig: Decodable, Sendable {
             weightFormat: ternary ? .ternary : .fp16, tensorParallel: tensorParallel,
             pipelineParallel: pipelineParallel, source: "Hugging Face config.json (\(name))")
         model.tiedEmbeddings = config.tie_word_embeddings ?? true
+        model.experts = try mixture(config, layers: layers, intermediate: intermediate)
         return model
+    }
+
+    /// The Mixture-of-Experts block `config` describes, nil for a dense model.
+    private static func mixture(_ config: HuggingFaceConfig, layers: Int, intermediate: Int) throws
+        -> MixtureOfExperts?
+    {
+        let counts = [config.num_local_experts, config.num_experts, config.n_routed_experts].compactMap { $0 }
+        if let negative = counts.first(where: { $0 < 0 }) {
+            throw Problem(message: "config.json expert count \(negative) must be zero or more")
+        }
+        guard let experts = counts.max(), experts > 1 else {
+            guard config.moe_intermediate_size == nil else {
+                throw Problem(message: "config.json has moe_intermediate_size but no expert count (num_local_experts, num_experts or n_routed_experts)")
+            }
+            return nil
+        }
+        guard experts <= 65_536 else { throw Problem(message: "config.json expert count must be at most 65536, got \(experts)") }
+        guard let perToken = config.num_experts_per_tok ?? config.experts_per_token else {
+            throw Problem(message: "config.json has \(experts) experts but no num_experts_per_tok")
+        }
+        guard (1...experts).contains(perToken) else {
+            throw Problem(message: "config.json num_experts_per_tok must be in 1…\(experts), got \(perToken)")
+        }
+        for (key, value) in [("decoder_sparse_step", config.decoder_sparse_step), ("moe_layer_freq", config.moe_layer_freq)]
+        where value != nil && value != 1 {
+            throw Problem(message: "config.json \(key) \(value!) (MoE in only some layers) is not yet supported; Triad puts MoE in every layer after the dense ones")
+        }
+        if let dense = config.mlp_only_layers, !dense.isEmpty {
+            throw Problem(message: "config.json mlp_only_layers is not yet supported; Triad puts MoE in every layer after the dense ones")
+        }
+        func size(_ value: Int?, _ key: String, minimum: Int = 1) throws -> Int? {
+            guard let value else { return nil }
+            guard (minimum...(1 << 22)).contains(value) else {
+                throw Problem(message: "config.json \(key) must be in \(minimum)…\(1 << 22), got \(value)")
+            }
+            return value
+        }
+        let expertSize = try size(config.moe_intermediate_size, "moe_intermediate_size") ?? intermediate
+        var shared = try size(config.shared_expert_intermediate_size, "shared_expert_intermediate_size", minimum: 0) ?? 0
+        if let count = config.n_shared_experts {
+            guard (0...64).contains(count) else {
+                throw Problem(message: "config.json n_shared_experts must be in 0…64, got \(count)")
+            }
+            shared = count * expertSize
+        }
+        let dense = config.first_k_dense_replace ?? 0
+        guard (0..<layers).contains(dense) else {
+            throw Problem(message: "config.json first_k_dense_replace must be in 0…\(layers - 1), got \(dense)")
+        }
+        return MixtureOfExperts(
+            experts: experts, perToken: perToken, expertIntermediate: expertSize, sharedIntermediate: shared,
+            denseLayers: dense)
     }
 
     /// One line for a decoding failure: the key path and what was wrong, without Swift's type dump.
@@ -137,7 +189,9 @@ public struct HuggingFaceConfig: Decodable, Sendable {
         let sizes = [
             "hidden_size", "n_embd", "num_attention_heads", "n_head", "num_key_value_heads", "num_hidden_layers",
             "n_layer", "intermediate_size", "n_inner", "vocab_size", "head_dim", "num_local_experts", "num_experts",
-            "n_routed_experts", "moe_intermediate_size",
+            "n_routed_experts", "moe_intermediate_size", "num_experts_per_tok", "experts_per_token",
+            "shared_expert_intermediate_size", "n_shared_experts", "first_k_dense_replace", "decoder_sparse_step",
+            "moe_layer_freq",
         ]
         return sizes.sorted().first { key in
             guard let value = object[key], !(value is NSNull) else { return false }

@@ -4,21 +4,16 @@
 public struct LayerTemplate: Sendable, Hashable {
     public var beforeAttention: [Operation]
     public var afterAttention: [Operation]
+    /// Where the FFN (its norm first) begins in `afterAttention` (transformers; 0 otherwise). A Mixture-of-Experts
+    /// layer's FFN here routes the tokens evenly over the experts (prefill and memory use it; decoding routes them).
+    public var feedForwardStart = 0
 
     /// The layer of `shard` for `rows` tokens.
     public init(shard: ModelShard, rows: Int) {
         let model = shard.model
         let d = model.hiddenSize
         let ternary = model.weightFormat == .ternary
-        let ffnUpColumns = shard.intermediateColumns * (model.feedForward == .gatedLinearUnit ? 2 : 1)
-        let ffn: [Operation] = [
-            Operation(kind: .norm, rows: rows, inner: d),
-            Operation(kind: .feedForwardUp, rows: rows, inner: d, columns: ffnUpColumns, isTernary: ternary),
-            Operation(kind: .activation, rows: rows, inner: shard.intermediateColumns),
-            Operation(
-                kind: .feedForwardDown, rows: rows, inner: shard.intermediateColumns, columns: d, isTernary: ternary),
-            Operation(kind: .residualAdd, rows: rows, inner: d),
-        ]
+        let ffn = model.experts == nil ? Self.denseFeedForward(shard: shard, rows: rows) : Self.evenMixture(shard: shard, rows: rows)
         switch model.architecture {
         case .transformer:
             beforeAttention = [
@@ -33,6 +28,7 @@ public struct LayerTemplate: Sendable, Hashable {
                         kind: .outputProjection, rows: rows, inner: shard.queryWidth, columns: d, isTernary: ternary),
                     Operation(kind: .residualAdd, rows: rows, inner: d),
                 ] + ffn
+            feedForwardStart = 2
         case .hgrnBit:
             // MLGRU: i, f, g BitLinears d → d each (split by TP), element-wise recurrence, o BitLinear.
             let mixerWidth = d.ceilDiv(model.tensorParallel)
@@ -46,6 +42,72 @@ public struct LayerTemplate: Sendable, Hashable {
                 ] + ffn
             afterAttention = []
         }
+    }
+
+    /// A dense FFN of `shard` for `rows` tokens: norm, up (gate and up for a GLU), activation, down, residual add.
+    public static func denseFeedForward(shard: ModelShard, rows: Int) -> [Operation] {
+        let model = shard.model
+        let d = model.hiddenSize
+        let ternary = model.weightFormat == .ternary
+        let ffnUpColumns = shard.intermediateColumns * (model.feedForward == .gatedLinearUnit ? 2 : 1)
+        return [
+            Operation(kind: .norm, rows: rows, inner: d),
+            Operation(kind: .feedForwardUp, rows: rows, inner: d, columns: ffnUpColumns, isTernary: ternary),
+            Operation(kind: .activation, rows: rows, inner: shard.intermediateColumns),
+            Operation(
+                kind: .feedForwardDown, rows: rows, inner: shard.intermediateColumns, columns: d, isTernary: ternary),
+            Operation(kind: .residualAdd, rows: rows, inner: d),
+        ]
+    }
+
+    /// The part of a Mixture-of-Experts FFN every token passes for `rows` tokens: the norm, the router (a d × E GEMM,
+    /// on every rank), and the shared experts (one gated FFN of their columns on this device) if any.
+    public static func mixtureCommon(shard: ModelShard, rows: Int) -> [Operation] {
+        let model = shard.model
+        let d = model.hiddenSize
+        let moe = model.experts!
+        let ternary = model.weightFormat == .ternary
+        var operations = [
+            Operation(kind: .norm, rows: rows, inner: d),
+            Operation(kind: .feedForwardUp, rows: rows, inner: d, columns: moe.experts, isTernary: ternary),
+        ]
+        if shard.sharedExpertColumns > 0 {
+            operations += expert(shard: shard, rows: rows, columns: shard.sharedExpertColumns)
+        }
+        return operations
+    }
+
+    /// One routed expert's work on `rows` tokens: gate and up (d → 2 × its columns), SiLU gating, down (columns → d).
+    public static func expert(shard: ModelShard, rows: Int, columns: Int? = nil) -> [Operation] {
+        let d = shard.model.hiddenSize
+        let columns = columns ?? shard.expertColumns
+        let ternary = shard.model.weightFormat == .ternary
+        return [
+            Operation(kind: .feedForwardUp, rows: rows, inner: d, columns: 2 * columns, isTernary: ternary),
+            Operation(kind: .activation, rows: rows, inner: columns),
+            Operation(kind: .feedForwardDown, rows: rows, inner: columns, columns: d, isTernary: ternary),
+        ]
+    }
+
+    /// Tokens for which an even routing gives every expert at least one (the layer that holds every weight).
+    public static func rowsReachingEveryExpert(_ model: ModelSpec) -> Int {
+        model.experts.map { $0.experts.ceilDiv($0.perToken) } ?? 1
+    }
+
+    /// A Mixture-of-Experts FFN with `rows` tokens routed evenly: the rows × k assignments spread over the E experts
+    /// as evenly as they go (the first ones one more), each of this device's experts on its share; the residual add.
+    public static func evenMixture(shard: ModelShard, rows: Int) -> [Operation] {
+        let moe = shard.model.experts!
+        var operations = mixtureCommon(shard: shard, rows: rows)
+        let assignments = rows * moe.perToken
+        for local in 0..<shard.localExperts {
+            // This device's experts: every one (tensor split), or e = local × T (expert parallel, rank 0).
+            let index = shard.model.expertParallel ? local * shard.model.tensorParallel : local
+            let tokens = assignments / moe.experts + (index < assignments % moe.experts ? 1 : 0)
+            if tokens > 0 { operations += Self.expert(shard: shard, rows: tokens) }
+        }
+        operations.append(Operation(kind: .residualAdd, rows: rows, inner: shard.model.hiddenSize))
+        return operations
     }
 
     /// The final norm and LM head after the last layer, for `rows` tokens.

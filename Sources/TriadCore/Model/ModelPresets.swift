@@ -36,6 +36,22 @@ public enum ModelPresets {
         return model
     }
 
+    /// A Mixture-of-Experts model from its public `config.json` (SiLU-gated experts, untied embeddings).
+    private static func mixture(
+        _ name: String, layers: Int, hidden: Int, heads: Int, keyValueHeads: Int, intermediate: Int, vocabulary: Int,
+        experts: MixtureOfExperts, tensorParallel: Int, repository: String
+    ) -> ModelSpec {
+        var model = ModelSpec(
+            name: name, architecture: .transformer, layers: layers, hiddenSize: hidden, attentionHeads: heads,
+            keyValueHeads: keyValueHeads, headDimension: hidden / heads, intermediateSize: intermediate,
+            vocabularySize: vocabulary, feedForward: .gatedLinearUnit, weightFormat: .fp16,
+            source: "config.json of \(repository)")
+        model.tiedEmbeddings = false
+        model.experts = experts
+        model.tensorParallel = tensorParallel
+        return model
+    }
+
     /// Every preset, in the order `triad` lists them.
     public static let all: [ModelSpec] = [
         // GPT-3 Small, a draft model for speculative decoding (Brown et al., NeurIPS 2020, Table 2.1).
@@ -72,6 +88,25 @@ public enum ModelPresets {
             model.tiedEmbeddings = true
             return model
         }(),
+        // Mixtral 8x7B: 8 experts of 14,336 columns, top-2, GQA with 8 KV heads (93 GB of FP16 weights: TP 4).
+        mixture(
+            "mixtral-8x7b", layers: 32, hidden: 4096, heads: 32, keyValueHeads: 8, intermediate: 14_336,
+            vocabulary: 32_000, experts: MixtureOfExperts(experts: 8, perToken: 2, expertIntermediate: 14_336), tensorParallel: 4,
+            repository: "mistralai/Mixtral-8x7B-v0.1"),
+        // Qwen1.5-MoE-A2.7B: 60 experts of 1,408 columns, top-4, one shared expert of 5,632.
+        mixture(
+            "qwen1.5-moe-a2.7b", layers: 24, hidden: 2048, heads: 16, keyValueHeads: 16, intermediate: 5_632,
+            vocabulary: 151_936,
+            experts: MixtureOfExperts(experts: 60, perToken: 4, expertIntermediate: 1_408, sharedIntermediate: 5_632),
+            tensorParallel: 1, repository: "Qwen/Qwen1.5-MoE-A2.7B"),
+        // DeepSeekMoE 16B: 64 fine-grained experts of 1,408 columns, top-6, 2 shared experts, the first layer dense
+        // (10,944 columns); ordinary multi-head attention (33 GB of FP16 weights: TP 2).
+        mixture(
+            "deepseek-moe-16b", layers: 28, hidden: 2048, heads: 16, keyValueHeads: 16, intermediate: 10_944,
+            vocabulary: 102_400,
+            experts: MixtureOfExperts(
+                experts: 64, perToken: 6, expertIntermediate: 1_408, sharedIntermediate: 2 * 1_408, denseLayers: 1),
+            tensorParallel: 2, repository: "deepseek-ai/deepseek-moe-16b-base"),
         llama3(
             "llama-3.1-70b", layers: 80, hidden: 8192, heads: 64, intermediate: 28_672, context: 131_072,
             repository: "meta-llama/Llama-3.1-70B"),

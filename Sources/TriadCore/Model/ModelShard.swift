@@ -16,6 +16,12 @@ public struct ModelShard: Sendable, Hashable {
     public let intermediateColumns: Int
     /// LM-head columns on this device.
     public let vocabularyColumns: Int
+    /// Mixture of experts: the columns of one routed expert on this device (I_e / T split over the ranks, or
+    /// I_e whole with expert parallelism), the routed experts whose weights it holds (all, or ⌈E / T⌉), and the
+    /// shared experts' columns on it (split over the ranks).
+    public let expertColumns: Int
+    public let localExperts: Int
+    public let sharedExpertColumns: Int
 
     /// The shard of `model` with `layers` layers (nil: an even split, ⌈layers / PP⌉).
     public init(_ model: ModelSpec, layers stageLayers: Int? = nil) {
@@ -28,7 +34,14 @@ public struct ModelShard: Sendable, Hashable {
         keyValueWidth = keyValueHeads * model.headDimension
         intermediateColumns = model.intermediateSize.ceilDiv(tp)
         vocabularyColumns = model.vocabularySize.ceilDiv(tp)
+        let moe = model.experts
+        expertColumns = moe.map { model.expertParallel ? $0.expertIntermediate : $0.expertIntermediate.ceilDiv(tp) } ?? 0
+        localExperts = moe.map { model.expertParallel ? $0.experts.ceilDiv(tp) : $0.experts } ?? 0
+        sharedExpertColumns = moe.map { $0.sharedIntermediate.ceilDiv(tp) } ?? 0
     }
+
+    /// The tensor-parallel rank that holds routed expert `expert` under expert parallelism.
+    public func rank(ofExpert expert: Int) -> Int { expert % model.tensorParallel }
 
     /// Bytes of K and V one token adds to one layer's cache on this device (FP16).
     public var keyValueBytesPerTokenPerLayer: Int64 { Int64(2 * keyValueWidth * 2) }

@@ -46,6 +46,11 @@ public struct ModelSpec: Sendable, Hashable {
     /// Whether the LM head reuses the embedding table (GPT-2/3, Llama 3.2 1B/3B); otherwise the table is a
     /// further vocabulary × d matrix in memory (Llama 3 8B/70B).
     public var tiedEmbeddings = true
+    /// The Mixture-of-Experts block (nil: every layer's FFN is dense).
+    public var experts: MixtureOfExperts?
+    /// How a Mixture-of-Experts block is split over a stage's tensor-parallel ranks: every expert's columns over all
+    /// ranks (tensor parallelism, the default), or whole experts, expert e on rank e mod T (expert parallelism).
+    public var expertParallel = false
 
     public init(
         name: String, architecture: Architecture, layers: Int, hiddenSize: Int, attentionHeads: Int,
@@ -68,6 +73,9 @@ public struct ModelSpec: Sendable, Hashable {
         self.pipelineParallel = pipelineParallel
         self.source = source
     }
+
+    /// Whether layer `layer` (from 0) has a Mixture-of-Experts FFN.
+    public func isMixtureLayer(_ layer: Int) -> Bool { experts.map { layer >= $0.denseLayers } ?? false }
 
     /// Whether layers hold a KV cache and run attention.
     public var hasAttention: Bool { architecture == .transformer }

@@ -123,7 +123,11 @@ extension Simulator {
         var operations: [Operation] = []
         var templates: [(rows: Int, template: LayerTemplate, head: [Operation], start: Int)] = []
         for rows in newRows {
-            let template = LayerTemplate(shard: shard, rows: rows)
+            var template = LayerTemplate(shard: shard, rows: rows)
+            // A Mixture-of-Experts layer's FFN is routed per layer (`mixtureTails`): the cached part stops before it.
+            if shard.model.experts != nil {
+                template.afterAttention = Array(template.afterAttention.prefix(template.feedForwardStart))
+            }
             let head = LayerTemplate.head(shard: shard, rows: rows)
             templates.append((rows, template, head, operations.count))
             operations += template.beforeAttention + template.afterAttention + head

@@ -31,9 +31,14 @@ extension Simulator {
         var positions: [(classIndex: Int, rows: Int)] = []
         for count in rows {
             let template = LayerTemplate(shard: shard, rows: count)
+            // A Mixture-of-Experts layer's FFN classes stand for its experts: an expert with `count` tokens.
+            let layer =
+                shard.model.experts == nil
+                ? template.beforeAttention + template.afterAttention
+                : template.beforeAttention + template.afterAttention.prefix(template.feedForwardStart)
+                    + LayerTemplate.expert(shard: shard, rows: count)
             var seen = Set<Int>()
-            for operation in template.beforeAttention + template.afterAttention
-                + (runsHead ? LayerTemplate.head(shard: shard, rows: count) : [])
+            for operation in layer + (runsHead ? LayerTemplate.head(shard: shard, rows: count) : [])
             where !operation.isTernary {
                 guard let index = MatrixOffload.classIndex(operation.kind), seen.insert(index).inserted else { continue }
                 operations.append(operation)

@@ -50,6 +50,8 @@ public struct Experiment: Sendable {
     /// Whether each replica's devices are workers of their own (`ReplicaCostService`; `triad up`, `coordinator`),
     /// rather than every replica asking the topology's workers.
     public var replicaWorkers = false
+    /// Mixture of experts: the routing's popularity skew (Zipf exponent; 0 routes uniformly; docs/MODEL.md §12.2).
+    public var expertSkew = 0.0
     /// Groups that only prefill, and the link to the decode devices (nil: prompts are prefilled where they decode).
     public var prefillPool: PrefillPool?
     /// An iteration time that replaces the simulated one (nil: the devices' own; `LinearIterationCost`).

@@ -47,6 +47,8 @@ extension Simulator {
         var parts: Int
         var group: [Int]
         var rows: [Int]
+        /// A Mixture-of-Experts model's per-layer FFN segments, by group and layer (`mixtureTails`; empty otherwise).
+        var tails: [[[Segment]]] = []
     }
 
     func partition(_ state: RunState, parts: Int) -> Partition {

@@ -19,7 +19,8 @@ extension Simulator {
     }
 
     private func weightFootprint(of shard: ModelShard, runsHead: Bool) -> (memory: Int64, fpga: Int64) {
-        let template = LayerTemplate(shard: shard, rows: 1)
+        // Enough rows that an even routing reaches every expert: every weight matrix appears.
+        let template = LayerTemplate(shard: shard, rows: LayerTemplate.rowsReachingEveryExpert(shard.model))
         var memory: Int64 = 0
         var fpga: Int64 = 0
         func add(_ operations: [Operation], times: Int64) {
@@ -33,7 +34,14 @@ extension Simulator {
                 }
             }
         }
-        add(template.beforeAttention + template.afterAttention, times: Int64(shard.layers))
+        // A Mixture-of-Experts model's leading dense layers hold a dense FFN instead (counted in the first stage).
+        let dense = min(shard.model.experts?.denseLayers ?? 0, shard.layers)
+        add(template.beforeAttention + template.afterAttention, times: Int64(shard.layers - dense))
+        if dense > 0 {
+            add(
+                template.beforeAttention + template.afterAttention.prefix(template.feedForwardStart)
+                    + LayerTemplate.denseFeedForward(shard: shard, rows: 1), times: Int64(dense))
+        }
         if runsHead {
             add(LayerTemplate.head(shard: shard, rows: 1), times: 1)
             // An untied embedding table is a further vocabulary × d matrix (split like the LM head). It is kept

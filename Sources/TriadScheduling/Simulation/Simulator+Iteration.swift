@@ -146,6 +146,12 @@ extension Simulator {
         try prepareCosts(
             rowCounts: rowCounts, sequences: state.sequences, spans: state.spans, iteration: iteration,
             lookahead: lookahead)
+        if shard.model.experts != nil {
+            for index in partitions.indices {
+                partitions[index].tails = try mixtureTails(
+                    state, partitions[index], chunks: chunks, iteration: iteration)
+            }
+        }
         return partitions
     }
 
@@ -184,7 +190,9 @@ extension Simulator {
                     program.append(attention[g])
                 }
                 if hasAttention { program += layer.afterAttention }
-                chains.append(ChainProgram(layer: program, head: runsHead ? head : []))
+                chains.append(
+                    ChainProgram(
+                        layer: program, head: runsHead ? head : [], tails: partition.tails.isEmpty ? [] : partition.tails[g]))
             }
             let timeline = composer.compose(chains, layers: shard.layers)
             if composer.isRecording {

@@ -40,6 +40,11 @@ public struct Simulator {
     static let rowsWindow = 8
     /// NeuPIMs' attention-load estimate by sequence length (for greedy placement).
     let loadEstimate: [Int64]
+    /// Mixture of experts: the routing, the costs of its operations by shape, and scratch for the routing counts.
+    let routing: ExpertRouting?
+    var mixtureCosts: [Operation: OperationCost] = [:]
+    var routingCounts: [Int] = []
+    var routingChosen: [Int] = []
 
     /// A simulator of `experiment` under `policy` on `devices` (the experiment's, unless a pipeline stage's own),
     /// costing operations through `costs` (in this process unless given).
@@ -87,6 +92,9 @@ public struct Simulator {
             PIMCostModel.attentionLoadEstimate(
                 sequenceLength: $0, width: shard.keyValueWidth, heads: shard.keyValueHeads, rowElements: rowElements,
                 banks: banks)
+        }
+        routing = experiment.model.experts.map {
+            ExpertRouting($0, skew: experiment.expertSkew, seed: experiment.seed)
         }
         guard experiment.batch >= 1 else { throw SimulationError(.incompatible, "batch must be at least 1") }
     }

@@ -51,9 +51,22 @@ public struct Segment: Sendable, Hashable {
 public struct ChainProgram: Sendable {
     public var layer: [Segment]
     public var head: [Segment]
+    /// Segments each layer runs after `layer`'s, by layer (empty: none) — a Mixture-of-Experts FFN, routed per layer.
+    public var tails: [[Segment]]
 
-    public init(layer: [Segment], head: [Segment]) {
+    public init(layer: [Segment], head: [Segment], tails: [[Segment]] = []) {
         self.layer = layer
         self.head = head
+        self.tails = tails
+    }
+
+    /// How many segments layer `index` runs.
+    func length(ofLayer index: Int) -> Int { index < tails.count ? layer.count + tails[index].count : layer.count }
+
+    /// Segment `position` of layer `index`, if it has one.
+    func segment(ofLayer index: Int, at position: Int) -> Segment? {
+        if position < layer.count { return layer[position] }
+        guard index < tails.count, position - layer.count < tails[index].count else { return nil }
+        return tails[index][position - layer.count]
     }
 }

@@ -43,9 +43,7 @@ public struct TimelineComposer: Sendable {
     }
 
     private func segment(_ program: ChainProgram, layer: Int, index: Int, layers: Int) -> Segment? {
-        if layer < layers {
-            return index < program.layer.count ? program.layer[index] : nil
-        }
+        if layer < layers { return program.segment(ofLayer: layer, at: index) }
         return layer == layers && index < program.head.count ? program.head[index] : nil
     }
 
@@ -134,7 +132,7 @@ public struct TimelineComposer: Sendable {
             var streamStart: Picoseconds = 0
             var duration = next.duration
             if next.resource != .pim {
-                let key = (min(layer, layers) << 6) | index
+                let key = (min(layer, layers) << 16) | index
                 let needsWeights = next.weightBytes > 0 && !(reusesWeights && isResident(key))
                 let bytes = next.dataBytes + (needsWeights ? next.weightBytes : 0)
                 if next.weightBytes > 0 && (!needsWeights || prefetchesWeights) { duration = next.residentDuration }
@@ -194,7 +192,7 @@ public struct TimelineComposer: Sendable {
             }
             // Advance the chain.
             let program = chains[chosen]
-            let length = layer < layers ? program.layer.count : program.head.count
+            let length = layer < layers ? program.length(ofLayer: layer) : program.head.count
             if index + 1 < length {
                 chainSegment[chosen] = index + 1
             } else {
