@@ -5,6 +5,7 @@ import TriadCore
 import TriadDevices
 import TriadScheduling
 import TriadTopology
+import TriadDatasets
 
 /// Output format of run and compare.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -44,6 +45,11 @@ struct RunOptions: ParsableArguments {
         parsing: .unconditional,
         help: "Mixture of experts: routing skew, a Zipf exponent over the experts' popularity (0 = uniform, up to 4).")
     var expertSkew: Double = 0
+
+    @Option(
+        help:
+            "Mixture of experts: expert choices from a routing trace (DynaNDE-Simulator's CSV: layer_id,token_id,expert_0,…) instead of drawn.")
+    var routing: String?
 
     @Option(help: "sharegpt, alpaca, fixed:IN:OUT, or a trace file (vidur CSV or LLMServingSim JSONL).")
     var workload: String = "sharegpt"
@@ -153,6 +159,17 @@ struct RunOptions: ParsableArguments {
         experiment.router = Router(rawValue: router) ?? .roundRobin
         experiment.iterationCost = iterationCost.flatMap(LinearIterationCost.init)
         experiment.expertSkew = expertSkew
+        if let routing {
+            guard experiment.model.experts != nil else {
+                throw InputError("triad: --routing needs a Mixture-of-Experts model (\(experiment.model.name) is dense)")
+            }
+            do {
+                experiment.routingTrace = try RoutingTraceReader.parse(
+                    try InputFile.read(routing, what: "routing trace", limit: InputFile.traceLimit), file: routing)
+            } catch let error as DatasetError {
+                throw InputError(error.message)
+            }
+        }
         if expertParallel {
             guard experiment.model.experts != nil else {
                 throw InputError("triad: --expert-parallel needs a Mixture-of-Experts model (\(experiment.model.name) is dense)")

@@ -74,6 +74,32 @@ struct DatasetTests {
         #expect(requests[1].arrival == 1_000_000)
     }
 
+    /// DynaNDE-Simulator's routing traces: a token's experts are those with a score above zero; malformed rows name
+    /// their line.
+    @Test func routingTracesGiveEachTokensExperts() throws {
+        let csv = """
+            layer_id,token_id,expert_0,expert_1,expert_2,expert_3
+            0,1,0.0,0.7,0.0,0.2
+            0,0,0.9,0.0,0.8,0.0
+            1,0,0.0,0.0,0.0,1.0
+            """
+        let trace = try RoutingTraceReader.parse(csv, file: "r.csv")
+        #expect(trace.experts == 4 && trace.layers.count == 2)
+        #expect(trace.experts(layer: 0, token: 0) == [0, 2] && trace.experts(layer: 0, token: 3) == [1, 3])
+        #expect(trace.experts(layer: 3, token: 5) == [3])
+        for (bad, line) in [
+            ("layer_id,token_id,expert_0,expert_1\n0,0,0,0\n", "r:2:"), ("layer_id,token_id,expert_0,expert_1\n0,0,nan,1\n", "r:2:"),
+            ("layer_id,token_id,expert_1,expert_0\n", "r:1:"), ("layer_id,token_id,expert_0,expert_1\n0,1,1,0\n", "r:"),
+        ] {
+            do {
+                _ = try RoutingTraceReader.parse(bad, file: "r")
+                Issue.record("accepted \(bad)")
+            } catch let error as DatasetError {
+                #expect(error.message.hasPrefix(line), "\(error.message)")
+            }
+        }
+    }
+
     /// A session's requests in arrival order are its turns; a turn whose prompt holds the previous prompt and reply
     /// starts with that history (its prefix), one that does not (a new context) has none.
     @Test func sessionsInATraceBecomeTurnsWithTheirHistory() throws {

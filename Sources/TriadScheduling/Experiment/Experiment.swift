@@ -52,6 +52,8 @@ public struct Experiment: Sendable {
     public var replicaWorkers = false
     /// Mixture of experts: the routing's popularity skew (Zipf exponent; 0 routes uniformly; docs/MODEL.md §12.2).
     public var expertSkew = 0.0
+    /// Expert choices given instead of drawn (`--routing`).
+    public var routingTrace: RoutingTrace?
     /// Groups that only prefill, and the link to the decode devices (nil: prompts are prefilled where they decode).
     public var prefillPool: PrefillPool?
     /// An iteration time that replaces the simulated one (nil: the devices' own; `LinearIterationCost`).

@@ -12,8 +12,11 @@ struct ExpertRouting: Sendable {
     private let seed: UInt64
     /// Cumulative popularity, out of 2^53.
     private let cumulative: [UInt64]
+    /// Choices given instead of drawn (`--routing`).
+    let trace: RoutingTrace?
 
-    init(_ moe: MixtureOfExperts, skew: Double, seed: UInt64) {
+    init(_ moe: MixtureOfExperts, skew: Double, seed: UInt64, trace: RoutingTrace? = nil) {
+        self.trace = trace
         experts = moe.experts
         perToken = moe.perToken
         self.seed = seed
@@ -39,8 +42,19 @@ struct ExpertRouting: Sendable {
 
     /// Adds one to `counts[base + e]` for each of the k distinct experts the token (`request`, `position`) goes to
     /// in `layer`; `chosen` is scratch (its capacity kept between calls).
-    func route(request: Int, position: Int, layer: Int, into counts: inout [Int], base: Int = 0, chosen: inout [Int]) {
+    func route(
+        request: Int, position: Int, layer: Int, token: Int = 0, into counts: inout [Int], base: Int = 0,
+        chosen: inout [Int]
+    ) {
         chosen.removeAll(keepingCapacity: true)
+        if let trace {
+            // The trace's choices for the iteration's `token`-th token.
+            for expert in trace.experts(layer: layer, token: token) {
+                chosen.append(expert)
+                counts[base + expert] += 1
+            }
+            return
+        }
         let rotation = (layer &* 7_919) % experts
         var draw = 0
         while chosen.count < perToken {

@@ -19,14 +19,18 @@ extension Simulator {
         // Tokens per expert, per (group, layer).
         routingCounts.removeAll(keepingCapacity: true)
         routingCounts.append(contentsOf: repeatElement(0, count: groups * layers * experts))
+        // Tokens in order (for a routing trace): the batch's requests, each request's query positions, then the prompt
+        // chunks' tokens.
+        var token = 0
         for (index, slot) in state.activeSlots.enumerated() {
             let group = partition.group[index]
             let request = state.request[slot].id
             let position = state.sequences[index]
-            for layer in 0..<layers where shard.model.isMixtureLayer(layer) {
-                for query in 0..<queriesPerRequest {
-                    routeToken(request: request, position: position + query, layer: layer, group: group)
+            for query in 0..<queriesPerRequest {
+                for layer in 0..<layers where shard.model.isMixtureLayer(layer) {
+                    routeToken(request: request, position: position + query, layer: layer, token: token, group: group)
                 }
+                token += 1
             }
         }
         if chunks != nil {
@@ -34,8 +38,9 @@ extension Simulator {
                 let request = state.request[slot].id
                 for position in state.prefilled[slot]..<(state.prefilled[slot] + tokens) {
                     for layer in 0..<layers where shard.model.isMixtureLayer(layer) {
-                        routeToken(request: request, position: position, layer: layer, group: 0)
+                        routeToken(request: request, position: position, layer: layer, token: token, group: 0)
                     }
+                    token += 1
                 }
             }
         }
@@ -85,10 +90,10 @@ extension Simulator {
         return tails
     }
 
-    private mutating func routeToken(request: Int, position: Int, layer: Int, group: Int) {
+    private mutating func routeToken(request: Int, position: Int, layer: Int, token: Int, group: Int) {
         let base = (group * shard.layers + layer) * shard.model.experts!.experts
         routing!.route(
-            request: request, position: position, layer: layer, into: &routingCounts, base: base,
+            request: request, position: position, layer: layer, token: token, into: &routingCounts, base: base,
             chosen: &routingChosen)
     }
 

@@ -94,7 +94,13 @@ public struct Simulator {
                 banks: banks)
         }
         routing = experiment.model.experts.map {
-            ExpertRouting($0, skew: experiment.expertSkew, seed: experiment.seed)
+            ExpertRouting($0, skew: experiment.expertSkew, seed: experiment.seed, trace: experiment.routingTrace)
+        }
+        if let trace = experiment.routingTrace, trace.experts != experiment.model.experts?.experts {
+            throw SimulationError(
+                .incompatible,
+                "the routing trace is for \(trace.experts) experts; \(experiment.model.name) has \(experiment.model.experts.map { "\($0.experts)" } ?? "none")"
+            )
         }
         guard experiment.batch >= 1 else { throw SimulationError(.incompatible, "batch must be at least 1") }
     }
