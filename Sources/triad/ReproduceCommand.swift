@@ -3,12 +3,14 @@ import ArgumentParser
 import Foundation
 import TriadCore
 import TriadReproduction
+import TriadScheduling
+import TriadDevices
 
 /// `triad reproduce neupims|matmulfree`: the papers' results next to ours.
 struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reproduce", abstract: "Run a paper's experiments and show its numbers next to ours.",
-        subcommands: [NeuPIMs.self, MatMulFree.self])
+        subcommands: [NeuPIMs.self, MatMulFree.self, Mixture.self])
 
     struct Output: ParsableArguments {
         @Option(help: "Directory for the CSV and SVG files.")
@@ -72,6 +74,51 @@ struct ReproduceCommand: ParsableCommand {
                 print(SimulatorCheck.table(result.simulatorCheck))
                 print(ClaimRendering.parameters(Provenance.neupims, assumptions: Provenance.neupimsAssumptions))
                 print("wrote " + paths.joined(separator: ", "))
+            }
+        }
+    }
+
+    struct Mixture: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "moe",
+            abstract: "Mixture of experts: where an expert runs fastest by its tokens (NPU, bank PIM, logic-die PIM).")
+
+        @OptionGroup var output: Output
+
+        @Option(help: "Topology of the NPU (its memory plain HBM).")
+        var npu: String = "Topologies/npu-only.yaml"
+
+        @Option(help: "Topology with bank-level PIM.")
+        var bankPim: String = "Topologies/neupims.yaml"
+
+        @Option(help: "Topology with logic-die PIM.")
+        var logicPim: String = "Topologies/logic-pim.yaml"
+
+        func run() throws {
+            try output.prepare()
+            func devices(_ path: String) throws -> DeviceSet {
+                try Inputs.deviceSet(try Inputs.topology(at: path), path: path)
+            }
+            let points = try MixtureReproduction.expertSweep(
+                npu: try devices(npu), bankPIM: try devices(bankPim), logicPIM: try devices(logicPim))
+            let claims = MixtureReproduction.claims(points)
+            let path = try output.write(MixtureReproduction.csv(points), to: "moe-expert-devices.csv")
+            switch output.format {
+            case .json:
+                print(ClaimRendering.json(claims), terminator: "")
+            case .table:
+                print("Mixture of experts: one Mixtral-8x7B expert by its tokens\n")
+                var rows = [["tokens", "Op/B", "npu µs", "bank pim µs", "logic pim µs", "fastest"]]
+                for point in points {
+                    rows.append([
+                        "\(point.tokens)", TextTable.fixed(point.operationsPerByte, 0),
+                        TextTable.fixed(Double(point.npu) * 1e-6, 1), TextTable.fixed(Double(point.bankPIM) * 1e-6, 1),
+                        TextTable.fixed(Double(point.logicPIM) * 1e-6, 1), point.fastest,
+                    ])
+                }
+                print(TextTable.render(rows))
+                print(ClaimRendering.table(claims))
+                print("wrote " + path)
             }
         }
     }

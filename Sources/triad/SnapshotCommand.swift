@@ -26,6 +26,14 @@ struct SnapshotCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Tensor-parallel degree (default: the preset's; 1 for config.json).")
     var tensorParallel: Int?
 
+    @Option(
+        help:
+            "Mixture of experts: expert choices from a routing trace (DynaNDE-Simulator's CSV: layer_id,token_id,expert_0,…; token i is the batch's i-th request).")
+    var routing: String?
+
+    @Flag(help: "Mixture of experts: whole experts on the tensor-parallel ranks (expert e on rank e mod T).")
+    var expertParallel = false
+
     @Option(help: "Comma-separated policies.")
     var policies: String = "npu-only,npu+pim,npu+pim+drb+fused+bulk+gmlbp,neupims"
 
@@ -35,7 +43,13 @@ struct SnapshotCommand: ParsableCommand {
     func run() throws {
         let topologyFile = try Inputs.topology(at: topology)
         let devices = try Inputs.deviceSet(topologyFile, path: topology)
-        let spec = try Inputs.model(model, tensorParallel: tensorParallel, pipelineParallel: 1)
+        var spec = try Inputs.model(model, tensorParallel: tensorParallel, pipelineParallel: 1)
+        if expertParallel {
+            guard spec.experts != nil else {
+                throw InputError("triad: --expert-parallel needs a Mixture-of-Experts model (\(spec.name) is dense)")
+            }
+            spec.expertParallel = true
+        }
         let text = try InputFile.read(batch, what: "batch file")
         let entries: [BatchEntry]
         do {
@@ -45,8 +59,19 @@ struct SnapshotCommand: ParsableCommand {
         }
         let list = try Inputs.policies(policies)
         let name = URL(fileURLWithPath: batch).lastPathComponent
-        let experiment = Experiment(
+        var experiment = Experiment(
             devices: devices, model: spec, workload: .fixed(input: 0, output: 1), topologyName: topologyFile.name)
+        if let routing {
+            guard spec.experts != nil else {
+                throw InputError("triad: --routing needs a Mixture-of-Experts model (\(spec.name) is dense)")
+            }
+            do {
+                experiment.routingTrace = try RoutingTraceReader.parse(
+                    try InputFile.read(routing, what: "routing trace", limit: InputFile.traceLimit), file: routing)
+            } catch let error as DatasetError {
+                throw InputError(error.message)
+            }
+        }
         let reports = try RunArtifacts.locatingErrors(in: topologyFile, path: topology) {
             try experiment.snapshot(entries, trace: name, policies: list)
         }

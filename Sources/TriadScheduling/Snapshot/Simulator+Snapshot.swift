@@ -54,15 +54,18 @@ extension Simulator {
         }
         try prepareCosts(rowCounts: split.rows, sequences: state.sequences, iteration: 0)
         let (attention, _, _) = attentionSegments(state, split, operationBarrier: true)
+        // A Mixture-of-Experts layer: its first layer's routed FFN (the step is one layer).
+        let tails = try mixtureTails(state, split, chunks: nil, iteration: 0)
         var phases: [SnapshotSchedule.Phases] = []
         for (index, rows) in split.rows.enumerated() {
             let layer = layerCache[rows]!
             let hasAttention = shard.model.hasAttention
+            let feedForward = tails.isEmpty ? [] : tails[index][0]
             phases.append(
                 SnapshotSchedule.Phases(
                     qkv: layer.beforeAttention.reduce(0) { $0 + $1.duration },
                     attention: hasAttention ? attention[index].duration : 0,
-                    projectionFeedForward: layer.afterAttention.reduce(0) { $0 + $1.duration },
+                    projectionFeedForward: (layer.afterAttention + feedForward).reduce(0) { $0 + $1.duration },
                     attentionBlocking: hasAttention ? attention[index].meanChannelBlocked : 0))
         }
         let steps =
