@@ -48,31 +48,35 @@ extension Simulator {
     /// Merges consecutive operations on the same resource into segments.
     func segments(of operations: [Operation], costs: ArraySlice<OperationCost>) -> [Segment] {
         var result: [Segment] = []
-        for (operation, cost) in zip(operations, costs) {
-            let resource = plan.resource(for: operation)
-            if result.isEmpty || result[result.count - 1].resource != resource {
-                result.append(Segment(resource: resource))
-            }
-            result[result.count - 1].duration +|= cost.duration
-            // Only NPU GEMMs wait on weights that could already be on chip.
-            let weightsOnChip = resource == .npu && operation.kind.category == .matrix
-            if weightsOnChip { result[result.count - 1].systolicDuration +|= cost.duration }
-            result[result.count - 1].residentDuration +|= weightsOnChip ? cost.residentDuration : cost.duration
-            result[result.count - 1].energyPicojoules += cost.energyPicojoules
-            if resource == .pim {
-                // An FC GEMV keeps every channel busy, and closed to ordinary traffic for its commands' share.
-                result[result.count - 1].meanChannelBusy +|= cost.duration
-                result[result.count - 1].meanChannelBlocked +|= pimMatrixBlocked(operation, duration: cost.duration)
-            }
-            if resource == .npu {
-                if operation.kind.category == .matrix {
-                    result[result.count - 1].weightBytes +|= cost.streamedBytes
-                } else {
-                    result[result.count - 1].dataBytes +|= cost.streamedBytes
-                }
+        for (operation, cost) in zip(operations, costs) { append(operation, cost: cost, to: &result) }
+        return result
+    }
+
+    /// Adds `operation` (costing `cost`) to the last of `result` when it runs on the same resource, else as a new
+    /// segment.
+    func append(_ operation: Operation, cost: OperationCost, to result: inout [Segment]) {
+        let resource = plan.resource(for: operation)
+        if result.isEmpty || result[result.count - 1].resource != resource {
+            result.append(Segment(resource: resource))
+        }
+        result[result.count - 1].duration +|= cost.duration
+        // Only NPU GEMMs wait on weights that could already be on chip.
+        let weightsOnChip = resource == .npu && operation.kind.category == .matrix
+        if weightsOnChip { result[result.count - 1].systolicDuration +|= cost.duration }
+        result[result.count - 1].residentDuration +|= weightsOnChip ? cost.residentDuration : cost.duration
+        result[result.count - 1].energyPicojoules += cost.energyPicojoules
+        if resource == .pim {
+            // An FC GEMV keeps every channel busy, and closed to ordinary traffic for its commands' share.
+            result[result.count - 1].meanChannelBusy +|= cost.duration
+            result[result.count - 1].meanChannelBlocked +|= pimMatrixBlocked(operation, duration: cost.duration)
+        }
+        if resource == .npu {
+            if operation.kind.category == .matrix {
+                result[result.count - 1].weightBytes +|= cost.streamedBytes
+            } else {
+                result[result.count - 1].dataBytes +|= cost.streamedBytes
             }
         }
-        return result
     }
 
     /// Costs every layer shape and sequence length this iteration needs and no earlier one did, with one

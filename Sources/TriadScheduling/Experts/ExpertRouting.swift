@@ -10,7 +10,7 @@ struct ExpertRouting: Sendable {
     let experts: Int
     let perToken: Int
     private let seed: UInt64
-    /// Cumulative popularity, out of 2^53.
+    /// Cumulative popularity, out of 2^53 (empty when uniform).
     private let cumulative: [UInt64]
     /// Choices given instead of drawn (`--routing`).
     let trace: RoutingTrace?
@@ -20,6 +20,10 @@ struct ExpertRouting: Sendable {
         experts = moe.experts
         perToken = moe.perToken
         self.seed = seed
+        guard skew > 0 else {
+            cumulative = []
+            return
+        }
         let weights = (0..<moe.experts).map { Foundation.pow(Double($0 + 1), -skew) }
         let total = weights.reduce(0, +)
         var running = 0.0
@@ -46,13 +50,17 @@ struct ExpertRouting: Sendable {
         request: Int, position: Int, layer: Int, token: Int = 0, into counts: inout [Int], base: Int = 0,
         chosen: inout [Int]
     ) {
+        choose(request: request, position: position, layer: layer, token: token, chosen: &chosen)
+        for expert in chosen { counts[base + expert] += 1 }
+    }
+
+    /// The k distinct experts the token (`request`, `position`) — the iteration's `token`-th, for a routing trace —
+    /// goes to in `layer`, in `chosen` (its capacity kept between calls).
+    func choose(request: Int, position: Int, layer: Int, token: Int, chosen: inout [Int]) {
         chosen.removeAll(keepingCapacity: true)
         if let trace {
             // The trace's choices for the iteration's `token`-th token.
-            for expert in trace.experts(layer: layer, token: token) {
-                chosen.append(expert)
-                counts[base + expert] += 1
-            }
+            chosen += trace.experts(layer: layer, token: token)
             return
         }
         let rotation = (layer &* 7_919) % experts
@@ -62,10 +70,16 @@ struct ExpertRouting: Sendable {
             if draw < 64 * perToken {
                 let u = hash(request, position, layer, draw)
                 var low = 0
-                var high = experts - 1
-                while low < high {
-                    let middle = (low + high) / 2
-                    if cumulative[middle] > u { high = middle } else { low = middle + 1 }
+                if cumulative.isEmpty {
+                    // Uniform: ⌊u · E / 2^53⌋.
+                    let product = u.multipliedFullWidth(by: UInt64(experts))
+                    low = Int(truncatingIfNeeded: (product.high << 11) | (product.low >> 53))
+                } else {
+                    var high = experts - 1
+                    while low < high {
+                        let middle = (low + high) / 2
+                        if cumulative[middle] > u { high = middle } else { low = middle + 1 }
+                    }
                 }
                 expert = (low + rotation) % experts
             } else {
@@ -75,7 +89,6 @@ struct ExpertRouting: Sendable {
             draw += 1
             guard !chosen.contains(expert) else { continue }
             chosen.append(expert)
-            counts[base + expert] += 1
         }
     }
 }

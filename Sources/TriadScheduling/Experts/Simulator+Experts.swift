@@ -13,112 +13,178 @@ extension Simulator {
         _ state: RunState, _ partition: Partition, chunks: PromptChunks?, iteration: Int
     ) throws -> [[[Segment]]] {
         guard let moe = shard.model.experts, let routing else { return [] }
+        let expertParallel = shard.model.expertParallel
         let groups = partition.rows.count
         let layers = shard.layers
         let experts = moe.experts
-        // Tokens per expert, per (group, layer).
-        routingCounts.removeAll(keepingCapacity: true)
-        routingCounts.append(contentsOf: repeatElement(0, count: groups * layers * experts))
-        // Tokens in order (for a routing trace): the batch's requests, each request's query positions, then the prompt
-        // chunks' tokens.
-        var token = 0
-        for (index, slot) in state.activeSlots.enumerated() {
-            let group = partition.group[index]
-            let request = state.request[slot].id
-            let position = state.sequences[index]
-            for query in 0..<queriesPerRequest {
-                for layer in 0..<layers where shard.model.isMixtureLayer(layer) {
-                    routeToken(request: request, position: position + query, layer: layer, token: token, group: group)
-                }
-                token += 1
+        // Tokens per expert, per (group, layer), from the iteration's routing (`routeIteration`).
+        var counts: [Int] = []
+        swap(&counts, &routingCounts)
+        defer { swap(&counts, &routingCounts) }
+        counts.removeAll(keepingCapacity: true)
+        counts.append(contentsOf: repeatElement(0, count: groups * layers * experts))
+        let mixtureLayers = (0..<layers).filter { shard.model.isMixtureLayer($0) }
+        let k = moe.perToken
+        let stride = mixtureLayers.count * k
+        let decodeTokens = state.activeSlots.count * queriesPerRequest
+        let tokens = decodeTokens + (chunks != nil ? state.prefillStep.reduce(0) { $0 + $1.tokens } : 0)
+        precondition(routingChoices.count >= tokens * stride, "routeIteration must run before mixtureTails")
+        for token in 0..<tokens {
+            let group = token < decodeTokens ? partition.group[token / queriesPerRequest] : 0
+            for (m, layer) in mixtureLayers.enumerated() {
+                let base = (group * layers + layer) * experts
+                let first = token * stride + m * k
+                for j in first..<(first + k) { counts[base + routingChoices[j]] += 1 }
             }
         }
-        if chunks != nil {
-            for (slot, tokens) in state.prefillStep {
-                let request = state.request[slot].id
-                for position in state.prefilled[slot]..<(state.prefilled[slot] + tokens) {
-                    for layer in 0..<layers where shard.model.isMixtureLayer(layer) {
-                        routeToken(request: request, position: position, layer: layer, token: token, group: 0)
-                    }
-                    token += 1
-                }
-            }
+        let isMixture = (0..<layers).map { shard.model.isMixtureLayer($0) }
+        // The parts every layer needs and no earlier iteration costed, then their costs in one round.
+        var missing: [Int] = []
+        func need(_ key: Int) {
+            if mixtureParts[key] == nil && !missing.contains(key) { missing.append(key) }
         }
-        // Every layer's operations, then the costs not yet known, in one round.
-        var programs: [[Operation]] = []
-        programs.reserveCapacity(groups * layers)
-        var missing: [Operation] = []
         for group in 0..<groups {
             let rows = partition.rows[group] + (group == 0 ? chunks?.rows ?? 0 : 0)
+            guard rows > 0 else { continue }
             for layer in 0..<layers {
-                var operations: [Operation] = []
-                if rows > 0 {
-                    if shard.model.isMixtureLayer(layer) {
-                        operations = LayerTemplate.mixtureCommon(shard: shard, rows: rows)
-                        let base = (group * layers + layer) * experts
-                        for expert in 0..<experts where routingCounts[base + expert] > 0 {
-                            operations += LayerTemplate.expert(shard: shard, rows: routingCounts[base + expert])
-                        }
-                        operations.append(Operation(kind: .residualAdd, rows: rows, inner: shard.model.hiddenSize))
-                    } else {
-                        operations = LayerTemplate.denseFeedForward(shard: shard, rows: rows)
-                    }
+                guard isMixture[layer] else {
+                    need(Self.partKey(.dense, rows))
+                    continue
                 }
-                for operation in operations where mixtureCosts[operation] == nil && !missing.contains(operation) {
-                    missing.append(operation)
+                need(Self.partKey(.common, rows))
+                need(Self.partKey(.add, rows))
+                let base = (group * layers + layer) * experts
+                for expert in 0..<experts where counts[base + expert] > 0 {
+                    need(Self.partKey(.expert, counts[base + expert]))
                 }
-                programs.append(operations)
             }
         }
         if !missing.isEmpty {
-            let answers = try costGrouped(missing, iteration: iteration)
-            for (operation, cost) in zip(missing, answers) { mixtureCosts[operation] = cost }
+            var operations: [Operation] = []
+            var spans: [Range<Int>] = []
+            for key in missing {
+                let start = operations.count
+                operations += partOperations(key)
+                spans.append(start..<operations.count)
+            }
+            let answers = try costGrouped(operations, iteration: iteration)
+            for (key, span) in zip(missing, spans) {
+                mixtureParts[key] = span.map { (operations[$0], answers[$0]) }
+            }
         }
         var tails: [[[Segment]]] = []
+        tails.reserveCapacity(groups)
         for group in 0..<groups {
+            let rows = partition.rows[group] + (group == 0 ? chunks?.rows ?? 0 : 0)
             var layerTails: [[Segment]] = []
+            layerTails.reserveCapacity(layers)
             for layer in 0..<layers {
-                var operations = programs[group * layers + layer]
-                if shard.model.expertParallel && shard.model.isMixtureLayer(layer) && !operations.isEmpty {
-                    operations = busiestRank(operations, counts: (group * layers + layer) * experts)
+                var segments: [Segment] = []
+                if rows > 0 {
+                    if isMixture[layer] {
+                        let base = (group * layers + layer) * experts
+                        appendPart(Self.partKey(.common, rows), to: &segments)
+                        let rank = expertParallel ? busiestRank(counts, base: base) : nil
+                        for expert in 0..<experts where counts[base + expert] > 0 {
+                            if let rank, shard.rank(ofExpert: expert) != rank { continue }
+                            appendPart(Self.partKey(.expert, counts[base + expert]), to: &segments)
+                        }
+                        appendPart(Self.partKey(.add, rows), to: &segments)
+                    } else {
+                        appendPart(Self.partKey(.dense, rows), to: &segments)
+                    }
                 }
-                let costs = operations.map { mixtureCosts[$0]! }
-                layerTails.append(segments(of: operations, costs: costs[...]))
+                layerTails.append(segments)
             }
             tails.append(layerTails)
         }
         return tails
     }
 
-    private mutating func routeToken(request: Int, position: Int, layer: Int, token: Int, group: Int) {
-        let base = (group * shard.layers + layer) * shard.model.experts!.experts
-        routing!.route(
-            request: request, position: position, layer: layer, token: token, into: &routingCounts, base: base,
-            chosen: &routingChosen)
+    /// Routes every token of the iteration once, before its partitions are composed: k experts per token per MoE
+    /// layer in `routingChoices`. Tokens in order (a routing trace's rows): the batch's decoding requests in slot
+    /// order, each one's query positions in turn, then, with `chunks`, the prompt-chunk tokens (`state.prefillStep`).
+    mutating func routeIteration(_ state: RunState, chunks: Bool) {
+        guard shard.model.experts != nil, let routing else { return }
+        var choices: [Int] = []
+        var chosen: [Int] = []
+        swap(&choices, &routingChoices)
+        swap(&chosen, &routingChosen)
+        defer {
+            swap(&choices, &routingChoices)
+            swap(&chosen, &routingChosen)
+        }
+        choices.removeAll(keepingCapacity: true)
+        let mixtureLayers = (0..<shard.layers).filter { shard.model.isMixtureLayer($0) }
+        var token = 0
+        func route(request: Int, position: Int) {
+            for layer in mixtureLayers {
+                routing.choose(request: request, position: position, layer: layer, token: token, chosen: &chosen)
+                choices += chosen
+            }
+            token += 1
+        }
+        for (index, slot) in state.activeSlots.enumerated() {
+            for query in 0..<queriesPerRequest {
+                route(request: state.request[slot].id, position: state.sequences[index] + query)
+            }
+        }
+        if chunks {
+            for (slot, tokens) in state.prefillStep {
+                for position in state.prefilled[slot]..<(state.prefilled[slot] + tokens) {
+                    route(request: state.request[slot].id, position: position)
+                }
+            }
+        }
+    }
+
+    /// The parts a layer's FFN is made of, costed once per shape (`mixtureParts`).
+    enum MixturePart: Int {
+        /// Norm, router and shared experts, for the layer's tokens.
+        case common
+        /// One routed expert, for its tokens.
+        case expert
+        /// The residual add.
+        case add
+        /// A dense FFN (DeepSeek's leading layers).
+        case dense
+    }
+
+    static func partKey(_ part: MixturePart, _ rows: Int) -> Int { part.rawValue << 40 | rows }
+
+    private func partOperations(_ key: Int) -> [Operation] {
+        let rows = key & ((1 << 40) - 1)
+        switch MixturePart(rawValue: key >> 40)! {
+        case .common: return LayerTemplate.mixtureCommon(shard: shard, rows: rows)
+        case .expert: return LayerTemplate.expert(shard: shard, rows: rows)
+        case .add: return [Operation(kind: .residualAdd, rows: rows, inner: shard.model.hiddenSize)]
+        case .dense: return LayerTemplate.denseFeedForward(shard: shard, rows: rows)
+        }
+    }
+
+    private func appendPart(_ key: Int, to segments: inout [Segment]) {
+        for (operation, cost) in mixtureParts[key]! { append(operation, cost: cost, to: &segments) }
     }
 
     /// With expert parallelism, the ranks of a stage hold whole experts (expert e on rank e mod T) and wait for each
-    /// other at the combine: the layer lasts as long as the rank with the most expert time. `operations` lists the
-    /// common part, every routed expert's three operations in expert order (those with tokens), then the residual
-    /// add; returns the common part, the busiest rank's experts and the add.
-    private func busiestRank(_ operations: [Operation], counts base: Int) -> [Operation] {
-        let moe = shard.model.experts!
+    /// other when their outputs are summed: the layer lasts as long as the rank with the most expert time (ties to
+    /// the lower rank). `base` indexes the layer's counts.
+    private func busiestRank(_ counts: [Int], base: Int) -> Int {
         let ranks = shard.model.tensorParallel
-        let common = LayerTemplate.mixtureCommon(shard: shard, rows: 1).count
-        var rankTime = Array(repeating: Picoseconds(0), count: ranks)
-        var position = common
-        for expert in 0..<moe.experts where routingCounts[base + expert] > 0 {
-            for offset in 0..<3 { rankTime[shard.rank(ofExpert: expert)] +|= mixtureCosts[operations[position + offset]]!.duration }
-            position += 3
+        var busiest = 0
+        var most = Picoseconds(-1)
+        for rank in 0..<ranks {
+            var time: Picoseconds = 0
+            var expert = rank
+            while expert < shard.model.experts!.experts {
+                let tokens = counts[base + expert]
+                if tokens > 0 {
+                    for (_, cost) in mixtureParts[Self.partKey(.expert, tokens)]! { time +|= cost.duration }
+                }
+                expert += ranks
+            }
+            if time > most { (busiest, most) = (rank, time) }
         }
-        let busiest = rankTime.indices.max { (rankTime[$0], -$0) < (rankTime[$1], -$1) } ?? 0
-        var kept = Array(operations.prefix(common))
-        position = common
-        for expert in 0..<moe.experts where routingCounts[base + expert] > 0 {
-            if shard.rank(ofExpert: expert) == busiest { kept += operations[position..<(position + 3)] }
-            position += 3
-        }
-        kept.append(operations[operations.count - 1])
-        return kept
+        return busiest
     }
 }

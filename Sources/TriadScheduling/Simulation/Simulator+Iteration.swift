@@ -147,6 +147,7 @@ extension Simulator {
             rowCounts: rowCounts, sequences: state.sequences, spans: state.spans, iteration: iteration,
             lookahead: lookahead)
         if shard.model.experts != nil {
+            routeIteration(state, chunks: chunks != nil)
             for index in partitions.indices {
                 partitions[index].tails = try mixtureTails(
                     state, partitions[index], chunks: chunks, iteration: iteration)

@@ -42,9 +42,11 @@ public struct Simulator {
     let loadEstimate: [Int64]
     /// Mixture of experts: the routing, the costs of its operations by shape, and scratch for the routing counts.
     let routing: ExpertRouting?
-    var mixtureCosts: [Operation: OperationCost] = [:]
+    var mixtureParts: [Int: [(Operation, OperationCost)]] = [:]
     var routingCounts: [Int] = []
     var routingChosen: [Int] = []
+    /// The iteration's routing: k experts per token per MoE layer (`routeIteration`).
+    var routingChoices: [Int] = []
 
     /// A simulator of `experiment` under `policy` on `devices` (the experiment's, unless a pipeline stage's own),
     /// costing operations through `costs` (in this process unless given).
@@ -96,11 +98,18 @@ public struct Simulator {
         routing = experiment.model.experts.map {
             ExpertRouting($0, skew: experiment.expertSkew, seed: experiment.seed, trace: experiment.routingTrace)
         }
-        if let trace = experiment.routingTrace, trace.experts != experiment.model.experts?.experts {
-            throw SimulationError(
-                .incompatible,
-                "the routing trace is for \(trace.experts) experts; \(experiment.model.name) has \(experiment.model.experts.map { "\($0.experts)" } ?? "none")"
-            )
+        if let trace = experiment.routingTrace {
+            guard let moe = experiment.model.experts, trace.experts == moe.experts else {
+                throw SimulationError(
+                    .incompatible,
+                    "the routing trace is for \(trace.experts) experts; \(experiment.model.name) has \(experiment.model.experts.map { "\($0.experts)" } ?? "none")"
+                )
+            }
+            if let row = trace.layers.joined().first(where: { $0.count != moe.perToken }) {
+                throw SimulationError(
+                    .incompatible,
+                    "the routing trace sends a token to \(row.count) experts; \(experiment.model.name) routes each to \(moe.perToken)")
+            }
         }
         guard experiment.batch >= 1 else { throw SimulationError(.incompatible, "batch must be at least 1") }
     }

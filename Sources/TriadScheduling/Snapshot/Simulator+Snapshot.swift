@@ -55,6 +55,7 @@ extension Simulator {
         try prepareCosts(rowCounts: split.rows, sequences: state.sequences, iteration: 0)
         let (attention, _, _) = attentionSegments(state, split, operationBarrier: true)
         // A Mixture-of-Experts layer: its first layer's routed FFN (the step is one layer).
+        routeIteration(state, chunks: false)
         let tails = try mixtureTails(state, split, chunks: nil, iteration: 0)
         var phases: [SnapshotSchedule.Phases] = []
         for (index, rows) in split.rows.enumerated() {
