@@ -42,6 +42,7 @@ extension Operation {
         message.keyValueHeads = keyValueHeads
         message.headDimension = headDimension
         message.pimModes = UInt32(pimModes.rawValue)
+        message.weightBits = weightBits == 16 ? 0 : UInt32(weightBits)
         return message
     }
 
@@ -63,6 +64,10 @@ extension Operation {
             throw WireError(.malformed, "unknown PIM mode bits \(wire.pimModes)")
         }
         pimModes = PIMModes(rawValue: UInt8(wire.pimModes))
+        guard [0, 2, 4, 8, 16].contains(wire.weightBits) else {
+            throw WireError(.malformed, "weight bits \(wire.weightBits) is not 16, 8, 4 or 2")
+        }
+        weightBits = wire.weightBits == 0 ? 16 : UInt8(wire.weightBits)
         if kind.category == .attention
             && (heads < 1 || keyValueHeads < 1 || headDimension < 1 || heads % keyValueHeads != 0)
         {

@@ -36,6 +36,11 @@ struct RunOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Pipeline-parallel degree (default: the preset's; 1 for config.json).")
     var pipelineParallel: Int?
 
+    @Option(
+        help:
+            "Weight format of the model's linear layers: fp16, fp8, int8, int4 or int2 (INT4/INT2 with a scale and zero per 128 weights; the LM head stays 16-bit). Default: the model's.")
+    var weights: String?
+
     @Flag(
         help:
             "Mixture of experts: whole experts on the tensor-parallel ranks (expert e on rank e mod T; the layer waits for the busiest rank) instead of every expert split over the ranks.")
@@ -110,6 +115,9 @@ struct RunOptions: ParsableArguments {
         try check(traceIterations, Experiment.Limits.timelineIterations, "--trace-iterations")
         try check(replicas, Experiment.Limits.replicas, "--replicas")
         try OptionRange.check(expertSkew, 0...4, "--expert-skew")
+        if let weights, ModelSpec.WeightFormat(rawValue: weights) == nil || weights == "ternary" {
+            throw ValidationError("--weights must be \(ModelSpec.WeightFormat.accepted) (got '\(weights.prefix(40))')")
+        }
         if let iterationCost, LinearIterationCost(iterationCost) == nil {
             throw ValidationError(
                 "--iteration-cost must be linear:A,BP,BD with each a number of milliseconds in 0…1e6 (got '\(iterationCost.prefix(40))')"
@@ -159,6 +167,12 @@ struct RunOptions: ParsableArguments {
         experiment.router = Router(rawValue: router) ?? .roundRobin
         experiment.iterationCost = iterationCost.flatMap(LinearIterationCost.init)
         experiment.expertSkew = expertSkew
+        if let weights, let format = ModelSpec.WeightFormat(rawValue: weights) {
+            guard experiment.model.weightFormat != .ternary else {
+                throw InputError("triad: \(experiment.model.name) is a ternary model; --weights sets the width of 16-bit ones")
+            }
+            experiment.model.weightFormat = format
+        }
         if let routing {
             guard experiment.model.experts != nil else {
                 throw InputError("triad: --routing needs a Mixture-of-Experts model (\(experiment.model.name) is dense)")
@@ -183,6 +197,7 @@ struct RunOptions: ParsableArguments {
             for index in experiment.autoSplits.indices {
                 experiment.autoSplits[index].experiment.model.expertParallel = experiment.model.expertParallel
                 experiment.autoSplits[index].experiment.expertSkew = expertSkew
+                experiment.autoSplits[index].experiment.model.weightFormat = experiment.model.weightFormat
             }
         }
         return (inputs, experiment)

@@ -18,6 +18,14 @@ public struct HuggingFaceConfig: Decodable, Sendable {
     public var quantization: String?
     /// Weight type: float16 / bfloat16 (both costed as 2-byte weights) or absent; others are refused.
     public var torch_dtype: String?
+    /// Quantized checkpoints (GPTQ, AWQ, bitsandbytes, compressed-tensors, FP8): their bits and method.
+    public var quantization_config: Quantization?
+
+    public struct Quantization: Decodable, Sendable {
+        public var bits: Int?
+        public var quant_method: String?
+    }
+
     /// Whether the LM head shares the embedding table (Hugging Face's default: yes).
     public var tie_word_embeddings: Bool?
     /// Mixture-of-Experts fields: the routed experts (Mixtral and GPT-OSS, Qwen-MoE, DeepSeek name them
@@ -96,15 +104,31 @@ public struct HuggingFaceConfig: Decodable, Sendable {
         let ternary =
             (config.quantization ?? "").lowercased().contains("ternary")
             || (config.model_type ?? "").lowercased().contains("bitnet")
+        let format = try weightFormat(config, ternary: ternary)
         var model = ModelSpec(
             name: name, architecture: .transformer, layers: layers, hiddenSize: hidden, attentionHeads: heads,
             keyValueHeads: kvHeads, headDimension: headDimension, intermediateSize: intermediate,
             vocabularySize: vocabulary, feedForward: gated ? .gatedLinearUnit : .gelu,
-            weightFormat: ternary ? .ternary : .fp16, tensorParallel: tensorParallel,
+            weightFormat: format, tensorParallel: tensorParallel,
             pipelineParallel: pipelineParallel, source: "Hugging Face config.json (\(name))")
         model.tiedEmbeddings = config.tie_word_embeddings ?? true
         model.experts = try mixture(config, layers: layers, intermediate: intermediate)
         return model
+    }
+
+    /// The weight format: ternary, a quantized checkpoint's (`quantization_config`: FP8, or 8, 4 or 2 bits), else 16-bit.
+    private static func weightFormat(_ config: HuggingFaceConfig, ternary: Bool) throws -> ModelSpec.WeightFormat {
+        if ternary { return .ternary }
+        guard let quantization = config.quantization_config else { return .fp16 }
+        if (quantization.quant_method ?? "").lowercased().contains("fp8") { return .fp8 }
+        switch quantization.bits {
+        case nil, 16: return .fp16
+        case 8: return .int8
+        case 4: return .int4
+        case 2: return .int2
+        case let other?:
+            throw Problem(message: "config.json quantization_config bits \(other) is not yet supported (8, 4 or 2)")
+        }
     }
 
     /// The Mixture-of-Experts block `config` describes, nil for a dense model.

@@ -42,6 +42,22 @@ public struct LayerTemplate: Sendable, Hashable {
                 ] + ffn
             afterAttention = []
         }
+        // The FFN's helpers quantize their own matrices (a router stays 16-bit).
+        beforeAttention = Self.quantized(beforeAttention, model)
+        afterAttention = Self.quantized(Array(afterAttention.prefix(feedForwardStart)), model)
+            + afterAttention.dropFirst(feedForwardStart)
+    }
+
+    /// `operations` with their matrices at the model's weight width (the LM head and a Mixture-of-Experts router are
+    /// never passed here: quantizers leave them 16-bit).
+    static func quantized(_ operations: [Operation], _ model: ModelSpec) -> [Operation] {
+        let bits = model.weightFormat.bits
+        guard bits != 16 else { return operations }
+        var result = operations
+        for index in result.indices where result[index].kind.category == .matrix && !result[index].isTernary {
+            result[index].weightBits = bits
+        }
+        return result
     }
 
     /// A dense FFN of `shard` for `rows` tokens: norm, up (gate and up for a GLU), activation, down, residual add.
@@ -50,14 +66,15 @@ public struct LayerTemplate: Sendable, Hashable {
         let d = model.hiddenSize
         let ternary = model.weightFormat == .ternary
         let ffnUpColumns = shard.intermediateColumns * (model.feedForward == .gatedLinearUnit ? 2 : 1)
-        return [
-            Operation(kind: .norm, rows: rows, inner: d),
-            Operation(kind: .feedForwardUp, rows: rows, inner: d, columns: ffnUpColumns, isTernary: ternary),
-            Operation(kind: .activation, rows: rows, inner: shard.intermediateColumns),
-            Operation(
-                kind: .feedForwardDown, rows: rows, inner: shard.intermediateColumns, columns: d, isTernary: ternary),
-            Operation(kind: .residualAdd, rows: rows, inner: d),
-        ]
+        return quantized(
+            [
+                Operation(kind: .norm, rows: rows, inner: d),
+                Operation(kind: .feedForwardUp, rows: rows, inner: d, columns: ffnUpColumns, isTernary: ternary),
+                Operation(kind: .activation, rows: rows, inner: shard.intermediateColumns),
+                Operation(
+                    kind: .feedForwardDown, rows: rows, inner: shard.intermediateColumns, columns: d, isTernary: ternary),
+                Operation(kind: .residualAdd, rows: rows, inner: d),
+            ], model)
     }
 
     /// The part of a Mixture-of-Experts FFN every token passes for `rows` tokens: the norm, the router (a d × E GEMM,
@@ -82,11 +99,12 @@ public struct LayerTemplate: Sendable, Hashable {
         let d = shard.model.hiddenSize
         let columns = columns ?? shard.expertColumns
         let ternary = shard.model.weightFormat == .ternary
-        return [
-            Operation(kind: .feedForwardUp, rows: rows, inner: d, columns: 2 * columns, isTernary: ternary),
-            Operation(kind: .activation, rows: rows, inner: columns),
-            Operation(kind: .feedForwardDown, rows: rows, inner: columns, columns: d, isTernary: ternary),
-        ]
+        return quantized(
+            [
+                Operation(kind: .feedForwardUp, rows: rows, inner: d, columns: 2 * columns, isTernary: ternary),
+                Operation(kind: .activation, rows: rows, inner: columns),
+                Operation(kind: .feedForwardDown, rows: rows, inner: columns, columns: d, isTernary: ternary),
+            ], shard.model)
     }
 
     /// Tokens for which an even routing gives every expert at least one (the layer that holds every weight).

@@ -16,11 +16,32 @@ public struct ModelSpec: Sendable, Hashable {
         case gatedLinearUnit = "glu"
     }
 
-    /// How linear-layer weights are stored.
-    public enum WeightFormat: String, Sendable, Hashable {
+    /// How linear-layer weights are stored (docs/MODEL.md §13).
+    public enum WeightFormat: String, Sendable, Hashable, CaseIterable {
+        /// FP16 or BF16.
         case fp16
+        /// FP8 (E4M3) with a per-tensor scale.
+        case fp8
+        /// INT8 with per-channel scales (LLM.int8(), SmoothQuant W8).
+        case int8
+        /// INT4 and INT2 with a 16-bit scale and zero point per group of 128 weights (GPTQ, AWQ).
+        case int4
+        case int2
         /// Weights in {-1, 0, +1} (BitLinear); packed at the device's bits per weight.
         case ternary
+
+        /// Bits per weight of a non-ternary format (`Operation.weightBits`); 16 for ternary (unused there).
+        public var bits: UInt8 {
+            switch self {
+            case .fp16, .ternary: 16
+            case .fp8, .int8: 8
+            case .int4: 4
+            case .int2: 2
+            }
+        }
+
+        /// The names `--weights` accepts, for error messages.
+        public static let accepted = "fp16, fp8, int8, int4 or int2"
     }
 
     public var name: String

@@ -85,6 +85,9 @@ public struct Operation: Hashable, Sendable {
     public var headDimension: Int32
     /// How the PIM is driven when an attention op runs there (empty elsewhere).
     public var pimModes: PIMModes = []
+    /// Bits per weight of a matrix op that is not ternary: 16 (FP16/BF16), 8 (FP8 or INT8), 4 or 2 (INT4, INT2 with a
+    /// 16-bit scale and zero point per group of 128 weights; `ModelSpec.WeightFormat`).
+    public var weightBits: UInt8 = 16
 
     public init(
         kind: Kind, rows: Int, inner: Int, columns: Int = 0, isTernary: Bool = false, sequenceLength: Int = 0,
@@ -106,6 +109,17 @@ public struct Operation: Hashable, Sendable {
 
     /// Weight count of a matrix op.
     public var weightCount: Int64 { Int64(inner) * Int64(columns) }
+
+    /// Weights per group sharing one 16-bit scale and one 16-bit zero point at 4 bits and below (GPTQ's and AWQ's
+    /// default group size).
+    public static let quantizationGroup: Int64 = 128
+
+    /// Bytes a matrix op's weights take in memory at `weightBits` (not ternary): the packed weights and, at 4 bits and
+    /// below, each group's scale and zero point.
+    public var quantizedWeightBytes: Int64 {
+        let packed = (weightCount * Int64(weightBits)).ceilDiv(8)
+        return weightBits <= 4 ? packed + weightCount.ceilDiv(Self.quantizationGroup) * 4 : packed
+    }
 
     /// Elements a vector op touches.
     public var elements: Int64 { Int64(rows) * Int64(inner) }

@@ -116,9 +116,11 @@ public struct NPUConfiguration: Sendable, Hashable {
         return npu
     }()
 
-    /// Bytes a matrix op's weights take in memory: FP16, or ternary packed at 2 bits and expanded on chip.
+    /// Bytes a matrix op's weights take in memory: ternary packed at 2 bits, else at the op's `weightBits` (with its
+    /// groups' scales), streamed at that width and expanded to FP16 on chip (dequantize-then-GEMM: the arrays compute
+    /// in FP16 whatever the storage; docs/MODEL.md §13).
     public func storedWeightBytes(of operation: Operation) -> Int64 {
-        (operation.weightCount * (operation.isTernary ? 2 : 16)).ceilDiv(8)
+        operation.isTernary ? (operation.weightCount * 2).ceilDiv(8) : operation.quantizedWeightBytes
     }
 
     /// Bytes per NPU cycle the memory sustains (peak × efficiency).

@@ -66,7 +66,9 @@ public struct ExecutionPlan: Sendable, Hashable {
         case .attention: return attentionResource
         case .matrix:
             if operation.isTernary { return ternaryMatrixResource }
-            return offloading && matrixOffload.runsOnPIM(operation) ? .pim : hostResource
+            // Bank PIM multiplies FP16 operands only (Samsung's HBM-PIM, Lee et al., ISCA 2021): quantized weights stay
+            // on the host.
+            return offloading && operation.weightBits == 16 && matrixOffload.runsOnPIM(operation) ? .pim : hostResource
         case .vector: return hostResource
         }
     }

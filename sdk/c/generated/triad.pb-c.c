@@ -2460,7 +2460,7 @@ const ProtobufCMessageDescriptor triad__v1__fpgaconfig__descriptor =
   (ProtobufCMessageInit) triad__v1__fpgaconfig__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor triad__v1__operation__field_descriptors[10] =
+static const ProtobufCFieldDescriptor triad__v1__operation__field_descriptors[11] =
 {
   {
     "kind",
@@ -2582,6 +2582,18 @@ static const ProtobufCFieldDescriptor triad__v1__operation__field_descriptors[10
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "weight_bits",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Triad__V1__Operation, weight_bits),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned triad__v1__operation__field_indices_by_name[] = {
   3,   /* field[3] = columns */
@@ -2594,11 +2606,12 @@ static const unsigned triad__v1__operation__field_indices_by_name[] = {
   9,   /* field[9] = pim_modes */
   1,   /* field[1] = rows */
   5,   /* field[5] = sequence_length */
+  10,   /* field[10] = weight_bits */
 };
 static const ProtobufCIntRange triad__v1__operation__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor triad__v1__operation__descriptor =
 {
@@ -2608,7 +2621,7 @@ const ProtobufCMessageDescriptor triad__v1__operation__descriptor =
   "Triad__V1__Operation",
   "triad.v1",
   sizeof(Triad__V1__Operation),
-  10,
+  11,
   triad__v1__operation__field_descriptors,
   triad__v1__operation__field_indices_by_name,
   1,  triad__v1__operation__number_ranges,

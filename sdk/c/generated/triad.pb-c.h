@@ -447,10 +447,14 @@ struct  Triad__V1__Operation
    * How the PIM is driven for an attention GEMV: bit 0 dual row buffers, bit 1 fused COMPS_READRES.
    */
   uint32_t pim_modes;
+  /*
+   * Bits per weight of a matrix operation that is not ternary: 16 (also sent as 0), 8, 4 or 2.
+   */
+  uint32_t weight_bits;
 };
 #define TRIAD__V1__OPERATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&triad__v1__operation__descriptor) \
-    , TRIAD__V1__OPERATION_KIND__OPERATION_KIND_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , TRIAD__V1__OPERATION_KIND__OPERATION_KIND_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*

@@ -1,0 +1,44 @@
+import Testing
+import TriadCore
+import TriadDevices
+@testable import TriadScheduling
+
+/// Weight formats (docs/MODEL.md §13): what a decode step streams and what memory holds follow the format's bits.
+struct WeightFormatTests {
+    /// GPT3-7B's layer on one of 4 tensor-parallel ranks holds 4096 × 3072 (QKV) + 1024 × 4096 (projection) + 2 ×
+    /// 4096 × 4096 (FFN) = 50,331,648 weights. At every format the weight bytes a one-token step streams through the
+    /// NPU — its matrix ops' streamed bytes less their activations — are the stored bytes summed by hand: the weights
+    /// at their bits, plus at 4 and 2 bits a 4-byte scale and zero per 128 weights; and the memory holds exactly that
+    /// per layer (the LM head stays 16-bit).
+    @Test(arguments: [ModelSpec.WeightFormat.fp16, .fp8, .int8, .int4, .int2])
+    func streamedBytesAreTheStoredBytes(format: ModelSpec.WeightFormat) throws {
+        var model = ModelPresets.named("gpt3-7b")!
+        model.weightFormat = format
+        let weights: Int64 = 4096 * 3072 + 1024 * 4096 + 2 * 4096 * 4096
+        #expect(weights == 50_331_648)
+        let bits = Int64(format.bits)
+        let stored = weights * bits / 8 + (bits <= 4 ? weights / 128 * 4 : 0)
+        let shard = ModelShard(model)
+        let template = LayerTemplate(shard: shard, rows: 1)
+        let npu = NPUCostModel(configuration: .neupims)
+        var streamed: Int64 = 0
+        var tiles: Int64 = 0
+        for operation in template.beforeAttention + template.afterAttention where operation.kind.category == .matrix {
+            let cost = npu.cost(of: operation)
+            streamed += cost.streamedBytes - 2 * (Int64(operation.inner) + Int64(operation.columns))
+            tiles += Int64(operation.inner).ceilDiv(128) * Int64(operation.columns).ceilDiv(128)
+            #expect(operation.weightBits == format.bits)
+        }
+        // Each SRAM tile's share is rounded up to a byte.
+        #expect(streamed >= stored && streamed - stored < tiles, "streamed \(streamed), stored \(stored)")
+        #expect(LayerTemplate.head(shard: shard, rows: 1).allSatisfy { $0.weightBits == 16 })
+        // Memory: the footprint over the layers, besides the 16-bit head, is the stored bytes per layer.
+        var sized = Experiment(
+            devices: try Fixtures.npuWithMemory(channelBytes: 1 << 40), model: model, workload: .fixed(input: 8, output: 8))
+        sized.batch = 1
+        let ledger = try Simulator(sized, policy: .npuOnly).makeLedger()!
+        let footprint = (1 << 40) * Int64(MemoryConfiguration.neupimsHBM2.channels) - ledger.totalCapacityBytes
+        let head = Int64(50_304 / 4) * 4096 * 2
+        #expect(footprint == 32 * stored + head)
+    }
+}
