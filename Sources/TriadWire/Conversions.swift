@@ -43,6 +43,7 @@ extension Operation {
         message.headDimension = headDimension
         message.pimModes = UInt32(pimModes.rawValue)
         message.weightBits = weightBits == 16 ? 0 : UInt32(weightBits)
+        message.keyValueVectorBytes = keyValueVectorBytes
         return message
     }
 
@@ -51,7 +52,7 @@ extension Operation {
         let limit: Int32 = 1 << 24
         for value in [
             wire.rows, wire.inner, wire.columns, wire.sequenceLength, wire.heads, wire.keyValueHeads,
-            wire.headDimension,
+            wire.headDimension, wire.keyValueVectorBytes,
         ]
         where value < 0 || value > limit {
             throw WireError(.malformed, "operation size \(value) out of range")
@@ -68,6 +69,7 @@ extension Operation {
             throw WireError(.malformed, "weight bits \(wire.weightBits) is not 16, 8, 4 or 2")
         }
         weightBits = wire.weightBits == 0 ? 16 : UInt8(wire.weightBits)
+        keyValueVectorBytes = wire.keyValueVectorBytes
         if kind.category == .attention
             && (heads < 1 || keyValueHeads < 1 || headDimension < 1 || heads % keyValueHeads != 0)
         {

@@ -1020,6 +1020,9 @@ public nonisolated struct Triad_V1_Operation: Sendable {
   /// Bits per weight of a matrix operation that is not ternary: 16 (also sent as 0), 8, 4 or 2.
   public var weightBits: UInt32 = 0
 
+  /// Bytes one head's K or V vector takes in an attention operation's cache (0: FP16).
+  public var keyValueVectorBytes: Int32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2337,7 +2340,7 @@ nonisolated extension Triad_V1_FPGAConfig: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Triad_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Operation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}rows\0\u{1}inner\0\u{1}columns\0\u{3}is_ternary\0\u{3}sequence_length\0\u{1}heads\0\u{3}key_value_heads\0\u{3}head_dimension\0\u{3}pim_modes\0\u{3}weight_bits\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}rows\0\u{1}inner\0\u{1}columns\0\u{3}is_ternary\0\u{3}sequence_length\0\u{1}heads\0\u{3}key_value_heads\0\u{3}head_dimension\0\u{3}pim_modes\0\u{3}weight_bits\0\u{3}key_value_vector_bytes\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2356,6 +2359,7 @@ nonisolated extension Triad_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._
       case 9: try { try decoder.decodeSingularInt32Field(value: &self.headDimension) }()
       case 10: try { try decoder.decodeSingularUInt32Field(value: &self.pimModes) }()
       case 11: try { try decoder.decodeSingularUInt32Field(value: &self.weightBits) }()
+      case 12: try { try decoder.decodeSingularInt32Field(value: &self.keyValueVectorBytes) }()
       default: break
       }
     }
@@ -2395,6 +2399,9 @@ nonisolated extension Triad_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._
     if self.weightBits != 0 {
       try visitor.visitSingularUInt32Field(value: self.weightBits, fieldNumber: 11)
     }
+    if self.keyValueVectorBytes != 0 {
+      try visitor.visitSingularInt32Field(value: self.keyValueVectorBytes, fieldNumber: 12)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2410,6 +2417,7 @@ nonisolated extension Triad_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.headDimension != rhs.headDimension {return false}
     if lhs.pimModes != rhs.pimModes {return false}
     if lhs.weightBits != rhs.weightBits {return false}
+    if lhs.keyValueVectorBytes != rhs.keyValueVectorBytes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

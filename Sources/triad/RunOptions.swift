@@ -41,6 +41,11 @@ struct RunOptions: ParsableArguments {
             "Weight format of the model's linear layers: fp16, fp8, int8, int4 or int2 (INT4/INT2 with a scale and zero per 128 weights; the LM head stays 16-bit). Default: the model's.")
     var weights: String?
 
+    @Option(
+        help:
+            "KV cache format: fp16, fp8, or bfp:BLOCK:MANTISSA (block floating point: BLOCK elements share an 8-bit exponent, MANTISSA-bit mantissas; bfp:32:4 is BFP12). Needs NPU attention below fp16.")
+    var kvFormat: String = "fp16"
+
     @Flag(
         help:
             "Mixture of experts: whole experts on the tensor-parallel ranks (expert e on rank e mod T; the layer waits for the busiest rank) instead of every expert split over the ranks.")
@@ -115,6 +120,9 @@ struct RunOptions: ParsableArguments {
         try check(traceIterations, Experiment.Limits.timelineIterations, "--trace-iterations")
         try check(replicas, Experiment.Limits.replicas, "--replicas")
         try OptionRange.check(expertSkew, 0...4, "--expert-skew")
+        guard KeyValueFormat(kvFormat) != nil else {
+            throw ValidationError("--kv-format must be \(KeyValueFormat.accepted) (got '\(kvFormat.prefix(40))')")
+        }
         if let weights, ModelSpec.WeightFormat(rawValue: weights) == nil || weights == "ternary" {
             throw ValidationError("--weights must be \(ModelSpec.WeightFormat.accepted) (got '\(weights.prefix(40))')")
         }
@@ -167,6 +175,7 @@ struct RunOptions: ParsableArguments {
         experiment.router = Router(rawValue: router) ?? .roundRobin
         experiment.iterationCost = iterationCost.flatMap(LinearIterationCost.init)
         experiment.expertSkew = expertSkew
+        experiment.model.keyValueFormat = KeyValueFormat(kvFormat) ?? .fp16
         if let weights, let format = ModelSpec.WeightFormat(rawValue: weights) {
             guard experiment.model.weightFormat != .ternary else {
                 throw InputError("triad: \(experiment.model.name) is a ternary model; --weights sets the width of 16-bit ones")
@@ -198,6 +207,7 @@ struct RunOptions: ParsableArguments {
                 experiment.autoSplits[index].experiment.model.expertParallel = experiment.model.expertParallel
                 experiment.autoSplits[index].experiment.expertSkew = expertSkew
                 experiment.autoSplits[index].experiment.model.weightFormat = experiment.model.weightFormat
+                experiment.autoSplits[index].experiment.model.keyValueFormat = experiment.model.keyValueFormat
             }
         }
         return (inputs, experiment)

@@ -144,9 +144,12 @@ public struct LayerTemplate: Sendable, Hashable {
     ) {
         // `queries` positions per request (speculative decoding verifies k drafts and the next token at once) read
         // the same K and V: to the attention mapping, a query group `queries` times as large.
-        let logits = Operation(
+        var logits = Operation(
             kind: .attentionLogits, rows: 1, inner: shard.queryWidth * queries, sequenceLength: sequenceLength,
             heads: shard.heads * queries, keyValueHeads: shard.keyValueHeads, headDimension: shard.model.headDimension)
+        if shard.model.keyValueFormat != .fp16 {
+            logits.keyValueVectorBytes = Int32(shard.model.keyValueFormat.bytes(perVectorOf: shard.model.headDimension))
+        }
         var attend = logits
         attend.kind = .attentionAttend
         let softmax = Operation(kind: .softmax, rows: shard.heads * queries, inner: sequenceLength)

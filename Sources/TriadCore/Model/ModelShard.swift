@@ -43,8 +43,10 @@ public struct ModelShard: Sendable, Hashable {
     /// The tensor-parallel rank that holds routed expert `expert` under expert parallelism.
     public func rank(ofExpert expert: Int) -> Int { expert % model.tensorParallel }
 
-    /// Bytes of K and V one token adds to one layer's cache on this device (FP16).
-    public var keyValueBytesPerTokenPerLayer: Int64 { Int64(2 * keyValueWidth * 2) }
+    /// Bytes of K and V one token adds to one layer's cache on this device (in the model's KV format).
+    public var keyValueBytesPerTokenPerLayer: Int64 {
+        2 * Int64(keyValueHeads) * model.keyValueFormat.bytes(perVectorOf: model.headDimension)
+    }
 
     /// Bytes of KV cache one token occupies across this device's layers.
     public var keyValueBytesPerToken: Int64 { keyValueBytesPerTokenPerLayer * Int64(layers) }

@@ -88,6 +88,8 @@ public struct Operation: Hashable, Sendable {
     /// Bits per weight of a matrix op that is not ternary: 16 (FP16/BF16), 8 (FP8 or INT8), 4 or 2 (INT4, INT2 with a
     /// 16-bit scale and zero point per group of 128 weights; `ModelSpec.WeightFormat`).
     public var weightBits: UInt8 = 16
+    /// Bytes one head's K or V vector takes in an attention op's cache (0: FP16, 2 per element; `KeyValueFormat`).
+    public var keyValueVectorBytes: Int32 = 0
 
     public init(
         kind: Kind, rows: Int, inner: Int, columns: Int = 0, isTernary: Bool = false, sequenceLength: Int = 0,
@@ -124,8 +126,9 @@ public struct Operation: Hashable, Sendable {
     /// Elements a vector op touches.
     public var elements: Int64 { Int64(rows) * Int64(inner) }
 
-    /// Bytes of K and V an attention op reads (FP16).
+    /// Bytes of K and V an attention op reads.
     public var keyValueBytes: Int64 {
-        2 * Int64(sequenceLength) * Int64(keyValueHeads) * Int64(headDimension) * 2
+        let vector = keyValueVectorBytes > 0 ? Int64(keyValueVectorBytes) : Int64(headDimension) * 2
+        return 2 * Int64(sequenceLength) * Int64(keyValueHeads) * vector
     }
 }

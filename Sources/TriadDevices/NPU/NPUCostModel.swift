@@ -256,11 +256,18 @@ public struct NPUCostModel: Sendable {
             }
             compute = cycles
         }
-        let computeCycles = min(compute, cycles)
+        // A KV cache stored below FP16 (`KeyValueFormat`) is expanded to FP16 on the vector units, one element per lane
+        // per cycle, as it streams in (docs/MODEL.md §14).
+        var total = cycles
+        if operation.keyValueVectorBytes > 0 {
+            let elements = sequence * Int64(max(1, operation.keyValueHeads)) * Int64(operation.headDimension)
+            total = max(total, elements.ceilDiv(Int64(configuration.vectorUnits * configuration.vectorLanes)))
+        }
+        let computeCycles = min(compute, total)
         return OperationCost(
-            cycles: cycles, duration: configuration.clock.picoseconds(forCycles: cycles), streamedBytes: bytes,
+            cycles: total, duration: configuration.clock.picoseconds(forCycles: total), streamedBytes: bytes,
             energyPicojoules: Double(macs) * configuration.macEnergyPicojoules, computeCycles: computeCycles,
-            memoryCycles: cycles - computeCycles)
+            memoryCycles: total - computeCycles)
     }
 
     /// The cost of any operation on this NPU. Ternary weights are streamed at 2 bits and expanded on chip.

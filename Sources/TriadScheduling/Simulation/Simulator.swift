@@ -98,6 +98,12 @@ public struct Simulator {
         routing = experiment.model.experts.map {
             ExpertRouting($0, skew: experiment.expertSkew, seed: experiment.seed, trace: experiment.routingTrace)
         }
+        if experiment.model.keyValueFormat != .fp16 && plan.attentionResource == .pim {
+            throw SimulationError(
+                .incompatible,
+                "a \(experiment.model.keyValueFormat.name) KV cache cannot be read by the PIM's FP16 multipliers (Samsung HBM-PIM, Lee et al., ISCA 2021) and bank PIM has no unit to expand it: use a plan with NPU attention (e.g. npu-only)"
+            )
+        }
         if let trace = experiment.routingTrace {
             guard let moe = experiment.model.experts, trace.experts == moe.experts else {
                 throw SimulationError(

@@ -2460,7 +2460,7 @@ const ProtobufCMessageDescriptor triad__v1__fpgaconfig__descriptor =
   (ProtobufCMessageInit) triad__v1__fpgaconfig__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor triad__v1__operation__field_descriptors[11] =
+static const ProtobufCFieldDescriptor triad__v1__operation__field_descriptors[12] =
 {
   {
     "kind",
@@ -2594,6 +2594,18 @@ static const ProtobufCFieldDescriptor triad__v1__operation__field_descriptors[11
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "key_value_vector_bytes",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Triad__V1__Operation, key_value_vector_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned triad__v1__operation__field_indices_by_name[] = {
   3,   /* field[3] = columns */
@@ -2602,6 +2614,7 @@ static const unsigned triad__v1__operation__field_indices_by_name[] = {
   2,   /* field[2] = inner */
   4,   /* field[4] = is_ternary */
   7,   /* field[7] = key_value_heads */
+  11,   /* field[11] = key_value_vector_bytes */
   0,   /* field[0] = kind */
   9,   /* field[9] = pim_modes */
   1,   /* field[1] = rows */
@@ -2611,7 +2624,7 @@ static const unsigned triad__v1__operation__field_indices_by_name[] = {
 static const ProtobufCIntRange triad__v1__operation__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor triad__v1__operation__descriptor =
 {
@@ -2621,7 +2634,7 @@ const ProtobufCMessageDescriptor triad__v1__operation__descriptor =
   "Triad__V1__Operation",
   "triad.v1",
   sizeof(Triad__V1__Operation),
-  11,
+  12,
   triad__v1__operation__field_descriptors,
   triad__v1__operation__field_indices_by_name,
   1,  triad__v1__operation__number_ranges,

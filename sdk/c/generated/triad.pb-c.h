@@ -451,10 +451,14 @@ struct  Triad__V1__Operation
    * Bits per weight of a matrix operation that is not ternary: 16 (also sent as 0), 8, 4 or 2.
    */
   uint32_t weight_bits;
+  /*
+   * Bytes one head's K or V vector takes in an attention operation's cache (0: FP16).
+   */
+  int32_t key_value_vector_bytes;
 };
 #define TRIAD__V1__OPERATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&triad__v1__operation__descriptor) \
-    , TRIAD__V1__OPERATION_KIND__OPERATION_KIND_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , TRIAD__V1__OPERATION_KIND__OPERATION_KIND_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*
