@@ -46,6 +46,11 @@ struct RunOptions: ParsableArguments {
             "KV cache format: fp16, fp8, or bfp:BLOCK:MANTISSA (block floating point: BLOCK elements share an 8-bit exponent, MANTISSA-bit mantissas; bfp:32:4 is BFP12). Needs NPU attention below fp16.")
     var kvFormat: String = "fp16"
 
+    @Option(
+        help:
+            "MoBA block-sparse attention while decoding, BLOCK:TOPK: each query attends to the TOPK blocks of BLOCK tokens its gate scores best (the KV cache keeps everything).")
+    var moba: String?
+
     @Flag(
         help:
             "Mixture of experts: whole experts on the tensor-parallel ranks (expert e on rank e mod T; the layer waits for the busiest rank) instead of every expert split over the ranks.")
@@ -120,6 +125,9 @@ struct RunOptions: ParsableArguments {
         try check(traceIterations, Experiment.Limits.timelineIterations, "--trace-iterations")
         try check(replicas, Experiment.Limits.replicas, "--replicas")
         try OptionRange.check(expertSkew, 0...4, "--expert-skew")
+        if let moba, BlockSparseAttention(moba) == nil {
+            throw ValidationError("--moba must be \(BlockSparseAttention.accepted) (got '\(moba.prefix(40))')")
+        }
         guard KeyValueFormat(kvFormat) != nil else {
             throw ValidationError("--kv-format must be \(KeyValueFormat.accepted) (got '\(kvFormat.prefix(40))')")
         }
@@ -176,6 +184,10 @@ struct RunOptions: ParsableArguments {
         experiment.iterationCost = iterationCost.flatMap(LinearIterationCost.init)
         experiment.expertSkew = expertSkew
         experiment.model.keyValueFormat = KeyValueFormat(kvFormat) ?? .fp16
+        experiment.model.blockSparseAttention = moba.flatMap(BlockSparseAttention.init)
+        if experiment.model.blockSparseAttention != nil && !experiment.model.hasAttention {
+            throw InputError("triad: --moba needs a model with attention (\(experiment.model.name) has none)")
+        }
         if let weights, let format = ModelSpec.WeightFormat(rawValue: weights) {
             guard experiment.model.weightFormat != .ternary else {
                 throw InputError("triad: \(experiment.model.name) is a ternary model; --weights sets the width of 16-bit ones")
@@ -208,6 +220,7 @@ struct RunOptions: ParsableArguments {
                 experiment.autoSplits[index].experiment.expertSkew = expertSkew
                 experiment.autoSplits[index].experiment.model.weightFormat = experiment.model.weightFormat
                 experiment.autoSplits[index].experiment.model.keyValueFormat = experiment.model.keyValueFormat
+                experiment.autoSplits[index].experiment.model.blockSparseAttention = experiment.model.blockSparseAttention
             }
         }
         return (inputs, experiment)

@@ -144,15 +144,19 @@ public struct LayerTemplate: Sendable, Hashable {
     ) {
         // `queries` positions per request (speculative decoding verifies k drafts and the next token at once) read
         // the same K and V: to the attention mapping, a query group `queries` times as large.
+        // With MoBA a query scores the gate's pooled keys and its chosen blocks, and reads the chosen blocks' values.
+        let keys: (logits: Int, attend: Int) =
+            shard.model.blockSparseAttention?.keys(sequenceLength: sequenceLength) ?? (sequenceLength, sequenceLength)
         var logits = Operation(
-            kind: .attentionLogits, rows: 1, inner: shard.queryWidth * queries, sequenceLength: sequenceLength,
+            kind: .attentionLogits, rows: 1, inner: shard.queryWidth * queries, sequenceLength: keys.logits,
             heads: shard.heads * queries, keyValueHeads: shard.keyValueHeads, headDimension: shard.model.headDimension)
         if shard.model.keyValueFormat != .fp16 {
             logits.keyValueVectorBytes = Int32(shard.model.keyValueFormat.bytes(perVectorOf: shard.model.headDimension))
         }
         var attend = logits
         attend.kind = .attentionAttend
-        let softmax = Operation(kind: .softmax, rows: shard.heads * queries, inner: sequenceLength)
+        attend.sequenceLength = Int32(keys.attend)
+        let softmax = Operation(kind: .softmax, rows: shard.heads * queries, inner: keys.logits)
         return (logits, softmax, attend)
     }
 }

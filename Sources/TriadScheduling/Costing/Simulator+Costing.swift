@@ -271,13 +271,18 @@ extension Simulator {
         let tokenSplit = max(1, span / shard.keyValueHeads)
         let keyValueHeads = shard.keyValueHeads / headSplit
         let heads = shard.heads / headSplit * queriesPerRequest
-        let tokens = sequenceLength.ceilDiv(tokenSplit)
+        // With MoBA each part scores its share of the gate's pooled keys and chosen blocks, and reads its share of the
+        // chosen values.
+        let keys: (logits: Int, attend: Int) =
+            shard.model.blockSparseAttention?.keys(sequenceLength: sequenceLength) ?? (sequenceLength, sequenceLength)
+        let tokens = keys.logits.ceilDiv(tokenSplit)
         var logits = Operation(
             kind: .attentionLogits, rows: 1, inner: heads * shard.model.headDimension, sequenceLength: tokens,
             heads: heads, keyValueHeads: keyValueHeads, headDimension: shard.model.headDimension)
         logits.pimModes = plan.pimModes
         var attend = logits
         attend.kind = .attentionAttend
+        attend.sequenceLength = Int32(keys.attend.ceilDiv(tokenSplit))
         let softmax = Operation(kind: .softmax, rows: heads, inner: tokens)
         let reduction = Operation(
             kind: .residualAdd, rows: tokenSplit > 1 ? shard.heads * queriesPerRequest : 0,
