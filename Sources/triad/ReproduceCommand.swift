@@ -10,7 +10,7 @@ import TriadDevices
 struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reproduce", abstract: "Run a paper's experiments and show its numbers next to ours.",
-        subcommands: [NeuPIMs.self, MatMulFree.self, Mixture.self])
+        subcommands: [NeuPIMs.self, MatMulFree.self, Mixture.self, BlockSparse.self])
 
     struct Output: ParsableArguments {
         @Option(help: "Directory for the CSV and SVG files.")
@@ -119,6 +119,24 @@ struct ReproduceCommand: ParsableCommand {
                 print(TextTable.render(rows))
                 print(ClaimRendering.table(claims))
                 print("wrote " + path)
+            }
+        }
+    }
+
+    struct BlockSparse: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "moba", abstract: "MoBA block-sparse attention: its sparsity and a decode query's attention cost.")
+
+        @OptionGroup var output: Output
+
+        func run() throws {
+            try output.prepare()
+            let claims = BlockSparseReproduction.claims()
+            switch output.format {
+            case .json: print(ClaimRendering.json(claims), terminator: "")
+            case .table:
+                print("MoBA (Mixture of Block Attention) reproduction\n")
+                print(ClaimRendering.table(claims))
             }
         }
     }

@@ -129,3 +129,21 @@ struct HuggingFaceBoundsTests {
         }
     }
 }
+
+/// MoBA block-sparse attention by hand (docs/MODEL.md §15).
+struct BlockSparseAttentionTests {
+    /// 512-token blocks, top 3, over 8,192 tokens: the query scores 16 pooled keys and the 1,536 keys of its 3 blocks
+    /// (1,552), reads 1,536 values, and skips 81.25 % of the context; a 1,000-token context (within 3 blocks) is
+    /// attended whole, without a gate.
+    @Test func aQueryReadsItsChosenBlocks() throws {
+        let moba = try #require(BlockSparseAttention("512:3"))
+        #expect(moba.keys(sequenceLength: 8_192) == (1_552, 1_536))
+        #expect(moba.sparsity(sequenceLength: 8_192) == 0.8125)
+        #expect(moba.keys(sequenceLength: 1_000) == (1_000, 1_000))
+        var model = ModelPresets.named("llama-3.1-8b")!
+        model.blockSparseAttention = moba
+        let ops = LayerTemplate.attention(shard: ModelShard(model), sequenceLength: 8_192)
+        #expect(ops.logits.sequenceLength == 1_552 && ops.attend.sequenceLength == 1_536 && ops.softmax.inner == 1_552)
+        #expect(BlockSparseAttention("0:3") == nil && BlockSparseAttention("512") == nil)
+    }
+}
