@@ -118,6 +118,16 @@ struct ReproduceCommand: ParsableCommand {
                 }
                 print(TextTable.render(rows))
                 print(ClaimRendering.table(claims))
+                let check = DynaNDECheck.run(npu: .neupims, pim: .neupims(rowBuffers: .dual))
+                var checkRows = [["run", "expert", "tokens", "DynaNDE cycles", "Triad", "error"]]
+                for row in check {
+                    checkRows.append([
+                        row.run, row.expert, "\(row.tokens)", "\(row.simulator)", "\(row.triad)",
+                        TextTable.fixed(row.error * 100, 1) + " %",
+                    ])
+                }
+                print("\nAgainst DynaNDE-Simulator (one MoE layer's experts, resident; docs/MODEL.md §12.3)\n")
+                print(TextTable.render(checkRows))
                 print("wrote " + path)
             }
         }

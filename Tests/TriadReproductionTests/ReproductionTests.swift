@@ -118,3 +118,13 @@ struct ReproductionTests {
         #expect(abs(design.ternipCyclesPerToken() - 4_123_852.8) < 1e-3)
     }
 }
+
+/// Triad's experts against DynaNDE-Simulator's recorded runs (docs/MODEL.md §12.3): every expert and every layer
+/// within ±15 %.
+struct DynaNDECheckTests {
+    @Test func expertsAgreeWithTheSimulator() {
+        let rows = DynaNDECheck.run(npu: .neupims, pim: .neupims(rowBuffers: .dual))
+        #expect(!rows.isEmpty)
+        for row in rows { #expect(abs(row.error) <= 0.15, "\(row.run) \(row.expert): \(row.error)") }
+    }
+}

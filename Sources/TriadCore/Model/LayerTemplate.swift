@@ -94,14 +94,16 @@ public struct LayerTemplate: Sendable, Hashable {
         return operations
     }
 
-    /// One routed expert's work on `rows` tokens: gate and up (d → 2 × its columns), SiLU gating, down (columns → d).
+    /// One routed expert's work on `rows` tokens: gate and up (d → 2 × its columns; up alone for a GELU model), the
+    /// activation, down (columns → d).
     public static func expert(shard: ModelShard, rows: Int, columns: Int? = nil) -> [Operation] {
         let d = shard.model.hiddenSize
         let columns = columns ?? shard.expertColumns
         let ternary = shard.model.weightFormat == .ternary
+        let upColumns = columns * (shard.model.feedForward == .gatedLinearUnit ? 2 : 1)
         return quantized(
             [
-                Operation(kind: .feedForwardUp, rows: rows, inner: d, columns: 2 * columns, isTernary: ternary),
+                Operation(kind: .feedForwardUp, rows: rows, inner: d, columns: upColumns, isTernary: ternary),
                 Operation(kind: .activation, rows: rows, inner: columns),
                 Operation(kind: .feedForwardDown, rows: rows, inner: columns, columns: d, isTernary: ternary),
             ], shard.model)
