@@ -44,6 +44,8 @@ extension Operation {
         message.pimModes = UInt32(pimModes.rawValue)
         message.weightBits = weightBits == 16 ? 0 : UInt32(weightBits)
         message.keyValueVectorBytes = keyValueVectorBytes
+        message.weightDensity = weightDensity == 10_000 ? 0 : UInt32(weightDensity)
+        message.skipsZeros = skipsZeros
         return message
     }
 
@@ -70,6 +72,11 @@ extension Operation {
         }
         weightBits = wire.weightBits == 0 ? 16 : UInt8(wire.weightBits)
         keyValueVectorBytes = wire.keyValueVectorBytes
+        guard wire.weightDensity <= 10_000 else {
+            throw WireError(.malformed, "weight density \(wire.weightDensity) is above 10000 per 10000")
+        }
+        weightDensity = wire.weightDensity == 0 ? 10_000 : UInt16(wire.weightDensity)
+        skipsZeros = wire.skipsZeros
         if kind.category == .attention
             && (heads < 1 || keyValueHeads < 1 || headDimension < 1 || heads % keyValueHeads != 0)
         {

@@ -1023,6 +1023,11 @@ public nonisolated struct Triad_V1_Operation: Sendable {
   /// Bytes one head's K or V vector takes in an attention operation's cache (0: FP16).
   public var keyValueVectorBytes: Int32 = 0
 
+  /// Unstructured sparsity of a matrix operation's weights: nonzeros per 10,000 (0: dense), and whether zeros are skipped.
+  public var weightDensity: UInt32 = 0
+
+  public var skipsZeros: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2340,7 +2345,7 @@ nonisolated extension Triad_V1_FPGAConfig: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Triad_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Operation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}rows\0\u{1}inner\0\u{1}columns\0\u{3}is_ternary\0\u{3}sequence_length\0\u{1}heads\0\u{3}key_value_heads\0\u{3}head_dimension\0\u{3}pim_modes\0\u{3}weight_bits\0\u{3}key_value_vector_bytes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}rows\0\u{1}inner\0\u{1}columns\0\u{3}is_ternary\0\u{3}sequence_length\0\u{1}heads\0\u{3}key_value_heads\0\u{3}head_dimension\0\u{3}pim_modes\0\u{3}weight_bits\0\u{3}key_value_vector_bytes\0\u{3}weight_density\0\u{3}skips_zeros\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2360,6 +2365,8 @@ nonisolated extension Triad_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._
       case 10: try { try decoder.decodeSingularUInt32Field(value: &self.pimModes) }()
       case 11: try { try decoder.decodeSingularUInt32Field(value: &self.weightBits) }()
       case 12: try { try decoder.decodeSingularInt32Field(value: &self.keyValueVectorBytes) }()
+      case 13: try { try decoder.decodeSingularUInt32Field(value: &self.weightDensity) }()
+      case 14: try { try decoder.decodeSingularBoolField(value: &self.skipsZeros) }()
       default: break
       }
     }
@@ -2402,6 +2409,12 @@ nonisolated extension Triad_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._
     if self.keyValueVectorBytes != 0 {
       try visitor.visitSingularInt32Field(value: self.keyValueVectorBytes, fieldNumber: 12)
     }
+    if self.weightDensity != 0 {
+      try visitor.visitSingularUInt32Field(value: self.weightDensity, fieldNumber: 13)
+    }
+    if self.skipsZeros != false {
+      try visitor.visitSingularBoolField(value: self.skipsZeros, fieldNumber: 14)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2418,6 +2431,8 @@ nonisolated extension Triad_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.pimModes != rhs.pimModes {return false}
     if lhs.weightBits != rhs.weightBits {return false}
     if lhs.keyValueVectorBytes != rhs.keyValueVectorBytes {return false}
+    if lhs.weightDensity != rhs.weightDensity {return false}
+    if lhs.skipsZeros != rhs.skipsZeros {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

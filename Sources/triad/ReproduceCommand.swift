@@ -10,7 +10,7 @@ import TriadDevices
 struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reproduce", abstract: "Run a paper's experiments and show its numbers next to ours.",
-        subcommands: [NeuPIMs.self, MatMulFree.self, Mixture.self, BlockSparse.self])
+        subcommands: [NeuPIMs.self, MatMulFree.self, Mixture.self, BlockSparse.self, Sparsity.self])
 
     struct Output: ParsableArguments {
         @Option(help: "Directory for the CSV and SVG files.")
@@ -146,6 +146,24 @@ struct ReproduceCommand: ParsableCommand {
             case .json: print(ClaimRendering.json(claims), terminator: "")
             case .table:
                 print("MoBA (Mixture of Block Attention) reproduction\n")
+                print(ClaimRendering.table(claims))
+            }
+        }
+    }
+
+    struct Sparsity: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "flash-llm", abstract: "Flash-LLM unstructured sparsity: Tiled-CSL traffic and a skinny GEMM.")
+
+        @OptionGroup var output: Output
+
+        func run() throws {
+            try output.prepare()
+            let claims = SparsityReproduction.claims()
+            switch output.format {
+            case .json: print(ClaimRendering.json(claims), terminator: "")
+            case .table:
+                print("Flash-LLM (unstructured sparsity) reproduction\n")
                 print(ClaimRendering.table(claims))
             }
         }

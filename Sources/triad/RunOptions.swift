@@ -48,6 +48,11 @@ struct RunOptions: ParsableArguments {
 
     @Option(
         help:
+            "Unstructured weight sparsity S (0…0.999) as Flash-LLM serves it: weights stream in Tiled-CSL (4 bytes per nonzero) and compute dense; S:skip skips the zeros' work.")
+    var sparsity: String?
+
+    @Option(
+        help:
             "MoBA block-sparse attention while decoding, BLOCK:TOPK: each query attends to the TOPK blocks of BLOCK tokens its gate scores best (the KV cache keeps everything).")
     var moba: String?
 
@@ -125,6 +130,9 @@ struct RunOptions: ParsableArguments {
         try check(traceIterations, Experiment.Limits.timelineIterations, "--trace-iterations")
         try check(replicas, Experiment.Limits.replicas, "--replicas")
         try OptionRange.check(expertSkew, 0...4, "--expert-skew")
+        if let sparsity, WeightSparsity(sparsity) == nil {
+            throw ValidationError("--sparsity must be \(WeightSparsity.accepted) (got '\(sparsity.prefix(40))')")
+        }
         if let moba, BlockSparseAttention(moba) == nil {
             throw ValidationError("--moba must be \(BlockSparseAttention.accepted) (got '\(moba.prefix(40))')")
         }
@@ -183,17 +191,7 @@ struct RunOptions: ParsableArguments {
         experiment.router = Router(rawValue: router) ?? .roundRobin
         experiment.iterationCost = iterationCost.flatMap(LinearIterationCost.init)
         experiment.expertSkew = expertSkew
-        experiment.model.keyValueFormat = KeyValueFormat(kvFormat) ?? .fp16
-        experiment.model.blockSparseAttention = moba.flatMap(BlockSparseAttention.init)
-        if experiment.model.blockSparseAttention != nil && !experiment.model.hasAttention {
-            throw InputError("triad: --moba needs a model with attention (\(experiment.model.name) has none)")
-        }
-        if let weights, let format = ModelSpec.WeightFormat(rawValue: weights) {
-            guard experiment.model.weightFormat != .ternary else {
-                throw InputError("triad: \(experiment.model.name) is a ternary model; --weights sets the width of 16-bit ones")
-            }
-            experiment.model.weightFormat = format
-        }
+        try shape(&experiment.model)
         if let routing {
             guard experiment.model.experts != nil else {
                 throw InputError("triad: --routing needs a Mixture-of-Experts model (\(experiment.model.name) is dense)")
@@ -205,25 +203,45 @@ struct RunOptions: ParsableArguments {
                 throw InputError(error.message)
             }
         }
-        if expertParallel {
-            guard experiment.model.experts != nil else {
-                throw InputError("triad: --expert-parallel needs a Mixture-of-Experts model (\(experiment.model.name) is dense)")
-            }
-            experiment.model.expertParallel = true
-        }
         experiment.tpotBoundMilliseconds = experiment.serving.tpotLimitMilliseconds
         // Without a split on the command line, `auto` chooses one (the fixed policies run the topology's).
         if tensorParallel == nil && pipelineParallel == nil {
             experiment.autoSplits = inputs.autoSplits(for: experiment, path: topology, modelName: model)
             for index in experiment.autoSplits.indices {
-                experiment.autoSplits[index].experiment.model.expertParallel = experiment.model.expertParallel
                 experiment.autoSplits[index].experiment.expertSkew = expertSkew
-                experiment.autoSplits[index].experiment.model.weightFormat = experiment.model.weightFormat
-                experiment.autoSplits[index].experiment.model.keyValueFormat = experiment.model.keyValueFormat
-                experiment.autoSplits[index].experiment.model.blockSparseAttention = experiment.model.blockSparseAttention
+                experiment.autoSplits[index].experiment.routingTrace = experiment.routingTrace
+                try shape(&experiment.autoSplits[index].experiment.model)
             }
         }
         return (inputs, experiment)
+    }
+
+    /// Applies the model flags — weight format, sparsity, KV format, MoBA, expert parallelism — to `model`.
+    func shape(_ model: inout ModelSpec) throws {
+        if let weights, let format = ModelSpec.WeightFormat(rawValue: weights) {
+            guard model.weightFormat != .ternary else {
+                throw InputError("triad: \(model.name) is a ternary model; --weights sets the width of 16-bit ones")
+            }
+            model.weightFormat = format
+        }
+        if let sparse = sparsity.flatMap(WeightSparsity.init) {
+            guard model.weightFormat == .fp16 else {
+                throw InputError(
+                    "triad: --sparsity with \(model.weightFormat.rawValue) weights is not yet modelled (Tiled-CSL holds 16-bit values)")
+            }
+            model.weightSparsity = sparse
+        }
+        model.keyValueFormat = KeyValueFormat(kvFormat) ?? .fp16
+        model.blockSparseAttention = moba.flatMap(BlockSparseAttention.init)
+        if model.blockSparseAttention != nil && !model.hasAttention {
+            throw InputError("triad: --moba needs a model with attention (\(model.name) has none)")
+        }
+        if expertParallel {
+            guard model.experts != nil else {
+                throw InputError("triad: --expert-parallel needs a Mixture-of-Experts model (\(model.name) is dense)")
+            }
+            model.expertParallel = true
+        }
     }
 
     /// Runs `policies` one after another in this process.

@@ -52,10 +52,14 @@ public struct LayerTemplate: Sendable, Hashable {
     /// never passed here: quantizers leave them 16-bit).
     static func quantized(_ operations: [Operation], _ model: ModelSpec) -> [Operation] {
         let bits = model.weightFormat.bits
-        guard bits != 16 else { return operations }
+        guard bits != 16 || model.weightSparsity != nil else { return operations }
         var result = operations
         for index in result.indices where result[index].kind.category == .matrix && !result[index].isTernary {
             result[index].weightBits = bits
+            if let sparse = model.weightSparsity {
+                result[index].weightDensity = sparse.density
+                result[index].skipsZeros = sparse.skipsZeros
+            }
         }
         return result
     }

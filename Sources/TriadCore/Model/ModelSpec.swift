@@ -67,6 +67,8 @@ public struct ModelSpec: Sendable, Hashable {
     /// Whether the LM head reuses the embedding table (GPT-2/3, Llama 3.2 1B/3B); otherwise the table is a
     /// further vocabulary × d matrix in memory (Llama 3 8B/70B).
     public var tiedEmbeddings = true
+    /// Unstructured sparsity of the linear layers' weights (nil: dense).
+    public var weightSparsity: WeightSparsity?
     /// MoBA block-sparse attention for decoding (nil: every query reads its whole context).
     public var blockSparseAttention: BlockSparseAttention?
     /// How the KV cache stores K and V.

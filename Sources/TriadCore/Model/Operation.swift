@@ -88,6 +88,10 @@ public struct Operation: Hashable, Sendable {
     /// Bits per weight of a matrix op that is not ternary: 16 (FP16/BF16), 8 (FP8 or INT8), 4 or 2 (INT4, INT2 with a
     /// 16-bit scale and zero point per group of 128 weights; `ModelSpec.WeightFormat`).
     public var weightBits: UInt8 = 16
+    /// Unstructured sparsity of a matrix op's weights: the nonzeros per 10,000 weights (10,000: dense), and whether the
+    /// device skips the zeros' work (else it computes dense; `WeightSparsity`).
+    public var weightDensity: UInt16 = 10_000
+    public var skipsZeros = false
     /// Bytes one head's K or V vector takes in an attention op's cache (0: FP16, 2 per element; `KeyValueFormat`).
     public var keyValueVectorBytes: Int32 = 0
 
@@ -117,8 +121,11 @@ public struct Operation: Hashable, Sendable {
     public static let quantizationGroup: Int64 = 128
 
     /// Bytes a matrix op's weights take in memory at `weightBits` (not ternary): the packed weights and, at 4 bits and
-    /// below, each group's scale and zero point.
+    /// below, each group's scale and zero point; sparse (FP16) weights in Flash-LLM's Tiled-CSL, 4 bytes per nonzero.
     public var quantizedWeightBytes: Int64 {
+        if weightDensity < 10_000 {
+            return (weightCount * Int64(weightDensity)).ceilDiv(10_000) * WeightSparsity.bytesPerNonzero
+        }
         let packed = (weightCount * Int64(weightBits)).ceilDiv(8)
         return weightBits <= 4 ? packed + weightCount.ceilDiv(Self.quantizationGroup) * 4 : packed
     }

@@ -274,8 +274,13 @@ public struct NPUCostModel: Sendable {
     public func cost(of operation: Operation) -> OperationCost {
         switch operation.kind.category {
         case .matrix:
+            // Skipping zeros does only the nonzeros' work: the GEMM's inner dimension shrinks by the density.
+            let inner =
+                operation.skipsZeros
+                ? max(1, (Int64(operation.inner) * Int64(operation.weightDensity)).ceilDiv(10_000))
+                : Int64(operation.inner)
             return matrixCost(
-                tokens: Int64(operation.rows), inner: Int64(operation.inner), outputs: Int64(operation.columns),
+                tokens: Int64(operation.rows), inner: inner, outputs: Int64(operation.columns),
                 weightBytes: configuration.storedWeightBytes(of: operation))
         case .attention:
             return attentionCost(operation)

@@ -68,7 +68,9 @@ public struct ExecutionPlan: Sendable, Hashable {
             if operation.isTernary { return ternaryMatrixResource }
             // Bank PIM multiplies FP16 operands only (Samsung's HBM-PIM, Lee et al., ISCA 2021): quantized weights stay
             // on the host.
-            return offloading && operation.weightBits == 16 && matrixOffload.runsOnPIM(operation) ? .pim : hostResource
+            // Sparse weights likewise (the PIM cannot rebuild a Tiled-CSL matrix).
+            return offloading && operation.weightBits == 16 && operation.weightDensity == 10_000
+                && matrixOffload.runsOnPIM(operation) ? .pim : hostResource
         case .vector: return hostResource
         }
     }

@@ -2460,7 +2460,7 @@ const ProtobufCMessageDescriptor triad__v1__fpgaconfig__descriptor =
   (ProtobufCMessageInit) triad__v1__fpgaconfig__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor triad__v1__operation__field_descriptors[12] =
+static const ProtobufCFieldDescriptor triad__v1__operation__field_descriptors[14] =
 {
   {
     "kind",
@@ -2606,6 +2606,30 @@ static const ProtobufCFieldDescriptor triad__v1__operation__field_descriptors[12
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "weight_density",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Triad__V1__Operation, weight_density),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "skips_zeros",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Triad__V1__Operation, skips_zeros),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned triad__v1__operation__field_indices_by_name[] = {
   3,   /* field[3] = columns */
@@ -2619,12 +2643,14 @@ static const unsigned triad__v1__operation__field_indices_by_name[] = {
   9,   /* field[9] = pim_modes */
   1,   /* field[1] = rows */
   5,   /* field[5] = sequence_length */
+  13,   /* field[13] = skips_zeros */
   10,   /* field[10] = weight_bits */
+  12,   /* field[12] = weight_density */
 };
 static const ProtobufCIntRange triad__v1__operation__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor triad__v1__operation__descriptor =
 {
@@ -2634,7 +2660,7 @@ const ProtobufCMessageDescriptor triad__v1__operation__descriptor =
   "Triad__V1__Operation",
   "triad.v1",
   sizeof(Triad__V1__Operation),
-  12,
+  14,
   triad__v1__operation__field_descriptors,
   triad__v1__operation__field_indices_by_name,
   1,  triad__v1__operation__number_ranges,

@@ -455,10 +455,15 @@ struct  Triad__V1__Operation
    * Bytes one head's K or V vector takes in an attention operation's cache (0: FP16).
    */
   int32_t key_value_vector_bytes;
+  /*
+   * Unstructured sparsity of a matrix operation's weights: nonzeros per 10,000 (0: dense), and whether zeros are skipped.
+   */
+  uint32_t weight_density;
+  protobuf_c_boolean skips_zeros;
 };
 #define TRIAD__V1__OPERATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&triad__v1__operation__descriptor) \
-    , TRIAD__V1__OPERATION_KIND__OPERATION_KIND_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , TRIAD__V1__OPERATION_KIND__OPERATION_KIND_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*
