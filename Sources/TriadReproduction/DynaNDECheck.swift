@@ -25,7 +25,11 @@ public enum DynaNDECheck {
             experts: [
                 (5, 359_658), (11, 360_544), (11, 361_193), (7, 360_053), (6, 358_815), (9, 359_887), (10, 359_992),
                 (5, 358_978),
-            ])
+            ]),
+        Reference(
+            run: "DeepSeekMoE-like, batch 32, experts on the NPU (routing seed 43)", hidden: 2048, expertColumns: 2_112,
+            mode: "npu",
+            experts: [(2, 19808), (1, 19953), (2, 24500), (2, 20625), (3, 20128), (3, 25472), (3, 24487), (3, 20138), (1, 20231), (5, 24557), (2, 20008), (4, 20082), (6, 20093), (3, 25035), (6, 20877), (5, 20851), (2, 24324), (3, 25206), (4, 24785), (6, 20373), (2, 24953), (2, 25135), (5, 24785), (2, 24814), (2, 24729), (1, 19984), (6, 24579), (3, 25056), (1, 20496), (1, 24950), (4, 24878), (4, 25045), (1, 20705), (3, 24801), (1, 24711), (3, 20234), (6, 24574), (1, 24984), (2, 20705), (3, 24597), (1, 20683), (4, 24586), (3, 24712), (3, 24485), (2, 24736), (4, 24481), (2, 25011), (5, 20586), (2, 24551), (3, 24824), (5, 24925), (4, 24806), (5, 25822), (2, 20160), (2, 24979), (5, 20625), (3, 24292), (2, 24794), (4, 20577), (6, 20692), (6, 20545)]),
     ]
 
     /// A row: the run, the expert, its tokens, the simulator's cycles and Triad's.
@@ -45,11 +49,10 @@ public enum DynaNDECheck {
         for reference in references {
             var model = ModelSpec(
                 name: "dynande", architecture: .transformer, layers: 1, hiddenSize: reference.hidden,
-                attentionHeads: 32, keyValueHeads: 32, headDimension: reference.hidden / 32,
+                attentionHeads: 16, keyValueHeads: 16, headDimension: reference.hidden / 16,
                 intermediateSize: reference.expertColumns, vocabularySize: 50_304, feedForward: .gelu,
                 weightFormat: .fp16, source: "DynaNDE config")
-            model.experts = MixtureOfExperts(
-                experts: reference.experts.count, perToken: 2, expertIntermediate: reference.expertColumns)
+            model.experts = MixtureOfExperts(experts: 64, perToken: 2, expertIntermediate: reference.expertColumns)
             let shard = ModelShard(model)
             let npuModel = NPUCostModel(configuration: npu)
             var simulatorTotal: Int64 = 0
