@@ -34,6 +34,26 @@ struct ClusterProcessTests {
         #expect(!cluster.output.isEmpty)
     }
 
+    /// Mixture of experts and compressed models through workers (the new operation fields cross the wire): MoE with
+    /// INT4 weights and mixed prefill, expert parallelism over four groups, and a BFP12 KV cache with Tiled-CSL
+    /// weights and MoBA — `triad up` JSON == `triad compare` JSON.
+    @Test(arguments: [
+        ("neupims", ["--model", "deepseek-moe-16b", "--weights", "int4", "--prefill", "mixed:256", "--arrival-rate", "20"]),
+        ("neupims-tp4", ["--model", "mixtral-8x7b", "--expert-parallel", "--expert-skew", "1"]),
+        ("neupims", ["--policies", "npu-only", "--kv-format", "bfp:32:4", "--sparsity", "0.7", "--moba", "256:2"]),
+    ])
+    func compressedModelsEqualInProcess(topology: String, flags: [String]) throws {
+        let policies = flags.contains("--policies") ? [] : ["--policies", "npu-only,neupims"]
+        let common =
+            ["Topologies/\(topology).yaml", "--batch", "32", "--iterations", "40", "--format", "json"] + policies + flags
+        let local = try TriadProcess.run(["compare"] + common)
+        let cluster = try TriadProcess.run(["up"] + common)
+        #expect(local.status == 0, "\(local.error)")
+        #expect(cluster.status == 0, "\(cluster.error)")
+        #expect(cluster.output == local.output)
+        #expect(!cluster.output.isEmpty)
+    }
+
     /// Serving deployments through workers: replicas behind a router with mixed batches and paged KV, sessions kept on
     /// their replica's prefix cache, and a topology with prefill groups (their devices are workers too) — each
     /// replica's devices are workers of their own (2 devices × 2 or 3 replicas; 2 decode devices × 2 replicas + 4
