@@ -61,6 +61,11 @@ struct RunOptions: ParsableArguments {
             "Mixture of experts: whole experts on the tensor-parallel ranks (expert e on rank e mod T; the layer waits for the busiest rank) instead of every expert split over the ranks.")
     var expertParallel = false
 
+    @Flag(
+        help:
+            "Mixture of experts, with --expert-parallel: attention, norms, shared experts and the LM head data-parallel (each rank whole, for 1/T of the tokens), tokens to their experts' ranks and back by all-to-all.")
+    var dataParallelAttention = false
+
     @Option(
         parsing: .unconditional,
         help: "Mixture of experts: routing skew, a Zipf exponent over the experts' popularity (0 = uniform, up to 4).")
@@ -241,6 +246,12 @@ struct RunOptions: ParsableArguments {
                 throw InputError("triad: --expert-parallel needs a Mixture-of-Experts model (\(model.name) is dense)")
             }
             model.expertParallel = true
+        }
+        if dataParallelAttention {
+            guard expertParallel else {
+                throw InputError("triad: --data-parallel-attention needs --expert-parallel (the experts are what the ranks share)")
+            }
+            model.dataParallelAttention = true
         }
     }
 

@@ -76,4 +76,36 @@ struct MixtureOfExpertsTests {
         let expected = 32 * perLayer + costs.suffix(head.count).reduce(0) { $0 + $1.duration }
         #expect(report.simulatedPicoseconds == expected, "\(report.simulatedPicoseconds) vs \(expected)")
     }
+
+    /// Data-parallel attention with expert parallelism over two ranks (docs/MODEL.md §12.4), Mixtral, two requests
+    /// routed by a trace: token 0 (rank 0) to experts 0 and 1, token 1 (rank 1) to experts 0 and 2; expert e lives on
+    /// rank e mod 2. Each rank sends one 4096 × 2 B vector and receives one per layer, so each of the 32 layers pays
+    /// dispatch and combine of 2 µs + 8,192 B / 100 GB/s (81,920 ps) each. Each rank holds the whole attention and
+    /// head and four experts.
+    @Test func dataParallelAttentionExchangesTokensByHand() throws {
+        var model = ModelPresets.named("mixtral-8x7b")!
+        model.tensorParallel = 2
+        model.expertParallel = true
+        model.dataParallelAttention = true
+        var experiment = Experiment(
+            devices: try Fixtures.npuWithMemory(channelBytes: 1 << 40), model: model,
+            workload: .fixed(input: 100, output: 50))
+        experiment.batch = 2
+        experiment.iterations = 1
+        experiment.routingTrace = RoutingTrace(layers: [[[0, 1], [0, 2]]], experts: 8)
+        let link = LinkProperties(bandwidthBytesPerSecond: 100_000_000_000, latency: 2_000_000)
+        experiment.communication = CommunicationPlan(
+            tensorRanks: 2, tensorLink: link, pipelineStages: 1, pipelineLink: nil)
+        let report = try experiment.run([.npuOnly]).reports[0]
+        let communication = Double(report.simulatedPicoseconds) * report.communicationFraction
+        #expect(abs(communication - 32 * 2 * 2_081_920) < 2, "\(communication)")
+        #expect(report.tensorParallelBytes == 32 * 2 * 8192)
+        #expect(report.parallelism == "TP2×PP1 EP, DP attention")
+
+        let ledger = try Simulator(experiment, policy: .npuOnly).makeLedger()!
+        let channels = Int64(MemoryConfiguration.neupimsHBM2.channels)
+        let weights = (1 << 40) * channels - ledger.totalCapacityBytes
+        let perLayer: Int64 = 2 * 4096 * 4096 + 2 * 4096 * 1024 + 4 * 3 * 4096 * 14_336 + 4096 * 8
+        #expect(weights == 2 * (32 * perLayer + 2 * 32_000 * 4096))
+    }
 }

@@ -16,17 +16,20 @@ public struct LayerTemplate: Sendable, Hashable {
         let ffn = model.experts == nil ? Self.denseFeedForward(shard: shard, rows: rows) : Self.evenMixture(shard: shard, rows: rows)
         switch model.architecture {
         case .transformer:
+            // With data-parallel attention this rank projects only its share of the tokens, with whole matrices.
+            let local = shard.localRows(rows)
             beforeAttention = [
-                Operation(kind: .norm, rows: rows, inner: d),
+                Operation(kind: .norm, rows: local, inner: d),
                 Operation(
-                    kind: .qkvProjection, rows: rows, inner: d,
-                    columns: shard.queryWidth + 2 * shard.keyValueWidth, isTernary: ternary),
+                    kind: .qkvProjection, rows: local, inner: d,
+                    columns: shard.projectionQueryWidth + 2 * shard.projectionKeyValueWidth, isTernary: ternary),
             ]
             afterAttention =
                 [
                     Operation(
-                        kind: .outputProjection, rows: rows, inner: shard.queryWidth, columns: d, isTernary: ternary),
-                    Operation(kind: .residualAdd, rows: rows, inner: d),
+                        kind: .outputProjection, rows: local, inner: shard.projectionQueryWidth, columns: d,
+                        isTernary: ternary),
+                    Operation(kind: .residualAdd, rows: local, inner: d),
                 ] + ffn
             feedForwardStart = 2
         case .hgrnBit:
@@ -64,9 +67,10 @@ public struct LayerTemplate: Sendable, Hashable {
         return result
     }
 
-    /// A dense FFN of `shard` for `rows` tokens: norm, up (gate and up for a GLU), activation, down, residual add.
-    public static func denseFeedForward(shard: ModelShard, rows: Int) -> [Operation] {
+    /// A dense FFN of `shard` for `rows` tokens of the stage (this rank's share of them with data-parallel attention): norm, up (gate and up for a GLU), activation, down, residual add.
+    public static func denseFeedForward(shard: ModelShard, rows stageRows: Int) -> [Operation] {
         let model = shard.model
+        let rows = shard.localRows(stageRows)
         let d = model.hiddenSize
         let ternary = model.weightFormat == .ternary
         let ffnUpColumns = shard.intermediateColumns * (model.feedForward == .gatedLinearUnit ? 2 : 1)
@@ -83,8 +87,9 @@ public struct LayerTemplate: Sendable, Hashable {
 
     /// The part of a Mixture-of-Experts FFN every token passes for `rows` tokens: the norm, the router (a d × E GEMM,
     /// on every rank), and the shared experts (one gated FFN of their columns on this device) if any.
-    public static func mixtureCommon(shard: ModelShard, rows: Int) -> [Operation] {
+    public static func mixtureCommon(shard: ModelShard, rows stageRows: Int) -> [Operation] {
         let model = shard.model
+        let rows = shard.localRows(stageRows)
         let d = model.hiddenSize
         let moe = model.experts!
         let ternary = model.weightFormat == .ternary
@@ -130,13 +135,14 @@ public struct LayerTemplate: Sendable, Hashable {
             let tokens = assignments / moe.experts + (index < assignments % moe.experts ? 1 : 0)
             if tokens > 0 { operations += Self.expert(shard: shard, rows: tokens) }
         }
-        operations.append(Operation(kind: .residualAdd, rows: rows, inner: shard.model.hiddenSize))
+        operations.append(Operation(kind: .residualAdd, rows: shard.localRows(rows), inner: shard.model.hiddenSize))
         return operations
     }
 
     /// The final norm and LM head after the last layer, for `rows` tokens.
-    public static func head(shard: ModelShard, rows: Int) -> [Operation] {
-        [
+    public static func head(shard: ModelShard, rows stageRows: Int) -> [Operation] {
+        let rows = shard.localRows(stageRows)
+        return [
             Operation(kind: .norm, rows: rows, inner: shard.model.hiddenSize),
             Operation(
                 kind: .lmHead, rows: rows, inner: shard.model.hiddenSize, columns: shard.vocabularyColumns,

@@ -78,6 +78,11 @@ public struct ModelSpec: Sendable, Hashable {
     /// How a Mixture-of-Experts block is split over a stage's tensor-parallel ranks: every expert's columns over all
     /// ranks (tensor parallelism, the default), or whole experts, expert e on rank e mod T (expert parallelism).
     public var expertParallel = false
+    /// With expert parallelism, whether attention (and every layer part but the routed experts) runs data-parallel:
+    /// each rank of a stage holds the whole attention, norms, shared experts and LM head and computes them for its
+    /// share of the batch (1/T of the tokens), and the tokens go to their experts' ranks and back by all-to-all
+    /// (docs/MODEL.md §12.4). False: those parts are tensor-parallel and all-reduced.
+    public var dataParallelAttention = false
 
     public init(
         name: String, architecture: Architecture, layers: Int, hiddenSize: Int, attentionHeads: Int,

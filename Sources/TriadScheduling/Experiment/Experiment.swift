@@ -106,6 +106,16 @@ public struct Experiment: Sendable {
                 "\(replicas) replicas need arrivals to route: give an --arrival-rate or a trace (a closed loop keeps each replica's batch full on its own)"
             )
         }
+        if model.dataParallelAttention && model.tensorParallel > 1 {
+            // A rank's requests with every head cost as every request with its heads only when the heads split evenly.
+            let ranks = model.tensorParallel
+            guard model.attentionHeads % ranks == 0, model.keyValueHeads % ranks == 0 else {
+                throw SimulationError(
+                    .incompatible,
+                    "data-parallel attention over \(ranks) ranks needs attention and KV heads divisible by \(ranks) (\(model.name) has \(model.attentionHeads) and \(model.keyValueHeads)): not yet modelled"
+                )
+            }
+        }
         if let draft = serving.speculation?.draft {
             // The draft model runs on the target's devices, split over the same tensor-parallel ranks.
             guard model.pipelineParallel == 1, stages == nil else {

@@ -10,9 +10,9 @@ extension Simulator {
     /// `[group][layer]`. The first group also carries the prompt tokens of `chunks` (`state.prefillStep`). Costs of
     /// shapes not seen before are asked in one round.
     mutating func mixtureTails(
-        _ state: RunState, _ partition: Partition, chunks: PromptChunks?, iteration: Int
+        _ state: RunState, _ partition: inout Partition, chunks: PromptChunks?, iteration: Int
     ) throws -> [[[Segment]]] {
-        guard let moe = shard.model.experts, let routing else { return [] }
+        guard let moe = shard.model.experts, routing != nil else { return [] }
         let expertParallel = shard.model.expertParallel
         let groups = partition.rows.count
         let layers = shard.layers
@@ -37,6 +37,7 @@ extension Simulator {
                 for j in first..<(first + k) { counts[base + routingChoices[j]] += 1 }
             }
         }
+        if shard.tokenRanks > 1 { exchange(tokens: tokens, decodeTokens: decodeTokens, into: &partition) }
         let isMixture = (0..<layers).map { shard.model.isMixtureLayer($0) }
         // The parts every layer needs and no earlier iteration costed, then their costs in one round.
         var missing: [Int] = []
@@ -101,6 +102,51 @@ extension Simulator {
         return tails
     }
 
+    /// Data-parallel attention with expert parallelism (docs/MODEL.md §12.4): token i of the iteration lives on rank
+    /// i mod T; in each MoE layer it goes to every other rank that holds one of its k experts (once per rank, as
+    /// DeepEP's dispatch sends it) and comes back from each (the combine). An all-to-all lasts as long as the rank that
+    /// sends or receives the most: one latency plus its bytes at the tensor link's bandwidth, dispatch and combine
+    /// each. Fills `partition`'s per-group exchange time and the busiest rank's bytes.
+    private func exchange(tokens: Int, decodeTokens: Int, into partition: inout Partition) {
+        let groups = partition.rows.count
+        partition.exchangeTime = Array(repeating: 0, count: groups)
+        partition.exchangeBytes = Array(repeating: 0, count: groups)
+        guard let plan = experiment.communication, let link = plan.tensorLink, let moe = shard.model.experts else {
+            return
+        }
+        let ranks = shard.tokenRanks
+        let k = moe.perToken
+        let mixtureLayers = (0..<shard.layers).filter { shard.model.isMixtureLayer($0) }
+        let stride = mixtureLayers.count * k
+        let vector = Int64(shard.model.hiddenSize) * plan.elementBytes
+        // Per group and rank: the vectors it sends and receives in the layer being counted.
+        var sent = Array(repeating: Int64(0), count: groups * ranks)
+        var received = sent
+        var destinations = Array(repeating: false, count: ranks)
+        for m in mixtureLayers.indices {
+            for index in sent.indices { (sent[index], received[index]) = (0, 0) }
+            for token in 0..<tokens {
+                let group = token < decodeTokens ? partition.group[token / queriesPerRequest] : 0
+                let source = token % ranks
+                for index in destinations.indices { destinations[index] = false }
+                let first = token * stride + m * k
+                for j in first..<(first + k) { destinations[shard.rank(ofExpert: routingChoices[j])] = true }
+                for rank in 0..<ranks where destinations[rank] && rank != source {
+                    sent[group * ranks + source] += vector
+                    received[group * ranks + rank] += vector
+                }
+            }
+            for group in 0..<groups {
+                var busiest: Int64 = 0
+                for rank in 0..<ranks { busiest = max(busiest, sent[group * ranks + rank], received[group * ranks + rank]) }
+                guard busiest > 0 else { continue }
+                let time = CommunicationPlan.transferTime(busiest, over: link)
+                partition.exchangeTime[group] +|= time +| time
+                partition.exchangeBytes[group] +|= 2 * busiest
+            }
+        }
+    }
+
     /// Routes every token of the iteration once, before its partitions are composed: k experts per token per MoE
     /// layer in `routingChoices`. Tokens in order (a routing trace's rows): the batch's decoding requests in slot
     /// order, each one's query positions in turn, then, with `chunks`, the prompt-chunk tokens (`state.prefillStep`).
@@ -157,7 +203,7 @@ extension Simulator {
         switch MixturePart(rawValue: key >> 40)! {
         case .common: return LayerTemplate.mixtureCommon(shard: shard, rows: rows)
         case .expert: return LayerTemplate.expert(shard: shard, rows: rows)
-        case .add: return [Operation(kind: .residualAdd, rows: rows, inner: shard.model.hiddenSize)]
+        case .add: return [Operation(kind: .residualAdd, rows: shard.localRows(rows), inner: shard.model.hiddenSize)]
         case .dense: return LayerTemplate.denseFeedForward(shard: shard, rows: rows)
         }
     }

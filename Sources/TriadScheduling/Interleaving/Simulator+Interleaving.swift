@@ -49,6 +49,10 @@ extension Simulator {
         var rows: [Int]
         /// A Mixture-of-Experts model's per-layer FFN segments, by group and layer (`mixtureTails`; empty otherwise).
         var tails: [[[Segment]]] = []
+        /// With data-parallel attention, each group's all-to-all exchanges over its MoE layers (tokens to their experts'
+        /// ranks and back; `mixtureTails`): the time on the links and the bytes the busiest rank sends (empty otherwise).
+        var exchangeTime: [Picoseconds] = []
+        var exchangeBytes: [Int64] = []
     }
 
     func partition(_ state: RunState, parts: Int) -> Partition {

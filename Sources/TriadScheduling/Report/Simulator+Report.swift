@@ -106,6 +106,9 @@ extension Simulator {
         }
         report.paperUtilization = paperUtilization
         report.parallelism = "TP\(shard.model.tensorParallel)×PP\(shard.model.pipelineParallel)"
+        if shard.model.expertParallel && shard.model.tensorParallel > 1 {
+            report.parallelism += shard.tokenRanks > 1 ? " EP, DP attention" : " EP"
+        }
         report.attention = attentionLabel
         report.communicationFraction = fraction(state.communication)
         report.tensorParallelBytes = state.tensorBytes

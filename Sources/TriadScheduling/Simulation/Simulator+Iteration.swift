@@ -150,7 +150,7 @@ extension Simulator {
             routeIteration(state, chunks: chunks != nil)
             for index in partitions.indices {
                 partitions[index].tails = try mixtureTails(
-                    state, partitions[index], chunks: chunks, iteration: iteration)
+                    state, &partitions[index], chunks: chunks, iteration: iteration)
             }
         }
         return partitions
@@ -207,7 +207,12 @@ extension Simulator {
             outcome.duration +|= timeline.makespan
             if let plan = experiment.communication {
                 let before = outcome.duration
-                addCommunication(plan, rows: rows[(stage * parts)..<((stage + 1) * parts)], to: &outcome)
+                let groups = (stage * parts)..<((stage + 1) * parts)
+                addCommunication(
+                    plan, rows: rows[groups],
+                    exchange: partition.exchangeTime.isEmpty
+                        ? nil : (partition.exchangeTime[groups], partition.exchangeBytes[groups]),
+                    to: &outcome)
                 if composer.isRecording && outcome.duration > before {
                     outcome.events.append(
                         TimelineEvent(
@@ -226,8 +231,23 @@ extension Simulator {
     /// The links' share of one stage's work for (sub-)batches of `rows`: per layer two all-reduces of the
     /// hidden activations, the LM head's logits all-gathered, and the activations handed to the next stage.
     fileprivate func addCommunication(
-        _ plan: CommunicationPlan, rows: ArraySlice<Int>, to outcome: inout IterationOutcome
+        _ plan: CommunicationPlan, rows: ArraySlice<Int>,
+        exchange: (time: ArraySlice<Picoseconds>, bytes: ArraySlice<Int64>)?, to outcome: inout IterationOutcome
     ) {
+        if shard.tokenRanks > 1 {
+            // Data-parallel attention: no all-reduces or logit gather (each rank holds whole matrices for its tokens);
+            // the MoE layers' all-to-alls and each rank's share handed to the next stage.
+            for (offset, count) in rows.enumerated() where count > 0 {
+                let group = rows.startIndex + offset
+                let hidden = Int64(shard.localRows(count)) * Int64(shard.model.hiddenSize) * plan.elementBytes
+                let time = (exchange?.time[group] ?? 0) +| plan.stageTransfer(hidden)
+                outcome.communication +|= time
+                outcome.duration +|= time
+                outcome.tensorBytes +|= exchange?.bytes[group] ?? 0
+                if plan.pipelineStages > 1 { outcome.pipelineBytes +|= hidden }
+            }
+            return
+        }
         for count in rows where count > 0 {
             let hidden = Int64(count) * Int64(shard.model.hiddenSize) * plan.elementBytes
             let logits = Int64(count) * Int64(shard.model.vocabularySize) * plan.elementBytes

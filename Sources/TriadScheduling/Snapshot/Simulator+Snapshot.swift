@@ -47,7 +47,7 @@ extension Simulator {
     private mutating func snapshot(_ state: RunState, parts: Int, trace: String, clock: ClockFrequency) throws
         -> SnapshotReport
     {
-        let split = partition(state, parts: parts)
+        var split = partition(state, parts: parts)
         guard !split.rows.contains(0) else {
             throw SimulationError(
                 .incompatible, "\(trace): a sub-batch would be empty; interleaving needs two requests")
@@ -56,7 +56,7 @@ extension Simulator {
         let (attention, _, _) = attentionSegments(state, split, operationBarrier: true)
         // A Mixture-of-Experts layer: its first layer's routed FFN (the step is one layer).
         routeIteration(state, chunks: false)
-        let tails = try mixtureTails(state, split, chunks: nil, iteration: 0)
+        let tails = try mixtureTails(state, &split, chunks: nil, iteration: 0)
         var phases: [SnapshotSchedule.Phases] = []
         for (index, rows) in split.rows.enumerated() {
             let layer = layerCache[rows]!
