@@ -84,6 +84,10 @@ enum DeviceParser {
             configuration.gemmMapping = try r.choice(
                 "gemm_mapping", NPUConfiguration.GEMMMapping.self, allowed: NPUConfiguration.GEMMMapping.allCases)
         }
+        if r.optional("low_bit_gemm") != nil {
+            configuration.lowBitGEMM = try r.choice(
+                "low_bit_gemm", NPUConfiguration.LowBitGEMM.self, allowed: NPUConfiguration.LowBitGEMM.allCases)
+        }
         if let node = r.optional("memory_efficiency") {
             configuration.memoryEfficiency = try r.number("memory_efficiency", allowZero: false)
             guard (NPUConfiguration.memoryEfficiencyRange).contains(configuration.memoryEfficiency) else {

@@ -7,7 +7,7 @@ enum TopologyKeys {
         // npu
         "systolic_arrays", "array_rows", "array_columns", "clock_mhz", "vector_units", "vector_lanes",
         "vector_op_latency_cycles", "sram_bytes", "memory_bandwidth_gb_per_s", "mac_energy_pj", "vector_op_energy_pj",
-        "static_power_w", "attention_mapping", "gemm_mapping", "memory_efficiency", "prefetch_weights",
+        "static_power_w", "attention_mapping", "gemm_mapping", "low_bit_gemm", "memory_efficiency", "prefetch_weights",
         "reuse_weights", "pim_issue_rate",
         // hbm and the memory of pim
         "channels", "channel_bandwidth_gb_per_s", "channel_capacity_bytes", "row_bytes", "access_bytes",

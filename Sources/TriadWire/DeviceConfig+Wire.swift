@@ -81,6 +81,7 @@ extension NPUConfiguration {
         m.staticPowerW = staticPowerWatts
         m.attentionMapping = attentionMapping.rawValue
         m.gemmMapping = gemmMapping.rawValue
+        m.lowBitGemm = lowBitGEMM.rawValue
         m.memoryEfficiency = memoryEfficiency
         m.prefetchesWeights = prefetchesWeights
         m.reusesWeights = reusesWeights
@@ -113,6 +114,10 @@ extension NPUConfiguration {
             throw WireError(.malformed, "unknown GEMM mapping '\(m.gemmMapping)'")
         }
         gemmMapping = gemm
+        guard let lowBit = LowBitGEMM(rawValue: m.lowBitGemm.isEmpty ? "dequantize" : m.lowBitGemm) else {
+            throw WireError(.malformed, "unknown low-bit GEMM '\(m.lowBitGemm.prefix(32))'")
+        }
+        lowBitGEMM = lowBit
         guard NPUConfiguration.memoryEfficiencyRange.contains(m.memoryEfficiency) else {
             throw WireError(.malformed, "memory_efficiency must be in 0.001…1")
         }

@@ -686,6 +686,12 @@ public nonisolated struct Triad_V1_NPUConfig: @unchecked Sendable {
     set {_uniqueStorage()._pimIssueRate = newValue}
   }
 
+  /// Low-bit GEMMs: "dequantize" (default when empty) or "lut" (LUT Tensor Core units in the arrays' area).
+  public var lowBitGemm: String {
+    get {_storage._lowBitGemm}
+    set {_uniqueStorage()._lowBitGemm = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1615,7 +1621,7 @@ nonisolated extension Triad_V1_DeviceConfig: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Triad_V1_NPUConfig: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".NPUConfig"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}systolic_arrays\0\u{3}array_rows\0\u{3}array_columns\0\u{3}clock_mhz\0\u{3}vector_units\0\u{3}vector_lanes\0\u{3}vector_op_latency_cycles\0\u{3}sram_bytes\0\u{3}memory_bandwidth_bytes_per_second\0\u{3}mac_energy_pj\0\u{3}vector_op_energy_pj\0\u{3}static_power_w\0\u{3}attention_mapping\0\u{3}gemm_mapping\0\u{3}memory_efficiency\0\u{3}prefetches_weights\0\u{3}reuses_weights\0\u{3}pim_issue_rate\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}systolic_arrays\0\u{3}array_rows\0\u{3}array_columns\0\u{3}clock_mhz\0\u{3}vector_units\0\u{3}vector_lanes\0\u{3}vector_op_latency_cycles\0\u{3}sram_bytes\0\u{3}memory_bandwidth_bytes_per_second\0\u{3}mac_energy_pj\0\u{3}vector_op_energy_pj\0\u{3}static_power_w\0\u{3}attention_mapping\0\u{3}gemm_mapping\0\u{3}memory_efficiency\0\u{3}prefetches_weights\0\u{3}reuses_weights\0\u{3}pim_issue_rate\0\u{3}low_bit_gemm\0")
 
   fileprivate class _StorageClass {
     var _systolicArrays: UInt32 = 0
@@ -1636,6 +1642,7 @@ nonisolated extension Triad_V1_NPUConfig: SwiftProtobuf.Message, SwiftProtobuf._
     var _prefetchesWeights: Bool = false
     var _reusesWeights: Bool = false
     var _pimIssueRate: UInt32 = 0
+    var _lowBitGemm: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1664,6 +1671,7 @@ nonisolated extension Triad_V1_NPUConfig: SwiftProtobuf.Message, SwiftProtobuf._
       _prefetchesWeights = source._prefetchesWeights
       _reusesWeights = source._reusesWeights
       _pimIssueRate = source._pimIssueRate
+      _lowBitGemm = source._lowBitGemm
     }
   }
 
@@ -1700,6 +1708,7 @@ nonisolated extension Triad_V1_NPUConfig: SwiftProtobuf.Message, SwiftProtobuf._
         case 16: try { try decoder.decodeSingularBoolField(value: &_storage._prefetchesWeights) }()
         case 17: try { try decoder.decodeSingularBoolField(value: &_storage._reusesWeights) }()
         case 18: try { try decoder.decodeSingularUInt32Field(value: &_storage._pimIssueRate) }()
+        case 19: try { try decoder.decodeSingularStringField(value: &_storage._lowBitGemm) }()
         default: break
         }
       }
@@ -1762,6 +1771,9 @@ nonisolated extension Triad_V1_NPUConfig: SwiftProtobuf.Message, SwiftProtobuf._
       if _storage._pimIssueRate != 0 {
         try visitor.visitSingularUInt32Field(value: _storage._pimIssueRate, fieldNumber: 18)
       }
+      if !_storage._lowBitGemm.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._lowBitGemm, fieldNumber: 19)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1789,6 +1801,7 @@ nonisolated extension Triad_V1_NPUConfig: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._prefetchesWeights != rhs_storage._prefetchesWeights {return false}
         if _storage._reusesWeights != rhs_storage._reusesWeights {return false}
         if _storage._pimIssueRate != rhs_storage._pimIssueRate {return false}
+        if _storage._lowBitGemm != rhs_storage._lowBitGemm {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -10,7 +10,7 @@ import TriadDevices
 struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reproduce", abstract: "Run a paper's experiments and show its numbers next to ours.",
-        subcommands: [NeuPIMs.self, MatMulFree.self, Mixture.self, BlockSparse.self, Sparsity.self])
+        subcommands: [NeuPIMs.self, MatMulFree.self, Mixture.self, BlockSparse.self, Sparsity.self, LookupTables.self])
 
     struct Output: ParsableArguments {
         @Option(help: "Directory for the CSV and SVG files.")
@@ -165,6 +165,26 @@ struct ReproduceCommand: ParsableCommand {
             case .table:
                 print("Flash-LLM (unstructured sparsity) reproduction\n")
                 print(ClaimRendering.table(claims))
+            }
+        }
+    }
+
+    struct LookupTables: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "lut-tensor-core",
+            abstract: "LUT Tensor Core low-bit GEMMs: table precompute share, decode against dequantize-then-GEMM.")
+
+        @OptionGroup var output: Output
+
+        func run() throws {
+            try output.prepare()
+            let claims = try LookupTableReproduction.claims()
+            switch output.format {
+            case .json: print(ClaimRendering.json(claims), terminator: "")
+            case .table:
+                print("LUT Tensor Core (ISCA 2025) reproduction — NeuPIMs NPU with LUT units in its arrays' area\n")
+                print(ClaimRendering.table(claims))
+                print(ClaimRendering.parameters(LookupTableReproduction.parameters, assumptions: []))
             }
         }
     }

@@ -137,3 +137,30 @@ struct DynaNDECheckTests {
         }
     }
 }
+
+/// LUT Tensor Core on the NeuPIMs NPU (docs/MODEL.md §13.1): table lookup beats dequantize-then-GEMM at every low
+/// width at batch 1, more at fewer bits; over FP16 it lands in the paper's end-to-end range; the precompute share of a
+/// layer is the hand ratio for OPT-175B's layer shapes.
+struct LookupTableReproductionTests {
+    @Test func lookupBeatsDequantizationAtOneToken() throws {
+        let claims = try LookupTableReproduction.claims()
+        let speedups = ["int8", "int4", "int2"].map { width in
+            claims.first { $0.id == "lut-decode-\(width)-over-dequantize" }!.measured
+        }
+        #expect(speedups[0] > 1 && speedups[1] > speedups[0] && speedups[2] > speedups[1], "\(speedups)")
+        for width in ["int4", "int2"] {
+            let claim = claims.first { $0.id == "lut-decode-\(width)-over-fp16" }!
+            #expect(claim.holds == true, "\(width): \(claim.measured)")
+        }
+    }
+
+    /// Per GEMM the tables cost 2 × tokens × inner / 1,024 lanes cycles; the GEMMs' compute tokens/2 × inner/4 ×
+    /// outputs/64 × W / 5,350 units. With the layer compute-bound, the share approaches 5,350 × 2 × 2 × 64 × 4 /
+    /// (1,024 × W × outputs) summed per GEMM — checked here to lie between the QKV GEMM's and the projection's ratios.
+    @Test func precomputeShareFollowsTheTableWork() {
+        let share = LookupTableReproduction.precomputeOverhead(
+            model: ModelPresets.named("gpt3-175b")!, tokens: 1024, weights: .int2, npu: .neupims)
+        let ratio = { (outputs: Double) in 5_350.0 / (outputs * 2) }
+        #expect(share > ratio(3 * 12_288) * 0.5 && share < ratio(12_288) * 1.05, "\(share)")
+    }
+}

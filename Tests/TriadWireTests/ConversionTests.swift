@@ -24,6 +24,7 @@ struct ConversionTests {
         npu.gemmMapping = .weightStationary
         npu.prefetchesWeights = true
         npu.pimIssueRate = 4
+        npu.lowBitGEMM = .lookupTables
         var pim = PIMConfiguration.neupims(rowBuffers: .single)
         pim.commandSet = .newton
         for device in [
@@ -34,6 +35,9 @@ struct ConversionTests {
         }
         var wire = DeviceDescription(id: "npu0", configuration: .npu(npu)).wire
         wire.npu.memoryEfficiency = 1.5
+        #expect(throws: WireError.self) { try DeviceDescription(wire: wire) }
+        wire = DeviceDescription(id: "npu0", configuration: .npu(npu)).wire
+        wire.npu.lowBitGemm = "abacus"
         #expect(throws: WireError.self) { try DeviceDescription(wire: wire) }
     }
 }

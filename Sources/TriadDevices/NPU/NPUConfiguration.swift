@@ -22,6 +22,15 @@ public struct NPUConfiguration: Sendable, Hashable {
         case singleArray = "single-array"
     }
 
+    /// How GEMMs with low-bit weights compute (docs/MODEL.md §13.1).
+    public enum LowBitGEMM: String, Sendable, Hashable, CaseIterable {
+        /// Weights expanded to FP16 on their way into SRAM and multiplied on the FP16 arrays (the default).
+        case dequantize
+        /// On LUT Tensor Core units in the arrays' area, by table lookup (`LookupTableGEMM`): integer weights of
+        /// 1–8 bits and ternary ones; other GEMMs stay on the arrays.
+        case lookupTables = "lut"
+    }
+
     /// Which GEMM operand stays in the arrays (docs/MODEL.md §1.1).
     public enum GEMMMapping: String, Sendable, Hashable, CaseIterable {
         /// The NeuPIMs simulator's mapping (`src/operations/MatMul.cc`, `_is_transposed = true`): a token ×
@@ -65,6 +74,8 @@ public struct NPUConfiguration: Sendable, Hashable {
     public var attentionMapping: AttentionMapping = .fastest
     /// How GEMMs map onto the systolic arrays.
     public var gemmMapping: GEMMMapping = .activationStationary
+    /// How GEMMs with low-bit weights compute.
+    public var lowBitGEMM: LowBitGEMM = .dequantize
     /// Fraction of `memoryBandwidthBytesPerSecond` a long sequential stream sustains (0 < η ≤ 1). The
     /// `neupims` preset takes the share of time its HBM2 is not refreshing, (tREFI − tRFC) / tREFI =
     /// 3640 / 3900 (docs/MODEL.md §1.3).

@@ -274,6 +274,11 @@ public struct NPUCostModel: Sendable {
     public func cost(of operation: Operation) -> OperationCost {
         switch operation.kind.category {
         case .matrix:
+            if configuration.lowBitGEMM == .lookupTables, let bits = LookupTableGEMM.weightBits(of: operation) {
+                return LookupTableGEMM(configuration: configuration).cost(
+                    of: operation, bits: bits, weightBytes: configuration.storedWeightBytes(of: operation),
+                    streamCycles: streamCycles)
+            }
             // Skipping zeros does only the nonzeros' work: the GEMM's inner dimension shrinks by the density.
             let inner =
                 operation.skipsZeros

@@ -106,6 +106,17 @@ public struct Experiment: Sendable {
                 "\(replicas) replicas need arrivals to route: give an --arrival-rate or a trace (a closed loop keeps each replica's batch full on its own)"
             )
         }
+        if model.weightFormat == .fp8 {
+            // LUT Tensor Core takes integer weights as bit planes; an FP8 weight is not a sum of them.
+            for device in stages?.flatMap(\.devices.devices) ?? devices.devices {
+                if case .npu(let npu) = device.configuration, npu.lowBitGEMM == .lookupTables {
+                    throw SimulationError(
+                        .incompatible,
+                        "FP8 weights on \(device.id)'s LUT units (low_bit_gemm: lut) are not yet modelled: LUT Tensor Core takes integer weights",
+                        device: device.id)
+                }
+            }
+        }
         if model.dataParallelAttention && model.tensorParallel > 1 {
             // A rank's requests with every head cost as every request with its heads only when the heads split evenly.
             let ranks = model.tensorParallel

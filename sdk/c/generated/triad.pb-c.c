@@ -1333,7 +1333,7 @@ const ProtobufCMessageDescriptor triad__v1__device_config__descriptor =
   (ProtobufCMessageInit) triad__v1__device_config__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor triad__v1__npuconfig__field_descriptors[18] =
+static const ProtobufCFieldDescriptor triad__v1__npuconfig__field_descriptors[19] =
 {
   {
     "systolic_arrays",
@@ -1551,6 +1551,18 @@ static const ProtobufCFieldDescriptor triad__v1__npuconfig__field_descriptors[18
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "low_bit_gemm",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Triad__V1__NPUConfig, low_bit_gemm),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned triad__v1__npuconfig__field_indices_by_name[] = {
   2,   /* field[2] = array_columns */
@@ -1558,6 +1570,7 @@ static const unsigned triad__v1__npuconfig__field_indices_by_name[] = {
   12,   /* field[12] = attention_mapping */
   3,   /* field[3] = clock_mhz */
   13,   /* field[13] = gemm_mapping */
+  18,   /* field[18] = low_bit_gemm */
   9,   /* field[9] = mac_energy_pj */
   8,   /* field[8] = memory_bandwidth_bytes_per_second */
   14,   /* field[14] = memory_efficiency */
@@ -1575,7 +1588,7 @@ static const unsigned triad__v1__npuconfig__field_indices_by_name[] = {
 static const ProtobufCIntRange triad__v1__npuconfig__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 18 }
+  { 0, 19 }
 };
 const ProtobufCMessageDescriptor triad__v1__npuconfig__descriptor =
 {
@@ -1585,7 +1598,7 @@ const ProtobufCMessageDescriptor triad__v1__npuconfig__descriptor =
   "Triad__V1__NPUConfig",
   "triad.v1",
   sizeof(Triad__V1__NPUConfig),
-  18,
+  19,
   triad__v1__npuconfig__field_descriptors,
   triad__v1__npuconfig__field_indices_by_name,
   1,  triad__v1__npuconfig__number_ranges,

@@ -299,10 +299,14 @@ struct  Triad__V1__NPUConfig
    * PIM instructions the host moves to the channel queues per cycle (0: a whole tile at once).
    */
   uint32_t pim_issue_rate;
+  /*
+   * Low-bit GEMMs: "dequantize" (default when empty) or "lut" (LUT Tensor Core units in the arrays' area).
+   */
+  char *low_bit_gemm;
 };
 #define TRIAD__V1__NPUCONFIG__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&triad__v1__npuconfig__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Triad__V1__MemoryConfig
