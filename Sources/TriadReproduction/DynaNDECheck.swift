@@ -12,24 +12,49 @@ public enum DynaNDECheck {
         /// d and each expert's FFN columns (two matrices with GELU, as the simulator's GPT-style expert).
         public var hidden: Int
         public var expertColumns: Int
-        /// Where the experts ran: "npu" or "pim".
+        /// The simulator's `ffn_execution_mode`, "npu" or "pim". In both its experts are the same systolic-array GEMMs
+        /// over weights in HBM (`StageProgram::moe_ffn_block`): "npu" adds a PCIe-style parameter load per expert,
+        /// "pim" two activation movements per layer — DUMMY delays outside the experts' own cycles compared here — and
+        /// no PIM command runs. Triad costs them on its NPU either way.
         public var mode: String
         public var experts: [(tokens: Int, cycles: Int64)]
     }
 
-    /// Runs recorded from the simulator built here (recipe in docs/MODEL.md §12.3).
+    /// Runs recorded from the simulator built here (recipe in docs/MODEL.md §12.3): two layer shapes × its two expert
+    /// modes × batches 32 and 128.
     public static let references: [Reference] = [
         Reference(
-            run: "mixtral-like, batch 32, experts on the NPU (routing seed 39)", hidden: 4096, expertColumns: 21_504,
+            run: "Mixtral-like, batch 32, experts in its npu mode (routing seed 39)", hidden: 4096, expertColumns: 21504,
             mode: "npu",
-            experts: [
-                (5, 359_658), (11, 360_544), (11, 361_193), (7, 360_053), (6, 358_815), (9, 359_887), (10, 359_992),
-                (5, 358_978),
-            ]),
+            experts: [(5, 359658), (11, 360544), (11, 361193), (7, 360053), (6, 358815), (9, 359887), (10, 359992), (5, 358978)]),
         Reference(
-            run: "DeepSeekMoE-like, batch 32, experts on the NPU (routing seed 43)", hidden: 2048, expertColumns: 2_112,
+            run: "Mixtral-like, batch 32, experts in its pim mode (routing seed 39)", hidden: 4096, expertColumns: 21504,
+            mode: "pim",
+            experts: [(5, 358910), (11, 360412), (11, 359465), (7, 359905), (6, 358783), (9, 360791), (10, 359085), (5, 358899)]),
+        Reference(
+            run: "Mixtral-like, batch 128, experts in its npu mode (routing seed 135)", hidden: 4096, expertColumns: 21504,
+            mode: "npu",
+            experts: [(31, 365442), (35, 366656), (31, 366011), (36, 365982), (33, 365159), (36, 366022), (24, 364378), (30, 365050)]),
+        Reference(
+            run: "Mixtral-like, batch 128, experts in its pim mode (routing seed 135)", hidden: 4096, expertColumns: 21504,
+            mode: "pim",
+            experts: [(31, 366174), (35, 365613), (31, 365553), (36, 365799), (33, 365379), (36, 366878), (24, 365255), (30, 365379)]),
+        Reference(
+            run: "DeepSeekMoE-like, batch 32, experts in its npu mode (routing seed 43)", hidden: 2048, expertColumns: 2112,
             mode: "npu",
             experts: [(2, 19808), (1, 19953), (2, 24500), (2, 20625), (3, 20128), (3, 25472), (3, 24487), (3, 20138), (1, 20231), (5, 24557), (2, 20008), (4, 20082), (6, 20093), (3, 25035), (6, 20877), (5, 20851), (2, 24324), (3, 25206), (4, 24785), (6, 20373), (2, 24953), (2, 25135), (5, 24785), (2, 24814), (2, 24729), (1, 19984), (6, 24579), (3, 25056), (1, 20496), (1, 24950), (4, 24878), (4, 25045), (1, 20705), (3, 24801), (1, 24711), (3, 20234), (6, 24574), (1, 24984), (2, 20705), (3, 24597), (1, 20683), (4, 24586), (3, 24712), (3, 24485), (2, 24736), (4, 24481), (2, 25011), (5, 20586), (2, 24551), (3, 24824), (5, 24925), (4, 24806), (5, 25822), (2, 20160), (2, 24979), (5, 20625), (3, 24292), (2, 24794), (4, 20577), (6, 20692), (6, 20545)]),
+        Reference(
+            run: "DeepSeekMoE-like, batch 32, experts in its pim mode (routing seed 43)", hidden: 2048, expertColumns: 2112,
+            mode: "pim",
+            experts: [(2, 20642), (1, 20720), (2, 25248), (2, 20618), (3, 24756), (3, 24741), (3, 24859), (3, 20633), (1, 20753), (5, 24448), (2, 20667), (4, 24808), (6, 20323), (3, 24816), (6, 20142), (5, 24874), (2, 24346), (3, 24617), (4, 24829), (6, 20353), (2, 25043), (2, 25035), (5, 24425), (2, 24782), (2, 24721), (1, 20300), (6, 24530), (3, 25154), (1, 20089), (1, 25867), (4, 25324), (4, 24989), (1, 24599), (3, 24316), (1, 25041), (3, 24747), (6, 20270), (1, 25038), (2, 24339), (3, 24825), (1, 25112), (4, 24692), (3, 24782), (3, 20424), (2, 20170), (4, 24669), (2, 24997), (5, 20123), (2, 23014), (3, 24878), (5, 24658), (4, 24680), (5, 25796), (2, 20170), (2, 24324), (5, 25759), (3, 24912), (2, 25233), (4, 25036), (6, 20363), (6, 24695)]),
+        Reference(
+            run: "DeepSeekMoE-like, batch 128, experts in its npu mode (routing seed 139)", hidden: 2048, expertColumns: 2112,
+            mode: "npu",
+            experts: [(13, 20702), (11, 25067), (13, 20681), (8, 21780), (8, 20956), (15, 21294), (12, 20906), (12, 21194), (6, 21428), (13, 20568), (13, 21067), (8, 20941), (9, 20746), (18, 20366), (8, 20637), (11, 21315), (8, 20469), (16, 21122), (18, 20649), (9, 20896), (13, 20142), (16, 20781), (11, 21484), (15, 21023), (16, 20759), (6, 21284), (8, 21356), (12, 21324), (16, 24607), (8, 20861), (8, 20484), (10, 20408), (12, 24806), (21, 21614), (18, 21582), (14, 20237), (13, 20941), (15, 21143), (15, 20097), (14, 21202), (11, 21263), (15, 21107), (10, 21062), (14, 20402), (10, 20713), (11, 20667), (14, 20666), (14, 20587), (9, 21163), (11, 21172), (11, 21129), (13, 19993), (7, 20454), (13, 20316), (8, 20506), (11, 21192), (9, 19957), (10, 20896), (16, 21187), (13, 20125), (10, 20654), (11, 20746), (12, 20961), (15, 20226)]),
+        Reference(
+            run: "DeepSeekMoE-like, batch 128, experts in its pim mode (routing seed 139)", hidden: 2048, expertColumns: 2112,
+            mode: "pim",
+            experts: [(13, 20701), (11, 24646), (13, 20446), (8, 20758), (8, 21358), (15, 20772), (12, 20552), (12, 20326), (6, 20650), (13, 20980), (13, 21051), (8, 20659), (9, 20553), (18, 20208), (8, 20153), (11, 20458), (8, 20503), (16, 21312), (18, 25059), (9, 20531), (13, 20376), (16, 20737), (11, 20397), (15, 20831), (16, 21290), (6, 20995), (8, 19842), (12, 20461), (16, 24787), (8, 20665), (8, 21126), (10, 20688), (12, 24666), (21, 20806), (18, 20477), (14, 20396), (13, 21066), (15, 25077), (15, 20804), (14, 20746), (11, 20641), (15, 20366), (10, 20251), (14, 24886), (10, 21232), (11, 20818), (14, 20210), (14, 20597), (9, 20253), (11, 20296), (11, 20426), (13, 20623), (7, 20897), (13, 20759), (8, 20715), (11, 20362), (9, 20536), (10, 21272), (16, 20900), (13, 20554), (10, 20370), (11, 20844), (12, 21034), (15, 21178)]),
     ]
 
     /// A row: the run, the expert, its tokens, the simulator's cycles and Triad's.
@@ -42,9 +67,8 @@ public enum DynaNDECheck {
         public var error: Double { Double(triad) / Double(max(simulator, 1)) - 1 }
     }
 
-    /// Triad's cost of each reference expert on `npu` (NPU experts) or `pim` with the NPU for the activation (PIM
-    /// experts), in NPU cycles; plus a row per run for the whole layer's experts.
-    public static func run(npu: NPUConfiguration, pim: PIMConfiguration?) -> [Row] {
+    /// Triad's cost of each reference expert on `npu`, in NPU cycles; plus a row per run for the whole layer's experts.
+    public static func run(npu: NPUConfiguration) -> [Row] {
         var rows: [Row] = []
         for reference in references {
             var model = ModelSpec(
@@ -60,11 +84,7 @@ public enum DynaNDECheck {
             for (index, expert) in reference.experts.enumerated() {
                 var cycles: Int64 = 0
                 for operation in LayerTemplate.expert(shard: shard, rows: expert.tokens) {
-                    if reference.mode == "pim", let pim, operation.kind.category == .matrix {
-                        cycles += npu.clock.cycles(in: PIMCostModel(configuration: pim).cost(of: operation).duration)
-                    } else {
-                        cycles += npuModel.cost(of: operation).cycles
-                    }
+                    cycles += npuModel.cost(of: operation).cycles
                 }
                 rows.append(
                     Row(

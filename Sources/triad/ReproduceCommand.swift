@@ -118,7 +118,7 @@ struct ReproduceCommand: ParsableCommand {
                 }
                 print(TextTable.render(rows))
                 print(ClaimRendering.table(claims))
-                let check = DynaNDECheck.run(npu: .neupims, pim: .neupims(rowBuffers: .dual))
+                let check = DynaNDECheck.run(npu: .neupims)
                 var checkRows = [["run", "expert", "tokens", "DynaNDE cycles", "Triad", "error"]]
                 for row in check {
                     checkRows.append([

@@ -120,18 +120,20 @@ struct ReproductionTests {
 }
 
 /// Triad's experts against DynaNDE-Simulator's recorded runs (docs/MODEL.md §12.3): every layer within ±15 %. The
-/// DeepSeekMoE-like layer misses it (−18.8 %): half its small experts' second GEMM takes half as long again in the
-/// simulator's DRAM (row conflicts Triad's sustained-bandwidth model does not see) — a known issue, not a relaxed bar.
+/// DeepSeekMoE-like layer at batch 32 misses it (−18.8 % and −20.6 %): two thirds of its small experts' second GEMM take
+/// half as long again in the simulator's DRAM (row conflicts Triad's sustained-bandwidth model does not see; at batch
+/// 128 only a few do, −10 %) — a known issue, not a relaxed bar.
 struct DynaNDECheckTests {
     @Test func expertsAgreeWithTheSimulator() {
-        let rows = DynaNDECheck.run(npu: .neupims, pim: .neupims(rowBuffers: .dual))
+        let rows = DynaNDECheck.run(npu: .neupims)
         let layers = rows.filter { $0.expert.hasPrefix("layer") }
         #expect(layers.count == DynaNDECheck.references.count)
-        for row in layers where !row.run.hasPrefix("DeepSeekMoE") {
+        let missing = { (row: DynaNDECheck.Row) in row.run.hasPrefix("DeepSeekMoE-like, batch 32,") }
+        for row in layers where !missing(row) {
             #expect(abs(row.error) <= 0.15, "\(row.run): \(row.error)")
         }
-        withKnownIssue("DRAMsim3 row conflicts on half the DeepSeekMoE-like experts' fc2 (docs/MODEL.md §12.3)") {
-            for row in layers where row.run.hasPrefix("DeepSeekMoE") {
+        withKnownIssue("DRAMsim3 row conflicts on most DeepSeekMoE-like experts' fc2 at batch 32 (docs/MODEL.md §12.3)") {
+            for row in layers where missing(row) {
                 #expect(abs(row.error) <= 0.15, "\(row.run): \(row.error)")
             }
         }
