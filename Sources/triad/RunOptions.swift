@@ -48,7 +48,7 @@ struct RunOptions: ParsableArguments {
 
     @Option(
         help:
-            "Unstructured weight sparsity S (0…0.999) as Flash-LLM serves it: weights stream in Tiled-CSL (4 bytes per nonzero) and compute dense; S:skip skips the zeros' work.")
+            "Unstructured weight sparsity as Flash-LLM serves it: S (0…0.999) for every linear layer, or per matrix qkv=S,proj=S,ffn-up=S,ffn-down=S (with S first as the default for the rest); weights stream in Tiled-CSL (4 bytes per nonzero) and compute dense; a trailing :skip skips the zeros' work.")
     var sparsity: String?
 
     @Option(

@@ -71,4 +71,25 @@ struct WeightSparsityTests {
         #expect(plan.resource(for: operation) == .npu)
         #expect(WeightSparsity("1") == nil && WeightSparsity("0.8:fast") == nil && WeightSparsity("0.8:skip")!.skipsZeros)
     }
+
+    /// Per matrix: `ffn-up=0.8,ffn-down=0.8` prunes the FFN only — GPT3-7B's rank FFN (2 × 4096 × 4096 weights) streams
+    /// ⌈16,777,216 × 0.2⌉ = 3,355,444 nonzeros × 4 B per matrix, QKV and the projection stay dense FP16; `0.5,qkv=0`
+    /// prunes all but QKV to half.
+    @Test func sparsityPerMatrix() throws {
+        var model = ModelPresets.named("gpt3-7b")!
+        model.weightSparsity = WeightSparsity("ffn-up=0.8,ffn-down=0.8:skip")
+        #expect(model.weightSparsity?.skipsZeros == true)
+        let template = LayerTemplate(shard: ModelShard(model), rows: 1)
+        var bytes: [Operation.Kind: Int64] = [:]
+        for operation in template.beforeAttention + template.afterAttention where operation.kind.category == .matrix {
+            bytes[operation.kind] = NPUConfiguration.neupims.storedWeightBytes(of: operation)
+        }
+        #expect(bytes[.qkvProjection] == 4096 * 3072 * 2 && bytes[.outputProjection] == 1024 * 4096 * 2)
+        #expect(bytes[.feedForwardUp]! + bytes[.feedForwardDown]! == 2 * 3_355_444 * 4)
+        let mixed = WeightSparsity("0.5,qkv=0")!
+        #expect(mixed.density(for: .qkvProjection) == 10_000 && mixed.density(for: .feedForwardDown) == 5_000)
+        for bad in ["qkv=0.5,qkv=0.6", "attn=0.5", "0.5,0.6", "", "qkv=", "ffn-up=1", "lm-head=0.5"] {
+            #expect(WeightSparsity(bad) == nil, "\(bad)")
+        }
+    }
 }

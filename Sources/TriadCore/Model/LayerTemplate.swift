@@ -59,8 +59,8 @@ public struct LayerTemplate: Sendable, Hashable {
         var result = operations
         for index in result.indices where result[index].kind.category == .matrix && !result[index].isTernary {
             result[index].weightBits = bits
-            if let sparse = model.weightSparsity {
-                result[index].weightDensity = sparse.density
+            if let sparse = model.weightSparsity, sparse.density(for: result[index].kind) < 10_000 {
+                result[index].weightDensity = sparse.density(for: result[index].kind)
                 result[index].skipsZeros = sparse.skipsZeros
             }
         }
