@@ -37,8 +37,30 @@ public enum BlockSparseReproduction {
         return time(setting.moba) / time(nil)
     }
 
+    /// A 4,096-token prompt chunk's attention at the end of `setting`'s context (Llama-3.1-8B's heads, one layer, on the
+    /// NeuPIMs NPU): full over MoBA.
+    public static func prefillSpeedup(_ setting: Setting) -> Double {
+        var model = ModelPresets.named("llama-3.1-8b")!
+        let npu = NPUCostModel(configuration: .neupims)
+        func time(_ moba: BlockSparseAttention?) -> Double {
+            model.blockSparseAttention = moba
+            let ops = LayerTemplate.promptAttention(shard: ModelShard(model), tokens: 4_096, context: setting.context)
+            return ops.reduce(0.0) { $0 + Double(npu.cost(of: $1).duration) }
+        }
+        return time(nil) / time(setting.moba)
+    }
+
     public static func claims() -> [Claim] {
-        settings.flatMap { setting -> [Claim] in
+        let million = settings[1]
+        let prefill = prefillSpeedup(million)
+        let prefillClaim = Claim(
+            id: "moba-prefill-attention-speedup-1m",
+            description: "prompt attention at 1M tokens (block 4096, top-12), full over MoBA, a 4,096-token chunk on the NPU",
+            paper: 6.5, paperText: "6.5× (attention at 1M tokens, its FlashAttention kernels on GPUs)", measured: prefill,
+            note:
+                "Triad's GEMMs shrink with the keys (1/(1 − sparsity) ≈ 21× less work); the gate's scoring, top-k and varlen gathering its kernels pay are not modelled",
+            unit: .ratio)
+        return [prefillClaim] + settings.flatMap { setting -> [Claim] in
             let label = setting.context >= 1 << 20 ? "1m" : "\(setting.context / 1024)k"
             let sparsity = setting.moba.sparsity(sequenceLength: setting.context)
             let ratio = attentionRatio(setting)
@@ -56,7 +78,7 @@ public enum BlockSparseReproduction {
                     paper: nil, paperText: "≈ 1 − sparsity (decode streams only the chosen blocks)", measured: ratio,
                     holds: ratio < 1 - sparsity + 0.01,
                     note:
-                        "the paper's speed-ups (6.5× at 1M, 16× at 10M) are prefill with its FlashAttention kernels, not modelled; decoding reads the chosen blocks and one pooled key per block",
+                        "decoding reads the chosen blocks and one pooled key per block",
                     unit: .ratio),
             ]
         }

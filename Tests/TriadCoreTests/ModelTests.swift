@@ -146,4 +146,16 @@ struct BlockSparseAttentionTests {
         #expect(ops.logits.sequenceLength == 1_552 && ops.attend.sequenceLength == 1_536 && ops.softmax.inner == 1_552)
         #expect(BlockSparseAttention("0:3") == nil && BlockSparseAttention("512") == nil)
     }
+
+    /// In prefill a chunk of 1,024 queries at the end of an 8,192-token prompt scores 1,552 keys per head (32 heads)
+    /// and reads 1,536 values: the GEMMs narrow from 8,192; without MoBA they cover the whole context.
+    @Test func promptChunksAttendToTheirBlocks() throws {
+        var model = ModelPresets.named("llama-3.1-8b")!
+        let dense = LayerTemplate.promptAttention(shard: ModelShard(model), tokens: 1_024, context: 8_192)
+        #expect(dense[0].columns == 8_192 * 32 && dense[2].inner == 8_192)
+        model.blockSparseAttention = try #require(BlockSparseAttention("512:3"))
+        let sparse = LayerTemplate.promptAttention(shard: ModelShard(model), tokens: 1_024, context: 8_192)
+        #expect(sparse[0].columns == 1_552 * 32 && sparse[1].inner == 1_552 && sparse[2].inner == 1_536)
+        #expect(sparse[0].rows == 1_024 && sparse[2].columns == 32 * 128)
+    }
 }

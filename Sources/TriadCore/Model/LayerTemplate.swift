@@ -150,6 +150,23 @@ public struct LayerTemplate: Sendable, Hashable {
         ]
     }
 
+    /// A prompt chunk's attention in one layer — `tokens` queries attending to `context` tokens — as two GEMMs on the
+    /// host with the K and V caches in the weights' place: queries × Kᵀ over every head, the softmax, probabilities × V.
+    /// With MoBA each query scores the gate's pooled keys and its k chosen blocks and reads those blocks' values
+    /// (docs/MODEL.md §15): the GEMMs narrow to those keys (a gathered GEMM of the same work; the chunk's last query's
+    /// count stands for all).
+    public static func promptAttention(shard: ModelShard, tokens: Int, context: Int) -> [Operation] {
+        let keys: (logits: Int, attend: Int) =
+            shard.model.blockSparseAttention?.keys(sequenceLength: context) ?? (context, context)
+        return [
+            Operation(
+                kind: .qkvProjection, rows: tokens, inner: shard.model.headDimension, columns: keys.logits * shard.heads),
+            Operation(kind: .softmax, rows: tokens * shard.heads, inner: keys.logits),
+            Operation(
+                kind: .outputProjection, rows: tokens, inner: keys.attend, columns: shard.heads * shard.model.headDimension),
+        ]
+    }
+
     /// The attention operations of one request with `sequenceLength` cached tokens.
     public static func attention(shard: ModelShard, sequenceLength: Int, queries: Int = 1) -> (
         logits: Operation, softmax: Operation, attend: Operation

@@ -20,15 +20,9 @@ extension Simulator {
         return template.beforeAttention + prefillAttention(tokens: tokens, context: context) + template.afterAttention
     }
 
-    /// A chunk's attention in one layer: queries × Kᵀ over every head, the softmax, probabilities × V.
+    /// A chunk's attention in one layer (`LayerTemplate.promptAttention`).
     func prefillAttention(tokens: Int, context: Int) -> [Operation] {
-        [
-            Operation(
-                kind: .qkvProjection, rows: tokens, inner: shard.model.headDimension, columns: context * shard.heads),
-            Operation(kind: .softmax, rows: tokens * shard.heads, inner: context),
-            Operation(
-                kind: .outputProjection, rows: tokens, inner: context, columns: shard.heads * shard.model.headDimension),
-        ]
+        LayerTemplate.promptAttention(shard: shard, tokens: tokens, context: context)
     }
 
     /// The cost of a prompt chunk (cached by shape), all layers, and the LM head when it finishes the prompt.
