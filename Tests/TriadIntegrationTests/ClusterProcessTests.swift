@@ -35,11 +35,14 @@ struct ClusterProcessTests {
     }
 
     /// Mixture of experts and compressed models through workers (the new operation fields cross the wire): MoE with
-    /// INT4 weights and mixed prefill, expert parallelism over four groups, and a BFP12 KV cache with Tiled-CSL
-    /// weights and MoBA — `triad up` JSON == `triad compare` JSON.
+    /// INT4 weights and mixed prefill, expert parallelism over four groups (with tensor- and data-parallel attention),
+    /// a BFP12 KV cache with Tiled-CSL weights and MoBA, and INT4 weights on LUT units (the NPU's `low_bit_gemm` crosses
+    /// the wire) — `triad up` JSON == `triad compare` JSON.
     @Test(arguments: [
         ("neupims", ["--model", "deepseek-moe-16b", "--weights", "int4", "--prefill", "mixed:256", "--arrival-rate", "20"]),
         ("neupims-tp4", ["--model", "mixtral-8x7b", "--expert-parallel", "--expert-skew", "1"]),
+        ("neupims-tp4", ["--model", "mixtral-8x7b", "--expert-parallel", "--data-parallel-attention"]),
+        ("neupims-lut", ["--model", "llama-3.1-8b", "--weights", "int4", "--prefill", "chunked:512"]),
         ("neupims", ["--policies", "npu-only", "--kv-format", "bfp:32:4", "--sparsity", "0.7", "--moba", "256:2"]),
     ])
     func compressedModelsEqualInProcess(topology: String, flags: [String]) throws {
