@@ -38,7 +38,7 @@ struct RunOptions: ParsableArguments {
 
     @Option(
         help:
-            "Weight format of the model's linear layers: fp16, fp8, int8, int4 or int2 (INT4/INT2 with a scale and zero per 128 weights; the LM head stays 16-bit). Default: the model's.")
+            "Weight format of the model's linear layers: fp16, fp8, int8, int4, int2 (INT4/INT2 with a scale and zero per 128 weights; the LM head stays 16-bit) or ternary (BitLinear weights in {-1, 0, +1}, as BitNet b1.58). Default: the model's.")
     var weights: String?
 
     @Option(
@@ -144,7 +144,7 @@ struct RunOptions: ParsableArguments {
         guard KeyValueFormat(kvFormat) != nil else {
             throw ValidationError("--kv-format must be \(KeyValueFormat.accepted) (got '\(kvFormat.prefix(40))')")
         }
-        if let weights, ModelSpec.WeightFormat(rawValue: weights) == nil || weights == "ternary" {
+        if let weights, ModelSpec.WeightFormat(rawValue: weights) == nil {
             throw ValidationError("--weights must be \(ModelSpec.WeightFormat.accepted) (got '\(weights.prefix(40))')")
         }
         if let iterationCost, LinearIterationCost(iterationCost) == nil {
@@ -224,8 +224,11 @@ struct RunOptions: ParsableArguments {
     /// Applies the model flags — weight format, sparsity, KV format, MoBA, expert parallelism — to `model`.
     func shape(_ model: inout ModelSpec) throws {
         if let weights, let format = ModelSpec.WeightFormat(rawValue: weights) {
-            guard model.weightFormat != .ternary else {
+            guard model.weightFormat != .ternary || format == .ternary else {
                 throw InputError("triad: \(model.name) is a ternary model; --weights sets the width of 16-bit ones")
+            }
+            guard format != .ternary || model.architecture == .transformer else {
+                throw InputError("triad: --weights ternary is for transformers (\(model.name) is ternary already)")
             }
             model.weightFormat = format
         }

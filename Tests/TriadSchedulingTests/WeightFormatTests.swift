@@ -41,6 +41,27 @@ struct WeightFormatTests {
         let head = Int64(50_304 / 4) * 4096 * 2
         #expect(footprint == 32 * stored + head)
     }
+
+    /// `--weights ternary` on a 16-bit transformer: GPT3-7B's rank layer streams its 50,331,648 weights at 2 bits
+    /// (12,582,912 B, to a byte per SRAM tile) on the arrays and on LUT units alike; the head is ternary too (§13).
+    @Test func ternaryWeightsStreamAtTwoBits() throws {
+        var model = ModelPresets.named("gpt3-7b")!
+        model.weightFormat = .ternary
+        let shard = ModelShard(model)
+        let template = LayerTemplate(shard: shard, rows: 1)
+        var lut = NPUConfiguration.neupims
+        lut.lowBitGEMM = .lookupTables
+        for configuration in [NPUConfiguration.neupims, lut] {
+            let npu = NPUCostModel(configuration: configuration)
+            var streamed: Int64 = 0
+            for operation in template.beforeAttention + template.afterAttention where operation.kind.category == .matrix {
+                #expect(operation.isTernary)
+                streamed += npu.cost(of: operation).streamedBytes - 2 * (Int64(operation.inner) + Int64(operation.columns))
+            }
+            #expect(streamed >= 12_582_912 && streamed - 12_582_912 < 4_000, "\(streamed)")
+        }
+        #expect(LayerTemplate.head(shard: shard, rows: 1).filter { $0.kind == .lmHead }.allSatisfy { $0.isTernary })
+    }
 }
 
 /// Unstructured sparsity as Flash-LLM serves it (docs/MODEL.md §16): Tiled-CSL's 4 bytes per nonzero.

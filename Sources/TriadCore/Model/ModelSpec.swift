@@ -41,7 +41,7 @@ public struct ModelSpec: Sendable, Hashable {
         }
 
         /// The names `--weights` accepts, for error messages.
-        public static let accepted = "fp16, fp8, int8, int4 or int2"
+        public static let accepted = "fp16, fp8, int8, int4, int2 or ternary"
     }
 
     public var name: String
