@@ -34,6 +34,37 @@ public struct ResourceUsage: Sendable, Equatable {
         lhs.streamedBytes +|= rhs.streamedBytes
     }
 
+    /// Adds `other` `times` times (whole layers at once, `TimelineComposer`): times and bytes saturate.
+    mutating func add(_ other: ResourceUsage, times: Int) {
+        let count = Int64(times)
+        func product(_ value: Int64) -> Int64 {
+            let (result, overflow) = value.multipliedReportingOverflow(by: count)
+            return overflow ? Int64.saturationLimit : result
+        }
+        for index in busy.indices {
+            busy[index] +|= product(other.busy[index])
+            energyPicojoules[index] += other.energyPicojoules[index] * Double(times)
+        }
+        systolicBusy +|= product(other.systolicBusy)
+        pimChannelBusy +|= product(other.pimChannelBusy)
+        memoryPortBusy +|= product(other.memoryPortBusy)
+        streamedBytes +|= product(other.streamedBytes)
+    }
+
+    /// What `self` used beyond `earlier` (an earlier value of the same running total).
+    func since(_ earlier: ResourceUsage) -> ResourceUsage {
+        var delta = ResourceUsage()
+        for index in busy.indices {
+            delta.busy[index] = busy[index] - earlier.busy[index]
+            delta.energyPicojoules[index] = energyPicojoules[index] - earlier.energyPicojoules[index]
+        }
+        delta.systolicBusy = systolicBusy - earlier.systolicBusy
+        delta.pimChannelBusy = pimChannelBusy - earlier.pimChannelBusy
+        delta.memoryPortBusy = memoryPortBusy - earlier.memoryPortBusy
+        delta.streamedBytes = streamedBytes - earlier.streamedBytes
+        return delta
+    }
+
     /// The largest time or byte count, to stop a run before its totals saturate.
     var largest: Int64 { max(streamedBytes, memoryPortBusy, busy.max() ?? 0) }
 }

@@ -33,6 +33,12 @@ public struct TimelineComposer: Sendable {
     private var residentKeys: [Int] = []
     private var residentBytes: [Int64] = []
     private var residentTotal: Int64 = 0
+    /// The state when chain 0 last began a layer (`LayerPeriod`), to find a run of identical layers to skip.
+    private var period = LayerPeriod()
+    /// Whether `compose` may skip identical layers once their timeline repeats (on by default; off to check it).
+    public var skipsRepeatingLayers = true
+    /// Layers the last `compose` added at once rather than one by one.
+    public private(set) var skippedLayers = 0
 
     public init(memoryBandwidthBytesPerSecond: Int64, weightCacheBytes: Int64, rule: MemoryPortRule) {
         self.memoryBandwidthBytesPerSecond = max(1, memoryBandwidthBytesPerSecond)
@@ -74,6 +80,15 @@ public struct TimelineComposer: Sendable {
         residentBytes.removeAll(keepingCapacity: true)
         residentTotal = 0
         if isRecording { recorded.removeAll(keepingCapacity: true) }
+        // Layers repeat exactly when every chain runs the same layer program each layer (no per-layer tails, nothing
+        // kept in SRAM across layers) and nothing is recorded: then once one layer's timeline is the previous one's
+        // shifted, every further layer is too (the rules compare times only with each other), and the layers up to
+        // the last two are added in one step (`LayerPeriod`).
+        var canSkip =
+            skipsRepeatingLayers && !isRecording && !reusesWeights && layers >= 4
+            && chains.allSatisfy { !$0.layer.isEmpty && $0.tails.isEmpty }
+        period.reset(chains: count)
+        skippedLayers = 0
         for program in chains {
             chainReady.append(0)
             // A chain with an empty layer program starts at its head.
@@ -198,6 +213,31 @@ public struct TimelineComposer: Sendable {
             } else {
                 chainSegment[chosen] = 0
                 chainLayer[chosen] = layer + 1
+                if canSkip && chosen == 0 && layer + 1 < layers {
+                    let state = LayerPeriod.State(
+                        resourceFree: resourceFree, resourceLastStart: resourceLastStart, memoryFree: memoryFree,
+                        pimBusy: pimBusy, lastChainOnNPU: lastChainOnNPU, makespan: timeline.makespan)
+                    if let skip = period.observe(
+                        layer: layer + 1, layers: layers, state: state, usage: timeline.usage, chainReady: chainReady,
+                        chainLayer: chainLayer, chainSegment: chainSegment)
+                    {
+                        // Every time moves on by the skipped layers' span, every total by their sum.
+                        let shift = skip.layerSpan * Picoseconds(skip.count)
+                        for chain in 0..<count {
+                            chainReady[chain] +|= shift
+                            chainLayer[chain] += skip.count
+                        }
+                        func moved(_ time: Picoseconds) -> Picoseconds { time == 0 ? 0 : time +| shift }
+                        resourceFree = (moved(resourceFree.npu), moved(resourceFree.fpga), moved(resourceFree.pim))
+                        resourceLastStart = (moved(resourceLastStart.npu), moved(resourceLastStart.fpga))
+                        memoryFree = moved(memoryFree)
+                        pimBusy = (moved(pimBusy.start), moved(pimBusy.end), pimBusy.blocked)
+                        timeline.makespan = moved(timeline.makespan)
+                        timeline.usage.add(skip.layerUsage, times: skip.count)
+                        skippedLayers = skip.count
+                        canSkip = false
+                    }
+                }
             }
         }
         return timeline
