@@ -118,6 +118,8 @@ struct LayerPeriodTests {
         var composer = TimelineComposer(memoryBandwidthBytesPerSecond: 1_000_000_000_000, weightCacheBytes: 0, rule: .independent)
         let result = composer.compose([program, program], layers: 32)
         #expect(composer.skippedLayers >= 24, "\(composer.skippedLayers)")
+        // Totals per device kind are stored inline, one slot per `DeviceKind.index`.
+        #expect(DeviceKind.allCases.map(\.index).sorted() == Array(0..<4))
         composer.skipsRepeatingLayers = false
         #expect(composer.compose([program, program], layers: 32).makespan == result.makespan)
     }

@@ -5,9 +5,9 @@ import TriadDevices
 /// run or the chunks of a prefill: the one counter type every total uses (`+=` adds, times and bytes saturate).
 public struct ResourceUsage: Sendable, Equatable {
     /// Busy time per resource (indexed by `DeviceKind.index`), picoseconds.
-    public var busy: [Picoseconds]
+    public var busy: PerDeviceKind<Picoseconds>
     /// Dynamic energy per resource (indexed by `DeviceKind.index`), picojoules.
-    public var energyPicojoules: [Double]
+    public var energyPicojoules: PerDeviceKind<Double>
     /// Time the NPU's systolic arrays held an instruction (its GEMMs ran): the paper's NPU utilization,
     /// picoseconds.
     public var systolicBusy: Picoseconds = 0
@@ -19,8 +19,8 @@ public struct ResourceUsage: Sendable, Equatable {
     public var streamedBytes: Int64 = 0
 
     public init() {
-        busy = Array(repeating: 0, count: DeviceKind.allCases.count)
-        energyPicojoules = Array(repeating: 0, count: DeviceKind.allCases.count)
+        busy = PerDeviceKind(repeating: 0)
+        energyPicojoules = PerDeviceKind(repeating: 0)
     }
 
     public static func += (lhs: inout ResourceUsage, rhs: ResourceUsage) {
