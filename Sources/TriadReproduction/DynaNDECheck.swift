@@ -21,7 +21,7 @@ public enum DynaNDECheck {
     }
 
     /// Runs recorded from the simulator built here (recipe in docs/MODEL.md §12.3): two layer shapes × its two expert
-    /// modes × batches 32 and 128, and a third shape (GPT-OSS-like) in its npu mode at both batches.
+    /// modes × batches 32 and 128, and a third shape (GPT-OSS-like): npu mode at both batches, pim mode at batch 32.
     public static let references: [Reference] = [
         Reference(
             run: "Mixtral-like, batch 32, experts in its npu mode (routing seed 39)", hidden: 4096, expertColumns: 21504,
@@ -59,6 +59,10 @@ public enum DynaNDECheck {
             run: "GPT-OSS-like, batch 32, experts in its npu mode (routing seed 45)", hidden: 2880, expertColumns: 4320,
             mode: "npu",
             experts: [(2, 53914), (3, 56079), (5, 54554), (6, 54745), (3, 56854), (6, 57424), (3, 53684), (2, 54749), (4, 56253), (1, 54275), (6, 54751), (5, 53106), (4, 58034), (5, 54524), (6, 56995), (5, 54154), (4, 53222), (2, 54561), (1, 56659), (2, 57036), (4, 53555), (3, 53684), (9, 56437), (5, 53920), (6, 55514), (4, 54969), (4, 54179), (3, 53939), (5, 54890), (5, 54282), (3, 53467), (2, 54568)]),
+        Reference(
+            run: "GPT-OSS-like, batch 32, experts in its pim mode (routing seed 45)", hidden: 2880, expertColumns: 4320,
+            mode: "pim",
+            experts: [(2, 54457), (3, 54351), (5, 56002), (6, 53743), (3, 54120), (6, 53903), (3, 53823), (2, 53612), (4, 55718), (1, 54224), (6, 55863), (5, 53745), (4, 56215), (5, 54671), (6, 57197), (5, 54175), (4, 53727), (2, 56737), (1, 56625), (2, 56224), (4, 54310), (3, 54236), (9, 54540), (5, 54571), (6, 54186), (4, 53508), (4, 54362), (3, 54347), (5, 54031), (5, 54562), (3, 53190), (2, 56713)]),
         Reference(
             run: "GPT-OSS-like, batch 128, experts in its npu mode (routing seed 141)", hidden: 2880, expertColumns: 4320,
             mode: "npu",
