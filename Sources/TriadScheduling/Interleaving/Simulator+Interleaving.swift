@@ -11,33 +11,40 @@ extension Simulator {
         func channel(_ slot: Int) -> Int { channels == 1 ? 0 : state.channel[slot] }
         let stages = shard.model.pipelineParallel
         var group = Array(repeating: 0, count: state.activeSlots.count)
-        var counts = Array(repeating: 0, count: stages * channels)
-        for (ordinal, slot) in state.activeSlots.enumerated() {
-            counts[(ordinal % stages) * channels + channel(slot)] += 1
-        }
-        var seen = Array(repeating: 0, count: stages * channels)
-        var firstPart = counts.map { $0 / parts }
-        if parts == 2 {
-            var extraToFirst = true
-            for index in counts.indices where counts[index] % 2 == 1 {
-                firstPart[index] = extraToFirst ? counts[index] / 2 + 1 : counts[index] / 2
-                extraToFirst.toggle()
+        guard parts > 1 || stages > 1 else { return group }
+        let keys = stages * channels
+        // Per (stage, channel): requests, requests seen so far, and the first part's share (on the stack when small).
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * keys) { scratch in
+            scratch.initialize(repeating: 0)
+            let counts = UnsafeMutableBufferPointer(rebasing: scratch[0..<keys])
+            let seen = UnsafeMutableBufferPointer(rebasing: scratch[keys..<(2 * keys)])
+            let firstPart = UnsafeMutableBufferPointer(rebasing: scratch[(2 * keys)..<(3 * keys)])
+            for (ordinal, slot) in state.activeSlots.enumerated() {
+                counts[(ordinal % stages) * channels + channel(slot)] += 1
             }
-        }
-        for (ordinal, slot) in state.activeSlots.enumerated() {
-            let stage = ordinal % stages
-            let key = stage * channels + channel(slot)
-            let index = seen[key]
-            seen[key] += 1
-            let part: Int
-            if parts == 1 {
-                part = 0
-            } else if parts == 2 {
-                part = index < firstPart[key] ? 0 : 1
-            } else {
-                part = index * parts / counts[key]
+            for index in 0..<keys { firstPart[index] = counts[index] / parts }
+            if parts == 2 {
+                var extraToFirst = true
+                for index in 0..<keys where counts[index] % 2 == 1 {
+                    firstPart[index] = extraToFirst ? counts[index] / 2 + 1 : counts[index] / 2
+                    extraToFirst.toggle()
+                }
             }
-            group[ordinal] = stage * parts + part
+            for (ordinal, slot) in state.activeSlots.enumerated() {
+                let stage = ordinal % stages
+                let key = stage * channels + channel(slot)
+                let index = seen[key]
+                seen[key] += 1
+                let part: Int
+                if parts == 1 {
+                    part = 0
+                } else if parts == 2 {
+                    part = index < firstPart[key] ? 0 : 1
+                } else {
+                    part = index * parts / counts[key]
+                }
+                group[ordinal] = stage * parts + part
+            }
         }
         return group
     }
