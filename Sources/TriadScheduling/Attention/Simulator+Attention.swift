@@ -89,6 +89,21 @@ extension Simulator {
     func attentionSegments(_ state: RunState, _ partition: Partition, operationBarrier: Bool = false) -> (
         segments: [Segment], imbalance: Double, channelTime: [Picoseconds]
     ) {
+        attentionSegments(state, partition, operationBarrier: operationBarrier, alsoWhole: false).split
+    }
+
+    /// Whether `attentionSegments(…, alsoWhole: true)` can give the whole batch's attention with a two-part split's:
+    /// attention on the PIM, not split with the NPU.
+    var attentionSplitsTogether: Bool { attentionOnPIM && !plan.splitsAttention }
+
+    /// `partition`'s attention and, with `alsoWhole` (a two-part split whose attention `attentionSplitsTogether`
+    /// allows), the same batch unsplit — each stage's requests in one group — from the same pass over the requests:
+    /// the whole batch's sums are the two parts' (per channel) or taken in the same request order (energies), so
+    /// both equal what two calls give.
+    func attentionSegments(_ state: RunState, _ partition: Partition, operationBarrier: Bool, alsoWhole: Bool) -> (
+        split: (segments: [Segment], imbalance: Double, channelTime: [Picoseconds]),
+        whole: (segments: [Segment], imbalance: Double, channelTime: [Picoseconds])?
+    ) {
         let hasAttention = shard.model.hasAttention
         let attentionOnPIM = self.attentionOnPIM
         let channels = attentionChannels
@@ -107,6 +122,11 @@ extension Simulator {
         let moved = splitsAttention ? npuShare(state, group: group, groups: groups, channels: channels) : []
         var npuAttention = Array(repeating: Picoseconds(0), count: splitsAttention ? groups : 0)
         var longestSoftmax = Array(repeating: Picoseconds(0), count: groups)
+        let whole = alsoWhole && partition.parts == 2 && attentionOnPIM && !splitsAttention && !barrier
+        let stages = shard.model.pipelineParallel
+        var wholeAttention = Array(repeating: Segment(resource: plan.attentionResource), count: whole ? stages : 0)
+        var wholeBlocked = Array(repeating: Picoseconds(0), count: whole ? stages : 0)
+        var wholeSoftmax = Array(repeating: Picoseconds(0), count: whole ? stages : 0)
         for (ordinal, slot) in state.activeSlots.enumerated() {
             let g = group[ordinal]
             if splitsAttention {
@@ -152,12 +172,56 @@ extension Simulator {
                 attention[g].npuSideDuration +|= cost.softmaxDuration
                 attention[g].npuSideEnergyPicojoules += cost.softmaxEnergyPicojoules
                 longestSoftmax[g] = max(longestSoftmax[g], cost.softmaxDuration)
+                if whole {
+                    // Group g is part g % 2 of stage g / 2 (`assignGroups`).
+                    let stage = g / 2
+                    wholeAttention[stage].energyPicojoules +=
+                        span == 1 ? cost.energyPicojoules : cost.energyPicojoules * Double(span)
+                    wholeBlocked[stage] +|= span == 1 ? cost.blocked : cost.blocked * Picoseconds(span)
+                    wholeAttention[stage].npuSideDuration +|= cost.softmaxDuration
+                    wholeAttention[stage].npuSideEnergyPicojoules += cost.softmaxEnergyPicojoules
+                    wholeSoftmax[stage] = max(wholeSoftmax[stage], cost.softmaxDuration)
+                }
             } else {
                 attention[g].duration +|= cost.duration
                 attention[g].dataBytes +|= cost.streamedBytes
             }
         }
-        guard attentionOnPIM else { return (attention, 0, []) }
+        guard attentionOnPIM else { return ((attention, 0, []), nil) }
+        var wholeResult: (segments: [Segment], imbalance: Double, channelTime: [Picoseconds])?
+        if whole {
+            var wholeTime = Array(repeating: Picoseconds(0), count: stages * channels)
+            var wholeTransactions = Array(repeating: Int64(0), count: stages * channels)
+            for stage in 0..<stages {
+                for c in 0..<channels {
+                    let first = (2 * stage) * channels + c
+                    wholeTime[stage * channels + c] = channelTime[first] +| channelTime[first + channels]
+                    wholeTransactions[stage * channels + c] = channelTransactions[first] +| channelTransactions[first + channels]
+                }
+            }
+            let imbalance = finishPIMAttention(
+                &wholeAttention, groups: stages, channels: channels, channelTime: wholeTime,
+                channelTransactions: wholeTransactions, blocked: wholeBlocked, longestSoftmax: wholeSoftmax,
+                npuAttention: [], splitsAttention: false, logitsTime: [], logitsTransactions: [])
+            wholeResult = (wholeAttention, imbalance, wholeTime)
+        }
+        let imbalance = finishPIMAttention(
+            &attention, groups: groups, channels: channels, channelTime: channelTime,
+            channelTransactions: channelTransactions, blocked: blocked, longestSoftmax: longestSoftmax,
+            npuAttention: npuAttention, splitsAttention: splitsAttention, logitsTime: barrier ? logitsTime : [],
+            logitsTransactions: barrier ? logitsTransactions : [])
+        return ((attention, imbalance, channelTime), wholeResult)
+    }
+
+    /// Each group's attention time from its channels' sums (behind the host's issue path), the NPU's share of a split
+    /// plan, the drain of the last softmax, the paper's busy and blocked means; returns the channels' balance (busiest
+    /// over mean). With `logitsTime`, all logits finish on every channel before any attend starts.
+    private func finishPIMAttention(
+        _ attention: inout [Segment], groups: Int, channels: Int, channelTime: [Picoseconds],
+        channelTransactions: [Int64], blocked: [Picoseconds], longestSoftmax: [Picoseconds], npuAttention: [Picoseconds],
+        splitsAttention: Bool, logitsTime: [Picoseconds], logitsTransactions: [Int64]
+    ) -> Double {
+        let barrier = !logitsTime.isEmpty
         // Channels work in parallel once the host handed them their instructions; the NPU's softmax
         // pipelines with them, plus one softmax to drain.
         // With the barrier: all logits, then all attends, each phase waiting for its slowest channel.
@@ -212,7 +276,7 @@ extension Simulator {
             busiest = max(busiest, load)
             total +|= load
         }
-        return (attention, total > 0 ? Double(busiest) * Double(channels) / Double(total) : 0, channelTime)
+        return total > 0 ? Double(busiest) * Double(channels) / Double(total) : 0
     }
 
 }

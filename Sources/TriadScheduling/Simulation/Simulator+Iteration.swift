@@ -14,9 +14,10 @@ extension Simulator {
         let prefill = try prefillStep(&state, iteration: iteration)
         let chunks = try promptChunks(state, iteration: iteration)
         let partitions = try prepareDecoding(&state, iteration: iteration, chunks: chunks)
-        var outcome = composeIteration(state, partitions[0], chunks)
-        for candidate in partitions.dropFirst() {
-            let split = composeIteration(state, candidate, chunks)
+        let attention = attentionForPartitions(state, partitions)
+        var outcome = composeIteration(state, partitions[0], chunks, attention: attention[0])
+        for (index, candidate) in partitions.enumerated().dropFirst() {
+            let split = composeIteration(state, candidate, chunks, attention: attention[index])
             if split.duration < outcome.duration { outcome = split }
         }
         if let prefill, prefill.duration > 0 {
@@ -80,8 +81,9 @@ extension Simulator {
         composer.isRecording = false
         defer { composer.isRecording = recording }
         var best: IterationOutcome?
-        for partition in partitions {
-            let outcome = composeIteration(probe, partition)
+        let attention = attentionForPartitions(probe, partitions)
+        for (index, partition) in partitions.enumerated() {
+            let outcome = composeIteration(probe, partition, attention: attention[index])
             if best == nil || outcome.duration < best!.duration { best = outcome }
         }
         guard let best else { return IterationPrediction(duration: 0, picojoules: 0, tokens: 0) }
@@ -104,9 +106,10 @@ extension Simulator {
         state.spans.removeAll(keepingCapacity: true)
         let partitions = try prepareDecoding(&state, iteration: iteration)
         guard !state.activeSlots.isEmpty else { return IterationOutcome(parts: 1) }
-        var best = composeIteration(state, partitions[0])
-        for partition in partitions.dropFirst() {
-            let outcome = composeIteration(state, partition)
+        let attention = attentionForPartitions(state, partitions)
+        var best = composeIteration(state, partitions[0], attention: attention[0])
+        for (index, partition) in partitions.enumerated().dropFirst() {
+            let outcome = composeIteration(state, partition, attention: attention[index])
             if outcome.duration < best.duration { best = outcome }
         }
         return best
@@ -158,8 +161,21 @@ extension Simulator {
 
     /// Composes the current batch split as `partition` says, the first sub-batch carrying `chunks` (costs already
     /// prepared).
+    /// The attention of each way the iteration may split, computed together where one pass serves both (the whole
+    /// batch and its two-part split, `attentionSplitsTogether`); nil where `composeIteration` computes its own.
+    private func attentionForPartitions(_ state: RunState, _ partitions: [Partition]) -> [
+        (segments: [Segment], imbalance: Double, channelTime: [Picoseconds])?
+    ] {
+        guard partitions.count == 2, partitions[0].parts == 1, partitions[1].parts == 2, attentionSplitsTogether else {
+            return Array(repeating: nil, count: partitions.count)
+        }
+        let both = attentionSegments(state, partitions[1], operationBarrier: false, alsoWhole: true)
+        return [both.whole, both.split]
+    }
+
     private mutating func composeIteration(
-        _ state: RunState, _ partition: Partition, _ chunks: PromptChunks? = nil
+        _ state: RunState, _ partition: Partition, _ chunks: PromptChunks? = nil,
+        attention given: (segments: [Segment], imbalance: Double, channelTime: [Picoseconds])? = nil
     ) -> IterationOutcome {
         let hasAttention = shard.model.hasAttention
         let stages = shard.model.pipelineParallel
@@ -167,7 +183,7 @@ extension Simulator {
         var rows = partition.rows
         // The rows each (sub-)batch's GEMMs have: the first one's include the prompt chunks.
         if let chunks { rows[0] += chunks.rows }
-        let (attention, imbalance, channelTime) = attentionSegments(state, partition)
+        let (attention, imbalance, channelTime) = given ?? attentionSegments(state, partition)
         var outcome = IterationOutcome(parts: parts)
         outcome.channelImbalance = imbalance
         var chains: [ChainProgram] = []
