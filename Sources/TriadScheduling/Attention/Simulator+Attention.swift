@@ -86,131 +86,186 @@ extension Simulator {
     /// With `operationBarrier` every request's logits finish, on every channel, before any attend starts — the
     /// NeuPIMs simulator's two operations (`NeuPIMSLogitSoftmax`, then `NeuPIMSAttend`), which `triad snapshot`
     /// steps as the simulator does; `run` lets each channel go on to its attend (docs/MODEL.md §7.1).
-    func attentionSegments(_ state: RunState, _ partition: Partition, operationBarrier: Bool = false) -> (
-        segments: [Segment], imbalance: Double, channelTime: [Picoseconds]
-    ) {
-        attentionSegments(state, partition, operationBarrier: operationBarrier, alsoWhole: false).split
+    func attentionSegments(_ state: RunState, _ partition: Partition, operationBarrier: Bool = false) -> BatchAttention {
+        var sums = AttentionSums()
+        var split = BatchAttention()
+        var whole = BatchAttention()
+        _ = accumulateAttention(
+            state, partition, operationBarrier: operationBarrier, alsoWhole: false, sums: &sums, split: &split,
+            whole: &whole)
+        return split
     }
 
-    /// Whether `attentionSegments(…, alsoWhole: true)` can give the whole batch's attention with a two-part split's:
+    /// Whether `accumulateAttention(…, alsoWhole: true)` can give the whole batch's attention with a two-part split's:
     /// attention on the PIM, not split with the NPU.
     var attentionSplitsTogether: Bool { attentionOnPIM && !plan.splitsAttention }
 
-    /// `partition`'s attention and, with `alsoWhole` (a two-part split whose attention `attentionSplitsTogether`
-    /// allows), the same batch unsplit — each stage's requests in one group — from the same pass over the requests:
-    /// the whole batch's sums are the two parts' (per channel) or taken in the same request order (energies), so
-    /// both equal what two calls give.
-    func attentionSegments(_ state: RunState, _ partition: Partition, operationBarrier: Bool, alsoWhole: Bool) -> (
-        split: (segments: [Segment], imbalance: Double, channelTime: [Picoseconds]),
-        whole: (segments: [Segment], imbalance: Double, channelTime: [Picoseconds])?
-    ) {
-        let hasAttention = shard.model.hasAttention
+    /// `partition`'s attention into `split` and, with `alsoWhole` (a two-part split whose attention
+    /// `attentionSplitsTogether` allows), the same batch unsplit — each stage's requests in one group — into `whole`,
+    /// from the same pass over the requests: the whole batch's sums are the two parts' (per channel) or taken in the
+    /// same request order (energies), so both equal what two passes give. Returns whether `whole` was filled. Sums and
+    /// results reuse the storage they are given (nothing is allocated once their sizes were seen).
+    func accumulateAttention(
+        _ state: RunState, _ partition: Partition, operationBarrier: Bool, alsoWhole: Bool, sums: inout AttentionSums,
+        split: inout BatchAttention, whole: inout BatchAttention
+    ) -> Bool {
         let attentionOnPIM = self.attentionOnPIM
         let channels = attentionChannels
-        let groups = shard.model.pipelineParallel * partition.parts
-        let group = partition.group
-        var channelTime = Array(repeating: Picoseconds(0), count: groups * channels)
-        var channelTransactions = Array(repeating: Int64(0), count: groups * channels)
+        let stages = shard.model.pipelineParallel
+        let groups = stages * partition.parts
         let barrier = operationBarrier && attentionOnPIM
-        var logitsTime = Array(repeating: Picoseconds(0), count: barrier ? groups * channels : 0)
-        var logitsTransactions = Array(repeating: Int64(0), count: barrier ? groups * channels : 0)
-        var blocked = Array(repeating: Picoseconds(0), count: groups)
-        var attention = Array(repeating: Segment(resource: plan.attentionResource), count: groups)
         // A split plan's NPU takes part of each group's requests while the channels run the rest
         // (`ExecutionPlan.splitsAttention`, `npuShare`).
         let splitsAttention = attentionOnPIM && plan.splitsAttention
-        let moved = splitsAttention ? npuShare(state, group: group, groups: groups, channels: channels) : []
-        var npuAttention = Array(repeating: Picoseconds(0), count: splitsAttention ? groups : 0)
-        var longestSoftmax = Array(repeating: Picoseconds(0), count: groups)
-        let whole = alsoWhole && partition.parts == 2 && attentionOnPIM && !splitsAttention && !barrier
-        let stages = shard.model.pipelineParallel
-        var wholeAttention = Array(repeating: Segment(resource: plan.attentionResource), count: whole ? stages : 0)
-        var wholeBlocked = Array(repeating: Picoseconds(0), count: whole ? stages : 0)
-        var wholeSoftmax = Array(repeating: Picoseconds(0), count: whole ? stages : 0)
+        let withWhole = alsoWhole && partition.parts == 2 && attentionOnPIM && !splitsAttention && !barrier
+        sums.reset(groups: groups, channels: channels, stages: stages, logits: barrier)
+        if shard.model.hasAttention {
+            let moved = splitsAttention ? npuShare(state, group: partition.group, groups: groups, channels: channels) : []
+            var logitsTime: [Picoseconds] = []
+            var logitsTransactions: [Int64] = []
+            swap(&logitsTime, &sums.logitsTime)
+            swap(&logitsTransactions, &sums.logitsTransactions)
+            sums.channelTime.withUnsafeMutableBufferPointer { time in
+                sums.channelTransactions.withUnsafeMutableBufferPointer { transactions in
+                    sums.groupIntegers.withUnsafeMutableBufferPointer { integers in
+                        sums.groupEnergy.withUnsafeMutableBufferPointer { energy in
+                            sums.wholeEnergy.withUnsafeMutableBufferPointer { wholeEnergy in
+                                addRequests(
+                                    state, group: partition.group, moved: moved, channels: channels, barrier: barrier,
+                                    withWhole: withWhole, time: time, transactions: transactions, integers: integers,
+                                    energy: energy, wholeEnergy: wholeEnergy, logitsTime: &logitsTime,
+                                    logitsTransactions: &logitsTransactions)
+                            }
+                        }
+                    }
+                }
+            }
+            swap(&logitsTime, &sums.logitsTime)
+            swap(&logitsTransactions, &sums.logitsTransactions)
+        }
+        let stride = AttentionSums.Field.stride
+        func integer(_ group: Int, _ field: AttentionSums.Field) -> Int64 { sums.groupIntegers[group * stride + field.rawValue] }
+        split.segments.removeAll(keepingCapacity: true)
+        for g in 0..<groups {
+            var segment = Segment(resource: plan.attentionResource)
+            segment.energyPicojoules = sums.groupEnergy[2 * g]
+            segment.npuSideEnergyPicojoules = sums.groupEnergy[2 * g + 1]
+            segment.npuSideDuration = integer(g, .npuSideDuration)
+            segment.sideDataBytes = integer(g, .sideDataBytes)
+            segment.duration = integer(g, .duration)
+            segment.dataBytes = integer(g, .dataBytes)
+            split.segments.append(segment)
+        }
+        guard attentionOnPIM else {
+            split.imbalance = 0
+            split.channelTime.removeAll(keepingCapacity: true)
+            return false
+        }
+        if withWhole {
+            whole.segments.removeAll(keepingCapacity: true)
+            whole.channelTime.removeAll(keepingCapacity: true)
+            sums.wholeTransactions.removeAll(keepingCapacity: true)
+            // Group g is part g % 2 of stage g / 2 (`assignGroups`).
+            for stage in 0..<stages {
+                var segment = Segment(resource: plan.attentionResource)
+                segment.energyPicojoules = sums.wholeEnergy[2 * stage]
+                segment.npuSideEnergyPicojoules = sums.wholeEnergy[2 * stage + 1]
+                segment.npuSideDuration = integer(2 * stage, .npuSideDuration) +| integer(2 * stage + 1, .npuSideDuration)
+                whole.segments.append(segment)
+                for c in 0..<channels {
+                    let first = (2 * stage) * channels + c
+                    whole.channelTime.append(sums.channelTime[first] +| sums.channelTime[first + channels])
+                    sums.wholeTransactions.append(
+                        sums.channelTransactions[first] +| sums.channelTransactions[first + channels])
+                }
+            }
+            whole.imbalance = finishPIMAttention(
+                &whole.segments, groups: stages, channels: channels, channelTime: whole.channelTime,
+                channelTransactions: sums.wholeTransactions,
+                blocked: { integer(2 * $0, .blocked) +| integer(2 * $0 + 1, .blocked) },
+                longestSoftmax: { max(integer(2 * $0, .longestSoftmax), integer(2 * $0 + 1, .longestSoftmax)) },
+                npuAttention: { _ in 0 }, splitsAttention: false, logitsTime: [], logitsTransactions: [])
+        }
+        split.channelTime.removeAll(keepingCapacity: true)
+        split.channelTime.append(contentsOf: sums.channelTime)
+        split.imbalance = finishPIMAttention(
+            &split.segments, groups: groups, channels: channels, channelTime: sums.channelTime,
+            channelTransactions: sums.channelTransactions, blocked: { integer($0, .blocked) },
+            longestSoftmax: { integer($0, .longestSoftmax) }, npuAttention: { integer($0, .npuAttention) },
+            splitsAttention: splitsAttention, logitsTime: sums.logitsTime, logitsTransactions: sums.logitsTransactions)
+        return withWhole
+    }
+
+    /// The pass over the batch's requests (`accumulateAttention`): each request's cost added to its group's and
+    /// channels' sums (and its stage's whole-batch energies), in request order.
+    private func addRequests(
+        _ state: RunState, group: [Int], moved: [Bool], channels: Int, barrier: Bool, withWhole: Bool,
+        time: UnsafeMutableBufferPointer<Picoseconds>, transactions: UnsafeMutableBufferPointer<Int64>,
+        integers: UnsafeMutableBufferPointer<Int64>, energy: UnsafeMutableBufferPointer<Double>,
+        wholeEnergy: UnsafeMutableBufferPointer<Double>, logitsTime: inout [Picoseconds],
+        logitsTransactions: inout [Int64]
+    ) {
+        typealias Field = AttentionSums.Field
+        let stride = Field.stride
+        let attentionOnPIM = self.attentionOnPIM
+        let splitsAttention = !moved.isEmpty
         for (ordinal, slot) in state.activeSlots.enumerated() {
             let g = group[ordinal]
-            if splitsAttention {
-                if moved[ordinal] {
-                    guard hasAttention, let cost = attentionCache[state.sequences[ordinal]] else { continue }
-                    npuAttention[g] +|= cost.npuDuration
-                    attention[g].npuSideEnergyPicojoules += cost.npuEnergyPicojoules
-                    attention[g].sideDataBytes +|= cost.npuStreamedBytes
-                    continue
-                }
+            let base = g * stride
+            if splitsAttention && moved[ordinal] {
+                guard let cost = attentionCache[state.sequences[ordinal]] else { continue }
+                integers[base + Field.npuAttention.rawValue] +|= cost.npuDuration
+                energy[2 * g + 1] += cost.npuEnergyPicojoules
+                integers[base + Field.sideDataBytes.rawValue] +|= cost.npuStreamedBytes
+                continue
             }
             let span = attentionOnPIM ? state.span[slot] : 1
             let cached =
                 span == 1
                 ? attentionCache[state.sequences[ordinal]]
                 : spannedAttentionCache[Self.spannedKey(span: span, sequence: state.sequences[ordinal])]
-            guard hasAttention, let cost = cached else { continue }
-            attention[g].energyPicojoules += span == 1 ? cost.energyPicojoules : cost.energyPicojoules * Double(span)
-            if attentionOnPIM {
-                let first = g * channels + state.channel[slot]
-                if span == 1 {
-                    channelTime[first] +|= cost.duration
-                    channelTransactions[first] +|= cost.transactions
-                    blocked[g] +|= cost.blocked
-                } else {
-                    // A request spanning channels runs one part in each.
-                    var channel = state.channel[slot]
-                    for _ in 0..<span {
-                        channelTime[g * channels + channel] +|= cost.duration
-                        channelTransactions[g * channels + channel] +|= cost.transactions
-                        channel = channel + 1 == channels ? 0 : channel + 1
-                    }
-                    blocked[g] +|= cost.blocked * Picoseconds(span)
-                }
-                if barrier {
-                    var channel = state.channel[slot]
-                    for _ in 0..<span {
-                        logitsTime[g * channels + channel] +|= cost.logitsDuration
-                        logitsTransactions[g * channels + channel] +|= cost.logitsTransactions
-                        channel = channel + 1 == channels ? 0 : channel + 1
-                    }
-                }
-                attention[g].npuSideDuration +|= cost.softmaxDuration
-                attention[g].npuSideEnergyPicojoules += cost.softmaxEnergyPicojoules
-                longestSoftmax[g] = max(longestSoftmax[g], cost.softmaxDuration)
-                if whole {
-                    // Group g is part g % 2 of stage g / 2 (`assignGroups`).
-                    let stage = g / 2
-                    wholeAttention[stage].energyPicojoules +=
-                        span == 1 ? cost.energyPicojoules : cost.energyPicojoules * Double(span)
-                    wholeBlocked[stage] +|= span == 1 ? cost.blocked : cost.blocked * Picoseconds(span)
-                    wholeAttention[stage].npuSideDuration +|= cost.softmaxDuration
-                    wholeAttention[stage].npuSideEnergyPicojoules += cost.softmaxEnergyPicojoules
-                    wholeSoftmax[stage] = max(wholeSoftmax[stage], cost.softmaxDuration)
-                }
+            guard let cost = cached else { continue }
+            let requestEnergy = span == 1 ? cost.energyPicojoules : cost.energyPicojoules * Double(span)
+            energy[2 * g] += requestEnergy
+            guard attentionOnPIM else {
+                integers[base + Field.duration.rawValue] +|= cost.duration
+                integers[base + Field.dataBytes.rawValue] +|= cost.streamedBytes
+                continue
+            }
+            let channel = state.channel[slot]
+            if span == 1 {
+                time[g * channels + channel] +|= cost.duration
+                transactions[g * channels + channel] +|= cost.transactions
+                integers[base + Field.blocked.rawValue] +|= cost.blocked
             } else {
-                attention[g].duration +|= cost.duration
-                attention[g].dataBytes +|= cost.streamedBytes
+                // A request spanning channels runs one part in each.
+                var c = channel
+                for _ in 0..<span {
+                    time[g * channels + c] +|= cost.duration
+                    transactions[g * channels + c] +|= cost.transactions
+                    c = c + 1 == channels ? 0 : c + 1
+                }
+                integers[base + Field.blocked.rawValue] +|= cost.blocked * Picoseconds(span)
             }
-        }
-        guard attentionOnPIM else { return ((attention, 0, []), nil) }
-        var wholeResult: (segments: [Segment], imbalance: Double, channelTime: [Picoseconds])?
-        if whole {
-            var wholeTime = Array(repeating: Picoseconds(0), count: stages * channels)
-            var wholeTransactions = Array(repeating: Int64(0), count: stages * channels)
-            for stage in 0..<stages {
-                for c in 0..<channels {
-                    let first = (2 * stage) * channels + c
-                    wholeTime[stage * channels + c] = channelTime[first] +| channelTime[first + channels]
-                    wholeTransactions[stage * channels + c] = channelTransactions[first] +| channelTransactions[first + channels]
+            if barrier {
+                var c = channel
+                for _ in 0..<span {
+                    logitsTime[g * channels + c] +|= cost.logitsDuration
+                    logitsTransactions[g * channels + c] +|= cost.logitsTransactions
+                    c = c + 1 == channels ? 0 : c + 1
                 }
             }
-            let imbalance = finishPIMAttention(
-                &wholeAttention, groups: stages, channels: channels, channelTime: wholeTime,
-                channelTransactions: wholeTransactions, blocked: wholeBlocked, longestSoftmax: wholeSoftmax,
-                npuAttention: [], splitsAttention: false, logitsTime: [], logitsTransactions: [])
-            wholeResult = (wholeAttention, imbalance, wholeTime)
+            integers[base + Field.npuSideDuration.rawValue] +|= cost.softmaxDuration
+            energy[2 * g + 1] += cost.softmaxEnergyPicojoules
+            let longest = base + Field.longestSoftmax.rawValue
+            integers[longest] = max(integers[longest], cost.softmaxDuration)
+            if withWhole {
+                // Group g is part g % 2 of stage g / 2 (`assignGroups`).
+                let stage = g / 2
+                wholeEnergy[2 * stage] += requestEnergy
+                wholeEnergy[2 * stage + 1] += cost.softmaxEnergyPicojoules
+            }
         }
-        let imbalance = finishPIMAttention(
-            &attention, groups: groups, channels: channels, channelTime: channelTime,
-            channelTransactions: channelTransactions, blocked: blocked, longestSoftmax: longestSoftmax,
-            npuAttention: npuAttention, splitsAttention: splitsAttention, logitsTime: barrier ? logitsTime : [],
-            logitsTransactions: barrier ? logitsTransactions : [])
-        return ((attention, imbalance, channelTime), wholeResult)
     }
 
     /// Each group's attention time from its channels' sums (behind the host's issue path), the NPU's share of a split
@@ -218,16 +273,19 @@ extension Simulator {
     /// over mean). With `logitsTime`, all logits finish on every channel before any attend starts.
     private func finishPIMAttention(
         _ attention: inout [Segment], groups: Int, channels: Int, channelTime: [Picoseconds],
-        channelTransactions: [Int64], blocked: [Picoseconds], longestSoftmax: [Picoseconds], npuAttention: [Picoseconds],
-        splitsAttention: Bool, logitsTime: [Picoseconds], logitsTransactions: [Int64]
+        channelTransactions: [Int64], blocked: (Int) -> Picoseconds, longestSoftmax: (Int) -> Picoseconds,
+        npuAttention: (Int) -> Picoseconds, splitsAttention: Bool, logitsTime: [Picoseconds],
+        logitsTransactions: [Int64]
     ) -> Double {
         let barrier = !logitsTime.isEmpty
         // Channels work in parallel once the host handed them their instructions; the NPU's softmax
         // pipelines with them, plus one softmax to drain.
         // With the barrier: all logits, then all attends, each phase waiting for its slowest channel.
-        var attendTime = channelTime
-        var attendTransactions = channelTransactions
+        var attendTime: [Picoseconds] = []
+        var attendTransactions: [Int64] = []
         if barrier {
+            attendTime = channelTime
+            attendTransactions = channelTransactions
             for index in attendTime.indices {
                 attendTime[index] -= logitsTime[index]
                 attendTransactions[index] -= logitsTransactions[index]
@@ -248,25 +306,26 @@ extension Simulator {
                     channelTime: channelTime, transactions: channelTransactions, offset: g * channels,
                     channels: channels, issueRate: plan.pimIssueRate, npuCycle: npuCycle)
             }
-            if splitsAttention && npuAttention[g] > 0 {
+            let groupBlocked = blocked(g)
+            if splitsAttention && npuAttention(g) > 0 {
                 // The NPU's share streams its K and V while the channels compute, losing the cycles the PIM's commands
                 // hold the channels (§2.5) for the overlap.
-                var npuTime = npuAttention[g]
+                var npuTime = npuAttention(g)
                 if makespan > 0 && composer.rule == .independent {
                     npuTime +|= scaled(
-                        blocked[g] / Picoseconds(max(channels, 1)), times: min(npuTime, makespan), over: makespan,
+                        groupBlocked / Picoseconds(max(channels, 1)), times: min(npuTime, makespan), over: makespan,
                         roundingUp: false)
                 }
                 attention[g].npuSideDuration +|= npuTime
             }
-            attention[g].duration = max(makespan, attention[g].npuSideDuration) +| longestSoftmax[g]
+            attention[g].duration = max(makespan, attention[g].npuSideDuration) +| longestSoftmax(g)
             // Busy as the paper counts PIM: the channels' mean time with work queued.
             var total: Picoseconds = 0
             for c in 0..<channels { total +|= channelTime[g * channels + c] }
             attention[g].meanChannelBusy = total / Picoseconds(max(channels, 1))
             // With dual row buffers ordinary traffic runs between PIM commands but loses the cycles they hold
             // each channel; a stream spread over every channel loses the channels' mean.
-            attention[g].meanChannelBlocked = blocked[g] / Picoseconds(max(channels, 1))
+            attention[g].meanChannelBlocked = groupBlocked / Picoseconds(max(channels, 1))
         }
         var busiest: Picoseconds = 0
         var total: Picoseconds = 0
@@ -278,5 +337,4 @@ extension Simulator {
         }
         return total > 0 ? Double(busiest) * Double(channels) / Double(total) : 0
     }
-
 }

@@ -7,11 +7,31 @@ extension Simulator {
     /// into `subBatches` parts; with two parts, channels with an odd count alternate which part gets the
     /// extra request (`Scheduler::group_sub_batches`; docs/MODEL.md §3).
     func assignGroups(_ state: RunState, channels: Int, parts: Int) -> [Int] {
-        // Without PIM attention every request counts as one channel's.
-        func channel(_ slot: Int) -> Int { channels == 1 ? 0 : state.channel[slot] }
+        var group: [Int] = []
+        var rows: [Int] = []
+        assignGroups(state, channels: channels, parts: parts, group: &group, rows: &rows)
+        return group
+    }
+
+    /// `assignGroups` into `group` (each active request's) and `rows` (each group's size), reusing their storage.
+    func assignGroups(_ state: RunState, channels: Int, parts: Int, group: inout [Int], rows: inout [Int]) {
         let stages = shard.model.pipelineParallel
-        var group = Array(repeating: 0, count: state.activeSlots.count)
-        guard parts > 1 || stages > 1 else { return group }
+        let groups = stages * parts
+        let count = state.activeSlots.count
+        if rows.count != groups {
+            rows.removeAll(keepingCapacity: true)
+            rows.append(contentsOf: repeatElement(0, count: groups))
+        }
+        if group.count != count {
+            group.removeAll(keepingCapacity: true)
+            group.append(contentsOf: repeatElement(0, count: count))
+        }
+        guard parts > 1 || stages > 1 else {
+            for index in 0..<count { group[index] = 0 }
+            rows[0] = count
+            return
+        }
+        for index in 0..<groups { rows[index] = 0 }
         let keys = stages * channels
         // Per (stage, channel): requests, requests seen so far, and the first part's share (on the stack when small).
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * keys) { scratch in
@@ -19,34 +39,44 @@ extension Simulator {
             let counts = UnsafeMutableBufferPointer(rebasing: scratch[0..<keys])
             let seen = UnsafeMutableBufferPointer(rebasing: scratch[keys..<(2 * keys)])
             let firstPart = UnsafeMutableBufferPointer(rebasing: scratch[(2 * keys)..<(3 * keys)])
-            for (ordinal, slot) in state.activeSlots.enumerated() {
-                counts[(ordinal % stages) * channels + channel(slot)] += 1
-            }
-            for index in 0..<keys { firstPart[index] = counts[index] / parts }
-            if parts == 2 {
-                var extraToFirst = true
-                for index in 0..<keys where counts[index] % 2 == 1 {
-                    firstPart[index] = extraToFirst ? counts[index] / 2 + 1 : counts[index] / 2
-                    extraToFirst.toggle()
+            state.activeSlots.withUnsafeBufferPointer { slots in
+                state.channel.withUnsafeBufferPointer { channelOf in
+                    // Without PIM attention every request counts as one channel's.
+                    func channel(_ slot: Int) -> Int { channels == 1 ? 0 : channelOf[slot] }
+                    for (ordinal, slot) in slots.enumerated() {
+                        counts[(ordinal % stages) * channels + channel(slot)] += 1
+                    }
+                    for index in 0..<keys { firstPart[index] = counts[index] / parts }
+                    if parts == 2 {
+                        var extraToFirst = true
+                        for index in 0..<keys where counts[index] % 2 == 1 {
+                            firstPart[index] = extraToFirst ? counts[index] / 2 + 1 : counts[index] / 2
+                            extraToFirst.toggle()
+                        }
+                    }
+                    group.withUnsafeMutableBufferPointer { group in
+                        rows.withUnsafeMutableBufferPointer { rows in
+                            for (ordinal, slot) in slots.enumerated() {
+                                let stage = ordinal % stages
+                                let key = stage * channels + channel(slot)
+                                let index = seen[key]
+                                seen[key] += 1
+                                let part: Int
+                                if parts == 1 {
+                                    part = 0
+                                } else if parts == 2 {
+                                    part = index < firstPart[key] ? 0 : 1
+                                } else {
+                                    part = index * parts / counts[key]
+                                }
+                                group[ordinal] = stage * parts + part
+                                rows[stage * parts + part] += 1
+                            }
+                        }
+                    }
                 }
-            }
-            for (ordinal, slot) in state.activeSlots.enumerated() {
-                let stage = ordinal % stages
-                let key = stage * channels + channel(slot)
-                let index = seen[key]
-                seen[key] += 1
-                let part: Int
-                if parts == 1 {
-                    part = 0
-                } else if parts == 2 {
-                    part = index < firstPart[key] ? 0 : 1
-                } else {
-                    part = index * parts / counts[key]
-                }
-                group[ordinal] = stage * parts + part
             }
         }
-        return group
     }
 
     /// How the batch splits: each active request's group (micro-batch × sub-batch) and each group's size.
@@ -63,9 +93,17 @@ extension Simulator {
     }
 
     func partition(_ state: RunState, parts: Int) -> Partition {
-        let group = assignGroups(state, channels: attentionChannels, parts: parts)
-        var rows = Array(repeating: 0, count: shard.model.pipelineParallel * parts)
-        for g in group { rows[g] += 1 }
-        return Partition(parts: parts, group: group, rows: rows)
+        var partition = Partition(parts: parts, group: [], rows: [])
+        self.partition(state, parts: parts, into: &partition)
+        return partition
+    }
+
+    /// `partition(_:parts:)` into `partition`, reusing its storage (its MoE tails and exchanges are cleared).
+    func partition(_ state: RunState, parts: Int, into partition: inout Partition) {
+        partition.parts = parts
+        assignGroups(state, channels: attentionChannels, parts: parts, group: &partition.group, rows: &partition.rows)
+        if !partition.tails.isEmpty { partition.tails.removeAll() }
+        if !partition.exchangeTime.isEmpty { partition.exchangeTime.removeAll() }
+        if !partition.exchangeBytes.isEmpty { partition.exchangeBytes.removeAll() }
     }
 }

@@ -306,20 +306,21 @@ struct RunLoop {
             swap(&planners, &replicas[r].planners)
             swap(&states, &replicas[r].states)
         }
-        let lead = stages[0].experiment
+        let draftTokens = stages[0].experiment.serving.speculation?.draftTokens
+        let timelineIterations = stages[0].experiment.timelineIterations
         var duration: Picoseconds = 0
         let iteration = states[0].iterations
         // A draft model proposes the k tokens first: k of its decode steps over the batch (each costed at the step's
         // contexts), then the target verifies them.
         var drafting: Picoseconds = 0
-        if var draft = replicas[r].draft, let k = lead.serving.speculation?.draftTokens {
+        if var draft = replicas[r].draft, let k = draftTokens {
             replicas[r].draft = nil
             defer { replicas[r].draft = draft }
             let step = try draft.draftStep(&states[0], iteration: iteration)
             drafting = scaled(step.duration, times: Int64(k), over: 1, roundingUp: false)
             for _ in 0..<k { states[0].usage += step.usage }
             states[0].draftTime +|= drafting
-            if drafting > 0 && !states[0].isWarmingUp && iteration < lead.timelineIterations {
+            if drafting > 0 && !states[0].isWarmingUp && iteration < timelineIterations {
                 stages[0].timeline.append(
                     TimelineEvent(
                         track: "draft", name: "\(k) draft steps (\(draft.experiment.model.name))", start: now,
@@ -328,7 +329,7 @@ struct RunLoop {
         }
         for index in stages.indices where planners[index] != nil {
             if try planners[index]!.prepare(&stages[index], state: states[index], iteration: iteration),
-                !states[index].isWarmingUp, iteration < lead.timelineIterations
+                !states[index].isWarmingUp, iteration < timelineIterations
             {
                 stages[index].timeline.append(
                     TimelineEvent(
@@ -352,7 +353,10 @@ struct RunLoop {
         swap(&state, &replicas[r].states[stage])
         var admission = replicas[r].admission!
         replicas[r].admission = nil
-        let experiment = replicas[r].stages[stage].experiment
+        // Only what is needed of the experiment (a copy of it all would cost more than the iteration's bookkeeping).
+        let speculation = replicas[r].stages[stage].experiment.serving.speculation
+        let isServing = replicas[r].stages[stage].experiment.serving.isServing
+        let warmupIterations = replicas[r].stages[stage].experiment.warmupIterations
         defer {
             swap(&state, &replicas[r].states[stage])
             replicas[r].admission = admission
@@ -366,9 +370,23 @@ struct RunLoop {
         // A token from every slot that decoded (with speculative decoding, its accepted drafts too), and the first token
         // of every prompt whose prefill finished.
         var tokens: Int64 = 0
+        let speculates = speculation != nil
         for slot in state.activeSlots {
+            if !speculates {
+                // One token; a request neither at its first nor at its last token only counts it.
+                state.requestSteps += 1
+                guard state.isActive[slot] else { continue }
+                tokens += 1
+                let generated = state.generated[slot] + 1
+                if generated > 1 && generated < state.request[slot].outputTokens {
+                    state.generated[slot] = generated
+                } else {
+                    emitToken(&state, slot: slot, stage: stage, admission: &admission, isServing: isServing, at: now)
+                }
+                continue
+            }
             var count = 1
-            if let speculation = experiment.serving.speculation {
+            if let speculation {
                 // Drafts are accepted one by one until the first rejection; the same draws in every stage.
                 while count <= speculation.draftTokens
                     && Double(state.acceptance.next() >> 11) / Double(UInt64(1) << 53) < speculation.acceptance
@@ -382,7 +400,7 @@ struct RunLoop {
             state.requestSteps += 1
             for _ in 0..<count where state.isActive[slot] {
                 tokens += 1
-                emitToken(&state, slot: slot, stage: stage, admission: &admission, experiment: experiment, at: now)
+                emitToken(&state, slot: slot, stage: stage, admission: &admission, isServing: isServing, at: now)
             }
         }
         for (slot, count) in state.prefillStep {
@@ -390,7 +408,7 @@ struct RunLoop {
             if state.prefilled[slot] >= state.prefillTarget[slot] {
                 tokens += 1
                 state.requestSteps += 1
-                emitToken(&state, slot: slot, stage: stage, admission: &admission, experiment: experiment, at: now)
+                emitToken(&state, slot: slot, stage: stage, admission: &admission, isServing: isServing, at: now)
             }
         }
         state.prefillStep.removeAll(keepingCapacity: true)
@@ -398,7 +416,7 @@ struct RunLoop {
         state.tokenLatency.add(duration, weight: tokens)
         state.iterations += 1
         state.elapsed = now
-        if state.isWarmingUp && state.iterations == experiment.warmupIterations {
+        if state.isWarmingUp && state.iterations == warmupIterations {
             state.startMeasuring(at: now)
         }
     }
@@ -406,7 +424,7 @@ struct RunLoop {
     /// One generated token for `slot`'s request at `now`: its first (time to first token), or its last (the request
     /// leaves the batch, its KV room is freed and, in a serving run, its record kept).
     private mutating func emitToken(
-        _ state: inout RunState, slot: Int, stage: Int, admission: inout Admission, experiment: Experiment,
+        _ state: inout RunState, slot: Int, stage: Int, admission: inout Admission, isServing: Bool,
         at now: Picoseconds
     ) {
         state.generated[slot] += 1
@@ -415,7 +433,7 @@ struct RunLoop {
         state.isActive[slot] = false
         state.completedRequests += 1
         admission.release(slot, of: state, stage: stage, finished: true)
-        if experiment.serving.isServing && !state.isWarmingUp && state.joinedFresh[slot] {
+        if isServing && !state.isWarmingUp && state.joinedFresh[slot] {
             let request = state.request[slot]
             var record = RequestRecord(
                 id: request.id, inputTokens: request.inputTokens, outputTokens: request.outputTokens,

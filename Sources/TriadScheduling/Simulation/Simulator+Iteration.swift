@@ -14,10 +14,10 @@ extension Simulator {
         let prefill = try prefillStep(&state, iteration: iteration)
         let chunks = try promptChunks(state, iteration: iteration)
         let partitions = try prepareDecoding(&state, iteration: iteration, chunks: chunks)
-        let attention = attentionForPartitions(state, partitions)
-        var outcome = composeIteration(state, partitions[0], chunks, attention: attention[0])
+        attentionForPartitions(state, partitions)
+        var outcome = composeIteration(state, partitions[0], chunks, attentionIndex: 0)
         for (index, candidate) in partitions.enumerated().dropFirst() {
-            let split = composeIteration(state, candidate, chunks, attention: attention[index])
+            let split = composeIteration(state, candidate, chunks, attentionIndex: index)
             if split.duration < outcome.duration { outcome = split }
         }
         if let prefill, prefill.duration > 0 {
@@ -81,9 +81,9 @@ extension Simulator {
         composer.isRecording = false
         defer { composer.isRecording = recording }
         var best: IterationOutcome?
-        let attention = attentionForPartitions(probe, partitions)
+        attentionForPartitions(probe, partitions)
         for (index, partition) in partitions.enumerated() {
-            let outcome = composeIteration(probe, partition, attention: attention[index])
+            let outcome = composeIteration(probe, partition, attentionIndex: index)
             if best == nil || outcome.duration < best!.duration { best = outcome }
         }
         guard let best else { return IterationPrediction(duration: 0, picojoules: 0, tokens: 0) }
@@ -106,10 +106,10 @@ extension Simulator {
         state.spans.removeAll(keepingCapacity: true)
         let partitions = try prepareDecoding(&state, iteration: iteration)
         guard !state.activeSlots.isEmpty else { return IterationOutcome(parts: 1) }
-        let attention = attentionForPartitions(state, partitions)
-        var best = composeIteration(state, partitions[0], attention: attention[0])
+        attentionForPartitions(state, partitions)
+        var best = composeIteration(state, partitions[0], attentionIndex: 0)
         for (index, partition) in partitions.enumerated().dropFirst() {
-            let outcome = composeIteration(state, partition, attention: attention[index])
+            let outcome = composeIteration(state, partition, attentionIndex: index)
             if outcome.duration < best.duration { best = outcome }
         }
         return best
@@ -122,25 +122,50 @@ extension Simulator {
         _ state: inout RunState, iteration: Int, lookahead: Bool = true, chunks: PromptChunks? = nil
     ) throws -> [Partition] {
         let spansChannels = attentionOnPIM
-        for slot in state.isActive.indices
-        where !state.decodesPaused && state.isActive[slot] && state.prefilled[slot] >= state.prefillTarget[slot]
-        {
-            state.activeSlots.append(slot)
-            state.sequences.append(state.sequenceLength(ofSlot: slot, cap: experiment.maxSequence))
-            state.spans.append(spansChannels ? state.span[slot] : 1)
+        let cap = experiment.maxSequence
+        // The lists are moved out while they grow (no copy-on-write check per element).
+        var slots: [Int] = []
+        var sequences: [Int] = []
+        var spans: [Int] = []
+        swap(&slots, &state.activeSlots)
+        swap(&sequences, &state.sequences)
+        swap(&spans, &state.spans)
+        if !state.decodesPaused {
+            for slot in state.isActive.indices
+            where state.isActive[slot] && state.prefilled[slot] >= state.prefillTarget[slot] {
+                slots.append(slot)
+                sequences.append(state.sequenceLength(ofSlot: slot, cap: cap))
+                spans.append(spansChannels ? state.span[slot] : 1)
+            }
         }
-        let splits: [Int]
+        swap(&slots, &state.activeSlots)
+        swap(&sequences, &state.sequences)
+        swap(&spans, &state.spans)
+        let splits: (first: Int, second: Int?)
         switch plan.interleaving {
-        case .never: splits = [1]
-        case .always: splits = [plan.subBatches]
-        case .whenFaster: splits = [1, plan.subBatches]
+        case .never: splits = (1, nil)
+        case .always: splits = (plan.subBatches, nil)
+        case .whenFaster: splits = (1, plan.subBatches)
         }
-        var partitions = splits.map { partition(state, parts: $0) }
+        var partitions: [Partition] = []
+        swap(&partitions, &partitionScratch)
+        defer { swap(&partitions, &partitionScratch) }
+        let count = splits.second == nil ? 1 : 2
+        while partitions.count > count { partitions.removeLast() }
+        while partitions.count < count { partitions.append(Partition(parts: 1, group: [], rows: [])) }
+        partition(state, parts: splits.first, into: &partitions[0])
+        if let second = splits.second { partition(state, parts: second, into: &partitions[1]) }
         // Speculative decoding: every decoding request brings k + 1 rows to the GEMMs (and its LM head).
         if queriesPerRequest > 1 {
-            for index in partitions.indices { partitions[index].rows = partitions[index].rows.map { $0 * queriesPerRequest } }
+            for index in partitions.indices {
+                for g in partitions[index].rows.indices { partitions[index].rows[g] *= queriesPerRequest }
+            }
         }
-        var rowCounts = partitions.flatMap(\.rows)
+        var rowCounts: [Int] = []
+        swap(&rowCounts, &rowCountScratch)
+        defer { swap(&rowCounts, &rowCountScratch) }
+        rowCounts.removeAll(keepingCapacity: true)
+        for partition in partitions { rowCounts.append(contentsOf: partition.rows) }
         if let chunks {
             for partition in partitions {
                 rowCounts += [partition.rows[0] + chunks.rows, partition.rows[0] + chunks.finishing]
@@ -159,23 +184,40 @@ extension Simulator {
         return partitions
     }
 
-    /// Composes the current batch split as `partition` says, the first sub-batch carrying `chunks` (costs already
-    /// prepared).
-    /// The attention of each way the iteration may split, computed together where one pass serves both (the whole
-    /// batch and its two-part split, `attentionSplitsTogether`); nil where `composeIteration` computes its own.
-    private func attentionForPartitions(_ state: RunState, _ partitions: [Partition]) -> [
-        (segments: [Segment], imbalance: Double, channelTime: [Picoseconds])?
-    ] {
-        guard partitions.count == 2, partitions[0].parts == 1, partitions[1].parts == 2, attentionSplitsTogether else {
-            return Array(repeating: nil, count: partitions.count)
+    /// The attention of each way the iteration may split (`attentionResults[index]` for `partitions[index]`), computed
+    /// together where one pass serves both (the whole batch and its two-part split, `attentionSplitsTogether`), in
+    /// storage kept between iterations.
+    private mutating func attentionForPartitions(_ state: RunState, _ partitions: [Partition]) {
+        var sums = AttentionSums()
+        var results: [BatchAttention] = []
+        swap(&sums, &attentionScratch)
+        swap(&results, &attentionResults)
+        defer {
+            swap(&sums, &attentionScratch)
+            swap(&results, &attentionResults)
         }
-        let both = attentionSegments(state, partitions[1], operationBarrier: false, alsoWhole: true)
-        return [both.whole, both.split]
+        while results.count < partitions.count { results.append(BatchAttention()) }
+        if partitions.count == 2, partitions[0].parts == 1, partitions[1].parts == 2, attentionSplitsTogether {
+            var whole = BatchAttention()
+            swap(&whole, &results[0])
+            _ = accumulateAttention(
+                state, partitions[1], operationBarrier: false, alsoWhole: true, sums: &sums, split: &results[1],
+                whole: &whole)
+            swap(&whole, &results[0])
+            return
+        }
+        var unused = BatchAttention()
+        for index in partitions.indices {
+            _ = accumulateAttention(
+                state, partitions[index], operationBarrier: false, alsoWhole: false, sums: &sums,
+                split: &results[index], whole: &unused)
+        }
     }
 
+    /// Composes the current batch split as `partition` says, the first sub-batch carrying `chunks` (costs already
+    /// prepared), its attention as `attentionResults[attentionIndex]` gives it.
     private mutating func composeIteration(
-        _ state: RunState, _ partition: Partition, _ chunks: PromptChunks? = nil,
-        attention given: (segments: [Segment], imbalance: Double, channelTime: [Picoseconds])? = nil
+        _ state: RunState, _ partition: Partition, _ chunks: PromptChunks? = nil, attentionIndex: Int
     ) -> IterationOutcome {
         let hasAttention = shard.model.hasAttention
         let stages = shard.model.pipelineParallel
@@ -183,33 +225,34 @@ extension Simulator {
         var rows = partition.rows
         // The rows each (sub-)batch's GEMMs have: the first one's include the prompt chunks.
         if let chunks { rows[0] += chunks.rows }
-        let (attention, imbalance, channelTime) = given ?? attentionSegments(state, partition)
+        let given = attentionResults[attentionIndex]
+        let (attention, imbalance, channelTime) = (given.segments, given.imbalance, given.channelTime)
         var outcome = IterationOutcome(parts: parts)
         outcome.channelImbalance = imbalance
         var chains: [ChainProgram] = []
-        chains.reserveCapacity(parts)
+        swap(&chains, &chainScratch)
+        defer { swap(&chains, &chainScratch) }
         for stage in 0..<stages {
             chains.removeAll(keepingCapacity: true)
             for part in 0..<parts {
                 let g = stage * parts + part
                 guard rows[g] > 0 else { continue }
                 let layer = layerCache[rows[g]]!
-                var program = layer.beforeAttention
                 var head = layer.head
+                let inserted: ArraySlice<Segment>
                 if g == 0, let chunks {
-                    if hasAttention {
-                        if partition.rows[0] > 0 { program.append(attention[0]) }
-                        program.append(chunks.attention)
-                    }
+                    inserted =
+                        !hasAttention
+                        ? [] : partition.rows[0] > 0 ? [attention[0], chunks.attention] : [chunks.attention]
                     let headRows = partition.rows[0] + chunks.finishing
                     head = headRows > 0 ? layerCache[headRows]!.head : []
-                } else if hasAttention {
-                    program.append(attention[g])
+                } else {
+                    inserted = hasAttention ? attention[g...g] : []
                 }
-                if hasAttention { program += layer.afterAttention }
                 chains.append(
                     ChainProgram(
-                        layer: program, head: runsHead ? head : [], tails: partition.tails.isEmpty ? [] : partition.tails[g]))
+                        before: layer.beforeAttention, inserted: inserted, after: hasAttention ? layer.afterAttention : [],
+                        head: runsHead ? head : [], tails: partition.tails.isEmpty ? [] : partition.tails[g]))
             }
             let timeline = composer.compose(chains, layers: shard.layers)
             if composer.isRecording {

@@ -47,6 +47,15 @@ public struct Simulator {
     var routingChosen: [Int] = []
     /// The iteration's routing: k experts per token per MoE layer (`routeIteration`).
     var routingChoices: [Int] = []
+    /// Storage the iteration reuses (nothing is allocated in the steady state): the attention pass's sums and its
+    /// result per way of splitting the batch (`attentionForPartitions`).
+    var attentionScratch = AttentionSums()
+    var attentionResults: [BatchAttention] = []
+    /// The chains of one stage being composed (`composeIteration`).
+    var chainScratch: [ChainProgram] = []
+    /// The ways the batch may split this iteration (`prepareDecoding`), and their (sub-)batch sizes.
+    var partitionScratch: [Partition] = []
+    var rowCountScratch: [Int] = []
 
     /// A simulator of `experiment` under `policy` on `devices` (the experiment's, unless a pipeline stage's own),
     /// costing operations through `costs` (in this process unless given).

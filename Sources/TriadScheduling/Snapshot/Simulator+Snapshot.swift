@@ -53,7 +53,7 @@ extension Simulator {
                 .incompatible, "\(trace): a sub-batch would be empty; interleaving needs two requests")
         }
         try prepareCosts(rowCounts: split.rows, sequences: state.sequences, iteration: 0)
-        let (attention, _, _) = attentionSegments(state, split, operationBarrier: true)
+        let attention = attentionSegments(state, split, operationBarrier: true).segments
         // A Mixture-of-Experts layer: its first layer's routed FFN (the step is one layer).
         routeIteration(state, chunks: false)
         let tails = try mixtureTails(state, &split, chunks: nil, iteration: 0)

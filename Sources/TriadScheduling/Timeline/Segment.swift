@@ -48,25 +48,54 @@ public struct Segment: Sendable, Hashable {
 }
 
 /// The segments one (sub-)batch runs in each layer, and after the last layer.
+///
+/// A layer's program is kept as the layer's cached parts with up to two segments between them (its attention, and a
+/// prompt chunk's), so building a chain each iteration copies no segment list.
 public struct ChainProgram: Sendable {
-    public var layer: [Segment]
+    /// The layer's segments before the inserted ones, the inserted ones (`insertedCount` of them), and the rest.
+    private var before: [Segment]
+    private var inserted: (Segment, Segment)
+    private var insertedCount: Int
+    private var after: [Segment]
     public var head: [Segment]
     /// Segments each layer runs after `layer`'s, by layer (empty: none) — a Mixture-of-Experts FFN, routed per layer.
     public var tails: [[Segment]]
+    /// How many segments every layer runs before its tail.
+    let layerCount: Int
 
     public init(layer: [Segment], head: [Segment], tails: [[Segment]] = []) {
-        self.layer = layer
+        self.init(before: layer, inserted: [], after: [], head: head, tails: tails)
+    }
+
+    /// A layer of `before`, then `inserted` (at most two segments), then `after`.
+    init(before: [Segment], inserted: some Collection<Segment>, after: [Segment], head: [Segment], tails: [[Segment]]) {
+        precondition(inserted.count <= 2)
+        self.before = before
+        var parts = inserted.makeIterator()
+        let empty = Segment(resource: .npu)
+        self.inserted = (parts.next() ?? empty, parts.next() ?? empty)
+        insertedCount = inserted.count
+        self.after = after
         self.head = head
         self.tails = tails
+        layerCount = before.count + insertedCount + after.count
+    }
+
+    /// The segments every layer runs before its tail.
+    public var layer: [Segment] {
+        before + [inserted.0, inserted.1].prefix(insertedCount) + after
     }
 
     /// How many segments layer `index` runs.
-    func length(ofLayer index: Int) -> Int { index < tails.count ? layer.count + tails[index].count : layer.count }
+    func length(ofLayer index: Int) -> Int { index < tails.count ? layerCount + tails[index].count : layerCount }
 
     /// Segment `position` of layer `index`, if it has one.
     func segment(ofLayer index: Int, at position: Int) -> Segment? {
-        if position < layer.count { return layer[position] }
-        guard index < tails.count, position - layer.count < tails[index].count else { return nil }
-        return tails[index][position - layer.count]
+        if position < before.count { return before[position] }
+        let middle = position - before.count
+        if middle < insertedCount { return middle == 0 ? inserted.0 : inserted.1 }
+        if middle - insertedCount < after.count { return after[middle - insertedCount] }
+        guard index < tails.count, position - layerCount < tails[index].count else { return nil }
+        return tails[index][position - layerCount]
     }
 }

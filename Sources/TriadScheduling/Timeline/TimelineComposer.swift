@@ -86,13 +86,13 @@ public struct TimelineComposer: Sendable {
         // the last two are added in one step (`LayerPeriod`).
         var canSkip =
             skipsRepeatingLayers && !isRecording && !reusesWeights && layers >= 4
-            && chains.allSatisfy { !$0.layer.isEmpty && $0.tails.isEmpty }
+            && chains.allSatisfy { $0.layerCount > 0 && $0.tails.isEmpty }
         period.reset(chains: count)
         skippedLayers = 0
         for program in chains {
             chainReady.append(0)
             // A chain with an empty layer program starts at its head.
-            chainLayer.append(program.layer.isEmpty ? layers : 0)
+            chainLayer.append(program.layerCount == 0 ? layers : 0)
             chainSegment.append(0)
         }
         var resourceFree = (npu: Picoseconds(0), fpga: Picoseconds(0), pim: Picoseconds(0))
