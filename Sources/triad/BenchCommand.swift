@@ -18,11 +18,22 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Only scenarios whose name contains this text.")
     var scenario: String?
 
-    @Option(parsing: .unconditional, help: "Scale every scenario's iteration count by this factor (0.001…1000).")
-    var scale: Double = 1
+    @Option(
+        parsing: .unconditional,
+        help: "Multiply every scenario's (and scale point's) iteration count by this factor (0.001…1000).")
+    var length: Double = 1
+
+    @Flag(
+        help:
+            "Run the scale study instead of the scenarios: GPT3-175B and megatron-1t on 8…1,024 simulated devices in-process and 8/32/64 worker processes; wall time per iteration against devices and its growth exponent (docs/SCALING.md)."
+    )
+    var scale = false
 
     func validate() throws {
-        try OptionRange.check(scale, 0.001...1000, "--scale")
+        try OptionRange.check(length, 0.001...1000, "--length")
+        if scale && scenario != nil {
+            throw ValidationError("--scale runs the scale study, not the scenarios: drop --scenario")
+        }
     }
 
     @Option(help: "table or json.")
@@ -32,9 +43,10 @@ struct BenchCommand: ParsableCommand {
     var noCluster = false
 
     func run() throws {
+        if scale { return try runScaleStudy() }
         var measurements: [Bench.Measurement] = []
         for scenario in Bench.scenarios where self.scenario.map({ scenario.name.contains($0) }) ?? true {
-            measurements.append(try Bench.measure(scenario, scale: scale))
+            measurements.append(try Bench.measure(scenario, scale: length))
         }
         for cluster in Self.clusterScenarios
         where !noCluster && self.scenario.map({ cluster.name.contains($0) }) ?? true {
@@ -78,7 +90,7 @@ extension BenchCommand {
             pipelineParallel: nil, stream: try Inputs.workload("sharegpt"))
         var experiment = inputs.experiment()
         experiment.batch = 512
-        experiment.iterations = max(1, Int(1000 * scale))
+        experiment.iterations = max(1, Int(1000 * length))
         var logger = Logger(label: "triad.bench")
         logger.logLevel = .error
         let measured = try LocalCluster.benchmark(

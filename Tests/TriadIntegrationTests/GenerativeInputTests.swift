@@ -127,7 +127,7 @@ struct GenerativeInputTests {
             ["snapshot", topology, batch], ["--format": "json", "--policies": "npu+pim"], flag: "--tensor-parallel",
             values: numberExtremes + small(1...8))
         add(
-            ["bench", "--no-cluster", "--scenario", "mmfree-1.3b"], ["--format": "json"], flag: "--scale",
+            ["bench", "--no-cluster", "--scenario", "mmfree-1.3b"], ["--format": "json"], flag: "--length",
             values: numberExtremes + ["0.001", "0.01"])
         add(
             ["reproduce", "neupims", "--quick"], ["--format": "json", "--out": "out"], flag: "--iterations",

@@ -62,6 +62,11 @@ public enum ModelPresets {
         gpt3("gpt3-13b", layers: 40, heads: 40, hidden: 5120, tp: 4, pp: 1),
         gpt3("gpt3-30b", layers: 48, heads: 56, hidden: 7168, tp: 4, pp: 2),
         gpt3("gpt3-175b", layers: 96, heads: 96, hidden: 12288, tp: 8, pp: 4),
+        // A 1T-class dense GPT: the largest model of Megatron-LM's scaling study (Narayanan et al., SC 2021, Table 1:
+        // 1,008 B parameters, 128 layers, hidden size 25,600, 160 heads, tensor 8 × pipeline 64); `triad bench --scale`.
+        gpt3(
+            "megatron-1t", layers: 128, heads: 160, hidden: 25600, tp: 8, pp: 64, headDimension: 160,
+            source: "Megatron-LM at scale (arXiv 2104.04473) Table 1"),
         matmulFree("mmfree-370m", layers: 24, hidden: 1024, intermediate: 2816),
         matmulFree("mmfree-1.3b", layers: 24, hidden: 2048, intermediate: 5632),
         matmulFree("mmfree-2.7b", layers: 32, hidden: 2560, intermediate: 6912),

@@ -9,12 +9,16 @@ extension Simulator {
     func assignGroups(_ state: RunState, channels: Int, parts: Int) -> [Int] {
         var group: [Int] = []
         var rows: [Int] = []
-        assignGroups(state, channels: channels, parts: parts, group: &group, rows: &rows)
+        var scratch: [Int] = []
+        assignGroups(state, channels: channels, parts: parts, group: &group, rows: &rows, scratch: &scratch)
         return group
     }
 
-    /// `assignGroups` into `group` (each active request's) and `rows` (each group's size), reusing their storage.
-    func assignGroups(_ state: RunState, channels: Int, parts: Int, group: inout [Int], rows: inout [Int]) {
+    /// `assignGroups` into `group` (each active request's) and `rows` (each group's size), reusing their storage and
+    /// `scratch`'s.
+    func assignGroups(
+        _ state: RunState, channels: Int, parts: Int, group: inout [Int], rows: inout [Int], scratch: inout [Int]
+    ) {
         let stages = shard.model.pipelineParallel
         let groups = stages * parts
         let count = state.activeSlots.count
@@ -33,9 +37,14 @@ extension Simulator {
         }
         for index in 0..<groups { rows[index] = 0 }
         let keys = stages * channels
-        // Per (stage, channel): requests, requests seen so far, and the first part's share (on the stack when small).
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * keys) { scratch in
-            scratch.initialize(repeating: 0)
+        // Per (stage, channel): requests, requests seen so far, and the first part's share.
+        if scratch.count != 3 * keys {
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: repeatElement(0, count: 3 * keys))
+        } else {
+            for index in scratch.indices { scratch[index] = 0 }
+        }
+        scratch.withUnsafeMutableBufferPointer { scratch in
             let counts = UnsafeMutableBufferPointer(rebasing: scratch[0..<keys])
             let seen = UnsafeMutableBufferPointer(rebasing: scratch[keys..<(2 * keys)])
             let firstPart = UnsafeMutableBufferPointer(rebasing: scratch[(2 * keys)..<(3 * keys)])
@@ -94,14 +103,18 @@ extension Simulator {
 
     func partition(_ state: RunState, parts: Int) -> Partition {
         var partition = Partition(parts: parts, group: [], rows: [])
-        self.partition(state, parts: parts, into: &partition)
+        var scratch: [Int] = []
+        self.partition(state, parts: parts, into: &partition, scratch: &scratch)
         return partition
     }
 
-    /// `partition(_:parts:)` into `partition`, reusing its storage (its MoE tails and exchanges are cleared).
-    func partition(_ state: RunState, parts: Int, into partition: inout Partition) {
+    /// `partition(_:parts:)` into `partition`, reusing its storage and `scratch`'s (its MoE tails and exchanges are
+    /// cleared).
+    func partition(_ state: RunState, parts: Int, into partition: inout Partition, scratch: inout [Int]) {
         partition.parts = parts
-        assignGroups(state, channels: attentionChannels, parts: parts, group: &partition.group, rows: &partition.rows)
+        assignGroups(
+            state, channels: attentionChannels, parts: parts, group: &partition.group, rows: &partition.rows,
+            scratch: &scratch)
         if !partition.tails.isEmpty { partition.tails.removeAll() }
         if !partition.exchangeTime.isEmpty { partition.exchangeTime.removeAll() }
         if !partition.exchangeBytes.isEmpty { partition.exchangeBytes.removeAll() }

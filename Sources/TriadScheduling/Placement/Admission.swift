@@ -23,6 +23,8 @@ struct Admission {
     /// Scratch: the channel each stage placed the request being admitted on, and its span and part bytes there.
     var placed: [Int]
     var parts: [(span: Int, bytes: Int64)]
+    /// Scratch: the per-stage channel loads of the last `fill` that needed them, kept for their storage.
+    private var loadScratch: [[Int64]] = []
     /// Requests drawn from the stream but not yet admitted (not arrived, or no KV room), from `pendingHead` on.
     private var pending: [Request] = []
     private var pendingHead = 0
@@ -108,6 +110,7 @@ struct Admission {
     /// requests part-way through their output, as a long closed-loop run finds them.
     mutating func fill(_ states: inout [RunState], now: Picoseconds, stagger: Bool) {
         var loads: [[Int64]] = []
+        defer { if !loads.isEmpty { swap(&loads, &loadScratch) } }
         for slot in states[0].isActive.indices where !states[0].isActive[slot] {
             var generated = 0
             // Preempted requests come back first, oldest first (vLLM puts them at the front of its queue).
@@ -150,8 +153,15 @@ struct Admission {
         states: inout [RunState], loads: inout [[Int64]]
     ) -> Bool {
         if rooms == nil && loads.isEmpty && ledgers.contains(where: { $0?.rule == .greedyMinLoad }) {
-            loads = ledgers.indices.map { stage in
-                ledgers[stage].map { channelLoads(states[stage], stage: stage, channels: $0.channels) } ?? []
+            // The previous fill's storage, refilled (no allocation in the steady state).
+            swap(&loads, &loadScratch)
+            if loads.count != ledgers.count { loads = Array(repeating: [], count: ledgers.count) }
+            for stage in ledgers.indices {
+                if let ledger = ledgers[stage] {
+                    channelLoads(states[stage], stage: stage, channels: ledger.channels, into: &loads[stage])
+                } else {
+                    loads[stage].removeAll(keepingCapacity: true)
+                }
             }
         }
         let full = Int64(request.inputTokens + request.outputTokens - excluded)
@@ -418,8 +428,9 @@ struct Admission {
     }
 
     /// Current attention-load estimate of each of `stage`'s channels.
-    private func channelLoads(_ state: RunState, stage: Int, channels: Int) -> [Int64] {
-        var loads = Array(repeating: Int64(0), count: channels)
+    private func channelLoads(_ state: RunState, stage: Int, channels: Int, into loads: inout [Int64]) {
+        loads.removeAll(keepingCapacity: true)
+        loads.append(contentsOf: repeatElement(0, count: channels))
         for slot in state.isActive.indices where state.isActive[slot] {
             let load = loadEstimates[stage][state.sequenceLength(ofSlot: slot, cap: maxSequence)]
             let span = state.span[slot]
@@ -429,6 +440,5 @@ struct Admission {
                 for offset in 0..<span { loads[(state.channel[slot] + offset) % channels] += load / Int64(span) }
             }
         }
-        return loads
     }
 }

@@ -153,8 +153,11 @@ extension Simulator {
         let count = splits.second == nil ? 1 : 2
         while partitions.count > count { partitions.removeLast() }
         while partitions.count < count { partitions.append(Partition(parts: 1, group: [], rows: [])) }
-        partition(state, parts: splits.first, into: &partitions[0])
-        if let second = splits.second { partition(state, parts: second, into: &partitions[1]) }
+        var scratch: [Int] = []
+        swap(&scratch, &groupScratch)
+        partition(state, parts: splits.first, into: &partitions[0], scratch: &scratch)
+        if let second = splits.second { partition(state, parts: second, into: &partitions[1], scratch: &scratch) }
+        swap(&scratch, &groupScratch)
         // Speculative decoding: every decoding request brings k + 1 rows to the GEMMs (and its LM head).
         if queriesPerRequest > 1 {
             for index in partitions.indices {
