@@ -209,6 +209,12 @@ extension Simulator {
         let stride = Field.stride
         let attentionOnPIM = self.attentionOnPIM
         let splitsAttention = !moved.isEmpty
+        if attentionOnPIM && !splitsAttention && !barrier {
+            addPIMRequests(
+                state, group: group, channels: channels, withWhole: withWhole, time: time, transactions: transactions,
+                integers: integers, energy: energy, wholeEnergy: wholeEnergy)
+            return
+        }
         for (ordinal, slot) in state.activeSlots.enumerated() {
             let g = group[ordinal]
             let base = g * stride
@@ -264,6 +270,76 @@ extension Simulator {
                 let stage = g / 2
                 wholeEnergy[2 * stage] += requestEnergy
                 wholeEnergy[2 * stage + 1] += cost.softmaxEnergyPicojoules
+            }
+        }
+    }
+
+    /// `addRequests` for the common case — PIM attention, no NPU share, no barrier between logits and attends — from
+    /// the compact per-length table (`pimAttention`): the same sums in the same order.
+    private func addPIMRequests(
+        _ state: RunState, group: [Int], channels: Int, withWhole: Bool,
+        time: UnsafeMutableBufferPointer<Picoseconds>, transactions: UnsafeMutableBufferPointer<Int64>,
+        integers: UnsafeMutableBufferPointer<Int64>, energy: UnsafeMutableBufferPointer<Double>,
+        wholeEnergy: UnsafeMutableBufferPointer<Double>
+    ) {
+        typealias Field = AttentionSums.Field
+        let stride = Field.stride
+        let blockedField = Field.blocked.rawValue
+        let sideField = Field.npuSideDuration.rawValue
+        let longestField = Field.longestSoftmax.rawValue
+        pimAttention.withUnsafeBufferPointer { table in
+            state.activeSlots.withUnsafeBufferPointer { slots in
+                state.sequences.withUnsafeBufferPointer { sequences in
+                    state.spans.withUnsafeBufferPointer { spans in
+                        state.channel.withUnsafeBufferPointer { channelOf in
+                            group.withUnsafeBufferPointer { group in
+                                for ordinal in 0..<slots.count {
+                                    let g = group[ordinal]
+                                    let base = g * stride
+                                    let span = spans[ordinal]
+                                    let requestEnergy: Double
+                                    let softmaxEnergy: Double
+                                    let softmax: Picoseconds
+                                    if span == 1 {
+                                        let entry = table[sequences[ordinal]]
+                                        guard entry.isKnown else { continue }
+                                        let key = g * channels + channelOf[slots[ordinal]]
+                                        time[key] +|= entry.duration
+                                        transactions[key] +|= entry.transactions
+                                        integers[base + blockedField] +|= entry.blocked
+                                        requestEnergy = entry.energyPicojoules
+                                        softmaxEnergy = entry.softmaxEnergyPicojoules
+                                        softmax = entry.softmaxDuration
+                                    } else {
+                                        // A request spanning channels runs one part in each.
+                                        let key = Self.spannedKey(span: span, sequence: sequences[ordinal])
+                                        guard let cost = spannedAttentionCache[key] else { continue }
+                                        var c = channelOf[slots[ordinal]]
+                                        for _ in 0..<span {
+                                            time[g * channels + c] +|= cost.duration
+                                            transactions[g * channels + c] +|= cost.transactions
+                                            c = c + 1 == channels ? 0 : c + 1
+                                        }
+                                        integers[base + blockedField] +|= cost.blocked * Picoseconds(span)
+                                        requestEnergy = cost.energyPicojoules * Double(span)
+                                        softmaxEnergy = cost.softmaxEnergyPicojoules
+                                        softmax = cost.softmaxDuration
+                                    }
+                                    energy[2 * g] += requestEnergy
+                                    integers[base + sideField] +|= softmax
+                                    energy[2 * g + 1] += softmaxEnergy
+                                    integers[base + longestField] = max(integers[base + longestField], softmax)
+                                    if withWhole {
+                                        // Group g is part g % 2 of stage g / 2 (`assignGroups`).
+                                        let stage = g / 2
+                                        wholeEnergy[2 * stage] += requestEnergy
+                                        wholeEnergy[2 * stage + 1] += softmaxEnergy
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
     }

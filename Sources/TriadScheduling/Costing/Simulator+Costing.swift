@@ -86,7 +86,10 @@ extension Simulator {
     ) throws {
         if !experiment.reusesCosts {
             layerCache.removeAll(keepingCapacity: true)
-            for index in attentionCache.indices { attentionCache[index] = nil }
+            for index in attentionCache.indices {
+                attentionCache[index] = nil
+                pimAttention[index] = .unknown
+            }
             spannedAttentionCache.removeAll(keepingCapacity: true)
         }
         // (Sub-)batch sizes drift by a few requests between iterations; costing the neighbours of a missing
@@ -217,6 +220,7 @@ extension Simulator {
                     streamedBytes: logits.streamedBytes + attend.streamedBytes, softmaxDuration: 0,
                     softmaxEnergyPicojoules: 0)
             }
+            pimAttention[sequence] = PIMAttentionEntry(attentionCache[sequence])
         }
     }
 
@@ -244,6 +248,7 @@ extension Simulator {
         var merged = other.attentionCache
         for index in merged.indices where merged[index] == nil { merged[index] = attentionCache[index] }
         attentionCache = merged
+        pimAttention = merged.map(PIMAttentionEntry.init)
         spannedAttentionCache.merge(other.spannedAttentionCache) { mine, _ in mine }
     }
 

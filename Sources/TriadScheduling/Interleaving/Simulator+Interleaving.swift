@@ -52,8 +52,11 @@ extension Simulator {
                 state.channel.withUnsafeBufferPointer { channelOf in
                     // Without PIM attention every request counts as one channel's.
                     func channel(_ slot: Int) -> Int { channels == 1 ? 0 : channelOf[slot] }
-                    for (ordinal, slot) in slots.enumerated() {
-                        counts[(ordinal % stages) * channels + channel(slot)] += 1
+                    // Request `ordinal` belongs to micro-batch `ordinal % stages` (counted, not divided).
+                    var stage = 0
+                    for slot in slots {
+                        counts[stage * channels + channel(slot)] += 1
+                        stage = stage + 1 == stages ? 0 : stage + 1
                     }
                     for index in 0..<keys { firstPart[index] = counts[index] / parts }
                     if parts == 2 {
@@ -65,8 +68,9 @@ extension Simulator {
                     }
                     group.withUnsafeMutableBufferPointer { group in
                         rows.withUnsafeMutableBufferPointer { rows in
+                            var stage = 0
                             for (ordinal, slot) in slots.enumerated() {
-                                let stage = ordinal % stages
+                                defer { stage = stage + 1 == stages ? 0 : stage + 1 }
                                 let key = stage * channels + channel(slot)
                                 let index = seen[key]
                                 seen[key] += 1

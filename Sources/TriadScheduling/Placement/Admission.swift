@@ -431,13 +431,30 @@ struct Admission {
     private func channelLoads(_ state: RunState, stage: Int, channels: Int, into loads: inout [Int64]) {
         loads.removeAll(keepingCapacity: true)
         loads.append(contentsOf: repeatElement(0, count: channels))
-        for slot in state.isActive.indices where state.isActive[slot] {
-            let load = loadEstimates[stage][state.sequenceLength(ofSlot: slot, cap: maxSequence)]
-            let span = state.span[slot]
-            if span == 1 {
-                loads[state.channel[slot]] += load
-            } else {
-                for offset in 0..<span { loads[(state.channel[slot] + offset) % channels] += load / Int64(span) }
+        let cap = maxSequence
+        loadEstimates[stage].withUnsafeBufferPointer { estimates in
+            state.isActive.withUnsafeBufferPointer { isActive in
+                state.request.withUnsafeBufferPointer { request in
+                    state.generated.withUnsafeBufferPointer { generated in
+                        state.span.withUnsafeBufferPointer { span in
+                            state.channel.withUnsafeBufferPointer { channel in
+                                loads.withUnsafeMutableBufferPointer { loads in
+                                    for slot in 0..<isActive.count where isActive[slot] {
+                                        // `RunState.sequenceLength(ofSlot:cap:)`.
+                                        let load = estimates[min(request[slot].inputTokens + generated[slot] + 1, cap)]
+                                        if span[slot] == 1 {
+                                            loads[channel[slot]] += load
+                                        } else {
+                                            for offset in 0..<span[slot] {
+                                                loads[(channel[slot] + offset) % channels] += load / Int64(span[slot])
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
     }

@@ -203,11 +203,13 @@ struct RunLoop {
             case .endIteration(let r, let duration):
                 for index in replicas[r].stages.indices {
                     finishIteration(replica: r, stage: index, duration: duration, at: now)
-                    let state = replicas[r].states[index]
-                    if !state.isWarmingUp && checkpointEvery > 0 && state.iterations % checkpointEvery == 0
-                        && state.checkpoints.count < RunReport.steadyStateBatches
+                    // The state's fields are read in place (a copy of the state would retain each of its lists).
+                    if !replicas[r].states[index].isWarmingUp && checkpointEvery > 0
+                        && replicas[r].states[index].iterations % checkpointEvery == 0
+                        && replicas[r].states[index].checkpoints.count < RunReport.steadyStateBatches
                     {
-                        replicas[r].states[index].checkpoints.append((state.elapsed - state.measuredFrom, state.tokens))
+                        let elapsed = replicas[r].states[index].elapsed - replicas[r].states[index].measuredFrom
+                        replicas[r].states[index].checkpoints.append((elapsed, replicas[r].states[index].tokens))
                     }
                 }
                 if source != nil { scheduleTurns(&queue, source: &source!) }
@@ -351,8 +353,9 @@ struct RunLoop {
         // The state and admission are moved out while they change (no copy of their arrays).
         var state = RunState(batchSize: 0)
         swap(&state, &replicas[r].states[stage])
-        var admission = replicas[r].admission!
-        replicas[r].admission = nil
+        var moved: Admission?
+        swap(&moved, &replicas[r].admission)
+        var admission = moved.take()!
         // Only what is needed of the experiment (a copy of it all would cost more than the iteration's bookkeeping).
         let speculation = replicas[r].stages[stage].experiment.serving.speculation
         let isServing = replicas[r].stages[stage].experiment.serving.isServing

@@ -123,21 +123,53 @@ extension Simulator {
     ) throws -> [Partition] {
         let spansChannels = attentionOnPIM
         let cap = experiment.maxSequence
-        // The lists are moved out while they grow (no copy-on-write check per element).
+        // The lists are moved out and written through pointers (no copy-on-write check per element), then cut to the
+        // requests listed.
         var slots: [Int] = []
         var sequences: [Int] = []
         var spans: [Int] = []
         swap(&slots, &state.activeSlots)
         swap(&sequences, &state.sequences)
         swap(&spans, &state.spans)
+        let capacity = state.isActive.count
+        let start = slots.count
+        slots.append(contentsOf: repeatElement(0, count: capacity))
+        sequences.append(contentsOf: repeatElement(0, count: capacity))
+        spans.append(contentsOf: repeatElement(1, count: capacity))
+        var listed = 0
         if !state.decodesPaused {
-            for slot in state.isActive.indices
-            where state.isActive[slot] && state.prefilled[slot] >= state.prefillTarget[slot] {
-                slots.append(slot)
-                sequences.append(state.sequenceLength(ofSlot: slot, cap: cap))
-                spans.append(spansChannels ? state.span[slot] : 1)
+            state.isActive.withUnsafeBufferPointer { isActive in
+                state.prefilled.withUnsafeBufferPointer { prefilled in
+                    state.prefillTarget.withUnsafeBufferPointer { prefillTarget in
+                        state.request.withUnsafeBufferPointer { request in
+                            state.generated.withUnsafeBufferPointer { generated in
+                                state.span.withUnsafeBufferPointer { span in
+                                    slots.withUnsafeMutableBufferPointer { slots in
+                                        sequences.withUnsafeMutableBufferPointer { sequences in
+                                            spans.withUnsafeMutableBufferPointer { spans in
+                                                for slot in 0..<capacity
+                                                where isActive[slot] && prefilled[slot] >= prefillTarget[slot] {
+                                                    let at = start + listed
+                                                    slots[at] = slot
+                                                    // `RunState.sequenceLength(ofSlot:cap:)`.
+                                                    sequences[at] = min(
+                                                        request[slot].inputTokens + generated[slot] + 1, cap)
+                                                    spans[at] = spansChannels ? span[slot] : 1
+                                                    listed += 1
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
+        slots.removeLast(capacity - listed)
+        sequences.removeLast(capacity - listed)
+        spans.removeLast(capacity - listed)
         swap(&slots, &state.activeSlots)
         swap(&sequences, &state.sequences)
         swap(&spans, &state.spans)

@@ -32,6 +32,8 @@ public struct Simulator {
     /// One layer's attention of a prompt chunk batched with decodes, by (tokens, context) (`promptChunks`).
     var promptAttentionCache: [Int: Segment] = [:]
     var attentionCache: [AttentionCost?]
+    /// `attentionCache` packed for the attention pass (`PIMAttentionEntry`); every write to the cache updates it.
+    var pimAttention: [PIMAttentionEntry]
     /// One channel's part of the attention of a request spanning channels, by `spannedKey(span:sequence:)`.
     var spannedAttentionCache: [Int: AttentionCost] = [:]
     /// Sequence lengths beyond a missing one that are costed with it.
@@ -97,6 +99,7 @@ public struct Simulator {
         composer.prefetchesWeights = npu?.prefetchesWeights ?? false
         composer.reusesWeights = npu?.reusesWeights ?? false
         attentionCache = Array(repeating: nil, count: experiment.maxSequence + 2)
+        pimAttention = Array(repeating: .unknown, count: experiment.maxSequence + 2)
         let shard = self.shard
         // Placement estimates with the PIM's own row width and bank count (NeuPIMs' 512 and 32 otherwise).
         let rowElements = devices.pim?.rowElements ?? 512
