@@ -18,6 +18,8 @@ struct AttentionSums {
     var wholeEnergy: [Double] = []
     /// The whole batch's host instructions per (stage, channel): the two parts' together.
     var wholeTransactions: [Int64] = []
+    /// Requests of each (micro-batch, channel) met so far in the pass (to give each its part, `assignGroups`).
+    var seen: [Int] = []
 
     /// The integer sums kept per group, in this order.
     enum Field: Int, CaseIterable {
@@ -48,6 +50,7 @@ struct AttentionSums {
         Self.zero(&groupEnergy, groups * 2)
         Self.zero(&wholeEnergy, stages * 2)
         Self.zero(&wholeTransactions, 0)
+        Self.zero(&seen, stages * channels)
     }
 
     private static func zero<Element: Numeric>(_ values: inout [Element], _ count: Int) {

@@ -130,11 +130,13 @@ extension Simulator {
                     sums.groupIntegers.withUnsafeMutableBufferPointer { integers in
                         sums.groupEnergy.withUnsafeMutableBufferPointer { energy in
                             sums.wholeEnergy.withUnsafeMutableBufferPointer { wholeEnergy in
-                                addRequests(
-                                    state, group: partition.group, moved: moved, channels: channels, barrier: barrier,
-                                    withWhole: withWhole, time: time, transactions: transactions, integers: integers,
-                                    energy: energy, wholeEnergy: wholeEnergy, logitsTime: &logitsTime,
-                                    logitsTransactions: &logitsTransactions)
+                                sums.seen.withUnsafeMutableBufferPointer { seen in
+                                    addRequests(
+                                        state, partition, moved: moved, channels: channels, barrier: barrier,
+                                        withWhole: withWhole, time: time, transactions: transactions,
+                                        integers: integers, energy: energy, wholeEnergy: wholeEnergy, seen: seen,
+                                        logitsTime: &logitsTime, logitsTransactions: &logitsTransactions)
+                                }
                             }
                         }
                     }
@@ -199,11 +201,11 @@ extension Simulator {
     /// The pass over the batch's requests (`accumulateAttention`): each request's cost added to its group's and
     /// channels' sums (and its stage's whole-batch energies), in request order.
     private func addRequests(
-        _ state: RunState, group: [Int], moved: [Bool], channels: Int, barrier: Bool, withWhole: Bool,
+        _ state: RunState, _ partition: Partition, moved: [Bool], channels: Int, barrier: Bool, withWhole: Bool,
         time: UnsafeMutableBufferPointer<Picoseconds>, transactions: UnsafeMutableBufferPointer<Int64>,
         integers: UnsafeMutableBufferPointer<Int64>, energy: UnsafeMutableBufferPointer<Double>,
-        wholeEnergy: UnsafeMutableBufferPointer<Double>, logitsTime: inout [Picoseconds],
-        logitsTransactions: inout [Int64]
+        wholeEnergy: UnsafeMutableBufferPointer<Double>, seen: UnsafeMutableBufferPointer<Int>,
+        logitsTime: inout [Picoseconds], logitsTransactions: inout [Int64]
     ) {
         typealias Field = AttentionSums.Field
         let stride = Field.stride
@@ -211,10 +213,11 @@ extension Simulator {
         let splitsAttention = !moved.isEmpty
         if attentionOnPIM && !splitsAttention && !barrier {
             addPIMRequests(
-                state, group: group, channels: channels, withWhole: withWhole, time: time, transactions: transactions,
-                integers: integers, energy: energy, wholeEnergy: wholeEnergy)
+                state, partition, channels: channels, withWhole: withWhole, time: time, transactions: transactions,
+                integers: integers, energy: energy, wholeEnergy: wholeEnergy, seen: seen)
             return
         }
+        let group = partition.group
         for (ordinal, slot) in state.activeSlots.enumerated() {
             let g = group[ordinal]
             let base = g * stride
@@ -277,24 +280,38 @@ extension Simulator {
     /// `addRequests` for the common case — PIM attention, no NPU share, no barrier between logits and attends — from
     /// the compact per-length table (`pimAttention`): the same sums in the same order.
     private func addPIMRequests(
-        _ state: RunState, group: [Int], channels: Int, withWhole: Bool,
+        _ state: RunState, _ partition: Partition, channels: Int, withWhole: Bool,
         time: UnsafeMutableBufferPointer<Picoseconds>, transactions: UnsafeMutableBufferPointer<Int64>,
         integers: UnsafeMutableBufferPointer<Int64>, energy: UnsafeMutableBufferPointer<Double>,
-        wholeEnergy: UnsafeMutableBufferPointer<Double>
+        wholeEnergy: UnsafeMutableBufferPointer<Double>, seen: UnsafeMutableBufferPointer<Int>
     ) {
         typealias Field = AttentionSums.Field
         let stride = Field.stride
         let blockedField = Field.blocked.rawValue
         let sideField = Field.npuSideDuration.rawValue
         let longestField = Field.longestSoftmax.rawValue
+        let stages = shard.model.pipelineParallel
+        let parts = partition.parts
+        // Each request's group as `assignGroups` gives it: request `ordinal` is in micro-batch `ordinal % stages`, and
+        // its part follows from how many requests of its (micro-batch, channel) came before it.
         pimAttention.withUnsafeBufferPointer { table in
             state.activeSlots.withUnsafeBufferPointer { slots in
                 state.sequences.withUnsafeBufferPointer { sequences in
                     state.spans.withUnsafeBufferPointer { spans in
                         state.channel.withUnsafeBufferPointer { channelOf in
-                            group.withUnsafeBufferPointer { group in
+                            partition.firstPart.withUnsafeBufferPointer { firstPart in
+                                var stage = 0
                                 for ordinal in 0..<slots.count {
-                                    let g = group[ordinal]
+                                    let key = stage * channels + (channels == 1 ? 0 : channelOf[slots[ordinal]])
+                                    let part =
+                                        parts == 1
+                                        ? 0
+                                        : parts == 2
+                                            ? (seen[key] < firstPart[key] ? 0 : 1)
+                                            : seen[key] * parts / partition.counts[key]
+                                    seen[key] += 1
+                                    let g = stage * parts + part
+                                    stage = stage + 1 == stages ? 0 : stage + 1
                                     let base = g * stride
                                     let span = spans[ordinal]
                                     let requestEnergy: Double

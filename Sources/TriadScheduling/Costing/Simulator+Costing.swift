@@ -110,7 +110,8 @@ extension Simulator {
             // later requests (the costs are the same whenever they are asked for).
             let lookahead = experiment.reusesCosts && lookahead ? Simulator.attentionLookahead : 0
             var requested: [Bool] = []
-            for sequence in sequences where attentionCache[sequence] == nil {
+            // `pimAttention` mirrors which lengths `attentionCache` holds, packed (a cheaper scan).
+            for sequence in sequences where !pimAttention[sequence].isKnown {
                 if requested.isEmpty { requested = Array(repeating: false, count: attentionCache.count) }
                 guard !requested[sequence] else { continue }
                 for next in sequence...min(sequence + lookahead, experiment.maxSequence + 1)

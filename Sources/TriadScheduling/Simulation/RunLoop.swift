@@ -45,6 +45,8 @@ struct RunLoop {
     private var finishedTurns: [(request: Request, at: Picoseconds)] = []
     /// The replica each session's turns go to (`Router.sessionAffinity`).
     private var sessionReplica: [Int: Int] = [:]
+    /// Scratch of `finishIteration`: the slots whose token is a first or a last one.
+    private var pendingTokens: [Int] = []
 
     /// The first replica's stages and planners (the only ones of an unreplicated run).
     var stages: [Simulator] { replicas[0].stages }
@@ -373,21 +375,37 @@ struct RunLoop {
         // A token from every slot that decoded (with speculative decoding, its accepted drafts too), and the first token
         // of every prompt whose prefill finished.
         var tokens: Int64 = 0
-        let speculates = speculation != nil
-        for slot in state.activeSlots {
-            if !speculates {
-                // One token; a request neither at its first nor at its last token only counts it.
-                state.requestSteps += 1
-                guard state.isActive[slot] else { continue }
-                tokens += 1
-                let generated = state.generated[slot] + 1
-                if generated > 1 && generated < state.request[slot].outputTokens {
-                    state.generated[slot] = generated
-                } else {
-                    emitToken(&state, slot: slot, stage: stage, admission: &admission, isServing: isServing, at: now)
+        if speculation == nil {
+            // One token per decoding slot. A request neither at its first nor at its last token only counts it (one
+            // pass through pointers); the others — first tokens, finished requests — then emit theirs in slot order.
+            // Nothing emitToken does for one slot reads another slot's count, so the split keeps every result.
+            var pending: [Int] = []
+            swap(&pending, &pendingTokens)
+            pending.removeAll(keepingCapacity: true)
+            state.requestSteps += Int64(state.activeSlots.count)
+            state.activeSlots.withUnsafeBufferPointer { slots in
+                state.isActive.withUnsafeBufferPointer { isActive in
+                    state.request.withUnsafeBufferPointer { request in
+                        state.generated.withUnsafeMutableBufferPointer { generated in
+                            for slot in slots where isActive[slot] {
+                                tokens += 1
+                                let next = generated[slot] + 1
+                                if next > 1 && next < request[slot].outputTokens {
+                                    generated[slot] = next
+                                } else {
+                                    pending.append(slot)
+                                }
+                            }
+                        }
+                    }
                 }
-                continue
             }
+            for slot in pending {
+                emitToken(&state, slot: slot, stage: stage, admission: &admission, isServing: isServing, at: now)
+            }
+            swap(&pending, &pendingTokens)
+        }
+        for slot in state.activeSlots where speculation != nil {
             var count = 1
             if let speculation {
                 // Drafts are accepted one by one until the first rejection; the same draws in every stage.

@@ -185,10 +185,19 @@ extension Simulator {
         let count = splits.second == nil ? 1 : 2
         while partitions.count > count { partitions.removeLast() }
         while partitions.count < count { partitions.append(Partition(parts: 1, group: [], rows: [])) }
+        // Groups are listed per request only where something reads them by request: the MoE routing, a split plan's
+        // NPU share, and attention off the PIM; PIM attention assigns them in its own pass (`addPIMRequests`).
+        let listing = !(attentionOnPIM && !plan.splitsAttention && shard.model.experts == nil)
+        var counts: [Int] = []
         var scratch: [Int] = []
+        swap(&counts, &groupCountScratch)
         swap(&scratch, &groupScratch)
-        partition(state, parts: splits.first, into: &partitions[0], scratch: &scratch)
-        if let second = splits.second { partition(state, parts: second, into: &partitions[1], scratch: &scratch) }
+        countGroups(state, channels: attentionChannels, into: &counts)
+        partition(state, parts: splits.first, counts: counts, into: &partitions[0], listing: listing, scratch: &scratch)
+        if let second = splits.second {
+            partition(state, parts: second, counts: counts, into: &partitions[1], listing: listing, scratch: &scratch)
+        }
+        swap(&counts, &groupCountScratch)
         swap(&scratch, &groupScratch)
         // Speculative decoding: every decoding request brings k + 1 rows to the GEMMs (and its LM head).
         if queriesPerRequest > 1 {

@@ -58,7 +58,8 @@ public struct Simulator {
     /// The ways the batch may split this iteration (`prepareDecoding`), and their (sub-)batch sizes.
     var partitionScratch: [Partition] = []
     var rowCountScratch: [Int] = []
-    /// Per (stage, channel) counts of the group assignment (`assignGroups`).
+    /// Per (stage, channel) counts of the batch and of the requests seen so far (`countGroups`, `assignGroups`).
+    var groupCountScratch: [Int] = []
     var groupScratch: [Int] = []
 
     /// A simulator of `experiment` under `policy` on `devices` (the experiment's, unless a pipeline stage's own),

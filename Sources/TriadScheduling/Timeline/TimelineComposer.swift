@@ -71,6 +71,11 @@ public struct TimelineComposer: Sendable {
 
     /// Composes `chains`, each running its layer program `layers` times then its head.
     public mutating func compose(_ chains: [ChainProgram], layers: Int) -> IterationTimeline {
+        // The chains are read in place (a copy of a chain per step would retain each of its segment lists).
+        chains.withUnsafeBufferPointer { compose(chains: $0, layers: layers) }
+    }
+
+    private mutating func compose(chains: UnsafeBufferPointer<ChainProgram>, layers: Int) -> IterationTimeline {
         var timeline = IterationTimeline()
         let count = chains.count
         chainReady.removeAll(keepingCapacity: true)
@@ -206,8 +211,7 @@ public struct TimelineComposer: Sendable {
                         chain: chosen, layer: layer, index: index, isHead: layer >= layers))
             }
             // Advance the chain.
-            let program = chains[chosen]
-            let length = layer < layers ? program.length(ofLayer: layer) : program.head.count
+            let length = layer < layers ? chains[chosen].length(ofLayer: layer) : chains[chosen].head.count
             if index + 1 < length {
                 chainSegment[chosen] = index + 1
             } else {
