@@ -47,6 +47,11 @@ struct RunLoop {
     private var sessionReplica: [Int: Int] = [:]
     /// Scratch of `finishIteration`: the slots whose token is a first or a last one.
     private var pendingTokens: [Int] = []
+    /// The run's speculative decoding, whether it is a serving run (requests recorded) and its warm-up iterations
+    /// (the same for every stage and replica; read once, not per iteration).
+    private let speculation: Speculation?
+    private let isServing: Bool
+    private let warmupIterations: Int
 
     /// The first replica's stages and planners (the only ones of an unreplicated run).
     var stages: [Simulator] { replicas[0].stages }
@@ -58,6 +63,9 @@ struct RunLoop {
         let replica = Replica(
             stages: stages, planners: planners.isEmpty ? Array(repeating: nil, count: stages.count) : planners)
         replicas = Array(repeating: replica, count: max(1, stages[0].experiment.replicas))
+        speculation = stages[0].experiment.serving.speculation
+        isServing = stages[0].experiment.serving.isServing
+        warmupIterations = stages[0].experiment.warmupIterations
     }
 
     /// A run of one stage planned by `planner`.
@@ -187,12 +195,16 @@ struct RunLoop {
                     }
                     centralQueue.removeFirst(taken)
                 }
+                // The states and the admission are moved out while they change (no copy of either).
                 var states: [RunState] = []
                 swap(&states, &replicas[r].states)
-                replicas[r].admission!.fill(&states, now: now, stagger: false)
-                _ = replicas[r].admission!.grow(&states)
+                var moved: Admission?
+                swap(&moved, &replicas[r].admission)
+                moved!.fill(&states, now: now, stagger: false)
+                _ = moved!.grow(&states)
+                swap(&moved, &replicas[r].admission)
                 swap(&states, &replicas[r].states)
-                if replicas[r].states[0].activeCount == 0 {
+                if !replicas[r].states[0].isActive.contains(true) {
                     if let arrival = replicas[r].admission!.nextArrival(after: now) {
                         queue.schedule(.startIteration(replica: r), at: arrival)
                     } else {
@@ -359,9 +371,9 @@ struct RunLoop {
         swap(&moved, &replicas[r].admission)
         var admission = moved.take()!
         // Only what is needed of the experiment (a copy of it all would cost more than the iteration's bookkeeping).
-        let speculation = replicas[r].stages[stage].experiment.serving.speculation
-        let isServing = replicas[r].stages[stage].experiment.serving.isServing
-        let warmupIterations = replicas[r].stages[stage].experiment.warmupIterations
+        let speculation = self.speculation
+        let isServing = self.isServing
+        let warmupIterations = self.warmupIterations
         defer {
             swap(&state, &replicas[r].states[stage])
             replicas[r].admission = admission
@@ -405,9 +417,10 @@ struct RunLoop {
             }
             swap(&pending, &pendingTokens)
         }
-        for slot in state.activeSlots where speculation != nil {
+        for slot in state.activeSlots {
+            guard let speculation else { break }
             var count = 1
-            if let speculation {
+            do {
                 // Drafts are accepted one by one until the first rejection; the same draws in every stage.
                 while count <= speculation.draftTokens
                     && Double(state.acceptance.next() >> 11) / Double(UInt64(1) << 53) < speculation.acceptance
