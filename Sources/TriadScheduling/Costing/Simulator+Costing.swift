@@ -81,8 +81,11 @@ extension Simulator {
 
     /// Costs every layer shape and sequence length this iteration needs and no earlier one did, with one
     /// cost request per device (identical operations merged), and caches the results.
+    /// With `sequencesCosted` the caller found every length in `sequences` costed and none spanning channels: only
+    /// the row counts are looked at.
     mutating func prepareCosts(
-        rowCounts: [Int], sequences: [Int], spans: [Int] = [], iteration: Int, lookahead: Bool = true
+        rowCounts: [Int], sequences: [Int], spans: [Int] = [], iteration: Int, lookahead: Bool = true,
+        sequencesCosted: Bool = false
     ) throws {
         if !experiment.reusesCosts {
             layerCache.removeAll(keepingCapacity: true)
@@ -104,8 +107,10 @@ extension Simulator {
                 newRows.append(size)
             }
         }
+        // Without reuse every cost was just forgotten, whatever the caller found.
+        let skipsSequences = sequencesCosted && experiment.reusesCosts
         var newSequences: [Int] = []
-        if shard.model.hasAttention {
+        if shard.model.hasAttention && !skipsSequences {
             // A request's sequence grows by one token per iteration, so costing the next lengths now saves
             // later requests (the costs are the same whenever they are asked for).
             let lookahead = experiment.reusesCosts && lookahead ? Simulator.attentionLookahead : 0
@@ -123,7 +128,7 @@ extension Simulator {
         }
         // Requests spanning channels: one part's operations per (span, length), no look-ahead (they are rare).
         var newSpanned: [Int] = []
-        for (index, span) in spans.enumerated() where span > 1 {
+        for (index, span) in (skipsSequences ? [] : spans).enumerated() where span > 1 {
             let key = Self.spannedKey(span: span, sequence: sequences[index])
             if spannedAttentionCache[key] == nil && !newSpanned.contains(key) { newSpanned.append(key) }
         }

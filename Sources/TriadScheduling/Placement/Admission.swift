@@ -158,7 +158,7 @@ struct Admission {
             if loads.count != ledgers.count { loads = Array(repeating: [], count: ledgers.count) }
             for stage in ledgers.indices {
                 if let ledger = ledgers[stage] {
-                    channelLoads(states[stage], stage: stage, channels: ledger.channels, into: &loads[stage])
+                    channelLoads(&states[stage], stage: stage, channels: ledger.channels, into: &loads[stage])
                 } else {
                     loads[stage].removeAll(keepingCapacity: true)
                 }
@@ -428,7 +428,8 @@ struct Admission {
     }
 
     /// Current attention-load estimate of each of `stage`'s channels.
-    private func channelLoads(_ state: RunState, stage: Int, channels: Int, into loads: inout [Int64]) {
+    /// (`state` is inout only to be read in place: a copy would retain each of its lists.)
+    private func channelLoads(_ state: inout RunState, stage: Int, channels: Int, into loads: inout [Int64]) {
         loads.removeAll(keepingCapacity: true)
         loads.append(contentsOf: repeatElement(0, count: channels))
         let cap = maxSequence

@@ -367,20 +367,19 @@ struct RunLoop {
         // The state and admission are moved out while they change (no copy of their arrays).
         var state = RunState(batchSize: 0)
         swap(&state, &replicas[r].states[stage])
-        var moved: Admission?
-        swap(&moved, &replicas[r].admission)
-        var admission = moved.take()!
+        var admission: Admission?
+        swap(&admission, &replicas[r].admission)
         // Only what is needed of the experiment (a copy of it all would cost more than the iteration's bookkeeping).
         let speculation = self.speculation
         let isServing = self.isServing
         let warmupIterations = self.warmupIterations
         defer {
             swap(&state, &replicas[r].states[stage])
-            replicas[r].admission = admission
+            swap(&admission, &replicas[r].admission)
         }
         if state.kvLimited { state.kvLimitedIterations += 1 }
         state.kvLimited = false
-        if let occupancy = admission.occupancy(stage: stage) {
+        if let occupancy = admission!.occupancy(stage: stage) {
             state.kvOccupancySum += occupancy
             state.kvOccupancyPeak = max(state.kvOccupancyPeak, occupancy)
         }
@@ -413,7 +412,7 @@ struct RunLoop {
                 }
             }
             for slot in pending {
-                emitToken(&state, slot: slot, stage: stage, admission: &admission, isServing: isServing, at: now)
+                emitToken(&state, slot: slot, stage: stage, admission: &admission!, isServing: isServing, at: now)
             }
             swap(&pending, &pendingTokens)
         }
@@ -434,7 +433,7 @@ struct RunLoop {
             state.requestSteps += 1
             for _ in 0..<count where state.isActive[slot] {
                 tokens += 1
-                emitToken(&state, slot: slot, stage: stage, admission: &admission, isServing: isServing, at: now)
+                emitToken(&state, slot: slot, stage: stage, admission: &admission!, isServing: isServing, at: now)
             }
         }
         for (slot, count) in state.prefillStep {
@@ -442,7 +441,7 @@ struct RunLoop {
             if state.prefilled[slot] >= state.prefillTarget[slot] {
                 tokens += 1
                 state.requestSteps += 1
-                emitToken(&state, slot: slot, stage: stage, admission: &admission, isServing: isServing, at: now)
+                emitToken(&state, slot: slot, stage: stage, admission: &admission!, isServing: isServing, at: now)
             }
         }
         state.prefillStep.removeAll(keepingCapacity: true)

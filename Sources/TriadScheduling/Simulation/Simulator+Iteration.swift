@@ -16,8 +16,8 @@ extension Simulator {
         let partitions = try prepareDecoding(&state, iteration: iteration, chunks: chunks)
         attentionForPartitions(state, partitions)
         var outcome = composeIteration(state, partitions[0], chunks, attentionIndex: 0)
-        for (index, candidate) in partitions.enumerated().dropFirst() {
-            let split = composeIteration(state, candidate, chunks, attentionIndex: index)
+        for index in partitions.indices.dropFirst() {
+            let split = composeIteration(state, partitions[index], chunks, attentionIndex: index)
             if split.duration < outcome.duration { outcome = split }
         }
         if let prefill, prefill.duration > 0 {
@@ -137,6 +137,15 @@ extension Simulator {
         sequences.append(contentsOf: repeatElement(0, count: capacity))
         spans.append(contentsOf: repeatElement(1, count: capacity))
         var listed = 0
+        // The same pass counts the requests per (micro-batch, channel) (`countGroups`) and notes whether every length
+        // is costed already and none spans channels (then `prepareCosts` need not look at them).
+        let stages = shard.model.pipelineParallel
+        let channels = attentionChannels
+        var counts: [Int] = []
+        swap(&counts, &groupCountScratch)
+        counts.removeAll(keepingCapacity: true)
+        counts.append(contentsOf: repeatElement(0, count: stages * channels))
+        var allCosted = true
         if !state.decodesPaused {
             state.isActive.withUnsafeBufferPointer { isActive in
                 state.prefilled.withUnsafeBufferPointer { prefilled in
@@ -147,15 +156,30 @@ extension Simulator {
                                     slots.withUnsafeMutableBufferPointer { slots in
                                         sequences.withUnsafeMutableBufferPointer { sequences in
                                             spans.withUnsafeMutableBufferPointer { spans in
-                                                for slot in 0..<capacity
-                                                where isActive[slot] && prefilled[slot] >= prefillTarget[slot] {
-                                                    let at = start + listed
-                                                    slots[at] = slot
-                                                    // `RunState.sequenceLength(ofSlot:cap:)`.
-                                                    sequences[at] = min(
-                                                        request[slot].inputTokens + generated[slot] + 1, cap)
-                                                    spans[at] = spansChannels ? span[slot] : 1
-                                                    listed += 1
+                                                state.channel.withUnsafeBufferPointer { channelOf in
+                                                    counts.withUnsafeMutableBufferPointer { counts in
+                                                        pimAttention.withUnsafeBufferPointer { costed in
+                                                            var stage = start % stages
+                                                            for slot in 0..<capacity
+                                                            where isActive[slot] && prefilled[slot] >= prefillTarget[slot] {
+                                                                let at = start + listed
+                                                                slots[at] = slot
+                                                                // `RunState.sequenceLength(ofSlot:cap:)`.
+                                                                let sequence = min(
+                                                                    request[slot].inputTokens + generated[slot] + 1, cap)
+                                                                sequences[at] = sequence
+                                                                let spanned = spansChannels ? span[slot] : 1
+                                                                spans[at] = spanned
+                                                                listed += 1
+                                                                allCosted =
+                                                                    allCosted && spanned == 1 && costed[sequence].isKnown
+                                                                counts[
+                                                                    stage * channels
+                                                                        + (channels == 1 ? 0 : channelOf[slot])] += 1
+                                                                stage = stage + 1 == stages ? 0 : stage + 1
+                                                            }
+                                                        }
+                                                    }
                                                 }
                                             }
                                         }
@@ -188,11 +212,10 @@ extension Simulator {
         // Groups are listed per request only where something reads them by request: the MoE routing, a split plan's
         // NPU share, and attention off the PIM; PIM attention assigns them in its own pass (`addPIMRequests`).
         let listing = !(attentionOnPIM && !plan.splitsAttention && shard.model.experts == nil)
-        var counts: [Int] = []
         var scratch: [Int] = []
-        swap(&counts, &groupCountScratch)
         swap(&scratch, &groupScratch)
-        countGroups(state, channels: attentionChannels, into: &counts)
+        // Requests listed before this call (none in a decode step) are counted again with the others.
+        if start > 0 { countGroups(state, channels: channels, into: &counts) }
         partition(state, parts: splits.first, counts: counts, into: &partitions[0], listing: listing, scratch: &scratch)
         if let second = splits.second {
             partition(state, parts: second, counts: counts, into: &partitions[1], listing: listing, scratch: &scratch)
@@ -217,7 +240,7 @@ extension Simulator {
         }
         try prepareCosts(
             rowCounts: rowCounts, sequences: state.sequences, spans: state.spans, iteration: iteration,
-            lookahead: lookahead)
+            lookahead: lookahead, sequencesCosted: allCosted && start == 0)
         if shard.model.experts != nil {
             routeIteration(state, chunks: chunks != nil)
             for index in partitions.indices {
