@@ -306,20 +306,23 @@ extension Simulator {
                 guard rows[g] > 0 else { continue }
                 let layer = layerCache[rows[g]]!
                 var head = layer.head
-                let inserted: ArraySlice<Segment>
+                // The attention between the layer's parts; with prompt chunks, the first sub-batch's decodes' and then
+                // the chunks'.
+                var first: Segment? = hasAttention ? attention[g] : nil
+                var second: Segment?
                 if g == 0, let chunks {
-                    inserted =
-                        !hasAttention
-                        ? [] : partition.rows[0] > 0 ? [attention[0], chunks.attention] : [chunks.attention]
+                    if hasAttention {
+                        if partition.rows[0] == 0 { first = nil }
+                        second = chunks.attention
+                    }
                     let headRows = partition.rows[0] + chunks.finishing
                     head = headRows > 0 ? layerCache[headRows]!.head : []
-                } else {
-                    inserted = hasAttention ? attention[g...g] : []
                 }
                 chains.append(
                     ChainProgram(
-                        before: layer.beforeAttention, inserted: inserted, after: hasAttention ? layer.afterAttention : [],
-                        head: runsHead ? head : [], tails: partition.tails.isEmpty ? [] : partition.tails[g]))
+                        before: layer.beforeAttention, first: first, second: second,
+                        after: hasAttention ? layer.afterAttention : [], head: runsHead ? head : [],
+                        tails: partition.tails.isEmpty ? [] : partition.tails[g]))
             }
             let timeline = composer.compose(chains, layers: shard.layers)
             if composer.isRecording {

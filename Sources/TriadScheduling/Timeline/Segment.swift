@@ -64,17 +64,17 @@ public struct ChainProgram: Sendable {
     let layerCount: Int
 
     public init(layer: [Segment], head: [Segment], tails: [[Segment]] = []) {
-        self.init(before: layer, inserted: [], after: [], head: head, tails: tails)
+        self.init(before: layer, first: nil, second: nil, after: [], head: head, tails: tails)
     }
 
-    /// A layer of `before`, then `inserted` (at most two segments), then `after`.
-    init(before: [Segment], inserted: some Collection<Segment>, after: [Segment], head: [Segment], tails: [[Segment]]) {
-        precondition(inserted.count <= 2)
+    /// A layer of `before`, then `first` and `second` (where given), then `after`.
+    init(
+        before: [Segment], first: Segment?, second: Segment?, after: [Segment], head: [Segment], tails: [[Segment]]
+    ) {
         self.before = before
-        var parts = inserted.makeIterator()
-        let empty = Segment(resource: .npu)
-        self.inserted = (parts.next() ?? empty, parts.next() ?? empty)
-        insertedCount = inserted.count
+        let given = (first ?? second, first == nil ? nil : second)
+        inserted = (given.0 ?? Segment(resource: .npu), given.1 ?? Segment(resource: .npu))
+        insertedCount = given.0 == nil ? 0 : given.1 == nil ? 1 : 2
         self.after = after
         self.head = head
         self.tails = tails
