@@ -211,7 +211,7 @@ extension Simulator {
         let stride = Field.stride
         let attentionOnPIM = self.attentionOnPIM
         let splitsAttention = !moved.isEmpty
-        if attentionOnPIM && !splitsAttention && !barrier {
+        if usesAttentionFastPaths && attentionOnPIM && !splitsAttention && !barrier {
             addPIMRequests(
                 state, partition, channels: channels, withWhole: withWhole, time: time, transactions: transactions,
                 integers: integers, energy: energy, wholeEnergy: wholeEnergy, seen: seen)
@@ -277,6 +277,99 @@ extension Simulator {
         }
     }
 
+    /// `addPIMRequests` with one micro-batch of one or two sub-batches: each group's sums (and the whole batch's
+    /// energies) are kept in local variables rather than memory, each request adding to its group's and zero to the
+    /// other's (x + 0 = x for these non-negative sums, so the results are those of `addPIMRequests` bit for bit) —
+    /// no chain of stores and loads through the same address from one request to the next.
+    private func addPIMRequestsOfOneStage(
+        _ state: RunState, _ partition: Partition, channels: Int, withWhole: Bool,
+        time: UnsafeMutableBufferPointer<Picoseconds>, transactions: UnsafeMutableBufferPointer<Int64>,
+        integers: UnsafeMutableBufferPointer<Int64>, energy: UnsafeMutableBufferPointer<Double>,
+        wholeEnergy: UnsafeMutableBufferPointer<Double>, seen: UnsafeMutableBufferPointer<Int>
+    ) {
+        typealias Field = AttentionSums.Field
+        let parts = partition.parts
+        var requestEnergy: (Double, Double) = (0, 0)
+        var softmaxEnergy: (Double, Double) = (0, 0)
+        var wholeRequestEnergy = 0.0
+        var wholeSoftmaxEnergy = 0.0
+        var blocked: (Picoseconds, Picoseconds) = (0, 0)
+        var softmaxTime: (Picoseconds, Picoseconds) = (0, 0)
+        var longestSoftmax: (Picoseconds, Picoseconds) = (0, 0)
+        pimAttention.withUnsafeBufferPointer { table in
+            state.activeSlots.withUnsafeBufferPointer { slots in
+                state.sequences.withUnsafeBufferPointer { sequences in
+                    state.spans.withUnsafeBufferPointer { spans in
+                        state.channel.withUnsafeBufferPointer { channelOf in
+                            partition.firstPart.withUnsafeBufferPointer { firstPart in
+                                for ordinal in 0..<slots.count {
+                                    let channel = channels == 1 ? 0 : channelOf[slots[ordinal]]
+                                    let second = parts == 2 && seen[channel] >= firstPart[channel]
+                                    seen[channel] += 1
+                                    let g = second ? 1 : 0
+                                    let span = spans[ordinal]
+                                    let energyOfRequest: Double
+                                    let energyOfSoftmax: Double
+                                    let softmax: Picoseconds
+                                    let blockedTime: Picoseconds
+                                    if span == 1 {
+                                        let entry = table[sequences[ordinal]]
+                                        guard entry.isKnown else { continue }
+                                        time[g * channels + channel] +|= entry.duration
+                                        transactions[g * channels + channel] +|= entry.transactions
+                                        blockedTime = entry.blocked
+                                        energyOfRequest = entry.energyPicojoules
+                                        energyOfSoftmax = entry.softmaxEnergyPicojoules
+                                        softmax = entry.softmaxDuration
+                                    } else {
+                                        // A request spanning channels runs one part in each.
+                                        let key = Self.spannedKey(span: span, sequence: sequences[ordinal])
+                                        guard let cost = spannedAttentionCache[key] else { continue }
+                                        var c = channelOf[slots[ordinal]]
+                                        for _ in 0..<span {
+                                            time[g * channels + c] +|= cost.duration
+                                            transactions[g * channels + c] +|= cost.transactions
+                                            c = c + 1 == channels ? 0 : c + 1
+                                        }
+                                        blockedTime = cost.blocked * Picoseconds(span)
+                                        energyOfRequest = cost.energyPicojoules * Double(span)
+                                        energyOfSoftmax = cost.softmaxEnergyPicojoules
+                                        softmax = cost.softmaxDuration
+                                    }
+                                    requestEnergy.0 += second ? 0 : energyOfRequest
+                                    requestEnergy.1 += second ? energyOfRequest : 0
+                                    softmaxEnergy.0 += second ? 0 : energyOfSoftmax
+                                    softmaxEnergy.1 += second ? energyOfSoftmax : 0
+                                    blocked.0 +|= second ? 0 : blockedTime
+                                    blocked.1 +|= second ? blockedTime : 0
+                                    softmaxTime.0 +|= second ? 0 : softmax
+                                    softmaxTime.1 +|= second ? softmax : 0
+                                    longestSoftmax.0 = max(longestSoftmax.0, second ? 0 : softmax)
+                                    longestSoftmax.1 = max(longestSoftmax.1, second ? softmax : 0)
+                                    wholeRequestEnergy += energyOfRequest
+                                    wholeSoftmaxEnergy += energyOfSoftmax
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let stride = Field.stride
+        for g in 0..<parts {
+            let base = g * stride
+            integers[base + Field.blocked.rawValue] = g == 0 ? blocked.0 : blocked.1
+            integers[base + Field.npuSideDuration.rawValue] = g == 0 ? softmaxTime.0 : softmaxTime.1
+            integers[base + Field.longestSoftmax.rawValue] = g == 0 ? longestSoftmax.0 : longestSoftmax.1
+            energy[2 * g] = g == 0 ? requestEnergy.0 : requestEnergy.1
+            energy[2 * g + 1] = g == 0 ? softmaxEnergy.0 : softmaxEnergy.1
+        }
+        if withWhole {
+            wholeEnergy[0] = wholeRequestEnergy
+            wholeEnergy[1] = wholeSoftmaxEnergy
+        }
+    }
+
     /// `addRequests` for the common case — PIM attention, no NPU share, no barrier between logits and attends — from
     /// the compact per-length table (`pimAttention`): the same sums in the same order.
     private func addPIMRequests(
@@ -292,6 +385,12 @@ extension Simulator {
         let longestField = Field.longestSoftmax.rawValue
         let stages = shard.model.pipelineParallel
         let parts = partition.parts
+        if stages == 1 && parts <= 2 {
+            addPIMRequestsOfOneStage(
+                state, partition, channels: channels, withWhole: withWhole, time: time, transactions: transactions,
+                integers: integers, energy: energy, wholeEnergy: wholeEnergy, seen: seen)
+            return
+        }
         // Each request's group as `assignGroups` gives it: request `ordinal` is in micro-batch `ordinal % stages`, and
         // its part follows from how many requests of its (micro-batch, channel) came before it.
         pimAttention.withUnsafeBufferPointer { table in

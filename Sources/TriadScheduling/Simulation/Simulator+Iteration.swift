@@ -211,7 +211,8 @@ extension Simulator {
         while partitions.count < count { partitions.append(Partition(parts: 1, group: [], rows: [])) }
         // Groups are listed per request only where something reads them by request: the MoE routing, a split plan's
         // NPU share, and attention off the PIM; PIM attention assigns them in its own pass (`addPIMRequests`).
-        let listing = !(attentionOnPIM && !plan.splitsAttention && shard.model.experts == nil)
+        let listing =
+            !(usesAttentionFastPaths && attentionOnPIM && !plan.splitsAttention && shard.model.experts == nil)
         var scratch: [Int] = []
         swap(&scratch, &groupScratch)
         // Requests listed before this call (none in a decode step) are counted again with the others.

@@ -49,6 +49,9 @@ public struct Simulator {
     var routingChosen: [Int] = []
     /// The iteration's routing: k experts per token per MoE layer (`routeIteration`).
     var routingChoices: [Int] = []
+    /// Whether the attention pass takes its specialised paths for PIM attention (`addPIMRequests`,
+    /// `addPIMRequestsOfOneStage`; on by default; off to check that they change nothing).
+    public var usesAttentionFastPaths = true
     /// Storage the iteration reuses (nothing is allocated in the steady state): the attention pass's sums and its
     /// result per way of splitting the batch (`attentionForPartitions`).
     var attentionScratch = AttentionSums()
