@@ -30,6 +30,9 @@ public struct TimelineComposer: Sendable {
     private var chainReady: [Picoseconds] = []
     private var chainLayer: [Int] = []
     private var chainSegment: [Int] = []
+    /// Each chain's next segment's resource (nil: the chain is done) and whether it streams over the memory port.
+    private var nextResource: [DeviceKind?] = []
+    private var nextStreams: [Bool] = []
     private var residentKeys: [Int] = []
     private var residentBytes: [Int64] = []
     private var residentTotal: Int64 = 0
@@ -100,6 +103,17 @@ public struct TimelineComposer: Sendable {
             chainLayer.append(program.layerCount == 0 ? layers : 0)
             chainSegment.append(0)
         }
+        nextResource.removeAll(keepingCapacity: true)
+        nextStreams.removeAll(keepingCapacity: true)
+        nextResource.append(contentsOf: repeatElement(nil, count: count))
+        nextStreams.append(contentsOf: repeatElement(false, count: count))
+        /// Notes what `chain` runs next (`segment` once per step of the chain, not once per chain per step).
+        func refreshNext(_ chain: Int) {
+            let next = segment(chains[chain], layer: chainLayer[chain], index: chainSegment[chain], layers: layers)
+            nextResource[chain] = next?.resource
+            nextStreams[chain] = next.map { $0.weightBytes + $0.dataBytes > 0 } ?? false
+        }
+        for chain in 0..<count { refreshNext(chain) }
         var resourceFree = (npu: Picoseconds(0), fpga: Picoseconds(0), pim: Picoseconds(0))
         // Start of the previous segment on the NPU and FPGA: streams for the next one may begin then.
         var resourceLastStart = (npu: Picoseconds(0), fpga: Picoseconds(0))
@@ -124,17 +138,15 @@ public struct TimelineComposer: Sendable {
             var chosenStart = Picoseconds.max
             var chosenIsPIM = false
             for chain in 0..<count {
-                guard
-                    let next = segment(
-                        chains[chain], layer: chainLayer[chain], index: chainSegment[chain], layers: layers)
-                else { continue }
-                var start = max(chainReady[chain], free(next.resource))
-                let isPIM = next.resource == .pim
+                // Each chain's next segment as `refreshNext` noted it: its resource and whether it streams.
+                guard let resource = nextResource[chain] else { continue }
+                var start = max(chainReady[chain], free(resource))
+                let isPIM = resource == .pim
                 if isPIM && rule == .blockedDuringPIM { start = max(start, memoryFree) }
-                if !isPIM && !prefetchesWeights && next.weightBytes + next.dataBytes > 0 {
+                if !isPIM && !prefetchesWeights && nextStreams[chain] {
                     start = max(start, memoryFree)
                 }
-                let continues = chain == lastChainOnNPU && next.resource == .npu
+                let continues = chain == lastChainOnNPU && resource == .npu
                 if start < chosenStart || (start == chosenStart && isPIM && !chosenIsPIM)
                     || (start == chosenStart && isPIM == chosenIsPIM && continues)
                 {
@@ -212,6 +224,7 @@ public struct TimelineComposer: Sendable {
             }
             // Advance the chain.
             let length = layer < layers ? chains[chosen].length(ofLayer: layer) : chains[chosen].head.count
+            defer { refreshNext(chosen) }
             if index + 1 < length {
                 chainSegment[chosen] = index + 1
             } else {
@@ -230,6 +243,7 @@ public struct TimelineComposer: Sendable {
                         for chain in 0..<count {
                             chainReady[chain] +|= shift
                             chainLayer[chain] += skip.count
+                            refreshNext(chain)
                         }
                         func moved(_ time: Picoseconds) -> Picoseconds { time == 0 ? 0 : time +| shift }
                         resourceFree = (moved(resourceFree.npu), moved(resourceFree.fpga), moved(resourceFree.pim))
