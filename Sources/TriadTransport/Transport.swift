@@ -13,6 +13,19 @@ public protocol Transport: AnyObject, Sendable {
     /// A worker's end, connected (and reconnecting by itself) to `endpoint`.
     func connect(to endpoint: String, maximumMessageBytes: Int, security: CurveClientKeys?) throws
         -> any ConnectedSocket
+
+    /// A worker's end; a `patient` one (a pool's worker) waits for a coordinator as long as it takes and reconnects
+    /// at once (transports without connections ignore it).
+    func connect(to endpoint: String, maximumMessageBytes: Int, security: CurveClientKeys?, patient: Bool) throws
+        -> any ConnectedSocket
+}
+
+extension Transport {
+    public func connect(to endpoint: String, maximumMessageBytes: Int, security: CurveClientKeys?, patient: Bool)
+        throws -> any ConnectedSocket
+    {
+        try connect(to: endpoint, maximumMessageBytes: maximumMessageBytes, security: security)
+    }
 }
 
 /// The coordinator's socket: messages arrive as `[routing id, payload]`.

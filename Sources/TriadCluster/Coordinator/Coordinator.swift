@@ -17,6 +17,9 @@ public final class Coordinator {
         /// Longest wait for any single reply before the run fails, milliseconds.
         public var requestTimeoutMilliseconds: Int64 = 120_000
         public var curve: CurveServerKeys?
+        /// A TCP socket already bound to `bind` and listening (a pool's, `TCPListener.duplicate()`) to accept on
+        /// instead of binding; the coordinator closes it. ZeroMQ only.
+        public var adoptedDescriptor: Int32?
 
         public init(bind: String, curve: CurveServerKeys? = nil) {
             self.bind = bind
@@ -28,6 +31,9 @@ public final class Coordinator {
     public struct Statistics: Sendable {
         public var messagesSent = 0
         public var messagesReceived = 0
+        /// Payload bytes of the messages sent and received (envelopes, without ZeroMQ's framing).
+        public var bytesSent = 0
+        public var bytesReceived = 0
         public var requests = 0
         public var resent = 0
         public var duplicateReplies = 0
@@ -84,11 +90,20 @@ public final class Coordinator {
             )
         }
         let logger = self.logger
-        let socket = try transport.listen(
-            at: configuration.bind, maximumMessageBytes: WireProtocol.maximumMessageBytes,
-            security: configuration.curve
-        ) { key in
-            logger.warning("refused a CURVE key not on the allowlist", metadata: ["key": "\(key)"])
+        let socket: any ListeningSocket
+        if let descriptor = configuration.adoptedDescriptor {
+            guard let zmq = transport as? ZMQTransport, configuration.curve == nil else {
+                throw ClusterError("a coordinator adopts a listening socket over plain ZeroMQ only")
+            }
+            socket = try zmq.listen(
+                adopting: descriptor, endpoint: configuration.bind, maximumMessageBytes: WireProtocol.maximumMessageBytes)
+        } else {
+            socket = try transport.listen(
+                at: configuration.bind, maximumMessageBytes: WireProtocol.maximumMessageBytes,
+                security: configuration.curve
+            ) { key in
+                logger.warning("refused a CURVE key not on the allowlist", metadata: ["key": "\(key)"])
+            }
         }
         self.socket = socket
         endpoint = socket.endpoint
@@ -98,6 +113,9 @@ public final class Coordinator {
 
     /// Whether every device has a configured worker.
     public var isReady: Bool { session.isReady }
+
+    /// Devices without a configured worker, in topology order.
+    public var missingDevices: [String] { session.missingDevices }
 
     /// Serves registrations until every device has a configured worker.
     public func waitUntilReady(timeoutMilliseconds: Int64) throws {
@@ -132,6 +150,7 @@ public final class Coordinator {
             let now = clock.milliseconds()
             switch received {
             case .message(let frames, let userID):
+                session.statistics.bytesReceived += frames.last?.count ?? 0
                 if !socket.isAllowed(routingID: frames[0], userID: userID) {
                     perform(
                         session.refused(
@@ -162,6 +181,7 @@ public final class Coordinator {
                 switch try? socket?.send([routingID, payload]) {
                 case .sent?:
                     session.statistics.messagesSent += 1
+                    session.statistics.bytesSent += payload.count
                 case .unreachable?:
                     perform(session.unreachable(routingID, now: clock.milliseconds()))
                 default:

@@ -35,9 +35,10 @@ extension LocalCluster {
                 devices: devices, modelName: modelName, logLevel: "error", pidDirectory: nil, logger: logger)
             try cluster.start()
             runTime = try clock.measure {
-                remote = try experiment.run(
-                    [policy], costs: ClusterCostService(coordinator: cluster.coordinator, mirrors: mirrors)
-                ).reports[0]
+                let ran = try ClusterCostService.run(coordinator: cluster.coordinator, mirrors: mirrors) {
+                    try experiment.run([policy], costs: $0).reports[0]
+                }
+                remote = ran.result
             }
             messages = cluster.coordinator.statistics.messagesSent + cluster.coordinator.statistics.messagesReceived
             cluster.stop()

@@ -1,0 +1,88 @@
+import TriadCore
+import TriadScheduling
+
+/// Which attention shapes the cluster asks for before the simulator needs them. A request's attention grows by one
+/// token per iteration, and the simulator asks for a window of lengths at a time (the lengths it lacks, with a
+/// look-ahead); when it asks for lengths a…b of an attention operation, it will ask for b+1… a few dozen iterations
+/// later. So each window asked brings the next one, asked of the first group's worker at once and not awaited:
+/// the worker computes it while the simulator goes on, and the simulator finds it answered. Costs are deterministic
+/// functions of the shape, so an answer asked early is the answer; a shape asked for nothing costs a worker a few
+/// microseconds. Pure: no sockets here.
+struct AttentionLookahead {
+    /// Attention operations that differ only in their length, on one device.
+    struct Family: Hashable {
+        var deviceID: String
+        /// The operation with its length field zeroed.
+        var template: Operation
+    }
+
+    /// Lengths asked ahead past a window's end, per family (the simulator's own look-ahead window is 32).
+    static let window: Int32 = 32
+    /// Most operations asked ahead per call.
+    static let limit = 8192
+
+    /// Lengths already asked of each family (by the simulator or ahead).
+    private var asked: [Family: Set<Int32>] = [:]
+
+    /// The family of `operation` on `deviceID` and its length, if it is an attention operation: the length is
+    /// `sequenceLength` for the logits and attend GEMVs and `inner` (the row being normalised) for a softmax.
+    static func family(of operation: Operation, on deviceID: String) -> (family: Family, length: Int32)? {
+        var template = operation
+        let length: Int32
+        switch operation.kind {
+        case .attentionLogits, .attentionAttend:
+            length = operation.sequenceLength
+            template.sequenceLength = 0
+        case .softmax:
+            length = operation.inner
+            template.inner = 0
+        default:
+            return nil
+        }
+        return (Family(deviceID: deviceID, template: template), length)
+    }
+
+    /// The member of `family` of `length`.
+    static func member(of family: Family, length: Int32) -> Operation {
+        var operation = family.template
+        if operation.kind == .softmax { operation.inner = length } else { operation.sequenceLength = length }
+        return operation
+    }
+
+    /// Records what `requests` asked and returns what to ask ahead, per device, nearest lengths first: for each
+    /// run a…b of consecutive lengths asked of a family, the lengths b+1…b+`window` not asked yet.
+    mutating func plan(after requests: [CostRequest]) -> [(deviceID: String, operations: [Operation])] {
+        var touched: [Family: [Int32]] = [:]
+        var order: [Family] = []
+        for request in requests {
+            for operation in request.operations {
+                guard let (family, length) = Self.family(of: operation, on: request.deviceID) else { continue }
+                if touched[family] == nil { order.append(family) }
+                touched[family, default: []].append(length)
+                asked[family, default: []].insert(length)
+            }
+        }
+        var ahead: [(deviceID: String, distance: Int32, length: Int32, operation: Operation)] = []
+        for family in order {
+            let lengths = Set(touched[family]!).sorted()
+            var known = asked[family]!
+            for (index, length) in lengths.enumerated() where index + 1 == lengths.count || lengths[index + 1] != length + 1 {
+                // `length` ends a run: ask the next window.
+                guard length < Int32.max - Self.window else { continue }
+                for next in (length + 1)...(length + Self.window) where known.insert(next).inserted {
+                    ahead.append((family.deviceID, next - length, next, Self.member(of: family, length: next)))
+                }
+            }
+            asked[family] = known
+        }
+        guard !ahead.isEmpty else { return [] }
+        ahead.sort { ($0.distance, $0.length) < ($1.distance, $1.length) }
+        var byDevice: [String: [Operation]] = [:]
+        var devices: [String] = []
+        for entry in ahead.prefix(Self.limit) {
+            if byDevice[entry.deviceID] == nil { devices.append(entry.deviceID) }
+            byDevice[entry.deviceID, default: []].append(entry.operation)
+        }
+        return devices.map { ($0, byDevice[$0]!) }
+    }
+}
