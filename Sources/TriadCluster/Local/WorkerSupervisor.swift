@@ -17,6 +17,9 @@ public final class WorkerSupervisor: @unchecked Sendable {
     private let mode: Mode
     /// Set once `stopAll` begins: exits are no longer answered with restarts.
     private var stopping = false
+    /// Pool mode: whether a worker that exits is started again at once. Off while a run is attached (the run's
+    /// coordinator asks for restarts itself, `restart(device:)`, and two restarts of one death would race).
+    private var restartingOnExit = true
     private var processes: [String: Process] = [:]
     private let executable: URL
     private let endpoint: String
@@ -104,11 +107,22 @@ public final class WorkerSupervisor: @unchecked Sendable {
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { [weak self] in
             guard let self else { return }
             self.lock.lock()
-            let still = self.processes[device] === process && !self.stopping
+            let still = self.processes[device] === process && !self.stopping && self.restartingOnExit
             if still { self.restarts += 1 }
             self.lock.unlock()
             if still { try? self.start(device: device) }
         }
+    }
+
+    /// Pool mode: whether workers that exit are started again (`restartingOnExit`); turning it on starts every
+    /// worker found exited meanwhile.
+    public func restartOnExit(_ on: Bool) {
+        lock.lock()
+        restartingOnExit = on
+        let exited = on && !stopping ? processes.filter { !$0.value.isRunning }.map(\.key).sorted() : []
+        restarts += exited.count
+        lock.unlock()
+        for device in exited { try? start(device: device) }
     }
 
     /// Processes running now.

@@ -111,10 +111,13 @@ public final class PoolKeeper: @unchecked Sendable {
         }
         attachedRun = pid
         lock.unlock()
+        // While a run is attached its coordinator judges deaths and asks for restarts.
+        supervisor.restartOnExit(false)
         defer {
             lock.lock()
             attachedRun = nil
             lock.unlock()
+            supervisor.restartOnExit(true)
         }
         do {
             let copy = try listener.duplicate()
