@@ -23,6 +23,8 @@ struct AttentionLookahead {
 
     /// Lengths already asked of each family (by the simulator or ahead).
     private var asked: [Family: Set<Int32>] = [:]
+    /// The shortest and longest length the simulator asked of each family.
+    private var spans: [Family: ClosedRange<Int32>] = [:]
 
     /// The family of `operation` on `deviceID` and its length, if it is an attention operation: the length is
     /// `sequenceLength` for the logits and attend GEMVs and `inner` (the row being normalised) for a softmax.
@@ -49,9 +51,11 @@ struct AttentionLookahead {
         return operation
     }
 
-    /// Records what `requests` asked and returns what to ask ahead, per device, nearest lengths first: for each
-    /// run a…b of consecutive lengths asked of a family, the lengths b+1…b+`window` not asked yet.
-    mutating func plan(after requests: [CostRequest]) -> [(deviceID: String, operations: [Operation])] {
+    /// Records what `requests` asked and returns what to ask ahead, per device: `soon`, for each run a…b of
+    /// consecutive lengths asked of a family, the lengths b+1…b+`window` not asked yet, nearest first; `later`, the
+    /// lengths not asked yet between the shortest and the longest asked of the family so far (where new requests'
+    /// lengths fall), shortest first — for the caller to send a chunk at a time.
+    mutating func plan(after requests: [CostRequest]) -> [(deviceID: String, soon: [Operation], later: [Operation])] {
         var touched: [Family: [Int32]] = [:]
         var order: [Family] = []
         for request in requests {
@@ -62,7 +66,8 @@ struct AttentionLookahead {
                 asked[family, default: []].insert(length)
             }
         }
-        var ahead: [(deviceID: String, distance: Int32, length: Int32, operation: Operation)] = []
+        var soon: [(deviceID: String, distance: Int32, length: Int32, operation: Operation)] = []
+        var later: [String: [Operation]] = [:]
         for family in order {
             let lengths = Set(touched[family]!).sorted()
             var known = asked[family]!
@@ -70,19 +75,27 @@ struct AttentionLookahead {
                 // `length` ends a run: ask the next window.
                 guard length < Int32.max - Self.window else { continue }
                 for next in (length + 1)...(length + Self.window) where known.insert(next).inserted {
-                    ahead.append((family.deviceID, next - length, next, Self.member(of: family, length: next)))
+                    soon.append((family.deviceID, next - length, next, Self.member(of: family, length: next)))
+                }
+            }
+            let low = min(lengths[0], spans[family]?.lowerBound ?? lengths[0])
+            let high = max(lengths[lengths.count - 1], spans[family]?.upperBound ?? 0)
+            spans[family] = low...high
+            if high - low < Self.limit {
+                for length in low...high where known.insert(length).inserted {
+                    later[family.deviceID, default: []].append(Self.member(of: family, length: length))
                 }
             }
             asked[family] = known
         }
-        guard !ahead.isEmpty else { return [] }
-        ahead.sort { ($0.distance, $0.length) < ($1.distance, $1.length) }
+        soon.sort { ($0.distance, $0.length) < ($1.distance, $1.length) }
         var byDevice: [String: [Operation]] = [:]
         var devices: [String] = []
-        for entry in ahead.prefix(Self.limit) {
+        for entry in soon.prefix(Self.limit) {
             if byDevice[entry.deviceID] == nil { devices.append(entry.deviceID) }
             byDevice[entry.deviceID, default: []].append(entry.operation)
         }
-        return devices.map { ($0, byDevice[$0]!) }
+        for device in later.keys.sorted() where byDevice[device] == nil { devices.append(device) }
+        return devices.map { ($0, byDevice[$0] ?? [], later[$0] ?? []) }
     }
 }

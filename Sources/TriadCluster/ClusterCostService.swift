@@ -56,6 +56,12 @@ public final class ClusterCostService: CostService, @unchecked Sendable {
     /// The outstanding request that will answer each key.
     private var answering: [CostKey: UInt64] = [:]
     private var lookahead = AttentionLookahead()
+    /// Lengths between those asked, to ask ahead a chunk at a time per device (`AttentionLookahead.plan`'s `later`).
+    private var gaps: [String: [Operation]] = [:]
+    /// The outstanding chunk of `gaps` per device (one at a time, so a needed request never queues behind many).
+    private var gapRequest: [String: UInt64] = [:]
+    /// Operations per chunk of `gaps`.
+    static let gapChunk = 512
     private var lastIteration = 0
     public private(set) var statistics = Statistics()
 
@@ -161,16 +167,36 @@ public final class ClusterCostService: CostService, @unchecked Sendable {
         return needed
     }
 
-    /// Asks attention lengths ahead of need, after `requests` (nothing is awaited).
+    /// Asks attention lengths ahead of need, after `requests` (nothing is awaited): the next windows at once, and a
+    /// chunk of the lengths between per device when its previous chunk has been answered.
     private func askAhead(after requests: [CostRequest]) {
-        for (deviceID, operations) in lookahead.plan(after: requests) {
-            let fresh = operations.filter {
-                let key = CostKey(deviceID: deviceID, operation: $0)
-                return answers[key] == nil && answering[key] == nil
-            }
+        for (deviceID, soon, later) in lookahead.plan(after: requests) {
+            gaps[deviceID, default: []] += later
+            let fresh = unknown(soon, on: deviceID)
             guard !fresh.isEmpty else { continue }
             _ = send(fresh, to: deviceID, iteration: lastIteration, ahead: true)
             statistics.operationsAskedAhead += fresh.count
+        }
+        for deviceID in gaps.keys.sorted() {
+            if let id = gapRequest[deviceID], outstanding[id] != nil { continue }
+            var chunk: [Operation] = []
+            while chunk.count < Self.gapChunk, let queued = gaps[deviceID], !queued.isEmpty {
+                let take = min(Self.gapChunk - chunk.count, queued.count)
+                chunk += unknown(Array(queued.prefix(take)), on: deviceID)
+                gaps[deviceID]!.removeFirst(take)
+            }
+            if gaps[deviceID]?.isEmpty == true { gaps.removeValue(forKey: deviceID) }
+            guard !chunk.isEmpty else { continue }
+            gapRequest[deviceID] = send(chunk, to: deviceID, iteration: lastIteration, ahead: true)
+            statistics.operationsAskedAhead += chunk.count
+        }
+    }
+
+    /// `operations` of `deviceID` neither answered nor on their way.
+    private func unknown(_ operations: [Operation], on deviceID: String) -> [Operation] {
+        operations.filter {
+            let key = CostKey(deviceID: deviceID, operation: $0)
+            return answers[key] == nil && answering[key] == nil
         }
     }
 

@@ -27,7 +27,7 @@ struct MirrorChecks {
     }
 
     /// Operations gathered per first-group device before they go to its mirrors.
-    static let flushOperations = 256
+    static let flushOperations = 1024
 
     /// First-group device → the devices that mirror it.
     let mirrors: [String: [String]]

@@ -41,6 +41,16 @@ public protocol ListeningSocket: MessageSocket {
 public protocol ConnectedSocket: MessageSocket {
     /// Connection events since the last call, oldest first (none where the transport has no connections).
     func connectionEvents() -> [ConnectionEvent]
+
+    /// `receive(timeoutMilliseconds:limits:)`; with `wakingOnEvents`, a connection event also ends the wait (with
+    /// nil), so that it is read at once.
+    func receive(timeoutMilliseconds: Int, limits: FrameLimits, wakingOnEvents: Bool) throws -> Received?
+}
+
+extension ConnectedSocket {
+    public func receive(timeoutMilliseconds: Int, limits: FrameLimits, wakingOnEvents: Bool) throws -> Received? {
+        try receive(timeoutMilliseconds: timeoutMilliseconds, limits: limits)
+    }
 }
 
 /// What happened to a worker's connection. A worker tells "refused by the coordinator's key check" (terminal)

@@ -90,9 +90,9 @@ final class ZMQConnectedSocket: ConnectedSocket, ZMQSocketOwner {
 
     func connectionEvents() -> [ConnectionEvent] { monitor?.drain() ?? [] }
 
-    /// A message, or nil once the wait is over; a connection event ends the wait too (the worker reads it at once).
-    func receive(timeoutMilliseconds: Int, limits: FrameLimits) throws -> Received? {
-        try socket.receive(timeoutMilliseconds: timeoutMilliseconds, limits: limits, waking: monitor?.pollHandle)
+    func receive(timeoutMilliseconds: Int, limits: FrameLimits, wakingOnEvents: Bool) throws -> Received? {
+        try socket.receive(
+            timeoutMilliseconds: timeoutMilliseconds, limits: limits, waking: wakingOnEvents ? monitor?.pollHandle : nil)
     }
 
     func close(lingerMilliseconds: Int32) {

@@ -94,7 +94,7 @@ extension BenchCommand {
         let measure = warm ? LocalCluster.benchmarkWarm : LocalCluster.benchmark
         let measured = try measure(
             experiment, .neupims, inputs.topology.devices, inputs.model.name,
-            everyWorker ? inputs.groups.mirrorMap : [:], logger)
+            everyWorker ? inputs.groups.mirrorMap : [:], inputs.groups.mirrorMap, logger)
         guard measured.remote == measured.local else {
             throw RunFailure(message: "bench: the cluster run differs from the in-process run")
         }

@@ -111,8 +111,13 @@ struct UpCommand: ParsableCommand {
         } catch let error as ClusterError {
             throw RunFailure(message: error.message)
         }
+        // The run waits for the workers it asks on its critical path: every worker, except that the groups mirroring
+        // the first register meanwhile (their checks are off the critical path; with --first-group-only they are
+        // not asked at all).
+        let mirroring = Set(inputs.mirrorMap(replicas: replicas).values.flatMap { $0 })
+        let waitedFor = Set(devices.map(\.id)).subtracting(mirroring)
         do {
-            try workers.coordinator.waitUntilReady(timeoutMilliseconds: Int64(waitTimeout) * 1000)
+            try workers.coordinator.waitUntilReady(timeoutMilliseconds: Int64(waitTimeout) * 1000, for: waitedFor)
             let ready = clock.now
             let ran = try ClusterCostService.run(
                 coordinator: workers.coordinator,
@@ -124,7 +129,7 @@ struct UpCommand: ParsableCommand {
             let phases = UpSummary.Phases(
                 spawn: spawn, registration: ready - started - spawn, run: finished - ready)
             let summary = UpSummary(
-                workers: devices.count, origin: origin(workers), phases: phases,
+                workers: devices.count, waitedFor: waitedFor.count, origin: origin(workers), phases: phases,
                 coordinator: workers.coordinator.statistics, service: ran.statistics,
                 iterations: ran.result.reduce(0) { $0 + $1.iterations }, restarts: restarts(workers))
             options.print(ran.result)

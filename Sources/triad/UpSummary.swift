@@ -14,6 +14,8 @@ struct UpSummary {
     }
 
     var workers: Int
+    /// Workers the run waited for before it started (the others — mirrors — registered meanwhile).
+    var waitedFor: Int
     /// "started for the run", "the pool's in DIR", "attached at ENDPOINT".
     var origin: String
     var phases: Phases
@@ -29,7 +31,7 @@ struct UpSummary {
         let perIteration = iterations > 0 ? Double(messages) / Double(iterations) : 0
         let perMessage = messages > 0 ? bytes / messages : 0
         var line =
-            "triad up: \(workers) workers ready in \(Self.milliseconds(phases.spawn + phases.registration)) ms (\(origin): spawn \(Self.milliseconds(phases.spawn)) ms, registration \(Self.milliseconds(phases.registration)) ms); run \(Self.milliseconds(phases.run)) ms; \(iterations) simulated iterations, \(messages) messages (\(Self.fixed(perIteration)) per iteration, \(perMessage) bytes per message), \(service.waitingCalls) of \(service.calls) cost calls waited for a worker, \(service.mirrorRequests) mirror requests; \(coordinator.requests) requests, \(coordinator.messagesSent) sent, \(coordinator.messagesReceived) received, \(coordinator.resent) re-sent, \(coordinator.duplicateReplies) duplicate replies discarded, \(restarts) restarts"
+            "triad up: \(workers) workers ready in \(Self.milliseconds(phases.spawn + phases.registration)) ms (\(origin)\(waitedFor < workers ? "; the run waited for \(waitedFor), the \(workers - waitedFor) mirroring them registered meanwhile" : ""): spawn \(Self.milliseconds(phases.spawn)) ms, registration \(Self.milliseconds(phases.registration)) ms); run \(Self.milliseconds(phases.run)) ms; \(iterations) simulated iterations, \(messages) messages (\(Self.fixed(perIteration)) per iteration, \(perMessage) bytes per message), \(service.waitingCalls) of \(service.calls) cost calls waited for a worker, \(service.mirrorRequests) mirror requests; \(coordinator.requests) requests, \(coordinator.messagesSent) sent, \(coordinator.messagesReceived) received, \(coordinator.resent) re-sent, \(coordinator.duplicateReplies) duplicate replies discarded, \(restarts) restarts"
         for death in coordinator.deaths {
             line += "; \(death.device) declared dead after \(death.silentMilliseconds) ms silent"
         }

@@ -109,10 +109,18 @@ extension Coordinator {
     /// or no reply within the request timeout.
     public func checkWaited(since started: Int64, on deviceID: String) throws {
         if let refused = session.refusedConfiguration { throw ClusterError(refused) }
+        if let registrationDeadline, clock.milliseconds() > registrationDeadline,
+            session.peers[deviceID] == nil, diedAt(deviceID) == nil
+        {
+            throw ClusterError("workers did not register in time: \(deviceID)")
+        }
         if clock.milliseconds() - started > configuration.requestTimeoutMilliseconds {
             throw ClusterError("no reply from \(deviceID) within \(configuration.requestTimeoutMilliseconds) ms")
         }
     }
+
+    /// When `deviceID`'s worker died, while no replacement has been configured.
+    private func diedAt(_ deviceID: String) -> Int64? { session.diedAt[deviceID] }
 
     /// Wall-clock milliseconds on the coordinator's clock.
     public var now: Int64 { clock.milliseconds() }

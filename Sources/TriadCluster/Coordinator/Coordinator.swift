@@ -62,6 +62,8 @@ public final class Coordinator {
     public var onDeviceDead: (String) -> Void = { _ in }
     /// The endpoint actually bound.
     public private(set) var endpoint = ""
+    /// When every worker must have registered (`waitUntilReady`), on `clock`.
+    var registrationDeadline: Int64?
 
     public init(
         configuration: Configuration, devices: [DeviceDescription], modelName: String, logger: Logger,
@@ -117,14 +119,17 @@ public final class Coordinator {
     /// Devices without a configured worker, in topology order.
     public var missingDevices: [String] { session.missingDevices }
 
-    /// Serves registrations until every device has a configured worker.
-    public func waitUntilReady(timeoutMilliseconds: Int64) throws {
+    /// Serves registrations until every device — or every device of `devices`, when given — has a configured
+    /// worker. The others go on registering while the run starts; a request waiting for one of them past the same
+    /// deadline fails the run with the same message (`checkWaited`).
+    public func waitUntilReady(timeoutMilliseconds: Int64, for devices: Set<String>? = nil) throws {
         let deadline = clock.milliseconds() + timeoutMilliseconds
-        while !isReady {
+        registrationDeadline = deadline
+        func missing() -> [String] { session.missingDevices.filter { devices?.contains($0) ?? true } }
+        while !missing().isEmpty {
             if let refused = session.refusedConfiguration { throw ClusterError(refused) }
             guard clock.milliseconds() < deadline else {
-                throw ClusterError(
-                    "workers did not register in time: \(session.missingDevices.joined(separator: ", "))")
+                throw ClusterError("workers did not register in time: \(missing().joined(separator: ", "))")
             }
             try pump(timeoutMilliseconds: 50)
         }

@@ -30,8 +30,9 @@ extension LocalCluster {
     /// (every mirrored worker asked too when `mirrors` is given).
     public static func benchmark(
         _ experiment: Experiment, policy: Policy, devices: [DeviceDescription], modelName: String,
-        mirrors: [String: [String]], logger: Logger
+        mirrors: [String: [String]], mirroring: [String: [String]], logger: Logger
     ) throws -> Benchmark {
+        let waitedFor = Self.waitedFor(devices, mirroring: mirroring)
         let clock = ContinuousClock()
         var local: RunReport?
         let localTime = try clock.measure { local = try experiment.run([policy]).reports[0] }
@@ -42,7 +43,9 @@ extension LocalCluster {
             let cluster = try LocalCluster(
                 devices: devices, modelName: modelName, logLevel: "error", pidDirectory: nil, logger: logger)
             spawnTime = try clock.measure { try cluster.spawn() }
-            registrationTime = try clock.measure { try cluster.coordinator.waitUntilReady(timeoutMilliseconds: 60_000) }
+            registrationTime = try clock.measure {
+                try cluster.coordinator.waitUntilReady(timeoutMilliseconds: 60_000, for: waitedFor)
+            }
             runTime = try clock.measure {
                 remote = try ClusterCostService.run(coordinator: cluster.coordinator, mirrors: mirrors) {
                     try experiment.run([policy], costs: $0).reports[0]
@@ -63,8 +66,9 @@ extension LocalCluster {
     /// `triad up --pool` makes it: attach, registration, the run, letting the pool go. The pool is stopped after.
     public static func benchmarkWarm(
         _ experiment: Experiment, policy: Policy, devices: [DeviceDescription], modelName: String,
-        mirrors: [String: [String]], logger: Logger
+        mirrors: [String: [String]], mirroring: [String: [String]], logger: Logger
     ) throws -> Benchmark {
+        let waitedFor = Self.waitedFor(devices, mirroring: mirroring)
         let directory = PoolDirectory(path: "/tmp/triad-bench-pool-\(getpid())")
         try directory.prepare()
         defer { try? FileManager.default.removeItem(atPath: directory.path) }
@@ -95,7 +99,7 @@ extension LocalCluster {
             registrationTime = try clock.measure {
                 coordinator = try attachment.coordinator(
                     devices: devices, modelName: modelName, logger: logger, transport: transport)
-                try coordinator!.waitUntilReady(timeoutMilliseconds: 60_000)
+                try coordinator!.waitUntilReady(timeoutMilliseconds: 60_000, for: waitedFor)
             }
             runTime = try clock.measure {
                 remote = try ClusterCostService.run(coordinator: coordinator!, mirrors: mirrors) {
@@ -110,5 +114,11 @@ extension LocalCluster {
             spawnSeconds: 0, registrationSeconds: registrationTime.seconds, runSeconds: runTime.seconds,
             messages: statistics.messagesSent + statistics.messagesReceived,
             bytes: statistics.bytesSent + statistics.bytesReceived)
+    }
+
+    /// The devices a run waits for before it starts: all but those mirroring another (`mirroring`: the topology's
+    /// mirror map, whether the run asks the mirrors or not), as `triad up` does.
+    static func waitedFor(_ devices: [DeviceDescription], mirroring: [String: [String]]) -> Set<String> {
+        Set(devices.map(\.id)).subtracting(mirroring.values.flatMap { $0 })
     }
 }

@@ -72,8 +72,11 @@ public final class WorkerLoop {
         let limits = FrameLimits(maximumFrames: 1, maximumBytes: WireProtocol.maximumMessageBytes)
         while !stop.isRaised && !session.isFinished {
             guard let socket else { break }
+            // A pool's worker serving a run reads the end of its connection at once (then it queues its registration
+            // for the next run); waiting, it wakes for messages only.
             let received = try socket.receive(
-                timeoutMilliseconds: Int(session.timings.heartbeatMilliseconds), limits: limits)
+                timeoutMilliseconds: Int(session.timings.heartbeatMilliseconds), limits: limits,
+                wakingOnEvents: configuration.pooled && !session.isWaiting)
             let now = clock.milliseconds()
             perform(session.connection(socket.connectionEvents(), now: now))
             switch received {

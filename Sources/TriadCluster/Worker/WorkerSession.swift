@@ -105,14 +105,11 @@ struct WorkerSession {
             }
             // A daemon serves one coordinator after another: forget the run and register again at once (queued
             // until the next coordinator binds), then every liveness window. A pooled worker registers once the
-            // connection is gone (`connection`), so that its registration waits for the next coordinator.
+            // connection is gone (`connection`: the coordinator closes it next), so that its registration waits
+            // for the next coordinator.
             device = nil
             let waiting = Action.log(.notice, "run over; waiting for the next coordinator", ["device": "\(deviceID)"])
-            if pooled {
-                isWaiting = true
-                return [logged, waiting]
-            }
-            return [logged, waiting] + register(now)
+            return pooled ? [logged, waiting] : [logged, waiting] + register(now)
         case .error(let body)? where WireError.Code(wire: body.code) == .refused:
             isFinished = true
             return [.finish(WorkerRefusal("the coordinator refused this worker: \(LogSafe.text(body.message))"))]
