@@ -219,14 +219,18 @@ extension ZMQSocket {
 
     /// A worker's DEALER with a monitor attached before it connects (so no event is missed). A `patient` one (a
     /// pool's worker) waits in the pool's listening queue for as long as it takes (no handshake timeout) and
-    /// reconnects within 5 ms (the pool's listener is always there).
+    /// reconnects within 5 ms (the pool's listener is always there), backing off to 1 s while refused.
     public static func monitoredWorkerDealer(
         context: ZMQContext, connect endpoint: String, maximumMessageBytes: Int, curve: CurveClientKeys?,
         monitor: Bool = true, patient: Bool = false
     ) throws -> (socket: ZMQSocket, monitor: ZMQMonitor?) {
         let socket = try clusterSocket(context: context, kind: .dealer, maximumMessageBytes: maximumMessageBytes)
         try socket.set(ZMQ_RECONNECT_IVL, Int32(patient ? 5 : 100))
-        if patient { try socket.set(ZMQ_HANDSHAKE_IVL, Int32(0)) }
+        if patient {
+            // Refused (the pool's keeper gone): back off to a second between attempts.
+            try socket.set(ZMQ_RECONNECT_IVL_MAX, Int32(1000))
+            try socket.set(ZMQ_HANDSHAKE_IVL, Int32(0))
+        }
         if let curve { try curve.apply(to: socket) }
         let watcher = monitor ? try ZMQMonitor(socket: socket, context: context) : nil
         try socket.connect(endpoint)
