@@ -55,8 +55,9 @@ extension BenchCommand {
     /// The cluster scenarios: wall time through worker processes against the same run in-process, 1,000
     /// iterations — GPT3-7B on one NPU+PIM group, and GPT3-175B on the 32-device `Topologies/neupims-175b.yaml`
     /// (64 workers, TP8 × PP4 with communication), every mirrored worker checked or the first group's only. Cold rows
-    /// start the workers for the run (spawn to exit); warm rows attach to a pool started before the measurement
-    /// (attach, registration, run, release), as `triad up --pool` does.
+    /// start the workers for the run (spawn to exit; the first group's only without mirror checks, as `triad up
+    /// --first-group-only` does); warm rows attach to a pool of all 64 started before the measurement (attach,
+    /// registration, run, release), as `triad up --pool` does.
     static let clusterScenarios = [
         (
             name: "gpt3-7b/sharegpt/b512/neupims/cluster", topology: "Topologies/neupims.yaml", model: "gpt3-7b",
@@ -91,10 +92,13 @@ extension BenchCommand {
         experiment.iterations = max(1, Int(1000 * scale))
         var logger = Logger(label: "triad.bench")
         logger.logLevel = .error
+        // As `triad up`: a cold run without mirror checks starts the first group's workers only; a pool has them all.
+        let mirroring = Set(inputs.groups.mirrorMap.values.flatMap { $0 })
+        let devices = inputs.topology.devices.filter { everyWorker || warm || !mirroring.contains($0.id) }
         let measure = warm ? LocalCluster.benchmarkWarm : LocalCluster.benchmark
         let measured = try measure(
-            experiment, .neupims, inputs.topology.devices, inputs.model.name,
-            everyWorker ? inputs.groups.mirrorMap : [:], inputs.groups.mirrorMap, logger)
+            experiment, .neupims, devices, inputs.model.name, everyWorker ? inputs.groups.mirrorMap : [:],
+            inputs.groups.mirrorMap, logger)
         guard measured.remote == measured.local else {
             throw RunFailure(message: "bench: the cluster run differs from the in-process run")
         }

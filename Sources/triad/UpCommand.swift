@@ -28,7 +28,7 @@ struct UpCommand: ParsableCommand {
 
     @Flag(
         help:
-            "Multi-group topologies: ask only the first group's workers (the others mirror it) instead of every worker, and skip checking that mirrored workers agree (faster; same report)."
+            "Multi-group topologies: ask only the first group's workers (the others mirror it) instead of every worker, and skip checking that mirrored workers agree (faster; same report); only the first group's workers are started."
     )
     var firstGroupOnly = false
 
@@ -91,7 +91,13 @@ struct UpCommand: ParsableCommand {
         loaded.experiment.replicaWorkers = true
         let inputs = loaded.inputs
         let replicas = loaded.experiment.replicas
-        let devices = try inputs.workerDevices(replicas: replicas)
+        let allDevices = try inputs.workerDevices(replicas: replicas)
+        // The run waits for the workers it asks on its critical path: every worker, except that the groups mirroring
+        // the first register meanwhile (their checks are off the critical path). With --first-group-only they are
+        // never asked: `up` does not start them (a pool's or attached ones register, unasked).
+        let mirroring = Set(inputs.mirrorMap(replicas: replicas).values.flatMap { $0 })
+        let spawns = !pool && attach == nil
+        let devices = spawns && firstGroupOnly ? allDevices.filter { !mirroring.contains($0.id) } : allDevices
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw InputError("triad: unknown --log-level '\(logLevel)'")
         }
@@ -111,10 +117,6 @@ struct UpCommand: ParsableCommand {
         } catch let error as ClusterError {
             throw RunFailure(message: error.message)
         }
-        // The run waits for the workers it asks on its critical path: every worker, except that the groups mirroring
-        // the first register meanwhile (their checks are off the critical path; with --first-group-only they are
-        // not asked at all).
-        let mirroring = Set(inputs.mirrorMap(replicas: replicas).values.flatMap { $0 })
         let waitedFor = Set(devices.map(\.id)).subtracting(mirroring)
         do {
             try workers.coordinator.waitUntilReady(timeoutMilliseconds: Int64(waitTimeout) * 1000, for: waitedFor)

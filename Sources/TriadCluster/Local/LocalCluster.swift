@@ -39,9 +39,12 @@ public final class LocalCluster {
         try supervisor.start(devices: devices.map(\.id))
     }
 
-    /// Releases the workers (they exit on Disconnect) and closes the sockets.
+    /// Releases the workers (they exit on Disconnect; one that never registered is told to stop at once) and closes
+    /// the sockets.
     public func stop(reason: String = "run finished") {
+        let unregistered = coordinator.missingDevices
         coordinator.shutdown(reason: reason)
+        supervisor.terminate(devices: unregistered)
         supervisor.waitForExit(grace: 3)
         cleanup.cancel()
         transport.terminate()

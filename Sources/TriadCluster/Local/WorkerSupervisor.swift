@@ -146,6 +146,14 @@ public final class WorkerSupervisor: @unchecked Sendable {
         try? start(device: device)
     }
 
+    /// Asks the workers of `devices` to stop (SIGTERM), without waiting.
+    public func terminate(devices: [String]) {
+        lock.lock()
+        let chosen = devices.compactMap { processes[$0] }
+        lock.unlock()
+        for process in chosen where process.isRunning { kill(process.processIdentifier, SIGTERM) }
+    }
+
     /// Asks every worker to stop (SIGTERM), waits up to `grace` seconds, then kills the rest.
     public func stopAll(grace: TimeInterval) {
         lock.lock()
