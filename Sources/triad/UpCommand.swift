@@ -227,7 +227,7 @@ struct UpCommand: ParsableCommand {
         switch workers {
         case .spawned: "started for the run"
         case .pooled: "the pool's in \(poolOptions.directory.path)"
-        case .bound: "attached at \(attach ?? "")"
+        case .bound(let coordinator, _): "attached at \(coordinator.endpoint)"
         }
     }
 

@@ -112,4 +112,33 @@ struct PoolProcessTests {
         #expect(summary.contains("npu0 declared dead") && summary.contains("npu0 replaced in"), "\(summary)")
         #expect(ClusterProcessTests.isGone(worker, within: 30))
     }
+
+    /// `triad up --attach ENDPOINT` where no pool listens binds ENDPOINT (here port 0: the OS chooses) and runs on the
+    /// `triad worker` daemons that connect there; they serve on after the run.
+    @Test func attachingWithoutAPoolUsesDaemonsThatConnect() throws {
+        let common = ["Topologies/neupims.yaml", "--policies", "neupims", "--batch", "32", "--iterations", "30", "--format", "json"]
+        let run = try TriadProcess(["up"] + common + ["--attach", "tcp://127.0.0.1:*", "--log-level", "info"])
+        let endpoint = try #require(run.boundEndpoint(), "\(run.errorText)")
+        let workers = try ["npu0", "pim0"].map {
+            try TriadProcess(["worker", "--connect", endpoint, "--device", $0, "--log-level", "error"])
+        }
+        let outcome = run.wait(killingAfter: 300)
+        #expect(outcome.status == 0, "\(outcome.error.suffix(2000))")
+        #expect(outcome.output == (try TriadProcess.run(["compare"] + common).output))
+        #expect(outcome.error.contains("attached at \(endpoint)"), "\(outcome.error.suffix(500))")
+        for worker in workers {
+            #expect(worker.process.isRunning, "a daemon outlives the run")
+            kill(worker.pid, SIGTERM)
+            _ = worker.wait(killingAfter: 60)
+        }
+    }
+
+    /// `triad up --first-group-only` starts the first group's workers alone and gives the in-process report.
+    @Test func firstGroupOnlyStartsTheFirstGroupAlone() throws {
+        let common = ["Topologies/neupims-tp4.yaml", "--policies", "npu-only,neupims", "--batch", "32", "--iterations", "30", "--format", "json"]
+        let run = try TriadProcess.run(["up"] + common + ["--first-group-only"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.output == (try TriadProcess.run(["compare"] + common).output))
+        #expect(run.error.contains("triad up: 2 workers ready"), "\(run.error)")
+    }
 }
