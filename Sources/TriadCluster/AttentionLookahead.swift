@@ -23,8 +23,8 @@ struct AttentionLookahead {
 
     /// Lengths already asked of each family (by the simulator or ahead).
     private var asked: [Family: Set<Int32>] = [:]
-    /// The shortest and longest length the simulator asked of each family.
-    private var spans: [Family: ClosedRange<Int32>] = [:]
+    /// Per family, the length up to which every length has been asked (by the simulator or ahead).
+    private var filled: [Family: Int32] = [:]
 
     /// The family of `operation` on `deviceID` and its length, if it is an attention operation: the length is
     /// `sequenceLength` for the logits and attend GEMVs and `inner` (the row being normalised) for a softmax.
@@ -53,8 +53,8 @@ struct AttentionLookahead {
 
     /// Records what `requests` asked and returns what to ask ahead, per device: `soon`, for each run a…b of
     /// consecutive lengths asked of a family, the lengths b+1…b+`window` not asked yet, nearest first; `later`, the
-    /// lengths not asked yet between the shortest and the longest asked of the family so far (where new requests'
-    /// lengths fall), shortest first — for the caller to send a chunk at a time.
+    /// lengths not asked yet from 1 to the longest asked of the family so far (where new requests' lengths fall),
+    /// shortest first — for the caller to send a chunk at a time.
     mutating func plan(after requests: [CostRequest]) -> [(deviceID: String, soon: [Operation], later: [Operation])] {
         var touched: [Family: [Int32]] = [:]
         var order: [Family] = []
@@ -78,13 +78,15 @@ struct AttentionLookahead {
                     soon.append((family.deviceID, next - length, next, Self.member(of: family, length: next)))
                 }
             }
-            let low = min(lengths[0], spans[family]?.lowerBound ?? lengths[0])
-            let high = max(lengths[lengths.count - 1], spans[family]?.upperBound ?? 0)
-            spans[family] = low...high
-            if high - low < Self.limit {
+            // From length 1 (a new request's attention starts at its prompt's length, shorter than any asked yet) to
+            // the longest asked, each length once.
+            let low = (filled[family] ?? 0) + 1
+            let high = lengths[lengths.count - 1]
+            if low <= high && high - low < Self.limit {
                 for length in low...high where known.insert(length).inserted {
                     later[family.deviceID, default: []].append(Self.member(of: family, length: length))
                 }
+                filled[family] = high
             }
             asked[family] = known
         }

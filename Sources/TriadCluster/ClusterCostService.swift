@@ -10,8 +10,9 @@ import TriadDevices
 ///   which asks the workers again every time).
 /// - An iteration's new operations go to their workers all at once (one request per device), so workers compute in
 ///   parallel and the iteration waits for one round trip.
-/// - Attention lengths are asked ahead of need (`AttentionLookahead`): the next window of a growing request is on its
-///   way while the simulator goes on, so most iterations wait for nothing.
+/// - Shapes are asked ahead of need: the next window of a growing request's attention (`AttentionLookahead`) and the
+///   batch sizes either side of those asked (`BatchRowsLookahead`) are on their way while the simulator goes on, so
+///   most iterations wait for nothing.
 /// - In a multi-group topology every answer used is also asked of the workers that mirror its device (`mirrors`),
 ///   off the critical path (`MirrorChecks`); `settle()` waits for their verdicts, and a mirror that disagrees fails
 ///   the run. Call `settle()` before trusting the reports (`ClusterCostService.run` does).
@@ -56,6 +57,7 @@ public final class ClusterCostService: CostService, @unchecked Sendable {
     /// The outstanding request that will answer each key.
     private var answering: [CostKey: UInt64] = [:]
     private var lookahead = AttentionLookahead()
+    private var rowsLookahead = BatchRowsLookahead()
     /// Lengths between those asked, to ask ahead a chunk at a time per device (`AttentionLookahead.plan`'s `later`).
     private var gaps: [String: [Operation]] = [:]
     /// The outstanding chunk of `gaps` per device (one at a time, so a needed request never queues behind many).
@@ -167,12 +169,23 @@ public final class ClusterCostService: CostService, @unchecked Sendable {
         return needed
     }
 
-    /// Asks attention lengths ahead of need, after `requests` (nothing is awaited): the next windows at once, and a
-    /// chunk of the lengths between per device when its previous chunk has been answered.
+    /// Asks shapes ahead of need, after `requests` (nothing is awaited): the batch sizes either side of those asked
+    /// and the next attention windows at once, and a chunk of the attention lengths between per device when its
+    /// previous chunk has been answered.
     private func askAhead(after requests: [CostRequest]) {
-        for (deviceID, soon, later) in lookahead.plan(after: requests) {
+        var soon: [String: [Operation]] = [:]
+        var devices: [String] = []
+        for (deviceID, operations) in rowsLookahead.plan(after: requests) {
+            if soon[deviceID] == nil { devices.append(deviceID) }
+            soon[deviceID, default: []] += operations
+        }
+        for (deviceID, next, later) in lookahead.plan(after: requests) {
             gaps[deviceID, default: []] += later
-            let fresh = unknown(soon, on: deviceID)
+            if soon[deviceID] == nil { devices.append(deviceID) }
+            soon[deviceID, default: []] += next
+        }
+        for deviceID in devices {
+            let fresh = unknown(soon[deviceID]!, on: deviceID)
             guard !fresh.isEmpty else { continue }
             _ = send(fresh, to: deviceID, iteration: lastIteration, ahead: true)
             statistics.operationsAskedAhead += fresh.count
@@ -207,8 +220,10 @@ public final class ClusterCostService: CostService, @unchecked Sendable {
         return id
     }
 
-    /// Takes every answer that has arrived, without waiting.
+    /// Reads what has arrived and takes every answer among it, without waiting.
     private func collectArrived() throws {
+        guard !outstanding.isEmpty else { return }
+        try coordinator.pump(timeoutMilliseconds: 0)
         for id in outstanding.keys.sorted() { try collect(id, waiting: false) }
     }
 

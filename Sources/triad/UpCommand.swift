@@ -96,8 +96,7 @@ struct UpCommand: ParsableCommand {
         // the first register meanwhile (their checks are off the critical path). With --first-group-only they are
         // never asked: `up` does not start them (a pool's or attached ones register, unasked).
         let mirroring = Set(inputs.mirrorMap(replicas: replicas).values.flatMap { $0 })
-        let spawns = !pool && attach == nil
-        let devices = spawns && firstGroupOnly ? allDevices.filter { !mirroring.contains($0.id) } : allDevices
+        let devices = firstGroupOnly ? allDevices.filter { !mirroring.contains($0.id) } : allDevices
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw InputError("triad: unknown --log-level '\(logLevel)'")
         }
@@ -113,7 +112,8 @@ struct UpCommand: ParsableCommand {
         let workers: Workers
         do {
             workers = try connect(
-                devices, modelName: inputs.model.name, replicas: replicas, logger: logger, spawn: &spawn)
+                devices, all: allDevices, modelName: inputs.model.name, replicas: replicas, logger: logger,
+                spawn: &spawn)
         } catch let error as ClusterError {
             throw RunFailure(message: error.message)
         }
@@ -144,23 +144,26 @@ struct UpCommand: ParsableCommand {
         }
     }
 
-    /// The workers for `devices`: started (in parallel), a pool's, or daemons connecting to `--attach`.
+    /// The workers for `devices` (of `all` the run's topology has): started (in parallel), a pool's (whose other
+    /// workers wait untouched), or daemons connecting to `--attach`.
     private func connect(
-        _ devices: [DeviceDescription], modelName: String, replicas: Int, logger: Logger, spawn: inout Duration
+        _ devices: [DeviceDescription], all: [DeviceDescription], modelName: String, replicas: Int, logger: Logger,
+        spawn: inout Duration
     ) throws -> Workers {
         if pool || attach != nil {
             let directory = poolOptions.directory
             let client = PoolClient(directory: directory)
             let described = pool ? try client.info() : try? client.info()
             if let described, pool || described.endpoint == attach {
-                if let problem = described.mismatch(with: devices.map(\.id), topology: options.topology) {
+                if let problem = described.mismatch(with: all.map(\.id), topology: options.topology) {
                     throw RunFailure(message: problem)
                 }
                 let attachment = try client.attach()
                 let transport = ZMQTransport()
                 do {
                     let coordinator = try attachment.coordinator(
-                        devices: devices, modelName: modelName, logger: logger, transport: transport)
+                        devices: devices, modelName: modelName, logger: logger, transport: transport,
+                        unused: Set(all.map(\.id)).subtracting(devices.map(\.id)))
                     return .pooled(attachment, coordinator, transport)
                 } catch {
                     attachment.detach()
@@ -170,8 +173,10 @@ struct UpCommand: ParsableCommand {
             }
             // No pool there: bind the endpoint and wait for daemons started elsewhere (`triad worker --connect`).
             let transport = ZMQTransport()
+            var configuration = Coordinator.Configuration(bind: attach!)
+            configuration.unusedDevices = Set(all.map(\.id)).subtracting(devices.map(\.id))
             let coordinator = Coordinator(
-                configuration: .init(bind: attach!), devices: devices, modelName: modelName, logger: logger,
+                configuration: configuration, devices: devices, modelName: modelName, logger: logger,
                 transport: transport)
             do {
                 try coordinator.start()

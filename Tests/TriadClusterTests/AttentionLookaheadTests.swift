@@ -26,7 +26,7 @@ struct AttentionLookaheadTests {
         let soon = Self.lengths(plan[0].soon)
         #expect(Set(soon) == Set(Array(132...163) + Array(232...263)))
         #expect(Array(soon.prefix(2)) == [132, 232])  // nearest first
-        #expect(Self.lengths(plan[0].later) == Array(164...199))
+        #expect(Self.lengths(plan[0].later) == Array(1...99) + Array(164...199))
         // Asked again: nothing new.
         let again = lookahead.plan(after: [CostRequest(deviceID: "pim0", iteration: 1, operations: asked)])
         #expect(again.allSatisfy { $0.soon.isEmpty && $0.later.isEmpty })
@@ -45,5 +45,20 @@ struct AttentionLookaheadTests {
             #expect(entry.soon.allSatisfy { $0.kind == (entry.deviceID == "npu0" ? .softmax : .attentionLogits) })
         }
         #expect(AttentionLookahead.family(of: matrix, on: "npu0") == nil)
+    }
+
+    @Test func batchSizesEitherSideOfThoseAskedFollow() {
+        var lookahead = BatchRowsLookahead()
+        let layer = (40...56).map { Operation(kind: .feedForwardUp, rows: $0, inner: 4096, columns: 11008) }
+        let plan = lookahead.plan(after: [CostRequest(deviceID: "npu0", iteration: 0, operations: layer)])
+        let rows = plan.first?.operations.map(\.rows) ?? []
+        #expect(Set(rows) == Set(Array(23...39) + Array(57...73)))
+        #expect(Set(rows.prefix(2)) == [39, 57])  // nearest first
+        #expect(plan.first?.operations.allSatisfy { $0.kind == .feedForwardUp && $0.inner == 4096 } == true)
+        let small = lookahead.plan(after: [
+            CostRequest(deviceID: "npu0", iteration: 1, operations: [Operation(kind: .norm, rows: 3, inner: 4096)])
+        ])
+        #expect(small.first?.operations.map(\.rows).min() == 1)  // never below one row
+        #expect(BatchRowsLookahead.family(of: Self.logits(5), on: "pim0") == nil)
     }
 }

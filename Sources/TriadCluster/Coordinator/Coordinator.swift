@@ -20,6 +20,9 @@ public final class Coordinator {
         /// A TCP socket already bound to `bind` and listening (a pool's, `TCPListener.duplicate()`) to accept on
         /// instead of binding; the coordinator closes it. ZeroMQ only.
         public var adoptedDescriptor: Int32?
+        /// Devices whose workers may register though the run does not use them (a pool's mirrors under
+        /// `--first-group-only`): their registrations go unanswered, so those workers go on waiting untouched.
+        public var unusedDevices: Set<String> = []
 
         public init(bind: String, curve: CurveServerKeys? = nil) {
             self.bind = bind
@@ -74,6 +77,7 @@ public final class Coordinator {
         self.logger = logger
         self.transport = transport
         session = CoordinatorSession(devices: devices, modelName: modelName, timings: configuration.timings)
+        session.unusedDevices = configuration.unusedDevices
     }
 
     public var statistics: Statistics { session.statistics }

@@ -30,6 +30,8 @@ struct CoordinatorSession {
     /// Workers waiting to take over a device (they registered while a live worker held it), by device: routing
     /// id and when last heard.
     var standbys: [String: [Data: Int64]] = [:]
+    /// Devices the run does not use whose workers' registrations are left unanswered (`Configuration.unusedDevices`).
+    var unusedDevices: Set<String> = []
     /// Configure messages in flight, by request id: the device each configures.
     var configuring: [UInt64: String] = [:]
     /// Set when a worker refused its device configuration: the run cannot go on.

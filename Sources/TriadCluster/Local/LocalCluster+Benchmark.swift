@@ -63,7 +63,9 @@ extension LocalCluster {
 
     /// Starts a pool for `devices` (a keeper in this process, its workers `triad worker --pool` daemons), waits
     /// until every worker has registered once, runs `experiment` in-process, then measures a run on the pool as
-    /// `triad up --pool` makes it: attach, registration, the run, letting the pool go. The pool is stopped after.
+    /// `triad up --pool` makes it: attach, registration, the run, letting the pool go. Without `mirrors` the run asks
+    /// the first group only and leaves the others' workers waiting, as `--first-group-only` does. The pool is
+    /// stopped after.
     public static func benchmarkWarm(
         _ experiment: Experiment, policy: Policy, devices: [DeviceDescription], modelName: String,
         mirrors: [String: [String]], mirroring: [String: [String]], logger: Logger
@@ -97,8 +99,10 @@ extension LocalCluster {
             defer { transport.terminate() }
             var coordinator: Coordinator?
             registrationTime = try clock.measure {
+                let unused = mirrors.isEmpty ? Set(mirroring.values.flatMap { $0 }) : []
                 coordinator = try attachment.coordinator(
-                    devices: devices, modelName: modelName, logger: logger, transport: transport)
+                    devices: devices.filter { !unused.contains($0.id) }, modelName: modelName, logger: logger,
+                    transport: transport, unused: unused)
                 try coordinator!.waitUntilReady(timeoutMilliseconds: 60_000, for: waitedFor)
             }
             runTime = try clock.measure {

@@ -47,12 +47,15 @@ public final class PoolAttachment: @unchecked Sendable {
 extension PoolAttachment {
     /// A started coordinator for `devices` on the pool's listening socket (it accepts the waiting workers at once);
     /// a worker it declares dead is started again by the pool.
+    /// Workers of `unused` devices register unanswered and go on waiting (the run does not ask them).
     public func coordinator(
-        devices: [DeviceDescription], modelName: String, logger: Logger, transport: ZMQTransport
+        devices: [DeviceDescription], modelName: String, logger: Logger, transport: ZMQTransport,
+        unused: Set<String> = []
     ) throws -> Coordinator {
         guard let descriptor = takeDescriptor() else { throw ClusterError("the pool's socket was taken already") }
         var configuration = Coordinator.Configuration(bind: description.endpoint)
         configuration.adoptedDescriptor = descriptor
+        configuration.unusedDevices = unused
         let coordinator = Coordinator(
             configuration: configuration, devices: devices, modelName: modelName, logger: logger, transport: transport)
         coordinator.onDeviceDead = { [self] device in restart(device: device) }
