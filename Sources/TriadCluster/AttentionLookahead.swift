@@ -56,21 +56,29 @@ struct AttentionLookahead {
     /// lengths not asked yet from 1 to the longest asked of the family so far (where new requests' lengths fall),
     /// shortest first — for the caller to send a chunk at a time.
     mutating func plan(after requests: [CostRequest]) -> [(deviceID: String, soon: [Operation], later: [Operation])] {
-        var touched: [Family: [Int32]] = [:]
+        // One hash per operation: families numbered in order of appearance.
+        var index: [Family: Int] = [:]
         var order: [Family] = []
+        var touchedLengths: [[Int32]] = []
         for request in requests {
             for operation in request.operations {
                 guard let (family, length) = Self.family(of: operation, on: request.deviceID) else { continue }
-                if touched[family] == nil { order.append(family) }
-                touched[family, default: []].append(length)
-                asked[family, default: []].insert(length)
+                if let position = index[family] {
+                    touchedLengths[position].append(length)
+                } else {
+                    index[family] = order.count
+                    order.append(family)
+                    touchedLengths.append([length])
+                }
             }
         }
         var soon: [(deviceID: String, distance: Int32, length: Int32, operation: Operation)] = []
         var later: [String: [Operation]] = [:]
-        for family in order {
-            let lengths = Set(touched[family]!).sorted()
-            var known = asked[family]!
+        for (position, family) in order.enumerated() {
+            let lengths = Set(touchedLengths[position]).sorted()
+            // Taken out while it grows, so that it is not copied.
+            var known = asked.removeValue(forKey: family) ?? []
+            known.formUnion(lengths)
             for (index, length) in lengths.enumerated() where index + 1 == lengths.count || lengths[index + 1] != length + 1 {
                 // `length` ends a run: ask the next window.
                 guard length < Int32.max - Self.window else { continue }

@@ -34,20 +34,28 @@ struct BatchRowsLookahead {
     /// Records what `requests` asked and returns the sizes to ask ahead, per device: for each run a…b of sizes asked
     /// of a family, the sizes within `window` of it not asked yet (at least 1), nearest first.
     mutating func plan(after requests: [CostRequest]) -> [(deviceID: String, operations: [Operation])] {
-        var touched: [Family: [Int32]] = [:]
+        // One hash per operation: families numbered in order of appearance.
+        var index: [Family: Int] = [:]
         var order: [Family] = []
+        var touchedRows: [[Int32]] = []
         for request in requests {
             for operation in request.operations {
                 guard let (family, rows) = Self.family(of: operation, on: request.deviceID) else { continue }
-                if touched[family] == nil { order.append(family) }
-                touched[family, default: []].append(rows)
-                asked[family, default: []].insert(rows)
+                if let position = index[family] {
+                    touchedRows[position].append(rows)
+                } else {
+                    index[family] = order.count
+                    order.append(family)
+                    touchedRows.append([rows])
+                }
             }
         }
         var ahead: [(deviceID: String, distance: Int32, operation: Operation)] = []
-        for family in order {
-            let sizes = Set(touched[family]!).sorted()
-            var known = asked[family]!
+        for (position, family) in order.enumerated() {
+            let sizes = Set(touchedRows[position]).sorted()
+            // Taken out while it grows, so that it is not copied.
+            var known = asked.removeValue(forKey: family) ?? []
+            known.formUnion(sizes)
             for (index, size) in sizes.enumerated() {
                 let startsRun = index == 0 || sizes[index - 1] != size - 1
                 let endsRun = index + 1 == sizes.count || sizes[index + 1] != size + 1

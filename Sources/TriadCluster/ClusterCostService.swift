@@ -72,6 +72,8 @@ public final class ClusterCostService: CostService, @unchecked Sendable {
         self.coordinator = coordinator
         self.options = options
         mirrorChecks = MirrorChecks(mirrors: mirrors)
+        answers.reserveCapacity(1 << 14)
+        answering.reserveCapacity(1 << 12)
     }
 
     /// Runs `body` with a service and settles it (every mirror answer judged) before returning what `body` gave.
