@@ -69,6 +69,11 @@ public enum Bench {
         /// For the cluster scenario: wall time once every worker had registered (the run alone, no spawning).
         public var runWallSeconds: Double?
         public var messages: Int?
+        /// For the cluster scenarios: starting the worker processes (0 with a warm pool) and their registration,
+        /// seconds, and the payload bytes of all messages.
+        public var spawnWallSeconds: Double?
+        public var registrationWallSeconds: Double?
+        public var messageBytes: Int?
         public init(
             name: String, tokens: Int64, iterations: Int, wallSeconds: Double, inProcessWallSeconds: Double? = nil,
             messages: Int? = nil

@@ -23,9 +23,23 @@ public struct LoadedInputs: Sendable {
     /// `ReplicaCostService.deviceID` says; a prefill pool serves every replica); refused when a copy's id would be
     /// too long.
     public func workerDevices(replicas: Int) throws -> [DeviceDescription] {
-        var devices = workerDevices
+        try Self.workerDevices(decoding: topology.devices, prefill: prefillPool?.devices ?? [], replicas: replicas)
+    }
+
+    /// The workers of a cluster for `topology` (named `path` in errors) run as `replicas` copies, without loading a
+    /// model: what a `triad pool` starts.
+    public static func workerDevices(of topology: Topology, path: String, replicas: Int) throws -> [DeviceDescription]
+    {
+        let (decoding, prefill) = try splittingPrefill(topology, path: path)
+        return try workerDevices(decoding: decoding.devices, prefill: prefill?.devices ?? [], replicas: replicas)
+    }
+
+    private static func workerDevices(decoding: [DeviceDescription], prefill: [DeviceDescription], replicas: Int)
+        throws -> [DeviceDescription]
+    {
+        var devices = decoding + prefill
         for replica in 1..<max(replicas, 1) {
-            for device in topology.devices {
+            for device in decoding {
                 let id = ReplicaCostService.deviceID(device.id, replica: replica)
                 guard id.utf8.count <= DeviceID.maximumLength else {
                     throw InputError(

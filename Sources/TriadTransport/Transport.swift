@@ -13,6 +13,19 @@ public protocol Transport: AnyObject, Sendable {
     /// A worker's end, connected (and reconnecting by itself) to `endpoint`.
     func connect(to endpoint: String, maximumMessageBytes: Int, security: CurveClientKeys?) throws
         -> any ConnectedSocket
+
+    /// A worker's end; a `patient` one (a pool's worker) waits for a coordinator as long as it takes and reconnects
+    /// at once (transports without connections ignore it).
+    func connect(to endpoint: String, maximumMessageBytes: Int, security: CurveClientKeys?, patient: Bool) throws
+        -> any ConnectedSocket
+}
+
+extension Transport {
+    public func connect(to endpoint: String, maximumMessageBytes: Int, security: CurveClientKeys?, patient: Bool)
+        throws -> any ConnectedSocket
+    {
+        try connect(to: endpoint, maximumMessageBytes: maximumMessageBytes, security: security)
+    }
 }
 
 /// The coordinator's socket: messages arrive as `[routing id, payload]`.
@@ -28,6 +41,16 @@ public protocol ListeningSocket: MessageSocket {
 public protocol ConnectedSocket: MessageSocket {
     /// Connection events since the last call, oldest first (none where the transport has no connections).
     func connectionEvents() -> [ConnectionEvent]
+
+    /// `receive(timeoutMilliseconds:limits:)`; with `wakingOnEvents`, a connection event also ends the wait (with
+    /// nil), so that it is read at once.
+    func receive(timeoutMilliseconds: Int, limits: FrameLimits, wakingOnEvents: Bool) throws -> Received?
+}
+
+extension ConnectedSocket {
+    public func receive(timeoutMilliseconds: Int, limits: FrameLimits, wakingOnEvents: Bool) throws -> Received? {
+        try receive(timeoutMilliseconds: timeoutMilliseconds, limits: limits)
+    }
 }
 
 /// What happened to a worker's connection. A worker tells "refused by the coordinator's key check" (terminal)

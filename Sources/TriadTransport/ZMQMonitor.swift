@@ -33,6 +33,9 @@ public final class ZMQMonitor {
 
     deinit { close() }
 
+    /// The libzmq handle of the monitor's reading end, to wait on with the monitored socket (same module only).
+    var pollHandle: UnsafeMutableRawPointer? { pair }
+
     /// Every event that has arrived, oldest first, without waiting.
     public func drain() -> [Event] {
         guard let pair else { return [] }

@@ -103,15 +103,23 @@ public final class ZMQSocket {
     /// Waits up to `timeoutMilliseconds` for a message (0: don't wait) and reads it whole, enforcing
     /// `limits` before anything parses it: an over-limit message is drained and reported as `.rejected`.
     public func receive(timeoutMilliseconds: Int, limits: FrameLimits) throws -> Received? {
+        try receive(timeoutMilliseconds: timeoutMilliseconds, limits: limits, waking: nil)
+    }
+
+    /// `receive(timeoutMilliseconds:limits:)`; with `waking`, another socket (a monitor) that has something to read also ends the wait, with nil.
+    public func receive(timeoutMilliseconds: Int, limits: FrameLimits, waking: UnsafeMutableRawPointer?) throws
+        -> Received?
+    {
         let socket = try socket()
-        var item = zmq_pollitem_t(socket: socket, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
-        let ready = zmq_poll(&item, 1, timeoutMilliseconds)
+        var items = [zmq_pollitem_t(socket: socket, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)]
+        if let waking { items.append(zmq_pollitem_t(socket: waking, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)) }
+        let ready = zmq_poll(&items, Int32(items.count), timeoutMilliseconds)
         if ready < 0 {
             let code = zmq_errno()
             if code == EINTR { return nil }
             throw TransportError.zmq("zmq_poll", errno: code)
         }
-        guard ready > 0 else { return nil }
+        guard ready > 0, items[0].revents & Int16(ZMQ_POLLIN) != 0 else { return nil }
         var frames: [Data] = []
         var userID: String?
         var total = 0
@@ -187,11 +195,14 @@ extension ZMQSocket {
     /// (1.5 s timeout), libzmq drops peers sending frames over twice `maximumMessageBytes` (a memory net;
     /// the receive limits count the rest), CURVE server keys if given; bound to `endpoint`.
     public static func coordinatorRouter(
-        context: ZMQContext, bind endpoint: String, maximumMessageBytes: Int, curve: CurveServerKeys?
+        context: ZMQContext, bind endpoint: String, maximumMessageBytes: Int, curve: CurveServerKeys?,
+        adopting descriptor: Int32? = nil
     ) throws -> ZMQSocket {
         let socket = try clusterSocket(context: context, kind: .router, maximumMessageBytes: maximumMessageBytes)
         try socket.set(ZMQ_ROUTER_MANDATORY, Int32(1))
         if let curve { try curve.apply(to: socket) }
+        // A socket already bound and listening (a pool's): libzmq accepts on it, and closes it with the ROUTER.
+        if let descriptor { try socket.set(ZMQ_USE_FD, descriptor) }
         try socket.bind(endpoint)
         return socket
     }
@@ -206,13 +217,20 @@ extension ZMQSocket {
         ).socket
     }
 
-    /// A worker's DEALER with a monitor attached before it connects (so no event is missed).
+    /// A worker's DEALER with a monitor attached before it connects (so no event is missed). A `patient` one (a
+    /// pool's worker) waits in the pool's listening queue for as long as it takes (no handshake timeout) and
+    /// reconnects within 5 ms (the pool's listener is always there), backing off to 1 s while refused.
     public static func monitoredWorkerDealer(
         context: ZMQContext, connect endpoint: String, maximumMessageBytes: Int, curve: CurveClientKeys?,
-        monitor: Bool = true
+        monitor: Bool = true, patient: Bool = false
     ) throws -> (socket: ZMQSocket, monitor: ZMQMonitor?) {
         let socket = try clusterSocket(context: context, kind: .dealer, maximumMessageBytes: maximumMessageBytes)
-        try socket.set(ZMQ_RECONNECT_IVL, Int32(100))
+        try socket.set(ZMQ_RECONNECT_IVL, Int32(patient ? 5 : 100))
+        if patient {
+            // Refused (the pool's keeper gone): back off to a second between attempts.
+            try socket.set(ZMQ_RECONNECT_IVL_MAX, Int32(1000))
+            try socket.set(ZMQ_HANDSHAKE_IVL, Int32(0))
+        }
         if let curve { try curve.apply(to: socket) }
         let watcher = monitor ? try ZMQMonitor(socket: socket, context: context) : nil
         try socket.connect(endpoint)

@@ -28,9 +28,27 @@ public final class ZMQTransport: Transport {
     public func connect(to endpoint: String, maximumMessageBytes: Int, security: CurveClientKeys?) throws
         -> any ConnectedSocket
     {
+        try connect(to: endpoint, maximumMessageBytes: maximumMessageBytes, security: security, patient: false)
+    }
+
+    public func connect(to endpoint: String, maximumMessageBytes: Int, security: CurveClientKeys?, patient: Bool)
+        throws -> any ConnectedSocket
+    {
         let made = try ZMQSocket.monitoredWorkerDealer(
-            context: context, connect: endpoint, maximumMessageBytes: maximumMessageBytes, curve: security)
+            context: context, connect: endpoint, maximumMessageBytes: maximumMessageBytes, curve: security,
+            patient: patient)
         return ZMQConnectedSocket(socket: made.socket, monitor: made.monitor)
+    }
+
+    /// A coordinator's ROUTER accepting on `descriptor`, a TCP socket already bound to `endpoint` and listening
+    /// (a pool's, `TCPListener`); the ROUTER owns the descriptor and closes it.
+    public func listen(adopting descriptor: Int32, endpoint: String, maximumMessageBytes: Int) throws
+        -> any ListeningSocket
+    {
+        let socket = try ZMQSocket.coordinatorRouter(
+            context: context, bind: endpoint, maximumMessageBytes: maximumMessageBytes, curve: nil,
+            adopting: descriptor)
+        return ZMQListeningSocket(socket: socket, endpoint: endpoint, zap: nil)
     }
 
     /// Ends the context (after every socket is closed).
@@ -71,6 +89,11 @@ final class ZMQConnectedSocket: ConnectedSocket, ZMQSocketOwner {
     }
 
     func connectionEvents() -> [ConnectionEvent] { monitor?.drain() ?? [] }
+
+    func receive(timeoutMilliseconds: Int, limits: FrameLimits, wakingOnEvents: Bool) throws -> Received? {
+        try socket.receive(
+            timeoutMilliseconds: timeoutMilliseconds, limits: limits, waking: wakingOnEvents ? monitor?.pollHandle : nil)
+    }
 
     func close(lingerMilliseconds: Int32) {
         socket.close(lingerMilliseconds: lingerMilliseconds)

@@ -53,7 +53,7 @@ struct BenchCommand: ParsableCommand {
             measurements.append(
                 try clusterMeasurement(
                     name: cluster.name, topology: cluster.topology, model: cluster.model,
-                    everyWorker: cluster.everyWorker))
+                    everyWorker: cluster.everyWorker, warm: cluster.warm))
         }
         guard !measurements.isEmpty else { throw InputError("triad: no bench scenario matches '\(scenario ?? "")'") }
         switch format {
@@ -64,25 +64,36 @@ struct BenchCommand: ParsableCommand {
 }
 
 extension BenchCommand {
-    /// The cluster scenarios: wall time through worker processes (from spawning them to their exit) against the
-    /// same run in-process, 1,000 iterations — GPT3-7B on one NPU+PIM group, and GPT3-175B on the 32-device
-    /// `Topologies/neupims-175b.yaml` (64 workers, TP8 × PP4 with communication).
+    /// The cluster scenarios: wall time through worker processes against the same run in-process, 1,000
+    /// iterations — GPT3-7B on one NPU+PIM group, and GPT3-175B on the 32-device `Topologies/neupims-175b.yaml`
+    /// (64 workers, TP8 × PP4 with communication), every mirrored worker checked or the first group's only. Cold rows
+    /// start the workers for the run (spawn to exit; the first group's only without mirror checks, as `triad up
+    /// --first-group-only` does); warm rows attach to a pool of all 64 started before the measurement (attach,
+    /// registration, run, release), as `triad up --pool` does.
     static let clusterScenarios = [
         (
             name: "gpt3-7b/sharegpt/b512/neupims/cluster", topology: "Topologies/neupims.yaml", model: "gpt3-7b",
-            everyWorker: true
+            everyWorker: true, warm: false
         ),
         (
             name: "gpt3-175b/sharegpt/b512/neupims/32-devices/cluster", topology: "Topologies/neupims-175b.yaml",
-            model: "gpt3-175b", everyWorker: true
+            model: "gpt3-175b", everyWorker: true, warm: false
         ),
         (
             name: "gpt3-175b/sharegpt/b512/neupims/32-devices/cluster/first-group-only",
-            topology: "Topologies/neupims-175b.yaml", model: "gpt3-175b", everyWorker: false
+            topology: "Topologies/neupims-175b.yaml", model: "gpt3-175b", everyWorker: false, warm: false
+        ),
+        (
+            name: "gpt3-175b/sharegpt/b512/neupims/32-devices/cluster/warm-pool",
+            topology: "Topologies/neupims-175b.yaml", model: "gpt3-175b", everyWorker: true, warm: true
+        ),
+        (
+            name: "gpt3-175b/sharegpt/b512/neupims/32-devices/cluster/first-group-only/warm-pool",
+            topology: "Topologies/neupims-175b.yaml", model: "gpt3-175b", everyWorker: false, warm: true
         ),
     ]
 
-    func clusterMeasurement(name: String, topology path: String, model: String, everyWorker: Bool) throws
+    func clusterMeasurement(name: String, topology path: String, model: String, everyWorker: Bool, warm: Bool) throws
         -> Bench.Measurement
     {
         let inputs = try LoadedInputs(
@@ -93,9 +104,13 @@ extension BenchCommand {
         experiment.iterations = max(1, Int(1000 * length))
         var logger = Logger(label: "triad.bench")
         logger.logLevel = .error
-        let measured = try LocalCluster.benchmark(
-            experiment, policy: .neupims, devices: inputs.topology.devices, modelName: inputs.model.name,
-            mirrors: everyWorker ? inputs.groups.mirrorMap : [:], logger: logger)
+        // As `triad up`: a cold run without mirror checks starts the first group's workers only; a pool has them all.
+        let mirroring = Set(inputs.groups.mirrorMap.values.flatMap { $0 })
+        let devices = inputs.topology.devices.filter { everyWorker || warm || !mirroring.contains($0.id) }
+        let measure = warm ? LocalCluster.benchmarkWarm : LocalCluster.benchmark
+        let measured = try measure(
+            experiment, .neupims, devices, inputs.model.name, everyWorker ? inputs.groups.mirrorMap : [:],
+            inputs.groups.mirrorMap, logger)
         guard measured.remote == measured.local else {
             throw RunFailure(message: "bench: the cluster run differs from the in-process run")
         }
@@ -104,6 +119,9 @@ extension BenchCommand {
             wallSeconds: measured.clusterSeconds, inProcessWallSeconds: measured.inProcessSeconds,
             messages: measured.messages)
         measurement.runWallSeconds = measured.runSeconds
+        measurement.spawnWallSeconds = measured.spawnSeconds
+        measurement.registrationWallSeconds = measured.registrationSeconds
+        measurement.messageBytes = measured.bytes
         return measurement
     }
 }

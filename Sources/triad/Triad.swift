@@ -13,7 +13,7 @@ struct Triad: ParsableCommand {
         subcommands: [
             ValidateCommand.self, RunCommand.self, CompareCommand.self, UpCommand.self, ReproduceCommand.self,
             SnapshotCommand.self, CoordinatorCommand.self, WorkerCommand.self, KeygenCommand.self, BenchCommand.self,
-            SweepCommand.self,
+            SweepCommand.self, PoolCommand.self,
             ModelsCommand.self, PlaceCommand.self, CapacityCommand.self,
         ])
 

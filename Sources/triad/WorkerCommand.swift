@@ -34,6 +34,16 @@ struct WorkerCommand: ParsableCommand {
     @Flag(help: "Serve one run and exit (default: a daemon that waits for the next coordinator after each run).")
     var once = false
 
+    @Flag(
+        help:
+            "A `triad pool` worker: between runs, wait quietly in the pool's listening queue so that the next coordinator gets this worker's registration at once (started by `triad pool start`)."
+    )
+    var pool = false
+
+    func validate() throws {
+        if pool && once { throw ValidationError("--pool workers serve one run after another; drop --once") }
+    }
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -48,6 +58,7 @@ struct WorkerCommand: ParsableCommand {
         if exitWithParent { ParentWatch.exitWhenParentDies() }
         var configuration = WorkerLoop.Configuration(endpoint: connect, deviceID: device)
         configuration.servesOnce = once
+        configuration.pooled = pool
         if curve && curveKey == nil { throw InputError("triad: --curve needs --curve-key FILE and --server-key KEY") }
         if let curveKey {
             guard let serverKey else { throw InputError("triad: --curve-key needs --server-key") }

@@ -42,7 +42,7 @@ struct CoordinatorSessionTests {
         _ = session.received(F.payload(.result(result), requestID: id), from: Self.route, now: 5)
         let answered = session.inFlight.takeAnswer(id)
         let taken = try #require(answered)
-        if case .result? = taken.reply.body {} else { Issue.record("expected the result, got \(taken.reply)") }
+        if case .result? = taken.reply?.body {} else { Issue.record("expected the result, got \(taken.reply)") }
     }
 
     /// Liveness is judged only once the queue is drained: a worker whose heartbeats are still queued is not dead.

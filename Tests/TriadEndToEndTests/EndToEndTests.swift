@@ -206,6 +206,18 @@ struct EndToEndTests {
             "capacity", "Topologies/neupims.yaml", "--slo-ttft-ms", "100", "--workload",
             "Tests/TriadEndToEndTests/Golden/short-trace.csv",
         ],
+        // Pools: one source of workers, flags that need another, ranges, a pool worker that serves once.
+        ["up", "Topologies/neupims.yaml", "--pool", "--attach", "tcp://127.0.0.1:5555"],
+        ["up", "Topologies/neupims.yaml", "--state-dir", "/tmp/triad-pool-test"],
+        ["up", "Topologies/neupims.yaml", "--pool", "--wait-timeout", "0"],
+        ["up", "Topologies/neupims.yaml", "--pool", "--pid-directory", "/tmp"],
+        ["up", "Topologies/neupims.yaml", "--attach", "tcp://127.0.0.1:99999"],
+        ["pool", "start", "Topologies/neupims.yaml", "--replicas", "0"],
+        ["pool", "start", "Topologies/neupims.yaml", "--log-level", "loud"],
+        ["pool", "start", "Topologies/missing.yaml"],
+        ["pool", "status", "--wait-timeout", "0"],
+        ["pool", "stop", "--state-dir", ""],
+        ["worker", "--connect", "tcp://127.0.0.1:5555", "--device", "npu0", "--pool", "--once"],
     ])
     func badArgumentsExitTwoWithOneLine(arguments: [String]) throws {
         let outcome = try Self.triad(arguments)

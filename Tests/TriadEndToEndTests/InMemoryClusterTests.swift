@@ -79,9 +79,9 @@ struct InMemoryClusterTests {
                 for done in finished { done.wait() }
             }
             try coordinator.waitUntilReady(timeoutMilliseconds: 120_000)
-            return try loaded.experiment.run(
-                policies, costs: ClusterCostService(coordinator: coordinator, mirrors: loaded.inputs.groups.mirrorMap)
-            ).reports
+            return try ClusterCostService.run(coordinator: coordinator, mirrors: loaded.inputs.groups.mirrorMap) {
+                try loaded.experiment.run(policies, costs: $0).reports
+            }.result
         }
         #expect(RunReport.json(remote) == RunReport.json(local))
         #expect(!local.isEmpty)

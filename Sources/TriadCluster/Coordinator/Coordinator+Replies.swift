@@ -18,54 +18,141 @@ extension Coordinator {
     public func evaluate(_ requests: [(deviceID: String, iteration: Int, operations: [TriadCore.Operation])]) throws
         -> [[OperationCost]]
     {
-        let ids = requests.map { request in
-            let submitted = session.submit(
-                deviceID: request.deviceID, iteration: request.iteration, operations: request.operations,
-                now: clock.milliseconds())
-            perform(submitted.actions)
-            return submitted.id
-        }
+        let ids = requests.map { submit($0.operations, iteration: $0.iteration, to: [$0.deviceID])[0] }
         return try zip(ids, requests).map { id, request in
             try awaitReply(id, deviceID: request.deviceID, operations: request.operations)
         }
+    }
+
+    /// Sends `operations` to the worker of each of `deviceIDs` (encoded once for all) without waiting; returns
+    /// the request ids, in order. With `keepingBytes` the replies are kept undecoded for `mirrorVerdict`.
+    public func submit(
+        _ operations: [TriadCore.Operation], iteration: Int, to deviceIDs: [String], keepingBytes: Bool = false
+    ) -> [UInt64] {
+        let submitted = session.submit(
+            to: deviceIDs, iteration: iteration, operations: operations, keepingBytes: keepingBytes,
+            now: clock.milliseconds())
+        perform(submitted.actions)
+        return submitted.ids
     }
 
     /// Waits for the answer to `requestID` and checks it. An invalid answer — the wrong number of costs, a
     /// cost out of range — marks its worker faulty: the request (and any other answer of that worker not yet
     /// used) goes to a standby worker if one is waiting, else the run fails. Answers of a worker found faulty
     /// meanwhile are never used.
-    func awaitReply(_ requestID: UInt64, deviceID: String, operations: [TriadCore.Operation]) throws -> [OperationCost]
+    public func awaitReply(_ requestID: UInt64, deviceID: String, operations: [TriadCore.Operation]) throws
+        -> [OperationCost]
     {
         var started = clock.milliseconds()
         while true {
-            var answer = session.inFlight.takeAnswer(requestID)
-            while answer == nil {
-                try pump(timeoutMilliseconds: Int(configuration.timings.heartbeatMilliseconds))
-                if let refused = session.refusedConfiguration { throw ClusterError(refused) }
-                if clock.milliseconds() - started > configuration.requestTimeoutMilliseconds {
-                    throw ClusterError(
-                        "no reply from \(deviceID) within \(configuration.requestTimeoutMilliseconds) ms")
-                }
-                answer = session.inFlight.takeAnswer(requestID)
+            if let costs = try arrivedCosts(requestID, deviceID: deviceID, operations: operations, since: &started) {
+                return costs
             }
-            let (reply, request, from) = answer!
-            if session.faultyRoutes.contains(from) {
-                session.inFlight.requeue(requestID, request)
-                perform(session.dispatch(requestID, now: clock.milliseconds()))
-                continue
-            }
-            do {
-                return try check(reply, deviceID: deviceID, operations: operations)
-            } catch let fault as WorkerFault {
-                session.inFlight.requeue(requestID, request)
-                let marked = session.markFaulty(
-                    deviceID, routing: from, reason: fault.reason, now: clock.milliseconds())
-                perform(marked.actions)
-                guard marked.replaced else {
-                    throw ClusterError("\(deviceID)'s worker \(fault.reason); no standby worker to redo its work")
-                }
-                started = clock.milliseconds()
-            }
+            try pump(timeoutMilliseconds: Int(configuration.timings.heartbeatMilliseconds))
+            try checkWaited(since: started, on: deviceID)
+        }
+    }
+
+    /// The checked costs of `requestID` if its answer has arrived, without waiting; nil while it is outstanding
+    /// (or was sent again, its worker found faulty: `started` is then reset).
+    public func arrivedCosts(
+        _ requestID: UInt64, deviceID: String, operations: [TriadCore.Operation], since started: inout Int64
+    ) throws -> [OperationCost]? {
+        guard let answer = session.inFlight.takeAnswer(requestID) else { return nil }
+        guard !session.faultyRoutes.contains(answer.from) else {
+            redo(requestID, answer)
+            return nil
+        }
+        do {
+            return try check(try decoded(answer), deviceID: deviceID, operations: operations)
+        } catch let fault as WorkerFault {
+            try markFaulty(requestID, answer, deviceID: deviceID, fault: fault)
+            started = clock.milliseconds()
+            return nil
+        }
+    }
+
+    /// Judges a mirrored worker's answer to `requestID` (sent with `keepingBytes`) against `expected`, the first
+    /// group's costs, whose `EvaluateResult` encodes as `expectedResult`: true once it agrees, false while it is
+    /// outstanding (or sent again to a standby, its worker found faulty). Equal bytes agree without decoding; other
+    /// bytes are decoded and checked. Throws when the worker answered other costs or refused the operations.
+    func mirrorVerdict(
+        _ requestID: UInt64, deviceID: String, mirroring primary: String, operations: [TriadCore.Operation],
+        expected: [OperationCost], expectedResult: Data
+    ) throws -> Bool {
+        guard let answer = session.inFlight.takeAnswer(requestID) else { return false }
+        guard !session.faultyRoutes.contains(answer.from) else {
+            redo(requestID, answer)
+            return false
+        }
+        if answer.resultBytes == expectedResult { return true }
+        let costs: [OperationCost]
+        do {
+            costs = try check(try decoded(answer), deviceID: deviceID, operations: operations)
+        } catch let fault as WorkerFault {
+            try markFaulty(requestID, answer, deviceID: deviceID, fault: fault)
+            return false
+        } catch let error as DeviceError {
+            throw ClusterError(
+                "\(deviceID)'s worker refused operations \(primary)'s answered (\(error.message)); mirrored groups must agree"
+            )
+        }
+        guard costs == expected else {
+            throw ClusterError(
+                "\(deviceID)'s worker answered other costs than \(primary)'s for the same operations; mirrored groups must agree"
+            )
+        }
+        return true
+    }
+
+    /// Throws when the coordinator cannot go on waiting since `started` for `deviceID`: a refused configuration,
+    /// or no reply within the request timeout.
+    public func checkWaited(since started: Int64, on deviceID: String) throws {
+        if let refused = session.refusedConfiguration { throw ClusterError(refused) }
+        if let registrationDeadline, clock.milliseconds() > registrationDeadline,
+            session.peers[deviceID] == nil, diedAt(deviceID) == nil
+        {
+            throw ClusterError("workers did not register in time: \(deviceID)")
+        }
+        if clock.milliseconds() - started > configuration.requestTimeoutMilliseconds {
+            throw ClusterError("no reply from \(deviceID) within \(configuration.requestTimeoutMilliseconds) ms")
+        }
+    }
+
+    /// When `deviceID`'s worker died, while no replacement has been configured.
+    private func diedAt(_ deviceID: String) -> Int64? { session.diedAt[deviceID] }
+
+    /// Wall-clock milliseconds on the coordinator's clock.
+    public var now: Int64 { clock.milliseconds() }
+
+    /// The envelope of `answer`, decoding kept bytes; a `WorkerFault` if they do not decode.
+    private func decoded(_ answer: InFlightRequests.Answer) throws -> Triad_V1_Envelope {
+        if let reply = answer.reply { return reply }
+        var result = Triad_V1_EvaluateResult()
+        do {
+            result = try Triad_V1_EvaluateResult(serializedBytes: answer.resultBytes ?? Data())
+        } catch {
+            throw WorkerFault(reason: "answered a result that does not decode (\(error))")
+        }
+        return WireProtocol.envelope(requestID: 0, .result(result))
+    }
+
+    /// Sends `requestID` again (its answer came from a worker found faulty meanwhile).
+    private func redo(_ requestID: UInt64, _ answer: InFlightRequests.Answer) {
+        session.inFlight.requeue(requestID, answer.request)
+        perform(session.dispatch(requestID, now: clock.milliseconds()))
+    }
+
+    /// Marks the worker that gave `answer` faulty and hands `requestID` to a standby; the run fails without one.
+    private func markFaulty(
+        _ requestID: UInt64, _ answer: InFlightRequests.Answer, deviceID: String, fault: WorkerFault
+    ) throws {
+        session.inFlight.requeue(requestID, answer.request)
+        let marked = session.markFaulty(
+            deviceID, routing: answer.from, reason: fault.reason, now: clock.milliseconds())
+        perform(marked.actions)
+        guard marked.replaced else {
+            throw ClusterError("\(deviceID)'s worker \(fault.reason); no standby worker to redo its work")
         }
     }
 

@@ -17,6 +17,12 @@ public final class Coordinator {
         /// Longest wait for any single reply before the run fails, milliseconds.
         public var requestTimeoutMilliseconds: Int64 = 120_000
         public var curve: CurveServerKeys?
+        /// A TCP socket already bound to `bind` and listening (a pool's, `TCPListener.duplicate()`) to accept on
+        /// instead of binding; the coordinator closes it. ZeroMQ only.
+        public var adoptedDescriptor: Int32?
+        /// Devices whose workers may register though the run does not use them (a pool's mirrors under
+        /// `--first-group-only`): their registrations go unanswered, so those workers go on waiting untouched.
+        public var unusedDevices: Set<String> = []
 
         public init(bind: String, curve: CurveServerKeys? = nil) {
             self.bind = bind
@@ -28,6 +34,9 @@ public final class Coordinator {
     public struct Statistics: Sendable {
         public var messagesSent = 0
         public var messagesReceived = 0
+        /// Payload bytes of the messages sent and received (envelopes, without ZeroMQ's framing).
+        public var bytesSent = 0
+        public var bytesReceived = 0
         public var requests = 0
         public var resent = 0
         public var duplicateReplies = 0
@@ -56,6 +65,8 @@ public final class Coordinator {
     public var onDeviceDead: (String) -> Void = { _ in }
     /// The endpoint actually bound.
     public private(set) var endpoint = ""
+    /// When every worker must have registered (`waitUntilReady`), on `clock`.
+    var registrationDeadline: Int64?
 
     public init(
         configuration: Configuration, devices: [DeviceDescription], modelName: String, logger: Logger,
@@ -66,6 +77,7 @@ public final class Coordinator {
         self.logger = logger
         self.transport = transport
         session = CoordinatorSession(devices: devices, modelName: modelName, timings: configuration.timings)
+        session.unusedDevices = configuration.unusedDevices
     }
 
     public var statistics: Statistics { session.statistics }
@@ -84,11 +96,20 @@ public final class Coordinator {
             )
         }
         let logger = self.logger
-        let socket = try transport.listen(
-            at: configuration.bind, maximumMessageBytes: WireProtocol.maximumMessageBytes,
-            security: configuration.curve
-        ) { key in
-            logger.warning("refused a CURVE key not on the allowlist", metadata: ["key": "\(key)"])
+        let socket: any ListeningSocket
+        if let descriptor = configuration.adoptedDescriptor {
+            guard let zmq = transport as? ZMQTransport, configuration.curve == nil else {
+                throw ClusterError("a coordinator adopts a listening socket over plain ZeroMQ only")
+            }
+            socket = try zmq.listen(
+                adopting: descriptor, endpoint: configuration.bind, maximumMessageBytes: WireProtocol.maximumMessageBytes)
+        } else {
+            socket = try transport.listen(
+                at: configuration.bind, maximumMessageBytes: WireProtocol.maximumMessageBytes,
+                security: configuration.curve
+            ) { key in
+                logger.warning("refused a CURVE key not on the allowlist", metadata: ["key": "\(key)"])
+            }
         }
         self.socket = socket
         endpoint = socket.endpoint
@@ -99,14 +120,20 @@ public final class Coordinator {
     /// Whether every device has a configured worker.
     public var isReady: Bool { session.isReady }
 
-    /// Serves registrations until every device has a configured worker.
-    public func waitUntilReady(timeoutMilliseconds: Int64) throws {
+    /// Devices without a configured worker, in topology order.
+    public var missingDevices: [String] { session.missingDevices }
+
+    /// Serves registrations until every device — or every device of `devices`, when given — has a configured
+    /// worker. The others go on registering while the run starts; a request waiting for one of them past the same
+    /// deadline fails the run with the same message (`checkWaited`).
+    public func waitUntilReady(timeoutMilliseconds: Int64, for devices: Set<String>? = nil) throws {
         let deadline = clock.milliseconds() + timeoutMilliseconds
-        while !isReady {
+        registrationDeadline = deadline
+        func missing() -> [String] { session.missingDevices.filter { devices?.contains($0) ?? true } }
+        while !missing().isEmpty {
             if let refused = session.refusedConfiguration { throw ClusterError(refused) }
             guard clock.milliseconds() < deadline else {
-                throw ClusterError(
-                    "workers did not register in time: \(session.missingDevices.joined(separator: ", "))")
+                throw ClusterError("workers did not register in time: \(missing().joined(separator: ", "))")
             }
             try pump(timeoutMilliseconds: 50)
         }
@@ -132,6 +159,7 @@ public final class Coordinator {
             let now = clock.milliseconds()
             switch received {
             case .message(let frames, let userID):
+                session.statistics.bytesReceived += frames.last?.count ?? 0
                 if !socket.isAllowed(routingID: frames[0], userID: userID) {
                     perform(
                         session.refused(
@@ -162,6 +190,7 @@ public final class Coordinator {
                 switch try? socket?.send([routingID, payload]) {
                 case .sent?:
                     session.statistics.messagesSent += 1
+                    session.statistics.bytesSent += payload.count
                 case .unreachable?:
                     perform(session.unreachable(routingID, now: clock.milliseconds()))
                 default:

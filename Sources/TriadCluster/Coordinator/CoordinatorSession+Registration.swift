@@ -13,6 +13,7 @@ extension CoordinatorSession {
                 WireError(.refused, "this worker's replies were found faulty"), routingID: routingID,
                 requestID: requestID)
         }
+        if unusedDevices.contains(register.deviceID) { return [] }
         guard devices.contains(where: { $0.id == register.deviceID }) else {
             return reject(
                 WireError(.refused, "no device '\(LogSafe.text(register.deviceID, limit: 64))' in the topology"),

@@ -30,6 +30,8 @@ struct CoordinatorSession {
     /// Workers waiting to take over a device (they registered while a live worker held it), by device: routing
     /// id and when last heard.
     var standbys: [String: [Data: Int64]] = [:]
+    /// Devices the run does not use whose workers' registrations are left unanswered (`Configuration.unusedDevices`).
+    var unusedDevices: Set<String> = []
     /// Configure messages in flight, by request id: the device each configures.
     var configuring: [UInt64: String] = [:]
     /// Set when a worker refused its device configuration: the run cannot go on.
@@ -53,6 +55,19 @@ struct CoordinatorSession {
 
     /// A message from the peer under `routingID`.
     mutating func received(_ payload: Data, from routingID: Data, now: Int64) -> [Action] {
+        // A result for a request that keeps its reply as bytes (a mirrored worker's) is not decoded: it is checked
+        // byte for byte against the answer expected, and decoded only if it differs.
+        if let scan = EnvelopeScan(payload), scan.bodyField == EnvelopeScan.resultField,
+            scan.protocolVersion == UInt64(WireProtocol.version), inFlight.keepsBytes(scan.requestID),
+            let device = peers.device(routing: routingID)
+        {
+            peers[device]?.lastSeen = now
+            if inFlight.complete(
+                scan.requestID, resultBytes: payload.subdata(in: scan.body), from: device, routing: routingID)
+            {
+                return []
+            }
+        }
         let envelope: Triad_V1_Envelope
         do {
             envelope = try WireProtocol.decode(payload)
@@ -133,14 +148,33 @@ struct CoordinatorSession {
     mutating func submit(deviceID: String, iteration: Int, operations: [TriadCore.Operation], now: Int64)
         -> (id: UInt64, actions: [Action])
     {
+        let sent = submit(to: [deviceID], iteration: iteration, operations: operations, keepingBytes: false, now: now)
+        return (sent.ids[0], sent.actions)
+    }
+
+    /// The same request to each of `deviceIDs`, the operations encoded once: each payload is that encoding with
+    /// its own request id appended (a later field of a protobuf message is read as if it came first). With
+    /// `keepingBytes`, results are kept undecoded (`InFlightRequests.Answer.resultBytes`).
+    mutating func submit(
+        to deviceIDs: [String], iteration: Int, operations: [TriadCore.Operation], keepingBytes: Bool, now: Int64
+    ) -> (ids: [UInt64], actions: [Action]) {
         var batch = Triad_V1_EvaluateBatch()
         batch.iteration = UInt64(max(0, iteration))
         batch.operations = operations.map(\.wire)
-        let requestID = inFlight.newID()
-        let payload = WireProtocol.encode(WireProtocol.envelope(requestID: requestID, .evaluate(batch)))
-        inFlight[requestID] = InFlightRequests.Request(deviceID: deviceID, payload: payload, sentTo: nil)
-        statistics.requests += 1
-        return (requestID, dispatch(requestID, now: now))
+        let shared = WireProtocol.encode(WireProtocol.envelope(requestID: 0, .evaluate(batch)))
+        var ids: [UInt64] = []
+        var actions: [Action] = []
+        for deviceID in deviceIDs {
+            let requestID = inFlight.newID()
+            var payload = shared
+            payload.append(EnvelopeScan.varintField(2, requestID))
+            inFlight[requestID] = InFlightRequests.Request(
+                deviceID: deviceID, payload: payload, sentTo: nil, keepsBytes: keepingBytes)
+            statistics.requests += 1
+            ids.append(requestID)
+            actions += dispatch(requestID, now: now)
+        }
+        return (ids, actions)
     }
 
     /// Tells every worker and standby the run is over.

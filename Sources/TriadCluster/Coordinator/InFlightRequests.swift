@@ -9,10 +9,21 @@ struct InFlightRequests {
         var payload: Data
         /// The routing id it was last sent to (nil: not sent yet).
         var sentTo: Data?
+        /// Whether a result is kept as its bytes, undecoded (a mirrored worker's, checked byte for byte).
+        var keepsBytes = false
+    }
+
+    /// A reply waiting to be collected: decoded, or (a result to a request that `keepsBytes`) the bytes of its
+    /// `EvaluateResult`.
+    struct Answer {
+        var reply: Triad_V1_Envelope?
+        var resultBytes: Data?
+        var request: Request
+        var from: Data
     }
 
     private var waiting: [UInt64: Request] = [:]
-    private var answers: [UInt64: (reply: Triad_V1_Envelope, request: Request, from: Data)] = [:]
+    private var answers: [UInt64: Answer] = [:]
     private var next: UInt64 = 1
 
     /// A fresh request id (also used for configure messages).
@@ -35,19 +46,36 @@ struct InFlightRequests {
     mutating func complete(with reply: Triad_V1_Envelope, from device: String?, routing routingID: Data) -> Bool {
         guard let request = waiting[reply.requestID], let device, request.deviceID == device else { return false }
         waiting.removeValue(forKey: reply.requestID)
-        answers[reply.requestID] = (reply, request, routingID)
+        answers[reply.requestID] = Answer(reply: reply, resultBytes: nil, request: request, from: routingID)
         return true
     }
 
-    /// The answer to `id`, the request it answers and the routing id of the worker that gave it, once; nil
+    /// Records the bytes of `EvaluateResult` as the answer to request `id`, which `keepsBytes`; false when nothing
+    /// from `device` waits for it.
+    mutating func complete(_ id: UInt64, resultBytes: Data, from device: String, routing routingID: Data) -> Bool {
+        guard let request = waiting[id], request.keepsBytes, request.deviceID == device else { return false }
+        waiting.removeValue(forKey: id)
+        answers[id] = Answer(reply: nil, resultBytes: resultBytes, request: request, from: routingID)
+        return true
+    }
+
+    /// Whether request `id` waits for a reply kept as bytes.
+    func keepsBytes(_ id: UInt64) -> Bool { waiting[id]?.keepsBytes == true }
+
+    /// The answer to `id` (with the request it answers and the routing id of the worker that gave it), once; nil
     /// while it is outstanding.
-    mutating func takeAnswer(_ id: UInt64) -> (reply: Triad_V1_Envelope, request: Request, from: Data)? {
+    mutating func takeAnswer(_ id: UInt64) -> Answer? {
         answers.removeValue(forKey: id)
     }
 
+    /// Whether `id` has been answered and the answer not yet taken.
+    func hasAnswer(_ id: UInt64) -> Bool { answers[id] != nil }
+
     /// Puts a request back to wait for another worker (its answer came from a faulty one).
     mutating func requeue(_ id: UInt64, _ request: Request) {
-        waiting[id] = Request(deviceID: request.deviceID, payload: request.payload, sentTo: nil)
+        var again = request
+        again.sentTo = nil
+        waiting[id] = again
     }
 
     /// Puts back to wait every request whose answer, not yet used, came from `routingID` (found faulty).

@@ -25,7 +25,9 @@ public final class CoordinatorJob {
         defer { coordinator.shutdown(reason: outcome == nil ? "run abandoned" : "run finished") }
         try coordinator.waitUntilReady(timeoutMilliseconds: Int64(wait) * 1000)
         outcome = Result {
-            try experiment.run(policies, costs: ClusterCostService(coordinator: coordinator, mirrors: mirrors))
+            try ClusterCostService.run(
+                coordinator: coordinator, mirrors: mirrors, options: .init(reusesAnswers: experiment.reusesCosts)
+            ) { try experiment.run(policies, costs: $0) }.result
         }
     }
 }

@@ -30,13 +30,21 @@ public final class LocalCluster {
 
     /// Starts the workers and waits until each has registered and taken its configuration.
     public func start() throws {
-        for device in devices { try supervisor.start(device: device.id) }
+        try spawn()
         try coordinator.waitUntilReady(timeoutMilliseconds: 60_000)
     }
 
-    /// Releases the workers (they exit on Disconnect) and closes the sockets.
+    /// Starts one worker process per device, in parallel (they register with the coordinator on their own).
+    public func spawn() throws {
+        try supervisor.start(devices: devices.map(\.id))
+    }
+
+    /// Releases the workers (they exit on Disconnect; one that never registered is told to stop at once) and closes
+    /// the sockets.
     public func stop(reason: String = "run finished") {
+        let unregistered = coordinator.missingDevices
         coordinator.shutdown(reason: reason)
+        supervisor.terminate(devices: unregistered)
         supervisor.waitForExit(grace: 3)
         cleanup.cancel()
         transport.terminate()

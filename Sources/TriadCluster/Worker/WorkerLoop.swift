@@ -19,6 +19,8 @@ public final class WorkerLoop {
         /// Whether to stop when the coordinator says the run is over (one-shot); otherwise the worker waits
         /// for the next coordinator on the same endpoint, as a daemon.
         public var servesOnce = true
+        /// A `triad pool`'s worker: waits between runs in the pool's listening queue, quietly (`WorkerSession.pooled`).
+        public var pooled = false
 
         public init(endpoint: String, deviceID: String, curve: CurveClientKeys? = nil) {
             self.endpoint = endpoint
@@ -50,7 +52,7 @@ public final class WorkerLoop {
         session = WorkerSession(
             deviceID: configuration.deviceID, endpoint: configuration.endpoint,
             instance: "\(ProcessInfo.processInfo.hostName):\(getpid())", servesOnce: configuration.servesOnce,
-            timings: configuration.timings)
+            timings: configuration.timings, pooled: configuration.pooled)
     }
 
     /// Rejected input so far by code.
@@ -70,8 +72,11 @@ public final class WorkerLoop {
         let limits = FrameLimits(maximumFrames: 1, maximumBytes: WireProtocol.maximumMessageBytes)
         while !stop.isRaised && !session.isFinished {
             guard let socket else { break }
+            // A pool's worker serving a run reads the end of its connection at once (then it queues its registration
+            // for the next run); waiting, it wakes for messages only.
             let received = try socket.receive(
-                timeoutMilliseconds: Int(session.timings.heartbeatMilliseconds), limits: limits)
+                timeoutMilliseconds: Int(session.timings.heartbeatMilliseconds), limits: limits,
+                wakingOnEvents: configuration.pooled && !session.isWaiting)
             let now = clock.milliseconds()
             perform(session.connection(socket.connectionEvents(), now: now))
             switch received {
@@ -99,7 +104,7 @@ public final class WorkerLoop {
     private func connect() throws -> any ConnectedSocket {
         try transport.connect(
             to: configuration.endpoint, maximumMessageBytes: WireProtocol.maximumMessageBytes,
-            security: configuration.curve)
+            security: configuration.curve, patient: configuration.pooled)
     }
 
     /// Carries out a tick's actions; a reconnect replaces the socket and lets the session register on it.

@@ -31,6 +31,12 @@ struct WorkerSession {
     let instance: String
     /// Whether to stop when the coordinator says the run is over; otherwise wait for the next coordinator.
     let servesOnce: Bool
+    /// A pool's worker (`triad pool`): between runs it waits quietly in the pool's listening queue — one
+    /// registration queued, no heartbeats, no timers — and the next coordinator to accept it gets that
+    /// registration at once.
+    let pooled: Bool
+    /// A pooled worker between runs: no coordinator has answered since the last one left.
+    private(set) var isWaiting = false
     /// The timings in force: the defaults until a coordinator announces its own.
     private(set) var timings: SessionTimings
     /// The configuration taken from the coordinator, kept until a new one replaces it or the run is over.
@@ -46,24 +52,30 @@ struct WorkerSession {
     private var droppedAt: Int64?
     private var nextRequestID: UInt64 = 1
 
-    init(deviceID: String, endpoint: String, instance: String, servesOnce: Bool, timings: SessionTimings) {
+    init(
+        deviceID: String, endpoint: String, instance: String, servesOnce: Bool, timings: SessionTimings,
+        pooled: Bool = false
+    ) {
         self.deviceID = deviceID
         self.endpoint = endpoint
         self.instance = instance
         self.servesOnce = servesOnce
         self.timings = timings
+        self.pooled = pooled
     }
 
     /// The first registration.
     mutating func start(now: Int64) -> [Action] {
         lastHeard = now
         silentSince = now
+        isWaiting = pooled
         return [.log(.info, "worker connecting", ["device": "\(deviceID)", "endpoint": "\(endpoint)"])] + register(now)
     }
 
     /// A message from the coordinator.
     mutating func received(_ payload: Data, now: Int64) -> [Action] {
         heard(now)
+        isWaiting = false
         let envelope: Triad_V1_Envelope
         do {
             envelope = try WireProtocol.decode(payload)
@@ -92,10 +104,12 @@ struct WorkerSession {
                 return [logged, .finish(nil)]
             }
             // A daemon serves one coordinator after another: forget the run and register again at once (queued
-            // until the next coordinator binds), then every liveness window.
+            // until the next coordinator binds), then every liveness window. A pooled worker registers once the
+            // connection is gone (`connection`: the coordinator closes it next), so that its registration waits
+            // for the next coordinator.
             device = nil
-            return [logged, .log(.notice, "run over; waiting for the next coordinator", ["device": "\(deviceID)"])]
-                + register(now)
+            let waiting = Action.log(.notice, "run over; waiting for the next coordinator", ["device": "\(deviceID)"])
+            return pooled ? [logged, waiting] : [logged, waiting] + register(now)
         case .error(let body)? where WireError.Code(wire: body.code) == .refused:
             isFinished = true
             return [.finish(WorkerRefusal("the coordinator refused this worker: \(LogSafe.text(body.message))"))]
@@ -146,6 +160,11 @@ struct WorkerSession {
                         .warning, "security handshake failed (CURVE on one side only?); reconnecting",
                         ["device": "\(deviceID)"]))
                 droppedAt = droppedAt ?? now - 1_000_000
+            case .disconnected where pooled:
+                // The coordinator left (libzmq connects again to the pool's listener by itself): wait quietly,
+                // with one registration queued for whoever accepts next.
+                isWaiting = true
+                actions += register(now)
             case .disconnected:
                 droppedAt = droppedAt ?? now
             case .connectRetried, .connected, .handshakeSucceeded:
@@ -160,7 +179,13 @@ struct WorkerSession {
     /// The clock moved on: replace a connection gone for good, register again after a silent liveness window,
     /// else keep the coordinator hearing from us.
     mutating func tick(now: Int64) -> [Action] {
-        guard !isFinished else { return [] }
+        guard !isFinished, !isWaiting else { return [] }
+        if pooled && now - lastHeard > timings.workerLivenessMilliseconds {
+            // A coordinator silent this long is gone: wait for the next with one registration queued.
+            isWaiting = true
+            return [.log(.notice, "coordinator silent; waiting for the next one", ["device": "\(deviceID)"])]
+                + register(now)
+        }
         if let droppedAt, now - droppedAt > SessionTimings.droppedConnectionGraceMilliseconds {
             return [.reconnect]
         }
