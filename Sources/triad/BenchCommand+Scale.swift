@@ -72,7 +72,7 @@ extension BenchCommand {
         do {
             let measured = try LocalCluster.benchmark(
                 experiment, policy: .neupims, devices: inputs.topology.devices, modelName: inputs.model.name,
-                mirrors: inputs.groups.mirrorMap, logger: logger)
+                mirrors: inputs.groups.mirrorMap, mirroring: inputs.groups.mirrorMap, logger: logger)
             guard measured.remote == measured.local else {
                 throw RunFailure(message: "bench --scale: the cluster run differs from the in-process run")
             }
