@@ -3,9 +3,11 @@ import TriadCore
 import TriadDevices
 import TriadScheduling
 
-/// The attention pass's specialised paths for PIM attention (one micro-batch with registers for its sums, several
-/// micro-batches, groups assigned in the pass) give the reports the general pass gives, byte for byte: over seeded
-/// random batches, workloads and models with one and two pipeline stages, under the plans that interleave or not.
+/// The iteration's exact shortcuts — the attention pass's specialised paths for PIM attention (one micro-batch with
+/// registers for its sums, several micro-batches, groups assigned in the pass) and skipping the whole batch's
+/// composition when its serial lower bound loses to the split — give the reports the general path gives, byte for
+/// byte: over seeded random batches, workloads and models with one and two pipeline stages, under the plans that
+/// interleave or not.
 struct AttentionPathTests {
     static let cases: [(model: String, policy: Policy)] = [
         ("gpt3-7b", .neupims), ("gpt3-7b", .npuPIM), ("gpt3-30b", .neupims), ("llama-3-8b", .neupims),
@@ -26,7 +28,7 @@ struct AttentionPathTests {
         (experiment.batch, experiment.iterations, experiment.seed) = (batch, 60, seed)
         var fast = try Simulator(experiment, policy: chosen.policy, costs: costs)
         var general = try Simulator(experiment, policy: chosen.policy, costs: costs)
-        general.usesAttentionFastPaths = false
+        general.usesFastPaths = false
         let fastReport = try fast.run()
         let generalReport = try general.run()
         #expect(

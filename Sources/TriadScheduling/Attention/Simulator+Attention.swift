@@ -211,7 +211,7 @@ extension Simulator {
         let stride = Field.stride
         let attentionOnPIM = self.attentionOnPIM
         let splitsAttention = !moved.isEmpty
-        if usesAttentionFastPaths && attentionOnPIM && !splitsAttention && !barrier {
+        if usesFastPaths && attentionOnPIM && !splitsAttention && !barrier {
             addPIMRequests(
                 state, partition, channels: channels, withWhole: withWhole, time: time, transactions: transactions,
                 integers: integers, energy: energy, wholeEnergy: wholeEnergy, seen: seen)

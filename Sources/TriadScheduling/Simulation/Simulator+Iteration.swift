@@ -15,10 +15,25 @@ extension Simulator {
         let chunks = try promptChunks(state, iteration: iteration)
         let partitions = try prepareDecoding(&state, iteration: iteration, chunks: chunks)
         attentionForPartitions(state, partitions)
-        var outcome = composeIteration(state, partitions[0], chunks, attentionIndex: 0)
-        for index in partitions.indices.dropFirst() {
-            let split = composeIteration(state, partitions[index], chunks, attentionIndex: index)
-            if split.duration < outcome.duration { outcome = split }
+        var outcome: IterationOutcome
+        if usesFastPaths, partitions.count == 2, chunks == nil,
+            let bound = serialLowerBound(partitions[0], attentionIndex: 0)
+        {
+            // The whole batch runs each stage as one chain, so it takes at least its segments' sum: when that is longer
+            // than the split's time the split is kept without composing the whole batch (the choice below, unchanged).
+            let split = composeIteration(state, partitions[1], attentionIndex: 1)
+            if bound > split.duration {
+                outcome = split
+            } else {
+                let whole = composeIteration(state, partitions[0], attentionIndex: 0)
+                outcome = split.duration < whole.duration ? split : whole
+            }
+        } else {
+            outcome = composeIteration(state, partitions[0], chunks, attentionIndex: 0)
+            for index in partitions.indices.dropFirst() {
+                let split = composeIteration(state, partitions[index], chunks, attentionIndex: index)
+                if split.duration < outcome.duration { outcome = split }
+            }
         }
         if let prefill, prefill.duration > 0 {
             if composer.isRecording {
@@ -212,7 +227,7 @@ extension Simulator {
         // Groups are listed per request only where something reads them by request: the MoE routing, a split plan's
         // NPU share, and attention off the PIM; PIM attention assigns them in its own pass (`addPIMRequests`).
         let listing =
-            !(usesAttentionFastPaths && attentionOnPIM && !plan.splitsAttention && shard.model.experts == nil)
+            !(usesFastPaths && attentionOnPIM && !plan.splitsAttention && shard.model.experts == nil)
         var scratch: [Int] = []
         swap(&scratch, &groupScratch)
         // Requests listed before this call (none in a decode step) are counted again with the others.
@@ -280,6 +295,40 @@ extension Simulator {
                 state, partitions[index], operationBarrier: false, alsoWhole: false, sums: &sums,
                 split: &results[index], whole: &unused)
         }
+    }
+
+    /// A lower bound of what `composeIteration` gives a one-part partition without MoE tails or prompt chunks: each
+    /// stage's one chain runs its segments one after another, each at least its duration (the shorter of its two
+    /// durations when its weights may already be on chip), over every layer and the head, plus the links' time;
+    /// nil for other partitions.
+    private func serialLowerBound(_ partition: Partition, attentionIndex: Int) -> Picoseconds? {
+        guard partition.parts == 1, partition.tails.isEmpty, partition.exchangeTime.isEmpty else { return nil }
+        let hasAttention = shard.model.hasAttention
+        let attention = attentionResults[attentionIndex].segments
+        func shortest(_ segment: Segment) -> Picoseconds {
+            segment.weightBytes > 0 ? min(segment.duration, segment.residentDuration) : segment.duration
+        }
+        func shortest(_ segments: [Segment]) -> Picoseconds {
+            var total: Picoseconds = 0
+            for segment in segments { total +|= shortest(segment) }
+            return total
+        }
+        var bound = IterationOutcome(parts: 1)
+        for stage in 0..<shard.model.pipelineParallel {
+            let rows = partition.rows[stage]
+            guard rows > 0 else { continue }
+            guard let layer = layerCache[rows] else { return nil }
+            var perLayer = shortest(layer.beforeAttention)
+            if hasAttention {
+                perLayer +|= shortest(attention[stage]) +| shortest(layer.afterAttention)
+            }
+            bound.duration +|= scaled(perLayer, times: Int64(shard.layers), over: 1, roundingUp: false)
+            if runsHead { bound.duration +|= shortest(layer.head) }
+            if let plan = experiment.communication {
+                addCommunication(plan, rows: partition.rows[stage...stage], exchange: nil, to: &bound)
+            }
+        }
+        return bound.duration
     }
 
     /// Composes the current batch split as `partition` says, the first sub-batch carrying `chunks` (costs already

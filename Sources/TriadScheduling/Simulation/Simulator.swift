@@ -49,9 +49,10 @@ public struct Simulator {
     var routingChosen: [Int] = []
     /// The iteration's routing: k experts per token per MoE layer (`routeIteration`).
     var routingChoices: [Int] = []
-    /// Whether the attention pass takes its specialised paths for PIM attention (`addPIMRequests`,
-    /// `addPIMRequestsOfOneStage`; on by default; off to check that they change nothing).
-    public var usesAttentionFastPaths = true
+    /// Whether an iteration takes its exact shortcuts — the attention pass's specialised paths for PIM attention
+    /// (`addPIMRequests`, `addPIMRequestsOfOneStage`) and skipping the whole batch's composition when its serial lower
+    /// bound already loses to the split (`serialLowerBound`); on by default, off to check that they change nothing.
+    public var usesFastPaths = true
     /// Storage the iteration reuses (nothing is allocated in the steady state): the attention pass's sums and its
     /// result per way of splitting the batch (`attentionForPartitions`).
     var attentionScratch = AttentionSums()
