@@ -173,7 +173,7 @@ extension Simulator {
                                             spans.withUnsafeMutableBufferPointer { spans in
                                                 state.channel.withUnsafeBufferPointer { channelOf in
                                                     counts.withUnsafeMutableBufferPointer { counts in
-                                                        pimAttention.withUnsafeBufferPointer { costed in
+                                                        do {
                                                             var stage = start % stages
                                                             for slot in 0..<capacity
                                                             where isActive[slot] && prefilled[slot] >= prefillTarget[slot] {
@@ -186,8 +186,6 @@ extension Simulator {
                                                                 let spanned = spansChannels ? span[slot] : 1
                                                                 spans[at] = spanned
                                                                 listed += 1
-                                                                allCosted =
-                                                                    allCosted && spanned == 1 && costed[sequence].isKnown
                                                                 counts[
                                                                     stage * channels
                                                                         + (channels == 1 ? 0 : channelOf[slot])] += 1
@@ -202,6 +200,18 @@ extension Simulator {
                                 }
                             }
                         }
+                    }
+                }
+            }
+        }
+        // Whether every length is costed already and none spans channels (a second, short pass: the first one has
+        // enough in its registers).
+        pimAttention.withUnsafeBufferPointer { costed in
+            sequences.withUnsafeBufferPointer { sequences in
+                spans.withUnsafeBufferPointer { spans in
+                    for at in start..<(start + listed) where spans[at] != 1 || !costed[sequences[at]].isKnown {
+                        allCosted = false
+                        break
                     }
                 }
             }
