@@ -21,9 +21,12 @@ public final class ClusterCostService: CostService, @unchecked Sendable {
     public struct Options: Sendable {
         /// Keep answers for the rest of the run and ask attention lengths ahead; off, every call asks the workers.
         public var reusesAnswers = true
+        /// Ask every mirror every answer the run uses (else the mirrors share them out, `MirrorChecks`).
+        public var checksEveryMirror = false
 
-        public init(reusesAnswers: Bool = true) {
+        public init(reusesAnswers: Bool = true, checksEveryMirror: Bool = false) {
             self.reusesAnswers = reusesAnswers
+            self.checksEveryMirror = checksEveryMirror
         }
     }
 
@@ -71,7 +74,7 @@ public final class ClusterCostService: CostService, @unchecked Sendable {
     public init(coordinator: Coordinator, mirrors: [String: [String]] = [:], options: Options = Options()) {
         self.coordinator = coordinator
         self.options = options
-        mirrorChecks = MirrorChecks(mirrors: mirrors)
+        mirrorChecks = MirrorChecks(mirrors: mirrors, everyMirror: options.checksEveryMirror)
         answers.reserveCapacity(1 << 14)
         answering.reserveCapacity(1 << 12)
     }

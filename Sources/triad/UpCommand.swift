@@ -32,6 +32,12 @@ struct UpCommand: ParsableCommand {
     )
     var firstGroupOnly = false
 
+    @Flag(
+        help:
+            "Multi-group topologies: ask every mirrored worker every answer the run uses (by default each answer is checked by one mirror in turn, so every worker serves the run at the cost of one extra group)."
+    )
+    var checkEveryMirror = false
+
     @Option(help: "Write each worker's pid to DIR/<device>.pid (fault tests).")
     var pidDirectory: String?
 
@@ -52,6 +58,9 @@ struct UpCommand: ParsableCommand {
     func validate() throws {
         try OptionRange.check(waitTimeout, 1...3600, "--wait-timeout")
         if pool && attach != nil { throw ValidationError("--pool and --attach both name the workers to use; give one") }
+        if firstGroupOnly && checkEveryMirror {
+            throw ValidationError("--first-group-only asks no mirror; --check-every-mirror asks every one: give one")
+        }
         if (pool || attach != nil) && pidDirectory != nil {
             throw ValidationError("--pid-directory is for workers `triad up` starts; a pool keeps its pids in --state-dir")
         }
@@ -124,7 +133,7 @@ struct UpCommand: ParsableCommand {
             let ran = try ClusterCostService.run(
                 coordinator: workers.coordinator,
                 mirrors: firstGroupOnly ? [:] : inputs.mirrorMap(replicas: replicas),
-                options: .init(reusesAnswers: loaded.experiment.reusesCosts)
+                options: .init(reusesAnswers: loaded.experiment.reusesCosts, checksEveryMirror: checkEveryMirror)
             ) { try options.simulate(policies: list, loaded: loaded, costs: $0) }
             let finished = clock.now
             release(workers, reason: "run finished")

@@ -70,6 +70,49 @@ struct ClusterCostServiceTests {
         #expect(outcome.statistics.mirrorRequests == 1 && outcome.statistics.mirrorAgreements == 1)
     }
 
+    /// By default a device's answers are shared out among its mirrors (each checked once); with `checksEveryMirror`
+    /// every mirror is asked all of them (more bytes sent); either way every mirror is asked and agrees.
+    @Test func mirrorsShareTheAnswersUnlessEveryMirrorIsChecked() async throws {
+        let mirrors = (1...3).map {
+            DeviceDescription(id: "npu\($0)", configuration: ClusterHarness.devices[0].configuration)
+        }
+        let operations = ClusterHarness.sampleOperations
+        try #require(operations.count >= mirrors.count)
+        var sent: [Int] = []
+        for everyMirror in [false, true] {
+            let (statistics, bytes) = try await Self.withWorkers(ClusterHarness.devices + mirrors) { coordinator in
+                let outcome = try ClusterCostService.run(
+                    coordinator: coordinator, mirrors: ["npu0": mirrors.map(\.id)],
+                    options: .init(checksEveryMirror: everyMirror)
+                ) { service in
+                    _ = try service.costs([CostRequest(deviceID: "npu0", iteration: 0, operations: operations)])
+                }
+                return (outcome.statistics, coordinator.statistics.bytesSent)
+            }
+            #expect(statistics.mirrorRequests == mirrors.count, "every mirror asked once (\(everyMirror))")
+            #expect(statistics.mirrorAgreements == mirrors.count)
+            sent.append(bytes)
+        }
+        // Shared answers cost fewer bytes than every mirror asked each.
+        #expect(sent[0] < sent[1], "\(sent)")
+    }
+
+    /// A mirror that got no share of the answers (fewer answers than mirrors) is still asked some before the report.
+    @Test func aMirrorWithoutAShareIsStillAsked() async throws {
+        let mirrors = (1...3).map {
+            DeviceDescription(id: "npu\($0)", configuration: ClusterHarness.devices[0].configuration)
+        }
+        let outcome = try await Self.withWorkers(ClusterHarness.devices + mirrors) { coordinator in
+            try ClusterCostService.run(coordinator: coordinator, mirrors: ["npu0": mirrors.map(\.id)]) { service in
+                _ = try service.costs([
+                    CostRequest(deviceID: "npu0", iteration: 0, operations: [ClusterHarness.sampleOperations[0]])
+                ])
+            }
+        }
+        #expect(outcome.statistics.mirrorRequests == mirrors.count)
+        #expect(outcome.statistics.mirrorAgreements == mirrors.count)
+    }
+
     @Test func withoutReuseEveryCallAsksTheWorkers() async throws {
         let requests = try await Self.withWorkers(ClusterHarness.devices) { coordinator in
             let service = ClusterCostService(coordinator: coordinator, options: .init(reusesAnswers: false))
