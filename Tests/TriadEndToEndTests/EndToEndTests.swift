@@ -208,6 +208,9 @@ struct EndToEndTests {
         ],
         // Pools: one source of workers, flags that need another, ranges, a pool worker that serves once.
         ["up", "Topologies/neupims.yaml", "--pool", "--attach", "tcp://127.0.0.1:5555"],
+        ["up", "Topologies/neupims-175b.yaml", "--first-group-only", "--check-every-mirror"],
+        ["bench", "--scale", "--scenario", "gpt3-7b"],
+        ["bench", "--length", "0"],
         ["up", "Topologies/neupims.yaml", "--state-dir", "/tmp/triad-pool-test"],
         ["up", "Topologies/neupims.yaml", "--pool", "--wait-timeout", "0"],
         ["up", "Topologies/neupims.yaml", "--pool", "--pid-directory", "/tmp"],
