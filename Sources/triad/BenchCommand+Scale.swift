@@ -54,11 +54,13 @@ extension BenchCommand {
     /// The same run through one worker process per device: the wall time of the run phase (workers registered)
     /// per iteration; spawning and registration are in the note.
     private func processPoint(base: String, path: String, model: String, devices: Int) throws -> ScalePoint {
-        guard var (inputs, point) = try ScaleStudy.inputs(base: base, path: path, model: model, devices: devices) else {
+        guard let found = try ScaleStudy.inputs(base: base, path: path, model: model, devices: devices) else {
             return ScalePoint(
                 model: model, mode: .processes, devices: devices, tensorParallel: 0, pipelineParallel: 0, batch: 0,
                 iterations: 0, wallSeconds: 0, skipped: "no tensor × pipeline split of \(devices) devices fits")
         }
+        let inputs = found.inputs
+        var point = found.point
         point.mode = .processes
         let iterations = max(10, Int((1000 * length).rounded()))
         progress(
