@@ -45,7 +45,6 @@ extension Simulator {
         let stages = shard.model.pipelineParallel
         let parts = partition.parts
         let keys = stages * channels
-        partition.channels = channels
         partition.rows.removeAll(keepingCapacity: true)
         partition.rows.append(contentsOf: repeatElement(0, count: stages * parts))
         partition.firstPart.removeAll(keepingCapacity: true)
@@ -98,9 +97,7 @@ extension Simulator {
         var rows: [Int]
         /// With two parts: the first part's share of each (micro-batch, channel)'s requests (`assignGroups`).
         var firstPart: [Int] = []
-        /// The channels the groups were counted over (1 without PIM attention), and the active requests per
-        /// (micro-batch, channel) (`countGroups`).
-        var channels = 1
+        /// The active requests per (micro-batch, channel) (`countGroups`).
         var counts: [Int] = []
         /// A Mixture-of-Experts model's per-layer FFN segments, by group and layer (`mixtureTails`; empty otherwise).
         var tails: [[[Segment]]] = []

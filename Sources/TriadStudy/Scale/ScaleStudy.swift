@@ -65,8 +65,8 @@ public enum ScaleStudy {
         return (inputs, point)
     }
 
-    /// Iterations a point measures at `batch` requests: about 4 million request-steps (a fraction of a second),
-    /// at least 100, times `length`.
+    /// Iterations a point measures at `batch` requests: about 4 million request-steps (a fraction of a second) but at
+    /// least 100 iterations, times `length`, and never fewer than 10.
     public static func iterations(batch: Int, length: Double) -> Int {
         max(10, Int((Double(max(100, 4_000_000 / max(batch, 1))) * length).rounded()))
     }
